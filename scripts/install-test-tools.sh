@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, the real programs the tests use: the registry server they push to, the independent
+# clients that verify what was pushed, and the kernel source the Kconfig tests read. Installs only what is missing.
+set -euo pipefail
+
+need=()
+command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v skopeo >/dev/null || need+=(skopeo)
+command -v umoci >/dev/null || need+=(umoci)
+command -v oci-image-tool >/dev/null || need+=(oci-image-tool)
+command -v htpasswd >/dev/null || need+=(apache2-utils)
+command -v mksquashfs >/dev/null || need+=(squashfs-tools)
+command -v zstd >/dev/null || need+=(zstd)
+command -v curl >/dev/null || need+=(curl)
+command -v flex >/dev/null || need+=(flex)
+command -v bison >/dev/null || need+=(bison)
+command -v bc >/dev/null || need+=(bc)
+command -v make >/dev/null || need+=(make)
+command -v gcc >/dev/null || need+=(gcc libc6-dev)
+[ -f /usr/src/linux-source-6.1.tar.xz ] || need+=(linux-source-6.1)
+
+if [ ${#need[@]} -gt 0 ]; then
+  command -v apt-get >/dev/null || { echo "install-test-tools: missing ${need[*]} and no apt-get; install them by hand" >&2; exit 1; }
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "install-test-tools: installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q --no-install-recommends "${need[@]}" >&2 ||
+    { $sudo apt-get update -q >&2 && $sudo apt-get install -y -q --no-install-recommends "${need[@]}" >&2; }
+fi
+
+# The Kconfig tests read a real kernel tree; unpack Debian's source tarball once (read-only use, builds go to O=).
+KSRC_ROOT=${KSRC_ROOT:-/opt/ksrc}
+if [ ! -f "$KSRC_ROOT/linux-source-6.1/Kconfig" ]; then
+  echo "install-test-tools: unpacking linux-source-6.1 into $KSRC_ROOT" >&2
+  mkdir -p "$KSRC_ROOT"
+  tar -C "$KSRC_ROOT" -xaf /usr/src/linux-source-6.1.tar.xz
+fi

@@ -1,0 +1,128 @@
+import { describeEntry, majorMinor, type ConfigEntry, type KernelArch, type KernelConfig } from './kernel-config.js'
+import { wantedText, type Requirement, type Wanted } from './requirements.js'
+
+export type Status = 'ok' | 'error' | 'warning' | 'not-applicable' | 'skipped'
+
+export interface CheckResult {
+  option: string
+  wanted: string
+  found: string
+  /** The option's line in the config, or null when it is absent. */
+  line: number | null
+  status: Status
+  message: string
+  source: string
+}
+
+export interface CheckOptions {
+  arch: KernelArch
+  version?: string
+  /** Options (with or without `CONFIG_`) the user chose not to check. */
+  ignore?: readonly string[]
+  /** Built in where a module was asked for is an error, not a warning. */
+  strict?: boolean
+}
+
+/** Checks every requirement against the config. Pure: same inputs, same results, in requirement order. */
+export function evaluateRequirements(config: KernelConfig, requirements: Requirement[], options: CheckOptions): CheckResult[] {
+  const ignored = new Set((options.ignore ?? []).map(withPrefix))
+  const kernel = majorMinor(options.version)
+  return requirements.map((requirement) => {
+    const entry = config.entries.get(requirement.option)
+    const base = {
+      option: requirement.option,
+      wanted: wantedText(requirement.wanted),
+      found: describeEntry(entry),
+      line: entry?.line ?? null,
+      source: requirement.source,
+    }
+    if (ignored.has(requirement.option)) {
+      return { ...base, status: 'skipped', message: `${requirement.option}: skipped (input ignore)` }
+    }
+    if (requirement.arches && !requirement.arches.includes(options.arch)) {
+      return {
+        ...base,
+        status: 'not-applicable',
+        message: `${requirement.option}: not applicable on ${options.arch} (the symbol exists only on ${requirement.arches.join(', ')})`,
+      }
+    }
+    if (!entry && requirement.since && kernel && olderThan(kernel, requirement.since)) {
+      return {
+        ...base,
+        status: 'warning',
+        message: `${requirement.option} is absent: it does not exist before Linux ${requirement.since.join('.')} (config is ${options.version})`,
+      }
+    }
+    return { ...base, ...verdict(requirement.option, requirement.wanted, entry, who(requirement), options.strict ?? false) }
+  })
+}
+
+function verdict(
+  option: string,
+  wanted: Wanted,
+  entry: ConfigEntry | undefined,
+  who: string,
+  strict: boolean,
+): { status: Status; message: string } {
+  const ok = (message: string) => ({ status: 'ok' as const, message })
+  const error = (message: string) => ({ status: 'error' as const, message })
+  if (wanted === 'n') {
+    if (!entry || entry.state === 'not-set') return ok(`${option} is off`)
+    return error(`${option}=${describeEntry(entry)}, ${who} needs it off (# ${option} is not set)`)
+  }
+  const want = `${who} needs =${wantedText(wanted)}`
+  if (!entry) return error(`${option} is absent from the config, ${want}`)
+  if (entry.state === 'not-set') return error(`${option} is not set, ${want}`)
+  if (wanted === 'y') {
+    if (entry.state === 'y') return ok(`${option}=y`)
+    if (entry.state === 'm') {
+      const needs = who.startsWith('a krata') ? 'krata needs' : `${who} needs`
+      return error(`${option}=m: built as a module, ${needs} it built in (=y)`)
+    }
+    return error(`${option}=${entry.value}, ${want}`)
+  }
+  if (wanted === 'm') {
+    if (entry.state === 'm') return ok(`${option}=m`)
+    if (entry.state === 'y') {
+      const message = `${option}=y: built in where ${who} asks for a module (=m)`
+      return strict ? error(`${message}; an error with strict: true`) : { status: 'warning', message }
+    }
+    return error(`${option}=${entry.value}, ${want}`)
+  }
+  const found = describeEntry(entry)
+  if (entry.state === 'value' && sameValue(entry.value, wanted.value)) return ok(`${option}=${found}`)
+  return error(`${option}=${found}, ${want}`)
+}
+
+function who(requirement: Requirement): string {
+  return requirement.source === 'zone' || requirement.source === 'host' ? `a krata ${requirement.source} kernel` : requirement.source
+}
+
+/** Hex values compare by value (`0x1F` = `0x1f`); anything else must match as written, as kconfig stores it. */
+function sameValue(found: string, wanted: string): boolean {
+  if (found === wanted) return true
+  const hex = /^0x[0-9a-f]+$/i
+  if (hex.test(found) && hex.test(wanted)) return BigInt(found) === BigInt(wanted)
+  return false
+}
+
+function olderThan([major, minor]: [number, number], [sinceMajor, sinceMinor]: readonly [number, number]): boolean {
+  return major < sinceMajor || (major === sinceMajor && minor < sinceMinor)
+}
+
+function withPrefix(option: string): string {
+  const trimmed = option.trim()
+  return trimmed.startsWith('CONFIG_') ? trimmed : `CONFIG_${trimmed}`
+}
+
+export interface CheckCounts {
+  errors: number
+  warnings: number
+}
+
+export function countResults(results: readonly CheckResult[]): CheckCounts {
+  return {
+    errors: results.filter((r) => r.status === 'error').length,
+    warnings: results.filter((r) => r.status === 'warning').length,
+  }
+}

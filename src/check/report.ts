@@ -1,0 +1,52 @@
+import type { KernelArch } from './kernel-config.js'
+import { countResults, type CheckResult } from './evaluate.js'
+import type { Target } from './requirements.js'
+
+export type FailOn = 'error' | 'warning' | 'never'
+export const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'never']
+
+/** The JSON report written to a file (documented in the README). */
+export interface CheckReport {
+  target: Target
+  arch: KernelArch
+  version: string | null
+  config: string
+  passed: boolean
+  errors: number
+  warnings: number
+  results: CheckResult[]
+}
+
+export function buildReport(
+  fields: { target: Target; arch: KernelArch; version?: string; config: string },
+  results: CheckResult[],
+  failOn: FailOn,
+): CheckReport {
+  const { errors, warnings } = countResults(results)
+  return {
+    target: fields.target,
+    arch: fields.arch,
+    version: fields.version ?? null,
+    config: fields.config,
+    passed: !isFailing({ errors, warnings }, failOn === 'never' ? 'error' : failOn),
+    errors,
+    warnings,
+    results,
+  }
+}
+
+/** Whether unmet requirements fail the step; `fail-on` never excuses unusable input, which fails earlier. */
+export function isFailing(counts: { errors: number; warnings: number }, failOn: FailOn): boolean {
+  if (failOn === 'never') return false
+  return counts.errors > 0 || (failOn === 'warning' && counts.warnings > 0)
+}
+
+/** The one line the step fails with. */
+export function failureLine(report: CheckReport): string {
+  const parts = [plural(report.errors, 'error'), plural(report.warnings, 'warning')]
+  return `${report.config}: ${parts.join(', ')} against the krata ${report.target} requirements (${report.arch}); see the annotations and the job summary`
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}

@@ -1,0 +1,162 @@
+import { InputError } from '../errors.js'
+import type { KernelArch } from './kernel-config.js'
+
+/** What a requirement asks of an option: built in, a module, off, or an exact value. */
+export type Wanted = 'y' | 'm' | 'n' | { value: string }
+
+export interface Requirement {
+  option: string
+  wanted: Wanted
+  /** Who asks for it: `zone`, `host`, or `file:line` of a user requirements file. */
+  source: string
+  /** Only these architectures have the symbol at all; elsewhere the requirement is not applicable. */
+  arches?: readonly KernelArch[]
+  /** The first kernel version that has the symbol; older kernels cannot satisfy it. */
+  since?: readonly [number, number]
+}
+
+export type Target = 'zone' | 'host'
+export const TARGETS: readonly Target[] = ['zone', 'host']
+
+// Symbols defined only in arch/x86 (or depending on X86/XEN_PV): an arm64 kernel can never have them.
+const X86_ONLY = new Set([
+  'CONFIG_XEN_PV', 'CONFIG_XEN_512GB', 'CONFIG_XEN_PV_SMP', 'CONFIG_XEN_PVHVM', 'CONFIG_XEN_PVHVM_SMP',
+  'CONFIG_XEN_PVHVM_GUEST', 'CONFIG_XEN_SAVE_RESTORE', 'CONFIG_XEN_PVH', 'CONFIG_XEN_PV_MSR_SAFE', 'CONFIG_XEN_PV_DOM0',
+  'CONFIG_PCI_XEN', 'CONFIG_XEN_PCIDEV_FRONTEND', 'CONFIG_XEN_MEMORY_HOTPLUG_LIMIT', 'CONFIG_XEN_HAVE_PVMMU',
+  'CONFIG_XEN_HAVE_VPMU', 'CONFIG_XEN_ACPI', 'CONFIG_XEN_PCIDEV_BACKEND', 'CONFIG_XEN_ACPI_PROCESSOR', 'CONFIG_XEN_MCE_LOG',
+])
+
+// Symbols younger than the oldest kernels people still build (5.15): XEN_PV_MSR_SAFE came in 6.1, XEN_VIRTIO and
+// XEN_GRANT_DMA_OPS in 5.19.
+const INTRODUCED: ReadonlyMap<string, readonly [number, number]> = new Map([
+  ['CONFIG_XEN_PV_MSR_SAFE', [6, 1]],
+  ['CONFIG_XEN_VIRTIO', [5, 19]],
+  ['CONFIG_XEN_GRANT_DMA_OPS', [5, 19]],
+])
+
+// krata's "Minimum requirements for a zone-wide/system-wide kernel", in the order of its documentation.
+const ZONE_LIST = `
+CONFIG_XEN=y
+CONFIG_XEN_PV=y
+CONFIG_XEN_512GB=y
+CONFIG_XEN_PV_SMP=y
+CONFIG_XEN_PVHVM=y
+CONFIG_XEN_PVHVM_SMP=y
+CONFIG_XEN_PVHVM_GUEST=y
+CONFIG_XEN_SAVE_RESTORE=y
+CONFIG_XEN_PVH=y
+CONFIG_XEN_PV_MSR_SAFE=y
+CONFIG_PCI_XEN=y
+CONFIG_NET_9P_XEN=y
+CONFIG_XEN_PCIDEV_FRONTEND=y
+CONFIG_XEN_BLKDEV_FRONTEND=y
+CONFIG_XEN_NETDEV_FRONTEND=y
+CONFIG_INPUT_XEN_KBDDEV_FRONTEND=y
+CONFIG_HVC_XEN=y
+CONFIG_HVC_XEN_FRONTEND=y
+CONFIG_XEN_FBDEV_FRONTEND=m
+CONFIG_XEN_BALLOON=y
+CONFIG_XEN_BALLOON_MEMORY_HOTPLUG=y
+CONFIG_XEN_MEMORY_HOTPLUG_LIMIT=512
+CONFIG_XEN_SCRUB_PAGES_DEFAULT=y
+CONFIG_XEN_DEV_EVTCHN=y
+CONFIG_XEN_BACKEND=y
+CONFIG_XENFS=y
+CONFIG_XEN_COMPAT_XENFS=y
+CONFIG_XEN_SYS_HYPERVISOR=y
+CONFIG_XEN_XENBUS_FRONTEND=y
+CONFIG_SWIOTLB_XEN=y
+CONFIG_XEN_HAVE_PVMMU=y
+CONFIG_XEN_EFI=y
+CONFIG_XEN_AUTO_XLATE=y
+CONFIG_XEN_ACPI=y
+CONFIG_XEN_HAVE_VPMU=y
+CONFIG_XEN_GRANT_DMA_OPS=y
+CONFIG_XEN_VIRTIO=y
+`
+
+// krata's additional "Minimum requirements for a host kernel" (a host needs the zone list too).
+const HOST_LIST = `
+CONFIG_XEN_PV_DOM0=y
+CONFIG_XEN_DOM0=y
+CONFIG_PCI_XEN=y
+CONFIG_XEN_PCIDEV_BACKEND=y
+CONFIG_XEN_BLKDEV_BACKEND=y
+CONFIG_XEN_NETDEV_BACKEND=y
+CONFIG_XEN_SCSI_BACKEND=y
+CONFIG_XEN_PVCALLS_BACKEND=y
+CONFIG_TCG_XEN=m
+CONFIG_XEN_WDT=y
+CONFIG_XEN_DEV_EVTCHN=y
+CONFIG_XEN_GNTDEV=y
+CONFIG_XEN_GRANT_DEV_ALLOC=y
+CONFIG_XEN_GRANT_DMA_ALLOC=y
+CONFIG_SWIOTLB_XEN=y
+CONFIG_XEN_PRIVCMD=y
+CONFIG_XEN_ACPI_PROCESSOR=y
+CONFIG_XEN_MCE_LOG=y
+`
+
+/** A requirement line in fragment syntax: `CONFIG_X=y|m|<value>` or `# CONFIG_X is not set` (must be off). */
+export function parseRequirementLine(text: string): { option: string; wanted: Wanted } | undefined {
+  const line = text.trim()
+  const off = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/.exec(line)
+  if (off) return { option: off[1], wanted: 'n' }
+  const set = /^(CONFIG_[A-Za-z0-9_]+)=(.+)$/.exec(line)
+  if (!set) return undefined
+  const raw = set[2]
+  if (raw === 'y' || raw === 'm' || raw === 'n') return { option: set[1], wanted: raw }
+  const quoted = /^"(.*)"$/.exec(raw)
+  return { option: set[1], wanted: { value: quoted ? quoted[1].replace(/\\(.)/g, '$1') : raw } }
+}
+
+function builtIn(list: string, source: Target): Requirement[] {
+  return list
+    .split('\n')
+    .map((line) => parseRequirementLine(line))
+    .filter((r): r is { option: string; wanted: Wanted } => r !== undefined)
+    .map(({ option, wanted }) => ({
+      option,
+      wanted,
+      source,
+      ...(X86_ONLY.has(option) ? { arches: ['x86_64'] as const } : {}),
+      ...(INTRODUCED.has(option) ? { since: INTRODUCED.get(option) } : {}),
+    }))
+}
+
+/** The built-in set for a target: `host` is the zone list plus the host list, each option once (first listing wins). */
+export function requirementsFor(target: Target): Requirement[] {
+  const lists = target === 'zone' ? [builtIn(ZONE_LIST, 'zone')] : [builtIn(ZONE_LIST, 'host'), builtIn(HOST_LIST, 'host')]
+  return mergeRequirements(lists.flat(), [])
+}
+
+/**
+ * Adds user rules to a base set. A user rule for an option the base already has replaces it in place (the user knows
+ * their kernel); new options are appended in the order given.
+ */
+export function mergeRequirements(base: Requirement[], extra: Requirement[]): Requirement[] {
+  const byOption = new Map<string, Requirement>()
+  for (const r of base) if (!byOption.has(r.option)) byOption.set(r.option, r)
+  for (const r of extra) byOption.set(r.option, r)
+  return [...byOption.values()]
+}
+
+export function wantedText(wanted: Wanted): string {
+  if (wanted === 'n') return 'not set'
+  return typeof wanted === 'string' ? wanted : wanted.value
+}
+
+/** Parses a user requirements file (fragment syntax); any other non-comment line is an error naming file:line. */
+export function parseRequirementsFile(text: string, file: string): Requirement[] {
+  const requirements: Requirement[] = []
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.replace(/\r$/, '').trim()
+    const parsed = parseRequirementLine(line)
+    if (parsed) {
+      requirements.push({ ...parsed, source: `${file}:${index + 1}` })
+    } else if (line !== '' && !line.startsWith('#')) {
+      throw new InputError(`${file}:${index + 1}: not a requirement (want CONFIG_X=y|m|<value> or "# CONFIG_X is not set")`)
+    }
+  })
+  return requirements
+}

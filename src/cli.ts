@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util'
+import { InputError, oneLine } from './errors.js'
+import { runCheck } from './check/run-check.js'
+import { TARGETS } from './check/requirements.js'
+import { FAIL_ON, failureLine, isFailing } from './check/report.js'
+import { oneOf } from './action/inputs.js'
+import { formatResultLine } from './check/format.js'
+
+const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--arch x86_64|aarch64]
+                           [--requirements FILE]... [--ignore OPTION]... [--strict]
+                           [--fail-on error|warning|never] [--json]
+exit status: 0 requirements met, 1 requirements not met, 2 usage or input error`
+
+/** Local use of the same engine as the action: `kernel-action check --config .config`. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [command, ...rest] = argv
+    if (command === '--help' || command === '-h') {
+      process.stdout.write(`${USAGE}\n`)
+      return 0
+    }
+    if (command !== 'check') throw new InputError(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required')
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        config: { type: 'string' },
+        target: { type: 'string', default: 'zone' },
+        arch: { type: 'string' },
+        requirements: { type: 'string', multiple: true },
+        ignore: { type: 'string', multiple: true },
+        strict: { type: 'boolean', default: false },
+        'fail-on': { type: 'string', default: 'error' },
+        json: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    })
+    if (!values.config) throw new InputError('--config FILE is required')
+    const failOn = oneOf('--fail-on', values['fail-on'] ?? 'error', FAIL_ON)
+    const outcome = await runCheck({
+      config: values.config,
+      target: oneOf('--target', values.target ?? 'zone', TARGETS),
+      arch: values.arch === undefined ? undefined : oneOf('--arch', values.arch, ['x86_64', 'aarch64'] as const),
+      requirements: values.requirements,
+      ignore: values.ignore?.flatMap((v) => v.split(',')),
+      strict: values.strict,
+      failOn,
+    })
+    const { report } = outcome
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+    } else {
+      for (const r of report.results) process.stdout.write(`${formatResultLine(r, report.config)}\n`)
+      const failing = isFailing(report, failOn)
+      process.stdout.write(failing ? `${failureLine(report).replace(/; see .*$/, '')}\n` : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)\n`)
+    }
+    return isFailing(report, failOn) ? 1 : 0
+  } catch (error) {
+    const message = error instanceof TypeError && 'code' in error ? `${oneLine(error)}\n${USAGE}` : oneLine(error)
+    process.stderr.write(`kernel-action: ${message}\n`)
+    return 2
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))
