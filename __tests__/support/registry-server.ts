@@ -1,0 +1,108 @@
+// A real registry for tests: Debian's docker-registry (CNCF distribution 2.8), on 127.0.0.1 only, in a temp dir.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as net from 'node:net'
+import * as os from 'node:os'
+import * as path from 'node:path'
+
+export interface RunningRegistry {
+  /** `127.0.0.1:PORT` */
+  host: string
+  /** `http://127.0.0.1:PORT` */
+  url: string
+  dir: string
+  stop(): Promise<void>
+}
+
+export interface RegistryServerOptions {
+  auth?: { user: string; pass: string }
+}
+
+const binary = '/usr/bin/docker-registry'
+
+export async function startRegistry(options: RegistryServerOptions = {}): Promise<RunningRegistry> {
+  if (!fs.existsSync(binary)) {
+    throw new Error(`${binary} is missing: run the tests with \`npm test\`, whose script installs docker-registry`)
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-'))
+  const port = await freePort()
+  let authYaml = ''
+  if (options.auth !== undefined) {
+    // bcrypt is the only hash distribution accepts.
+    const line = execFileSync('htpasswd', ['-Bbn', options.auth.user, options.auth.pass], { encoding: 'utf8' })
+    fs.writeFileSync(path.join(dir, 'htpasswd'), line)
+    authYaml = `auth:\n  htpasswd:\n    realm: test-registry\n    path: ${path.join(dir, 'htpasswd')}\n`
+  }
+  const config = path.join(dir, 'config.yml')
+  fs.writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      '  accesslog:',
+      '    disabled: true',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${path.join(dir, 'storage')}`,
+      '  delete:',
+      '    enabled: true',
+      '  maintenance:',
+      '    uploadpurging:',
+      '      enabled: false',
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      `  secret: ${randomBytes(16).toString('hex')}`,
+      authYaml,
+    ].join('\n'),
+  )
+  const logFile = fs.openSync(path.join(dir, 'registry.log'), 'w')
+  const child = spawn(binary, ['serve', config], { stdio: ['ignore', logFile, logFile] })
+  fs.closeSync(logFile)
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const url = `http://127.0.0.1:${port}`
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      await exited
+    }
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    await waitForRegistry(child, url, options.auth !== undefined, path.join(dir, 'registry.log'))
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { host: `127.0.0.1:${port}`, url, dir, stop }
+}
+
+async function waitForRegistry(child: ChildProcess, url: string, withAuth: boolean, logPath: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) {
+      throw new Error(`docker-registry exited at start-up: ${fs.readFileSync(logPath, 'utf8').trim()}`)
+    }
+    try {
+      const response = await fetch(`${url}/v2/`)
+      await response.body?.cancel()
+      if (response.status === 200 || (withAuth && response.status === 401)) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`docker-registry did not answer on ${url}/v2/ within 10 s`)
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}

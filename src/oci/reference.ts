@@ -1,0 +1,66 @@
+// Where an image goes: a registry host and a repository path, parsed the way `docker push` reads them.
+import { InputError } from '../errors.js'
+
+export interface RepositoryRef {
+  /** Host with optional port, as used in URLs and in ~/.docker/config.json: `ghcr.io`, `127.0.0.1:5000`. */
+  registry: string
+  /** Path inside the registry: `org/zone-kernel`. */
+  repository: string
+}
+
+export const dockerHubRegistry = 'registry-1.docker.io'
+
+// OCI distribution spec: a path component, and a tag.
+const pathComponent = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/
+const tagPattern = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/
+// A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
+const hostPattern = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]{1,5})?$/
+
+/**
+ * `ghcr.io/org/kernel` → {registry: 'ghcr.io', repository: 'org/kernel'}. The first component names a
+ * registry only if it has a `.` or `:` or is `localhost` (Docker's rule); otherwise it is Docker Hub.
+ */
+export function parseRepository(text: string): RepositoryRef {
+  const input = text.trim()
+  const fail = (why: string): never => {
+    throw new InputError(`repository "${text}": ${why}`)
+  }
+  if (input === '') fail('is empty')
+  if (input.includes('://')) fail('must not include a scheme (write host/path, e.g. ghcr.io/org/kernel)')
+  if (input.includes('@')) fail('must not include a digest (give tags in the tags input)')
+
+  const slash = input.indexOf('/')
+  const first = slash < 0 ? '' : input.slice(0, slash)
+  const namesRegistry = first.includes('.') || first.includes(':') || first === 'localhost'
+  let registry = namesRegistry ? first : dockerHubRegistry
+  let repository = namesRegistry ? input.slice(slash + 1) : input
+
+  if (namesRegistry && !hostPattern.test(registry)) fail(`"${registry}" is not a valid registry host`)
+  if (registry === 'docker.io' || registry === 'index.docker.io') registry = dockerHubRegistry
+  if (repository.includes(':')) fail('must not include a tag (give tags in the tags input)')
+  if (repository !== repository.toLowerCase()) fail('must be lowercase')
+  const components = repository.split('/')
+  for (const component of components) {
+    if (!pathComponent.test(component)) fail(`"${component}" is not a valid path component ([a-z0-9] separated by . _ __ or -)`)
+  }
+  if (registry === dockerHubRegistry && components.length === 1) repository = `library/${repository}`
+  if (registry.length + 1 + repository.length > 255) fail('is longer than 255 characters')
+  return { registry, repository }
+}
+
+export function isValidTag(tag: string): boolean {
+  return tagPattern.test(tag)
+}
+
+/** 127.0.0.0/8, localhost and [::1], with or without a port: a registry that may be spoken to over plain HTTP. */
+export function isLoopbackRegistry(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:[0-9]+$/, '')
+  if (name === 'localhost' || name === '[::1]') return true
+  return /^127\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})$/.test(name)
+}
+
+/** The base URL of a registry: HTTPS unless it is on loopback or the caller allows insecure HTTP. */
+export function registryBaseUrl(registry: string, insecure = false): string {
+  const scheme = insecure || isLoopbackRegistry(registry) ? 'http' : 'https'
+  return `${scheme}://${registry}`
+}
