@@ -26,7 +26,12 @@ const ZONE_LINES = [
   'CONFIG_XEN_HAVE_PVMMU=y', 'CONFIG_XEN_EFI=y', 'CONFIG_XEN_AUTO_XLATE=y', 'CONFIG_XEN_ACPI=y', 'CONFIG_XEN_HAVE_VPMU=y',
   'CONFIG_XEN_GRANT_DMA_OPS=y', 'CONFIG_XEN_VIRTIO=y',
 ]
-const HEADER = '#\n# Linux/x86 6.1.192 Kernel Configuration\n#\nCONFIG_X86_64=y\n'
+// What krata's own code needs to boot it (the boot rules), on lines 5 to 15.
+const BOOT_LINES = [
+  'CONFIG_KERNEL_GZIP=y', 'CONFIG_BLK_DEV_INITRD=y', 'CONFIG_SQUASHFS=y', 'CONFIG_OVERLAY_FS=y', 'CONFIG_TMPFS=y',
+  'CONFIG_DEVTMPFS=y', 'CONFIG_PROC_FS=y', 'CONFIG_SYSFS=y', 'CONFIG_CGROUPS=y', 'CONFIG_UNIX98_PTYS=y', 'CONFIG_EROFS_FS=y',
+]
+const HEADER = `#\n# Linux/x86 6.1.192 Kernel Configuration\n#\nCONFIG_X86_64=y\n${BOOT_LINES.join('\n')}\n`
 const zoneConfig = (drop: string[] = [], add: string[] = []) =>
   HEADER + [...ZONE_LINES.filter((l) => !drop.includes(l.split('=')[0])), ...add].join('\n') + '\n'
 
@@ -40,9 +45,9 @@ describe('the action entry point, run as a runner runs it', () => {
     expect(run.outputs.report).toBe(path.join(workspace, 'out/report.json'))
     const report = JSON.parse(fs.readFileSync(run.outputs.report, 'utf8'))
     expect(report).toMatchObject({ target: 'zone', arch: 'x86_64', version: '6.1.192', passed: true, errors: 0, warnings: 0 })
-    expect(report.results).toHaveLength(37)
+    expect(report.results).toHaveLength(37 + 11)
     expect(report.results[0]).toEqual({
-      option: 'CONFIG_XEN', wanted: 'y', found: 'y', line: 5, status: 'ok', message: 'CONFIG_XEN=y', source: 'zone',
+      option: 'CONFIG_XEN', wanted: 'y', found: 'y', line: 16, status: 'ok', message: 'CONFIG_XEN=y', source: 'zone',
     })
     expect(run.summary).toContain('<h2>krata zone kernel check: passed</h2>')
   })
@@ -52,14 +57,14 @@ describe('the action entry point, run as a runner runs it', () => {
     const run = runAction({ config }, { workspace })
     expect(run.status).toBe(1)
     expect(run.commands).toEqual([
-      '::error title=CONFIG_XEN_PV,file=bad/.config,line=40::CONFIG_XEN_PV=m: built as a module, krata needs it built in (=y)',
-      '::error title=CONFIG_XEN_PVH,file=bad/.config,line=41::CONFIG_XEN_PVH is not set, a krata zone kernel needs =y',
+      '::error title=CONFIG_XEN_PV,file=bad/.config,line=51::CONFIG_XEN_PV=m: built as a module, krata needs it built in (=y)',
+      '::error title=CONFIG_XEN_PVH,file=bad/.config,line=52::CONFIG_XEN_PVH is not set, a krata zone kernel needs =y',
       '::error::bad/.config: 2 errors, 0 warnings against the krata zone requirements (x86_64); see the annotations and the job summary',
     ])
     expect(run.outputs).toMatchObject({ passed: 'false', errors: '2', warnings: '0' })
     // Failures come first in the summary; passes are folded away.
     expect(run.summary.indexOf('CONFIG_XEN_PVH')).toBeLessThan(run.summary.indexOf('<details>'))
-    expect(run.summary).toContain('<summary>35 other requirements</summary>')
+    expect(run.summary).toContain('<summary>46 other requirements</summary>')
   })
 
   it('puts annotations on the committed fragment line when the fragment sets the option', () => {
@@ -88,7 +93,7 @@ describe('the action entry point, run as a runner runs it', () => {
     expect(lenient.status).toBe(0)
     expect(lenient.outputs).toMatchObject({ passed: 'true', warnings: '1' })
     expect(lenient.commands[0]).toBe(
-      '::warning title=CONFIG_XEN_FBDEV_FRONTEND,file=warn/.config,line=41::CONFIG_XEN_FBDEV_FRONTEND=y: built in where a krata zone kernel asks for a module (=m)',
+      '::warning title=CONFIG_XEN_FBDEV_FRONTEND,file=warn/.config,line=52::CONFIG_XEN_FBDEV_FRONTEND=y: built in where a krata zone kernel asks for a module (=m)',
     )
     expect(runAction({ config, 'fail-on': 'warning' }, { workspace }).status).toBe(1)
     const never = runAction({ config: write('never/.config', HEADER + 'CONFIG_XEN=y\n'), 'fail-on': 'never' }, { workspace })
@@ -111,10 +116,18 @@ describe('the action entry point, run as a runner runs it', () => {
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
   })
 
+  it('checks the boot rules only when asked to (boot-rules: false turns them off)', () => {
+    const config = write('zstd/.config', zoneConfig().replace('CONFIG_KERNEL_GZIP=y', 'CONFIG_KERNEL_ZSTD=y'))
+    const run = runAction({ config }, { workspace })
+    expect(run.status).toBe(1)
+    expect(run.commands[0]).toMatch(/^::error title=CONFIG_KERNEL_GZIP,file=zstd\/.config,line=1::none of CONFIG_KERNEL_GZIP, CONFIG_KERNEL_XZ is =y/)
+    expect(runAction({ config, 'boot-rules': 'false' }, { workspace }).status).toBe(0)
+  })
+
   it('rejects a line that is not Kconfig syntax naming file:line', () => {
     const config = write('junk/.config', HEADER + 'CONFIG_XEN=y\nXEN_PV=y\n')
     const run = runAction({ config, 'fail-on': 'never' }, { workspace })
     expect(run.status).toBe(1)
-    expect(run.commands).toEqual(['::error::junk/.config:6: not a kernel config line: "XEN_PV=y"'])
+    expect(run.commands).toEqual(['::error::junk/.config:17: not a kernel config line: "XEN_PV=y"'])
   })
 })

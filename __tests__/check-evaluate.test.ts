@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseKernelConfig } from '../src/check/kernel-config.js'
 import { evaluateRequirements, type CheckResult } from '../src/check/evaluate.js'
-import { mergeRequirements, parseRequirementsFile, requirementsFor } from '../src/check/requirements.js'
+import { bootRequirements, mergeRequirements, parseRequirementsFile, requirementsFor } from '../src/check/requirements.js'
 import { buildReport, failureLine, isFailing } from '../src/check/report.js'
 
 // A config that meets every zone requirement, written out by hand from krata's list.
@@ -210,6 +210,42 @@ describe('report and fail-on', () => {
     expect(isFailing({ errors: 3, warnings: 0 }, 'never')).toBe(false)
     expect(failureLine(buildReport(fields, results, 'error'))).toBe(
       'kernel/.config: 1 error, 1 warning against the krata zone requirements (x86_64); see the annotations and the job summary',
+    )
+  })
+})
+
+describe('krata boot rules', () => {
+  const boot = (text: string, arch: 'x86_64' | 'aarch64' = 'x86_64') =>
+    evaluateRequirements(parseKernelConfig(text, '.config'), bootRequirements(), { arch })
+  const BOOTABLE = [
+    'CONFIG_KERNEL_XZ=y', 'CONFIG_BLK_DEV_INITRD=y', 'CONFIG_SQUASHFS=y', 'CONFIG_OVERLAY_FS=y', 'CONFIG_TMPFS=y',
+    'CONFIG_DEVTMPFS=y', 'CONFIG_PROC_FS=y', 'CONFIG_SYSFS=y', 'CONFIG_CGROUPS=y', 'CONFIG_UNIX98_PTYS=y', 'CONFIG_EROFS_FS=y',
+  ].join('\n')
+
+  it('accepts an xz kernel as well as a gzip one', () => {
+    const results = boot(BOOTABLE)
+    expect(statuses(results)).toEqual([])
+    expect(byOption(results, 'CONFIG_KERNEL_GZIP')).toMatchObject({ status: 'ok', found: 'CONFIG_KERNEL_XZ=y', line: 1 })
+  })
+
+  it('rejects a zstd kernel, saying why krata cannot load it', () => {
+    const results = boot(BOOTABLE.replace('CONFIG_KERNEL_XZ=y', 'CONFIG_KERNEL_ZSTD=y\n# CONFIG_KERNEL_GZIP is not set'))
+    expect(byOption(results, 'CONFIG_KERNEL_GZIP')).toMatchObject({
+      status: 'error',
+      message:
+        "none of CONFIG_KERNEL_GZIP, CONFIG_KERNEL_XZ is =y (CONFIG_KERNEL_GZIP not set, CONFIG_KERNEL_XZ absent): krata's loader finds the kernel inside a gzip or xz stream; zstd, lz4, lzo, lzma and bzip2 kernels do not boot",
+    })
+    expect(byOption(boot(BOOTABLE, 'aarch64'), 'CONFIG_KERNEL_GZIP').status).toBe('not-applicable')
+  })
+
+  it('needs root-mount support built in, and only warns about erofs', () => {
+    const results = boot(BOOTABLE.replace('CONFIG_SQUASHFS=y', 'CONFIG_SQUASHFS=m').replace('CONFIG_EROFS_FS=y', ''))
+    expect(statuses(results)).toEqual([['CONFIG_SQUASHFS', 'error'], ['CONFIG_EROFS_FS', 'warning']])
+    expect(byOption(results, 'CONFIG_SQUASHFS').message).toBe(
+      'CONFIG_SQUASHFS=m: built as a module, krata needs it built in (=y): the zone root image, its config disk and the addons disk are squashfs',
+    )
+    expect(byOption(results, 'CONFIG_EROFS_FS').message).toBe(
+      'CONFIG_EROFS_FS is absent from the config, a krata zone kernel needs =y: images packed as erofs are mounted with it',
     )
   })
 })

@@ -7,7 +7,7 @@ import { oneOf } from './action/inputs.js'
 import { formatResultLine } from './check/format.js'
 
 const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--arch x86_64|aarch64]
-                           [--requirements FILE]... [--ignore OPTION]... [--strict]
+                           [--requirements FILE]... [--ignore OPTION]... [--strict] [--no-boot-rules]
                            [--fail-on error|warning|never] [--json]
 exit status: 0 requirements met, 1 requirements not met, 2 usage or input error`
 
@@ -29,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
         requirements: { type: 'string', multiple: true },
         ignore: { type: 'string', multiple: true },
         strict: { type: 'boolean', default: false },
+        'no-boot-rules': { type: 'boolean', default: false },
         'fail-on': { type: 'string', default: 'error' },
         json: { type: 'boolean', default: false },
       },
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       requirements: values.requirements,
       ignore: values.ignore?.flatMap((v) => v.split(',')),
       strict: values.strict,
+      bootRules: !values['no-boot-rules'],
       failOn,
     })
     const { report } = outcome

@@ -17,6 +17,7 @@ export interface Inputs {
   ignore: string[]
   fragment: string[]
   strict: boolean
+  bootRules: boolean
   failOn: FailOn
   report: string
   kernelSource: string
@@ -50,6 +51,7 @@ export function getInputs(): Inputs {
     ignore: listInput('ignore', { csv: true }),
     fragment: listInput('fragment'),
     strict: boolInput('strict'),
+    bootRules: boolInput('boot-rules', true),
     failOn: oneOf('fail-on', core.getInput('fail-on') || 'error', FAIL_ON),
     report: core.getInput('report'),
     kernelSource: core.getInput('kernel-source'),
@@ -84,9 +86,9 @@ function listInput(name: string, { csv = false } = {}): string[] {
   return parseList(core.getInput(name), csv)
 }
 
-function boolInput(name: string): boolean {
+function boolInput(name: string, fallback = false): boolean {
   const value = core.getInput(name).trim()
-  if (value === '') return false
+  if (value === '') return fallback
   if (/^(true|True|TRUE)$/.test(value)) return true
   if (/^(false|False|FALSE)$/.test(value)) return false
   throw new InputError(`${name}: ${JSON.stringify(value)} is not a boolean (use true or false)`)

@@ -53,8 +53,32 @@ export function evaluateRequirements(config: KernelConfig, requirements: Require
         message: `${requirement.option} is absent: it does not exist before Linux ${requirement.since.join('.')} (config is ${options.version})`,
       }
     }
-    return { ...base, ...verdict(requirement.option, requirement.wanted, entry, who(requirement), options.strict ?? false) }
+    const alternative = requirement.anyOf
+      ?.map((option) => ({ option, entry: config.entries.get(option) }))
+      .find((a) => verdict(a.option, requirement.wanted, a.entry, '', false).status === 'ok')
+    if (alternative) {
+      return { ...base, found: `${alternative.option}=${describeEntry(alternative.entry)}`, line: alternative.entry?.line ?? null, status: 'ok', message: `${alternative.option}=${describeEntry(alternative.entry)}` }
+    }
+    const judged = verdict(requirement.option, requirement.wanted, entry, who(requirement), options.strict ?? false)
+    return { ...base, ...explained(requirement, judged, config) }
   })
+}
+
+/** Adds the alternatives and krata's reason to a failure, and softens it for warning-only requirements. */
+function explained(
+  requirement: Requirement,
+  judged: { status: Status; message: string },
+  config: KernelConfig,
+): { status: Status; message: string } {
+  if (judged.status === 'ok') return judged
+  let message = judged.message
+  if (requirement.anyOf?.length) {
+    const options = [requirement.option, ...requirement.anyOf]
+    const found = options.map((o) => `${o} ${describeEntry(config.entries.get(o))}`).join(', ')
+    message = `none of ${options.join(', ')} is =${wantedText(requirement.wanted)} (${found})`
+  }
+  if (requirement.reason) message = `${message}: ${requirement.reason}`
+  return { status: requirement.severity === 'warning' && judged.status === 'error' ? 'warning' : judged.status, message }
 }
 
 function verdict(
@@ -76,7 +100,7 @@ function verdict(
   if (wanted === 'y') {
     if (entry.state === 'y') return ok(`${option}=y`)
     if (entry.state === 'm') {
-      const needs = who.startsWith('a krata') ? 'krata needs' : `${who} needs`
+      const needs = who.startsWith('a krata') || who === '' ? 'krata needs' : `${who} needs`
       return error(`${option}=m: built as a module, ${needs} it built in (=y)`)
     }
     return error(`${option}=${entry.value}, ${want}`)
@@ -95,7 +119,9 @@ function verdict(
 }
 
 function who(requirement: Requirement): string {
-  return requirement.source === 'zone' || requirement.source === 'host' ? `a krata ${requirement.source} kernel` : requirement.source
+  if (requirement.source === 'zone' || requirement.source === 'host') return `a krata ${requirement.source} kernel`
+  if (requirement.source === 'krata-boot') return 'a krata zone kernel'
+  return requirement.source
 }
 
 /** Hex values compare by value (`0x1F` = `0x1f`); anything else must match as written, as kconfig stores it. */

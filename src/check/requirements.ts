@@ -13,9 +13,43 @@ export interface Requirement {
   arches?: readonly KernelArch[]
   /** The first kernel version that has the symbol; older kernels cannot satisfy it. */
   since?: readonly [number, number]
+  /** Other options that satisfy the requirement just as well (e.g. a gzip or an xz kernel). */
+  anyOf?: readonly string[]
+  /** Why krata needs it, said when it is not met. */
+  reason?: string
+  /** A requirement that only warns when unmet (a feature some workloads need, not every boot). */
+  severity?: 'warning'
 }
 
 export type Target = 'zone' | 'host'
+
+/**
+ * What krata's own code needs to boot a zone kernel, beyond its documented list (krata v0.0.21: the x86 PV ELF
+ * loader, and zone init mounting its root, config and addons disks). A `-k` kernel gets the *system's* modules,
+ * so all of it must be built in.
+ */
+export function bootRequirements(): Requirement[] {
+  const source = 'krata-boot'
+  const builtIn = (option: string, reason: string, severity?: 'warning'): Requirement => ({
+    option, wanted: 'y', source, reason, ...(severity ? { severity } : {}),
+  })
+  return [
+    {
+      option: 'CONFIG_KERNEL_GZIP', anyOf: ['CONFIG_KERNEL_XZ'], wanted: 'y', source, arches: ['x86_64'],
+      reason: "krata's loader finds the kernel inside a gzip or xz stream; zstd, lz4, lzo, lzma and bzip2 kernels do not boot",
+    },
+    builtIn('CONFIG_BLK_DEV_INITRD', 'krata boots every zone with its initrd'),
+    builtIn('CONFIG_SQUASHFS', 'the zone root image, its config disk and the addons disk are squashfs'),
+    builtIn('CONFIG_OVERLAY_FS', 'zone init overlays a writable layer on the root image'),
+    builtIn('CONFIG_TMPFS', 'zone init mounts tmpfs for the writable layer and /tmp'),
+    builtIn('CONFIG_DEVTMPFS', 'zone init mounts /dev as devtmpfs'),
+    builtIn('CONFIG_PROC_FS', 'zone init mounts /proc'),
+    builtIn('CONFIG_SYSFS', 'zone init mounts /sys'),
+    builtIn('CONFIG_CGROUPS', 'zone init mounts cgroup2 for the workload'),
+    builtIn('CONFIG_UNIX98_PTYS', 'zone init mounts /dev/pts for the workload console'),
+    builtIn('CONFIG_EROFS_FS', 'images packed as erofs are mounted with it', 'warning'),
+  ]
+}
 export const TARGETS: readonly Target[] = ['zone', 'host']
 
 // Symbols defined only in arch/x86 (or depending on X86/XEN_PV): an arm64 kernel can never have them.

@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js'
 import { detectArch, type KernelArch, type KernelConfig } from './kernel-config.js'
-import { readKernelConfig, readSmallFile } from './read-config.js'
-import { mergeRequirements, parseRequirementsFile, requirementsFor, type Requirement, type Target } from './requirements.js'
+import { readKernelConfig, readKernelConfigWithBytes, readSmallFile } from './read-config.js'
+import { bootRequirements, mergeRequirements, parseRequirementsFile, requirementsFor, type Requirement, type Target } from './requirements.js'
 import { evaluateRequirements } from './evaluate.js'
 import { buildReport, type CheckReport, type FailOn } from './report.js'
 
@@ -13,10 +13,14 @@ export interface CheckRequest {
   ignore?: readonly string[]
   strict?: boolean
   failOn?: FailOn
+  /** Also check what krata's own code needs to boot a zone kernel (zone target only). */
+  bootRules?: boolean
 }
 
 export interface CheckOutcome {
   config: KernelConfig
+  /** The uncompressed `.config` bytes (what KERNEL_CONFIG digests and `kernel/config.gz` holds). */
+  configBytes: Buffer
   arch: KernelArch
   requirements: Requirement[]
   report: CheckReport
@@ -24,17 +28,18 @@ export interface CheckOutcome {
 
 /** Reads the config and any requirement files, then evaluates. The one way in for the action and the CLI. */
 export async function runCheck(request: CheckRequest): Promise<CheckOutcome> {
-  const config = await readKernelConfig(request.config)
+  const { config, bytes: configBytes } = await readKernelConfigWithBytes(request.config)
   const arch = resolveArch(config, request.arch)
   const extra: Requirement[] = []
   for (const file of request.requirements ?? []) {
     extra.push(...parseRequirementsFile((await readSmallFile(file, 'requirements')).toString('utf8'), file))
   }
-  const requirements = mergeRequirements(requirementsFor(request.target), extra)
+  const boot = request.target === 'zone' && (request.bootRules ?? true) ? bootRequirements() : []
+  const requirements = mergeRequirements([...requirementsFor(request.target), ...boot], extra)
   const version = config.header?.version
   const results = evaluateRequirements(config, requirements, { arch, version, ignore: request.ignore, strict: request.strict })
   const report = buildReport({ target: request.target, arch, version, config: request.config }, results, request.failOn ?? 'error')
-  return { config, arch, requirements, report }
+  return { config, configBytes, arch, requirements, report }
 }
 
 /** The config says which architecture it is for; input `arch` may confirm it but never contradict it. */

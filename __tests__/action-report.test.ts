@@ -1,0 +1,61 @@
+import { describe, expect, it } from '@jest/globals'
+import { planAnnotations, workspacePath } from '../src/action/annotations.js'
+import { renderSummary } from '../src/action/summary.js'
+import type { CheckResult } from '../src/check/evaluate.js'
+import type { CheckReport } from '../src/check/report.js'
+
+const result = (option: string, status: CheckResult['status'], line: number | null = 7): CheckResult => ({
+  option, wanted: 'y', found: status === 'ok' ? 'y' : 'absent', line, status, message: `${option} says ${status}`, source: 'zone',
+})
+
+describe('planAnnotations', () => {
+  it('puts problems on fragment lines first, then config lines, then line 1 when absent', () => {
+    const planned = planAnnotations(
+      [result('CONFIG_A', 'error', 3), result('CONFIG_B', 'warning', null), result('CONFIG_C', 'ok'), result('CONFIG_D', 'error', null)],
+      { config: 'build/.config', fragments: new Map([['CONFIG_D', { file: 'configs/zone.fragment', line: 9 }]]) },
+    )
+    expect(planned).toEqual([
+      { level: 'error', title: 'CONFIG_A', message: 'CONFIG_A says error', file: 'build/.config', startLine: 3 },
+      { level: 'error', title: 'CONFIG_D', message: 'CONFIG_D says error', file: 'configs/zone.fragment', startLine: 9 },
+      { level: 'warning', title: 'CONFIG_B', message: 'CONFIG_B says warning', file: 'build/.config', startLine: 1 },
+    ])
+  })
+
+  it('keeps each level within GitHub\'s ten, the tenth counting the rest', () => {
+    const many = Array.from({ length: 12 }, (_, i) => result(`CONFIG_W${i}`, 'warning'))
+    const planned = planAnnotations(many, { config: 'c' })
+    expect(planned).toHaveLength(10)
+    expect(planned[9]).toMatchObject({ level: 'warning', title: '3 more warnings', file: 'c', startLine: 1 })
+    expect(planAnnotations(many.slice(0, 10), { config: 'c' })).toHaveLength(10)
+  })
+})
+
+describe('workspacePath', () => {
+  it('is relative with forward slashes and no ./, and absent outside the workspace', () => {
+    expect(workspacePath('/w/build/.config', '/w')).toBe('build/.config')
+    expect(workspacePath('./build/.config', '/w')).toBe('build/.config')
+    expect(workspacePath('/elsewhere/.config', '/w')).toBeUndefined()
+  })
+})
+
+describe('renderSummary', () => {
+  const report: CheckReport = {
+    target: 'zone', arch: 'x86_64', version: '6.1.192', config: 'build/.config', passed: false, errors: 1, warnings: 0,
+    results: [result('CONFIG_OK', 'ok'), result('CONFIG_<BAD>', 'error')],
+  }
+
+  it('lists failures first, folds the rest, and escapes user text', () => {
+    const html = renderSummary(report)
+    expect(html).toContain('<h2>krata zone kernel check: failed</h2>')
+    expect(html).toContain('<code>CONFIG_&#60;BAD&#62;</code>')
+    expect(html.indexOf('CONFIG_&#60;BAD&#62;')).toBeLessThan(html.indexOf('<details><summary>1 other requirement</summary>'))
+  })
+
+  it('stays under the size limit by leaving rows out and saying so', () => {
+    const big = { ...report, results: Array.from({ length: 3000 }, (_, i) => result(`CONFIG_X${i}`, i % 2 ? 'ok' : 'error')) }
+    const html = renderSummary(big, undefined, 100_000)
+    expect(html.length).toBeLessThan(100_000)
+    expect(html).toContain('1500 other requirements left out')
+    expect(html).toMatch(/\d+ more problems are in the JSON report/)
+  })
+})
