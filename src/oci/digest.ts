@@ -1,0 +1,61 @@
+// sha256 digests in the OCI form `sha256:<64 hex>`, computed while bytes stream past (never a whole file in memory).
+import { createHash, type Hash } from 'node:crypto'
+import fs from 'node:fs'
+import { Transform, type TransformCallback } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+
+const SHA256_DIGEST = /^sha256:([0-9a-f]{64})$/
+
+/** The digest and byte count of some content. */
+export interface DigestAndSize {
+  digest: string
+  size: number
+}
+
+/** `sha256:<hex>` of a buffer. */
+export function sha256Digest(bytes: Buffer | string): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+}
+
+/** The hex part of a `sha256:` digest; anything else is refused, so it is safe to use as a file name. */
+export function digestHex(digest: string): string {
+  const match = SHA256_DIGEST.exec(digest)
+  if (!match) throw new Error(`not a sha256 digest: ${JSON.stringify(digest)}`)
+  return match[1]
+}
+
+/** Passes bytes through unchanged while hashing and counting them; `result()` is valid once the stream has flushed. */
+export class DigestingStream extends Transform {
+  readonly #hash: Hash = createHash('sha256')
+  #size = 0
+  #digest: string | undefined
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#hash.update(chunk)
+    this.#size += chunk.length
+    callback(null, chunk)
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.#digest = `sha256:${this.#hash.digest('hex')}`
+    callback()
+  }
+
+  result(): DigestAndSize {
+    if (this.#digest === undefined) throw new Error('digest read before the stream ended')
+    return { digest: this.#digest, size: this.#size }
+  }
+}
+
+/** Digest and size of a file, read as a stream. */
+export async function sha256OfFile(file: string): Promise<DigestAndSize> {
+  const hash = createHash('sha256')
+  let size = 0
+  await pipeline(fs.createReadStream(file, { highWaterMark: 1 << 20 }), async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) {
+      hash.update(chunk)
+      size += chunk.length
+    }
+  })
+  return { digest: `sha256:${hash.digest('hex')}`, size }
+}
