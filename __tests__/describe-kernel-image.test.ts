@@ -1,0 +1,217 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { InputError } from '../src/errors.js'
+import { inspectKernelImage } from '../src/describe/kernel-image.js'
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const sampleImage = path.join(repo, 'assets/sample/bzImage')
+
+let dir: string
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'describe-kernel-image-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function fileWith(name: string, bytes: Buffer): Promise<string> {
+  const file = path.join(dir, name)
+  await writeFile(file, bytes)
+  return file
+}
+
+async function inputErrorOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError)
+    return (error as Error).message
+  }
+  throw new Error('expected an InputError, got none')
+}
+
+/** A bzImage-shaped file: boot sector + setup sectors with the boot header, then a payload (boot.rst). */
+function craftBzImage(options: { protocol: number; setupSects: number; version?: string; payload: Buffer }): Buffer {
+  const setupBytes = (options.setupSects + 1) * 512
+  const payloadOffset = 0x3c0 // where the payload sits inside the protected-mode code
+  const image = Buffer.alloc(Math.max(setupBytes + payloadOffset + options.payload.length, 0x1200))
+  image.writeUInt8(options.setupSects, 0x1f1)
+  image.write('HdrS', 0x202, 'latin1')
+  image.writeUInt16LE(options.protocol, 0x206)
+  if (options.version !== undefined) {
+    const at = 0x1000 // file offset; the header stores it "less 0x200"
+    image.writeUInt16LE(at - 0x200, 0x20e)
+    image.write(`${options.version}\0`, at, 'latin1')
+  }
+  image.writeUInt32LE(payloadOffset, 0x248)
+  image.writeUInt32LE(options.payload.length, 0x24c)
+  options.payload.copy(image, setupBytes + payloadOffset)
+  return image
+}
+
+const ARM64_BANNER = 'Linux version 6.1.192-edera-zone (builder@ci) (gcc (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT 6.1.192\n'
+
+/** An arm64 Image: the 64-byte header with "ARM\x64" at 56, padding, and the banner at `bannerAt`. */
+function craftArm64Image(bannerAt: number, totalSize: number, banner = ARM64_BANNER): Buffer {
+  const image = Buffer.alloc(totalSize)
+  image.writeUInt32LE(0x14000000, 0) // code0: a branch, as in real images
+  image.writeBigUInt64LE(BigInt(totalSize), 16) // image_size
+  image.write('ARM\x64', 56, 'latin1')
+  image.write('Linux version %s', 0x400, 'latin1') // a format string that merely looks like the banner
+  image.write(`${banner}\0`, bannerAt, 'latin1')
+  return image
+}
+
+describe('inspectKernelImage on the sample bzImage (a real 6.1.192 build)', () => {
+  it('reads the release, the version string and the gzip payload from the boot header', async () => {
+    const info = await inspectKernelImage(sampleImage)
+    expect(info).toEqual({
+      path: sampleImage,
+      format: 'bzImage',
+      arch: 'x86_64',
+      release: '6.1.192-sample',
+      versionString: '6.1.192-sample (krata@kernel-action) #1 SMP Thu Jan  1 00:00:00 UTC 1970',
+      payloadCompression: 'gzip',
+      size: 2_765_824,
+    })
+  })
+})
+
+describe('inspectKernelImage on crafted bzImages', () => {
+  it('names each payload compression from its magic', async () => {
+    const magics: Array<[string, number[]]> = [
+      ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+      ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+      ['lz4', [0x02, 0x21, 0x4c, 0x18]],
+      ['lzo', [0x89, 0x4c, 0x5a, 0x4f]],
+      ['lzma', [0x5d, 0x00, 0x00]],
+      ['bzip2', [0x42, 0x5a, 0x68]],
+      ['gzip', [0x1f, 0x8b, 0x08]],
+      ['none', [0x7f, 0x45, 0x4c, 0x46]],
+      ['unknown', [0x00, 0x11, 0x22, 0x33]],
+    ]
+    for (const [name, magic] of magics) {
+      const file = await fileWith(`bz-${name}`, craftBzImage({ protocol: 0x020f, setupSects: 27, payload: Buffer.from([...magic, 0, 0, 0, 0]) }))
+      expect([name, (await inspectKernelImage(file)).payloadCompression]).toEqual([name, name])
+    }
+  })
+
+  it('takes the release as the first word of the kernel_version string', async () => {
+    const version = '5.15.0-91-generic (buildd@lcy02-amd64-045) #101-Ubuntu SMP Tue Nov 14 13:30:08 UTC 2023'
+    const bytes = craftBzImage({ protocol: 0x020f, setupSects: 27, version, payload: Buffer.from([0x1f, 0x8b, 8, 0]) })
+    const file = await fileWith('bz-ubuntu', bytes)
+    expect(await inspectKernelImage(file)).toEqual({
+      path: file,
+      format: 'bzImage',
+      arch: 'x86_64',
+      release: '5.15.0-91-generic',
+      versionString: version,
+      payloadCompression: 'gzip',
+      size: bytes.length,
+    })
+  })
+
+  it('leaves the payload compression unknown before boot protocol 2.08 and ignores a version pointer past the setup code', async () => {
+    const bytes = craftBzImage({ protocol: 0x0207, setupSects: 4, version: '2.6.20 (old)', payload: Buffer.from([0x1f, 0x8b]) })
+    const file = await fileWith('bz-old', bytes)
+    // 0x1000 - 0x200 = 0xe00 is not below 4 * 0x200, so boot.rst says the pointer is not valid.
+    expect(await inspectKernelImage(file)).toEqual({ path: file, format: 'bzImage', arch: 'x86_64', size: bytes.length })
+  })
+})
+
+describe('inspectKernelImage on arm64 images', () => {
+  it('finds the release in the banner of a plain Image, even across a 64 KiB read boundary', async () => {
+    const bytes = craftArm64Image(65536 - 20, 200_000)
+    const file = await fileWith('Image', bytes)
+    expect(await inspectKernelImage(file)).toEqual({
+      path: file,
+      format: 'arm64-Image',
+      arch: 'aarch64',
+      release: '6.1.192-edera-zone',
+      versionString: '6.1.192-edera-zone (builder@ci) (gcc (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT 6.1.192',
+      payloadCompression: 'none',
+      size: 200_000,
+    })
+  })
+
+  it('reports no release when an Image has no banner', async () => {
+    const bytes = craftArm64Image(1000, 4096, '') // only the "Linux version %s" look-alike is left
+    const file = await fileWith('Image-nobanner', bytes)
+    expect(await inspectKernelImage(file)).toEqual({
+      path: file,
+      format: 'arm64-Image',
+      arch: 'aarch64',
+      payloadCompression: 'none',
+      size: 4096,
+    })
+  })
+
+  it('inflates an Image.gz only up to the banner: a stream truncated after it still reads', async () => {
+    // 8 MiB of Image with the banner near the start; the gzip is then cut in half, so inflating
+    // everything would fail with "unexpected end of file".
+    const whole = gzipSync(craftArm64Image(4096, 8 * 1024 * 1024))
+    const truncated = whole.subarray(0, Math.floor(whole.length / 2))
+    expect(() => gunzipSync(truncated)).toThrow('unexpected end of file')
+    const file = await fileWith('Image.gz', truncated)
+    expect(await inspectKernelImage(file)).toEqual({
+      path: file,
+      format: 'arm64-Image.gz',
+      arch: 'aarch64',
+      release: '6.1.192-edera-zone',
+      versionString: '6.1.192-edera-zone (builder@ci) (gcc (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT 6.1.192',
+      payloadCompression: 'gzip',
+      size: truncated.length,
+    })
+  })
+
+  it('finds a banner deep inside an Image.gz', async () => {
+    const bytes = gzipSync(craftArm64Image(3 * 1024 * 1024 + 7, 4 * 1024 * 1024))
+    const file = await fileWith('Image-deep.gz', bytes)
+    expect((await inspectKernelImage(file)).release).toBe('6.1.192-edera-zone')
+  })
+})
+
+describe('inspectKernelImage on files that are not kernel images', () => {
+  it('rejects a file with neither header', async () => {
+    const file = await fileWith('notes.txt', Buffer.from('just some text, long enough to have no header at all\n'.repeat(20)))
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)`,
+    )
+  })
+
+  it('rejects an empty file', async () => {
+    const file = await fileWith('empty', Buffer.alloc(0))
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)`,
+    )
+  })
+
+  it('rejects a gzip file that does not hold an arm64 Image', async () => {
+    const file = await fileWith('config.gz', gzipSync(Buffer.from('CONFIG_XEN=y\n'.repeat(100))))
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file} is gzip-compressed but holds no arm64 Image (no "ARM\\x64" magic at offset 56)`,
+    )
+  })
+
+  it('rejects a gzip file shorter than an arm64 header once inflated', async () => {
+    const file = await fileWith('tiny.gz', gzipSync(Buffer.from('hi')))
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file} is gzip-compressed but holds no arm64 Image (no "ARM\\x64" magic at offset 56)`,
+    )
+  })
+
+  it('names the image input and the path when the file is missing', async () => {
+    const file = path.join(dir, 'no-such-bzImage')
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: cannot read ${file}: no such file`)
+  })
+
+  it('names the image input and the path when the path is a directory', async () => {
+    const sub = path.join(dir, 'boot')
+    await mkdir(sub)
+    expect(await inputErrorOf(inspectKernelImage(sub))).toBe(`image: ${sub} is a directory, not a kernel image file`)
+  })
+})
