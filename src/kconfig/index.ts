@@ -1,0 +1,36 @@
+/**
+ * The way in for the action: read the kernel's Kconfig for the arch, explain every failing
+ * requirement and write the fragment that fixes them.
+ */
+import { explainOption, type Explanation } from './explain.js'
+import { fixFragment, type Requirement } from './fix-fragment.js'
+import { readKconfigTree, type KernelArch } from './parse.js'
+
+export type { Explanation, LinkState, TristateLetter, UnmetDependency } from './explain.js'
+export type { Requirement } from './fix-fragment.js'
+export type { KconfigTree, KernelArch, SourceLocation, SymbolDefinition } from './parse.js'
+export { renderExplanation, explainOption } from './explain.js'
+export { fixFragment } from './fix-fragment.js'
+export { readKconfigTree } from './parse.js'
+
+export interface RequirementExplanations {
+  /** By symbol name (without `CONFIG_`), one per failing requirement. */
+  explanations: Map<string, Explanation>
+  fixFragment: string
+}
+
+/**
+ * `sourceDir` is the `kernel-source` input; `values` the `.config` (symbol without `CONFIG_` →
+ * `y`/`m`/`n`/value). Throws InputError when `sourceDir` has no `Kconfig`.
+ */
+export async function explainRequirements(
+  sourceDir: string,
+  arch: KernelArch,
+  values: ReadonlyMap<string, string>,
+  failing: readonly Requirement[],
+): Promise<RequirementExplanations> {
+  const tree = readKconfigTree(sourceDir, arch)
+  const explanations = new Map<string, Explanation>()
+  for (const { symbol, wanted } of failing) explanations.set(symbol, explainOption(tree, values, symbol, wanted))
+  return { explanations, fixFragment: fixFragment(tree, values, failing) }
+}
