@@ -90,6 +90,8 @@ export class RegistryAuth {
   private readonly insecure: boolean
   private scheme: 'none' | 'basic' | 'bearer' = 'none'
   private readonly tokens = new Map<string, string>()
+  /** Every password, credential and token seen, to scrub from text a registry sends back. */
+  private readonly secrets = new Set<string>()
 
   constructor(options: RegistryAuthOptions) {
     this.registry = options.registry
@@ -102,6 +104,7 @@ export class RegistryAuth {
       this.basic = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')
       this.onSecret(credentials.password)
       this.onSecret(this.basic)
+      for (const secret of [credentials.password, this.basic]) if (secret !== '') this.secrets.add(secret)
     }
   }
 
@@ -137,6 +140,7 @@ export class RegistryAuth {
     if (challenge.params.scope !== undefined) for (const scope of challenge.params.scope.split(' ')) wanted.add(scope)
     const token = await this.fetchToken(challenge.params.realm, challenge.params.service, [...wanted])
     this.onSecret(token)
+    this.secrets.add(token)
     this.tokens.set(scopeKey(scopes), token)
     this.scheme = 'bearer'
     return true
@@ -171,6 +175,16 @@ export class RegistryAuth {
       throw new Error(`registry ${this.registry}: token response from ${url.origin}${url.pathname} has no token`)
     }
     return token
+  }
+
+  /**
+   * `text` (e.g. an error body a registry or proxy sent back, which may echo the request) without any known secret
+   * or any `Basic`/`Bearer` credential.
+   */
+  redact(text: string): string {
+    let clean = text.replace(/\b(Basic|Bearer)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 ***')
+    for (const secret of this.secrets) clean = clean.split(secret).join('***')
+    return clean
   }
 
   /** The one-line error for credentials the registry does not accept (or their absence). */

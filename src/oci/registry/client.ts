@@ -1,6 +1,6 @@
 // An OCI distribution client for one repository: blobs, manifests, tags. Streams uploads; no logging of its own.
-import { createHash } from 'node:crypto'
 import { InputError } from '../../errors.js'
+import { sha256Digest } from '../digest.js'
 import { MediaType, type Blob, type ImageToWrite, type SerializedManifest } from '../types.js'
 import { registryBaseUrl, type RepositoryRef } from '../reference.js'
 import { RegistryAuth, readDockerConfigCredentials, type Credentials } from './auth.js'
@@ -108,7 +108,7 @@ export class RegistryClient {
     const what = `PUT blob ${digest}`
     let sourceError: unknown
     let sent = 0
-    const timeoutMs = 120_000 + Math.ceil(size / 1024) // allows down to ~1 MB/s
+    const timeoutMs = this.transport.timeoutMs + Math.ceil(size / 1024) // allows down to ~1 MB/s
     const build = async (): Promise<RequestSpec> => {
       const location = await this.startUpload(digest)
       const startedAt = Date.now()
@@ -138,7 +138,7 @@ export class RegistryClient {
       response = await this.send(this.pushScope(), build, { timeoutMs })
     } catch (error) {
       if (sourceError !== undefined) throw sourceError // the blob's own stream failed, not the network
-      if (error instanceof RegistryError && error.code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
+      if (error instanceof RegistryError && (error.code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' || error.code === 'ERR_HTTP_CONTENT_LENGTH_MISMATCH')) {
         throw new RegistryError(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`)
       }
       throw error
@@ -180,6 +180,28 @@ export class RegistryClient {
     }
     const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim()
     return { mediaType, bytes, digest }
+  }
+
+  /**
+   * The bytes of a small blob (an image config), checked against its digest. Not for layers: the body is held in
+   * memory, so anything larger than `maxBytes` is refused. A missing blob is a RegistryError with status 404.
+   */
+  async getBlob(digest: string, maxBytes = 4 * 1024 * 1024): Promise<Buffer> {
+    const what = `GET blob ${digest}`
+    const response = await this.send(this.pullScope(), () => ({ url: `${this.base}/blobs/${digest}`, method: 'GET' }))
+    if (response.status !== 200) throw await this.failure(what, response)
+    const declared = Number(response.headers.get('content-length') ?? '0')
+    if (declared > maxBytes) {
+      await discard(response)
+      throw new RegistryError(`registry ${this.registry}: ${what} is ${declared} bytes, more than the ${maxBytes} read into memory`)
+    }
+    const bytes = Buffer.from(await response.arrayBuffer())
+    if (bytes.length > maxBytes) {
+      throw new RegistryError(`registry ${this.registry}: ${what} is ${bytes.length} bytes, more than the ${maxBytes} read into memory`)
+    }
+    const got = sha256Digest(bytes)
+    if (got !== digest) throw new RegistryError(`registry ${this.registry}: ${what} returned bytes with digest ${got}`)
+    return bytes
   }
 
   /** The digest a tag points at, or undefined if the tag does not exist. */
@@ -243,7 +265,8 @@ export class RegistryClient {
         }, attemptOptions)
       } catch (error) {
         if (error instanceof ConnectionError) {
-          throw new RegistryError(`registry ${this.registry}: cannot connect (${error.code})`, undefined, error.code)
+          const what = error.code === 'DEADLINE' ? 'gave up: the push ran past its time limit' : error.code === 'TIMEOUT' ? 'no answer in time' : 'cannot connect'
+          throw new RegistryError(`registry ${this.registry}: ${what} (${error.code})`, undefined, error.code)
         }
         throw error
       }
@@ -273,15 +296,13 @@ export class RegistryClient {
       detail = text.replace(/\s+/g, ' ').trim().slice(0, 200)
     }
     if (detail === '') detail = response.statusText
+    detail = this.auth.redact(detail) // a registry or proxy may echo the request, Authorization included
     const message = `registry ${this.registry}: ${what} → ${response.status}${detail === '' ? '' : ` ${detail}`}`
     if (response.status === 403) return new InputError(message)
     return new RegistryError(message, response.status, code)
   }
 }
 
-export function sha256Digest(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-}
 
 /** Frees the connection of a response whose body is not needed (HEAD/201/202 bodies are empty or useless). */
 async function discard(response: Response): Promise<void> {

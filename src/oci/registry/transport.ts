@@ -1,3 +1,8 @@
+import http from 'node:http'
+import https from 'node:https'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+
 // The one place where registry requests are retried: timeouts, backoff with jitter, Retry-After.
 // Callers see either a Response (possibly a final 5xx/429) or a ConnectionError; never a secret.
 
@@ -14,7 +19,7 @@ export interface TransportOptions {
   attempts?: number
   /** Abort one attempt after this long (headers and body). */
   timeoutMs?: number
-  /** Give up retrying once this much time has passed since the transport was created. */
+  /** Bound on everything sent through this transport, counted from its creation: no retry, and no attempt, outlives it. */
   deadlineMs?: number
   /** First backoff delay; doubled per attempt, with full jitter. */
   baseDelayMs?: number
@@ -138,6 +143,11 @@ export class Transport {
     }
   }
 
+  /** The per-attempt timeout callers start from (an upload adds time for its size). */
+  get timeoutMs(): number {
+    return this.options.timeoutMs
+  }
+
   /** Sends the request built by `build`, calling it again for every retry. */
   async request(build: () => RequestSpec | Promise<RequestSpec>, attemptOptions: AttemptOptions = {}): Promise<Response> {
     const { baseDelayMs, maxDelayMs, random } = this.options
@@ -145,10 +155,14 @@ export class Transport {
     for (let attempt = 1; ; attempt++) {
       const { url, ...init } = await build()
       const method = init.method ?? 'GET'
+      // The deadline bounds the whole push, not only the waits: no attempt may outlive it.
+      const leftMs = this.options.deadlineMs - (Date.now() - this.startedAt)
+      if (leftMs <= 0) throw new ConnectionError('DEADLINE', method, url)
       let reason: string
       let delayMs: number
       try {
-        const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })
+        const signal = AbortSignal.timeout(Math.min(timeoutMs, leftMs))
+        const response = isStreamBody(init.body) ? await streamedRequest(url, init, signal) : await fetch(url, { ...init, signal })
         if (!isRetryableStatus(response.status)) return response
         const asked = parseRetryAfter(response.headers.get('retry-after'), Date.now())
         delayMs = asked !== undefined ? Math.min(asked, maxDelayMs) : backoffDelay(attempt, baseDelayMs, maxDelayMs, random)
@@ -156,7 +170,8 @@ export class Transport {
         await response.body?.cancel().catch(() => undefined)
         reason = `HTTP ${response.status}`
       } catch (error) {
-        const code = errorCode(error)
+        const found = errorCode(error)
+        const code = found === 'TIMEOUT' && leftMs < timeoutMs ? 'DEADLINE' : found
         delayMs = backoffDelay(attempt, baseDelayMs, maxDelayMs, random)
         if (!isRetryableErrorCode(code) || !this.mayRetry(attempt, delayMs)) throw new ConnectionError(code, method, url)
         reason = code
@@ -171,4 +186,51 @@ export class Transport {
     if (attempt >= this.options.attempts) return false
     return Date.now() + delayMs - this.startedAt < this.options.deadlineMs
   }
+}
+
+/** A body that is produced as it is sent (an upload), rather than bytes already in memory. */
+function isStreamBody(body: unknown): body is AsyncIterable<Uint8Array> {
+  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body
+}
+
+/**
+ * Sends a streamed body with node:http(s) and answers with a fetch `Response`. fetch (undici 6) keeps every chunk of
+ * a streamed request body in memory until the request ends (nodejs/undici#4058): a 1 GiB blob cost 1.1 GB of RSS.
+ * Here the body is piped with back-pressure, so memory stays flat whatever the blob's size.
+ */
+async function streamedRequest(url: string, init: RequestInit, signal: AbortSignal): Promise<Response> {
+  const target = new URL(url)
+  const headers: Record<string, string> = {}
+  new Headers(init.headers).forEach((value, name) => (headers[name] = value))
+  const request = (target.protocol === 'https:' ? https : http).request(target, { method: init.method ?? 'PUT', headers, signal })
+  const answered = new Promise<http.IncomingMessage>((resolve, reject) => {
+    request.once('response', resolve)
+    request.once('error', reject)
+  })
+  // One chunk in flight per upload: Readable.from would otherwise read 16 chunks (16 MiB) ahead.
+  const sent = pipeline(Readable.from(exactLength(init.body as AsyncIterable<Uint8Array>, headers['content-length']), { highWaterMark: 1 }), request)
+  // The registry may answer (e.g. 401, 413) before the body is through; then the answer is what matters.
+  const answer = await Promise.race([answered, sent.then(() => answered)])
+  sent.catch(() => undefined)
+  const status = answer.statusCode ?? 502
+  const responseHeaders = new Headers()
+  for (let i = 0; i + 1 < answer.rawHeaders.length; i += 2) responseHeaders.append(answer.rawHeaders[i]!, answer.rawHeaders[i + 1]!)
+  const nullBody = status === 204 || status === 205 || status === 304 || init.method === 'HEAD'
+  if (nullBody) answer.resume()
+  const body = nullBody ? null : (Readable.toWeb(answer) as unknown as ReadableStream<Uint8Array>)
+  return new Response(body, { status, statusText: answer.statusMessage ?? '', headers: responseHeaders })
+}
+
+/** The body, failing (code ERR_HTTP_CONTENT_LENGTH_MISMATCH) when it is not as long as its header says, not hanging. */
+async function* exactLength(body: AsyncIterable<Uint8Array>, contentLength: string | undefined): AsyncGenerator<Uint8Array> {
+  const expected = contentLength === undefined ? undefined : Number(contentLength)
+  const mismatch = (): Error =>
+    Object.assign(new Error('request body does not match its content-length'), { code: 'ERR_HTTP_CONTENT_LENGTH_MISMATCH' })
+  let length = 0
+  for await (const chunk of body) {
+    length += chunk.length
+    if (expected !== undefined && length > expected) throw mismatch()
+    yield chunk
+  }
+  if (expected !== undefined && length !== expected) throw mismatch()
 }
