@@ -2,7 +2,9 @@ import { afterAll, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { runAction } from './support/run-action.js'
+import { ROOT, runAction } from './support/run-action.js'
+
+const __dirname_ = path.join(ROOT, '__tests__')
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'workspace-'))
 afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }))
@@ -122,6 +124,21 @@ describe('the action entry point, run as a runner runs it', () => {
     expect(run.status).toBe(1)
     expect(run.commands[0]).toMatch(/^::error title=CONFIG_KERNEL_GZIP,file=zstd\/.config,line=1::none of CONFIG_KERNEL_GZIP, CONFIG_KERNEL_XZ is =y/)
     expect(runAction({ config, 'boot-rules': 'false' }, { workspace }).status).toBe(0)
+  })
+
+  it('explains failures from the kernel\'s Kconfig and writes the fix fragment, with kernel-source', () => {
+    const kernelSource = process.env.KERNEL_SRC || '/opt/ksrc/linux-source-6.1'
+    const config = path.join(__dirname_, 'fixtures', 'configs', 'x86_64-defconfig.config')
+    const run = runAction({ config, 'kernel-source': kernelSource, 'fail-on': 'never', 'boot-rules': 'false' }, { workspace })
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain('FAIL CONFIG_XEN_PV is absent from the config, a krata zone kernel needs =y. Why: depends on XEN (=n)\n')
+    expect(run.stdout).toContain(
+      'FAIL CONFIG_XEN_GRANT_DMA_OPS is absent from the config, a krata zone kernel needs =y. Why: depends on XEN (=n); no prompt: only set by XEN_VIRTIO (=n) via select\n',
+    )
+    const fragment = fs.readFileSync(run.outputs['fix-fragment'], 'utf8')
+    expect(fragment.split('\n')[0]).toBe('# Fix fragment for x86_64: append to .config, then run make olddefconfig')
+    expect(fragment).toContain('\nCONFIG_XEN=y\n')
+    expect(fragment).toContain('\nCONFIG_XEN_VIRTIO=y\n')
   })
 
   it('rejects a line that is not Kconfig syntax naming file:line', () => {

@@ -5,10 +5,13 @@ import { TARGETS } from './check/requirements.js'
 import { FAIL_ON, failureLine, isFailing } from './check/report.js'
 import { oneOf } from './action/inputs.js'
 import { formatResultLine } from './check/format.js'
+import { explainFailures } from './check/explain-results.js'
+import { writeFile } from 'node:fs/promises'
 
 const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--arch x86_64|aarch64]
                            [--requirements FILE]... [--ignore OPTION]... [--strict] [--no-boot-rules]
                            [--fail-on error|warning|never] [--json]
+                           [--kernel-source DIR [--fix-fragment FILE]]
 exit status: 0 requirements met, 1 requirements not met, 2 usage or input error`
 
 /** Local use of the same engine as the action: `kernel-action check --config .config`. */
@@ -32,13 +35,15 @@ export async function main(argv: string[]): Promise<number> {
         'no-boot-rules': { type: 'boolean', default: false },
         'fail-on': { type: 'string', default: 'error' },
         json: { type: 'boolean', default: false },
+        'kernel-source': { type: 'string' },
+        'fix-fragment': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
     })
     if (!values.config) throw new InputError('--config FILE is required')
     const failOn = oneOf('--fail-on', values['fail-on'] ?? 'error', FAIL_ON)
-    const outcome = await runCheck({
+    const checked = await runCheck({
       config: values.config,
       target: oneOf('--target', values.target ?? 'zone', TARGETS),
       arch: values.arch === undefined ? undefined : oneOf('--arch', values.arch, ['x86_64', 'aarch64'] as const),
@@ -48,7 +53,14 @@ export async function main(argv: string[]): Promise<number> {
       bootRules: !values['no-boot-rules'],
       failOn,
     })
-    const { report } = outcome
+    let report = checked.report
+    if (values['kernel-source']) {
+      const explained = await explainFailures(checked, values['kernel-source'])
+      report = { ...report, results: explained.results }
+      if (values['fix-fragment']) await writeFile(values['fix-fragment'], explained.fixFragment)
+    } else if (values['fix-fragment']) {
+      throw new InputError('--fix-fragment needs --kernel-source')
+    }
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
     } else {

@@ -5,25 +5,54 @@ import { runCheck, readFragmentLines, type CheckOutcome } from './check/run-chec
 import { failureLine, isFailing } from './check/report.js'
 import { emitAnnotations, logResults, writeReport, writeSummary } from './action/report-check.js'
 import { renderSummary } from './action/summary.js'
+import { mergeStep, publishStep, renderMergeSummary } from './action/publish-step.js'
 import { sampleKernel } from './sample.js'
+import { explainStep } from './action/explain-step.js'
 
-/** The action: check the config, then describe and publish the kernel when an image is given. */
+/**
+ * The action: check the config, then (when an image is given and the check passes) describe and publish it; or, with
+ * `merge`, join already published per-architecture images into one multi-arch index.
+ */
 export async function run(): Promise<void> {
   try {
-    const inputs = withSampleDefaults(getInputs())
+    const given = getInputs()
+    if (given.merge.length > 0) {
+      // Merge mode: the per-architecture jobs checked and built; this step only joins their images.
+      const merged = await core.group('Merge the per-architecture images into one index', () => mergeStep(given))
+      await writeSummary(renderMergeSummary(merged))
+      return
+    }
+    const inputs = withSampleDefaults(given)
     const outcome = await core.group('Check the kernel config', async () => {
-      const outcome = await runCheck(inputs)
+      const checked = await runCheck(inputs)
+      const outcome = inputs.kernelSource ? await explainStep(checked, inputs.kernelSource) : checked
       logResults(outcome)
       emitAnnotations(outcome, await readFragmentLines(inputs.fragment))
       return outcome
     })
     await setCheckOutputs(outcome, inputs.report)
-    const failing = isFailing(outcome.report, inputs.failOn)
-    await writeSummary(renderSummary(outcome.report))
-    if (failing) {
+    if (isFailing(outcome.report, inputs.failOn)) {
+      // A kernel that fails its requirements is not published: nothing half-done is left behind.
+      await writeSummary(renderSummary(outcome.report))
       core.setFailed(failureLine(outcome.report))
       return
     }
+    const published = inputs.image
+      ? await core.group('Describe and publish the kernel image', () => publishStep(inputs, outcome))
+      : undefined
+    await writeSummary(
+      renderSummary(
+        outcome.report,
+        published && {
+          layout: published.layout,
+          tags: published.tags,
+          digest: published.digest,
+          imageRef: published.imageRef,
+          configDigest: published.configDigest,
+          metadata: published.metadata,
+        },
+      ),
+    )
   } catch (error) {
     if (!(error instanceof InputError) && error instanceof Error && error.stack) core.debug(error.stack)
     core.setFailed(oneLine(error))

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..')
+const ENTRY = path.join(ROOT, 'dist', 'index.js')
 
 export interface ActionRun {
   status: number | null
@@ -15,12 +15,48 @@ export interface ActionRun {
   commands: string[]
 }
 
+export interface RunOptions {
+  workspace: string
+  env?: Record<string, string>
+  timeoutMs?: number
+}
+
+interface PreparedRun {
+  env: Record<string, string>
+  outputFile: string
+  summaryFile: string
+}
+
 /**
  * Runs the bundled action (`dist/index.js`) the way a runner does: inputs as `INPUT_*` variables, outputs and the
  * step summary in files named by `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY`, the workspace as the working directory.
  */
-export function runAction(inputs: Record<string, string>, options: { workspace: string; env?: Record<string, string> }): ActionRun {
-  const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-temp-'))
+export function runAction(inputs: Record<string, string>, options: RunOptions): ActionRun {
+  const run = prepare(inputs, options)
+  const result = spawnSync(process.execPath, [ENTRY], { cwd: options.workspace, env: run.env, encoding: 'utf8', timeout: options.timeoutMs ?? 120_000 })
+  return collect(run, result.status, result.stdout, result.stderr)
+}
+
+/**
+ * The same, awaiting the child: for tests whose servers (token proxy, fault proxy, a fake registry) live in the jest
+ * process, which spawnSync would block.
+ */
+export async function runActionAsync(inputs: Record<string, string>, options: RunOptions): Promise<ActionRun> {
+  const run = prepare(inputs, options)
+  const child = spawn(process.execPath, [ENTRY], { cwd: options.workspace, env: run.env })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text))
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text))
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
+  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
+  clearTimeout(timer)
+  return collect(run, status, stdout, stderr)
+}
+
+function prepare(inputs: Record<string, string>, options: RunOptions): PreparedRun {
+  // Inside the workspace, so files the action leaves there (report, fix fragment) outlive the run for the test.
+  const runnerTemp = fs.mkdtempSync(path.join(options.workspace, '.runner-temp-'))
   const outputFile = path.join(runnerTemp, 'output')
   const summaryFile = path.join(runnerTemp, 'summary')
   fs.writeFileSync(outputFile, '')
@@ -39,22 +75,18 @@ export function runAction(inputs: Record<string, string>, options: { workspace: 
     ...options.env,
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'index.js')], {
-    cwd: options.workspace,
-    env,
-    encoding: 'utf8',
-    timeout: 120_000,
-  })
-  const run: ActionRun = {
-    status: result.status,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    outputs: parseOutputs(fs.readFileSync(outputFile, 'utf8')),
-    summary: fs.readFileSync(summaryFile, 'utf8'),
-    commands: result.stdout.split('\n').filter((line) => line.startsWith('::') && !line.startsWith('::group') && !line.startsWith('::endgroup')),
+  return { env, outputFile, summaryFile }
+}
+
+function collect(run: PreparedRun, status: number | null, stdout: string, stderr: string): ActionRun {
+  return {
+    status,
+    stdout,
+    stderr,
+    outputs: parseOutputs(fs.readFileSync(run.outputFile, 'utf8')),
+    summary: fs.readFileSync(run.summaryFile, 'utf8'),
+    commands: stdout.split('\n').filter((line) => line.startsWith('::') && !line.startsWith('::group') && !line.startsWith('::endgroup')),
   }
-  fs.rmSync(runnerTemp, { recursive: true, force: true })
-  return run
 }
 
 /** `GITHUB_OUTPUT` holds `name<<delimiter` / value / `delimiter` blocks. */

@@ -1,15 +1,15 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 8258:
+/***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(5258);
+/* unused reexport */ __nccwpck_require__(218);
 
 
 /***/ }),
 
-/***/ 5258:
+/***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -281,34 +281,34 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 576:
+/***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(5061)
-const Dispatcher = __nccwpck_require__(2243)
-const Pool = __nccwpck_require__(20)
-const BalancedPool = __nccwpck_require__(9989)
-const Agent = __nccwpck_require__(3389)
-const ProxyAgent = __nccwpck_require__(7408)
-const EnvHttpProxyAgent = __nccwpck_require__(2785)
-const RetryAgent = __nccwpck_require__(8610)
-const errors = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
+const Client = __nccwpck_require__(3701)
+const Dispatcher = __nccwpck_require__(883)
+const Pool = __nccwpck_require__(628)
+const BalancedPool = __nccwpck_require__(837)
+const Agent = __nccwpck_require__(7405)
+const ProxyAgent = __nccwpck_require__(6672)
+const EnvHttpProxyAgent = __nccwpck_require__(3137)
+const RetryAgent = __nccwpck_require__(50)
+const errors = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6135)
-const buildConnector = __nccwpck_require__(1952)
-const MockClient = __nccwpck_require__(6197)
-const MockAgent = __nccwpck_require__(2781)
-const MockPool = __nccwpck_require__(9396)
-const mockErrors = __nccwpck_require__(9037)
-const RetryHandler = __nccwpck_require__(1131)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8085)
-const DecoratorHandler = __nccwpck_require__(5579)
-const RedirectHandler = __nccwpck_require__(9714)
-const createRedirectInterceptor = __nccwpck_require__(2276)
+const api = __nccwpck_require__(6615)
+const buildConnector = __nccwpck_require__(9136)
+const MockClient = __nccwpck_require__(7365)
+const MockAgent = __nccwpck_require__(7501)
+const MockPool = __nccwpck_require__(4004)
+const mockErrors = __nccwpck_require__(2429)
+const RetryHandler = __nccwpck_require__(7816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
+const DecoratorHandler = __nccwpck_require__(8155)
+const RedirectHandler = __nccwpck_require__(8754)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -326,10 +326,10 @@ __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = createRedirectInterceptor
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(1530),
-  retry: __nccwpck_require__(7114),
-  dump: __nccwpck_require__(5596),
-  dns: __nccwpck_require__(1643)
+  redirect: __nccwpck_require__(1514),
+  retry: __nccwpck_require__(2026),
+  dump: __nccwpck_require__(8060),
+  dns: __nccwpck_require__(379)
 }
 
 __webpack_unused_export__ = buildConnector
@@ -391,7 +391,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(3345).fetch)
+const fetchImpl = (__nccwpck_require__(4398).fetch)
 __webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -403,39 +403,39 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(548).Headers
-/* unused reexport */ __nccwpck_require__(1627).Response
-/* unused reexport */ __nccwpck_require__(268).Request
-/* unused reexport */ __nccwpck_require__(2134).FormData
+/* unused reexport */ __nccwpck_require__(660).Headers
+/* unused reexport */ __nccwpck_require__(9051).Response
+/* unused reexport */ __nccwpck_require__(9967).Request
+/* unused reexport */ __nccwpck_require__(5910).FormData
 __webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8755).FileReader
+/* unused reexport */ __nccwpck_require__(8355).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(5779)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(4045)
-const { kConstruct } = __nccwpck_require__(3165)
+const { CacheStorage } = __nccwpck_require__(3245)
+const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(6693)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
 __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(428)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5924)
-/* unused reexport */ __nccwpck_require__(5358).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
+/* unused reexport */ __nccwpck_require__(3726).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
@@ -451,18 +451,18 @@ __webpack_unused_export__ = MockPool
 __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(8742)
+const { EventSource } = __nccwpck_require__(1238)
 
 __webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 3134:
+/***/ 158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(2272)
-const { RequestAbortedError } = __nccwpck_require__(1059)
+const { addAbortListener } = __nccwpck_require__(3440)
+const { RequestAbortedError } = __nccwpck_require__(8707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -522,16 +522,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6900:
+/***/ 2279:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
-const { addSignal, removeSignal } = __nccwpck_require__(3134)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -637,7 +637,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 9294:
+/***/ 6862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -651,10 +651,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(3134)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -895,16 +895,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 5259:
+/***/ 4043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(2519)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7863)
+const { Readable } = __nccwpck_require__(9927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1116,18 +1116,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 792:
+/***/ 3560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7863)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(3134)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1343,15 +1343,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1098:
+/***/ 1882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(1059)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(2272)
-const { addSignal, removeSignal } = __nccwpck_require__(3134)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1458,21 +1458,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6135:
+/***/ 6615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(5259)
-module.exports.stream = __nccwpck_require__(792)
-module.exports.pipeline = __nccwpck_require__(9294)
-module.exports.upgrade = __nccwpck_require__(1098)
-module.exports.connect = __nccwpck_require__(6900)
+module.exports.request = __nccwpck_require__(4043)
+module.exports.stream = __nccwpck_require__(3560)
+module.exports.pipeline = __nccwpck_require__(6862)
+module.exports.upgrade = __nccwpck_require__(1882)
+module.exports.connect = __nccwpck_require__(2279)
 
 
 /***/ }),
 
-/***/ 2519:
+/***/ 9927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1481,9 +1481,9 @@ module.exports.connect = __nccwpck_require__(6900)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
-const { ReadableStreamFrom } = __nccwpck_require__(2272)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1864,15 +1864,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7863:
+/***/ 7655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(1059)
+} = __nccwpck_require__(8707)
 
-const { chunksDecode } = __nccwpck_require__(2519)
+const { chunksDecode } = __nccwpck_require__(9927)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1964,16 +1964,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1952:
+/***/ 9136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(2272)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(1059)
-const timers = __nccwpck_require__(7787)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
+const timers = __nccwpck_require__(6603)
 
 function noop () {}
 
@@ -2211,7 +2211,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 7887:
+/***/ 735:
 /***/ ((module) => {
 
 
@@ -2336,7 +2336,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5726:
+/***/ 2414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2545,7 +2545,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1059:
+/***/ 8707:
 /***/ ((module) => {
 
 
@@ -2977,7 +2977,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2543:
+/***/ 4655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2985,7 +2985,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(1059)
+} = __nccwpck_require__(8707)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3000,9 +3000,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(2272)
-const { channels } = __nccwpck_require__(5726)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(7887)
+} = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3466,7 +3466,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 1003:
+/***/ 6443:
 /***/ ((module) => {
 
 module.exports = {
@@ -3540,7 +3540,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9112:
+/***/ 7752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3548,7 +3548,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(7887)
+} = __nccwpck_require__(735)
 
 class TstNode {
   /** @type {any} */
@@ -3699,13 +3699,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2272:
+/***/ 3440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(1003)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3713,9 +3713,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(1059)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(7887)
-const { tree } = __nccwpck_require__(9112)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+const { tree } = __nccwpck_require__(7752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4425,18 +4425,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3389:
+/***/ 7405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(1059)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1003)
-const DispatcherBase = __nccwpck_require__(8641)
-const Pool = __nccwpck_require__(20)
-const Client = __nccwpck_require__(5061)
-const util = __nccwpck_require__(2272)
-const createRedirectInterceptor = __nccwpck_require__(2276)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const DispatcherBase = __nccwpck_require__(1841)
+const Pool = __nccwpck_require__(628)
+const Client = __nccwpck_require__(3701)
+const util = __nccwpck_require__(3440)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4565,7 +4565,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 9989:
+/***/ 837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4573,7 +4573,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(1059)
+} = __nccwpck_require__(8707)
 const {
   PoolBase,
   kClients,
@@ -4581,10 +4581,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(7632)
-const Pool = __nccwpck_require__(20)
-const { kUrl, kInterceptors } = __nccwpck_require__(1003)
-const { parseOrigin } = __nccwpck_require__(2272)
+} = __nccwpck_require__(2128)
+const Pool = __nccwpck_require__(628)
+const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+const { parseOrigin } = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4781,7 +4781,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 1021:
+/***/ 637:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4789,9 +4789,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(2272)
-const { channels } = __nccwpck_require__(5726)
-const timers = __nccwpck_require__(7787)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const timers = __nccwpck_require__(6603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4804,7 +4804,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(1059)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -4837,9 +4837,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(1003)
+} = __nccwpck_require__(6443)
 
-const constants = __nccwpck_require__(3512)
+const constants = __nccwpck_require__(2824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4851,11 +4851,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(1630) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(4826))
+    mod = await WebAssembly.compile(__nccwpck_require__(3434))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4863,7 +4863,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(1630))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5778,7 +5778,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(9852).extractBody)
+      extractBody = (__nccwpck_require__(4492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6301,7 +6301,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 2820:
+/***/ 8788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6309,13 +6309,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(2272)
+const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(1059)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -6334,7 +6334,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(1003)
+} = __nccwpck_require__(6443)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6740,7 +6740,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(9852).extractBody)
+    extractBody ??= (__nccwpck_require__(4492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7100,7 +7100,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 5061:
+/***/ 3701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7110,16 +7110,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(2272)
-const { channels } = __nccwpck_require__(5726)
-const Request = __nccwpck_require__(2543)
-const DispatcherBase = __nccwpck_require__(8641)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const Request = __nccwpck_require__(4655)
+const DispatcherBase = __nccwpck_require__(1841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(1059)
-const buildConnector = __nccwpck_require__(1952)
+} = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
 const {
   kUrl,
   kServerName,
@@ -7161,9 +7161,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(1003)
-const connectH1 = __nccwpck_require__(1021)
-const connectH2 = __nccwpck_require__(2820)
+} = __nccwpck_require__(6443)
+const connectH1 = __nccwpck_require__(637)
+const connectH2 = __nccwpck_require__(8788)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7471,7 +7471,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(2276)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 function onError (client, err) {
   if (
@@ -7731,19 +7731,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 8641:
+/***/ 1841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(2243)
+const Dispatcher = __nccwpck_require__(883)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(1059)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(1003)
+} = __nccwpck_require__(8707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7946,7 +7946,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 2243:
+/***/ 883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8018,15 +8018,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 2785:
+/***/ 3137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(8641)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(1003)
-const ProxyAgent = __nccwpck_require__(7408)
-const Agent = __nccwpck_require__(3389)
+const DispatcherBase = __nccwpck_require__(1841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
+const ProxyAgent = __nccwpck_require__(6672)
+const Agent = __nccwpck_require__(7405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8185,7 +8185,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 9220:
+/***/ 4660:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8309,15 +8309,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 7632:
+/***/ 2128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(8641)
-const FixedQueue = __nccwpck_require__(9220)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(1003)
-const PoolStats = __nccwpck_require__(398)
+const DispatcherBase = __nccwpck_require__(1841)
+const FixedQueue = __nccwpck_require__(4660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
+const PoolStats = __nccwpck_require__(3246)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8510,10 +8510,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 398:
+/***/ 3246:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(1003)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8551,7 +8551,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 20:
+/***/ 628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8562,14 +8562,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(7632)
-const Client = __nccwpck_require__(5061)
+} = __nccwpck_require__(2128)
+const Client = __nccwpck_require__(3701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
-const { kUrl, kInterceptors } = __nccwpck_require__(1003)
-const buildConnector = __nccwpck_require__(1952)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+const buildConnector = __nccwpck_require__(9136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8665,19 +8665,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 7408:
+/***/ 6672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1003)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(3389)
-const Pool = __nccwpck_require__(20)
-const DispatcherBase = __nccwpck_require__(8641)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(1059)
-const buildConnector = __nccwpck_require__(1952)
-const Client = __nccwpck_require__(5061)
+const Agent = __nccwpck_require__(7405)
+const Pool = __nccwpck_require__(628)
+const DispatcherBase = __nccwpck_require__(1841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
+const Client = __nccwpck_require__(3701)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8946,13 +8946,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 8610:
+/***/ 50:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(2243)
-const RetryHandler = __nccwpck_require__(1131)
+const Dispatcher = __nccwpck_require__(883)
+const RetryHandler = __nccwpck_require__(7816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8988,7 +8988,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 8085:
+/***/ 2581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8996,8 +8996,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(1059)
-const Agent = __nccwpck_require__(3389)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const Agent = __nccwpck_require__(7405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9027,7 +9027,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5579:
+/***/ 8155:
 /***/ ((module) => {
 
 
@@ -9078,15 +9078,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 9714:
+/***/ 8754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(2272)
-const { kBodyUsed } = __nccwpck_require__(1003)
+const util = __nccwpck_require__(3440)
+const { kBodyUsed } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(1059)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9317,20 +9317,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 1131:
+/***/ 7816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(1003)
-const { RequestRetryError } = __nccwpck_require__(1059)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
+const { RequestRetryError } = __nccwpck_require__(8707)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(2272)
+} = __nccwpck_require__(3440)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9761,14 +9761,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 1643:
+/***/ 379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(5579)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(1059)
+const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10143,14 +10143,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 5596:
+/***/ 8060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(2272)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(1059)
-const DecoratorHandler = __nccwpck_require__(5579)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(8155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10273,12 +10273,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 2276:
+/***/ 5092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(9714)
+const RedirectHandler = __nccwpck_require__(8754)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10301,11 +10301,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1530:
+/***/ 1514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(9714)
+const RedirectHandler = __nccwpck_require__(8754)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10332,11 +10332,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 2026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(1131)
+const RetryHandler = __nccwpck_require__(7816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10358,13 +10358,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 3512:
+/***/ 2824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(6972);
+const utils_1 = __nccwpck_require__(172);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10642,7 +10642,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 1630:
+/***/ 3870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10654,7 +10654,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 4826:
+/***/ 3434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10666,7 +10666,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 6972:
+/***/ 172:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10687,13 +10687,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 2781:
+/***/ 7501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(1003)
-const Agent = __nccwpck_require__(3389)
+const { kClients } = __nccwpck_require__(6443)
+const Agent = __nccwpck_require__(7405)
 const {
   kAgent,
   kMockAgentSet,
@@ -10704,14 +10704,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1501)
-const MockClient = __nccwpck_require__(6197)
-const MockPool = __nccwpck_require__(9396)
-const { matchValue, buildMockOptions } = __nccwpck_require__(1205)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(1059)
-const Dispatcher = __nccwpck_require__(2243)
-const Pluralizer = __nccwpck_require__(8233)
-const PendingInterceptorsFormatter = __nccwpck_require__(6110)
+} = __nccwpck_require__(1117)
+const MockClient = __nccwpck_require__(7365)
+const MockPool = __nccwpck_require__(4004)
+const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
+const Dispatcher = __nccwpck_require__(883)
+const Pluralizer = __nccwpck_require__(1529)
+const PendingInterceptorsFormatter = __nccwpck_require__(6142)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10854,14 +10854,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 6197:
+/***/ 7365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(5061)
-const { buildMockDispatch } = __nccwpck_require__(1205)
+const Client = __nccwpck_require__(3701)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -10870,10 +10870,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1501)
-const { MockInterceptor } = __nccwpck_require__(3319)
-const Symbols = __nccwpck_require__(1003)
-const { InvalidArgumentError } = __nccwpck_require__(1059)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10920,12 +10920,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 9037:
+/***/ 2429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(1059)
+const { UndiciError } = __nccwpck_require__(8707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10955,12 +10955,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3319:
+/***/ 1511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(1205)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kDispatchKey,
@@ -10968,9 +10968,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1501)
-const { InvalidArgumentError } = __nccwpck_require__(1059)
-const { buildURL } = __nccwpck_require__(2272)
+} = __nccwpck_require__(1117)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { buildURL } = __nccwpck_require__(3440)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11169,14 +11169,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 9396:
+/***/ 4004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(20)
-const { buildMockDispatch } = __nccwpck_require__(1205)
+const Pool = __nccwpck_require__(628)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -11185,10 +11185,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1501)
-const { MockInterceptor } = __nccwpck_require__(3319)
-const Symbols = __nccwpck_require__(1003)
-const { InvalidArgumentError } = __nccwpck_require__(1059)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11235,7 +11235,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1501:
+/***/ 1117:
 /***/ ((module) => {
 
 
@@ -11265,20 +11265,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1205:
+/***/ 3397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(9037)
+const { MockNotMatchedError } = __nccwpck_require__(2429)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1501)
-const { buildURL } = __nccwpck_require__(2272)
+} = __nccwpck_require__(1117)
+const { buildURL } = __nccwpck_require__(3440)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11639,7 +11639,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6110:
+/***/ 6142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11689,7 +11689,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 8233:
+/***/ 1529:
 /***/ ((module) => {
 
 
@@ -11725,7 +11725,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 7787:
+/***/ 6603:
 /***/ ((module) => {
 
 
@@ -12155,20 +12155,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3186:
+/***/ 9634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(3165)
-const { urlEquals, getFieldValues } = __nccwpck_require__(7406)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(2272)
-const { webidl } = __nccwpck_require__(1861)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(1627)
-const { Request, fromInnerRequest } = __nccwpck_require__(268)
-const { kState } = __nccwpck_require__(907)
-const { fetching } = __nccwpck_require__(3345)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1168)
+const { kConstruct } = __nccwpck_require__(109)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(5893)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
+const { Request, fromInnerRequest } = __nccwpck_require__(9967)
+const { kState } = __nccwpck_require__(3627)
+const { fetching } = __nccwpck_require__(4398)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13021,15 +13021,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4045:
+/***/ 3245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(3165)
-const { Cache } = __nccwpck_require__(3186)
-const { webidl } = __nccwpck_require__(1861)
-const { kEnumerableProperty } = __nccwpck_require__(2272)
+const { kConstruct } = __nccwpck_require__(109)
+const { Cache } = __nccwpck_require__(9634)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
   /**
@@ -13180,26 +13180,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3165:
+/***/ 109:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(1003).kConstruct)
+  kConstruct: (__nccwpck_require__(6443).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 7406:
+/***/ 6798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(428)
-const { isValidHeaderName } = __nccwpck_require__(1168)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { isValidHeaderName } = __nccwpck_require__(3168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13244,7 +13244,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2044:
+/***/ 1276:
 /***/ ((module) => {
 
 
@@ -13263,15 +13263,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6693:
+/***/ 9061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(7818)
-const { stringify } = __nccwpck_require__(1061)
-const { webidl } = __nccwpck_require__(1861)
-const { Headers } = __nccwpck_require__(548)
+const { parseSetCookie } = __nccwpck_require__(1978)
+const { stringify } = __nccwpck_require__(7797)
+const { webidl } = __nccwpck_require__(5893)
+const { Headers } = __nccwpck_require__(660)
 
 /**
  * @typedef {Object} Cookie
@@ -13454,14 +13454,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7818:
+/***/ 1978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(2044)
-const { isCTLExcludingHtab } = __nccwpck_require__(1061)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(428)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
+const { isCTLExcludingHtab } = __nccwpck_require__(7797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13771,7 +13771,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1061:
+/***/ 7797:
 /***/ ((module) => {
 
 
@@ -14130,13 +14130,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3535:
+/***/ 4031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(9003)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
 
 /**
  * @type {number[]} BOM
@@ -14711,23 +14711,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8742:
+/***/ 1238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(3345)
-const { makeRequest } = __nccwpck_require__(268)
-const { webidl } = __nccwpck_require__(1861)
-const { EventSourceStream } = __nccwpck_require__(3535)
-const { parseMIMEType } = __nccwpck_require__(428)
-const { createFastMessageEvent } = __nccwpck_require__(5924)
-const { isNetworkError } = __nccwpck_require__(1627)
-const { delay } = __nccwpck_require__(9003)
-const { kEnumerableProperty } = __nccwpck_require__(2272)
-const { environmentSettingsObject } = __nccwpck_require__(1168)
-const { getGlobalDispatcher } = __nccwpck_require__(8085)
+const { fetching } = __nccwpck_require__(4398)
+const { makeRequest } = __nccwpck_require__(9967)
+const { webidl } = __nccwpck_require__(5893)
+const { EventSourceStream } = __nccwpck_require__(4031)
+const { parseMIMEType } = __nccwpck_require__(1900)
+const { createFastMessageEvent } = __nccwpck_require__(5188)
+const { isNetworkError } = __nccwpck_require__(9051)
+const { delay } = __nccwpck_require__(4811)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 
 let experimentalWarned = false
 
@@ -15201,7 +15201,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9003:
+/***/ 4811:
 /***/ ((module) => {
 
 
@@ -15245,12 +15245,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9852:
+/***/ 4492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(2272)
+const util = __nccwpck_require__(3440)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15260,16 +15260,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(1168)
-const { FormData } = __nccwpck_require__(2134)
-const { kState } = __nccwpck_require__(907)
-const { webidl } = __nccwpck_require__(1861)
+} = __nccwpck_require__(3168)
+const { FormData } = __nccwpck_require__(5910)
+const { kState } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(428)
-const { multipartFormDataParser } = __nccwpck_require__(948)
+const { serializeAMimeType } = __nccwpck_require__(1900)
+const { multipartFormDataParser } = __nccwpck_require__(116)
 let random
 
 try {
@@ -15781,7 +15781,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5055:
+/***/ 4495:
 /***/ ((module) => {
 
 
@@ -15912,7 +15912,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 428:
+/***/ 1900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16663,12 +16663,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8701:
+/***/ 6653:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(1003)
+const { kConnected, kSize } = __nccwpck_require__(6443)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16716,14 +16716,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 5114:
+/***/ 7114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(907)
-const { webidl } = __nccwpck_require__(1861)
+const { kState } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16849,16 +16849,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 948:
+/***/ 116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(2272)
-const { utf8DecodeBytes } = __nccwpck_require__(1168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(428)
-const { isFileLike } = __nccwpck_require__(5114)
-const { makeEntry } = __nccwpck_require__(2134)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { utf8DecodeBytes } = __nccwpck_require__(3168)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
+const { isFileLike } = __nccwpck_require__(7114)
+const { makeEntry } = __nccwpck_require__(5910)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17330,16 +17330,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2134:
+/***/ 5910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(1168)
-const { kState } = __nccwpck_require__(907)
-const { kEnumerableProperty } = __nccwpck_require__(2272)
-const { FileLike, isFileLike } = __nccwpck_require__(5114)
-const { webidl } = __nccwpck_require__(1861)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
+const { kState } = __nccwpck_require__(3627)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { FileLike, isFileLike } = __nccwpck_require__(7114)
+const { webidl } = __nccwpck_require__(5893)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17589,7 +17589,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 5779:
+/***/ 1059:
 /***/ ((module) => {
 
 
@@ -17636,21 +17636,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 548:
+/***/ 660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(1003)
-const { kEnumerableProperty } = __nccwpck_require__(2272)
+const { kConstruct } = __nccwpck_require__(6443)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(1168)
-const { webidl } = __nccwpck_require__(1861)
+} = __nccwpck_require__(3168)
+const { webidl } = __nccwpck_require__(5893)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18330,7 +18330,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3345:
+/***/ 4398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18343,9 +18343,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(1627)
-const { HeadersList } = __nccwpck_require__(548)
-const { Request, cloneRequest } = __nccwpck_require__(268)
+} = __nccwpck_require__(9051)
+const { HeadersList } = __nccwpck_require__(660)
+const { Request, cloneRequest } = __nccwpck_require__(9967)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18381,23 +18381,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(1168)
-const { kState, kDispatcher } = __nccwpck_require__(907)
+} = __nccwpck_require__(3168)
+const { kState, kDispatcher } = __nccwpck_require__(3627)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(9852)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(5055)
+} = __nccwpck_require__(4495)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(2272)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(428)
-const { getGlobalDispatcher } = __nccwpck_require__(8085)
-const { webidl } = __nccwpck_require__(1861)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { webidl } = __nccwpck_require__(5893)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20607,23 +20607,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 268:
+/***/ 9967:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(9852)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(548)
-const { FinalizationRegistry } = __nccwpck_require__(8701)()
-const util = __nccwpck_require__(2272)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
+const { FinalizationRegistry } = __nccwpck_require__(6653)()
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(1168)
+} = __nccwpck_require__(3168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20633,12 +20633,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(5055)
+} = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(907)
-const { webidl } = __nccwpck_require__(1861)
-const { URLSerializer } = __nccwpck_require__(428)
-const { kConstruct } = __nccwpck_require__(1003)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21651,14 +21651,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 1627:
+/***/ 9051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(548)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(9852)
-const util = __nccwpck_require__(2272)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21670,16 +21670,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(1168)
+} = __nccwpck_require__(3168)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(5055)
-const { kState, kHeaders } = __nccwpck_require__(907)
-const { webidl } = __nccwpck_require__(1861)
-const { FormData } = __nccwpck_require__(2134)
-const { URLSerializer } = __nccwpck_require__(428)
-const { kConstruct } = __nccwpck_require__(1003)
+} = __nccwpck_require__(4495)
+const { kState, kHeaders } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
+const { FormData } = __nccwpck_require__(5910)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -22268,7 +22268,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 907:
+/***/ 3627:
 /***/ ((module) => {
 
 
@@ -22284,21 +22284,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1168:
+/***/ 3168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(5055)
-const { getGlobalOrigin } = __nccwpck_require__(5779)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(428)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
+const { getGlobalOrigin } = __nccwpck_require__(1059)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(2272)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(1861)
+const { webidl } = __nccwpck_require__(5893)
 
 let supportedHashes = []
 
@@ -23923,14 +23923,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1861:
+/***/ 5893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(2272)
+const { toUSVString } = __nccwpck_require__(3440)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24625,7 +24625,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1727:
+/***/ 2607:
 /***/ ((module) => {
 
 
@@ -24922,7 +24922,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8755:
+/***/ 8355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24931,16 +24931,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(234)
+} = __nccwpck_require__(3610)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(9521)
-const { webidl } = __nccwpck_require__(1861)
-const { kEnumerableProperty } = __nccwpck_require__(2272)
+} = __nccwpck_require__(961)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25273,12 +25273,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7309:
+/***/ 8573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(1861)
+const { webidl } = __nccwpck_require__(5893)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25358,7 +25358,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9521:
+/***/ 961:
 /***/ ((module) => {
 
 
@@ -25375,7 +25375,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 234:
+/***/ 3610:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25386,10 +25386,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(9521)
-const { ProgressEvent } = __nccwpck_require__(7309)
-const { getEncoding } = __nccwpck_require__(1727)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(428)
+} = __nccwpck_require__(961)
+const { ProgressEvent } = __nccwpck_require__(8573)
+const { getEncoding } = __nccwpck_require__(2607)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25773,27 +25773,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3969:
+/***/ 6897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(6976)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(4896)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3105)
-const { channels } = __nccwpck_require__(5726)
-const { CloseEvent } = __nccwpck_require__(5924)
-const { makeRequest } = __nccwpck_require__(268)
-const { fetching } = __nccwpck_require__(3345)
-const { Headers, getHeadersList } = __nccwpck_require__(548)
-const { getDecodeSplit } = __nccwpck_require__(1168)
-const { WebsocketFrameSend } = __nccwpck_require__(9104)
+} = __nccwpck_require__(1216)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
+const { channels } = __nccwpck_require__(2414)
+const { CloseEvent } = __nccwpck_require__(5188)
+const { makeRequest } = __nccwpck_require__(9967)
+const { fetching } = __nccwpck_require__(4398)
+const { Headers, getHeadersList } = __nccwpck_require__(660)
+const { getDecodeSplit } = __nccwpck_require__(3168)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26151,7 +26151,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6976:
+/***/ 736:
 /***/ ((module) => {
 
 
@@ -26224,14 +26224,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5924:
+/***/ 5188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(1861)
-const { kEnumerableProperty } = __nccwpck_require__(2272)
-const { kConstruct } = __nccwpck_require__(1003)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(6443)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26560,12 +26560,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9104:
+/***/ 3264:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(6976)
+const { maxUnsigned16Bit } = __nccwpck_require__(736)
 
 const BUFFER_SIZE = 16386
 
@@ -26663,14 +26663,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8029:
+/***/ 9469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(3105)
-const { MessageSizeExceededError } = __nccwpck_require__(1059)
+const { isValidClientWindowBits } = __nccwpck_require__(8625)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26775,16 +26775,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 276:
+/***/ 1652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(6976)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(4896)
-const { channels } = __nccwpck_require__(5726)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
+const { channels } = __nccwpck_require__(2414)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26794,11 +26794,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(3105)
-const { WebsocketFrameSend } = __nccwpck_require__(9104)
-const { closeWebSocketConnection } = __nccwpck_require__(3969)
-const { PerMessageDeflate } = __nccwpck_require__(8029)
-const { MessageSizeExceededError } = __nccwpck_require__(1059)
+} = __nccwpck_require__(8625)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { closeWebSocketConnection } = __nccwpck_require__(6897)
+const { PerMessageDeflate } = __nccwpck_require__(9469)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27309,14 +27309,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5388:
+/***/ 3900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(9104)
-const { opcodes, sendHints } = __nccwpck_require__(6976)
-const FixedQueue = __nccwpck_require__(9220)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { opcodes, sendHints } = __nccwpck_require__(736)
+const FixedQueue = __nccwpck_require__(4660)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27420,7 +27420,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 4896:
+/***/ 1216:
 /***/ ((module) => {
 
 
@@ -27439,16 +27439,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3105:
+/***/ 8625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(4896)
-const { states, opcodes } = __nccwpck_require__(6976)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5924)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
+const { states, opcodes } = __nccwpck_require__(736)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(428)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
 
 /* globals Blob */
 
@@ -27768,15 +27768,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5358:
+/***/ 3726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(1861)
-const { URLSerializer } = __nccwpck_require__(428)
-const { environmentSettingsObject } = __nccwpck_require__(1168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(6976)
+const { webidl } = __nccwpck_require__(5893)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27785,21 +27785,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(4896)
+} = __nccwpck_require__(1216)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(3105)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3969)
-const { ByteParser } = __nccwpck_require__(276)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(2272)
-const { getGlobalDispatcher } = __nccwpck_require__(8085)
+} = __nccwpck_require__(8625)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
+const { ByteParser } = __nccwpck_require__(1652)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5924)
-const { SendQueue } = __nccwpck_require__(5388)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
+const { SendQueue } = __nccwpck_require__(3900)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28370,7 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1280:
+/***/ 7611:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28383,7 +28383,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -28479,7 +28479,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28520,7 +28520,7 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -28611,11 +28611,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../work/main/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(8258);
-// EXTERNAL MODULE: ../../work/main/node_modules/undici/index.js
-var undici = __nccwpck_require__(576);
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -29312,7 +29312,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29388,7 +29388,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29462,7 +29462,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29743,7 +29743,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = (/* unused pure expression or super */ null && (_summary));
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -29785,7 +29785,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29965,7 +29965,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30239,7 +30239,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30827,7 +30827,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30907,7 +30907,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30972,7 +30972,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31291,11 +31291,11 @@ function getIDToken(aud) {
 
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3919);
+var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/check/requirements.ts
-var requirements = __nccwpck_require__(5873);
+var requirements = __nccwpck_require__(4762);
 // EXTERNAL MODULE: ./src/check/report.ts
-var report = __nccwpck_require__(6859);
+var report = __nccwpck_require__(3904);
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
 
 
@@ -31378,15 +31378,15 @@ function normaliseArch(value) {
 
 /***/ }),
 
-/***/ 7970:
+/***/ 3065:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   C: () => (/* binding */ evaluateRequirements),
 /* harmony export */   a: () => (/* binding */ countResults)
 /* harmony export */ });
-/* harmony import */ var _kernel_config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2071);
-/* harmony import */ var _requirements_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5873);
+/* harmony import */ var _kernel_config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9746);
+/* harmony import */ var _requirements_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4762);
 
 
 /** Checks every requirement against the config. Pure: same inputs, same results, in requirement order. */
@@ -31512,7 +31512,1510 @@ function countResults(results) {
 
 /***/ }),
 
-/***/ 3314:
+/***/ 2942:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  v: () => (/* binding */ explainFailures)
+});
+
+;// CONCATENATED MODULE: ./src/kconfig/expr.ts
+/**
+ * Kconfig expressions: parsing a token list into a tree, printing it back, and evaluating it in
+ * tristate logic against the values of a `.config` (semantics of the kernel's scripts/kconfig/expr.c).
+ */
+const TRISTATE_LETTER = ['n', 'm', 'y'];
+const CONSTANTS = new Set(['y', 'm', 'n']);
+/** Parses a whole token list as one expression; throws a plain Error with a short reason on junk. */
+function parseExpr(tokens) {
+    let pos = 0;
+    const peekOp = () => {
+        const t = tokens[pos];
+        return t?.kind === 'op' ? t.text : undefined;
+    };
+    const parseOr = () => {
+        let left = parseAnd();
+        while (peekOp() === '||') {
+            pos++;
+            left = { kind: 'or', left, right: parseAnd() };
+        }
+        return left;
+    };
+    const parseAnd = () => {
+        let left = parseUnary();
+        while (peekOp() === '&&') {
+            pos++;
+            left = { kind: 'and', left, right: parseUnary() };
+        }
+        return left;
+    };
+    // As in the kernel's grammar, `!A = B` is `!(A = B)`: comparisons bind tighter than `!`.
+    const parseUnary = () => {
+        const op = peekOp();
+        if (op === '!') {
+            pos++;
+            return { kind: 'not', operand: parseUnary() };
+        }
+        if (op === '(') {
+            pos++;
+            const inner = parseOr();
+            if (peekOp() !== ')')
+                throw new Error('missing )');
+            pos++;
+            return inner;
+        }
+        const left = parseOperand();
+        const cmp = peekOp();
+        if (cmp === '=' || cmp === '!=' || cmp === '<' || cmp === '>' || cmp === '<=' || cmp === '>=') {
+            pos++;
+            return { kind: 'compare', op: cmp, left, right: parseOperand() };
+        }
+        return left;
+    };
+    const parseOperand = () => {
+        const t = tokens[pos];
+        if (t === undefined)
+            throw new Error('expression ends early');
+        pos++;
+        if (t.kind === 'word')
+            return { kind: 'symbol', name: t.text };
+        if (t.kind === 'macro')
+            return { kind: 'macro', text: t.text };
+        // The kernel looks quoted "y"/"m"/"n" up as the constants themselves.
+        if (t.kind === 'string')
+            return CONSTANTS.has(t.text) ? { kind: 'symbol', name: t.text } : { kind: 'string', value: t.text };
+        throw new Error(`unexpected "${t.text}"`);
+    };
+    const expr = parseOr();
+    if (pos !== tokens.length)
+        throw new Error(`unexpected "${tokens[pos].text}"`);
+    return expr;
+}
+/** The conjuncts of a top-level `&&` chain, left to right. */
+function conjuncts(expr) {
+    return expr.kind === 'and' ? [...conjuncts(expr.left), ...conjuncts(expr.right)] : [expr];
+}
+/** `a && b && ...`, or undefined for an empty list (no condition). */
+function andAll(exprs) {
+    return exprs.reduce((acc, e) => (acc === undefined ? e : { kind: 'and', left: acc, right: e }), undefined);
+}
+/** `a || b || ...`, or undefined for an empty list. */
+function orAll(exprs) {
+    return exprs.reduce((acc, e) => (acc === undefined ? e : { kind: 'or', left: acc, right: e }), undefined);
+}
+const PRECEDENCE = { or: 1, and: 2, not: 3, compare: 4, symbol: 5, string: 5, macro: 5 };
+/** Prints an expression the way Kconfig files write it, with only the parentheses it needs. */
+function formatExpr(expr) {
+    const wrap = (inner, min) => {
+        const text = formatExpr(inner);
+        return PRECEDENCE[inner.kind] < min ? `(${text})` : text;
+    };
+    switch (expr.kind) {
+        case 'symbol':
+            return expr.name;
+        case 'string':
+            return `"${expr.value}"`;
+        case 'macro':
+            return expr.text;
+        case 'not':
+            // `!A = B` means `!(A = B)`: print the parentheses so nobody reads it the other way.
+            return `!${wrap(expr.operand, PRECEDENCE.symbol)}`;
+        case 'and':
+            return `${wrap(expr.left, PRECEDENCE.and)} && ${wrap(expr.right, PRECEDENCE.and)}`;
+        case 'or':
+            return `${wrap(expr.left, PRECEDENCE.or)} || ${wrap(expr.right, PRECEDENCE.or)}`;
+        case 'compare':
+            return `${formatExpr(expr.left)} ${expr.op} ${formatExpr(expr.right)}`;
+    }
+}
+/** The symbol names an expression reads (not the constants y/m/n). */
+function symbolsOf(expr, into = new Set()) {
+    switch (expr.kind) {
+        case 'symbol':
+            if (!CONSTANTS.has(expr.name))
+                into.add(expr.name);
+            break;
+        case 'not':
+            symbolsOf(expr.operand, into);
+            break;
+        case 'and':
+        case 'or':
+        case 'compare':
+            symbolsOf(expr.left, into);
+            symbolsOf(expr.right, into);
+            break;
+        default:
+            break;
+    }
+    return into;
+}
+/** Whether the expression contains a toolchain-dependent macro. */
+function hasMacro(expr) {
+    switch (expr.kind) {
+        case 'macro':
+            return true;
+        case 'not':
+            return hasMacro(expr.operand);
+        case 'and':
+        case 'or':
+        case 'compare':
+            return hasMacro(expr.left) || hasMacro(expr.right);
+        default:
+            return false;
+    }
+}
+/** A symbol's tristate value: absent is n; with modules off, `m` counts as `y` (sym_calc_value does so). */
+function symbolTristate(name, ctx) {
+    if (name === 'y')
+        return 2;
+    if (name === 'n')
+        return 0;
+    // The constant m means `m && MODULES` in a dependency (menu_check_dep).
+    if (name === 'm')
+        return ctx.modules ? 1 : 0;
+    const type = ctx.typeOf(name);
+    if (type !== undefined && type !== 'bool' && type !== 'tristate')
+        return 0;
+    const value = ctx.value(name);
+    if (value === 'y')
+        return 2;
+    if (value === 'm')
+        return ctx.modules ? 1 : 2;
+    return 0;
+}
+/**
+ * Evaluates in tristate logic. Macros cannot be evaluated without the user's toolchain: they count
+ * as met (y), and callers that explain a failure point them out separately.
+ */
+function evalExpr(expr, ctx) {
+    switch (expr.kind) {
+        case 'symbol':
+            return symbolTristate(expr.name, ctx);
+        case 'string':
+            return CONSTANTS.has(expr.value) ? symbolTristate(expr.value, ctx) : 0;
+        case 'macro':
+            return 2;
+        case 'not':
+            return (2 - evalExpr(expr.operand, ctx));
+        case 'and':
+            return Math.min(evalExpr(expr.left, ctx), evalExpr(expr.right, ctx));
+        case 'or':
+            return Math.max(evalExpr(expr.left, ctx), evalExpr(expr.right, ctx));
+        case 'compare':
+            return evalCompare(expr.op, expr.left, expr.right, ctx);
+    }
+}
+/** The string value and type of a comparison operand; undefined for a macro (unknown). */
+function operandOf(expr, ctx) {
+    if (expr.kind === 'string')
+        return { text: expr.value, type: undefined };
+    if (expr.kind !== 'symbol')
+        return undefined;
+    const name = expr.name;
+    if (CONSTANTS.has(name))
+        return { text: TRISTATE_LETTER[symbolTristate(name, ctx)], type: 'tristate' };
+    const type = ctx.typeOf(name);
+    const value = ctx.value(name);
+    // An undefined symbol is a constant whose value is its own name (the kernel's S_UNKNOWN symbols).
+    if (type === undefined)
+        return { text: value ?? name, type: undefined };
+    if (type === 'bool' || type === 'tristate')
+        return { text: TRISTATE_LETTER[symbolTristate(name, ctx)], type };
+    return { text: value ?? '', type };
+}
+function parseNumber(text, type) {
+    if (type === 'bool' || type === 'tristate') {
+        const index = TRISTATE_LETTER.indexOf(text);
+        return { kind: 'number', value: BigInt(index) };
+    }
+    const pattern = type === 'int' ? /^[-+]?\d+$/ : type === 'hex' ? /^(0[xX])?[0-9a-fA-F]+$/ : /^([-+]?\d+|[-+]?0[xX][0-9a-fA-F]+)$/;
+    if (!pattern.test(text))
+        return { kind: 'string' };
+    if (type === 'hex' && !/^0[xX]/.test(text))
+        return { kind: 'number', value: BigInt(`0x${text}`) };
+    const negative = text.startsWith('-');
+    const digits = text.replace(/^[-+]/, '');
+    // strtoll with base 0 reads a leading 0 as octal.
+    const value = /^0\d/.test(digits) && type !== 'int' ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+    return { kind: 'number', value: negative ? -value : value };
+}
+function evalCompare(op, leftExpr, rightExpr, ctx) {
+    const left = operandOf(leftExpr, ctx);
+    const right = operandOf(rightExpr, ctx);
+    if (left === undefined || right === undefined)
+        return 2;
+    let order;
+    const bothStrings = left.type === 'string' && right.type === 'string';
+    const l = bothStrings ? { kind: 'string' } : parseNumber(left.text, left.type);
+    const r = bothStrings ? { kind: 'string' } : parseNumber(right.text, right.type);
+    if (l.kind === 'number' && r.kind === 'number')
+        order = l.value < r.value ? -1 : l.value > r.value ? 1 : 0;
+    else
+        order = left.text < right.text ? -1 : left.text > right.text ? 1 : 0;
+    const holds = op === '=' ? order === 0
+        : op === '!=' ? order !== 0
+            : op === '<' ? order < 0
+                : op === '>' ? order > 0
+                    : op === '<=' ? order <= 0
+                        : order >= 0;
+    return holds ? 2 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/kconfig/symbol-facts.ts
+/**
+ * Facts about a symbol that follow from the Kconfig tree alone (its type, direct dependency, prompts)
+ * or from the tree plus a `.config` (an evaluation context), shared by the explainer and the fixer.
+ */
+
+const TRUE = { kind: 'symbol', name: 'y' };
+const typeCache = new WeakMap();
+/** The declared type of each symbol (the first definition that gives one). */
+function symbolTypes(tree) {
+    let types = typeCache.get(tree);
+    if (types === undefined) {
+        types = new Map();
+        for (const [name, defs] of tree.symbols) {
+            const type = defs.find((d) => d.type !== undefined)?.type;
+            if (type !== undefined)
+                types.set(name, type);
+        }
+        typeCache.set(tree, types);
+    }
+    return types;
+}
+/** How expressions are evaluated against `values` in this tree. */
+function evalContext(tree, values) {
+    const types = symbolTypes(tree);
+    return {
+        value: (name) => values.get(name),
+        typeOf: (name) => types.get(name),
+        modules: values.get(tree.modulesSymbol) === 'y',
+    };
+}
+/** One definition's dependency: its `depends on` and those of its enclosing menus, ifs and choices. */
+function definitionDependency(def) {
+    return andAll([...def.inherited, ...def.dependsOn]) ?? TRUE;
+}
+/** When the definition's prompt is shown, beyond its dependency: the prompt's `if` and menus' `visible if`. */
+function promptCondition(def) {
+    return andAll([...(def.prompt?.condition ? [def.prompt.condition] : []), ...def.visibleIf]) ?? TRUE;
+}
+/** The symbol's direct dependency: the `||` of its definitions' dependencies, as the kernel builds it. */
+function directDependency(defs) {
+    if (defs.length === 1)
+        return definitionDependency(defs[0]);
+    const distinct = new Map();
+    for (const def of defs) {
+        const dep = definitionDependency(def);
+        if (dep === TRUE)
+            return TRUE;
+        distinct.set(formatExpr(dep), dep);
+    }
+    return orAll([...distinct.values()]) ?? TRUE;
+}
+function levelRule(tree, name, defs) {
+    const type = symbolTypes(tree).get(name);
+    const links = (list) => (list ?? []).map((l) => ({ symbol: l.symbol, condition: l.condition ?? TRUE }));
+    const rule = {
+        boolean: type === 'bool' || type === 'tristate',
+        defs: defs.map((def) => ({
+            dep: definitionDependency(def),
+            prompt: def.prompt ? promptCondition(def) : undefined,
+            defaults: def.defaults.map((d) => ({ value: d.value, condition: d.condition ?? TRUE })),
+        })),
+        directDep: directDependency(defs),
+        selectedBy: links(tree.selectedBy.get(name)),
+        impliedBy: links(tree.impliedBy.get(name)),
+        reads: [],
+    };
+    const read = new Set();
+    for (const def of rule.defs) {
+        symbolsOf(def.dep, read);
+        if (def.prompt)
+            symbolsOf(def.prompt, read);
+        for (const d of def.defaults)
+            symbolsOf(d.condition, symbolsOf(d.value, read));
+    }
+    for (const link of rule.selectedBy)
+        symbolsOf(link.condition, read.add(link.symbol));
+    for (const link of rule.impliedBy)
+        symbolsOf(link.condition, read.add(link.symbol));
+    rule.reads = [...read].filter((s) => tree.symbols.has(s));
+    return rule;
+}
+/** Settled levels per tree; a symbol is settled together with everything it reads, transitively. */
+const levelCache = new WeakMap();
+/**
+ * The highest value a symbol can reach on this arch by setting other options, whatever the `.config`
+ * says: a least fixed point, so symbols that only depend on, or are only selected by, symbols this
+ * arch lacks stay at n. Toolchain macros and comparisons count as possibly true. Computed on demand
+ * for the symbols asked about and what they read, not for the whole tree.
+ */
+function attainableLevel(tree, symbol) {
+    return settle(tree, [symbol]).get(symbol) ?? 0;
+}
+function settle(tree, roots) {
+    let levels = levelCache.get(tree);
+    if (levels === undefined)
+        levelCache.set(tree, (levels = new Map()));
+    const settled = levels;
+    const fresh = [...roots].filter((r) => tree.symbols.has(r) && !settled.has(r));
+    if (fresh.length === 0)
+        return settled;
+    // The unsettled part of the roots' cone, in post-order: each symbol after what it reads.
+    const rules = new Map();
+    const ruleOf = (name) => {
+        let rule = rules.get(name);
+        if (rule === undefined)
+            rules.set(name, (rule = levelRule(tree, name, tree.symbols.get(name))));
+        return rule;
+    };
+    const order = dependencyOrder(fresh, (name) => (settled.has(name) ? [] : ruleOf(name).reads), (name) => !settled.has(name));
+    const working = new Map(order.map((name) => [name, 0]));
+    const lookup = { get: (name) => working.get(name) ?? settled.get(name) };
+    const max = (e) => possibleLevel(tree, lookup, e);
+    const level = (name) => lookup.get(name) ?? 0;
+    const levelOf = (rule) => {
+        let best = 0;
+        for (const def of rule.defs) {
+            const dep = max(def.dep);
+            if (dep === 0)
+                continue;
+            if (def.prompt)
+                best = Math.max(best, Math.min(dep, max(def.prompt)));
+            for (const d of def.defaults)
+                best = Math.max(best, Math.min(dep, max(d.condition), rule.boolean ? max(d.value) : 2));
+        }
+        // select forces a value whatever the dependencies; imply only within them.
+        for (const link of rule.selectedBy)
+            best = Math.max(best, Math.min(level(link.symbol), max(link.condition)));
+        if (rule.impliedBy.length > 0) {
+            const dep = max(rule.directDep);
+            for (const link of rule.impliedBy)
+                best = Math.max(best, Math.min(dep, level(link.symbol), max(link.condition)));
+        }
+        return best;
+    };
+    // Sweep in dependency order until nothing rises: acyclic parts settle in one sweep, cycles in a few more.
+    for (let changed = true; changed;) {
+        changed = false;
+        for (const name of order) {
+            const next = levelOf(ruleOf(name));
+            if (next > working.get(name)) {
+                working.set(name, next);
+                changed = true;
+            }
+        }
+    }
+    for (const [name, value] of working)
+        settled.set(name, value);
+    return settled;
+}
+/**
+ * The highest value `e` can take given the symbols' attainable `levels` (an over-approximation:
+ * toolchain macros and comparisons of symbols count as possibly true).
+ */
+function possibleLevel(tree, levels, e) {
+    const modulesLevel = () => ((levels.get(tree.modulesSymbol) ?? 0) > 0 ? 1 : 0);
+    const constant = (x) => x.kind === 'string' || (x.kind === 'symbol' && !tree.symbols.has(x.name));
+    const constantCompare = (x) => constant(x.left) && constant(x.right) ? evalExpr(x, { value: () => undefined, typeOf: () => undefined, modules: true }) : undefined;
+    const max = (x) => {
+        switch (x.kind) {
+            case 'symbol':
+                if (x.name === 'y')
+                    return 2;
+                if (x.name === 'm')
+                    return modulesLevel();
+                return levels.get(x.name) ?? 0;
+            case 'string':
+                return x.value === 'y' ? 2 : x.value === 'm' ? modulesLevel() : 0;
+            case 'macro':
+                return 2;
+            case 'not':
+                return (2 - min(x.operand));
+            case 'and':
+                return Math.min(max(x.left), max(x.right));
+            case 'or':
+                return Math.max(max(x.left), max(x.right));
+            case 'compare':
+                return constantCompare(x) ?? 2;
+        }
+    };
+    // A lower bound: any defined symbol may be off.
+    const min = (x) => {
+        switch (x.kind) {
+            case 'symbol':
+            case 'string':
+                return (x.kind === 'symbol' ? x.name : x.value) === 'y' ? 2 : 0;
+            case 'macro':
+                return 0;
+            case 'not':
+                return (2 - max(x.operand));
+            case 'and':
+                return Math.min(min(x.left), min(x.right));
+            case 'or':
+                return Math.max(min(x.left), min(x.right));
+            case 'compare':
+                return constantCompare(x) ?? 0;
+        }
+    };
+    return max(e);
+}
+/** The highest value `e` can take on this arch, whatever the `.config` says. */
+function possibleValue(tree, e) {
+    return possibleLevel(tree, settle(tree, symbolsOf(e)), e);
+}
+/** The symbols reachable from `roots` through `reads`, in post-order (cycles broken anywhere). */
+function dependencyOrder(roots, reads, include) {
+    const order = [];
+    const seen = new Set();
+    for (const root of roots) {
+        if (seen.has(root))
+            continue;
+        seen.add(root);
+        // An explicit stack: dependency chains can be deeper than the call stack likes.
+        const names = [root];
+        const positions = [0];
+        while (names.length > 0) {
+            const top = names.length - 1;
+            const children = reads(names[top]);
+            const position = positions[top];
+            if (position === children.length) {
+                order.push(names.pop());
+                positions.pop();
+                continue;
+            }
+            positions[top] = position + 1;
+            const child = children[position];
+            if (seen.has(child) || !include(child))
+                continue;
+            seen.add(child);
+            names.push(child);
+            positions.push(0);
+        }
+    }
+    return order;
+}
+
+;// CONCATENATED MODULE: ./src/kconfig/explain.ts
+/**
+ * Why a required option does not have the wanted value: its unmet dependencies (recursively, to the
+ * first option a user can set), whether it has a prompt, and who selects or implies it. Data first
+ * (like Kconfiglib's missing_deps), rendered to one line at the edge.
+ */
+
+
+/** The tristate a wanted value needs: y for y, m for m, and "visible" (m) for an int, hex or string value. */
+function wantedLevel(wanted) {
+    if (wanted === 'y')
+        return 2;
+    if (wanted === 'n')
+        return 0;
+    return 1;
+}
+const MAX_DEPTH = 8;
+class Explainer {
+    tree;
+    values;
+    ctx;
+    /** Symbols already explained once in this explanation: a second mention carries no cause. */
+    explained = new Set();
+    constructor(tree, values) {
+        this.tree = tree;
+        this.values = values;
+        this.ctx = evalContext(tree, values);
+    }
+    explain(symbol, wanted, depth) {
+        this.explained.add(symbol);
+        const defs = this.tree.symbols.get(symbol) ?? [];
+        const level = wantedLevel(wanted);
+        const explanation = {
+            symbol,
+            wanted,
+            found: this.values.get(symbol),
+            arch: this.tree.arch,
+            definedAt: defs.map((d) => d.location),
+            exists: defs.length > 0,
+            attainable: defs.length > 0 && attainableLevel(this.tree, symbol) >= level,
+            hasPrompt: defs.some((d) => d.prompt !== undefined && possibleValue(this.tree, andAll([definitionDependency(d), promptCondition(d)])) > 0),
+            unmetDependencies: [],
+            selectedBy: this.linkStates(this.tree.selectedBy.get(symbol)),
+            impliedBy: this.linkStates(this.tree.impliedBy.get(symbol)),
+            toolchainDependent: [],
+        };
+        if (defs.length === 0 || level === 0)
+            return explanation;
+        for (const term of conjuncts(directDependency(defs))) {
+            if (hasMacro(term))
+                explanation.toolchainDependent.push(formatExpr(term));
+            const value = evalExpr(term, this.ctx);
+            if (value >= level)
+                continue;
+            const unmet = { expr: formatExpr(term), value: TRISTATE_LETTER[value] };
+            const cause = this.causeOf(term, depth);
+            if (cause !== undefined)
+                unmet.cause = cause;
+            explanation.unmetDependencies.push(unmet);
+        }
+        if (explanation.hasPrompt && explanation.unmetDependencies.length === 0) {
+            const shown = defs.filter((d) => d.prompt !== undefined);
+            const hidden = shown.every((d) => evalExpr(promptCondition(d), this.ctx) === 0);
+            if (hidden) {
+                explanation.hiddenPrompt = conjuncts(promptCondition(shown[0]))
+                    .map((term) => ({ term, value: evalExpr(term, this.ctx) }))
+                    .filter(({ value }) => value === 0)
+                    .map(({ term, value }) => ({ expr: formatExpr(term), value: TRISTATE_LETTER[value] }));
+            }
+        }
+        return explanation;
+    }
+    causeOf(term, depth) {
+        const name = term.kind === 'symbol' ? term.name : undefined;
+        if (name === undefined || name === 'y' || name === 'm' || name === 'n')
+            return undefined;
+        if (this.explained.has(name) || depth >= MAX_DEPTH)
+            return undefined;
+        const cause = this.explain(name, 'y', depth + 1);
+        // A symbol that has a prompt and whose dependencies hold is the settable cause itself: nothing more to say.
+        const settable = cause.exists && cause.attainable && cause.hasPrompt && cause.unmetDependencies.length === 0 && cause.hiddenPrompt === undefined;
+        return settable ? undefined : cause;
+    }
+    linkStates(links) {
+        return (links ?? []).map((link) => {
+            const state = { symbol: link.symbol, state: TRISTATE_LETTER[evalExpr({ kind: 'symbol', name: link.symbol }, this.ctx)] };
+            if (link.condition)
+                state.condition = formatExpr(link.condition);
+            return state;
+        });
+    }
+}
+/** Explains why `symbol` is not `wanted` in `values`; `values` holds `.config` values without `CONFIG_`. */
+function explainOption(tree, values, symbol, wanted) {
+    return new Explainer(tree, values).explain(symbol, wanted, 0);
+}
+/** At most this many selectors are named; the rest are counted. */
+const MAX_NAMED_LINKS = 6;
+const states = (links) => {
+    const named = links.slice(0, MAX_NAMED_LINKS).map((l) => `${l.symbol} (=${l.state})`);
+    const more = links.length - named.length;
+    return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
+};
+/** The reason itself, without the causes of its dependencies. */
+function renderReason(e) {
+    if (!e.exists)
+        return `not defined for ${e.arch} in this tree`;
+    const parts = [];
+    if (e.unmetDependencies.length > 0)
+        parts.push(`depends on ${e.unmetDependencies.map((u) => `${u.expr} (=${u.value})`).join(', ')}`);
+    if (!e.hasPrompt && (e.unmetDependencies.length === 0 || e.selectedBy.length > 0 || e.impliedBy.length > 0)) {
+        const by = [
+            ...(e.selectedBy.length > 0 ? [`${states(e.selectedBy)} via select`] : []),
+            ...(e.impliedBy.length > 0 ? [`${states(e.impliedBy)} via imply`] : []),
+        ];
+        if (by.length > 0)
+            parts.push(`no prompt: only set by ${by.join(', or ')}`);
+        else if (e.toolchainDependent.length === 0)
+            parts.push('no prompt, and nothing selects it');
+    }
+    if (e.hiddenPrompt !== undefined) {
+        parts.push(`prompt hidden: needs ${e.hiddenPrompt.map((u) => `${u.expr} (=${u.value})`).join(', ')}`);
+    }
+    if (parts.length === 0 && e.toolchainDependent.length > 0)
+        parts.push(`toolchain-dependent: ${e.toolchainDependent.join(', ')}`);
+    if (parts.length === 0)
+        parts.push(`dependencies met; set CONFIG_${e.symbol}=${e.wanted}`);
+    const reason = parts.join('; ');
+    return e.attainable ? reason : `cannot be ${e.wanted === 'y' || e.wanted === 'm' ? `${e.wanted}` : `set to ${e.wanted}`} on ${e.arch}: ${reason}`;
+}
+function renderCauses(e, out) {
+    for (const unmet of e.unmetDependencies) {
+        const cause = unmet.cause;
+        if (cause === undefined)
+            continue;
+        const where = cause.definedAt[0] ? ` [${cause.definedAt[0].file}:${cause.definedAt[0].line}]` : '';
+        out.push(`${cause.symbol}: ${renderReason(cause)}${where}`);
+        renderCauses(cause, out);
+    }
+}
+/**
+ * One line, e.g. `depends on XEN (=n); XEN: depends on PARAVIRT (=n) [arch/x86/xen/Kconfig:6]`,
+ * `no prompt: only set by XEN_VIRTIO (=n) via select`, or `not defined for aarch64 in this tree`.
+ */
+function renderExplanation(e) {
+    const out = [renderReason(e)];
+    renderCauses(e, out);
+    return out.join('; ');
+}
+
+;// CONCATENATED MODULE: ./src/kconfig/fix-fragment.ts
+/**
+ * A config fragment that, merged into the `.config` and followed by the kernel's own
+ * `make olddefconfig`, makes the requirements hold: it switches on the dependencies a required option
+ * is missing (dependencies first), and for options without a prompt a symbol that selects them.
+ */
+
+
+
+const fix_fragment_MAX_DEPTH = 12;
+/** Alternatives tried for one `||` or one list of selectors, to bound the search. */
+const MAX_ALTERNATIVES = 8;
+const LETTER = ['n', 'm', 'y'];
+class FixPlanner {
+    tree;
+    values;
+    /** Values the `.config` will have after the fix, as far as the plan decides them. */
+    expected = new Map();
+    assignments = [];
+    ctx;
+    constructor(tree, values) {
+        this.tree = tree;
+        this.values = values;
+        const planned = { get: (name) => this.expected.get(name) ?? values.get(name) };
+        this.ctx = evalContext(tree, planned);
+    }
+    /** Plans one requirement; false when no way was found. */
+    require(requirement) {
+        const { symbol, wanted } = requirement;
+        if (this.exactly(symbol, wanted))
+            return true;
+        const start = this.snapshot();
+        if (this.need(symbol, wanted, undefined, 0, new Set(), true))
+            return true;
+        this.restore(start);
+        return false;
+    }
+    value(symbol) {
+        return this.expected.get(symbol) ?? this.values.get(symbol);
+    }
+    exactly(symbol, wanted) {
+        if (wanted === 'y' || wanted === 'm' || wanted === 'n')
+            return LETTER[evalExpr({ kind: 'symbol', name: symbol }, this.ctx)] === wanted;
+        return this.value(symbol) === wanted;
+    }
+    reaches(symbol, wanted) {
+        if (wanted === 'y' || wanted === 'm')
+            return evalExpr({ kind: 'symbol', name: symbol }, this.ctx) >= wantedLevel(wanted);
+        return this.exactly(symbol, wanted);
+    }
+    /**
+     * Makes `symbol` reach `wanted` (exactly, for a requirement; at least, for a dependency).
+     * `why` says who needs it, for the comment above its line.
+     */
+    need(symbol, wanted, why, depth, stack, exact) {
+        if (exact ? this.exactly(symbol, wanted) : this.reaches(symbol, wanted))
+            return true;
+        const defs = this.tree.symbols.get(symbol);
+        const level = wantedLevel(wanted);
+        if (defs === undefined || attainableLevel(this.tree, symbol) < level)
+            return false;
+        if (depth > fix_fragment_MAX_DEPTH || stack.has(symbol))
+            return false;
+        const inner = new Set(stack).add(symbol);
+        if (wanted === 'n')
+            return this.switchOff(symbol, why);
+        const dependency = directDependency(defs);
+        if (!this.satisfy(dependency, level, `${symbol} depends on`, depth, inner))
+            return false;
+        const prompted = defs.find((d) => d.prompt !== undefined && possibleValue(this.tree, promptCondition(d)) > 0);
+        if (prompted !== undefined && this.satisfy(promptCondition(prompted), 2, `shows the prompt of ${symbol}:`, depth, inner)) {
+            this.assign(symbol, wanted, why);
+            return true;
+        }
+        // No prompt: the value comes from a default, or from a symbol that selects or implies it.
+        if (this.reaches(symbol, wanted) || this.defaultReaches(defs, level)) {
+            this.expected.set(symbol, wanted);
+            return true;
+        }
+        const links = [
+            ...(this.tree.selectedBy.get(symbol) ?? []).map((l) => ({ ...l, verb: 'selects' })),
+            ...(this.tree.impliedBy.get(symbol) ?? []).map((l) => ({ ...l, verb: 'implies' })),
+        ];
+        const chosen = this.cheapest(links.map((link) => () => this.need(link.symbol, 'y', `${link.symbol} ${link.verb} ${symbol}, which has no prompt`, depth + 1, inner, false) &&
+            (link.condition === undefined || this.satisfy(link.condition, 2, `${link.symbol} ${link.verb} ${symbol} if`, depth, inner))));
+        if (!chosen)
+            return false;
+        this.expected.set(symbol, wanted);
+        return true;
+    }
+    /** Whether the first default whose condition holds gives at least `level` now. */
+    defaultReaches(defs, level) {
+        for (const def of defs) {
+            for (const d of def.defaults) {
+                const condition = d.condition === undefined ? 2 : evalExpr(d.condition, this.ctx);
+                if (condition === 0)
+                    continue;
+                return Math.min(condition, evalExpr(d.value, this.ctx)) >= level;
+            }
+        }
+        return false;
+    }
+    switchOff(symbol, why) {
+        const defs = this.tree.symbols.get(symbol) ?? [];
+        const selectedNow = (this.tree.selectedBy.get(symbol) ?? []).some((l) => evalExpr(l.condition ? { kind: 'and', left: { kind: 'symbol', name: l.symbol }, right: l.condition } : { kind: 'symbol', name: l.symbol }, this.ctx) > 0);
+        if (selectedNow || !defs.some((d) => d.prompt !== undefined))
+            return false;
+        this.assign(symbol, 'n', why);
+        return true;
+    }
+    /** Makes an expression reach `level`; `why` prefixes the comment of what it switches on. */
+    satisfy(expr, level, why, depth, stack) {
+        if (evalExpr(expr, this.ctx) >= level)
+            return true;
+        switch (expr.kind) {
+            case 'symbol': {
+                const reason = `${why} ${expr.name}`;
+                if (this.tree.symbols.get(expr.name) === undefined)
+                    return false;
+                if (this.need(expr.name, 'y', reason, depth + 1, stack, false))
+                    return true;
+                return level === 1 && this.need(expr.name, 'm', reason, depth + 1, stack, false);
+            }
+            case 'and':
+                return this.satisfy(expr.left, level, why, depth, stack) && this.satisfy(expr.right, level, why, depth, stack);
+            case 'or':
+                return this.cheapest(alternatives(expr).map((e) => () => this.satisfy(e, level, why, depth, stack)));
+            case 'not':
+                return expr.operand.kind === 'symbol' && this.need(expr.operand.name, 'n', `${why} !${expr.operand.name}`, depth + 1, stack, false);
+            case 'compare': {
+                const { left, right, op } = expr;
+                if (left.kind !== 'symbol' || right.kind !== 'symbol')
+                    return false;
+                const on = (op === '=' && (right.name === 'y' || right.name === 'm')) || (op === '!=' && right.name === 'n');
+                const off = (op === '=' && right.name === 'n') || (op === '!=' && right.name === 'y');
+                if (on)
+                    return this.need(left.name, right.name === 'm' ? 'm' : 'y', `${why} ${formatExpr(expr)}`, depth + 1, stack, false);
+                if (off)
+                    return this.need(left.name, 'n', `${why} ${formatExpr(expr)}`, depth + 1, stack, false);
+                return false;
+            }
+            default:
+                return false;
+        }
+    }
+    /** Tries each alternative on a copy of the plan and keeps the one that adds the fewest lines. */
+    cheapest(attempts) {
+        const start = this.snapshot();
+        let best;
+        attempts.slice(0, MAX_ALTERNATIVES).forEach((attempt, index) => {
+            if (attempt()) {
+                const cost = this.assignments.length - start.assignments;
+                if (best === undefined || cost < best.cost)
+                    best = { index, cost };
+            }
+            this.restore(start);
+        });
+        if (best === undefined)
+            return false;
+        return attempts[best.index]();
+    }
+    assign(symbol, value, why) {
+        this.expected.set(symbol, value);
+        const existing = this.assignments.find((a) => a.symbol === symbol);
+        if (existing !== undefined) {
+            existing.value = value;
+            return;
+        }
+        this.assignments.push(why === undefined ? { symbol, value } : { symbol, value, why });
+    }
+    snapshot() {
+        return { expected: new Map(this.expected), assignments: this.assignments.length };
+    }
+    restore(s) {
+        this.expected = new Map(s.expected);
+        this.assignments.length = s.assignments;
+    }
+}
+/** The disjuncts of a top-level `||` chain. */
+function alternatives(expr) {
+    return expr.kind === 'or' ? [...alternatives(expr.left), ...alternatives(expr.right)] : [expr];
+}
+/** A `.config` line, quoting strings as confdata.c writes them. */
+function configLine(symbol, value, type) {
+    if (value === 'n')
+        return `# CONFIG_${symbol} is not set`;
+    if (type === 'string')
+        return `CONFIG_${symbol}="${value.replace(/[\\"]/g, '\\$&')}"`;
+    return `CONFIG_${symbol}=${value}`;
+}
+/**
+ * The fragment text: assignments in dependency order, each added dependency with a `# why` line;
+ * requirements that cannot hold on this arch, or for which no way was found, as comments at the end.
+ */
+function fixFragment(tree, values, requirements) {
+    const planner = new FixPlanner(tree, values);
+    const notes = [];
+    for (const requirement of requirements) {
+        if (planner.require(requirement))
+            continue;
+        const explanation = explainOption(tree, values, requirement.symbol, requirement.wanted);
+        const line = configLine(requirement.symbol, requirement.wanted, symbolTypes(tree).get(requirement.symbol));
+        const reason = !explanation.exists || !explanation.attainable ? renderExplanation(explanation) : `no way found: ${renderExplanation(explanation)}`;
+        notes.push(`# ${line.replace(/^# /, '')}: ${reason}`);
+    }
+    const types = symbolTypes(tree);
+    const lines = [`# Fix fragment for ${tree.arch}: append to .config, then run make olddefconfig`];
+    for (const a of planner.assignments) {
+        if (a.why !== undefined)
+            lines.push(`# ${a.why}`);
+        lines.push(configLine(a.symbol, a.value, types.get(a.symbol)));
+    }
+    return [...lines, ...notes].join('\n') + '\n';
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/kconfig/tokenize.ts
+/** Index just past the `)` matching the `$(` at `start`, or -1. Quotes do not nest, as in preprocess.c. */
+function macroEnd(text, start) {
+    let depth = 0;
+    for (let i = start + 1; i < text.length; i++) {
+        if (text[i] === '(')
+            depth++;
+        else if (text[i] === ')' && --depth === 0)
+            return i + 1;
+    }
+    return -1;
+}
+function hasTopLevelComma(inner) {
+    let depth = 0;
+    for (const c of inner) {
+        if (c === '(')
+            depth++;
+        else if (c === ')')
+            depth--;
+        else if (c === ',' && depth === 0)
+            return true;
+    }
+    return false;
+}
+/**
+ * Expands `$(name)` references whose value is known. Function calls (`$(f,args)`), environment
+ * variables we do not have (`$(CC)`) and variables built from them are left as written.
+ */
+function expandMacros(text, scope, depth = 0) {
+    if (!text.includes('$(') || depth > 20)
+        return text;
+    let out = '';
+    let i = 0;
+    while (i < text.length) {
+        const start = text.indexOf('$(', i);
+        if (start < 0) {
+            out += text.slice(i);
+            break;
+        }
+        out += text.slice(i, start);
+        const end = macroEnd(text, start);
+        if (end < 0) {
+            out += text.slice(start);
+            break;
+        }
+        const inner = text.slice(start + 2, end - 1);
+        out += hasTopLevelComma(inner) ? text.slice(start, end) : expandVariable(inner, text.slice(start, end), scope, depth);
+        i = end;
+    }
+    return out;
+}
+function expandVariable(inner, original, scope, depth) {
+    const name = expandMacros(inner, scope, depth + 1).trim();
+    const variable = scope.get(name);
+    if (variable === undefined)
+        return original;
+    const value = variable.recursive ? expandMacros(variable.value, scope, depth + 1) : variable.value;
+    return value.includes('$(') ? original : value;
+}
+/** A variable assignment line (`name := value`, `name = value`, `name += value`), or undefined. */
+function parseAssignment(line) {
+    const m = /^\s*([A-Za-z0-9_-]+)\s*(:=|\+=|=)\s*(.*)$/.exec(line);
+    if (m === null)
+        return undefined;
+    return { name: m[1], op: m[2], value: m[3].trimEnd() };
+}
+/** Applies an assignment to the scope, as the kernel's preprocessor does. */
+function assignVariable(scope, name, op, value) {
+    if (op === '=') {
+        scope.set(name, { value, recursive: true });
+        return;
+    }
+    if (op === ':=') {
+        scope.set(name, { value: expandMacros(value, scope), recursive: false });
+        return;
+    }
+    const previous = scope.get(name);
+    if (previous === undefined)
+        scope.set(name, { value, recursive: true });
+    else {
+        const added = previous.recursive ? value : expandMacros(value, scope);
+        scope.set(name, { value: previous.value === '' ? added : `${previous.value} ${added}`, recursive: previous.recursive });
+    }
+}
+const TWO_CHAR_OPS = new Set(['&&', '||', '!=', '<=', '>=']);
+const ONE_CHAR_OPS = new Set(['!', '=', '<', '>', '(', ')']);
+const WORD_END = new Set([' ', '\t', '#', '"', "'", ...ONE_CHAR_OPS]);
+/** Splits an expanded line into tokens; `#` outside quotes and macros starts a comment. */
+function tokenize(line) {
+    const tokens = [];
+    let i = 0;
+    while (i < line.length) {
+        const c = line[i];
+        if (c === ' ' || c === '\t') {
+            i++;
+            continue;
+        }
+        if (c === '#')
+            break;
+        if (c === '"' || c === "'") {
+            const start = ++i;
+            let escaped = false;
+            while (i < line.length && line[i] !== c) {
+                if (line[i] === '\\' && i + 1 < line.length) {
+                    escaped = true;
+                    i++;
+                }
+                i++;
+            }
+            const raw = line.slice(start, i);
+            i++;
+            tokens.push({ kind: 'string', text: escaped ? raw.replace(/\\(.)/g, '$1') : raw });
+            continue;
+        }
+        const two = line.slice(i, i + 2);
+        if (TWO_CHAR_OPS.has(two)) {
+            tokens.push({ kind: 'op', text: two });
+            i += 2;
+            continue;
+        }
+        if (ONE_CHAR_OPS.has(c)) {
+            tokens.push({ kind: 'op', text: c });
+            i++;
+            continue;
+        }
+        // A word runs to the next blank, operator, quote or comment; `$(...)` inside it is kept whole.
+        const start = i;
+        let macro = false;
+        while (i < line.length) {
+            const d = line[i];
+            if (d === '$' && line[i + 1] === '(') {
+                const end = macroEnd(line, i);
+                if (end > 0) {
+                    i = end;
+                    macro = true;
+                    continue;
+                }
+            }
+            if (WORD_END.has(d) || ((d === '&' || d === '|') && line[i + 1] === d))
+                break;
+            i++;
+        }
+        const text = line.slice(start, i);
+        if (text === '') {
+            // An operator-like character we do not know: keep it so that the caller reports the line.
+            tokens.push({ kind: 'op', text: line[i] });
+            i++;
+            continue;
+        }
+        tokens.push({ kind: macro ? 'macro' : 'word', text });
+    }
+    return tokens;
+}
+
+;// CONCATENATED MODULE: ./src/kconfig/parse.ts
+/**
+ * Reads a kernel source tree's Kconfig (from `<src>/Kconfig`, for one architecture) into symbol
+ * definitions with their dependencies, the way scripts/kconfig/parser.y builds its menu tree.
+ * Tolerant: a line it does not understand is recorded in `skipped`, never fatal.
+ */
+
+
+
+
+
+/** `make ARCH=` and the arch/ directory (SRCARCH) for each architecture. */
+const KBUILD_ARCH = {
+    x86_64: { arch: 'x86_64', srcarch: 'x86' },
+    aarch64: { arch: 'arm64', srcarch: 'arm64' },
+};
+const TYPE_WORDS = {
+    bool: 'bool',
+    boolean: 'bool',
+    tristate: 'tristate',
+    int: 'int',
+    hex: 'hex',
+    string: 'string',
+};
+/** Columns of leading blanks, tabs to the next multiple of 8 (the lexer's help-text rule). */
+function indentation(line) {
+    let col = 0;
+    for (const c of line) {
+        if (c === ' ')
+            col++;
+        else if (c === '\t')
+            col = (col & ~7) + 8;
+        else
+            break;
+    }
+    return col;
+}
+/** Splits `... if COND` at the first top-level `if` word. */
+function splitIf(tokens) {
+    let depth = 0;
+    for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i];
+        if (t.kind === 'op' && t.text === '(')
+            depth++;
+        else if (t.kind === 'op' && t.text === ')')
+            depth--;
+        else if (depth === 0 && t.kind === 'word' && t.text === 'if')
+            return [tokens.slice(0, i), tokens.slice(i + 1)];
+    }
+    return [[...tokens], undefined];
+}
+class TreeBuilder {
+    files;
+    sourceDir;
+    symbols = new Map();
+    skipped = [];
+    stack = [];
+    scope;
+    mainmenu;
+    modulesSymbol = 'MODULES';
+    fileCount = 0;
+    current = { kind: 'other' };
+    reading = new Set();
+    constructor(files, sourceDir, variables) {
+        this.files = files;
+        this.sourceDir = sourceDir;
+        this.scope = new Map(Object.entries(variables).map(([k, v]) => [k, { value: v, recursive: false }]));
+    }
+    readFile(file, from) {
+        const text = this.files.read(file);
+        if (text === undefined) {
+            if (from)
+                this.skipped.push({ location: from, reason: `source "${file}" not found` });
+            return;
+        }
+        // A file sourcing itself would never end; the kernel reports recursion too.
+        if (this.reading.has(file))
+            return;
+        this.reading.add(file);
+        this.fileCount++;
+        this.parseText(file, text);
+        this.reading.delete(file);
+    }
+    parseText(file, text) {
+        const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+        let i = 0;
+        while (i < lines.length) {
+            const lineNo = i + 1;
+            let line = lines[i];
+            i++;
+            while (line.endsWith('\\') && i < lines.length)
+                line = line.slice(0, -1) + ' ' + lines[i++];
+            const trimmed = line.trimStart();
+            if (trimmed === '' || trimmed.startsWith('#'))
+                continue;
+            const location = { file, line: lineNo };
+            const assignment = trimmed.includes('=') ? parseAssignment(line) : undefined;
+            if (assignment !== undefined) {
+                assignVariable(this.scope, assignment.name, assignment.op, assignment.value);
+                continue;
+            }
+            const tokens = tokenize(expandMacros(line, this.scope));
+            if (tokens.length === 0)
+                continue;
+            const first = tokens[0];
+            // A line of macro calls only (`$(error-if,...)`) expands to nothing when the toolchain is fine.
+            if (first.kind === 'macro')
+                continue;
+            if (first.kind === 'word' && (first.text === 'help' || first.text === '---help---')) {
+                i = skipHelp(lines, i);
+                continue;
+            }
+            try {
+                this.statement(first.kind === 'word' ? first.text : '', tokens.slice(1), location);
+            }
+            catch (err) {
+                this.skipped.push({ location, reason: err instanceof Error ? err.message : String(err) });
+            }
+        }
+    }
+    inheritedDeps() {
+        return this.stack.flatMap((b) => b.deps);
+    }
+    statement(keyword, rest, location) {
+        switch (keyword) {
+            case 'config':
+            case 'menuconfig': {
+                const name = wordAt(rest, 0, keyword);
+                const def = {
+                    name,
+                    location,
+                    dependsOn: [],
+                    inherited: this.inheritedDeps(),
+                    visibleIf: this.stack.flatMap((b) => b.visibleIf),
+                    defaults: [],
+                    selects: [],
+                    implies: [],
+                    ranges: [],
+                    inChoice: this.stack.some((b) => b.kind === 'choice'),
+                };
+                const defs = this.symbols.get(name);
+                if (defs)
+                    defs.push(def);
+                else
+                    this.symbols.set(name, [def]);
+                this.current = { kind: 'config', def };
+                return;
+            }
+            case 'menu':
+            case 'choice': {
+                const block = { kind: keyword, deps: [], visibleIf: [] };
+                this.stack.push(block);
+                this.current = { kind: 'block', block };
+                return;
+            }
+            case 'if': {
+                this.stack.push({ kind: 'if', deps: [parseExpr(rest)], visibleIf: [] });
+                this.current = { kind: 'other' };
+                return;
+            }
+            case 'endmenu':
+            case 'endchoice':
+            case 'endif': {
+                const kind = keyword.slice(3);
+                const top = this.stack[this.stack.length - 1];
+                if (top?.kind !== kind)
+                    throw new Error(`${keyword} without ${kind}`);
+                this.stack.pop();
+                this.current = { kind: 'other' };
+                return;
+            }
+            case 'comment':
+                this.current = { kind: 'other' };
+                return;
+            case 'mainmenu':
+                this.mainmenu = rest[0]?.text;
+                this.current = { kind: 'other' };
+                return;
+            case 'source':
+            case 'rsource':
+            case 'osource':
+            case 'orsource':
+                this.source(keyword, rest, location);
+                return;
+            default:
+                this.property(keyword, rest, location);
+        }
+    }
+    source(keyword, rest, location) {
+        const pathToken = rest[0];
+        if (pathToken === undefined || pathToken.kind !== 'string')
+            throw new Error(`${keyword} needs a quoted path`);
+        if (pathToken.text.includes('$('))
+            throw new Error(`${keyword} "${pathToken.text}": unknown variable`);
+        const optional = keyword.startsWith('o');
+        const relativeToFile = keyword.endsWith('rsource');
+        let path = pathToken.text;
+        if (relativeToFile)
+            path = external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(location.file), path);
+        path = external_node_path_namespaceObject.posix.normalize(path);
+        if (path.startsWith(`${this.sourceDir}/`))
+            path = path.slice(this.sourceDir.length + 1);
+        const saved = this.current;
+        if (/[*?]/.test(path)) {
+            const matches = this.files.glob(path);
+            if (matches.length === 0 && !optional)
+                this.skipped.push({ location, reason: `${keyword} "${path}" matches nothing` });
+            for (const match of matches)
+                this.readFile(match, location);
+        }
+        else if (optional) {
+            if (this.files.read(path) !== undefined)
+                this.readFile(path, location);
+        }
+        else
+            this.readFile(path, location);
+        // Properties after a source line do not belong to the last entry of the sourced file.
+        this.current = saved.kind === 'config' ? { kind: 'other' } : saved;
+    }
+    property(keyword, rest, location) {
+        const current = this.current;
+        if (current.kind === 'block') {
+            this.blockProperty(current.block, keyword, rest);
+            return;
+        }
+        if (current.kind !== 'config') {
+            // Properties of comments (depends on) and anything unknown outside an entry carry nothing we use.
+            if (keyword !== 'depends')
+                this.skipped.push({ location, reason: `unknown line "${keyword}"` });
+            return;
+        }
+        const def = current.def;
+        const type = TYPE_WORDS[keyword];
+        if (type !== undefined) {
+            def.type = type;
+            const [prompt, condition] = splitIf(rest);
+            if (prompt[0]?.kind === 'string')
+                def.prompt = promptOf(prompt[0].text, condition);
+            return;
+        }
+        switch (keyword) {
+            case 'prompt': {
+                const [prompt, condition] = splitIf(rest);
+                if (prompt[0]?.kind === 'string')
+                    def.prompt = promptOf(prompt[0].text, condition);
+                return;
+            }
+            case 'def_bool':
+            case 'def_tristate': {
+                def.type = keyword === 'def_bool' ? 'bool' : 'tristate';
+                const [value, condition] = splitIf(rest);
+                def.defaults.push(withCondition(parseExpr(value), condition));
+                return;
+            }
+            case 'default': {
+                const [value, condition] = splitIf(rest);
+                def.defaults.push(withCondition(parseExpr(value), condition));
+                return;
+            }
+            case 'depends':
+                def.dependsOn.push(parseExpr(dropOn(rest)));
+                return;
+            case 'select':
+            case 'imply': {
+                const [target, condition] = splitIf(rest);
+                const link = withCondition(wordAt(target, 0, keyword), condition);
+                if (keyword === 'select')
+                    def.selects.push(link);
+                else
+                    def.implies.push(link);
+                return;
+            }
+            case 'range': {
+                const [bounds, condition] = splitIf(rest);
+                if (bounds.length !== 2)
+                    throw new Error('range needs two bounds');
+                def.ranges.push(withCondition([parseExpr([bounds[0]]), parseExpr([bounds[1]])], condition));
+                return;
+            }
+            case 'modules':
+                this.modulesSymbol = def.name;
+                return;
+            case 'option':
+                if (rest[0]?.text === 'modules')
+                    this.modulesSymbol = def.name;
+                return;
+            default:
+                this.skipped.push({ location, reason: `unknown line "${keyword}"` });
+        }
+    }
+    blockProperty(block, keyword, rest) {
+        if (keyword === 'depends')
+            block.deps.push(parseExpr(dropOn(rest)));
+        else if (keyword === 'visible' && rest[0]?.text === 'if')
+            block.visibleIf.push(parseExpr(rest.slice(1)));
+        // A choice's type, prompt, default and `optional` do not change its members' dependencies.
+    }
+}
+function withCondition(value, condition) {
+    return condition === undefined ? { value } : { value, condition: parseExpr(condition) };
+}
+function promptOf(text, condition) {
+    return condition === undefined ? { text } : { text, condition: parseExpr(condition) };
+}
+function dropOn(tokens) {
+    if (tokens[0]?.kind !== 'word' || tokens[0].text !== 'on')
+        throw new Error('"depends" without "on"');
+    return tokens.slice(1);
+}
+function wordAt(tokens, index, keyword) {
+    const t = tokens[index];
+    if (t === undefined || t.kind !== 'word')
+        throw new Error(`${keyword} needs a symbol name`);
+    return t.text;
+}
+/** Index of the first line after a help block that starts at `start`. */
+function skipHelp(lines, start) {
+    let i = start;
+    let helpIndent = -1;
+    for (; i < lines.length; i++) {
+        const line = lines[i];
+        if (line.trim() === '')
+            continue;
+        const indent = indentation(line);
+        if (indent === 0)
+            break;
+        if (helpIndent < 0)
+            helpIndent = indent;
+        else if (indent < helpIndent)
+            break;
+    }
+    return i;
+}
+/** The pure core: builds the tree from files reached through `files`. */
+function parseKconfig(files, sourceDir, arch) {
+    const { arch: kbuildArch, srcarch } = KBUILD_ARCH[arch];
+    const builder = new TreeBuilder(files, sourceDir, { ARCH: kbuildArch, SRCARCH: srcarch, srctree: sourceDir });
+    builder.readFile('Kconfig');
+    const selectedBy = new Map();
+    const impliedBy = new Map();
+    for (const defs of builder.symbols.values()) {
+        for (const def of defs) {
+            for (const [links, index] of [
+                [def.selects, selectedBy],
+                [def.implies, impliedBy],
+            ]) {
+                for (const link of links) {
+                    const entry = { symbol: def.name, location: def.location };
+                    if (link.condition)
+                        entry.condition = link.condition;
+                    const list = index.get(link.value);
+                    if (list)
+                        list.push(entry);
+                    else
+                        index.set(link.value, [entry]);
+                }
+            }
+        }
+    }
+    const tree = {
+        sourceDir,
+        arch,
+        srcarch,
+        symbols: builder.symbols,
+        selectedBy,
+        impliedBy,
+        modulesSymbol: builder.modulesSymbol,
+        fileCount: builder.fileCount,
+        skipped: builder.skipped,
+    };
+    if (builder.mainmenu !== undefined)
+        tree.mainmenu = builder.mainmenu;
+    return tree;
+}
+/** Files of a real directory; paths outside it are refused. */
+function directoryFiles(sourceDir) {
+    const toRelative = (file) => {
+        const rel = (0,external_node_path_namespaceObject.isAbsolute)(file) ? (0,external_node_path_namespaceObject.relative)(sourceDir, file).split(external_node_path_namespaceObject.sep).join('/') : file;
+        return rel.startsWith('..') ? undefined : rel;
+    };
+    return {
+        read(file) {
+            const rel = toRelative(file);
+            if (rel === undefined)
+                return undefined;
+            try {
+                return (0,external_node_fs_.readFileSync)((0,external_node_path_namespaceObject.join)(sourceDir, rel), 'utf8');
+            }
+            catch {
+                return undefined;
+            }
+        },
+        glob(pattern) {
+            const rel = toRelative(pattern);
+            if (rel === undefined)
+                return [];
+            let paths = [''];
+            for (const part of rel.split('/')) {
+                if (!/[*?]/.test(part)) {
+                    paths = paths.map((p) => (p === '' ? part : `${p}/${part}`));
+                    continue;
+                }
+                const re = new RegExp(`^${part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+                paths = paths.flatMap((dir) => {
+                    try {
+                        return (0,external_node_fs_.readdirSync)((0,external_node_path_namespaceObject.join)(sourceDir, dir))
+                            .filter((name) => re.test(name))
+                            .sort()
+                            .map((name) => (dir === '' ? name : `${dir}/${name}`));
+                    }
+                    catch {
+                        return [];
+                    }
+                });
+            }
+            return paths.filter((p) => {
+                try {
+                    return (0,external_node_fs_.statSync)((0,external_node_path_namespaceObject.join)(sourceDir, p)).isFile();
+                }
+                catch {
+                    return false;
+                }
+            });
+        },
+    };
+}
+/** Reads `<sourceDir>/Kconfig` and everything it sources, for `arch`. */
+function readKconfigTree(sourceDir, arch) {
+    let isFile = false;
+    try {
+        isFile = (0,external_node_fs_.statSync)((0,external_node_path_namespaceObject.join)(sourceDir, 'Kconfig')).isFile();
+    }
+    catch {
+        isFile = false;
+    }
+    if (!isFile)
+        throw new errors/* InputError */.d(`kernel-source: ${(0,external_node_path_namespaceObject.join)(sourceDir, 'Kconfig')} not found (is "${sourceDir}" a Linux source tree?)`);
+    return parseKconfig(directoryFiles(sourceDir), sourceDir, arch);
+}
+
+;// CONCATENATED MODULE: ./src/kconfig/index.ts
+/**
+ * The way in for the action: read the kernel's Kconfig for the arch, explain every failing
+ * requirement and write the fragment that fixes them.
+ */
+
+
+
+
+
+
+/**
+ * `sourceDir` is the `kernel-source` input; `values` the `.config` (symbol without `CONFIG_` →
+ * `y`/`m`/`n`/value). Throws InputError when `sourceDir` has no `Kconfig`.
+ */
+async function explainRequirements(sourceDir, arch, values, failing) {
+    const tree = readKconfigTree(sourceDir, arch);
+    const explanations = new Map();
+    for (const { symbol, wanted } of failing)
+        explanations.set(symbol, explainOption(tree, values, symbol, wanted));
+    return { explanations, fixFragment: fixFragment(tree, values, failing) };
+}
+
+// EXTERNAL MODULE: ./src/check/kernel-config.ts
+var kernel_config = __nccwpck_require__(9746);
+;// CONCATENATED MODULE: ./src/check/explain-results.ts
+
+
+/**
+ * With the kernel source at hand, says why each failing requirement is not met (from Kconfig) and writes the fragment
+ * that fixes them. Alternatives-based rules (a gzip *or* xz kernel) are explained through their first option.
+ */
+async function explainFailures(outcome, sourceDir) {
+    const failing = outcome.report.results
+        .filter((r) => r.status === 'error' || r.status === 'warning')
+        .map((r) => ({ symbol: r.option.replace(/^CONFIG_/, ''), wanted: kconfigWanted(r.wanted) }));
+    const { explanations, fixFragment } = await explainRequirements(sourceDir, outcome.arch, (0,kernel_config/* kconfigValues */.sk)(outcome.config), failing);
+    const results = outcome.report.results.map((r) => {
+        const explanation = explanations.get(r.option.replace(/^CONFIG_/, ''));
+        return explanation && (r.status === 'error' || r.status === 'warning') ? { ...r, explanation: renderExplanation(explanation) } : r;
+    });
+    return { results, explanations, fixFragment };
+}
+/** The check words "must be off" as `not set`; Kconfig calls it `n`. */
+function kconfigWanted(wanted) {
+    return wanted === 'not set' ? 'n' : wanted;
+}
+
+
+/***/ }),
+
+/***/ 561:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -31521,23 +33024,23 @@ function countResults(results) {
 /** A result as a compiler-style line: `.config:1234: error: CONFIG_XEN_PV=m: built as a module...`. */
 function formatResultLine(result, file) {
     const at = result.line === null ? file : `${file}:${result.line}`;
-    return `${at}: ${result.status}: ${result.message}`;
+    return `${at}: ${result.status}: ${result.message}${result.explanation ? `. Why: ${result.explanation}` : ''}`;
 }
 
 
 /***/ }),
 
-/***/ 2071:
+/***/ 9746:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Jj: () => (/* binding */ parseKernelConfig),
 /* harmony export */   OY: () => (/* binding */ describeEntry),
 /* harmony export */   k2: () => (/* binding */ detectArch),
+/* harmony export */   sk: () => (/* binding */ kconfigValues),
 /* harmony export */   vI: () => (/* binding */ majorMinor)
 /* harmony export */ });
-/* unused harmony export kconfigValues */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3919);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 
 const ASSIGNMENT = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/;
 const NOT_SET = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/;
@@ -31658,7 +33161,7 @@ function kconfigValues(config) {
 
 /***/ }),
 
-/***/ 6859:
+/***/ 3904:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -31668,7 +33171,7 @@ function kconfigValues(config) {
 /* harmony export */   d$: () => (/* binding */ FAIL_ON)
 /* harmony export */ });
 /* unused harmony export plural */
-/* harmony import */ var _evaluate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7970);
+/* harmony import */ var _evaluate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3065);
 
 const FAIL_ON = ['error', 'warning', 'never'];
 function buildReport(fields, results, failOn) {
@@ -31702,7 +33205,7 @@ function plural(n, word) {
 
 /***/ }),
 
-/***/ 5873:
+/***/ 4762:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -31714,7 +33217,7 @@ function plural(n, word) {
 /* harmony export */   z1: () => (/* binding */ wantedText)
 /* harmony export */ });
 /* unused harmony export parseRequirementLine */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3919);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 
 /**
  * What krata's own code needs to boot a zone kernel, beyond its documented list (krata v0.0.21: the x86 PV ELF
@@ -31889,7 +33392,7 @@ function parseRequirementsFile(text, file) {
 
 /***/ }),
 
-/***/ 4988:
+/***/ 83:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31901,11 +33404,11 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: readFragmentLines, resolveArch
 
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3919);
+var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/check/kernel-config.ts
-var kernel_config = __nccwpck_require__(2071);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+var kernel_config = __nccwpck_require__(9746);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/check/read-config.ts
@@ -31928,7 +33431,7 @@ async function readKernelConfigWithBytes(path, input = 'config', display = path)
 async function readSmallFile(path, input) {
     let stat;
     try {
-        stat = await external_node_fs_namespaceObject.promises.stat(path);
+        stat = await external_node_fs_.promises.stat(path);
     }
     catch (error) {
         const code = error.code;
@@ -31939,7 +33442,7 @@ async function readSmallFile(path, input) {
     if (stat.size > MAX_CONFIG_BYTES)
         throw new errors/* InputError */.d(`${input}: ${path} is too large to be a kernel config`);
     try {
-        return await external_node_fs_namespaceObject.promises.readFile(path);
+        return await external_node_fs_.promises.readFile(path);
     }
     catch (error) {
         throw new errors/* InputError */.d(`${input}: ${path} cannot be read (${error.code})`);
@@ -31958,11 +33461,11 @@ function decode(bytes, display, input) {
 }
 
 // EXTERNAL MODULE: ./src/check/requirements.ts
-var check_requirements = __nccwpck_require__(5873);
+var check_requirements = __nccwpck_require__(4762);
 // EXTERNAL MODULE: ./src/check/evaluate.ts
-var evaluate = __nccwpck_require__(7970);
+var evaluate = __nccwpck_require__(3065);
 // EXTERNAL MODULE: ./src/check/report.ts
-var check_report = __nccwpck_require__(6859);
+var check_report = __nccwpck_require__(3904);
 ;// CONCATENATED MODULE: ./src/check/run-check.ts
 
 
@@ -32011,7 +33514,7 @@ async function readFragmentLines(files) {
 
 /***/ }),
 
-/***/ 9792:
+/***/ 5581:
 /***/ ((module, __webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
@@ -32020,12 +33523,17 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */ });
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3919);
-/* harmony import */ var _check_run_check_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4988);
-/* harmony import */ var _check_requirements_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5873);
-/* harmony import */ var _check_report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6859);
-/* harmony import */ var _action_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1280);
-/* harmony import */ var _check_format_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3314);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3916);
+/* harmony import */ var _check_run_check_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83);
+/* harmony import */ var _check_requirements_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4762);
+/* harmony import */ var _check_report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3904);
+/* harmony import */ var _action_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7611);
+/* harmony import */ var _check_format_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(561);
+/* harmony import */ var _check_explain_results_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2942);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_6__);
+
+
 
 
 
@@ -32036,6 +33544,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--arch x86_64|aarch64]
                            [--requirements FILE]... [--ignore OPTION]... [--strict] [--no-boot-rules]
                            [--fail-on error|warning|never] [--json]
+                           [--kernel-source DIR [--fix-fragment FILE]]
 exit status: 0 requirements met, 1 requirements not met, 2 usage or input error`;
 /** Local use of the same engine as the action: `kernel-action check --config .config`. */
 async function main(argv) {
@@ -32046,7 +33555,7 @@ async function main(argv) {
             return 0;
         }
         if (command !== 'check')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .InputError */ .d(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required');
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .d(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required');
         const { values } = (0,node_util__WEBPACK_IMPORTED_MODULE_0__.parseArgs)({
             args: rest,
             options: {
@@ -32059,14 +33568,16 @@ async function main(argv) {
                 'no-boot-rules': { type: 'boolean', default: false },
                 'fail-on': { type: 'string', default: 'error' },
                 json: { type: 'boolean', default: false },
+                'kernel-source': { type: 'string' },
+                'fix-fragment': { type: 'string' },
             },
             strict: true,
             allowPositionals: false,
         });
         if (!values.config)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .InputError */ .d('--config FILE is required');
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .d('--config FILE is required');
         const failOn = (0,_action_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .oneOf */ .yL)('--fail-on', values['fail-on'] ?? 'error', _check_report_js__WEBPACK_IMPORTED_MODULE_3__/* .FAIL_ON */ .d$);
-        const outcome = await (0,_check_run_check_js__WEBPACK_IMPORTED_MODULE_1__/* .runCheck */ .k_)({
+        const checked = await (0,_check_run_check_js__WEBPACK_IMPORTED_MODULE_1__/* .runCheck */ .k_)({
             config: values.config,
             target: (0,_action_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .oneOf */ .yL)('--target', values.target ?? 'zone', _check_requirements_js__WEBPACK_IMPORTED_MODULE_2__/* .TARGETS */ .dW),
             arch: values.arch === undefined ? undefined : (0,_action_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .oneOf */ .yL)('--arch', values.arch, ['x86_64', 'aarch64']),
@@ -32076,20 +33587,29 @@ async function main(argv) {
             bootRules: !values['no-boot-rules'],
             failOn,
         });
-        const { report } = outcome;
+        let report = checked.report;
+        if (values['kernel-source']) {
+            const explained = await (0,_check_explain_results_js__WEBPACK_IMPORTED_MODULE_5__/* .explainFailures */ .v)(checked, values['kernel-source']);
+            report = { ...report, results: explained.results };
+            if (values['fix-fragment'])
+                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_6__.writeFile)(values['fix-fragment'], explained.fixFragment);
+        }
+        else if (values['fix-fragment']) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .d('--fix-fragment needs --kernel-source');
+        }
         if (values.json) {
             process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         }
         else {
             for (const r of report.results)
-                process.stdout.write(`${(0,_check_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatResultLine */ .v)(r, report.config)}\n`);
+                process.stdout.write(`${(0,_check_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatResultLine */ .v)(r, report.config)}\n`);
             const failing = (0,_check_report_js__WEBPACK_IMPORTED_MODULE_3__/* .isFailing */ .DI)(report, failOn);
             process.stdout.write(failing ? `${(0,_check_report_js__WEBPACK_IMPORTED_MODULE_3__/* .failureLine */ .Pu)(report).replace(/; see .*$/, '')}\n` : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)\n`);
         }
         return (0,_check_report_js__WEBPACK_IMPORTED_MODULE_3__/* .isFailing */ .DI)(report, failOn) ? 1 : 0;
     }
     catch (error) {
-        const message = error instanceof TypeError && 'code' in error ? `${(0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .oneLine */ .T)(error)}\n${USAGE}` : (0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .oneLine */ .T)(error);
+        const message = error instanceof TypeError && 'code' in error ? `${(0,_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .T)(error)}\n${USAGE}` : (0,_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .T)(error);
         process.stderr.write(`kernel-action: ${message}\n`);
         return 2;
     }
@@ -32101,7 +33621,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3919:
+/***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -32213,6 +33733,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 
@@ -32460,7 +33994,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9792);
+/******/ var __webpack_exports__ = __nccwpck_require__(5581);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ var __webpack_exports__main = __webpack_exports__.i;
 /******/ export { __webpack_exports__main as main };

@@ -27,7 +27,7 @@ export function planAnnotations(
   for (const level of ['error', 'warning'] as const) {
     const problems = results.filter((r) => r.status === level)
     const shown = problems.length > ANNOTATIONS_PER_LEVEL ? problems.slice(0, ANNOTATIONS_PER_LEVEL - 1) : problems
-    for (const result of shown) planned.push({ level, title: result.option, message: result.message, ...place(result, where) })
+    for (const result of shown) planned.push({ level, title: result.option, message: withExplanation(result), ...place(result, where) })
     const hidden = problems.length - shown.length
     if (hidden > 0) {
       planned.push({
@@ -57,4 +57,9 @@ export function workspacePath(file: string, workspace: string | undefined): stri
   const relative = path.relative(path.resolve(workspace ?? process.cwd()), absolute)
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined
   return relative.split(path.sep).join('/')
+}
+
+/** The check's verdict, then why (from Kconfig) when it is known. */
+export function withExplanation(result: CheckResult): string {
+  return result.explanation ? `${result.message}. Why: ${result.explanation}` : result.message
 }

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { CheckOutcome } from '../check/run-check.js'
-import { planAnnotations, workspacePath, type FragmentLines } from './annotations.js'
+import { planAnnotations, withExplanation, workspacePath, type FragmentLines } from './annotations.js'
 
 /** Logs every result, one line each, so the whole check is in the log even past the annotation cap. */
 export function logResults(outcome: CheckOutcome): void {
@@ -15,7 +15,7 @@ export function logResults(outcome: CheckOutcome): void {
     })
   }
   const mark = { ok: 'ok  ', error: 'FAIL', warning: 'warn', 'not-applicable': 'n/a ', skipped: 'skip' } as const
-  for (const r of report.results) core.info(`${mark[r.status]} ${r.message}`)
+  for (const r of report.results) core.info(`${mark[r.status]} ${withExplanation(r)}`)
 }
 
 export function emitAnnotations(outcome: CheckOutcome, fragments: FragmentLines): void {

@@ -1,5 +1,6 @@
 import { plural, type CheckReport } from '../check/report.js'
 import type { CheckResult } from '../check/evaluate.js'
+import { withExplanation } from './annotations.js'
 
 // GitHub rejects a step summary over 1 MiB; stay well under it.
 const SUMMARY_LIMIT = 900 * 1024
@@ -46,7 +47,7 @@ function table(results: readonly CheckResult[]): string {
   const rows = results.map(
     (r) =>
       `<tr><td><code>${escape(r.option)}</code></td><td>${escape(r.wanted)}</td><td>${escape(r.found)}</td>` +
-      `<td>${r.line ?? ''}</td><td>${VERDICT[r.status]}</td><td>${escape(r.message)}</td></tr>`,
+      `<td>${r.line ?? ''}</td><td>${VERDICT[r.status]}</td><td>${escape(withExplanation(r))}</td></tr>`,
   )
   return `<table><tr><th>Option</th><th>Wanted</th><th>Found</th><th>Line</th><th>Verdict</th><th>Why</th></tr>\n${rows.join('\n')}\n</table>\n`
 }

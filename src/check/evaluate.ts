@@ -12,6 +12,8 @@ export interface CheckResult {
   status: Status
   message: string
   source: string
+  /** Why, from the kernel's Kconfig (only with `kernel-source`). */
+  explanation?: string
 }
 
 export interface CheckOptions {

@@ -1,0 +1,188 @@
+// Unusable input, run through the real action: one `::error::` line naming the input (or file:line), a non-zero exit
+// whatever `fail-on` says, no stack trace, and nothing published. CRLF and duplicated symbols are not bad input.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { craftArm64Image, craftBzImage, zoneConfigIn } from './support/crafted-kernel.js'
+import { freePort, startRegistry, type RunningRegistry } from './support/registry-server.js'
+import { runActionAsync } from './support/run-action.js'
+
+let dir: string
+let registry: RunningRegistry
+let authRegistry: RunningRegistry
+let garbage: http.Server
+let garbageHost: string
+let deadPort: number
+const files: Record<string, string> = {}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-input-'))
+  registry = await startRegistry()
+  authRegistry = await startRegistry({ auth: { user: 'ci', pass: 'right-password' } })
+  // A "registry" that answers every request 200 with an HTML page, as a captive portal or a misrouted proxy does.
+  garbage = http.createServer((request, response) => {
+    request.resume()
+    response.writeHead(200, { 'content-type': 'text/html' })
+    response.end('<html><body><h1>Welcome to nginx!</h1></body></html>\n')
+  })
+  await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve))
+  garbageHost = `127.0.0.1:${(garbage.address() as AddressInfo).port}`
+  deadPort = await freePort()
+
+  const write = (name: string, content: string | Buffer): string => {
+    const file = path.join(dir, name)
+    fs.writeFileSync(file, content)
+    return (files[name] = file)
+  }
+  const good = zoneConfigIn(dir)
+  files.good = good
+  const goodText = fs.readFileSync(good, 'utf8')
+  write('bzImage', craftBzImage())
+  write('arm64-Image', craftArm64Image())
+  write('binary.config', craftBzImage(4096))
+  write('empty.config', '')
+  write('truncated.config.gz', gzipSync(goodText).subarray(0, 2000))
+  const lines = goodText.split('\n')
+  lines.splice(5, 0, 'CONFIG_XEN y') // becomes line 6
+  write('not-kconfig.config', lines.join('\n'))
+  write('not-a-kernel', 'this is a README, not a kernel image\n'.repeat(100))
+  fs.mkdirSync(path.join(dir, 'a-directory'))
+  // Running as root, chmod 000 does not stop reads; a symlink loop fails for every user (ELOOP).
+  fs.symlinkSync('loop.config', path.join(dir, 'loop.config'))
+  write('crlf.config', goodText.replace(/\n/g, '\r\n'))
+  write('duplicated.config', `${goodText}CONFIG_XEN=y\nCONFIG_HZ=250\n`)
+})
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => (garbage ? garbage.close(() => resolve()) : resolve()))
+  await registry?.stop()
+  await authRegistry?.stop()
+  if (dir) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+interface BadInput {
+  name: string
+  inputs: () => Record<string, string>
+  /** The whole `::error::` line, or a pattern for it when it holds a port or a digest. */
+  error: () => string | RegExp
+  /** Where a tag must not exist afterwards: a registry and repository. */
+  registry?: () => { url: string; repository: string; auth?: string }
+  /** The input was good enough to build the local layout; the push to the registry failed. */
+  pushed?: boolean
+}
+
+const at = (name: string): string => path.join(dir, name)
+const publish = (extra: Record<string, string> = {}): Record<string, string> => ({ config: files.good!, image: files.bzImage!, ...extra })
+
+const table: BadInput[] = [
+  // --- check ---
+  { name: 'binary config', inputs: () => ({ config: files['binary.config']! }), error: () => `config: ${at('binary.config')} is a binary file, not a kernel .config` },
+  { name: 'empty config', inputs: () => ({ config: files['empty.config']! }), error: () => `config: ${at('empty.config')} is empty` },
+  { name: 'truncated gzip config', inputs: () => ({ config: files['truncated.config.gz']! }), error: () => `config: ${at('truncated.config.gz')} is not a readable gzip file (unexpected end of file)` },
+  { name: 'a line that is not Kconfig', inputs: () => ({ config: files['not-kconfig.config']! }), error: () => `${at('not-kconfig.config')}:6: not a kernel config line: "CONFIG_XEN y"` },
+  { name: 'nonexistent config', inputs: () => ({ config: at('no-such.config') }), error: () => `config: ${at('no-such.config')} does not exist` },
+  { name: 'config is a directory', inputs: () => ({ config: at('a-directory') }), error: () => `config: ${at('a-directory')} is a directory, not a file` },
+  { name: 'unreadable config (symlink loop)', inputs: () => ({ config: at('loop.config') }), error: () => `config: ${at('loop.config')} cannot be read (ELOOP)` },
+  { name: 'unknown target', inputs: () => ({ config: files.good!, target: 'dom0' }), error: () => 'target: "dom0" is not one of zone, host' },
+  { name: 'arch that disagrees with the config', inputs: () => ({ config: files.good!, arch: 'arm64' }), error: () => `arch: input says aarch64 but ${files.good} is an x86_64 config` },
+  // --- publish ---
+  { name: 'image that is not a kernel', inputs: () => publish({ image: files['not-a-kernel']! }), error: () => `image: ${at('not-a-kernel')} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)` },
+  { name: 'image of the wrong arch', inputs: () => publish({ image: files['arm64-Image']! }), error: () => `image: ${at('arm64-Image')} is an aarch64 Image but config ${files.good} is for x86_64` },
+  { name: 'nonexistent image', inputs: () => publish({ image: at('no-such-bzImage') }), error: () => `image: cannot read ${at('no-such-bzImage')}: no such file` },
+  { name: 'image is a directory', inputs: () => publish({ image: at('a-directory') }), error: () => `image: ${at('a-directory')} is a directory, not a kernel image file` },
+  { name: 'addons is a directory', inputs: () => publish({ addons: at('a-directory') }), error: () => `addons: ${at('a-directory')} is not a regular file` },
+  { name: 'tag starting with a dash', inputs: () => publish({ tags: '-latest' }), error: () => 'tags: "-latest" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)' },
+  { name: 'unknown tag placeholder', inputs: () => publish({ tags: '{{branch}}' }), error: () => 'tags: unknown placeholder {{branch}} in "{{branch}}"' },
+  { name: 'uppercase repository', inputs: () => publish({ repository: `${registry.host}/Kernels/Zone` }), error: () => `repository "${registry.host}/Kernels/Zone": must be lowercase` },
+  { name: 'annotation line without =', inputs: () => publish({ annotations: 'org.example.team=xen\nno-equals-sign' }), error: () => 'annotations: "no-equals-sign" is not KEY=VALUE with a key such as org.example.name' },
+  { name: 'unknown compression', inputs: () => publish({ compression: 'brotli' }), error: () => 'compression: "brotli" is not one of none, gzip, zstd' },
+  {
+    name: 'unreachable registry',
+    inputs: () => publish({ repository: `127.0.0.1:${deadPort}/kernels/zone` }),
+    error: () => `registry 127.0.0.1:${deadPort}: cannot connect (ECONNREFUSED)`,
+    pushed: true,
+  },
+  {
+    name: 'wrong password',
+    inputs: () => publish({ repository: `${authRegistry.host}/kernels/zone`, username: 'ci', password: 'wrong-password' }),
+    error: () => `registry ${authRegistry.host}: authentication failed for user "ci" (401)`,
+    registry: () => ({ url: authRegistry.url, repository: 'kernels/zone', auth: 'ci:right-password' }),
+    pushed: true,
+  },
+  {
+    name: 'registry answering HTML',
+    inputs: () => publish({ repository: `${garbageHost}/kernels/zone` }),
+    // Its HEAD answers look like "blob present", so the manifest PUT is the first answer that can be judged.
+    error: () => new RegExp(`^registry ${garbageHost}: PUT manifest sha256:[0-9a-f]{64} → 200 <html><body><h1>Welcome to nginx!</h1></body></html>$`),
+    pushed: true,
+  },
+]
+
+function errorLines(stdout: string): string[] {
+  return stdout.split('\n').filter((line) => line.startsWith('::error'))
+}
+
+/** Tags in the local layout's index.json (none when it was never written). */
+function layoutTags(layout: string): string[] {
+  const index = path.join(layout, 'index.json')
+  if (!fs.existsSync(index)) return []
+  const manifests = (JSON.parse(fs.readFileSync(index, 'utf8')) as { manifests?: { annotations?: Record<string, string> }[] }).manifests ?? []
+  return manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name']).filter((tag): tag is string => tag !== undefined)
+}
+
+async function registryTags(url: string, repository: string, auth?: string): Promise<string[]> {
+  const headers: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}
+  const response = await fetch(`${url}/v2/${repository}/tags/list`, { headers })
+  if (response.status === 404) return []
+  expect(response.status).toBe(200)
+  return ((await response.json()) as { tags: string[] | null }).tags ?? []
+}
+
+describe('bad input fails the step with one line, whatever fail-on says', () => {
+  it('has at least 15 rows', () => {
+    expect(table.length).toBeGreaterThanOrEqual(15)
+  })
+
+  it.each(table.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
+    const layout = path.join(dir, `layout-${row.name.replace(/\W+/g, '-')}`)
+    const run = await runActionAsync({ 'fail-on': 'never', 'oci-layout': layout, ...row.inputs() }, { workspace: dir })
+
+    const expected = row.error()
+    const errors = errorLines(run.stdout)
+    expect(errors).toHaveLength(1)
+    if (typeof expected === 'string') expect(errors[0]).toBe(`::error::${expected}`)
+    else expect(errors[0]!.slice('::error::'.length)).toMatch(expected)
+    expect(run.status).toBe(1)
+    expect(run.stderr).toBe('')
+    expect(run.stdout).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m) // no stack frame
+    expect(run.stdout).not.toMatch(/^(Type|Reference|Syntax)?Error: /m)
+    const registryRef = row.registry?.() ?? { url: registry.url, repository: 'kernels/zone' }
+    expect(await registryTags(registryRef.url, registryRef.repository, registryRef.auth)).toEqual([])
+    // A registry failure happens after the local layout is written (and tagged); everything else stops before it.
+    expect(layoutTags(layout)).toEqual(row.pushed ? ['6.1.192'] : [])
+  })
+})
+
+describe('not bad input', () => {
+  it.each([
+    ['CRLF line endings', 'crlf.config'],
+    ['duplicated symbols (the last wins)', 'duplicated.config'],
+  ])('%s: the config is checked and the kernel published', async (_name, config) => {
+    const layout = path.join(dir, `layout-ok-${config}`)
+    const run = await runActionAsync(
+      { config: files[config]!, image: files.bzImage!, repository: `${registry.host}/kernels/ok-${config.replace('.config', '')}`, tags: 'v1', 'oci-layout': layout },
+      { workspace: dir },
+    )
+
+    expect(errorLines(run.stdout)).toEqual([])
+    expect(run.status).toBe(0)
+    expect(run.outputs.passed).toBe('true')
+    expect(run.outputs.version).toBe('6.1.192')
+    expect(layoutTags(layout)).toEqual(['v1'])
+    expect(await registryTags(registry.url, `kernels/ok-${config.replace('.config', '')}`)).toEqual(['v1'])
+  })
+})

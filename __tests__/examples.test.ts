@@ -1,0 +1,337 @@
+// The workflows users copy (examples/*.yml), run for real: each `krata/kernel-action@v1` step's `with:` inputs go to
+// the bundled action (dist/index.js) in a workspace laid out as the steps before it leave it, with `${{ ... }}`
+// replaced by local values (a real registry on 127.0.0.1 instead of ghcr.io). Plain shell glue between the action
+// steps (recording and collecting digests) is run with bash as written.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { parse } from 'yaml'
+import { AARCH64_CONFIG, ZONE_CONFIG, craftArm64Image, craftBzImage } from './support/crafted-kernel.js'
+import { startRegistry, type RunningRegistry } from './support/registry-server.js'
+import { ROOT, runAction, type ActionRun } from './support/run-action.js'
+
+const ACTION = 'krata/kernel-action@v1'
+const EXAMPLES = path.join(ROOT, 'examples')
+const FIXTURES = path.join(ROOT, '__tests__', 'fixtures', 'configs')
+const KERNEL_SOURCE = process.env.KERNEL_SRC || '/opt/ksrc/linux-source-6.1'
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-'))
+const skopeo = (...args: string[]) => execFileSync('skopeo', args, { encoding: 'utf8' })
+
+interface Step {
+  name?: string
+  id?: string
+  uses?: string
+  run?: string
+  with?: Record<string, unknown>
+  env?: Record<string, unknown>
+}
+interface Job {
+  'runs-on': unknown
+  needs?: string | string[]
+  permissions?: Record<string, string>
+  strategy?: { matrix: { include: Record<string, string>[] } }
+  outputs?: Record<string, string>
+  steps: Step[]
+}
+interface Workflow {
+  name: string
+  on: Record<string, unknown>
+  permissions?: Record<string, string>
+  jobs: Record<string, Job>
+}
+
+function readExample(name: string): Workflow {
+  const workflow = parse(fs.readFileSync(path.join(EXAMPLES, name), 'utf8')) as Workflow
+  // The shape GitHub needs: a trigger, and jobs whose steps each use an action or run a script.
+  expect(Object.keys(workflow.on).length).toBeGreaterThan(0)
+  for (const job of Object.values(workflow.jobs)) {
+    expect(job['runs-on']).toBeTruthy()
+    for (const step of job.steps) expect(Boolean(step.uses) !== Boolean(step.run)).toBe(true)
+  }
+  return workflow
+}
+
+function actionSteps(job: Job): Step[] {
+  return job.steps.filter((step) => step.uses === ACTION)
+}
+
+function step(job: Job, id: string): Step {
+  const found = job.steps.find((s) => s.id === id)
+  if (!found) throw new Error(`no step with id ${id}`)
+  return found
+}
+
+/** Replaces every `${{ expr }}`; an expression the test has no value for fails the test (so new ones get covered). */
+function substitute(value: unknown, values: Record<string, string>): string {
+  return String(value).replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expr: string) => {
+    if (!(expr in values)) throw new Error(`no local value for \${{ ${expr} }}`)
+    return values[expr]!
+  })
+}
+
+function inputsOf(s: Step, values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(s.with ?? {}).map(([name, value]) => [name, substitute(value, values)]))
+}
+
+/** Runs a step's shell script as the runner does (`bash --noprofile --norc -eo pipefail`), with its env. */
+function runScript(s: Step, values: Record<string, string>, env: Record<string, string>): void {
+  const stepEnv = Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, substitute(v, values)]))
+  const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', s.run!], { env: { PATH: process.env.PATH ?? '', ...env, ...stepEnv }, encoding: 'utf8' })
+  expect(result.stderr).toBe('')
+  expect(result.status).toBe(0)
+}
+
+/** `name<<delimiter` blocks, as a script writes them to `$GITHUB_OUTPUT`. */
+function readOutputs(file: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = fs.readFileSync(file, 'utf8').split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<]+)<<(.+)$/.exec(lines[i]!)
+    if (!m) continue
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]!)
+    outputs[m[1]!] = value.join('\n')
+  }
+  return outputs
+}
+
+function put(workspace: string, file: string, bytes: Buffer | string): void {
+  fs.mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true })
+  fs.writeFileSync(path.join(workspace, file), bytes)
+}
+
+function workspaceFor(name: string): string {
+  return fs.mkdtempSync(path.join(work, `${name}-`))
+}
+
+/**
+ * The x86_64 kernel a build job leaves: a crafted bzImage (release 6.1.192-crafted) and the zone fixture.
+ */
+function x86Kernel(): { config: Buffer; image: Buffer; addons: Buffer } {
+  return { config: fs.readFileSync(ZONE_CONFIG), image: craftBzImage(128 * 1024), addons: addonsSquashfs() }
+}
+
+/** An aarch64 build: the arm64 zone fixture and an arm64 Image.gz. */
+function arm64Kernel(): { config: Buffer; image: Buffer; addons: Buffer } {
+  return { config: fs.readFileSync(AARCH64_CONFIG), image: gzipSync(craftArm64Image()), addons: addonsSquashfs() }
+}
+
+/** What the "Pack the modules" step makes: modules/ at the top of a squashfs. */
+function addonsSquashfs(): Buffer {
+  const dir = workspaceFor('addons')
+  put(dir, 'addons/modules/modules.dep', '')
+  execFileSync('mksquashfs', [path.join(dir, 'addons'), path.join(dir, 'addons.squashfs'), '-all-root', '-noappend', '-quiet', '-mkfs-time', '0', '-all-time', '0'])
+  return fs.readFileSync(path.join(dir, 'addons.squashfs'))
+}
+
+function expectSuccess(run: ActionRun): void {
+  if (run.status !== 0) throw new Error(`action failed (${run.status}): ${run.commands.join(' | ')}\n${run.stderr}`)
+  expect(run.commands.filter((c) => c.startsWith('::error'))).toEqual([])
+}
+
+let registry: RunningRegistry
+beforeAll(async () => {
+  registry = await startRegistry()
+})
+afterAll(async () => {
+  await registry?.stop()
+  fs.rmSync(work, { recursive: true, force: true })
+})
+
+describe('examples/check-pull-request.yml', () => {
+  const workflow = readExample('check-pull-request.yml')
+  const job = workflow.jobs.check!
+  const [kernelStep] = actionSteps(job)
+
+  it('runs on pull requests with read-only permissions, and checks without building or publishing', () => {
+    expect(Object.keys(workflow.on)).toEqual(['pull_request'])
+    expect(workflow.permissions).toEqual({ contents: 'read' })
+    expect(actionSteps(job)).toHaveLength(1)
+    expect(Object.keys(kernelStep!.with!).sort()).toEqual(['config', 'fragment', 'kernel-source', 'target'])
+  })
+
+  it('annotates the fragment line whose option the final .config lost, explains it, and fails the check', () => {
+    const workspace = workspaceFor('pr')
+    const inputs = inputsOf(kernelStep!, {})
+    // What "Make the final .config" leaves when Kconfig drops an option the fragment asked for.
+    const dropped = fs.readFileSync(ZONE_CONFIG, 'utf8').replace('CONFIG_XEN_PVH=y\n', '# CONFIG_XEN_PVH is not set\n')
+    put(workspace, inputs.config!, dropped)
+    put(workspace, inputs.fragment!, fs.readFileSync(path.join(FIXTURES, 'x86_64-zone.fragment')))
+    fs.symlinkSync(KERNEL_SOURCE, path.join(workspace, inputs['kernel-source']!))
+    const run = runAction(inputs, { workspace })
+    expect(run.status).toBe(1)
+    expect(run.commands[0]).toBe(
+      '::error title=CONFIG_XEN_PVH,file=configs/x86_64/zone.fragment,line=10::CONFIG_XEN_PVH is not set, a krata zone kernel needs =y. Why: dependencies met; set CONFIG_XEN_PVH=y',
+    )
+    expect(run.commands.at(-1)).toBe(
+      '::error::build/.config: 1 error, 0 warnings against the krata zone requirements (x86_64); see the annotations and the job summary',
+    )
+    expect(run.outputs).toMatchObject({ passed: 'false', errors: '1', arch: 'x86_64', version: '6.1.192' })
+    expect(fs.readFileSync(run.outputs['fix-fragment']!, 'utf8')).toContain('CONFIG_XEN_PVH=y')
+    expect(run.outputs.digest).toBeUndefined()
+  })
+
+  it('passes a .config that kept everything the fragment asked for', () => {
+    const workspace = workspaceFor('pr-ok')
+    const inputs = inputsOf(kernelStep!, {})
+    put(workspace, inputs.config!, fs.readFileSync(ZONE_CONFIG))
+    put(workspace, inputs.fragment!, fs.readFileSync(path.join(FIXTURES, 'x86_64-zone.fragment')))
+    fs.symlinkSync(KERNEL_SOURCE, path.join(workspace, inputs['kernel-source']!))
+    const run = runAction(inputs, { workspace })
+    expectSuccess(run)
+    expect(run.outputs).toMatchObject({ passed: 'true', errors: '0', warnings: '0' })
+  })
+})
+
+describe('examples/publish-single-arch.yml', () => {
+  const workflow = readExample('publish-single-arch.yml')
+  const job = workflow.jobs.kernel!
+  const [kernelStep] = actionSteps(job)
+
+  it('grants packages: write, so the workflow token can push to ghcr.io', () => {
+    expect(workflow.permissions).toEqual({ contents: 'read', 'packages': 'write' })
+    expect(substitute(step(job, 'image').run, {})).toContain('repository=ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/zone-kernel')
+  })
+
+  it('builds, checks and pushes the kernel, tagged from the templates, and skopeo reads it back', () => {
+    const workspace = workspaceFor('single')
+    const repository = `${registry.host}/acme/zone-kernel`
+    const inputs = inputsOf(kernelStep!, { 'steps.image.outputs.repository': repository })
+    const kernel = x86Kernel()
+    put(workspace, inputs.config!, kernel.config)
+    put(workspace, inputs.fragment!, fs.readFileSync(path.join(FIXTURES, 'x86_64-zone.fragment')))
+    put(workspace, inputs.image!, kernel.image)
+    put(workspace, inputs.addons!, kernel.addons)
+    const run = runAction(inputs, { workspace })
+    expectSuccess(run)
+    expect(run.outputs.tags).toBe('6.1.192\n6.1\nlatest')
+    expect(run.outputs['image-ref']).toBe(`${repository}@${run.outputs.digest}`)
+    expect(run.outputs['uname-r']).toMatch(/^6\.1\.192-/)
+    for (const tag of ['6.1.192', '6.1', 'latest']) {
+      const inspected = JSON.parse(skopeo('inspect', '--tls-verify=false', `docker://${repository}:${tag}`))
+      expect(inspected).toMatchObject({ Digest: run.outputs.digest, Architecture: 'amd64', Os: 'linux' })
+    }
+  })
+})
+
+describe('examples/multi-arch-matrix.yml', () => {
+  const workflow = readExample('multi-arch-matrix.yml')
+  const build = workflow.jobs.build!
+  const merge = workflow.jobs.merge!
+
+  it('builds x86_64 and aarch64 in a matrix, pushes each by digest, and merges after both', () => {
+    expect(build.strategy!.matrix.include.map((leg) => leg.arch)).toEqual(['x86_64', 'aarch64'])
+    expect(actionSteps(build)[0]!.with!['push-by-digest']).toBe(true)
+    expect(merge.needs).toBe('build')
+    expect(build.permissions).toMatchObject({ packages: 'write' })
+    expect(merge.permissions).toMatchObject({ packages: 'write' })
+    expect(build.steps.find((s) => s.uses === 'actions/upload-artifact@v4')!.with!.name).toBe('digest-${{ matrix.arch }}')
+    expect(merge.steps.find((s) => s.uses === 'actions/download-artifact@v4')!.with).toMatchObject({ pattern: 'digest-*', 'merge-multiple': true })
+  })
+
+  it('runs both arch jobs, then the merge job: one index, linux/amd64 and linux/arm64, each pulling its own kernel', () => {
+    const repository = `${registry.host}/acme/multi-kernel`
+    const kernelStep = actionSteps(build)[0]!
+    const collected = workspaceFor('merge-temp') // the merge job's $RUNNER_TEMP, after download-artifact
+    const legs: Record<string, { digest: string; image: Buffer }> = {}
+
+    for (const leg of build.strategy!.matrix.include) {
+      const workspace = workspaceFor(`leg-${leg.arch}`)
+      const runnerTemp = workspaceFor(`leg-temp-${leg.arch}`)
+      const matrix = Object.fromEntries(Object.entries(leg).map(([k, v]) => [`matrix.${k}`, v]))
+      const inputs = inputsOf(kernelStep, { ...matrix, 'steps.image.outputs.repository': repository })
+      const kernel = leg.arch === 'x86_64' ? x86Kernel() : arm64Kernel()
+      put(workspace, inputs.config!, kernel.config)
+      put(workspace, inputs.fragment!, fs.readFileSync(path.join(FIXTURES, `${leg.arch}-zone.fragment`)))
+      put(workspace, inputs.image!, kernel.image)
+      put(workspace, inputs.addons!, kernel.addons)
+      const run = runAction(inputs, { workspace })
+      expectSuccess(run)
+      expect(run.outputs.arch).toBe(leg.arch)
+      expect(run.outputs.tags).toBe('') // by digest: nothing tagged yet
+      expect(run.outputs['image-ref']).toBe(`${repository}@${run.outputs.digest}`)
+      legs[leg.arch] = { digest: run.outputs.digest!, image: kernel.image }
+
+      // "Record the digest", as written; upload-artifact + download-artifact (merge-multiple) gather the files.
+      runScript(build.steps.find((s) => s.name === 'Record the digest')!, { ...matrix, 'steps.kernel.outputs.digest': run.outputs.digest! }, { RUNNER_TEMP: runnerTemp })
+      fs.mkdirSync(path.join(collected, 'digests'), { recursive: true })
+      fs.copyFileSync(path.join(runnerTemp, 'digests', leg.arch), path.join(collected, 'digests', leg.arch))
+    }
+    const tagged = spawnSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${repository}:latest`], { encoding: 'utf8' })
+    expect(tagged.status).not.toBe(0) // no tag before the merge
+
+    // "Collect the digests", as written, then the merge step with its output.
+    const githubOutput = path.join(collected, 'output')
+    fs.writeFileSync(githubOutput, '')
+    runScript(step(merge, 'digests'), {}, { RUNNER_TEMP: collected, GITHUB_OUTPUT: githubOutput })
+    const list = readOutputs(githubOutput).list!
+    expect(list.split('\n').sort()).toEqual([legs.aarch64!.digest, legs.x86_64!.digest].sort())
+    const inputs = inputsOf(step(merge, 'merge'), { 'steps.digests.outputs.list': list, 'steps.image.outputs.repository': repository })
+    const merged = runAction(inputs, { workspace: workspaceFor('merge') })
+    expectSuccess(merged)
+    expect(merged.outputs.tags).toBe('6.1.192\n6.1\nlatest')
+    expect(merged.outputs['image-ref']).toBe(`${repository}@${merged.outputs.digest}`)
+    expect(merged.summary).toContain('linux/arm64')
+
+    const raw = skopeo('inspect', '--tls-verify=false', '--raw', `docker://${repository}:latest`)
+    const index = JSON.parse(raw)
+    expect(index.manifests.map((m: { digest: string; platform: unknown }) => [m.digest, m.platform])).toEqual([
+      [legs.x86_64!.digest, { os: 'linux', architecture: 'amd64' }],
+      [legs.aarch64!.digest, { os: 'linux', architecture: 'arm64' }],
+    ])
+    expect(skopeo('inspect', '--tls-verify=false', '--raw', `docker://${repository}:6.1`)).toBe(raw)
+    expect(skopeo('inspect', '--tls-verify=false', '--raw', `docker://${merged.outputs['image-ref']}`)).toBe(raw)
+    for (const [arch, leg] of [['arm64', legs.aarch64!], ['amd64', legs.x86_64!]] as const) {
+      const pulled = path.join(workspaceFor(`pulled-${arch}`), 'layout')
+      skopeo('copy', '--src-tls-verify=false', '--preserve-digests', '--override-arch', arch, `docker://${repository}:6.1.192`, `oci:${pulled}:t`)
+      const bundle = path.join(workspaceFor(`bundle-${arch}`), 'b')
+      execFileSync('umoci', ['unpack', '--image', `${pulled}:t`, bundle], { stdio: 'ignore' })
+      expect(fs.readFileSync(path.join(bundle, 'rootfs', 'kernel', 'image')).equals(leg.image)).toBe(true)
+    }
+  })
+})
+
+describe('examples/sign-and-attest.yml', () => {
+  const workflow = readExample('sign-and-attest.yml')
+  const job = workflow.jobs.kernel!
+  const [kernelStep] = actionSteps(job)
+  const attest = job.steps.find((s) => s.uses === 'actions/attest-build-provenance@v2')!
+  const sign = job.steps.find((s) => s.name === 'Sign the pushed digest')!
+
+  it('signs and attests the pushed digest from the action outputs, with the permissions keyless signing needs', () => {
+    expect(workflow.permissions).toEqual({ contents: 'read', packages: 'write', 'id-token': 'write', attestations: 'write' })
+    expect(attest.with).toEqual({
+      'subject-name': '${{ steps.image.outputs.repository }}',
+      'subject-digest': '${{ steps.kernel.outputs.digest }}',
+      'push-to-registry': true,
+    })
+    expect(sign.env).toEqual({ IMAGE_REF: '${{ steps.kernel.outputs.image-ref }}' })
+    expect(sign.run).toBe('cosign sign --yes "$IMAGE_REF"')
+    // Both read what the kernel step pushed, so they come after it.
+    expect(job.steps.indexOf(kernelStep!)).toBeLessThan(job.steps.indexOf(sign))
+  })
+
+  it('gives outputs that name exactly the pushed manifest: subject-name@subject-digest is image-ref', () => {
+    const workspace = workspaceFor('signed')
+    const repository = `${registry.host}/acme/signed-kernel`
+    const values = { 'steps.image.outputs.repository': repository }
+    const inputs = inputsOf(kernelStep!, values)
+    const kernel = x86Kernel()
+    put(workspace, inputs.config!, kernel.config)
+    put(workspace, inputs.image!, kernel.image)
+    put(workspace, inputs.addons!, kernel.addons)
+    const run = runAction(inputs, { workspace })
+    expectSuccess(run)
+    const outputs = { ...values, 'steps.kernel.outputs.digest': run.outputs.digest!, 'steps.kernel.outputs.image-ref': run.outputs['image-ref']! }
+    const subject = inputsOf(attest, outputs)
+    expect(subject['subject-digest']).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(`${subject['subject-name']}@${subject['subject-digest']}`).toBe(substitute(sign.env!.IMAGE_REF, outputs))
+    // What cosign would sign is in the registry, and it is the manifest the tags point at.
+    const byDigest = JSON.parse(skopeo('inspect', '--tls-verify=false', `docker://${run.outputs['image-ref']}`))
+    expect(byDigest.Digest).toBe(run.outputs.digest)
+    expect(JSON.parse(skopeo('inspect', '--tls-verify=false', `docker://${repository}:latest`)).Digest).toBe(run.outputs.digest)
+  })
+})

@@ -1,0 +1,326 @@
+#!/usr/bin/env node
+// `npm run bench`: measures the bundled action against the pipeline a user would write instead, side by side in one
+// run, on a realistic payload, against a real registry on 127.0.0.1 (Debian's docker-registry). Not part of npm test.
+//
+//   publish      dist/index.js (check + build the OCI layout + push)  vs  tar + gzip + sha256sum + skopeo copy
+//   re-publish   the same inputs again: blob bytes uploaded and wall time
+//   peak RSS     publishing a 1 GiB addons file vs a 100 MB one
+//   check        dist/cli/index.js check of a 10,000-line config, node start included
+//
+// Everything it makes (registry, payload, layouts) lives in one temp dir that is removed at exit.
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kernel-action-bench-'))
+let registry
+
+function cleanup() {
+  if (registry && registry.exitCode === null && registry.signalCode === null) registry.kill('SIGTERM')
+  registry?.unref()
+  fs.rmSync(work, { recursive: true, force: true })
+}
+process.on('exit', cleanup)
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
+
+const log = (line) => process.stderr.write(`bench: ${line}\n`)
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+
+function need(tool, pkg) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0) return
+  throw new Error(`${tool} is missing: apt-get install ${pkg}`)
+}
+
+/** Runs a command, returns wall milliseconds; throws with its stderr when it fails. */
+function timed(command, args, options = {}) {
+  const started = process.hrtime.bigint()
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options })
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  if (result.status !== 0 && !options.allowFail) {
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stderr}\n${result.stdout?.slice(-2000)}`)
+  }
+  return { ms, stdout: result.stdout, stderr: result.stderr, status: result.status }
+}
+
+// --- the registry -----------------------------------------------------------------------------------------------
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function startRegistry() {
+  const dir = path.join(work, 'registry')
+  fs.mkdirSync(dir)
+  const port = await freePort()
+  const config = path.join(dir, 'config.yml')
+  fs.writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      '  accesslog:',
+      '    disabled: true',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${path.join(dir, 'storage')}`,
+      '  maintenance:',
+      '    uploadpurging:',
+      '      enabled: false',
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      `  secret: ${randomBytes(16).toString('hex')}`,
+      '',
+    ].join('\n'),
+  )
+  const out = fs.openSync(path.join(dir, 'registry.log'), 'w')
+  registry = spawn('docker-registry', ['serve', config], { stdio: ['ignore', out, out] })
+  fs.closeSync(out)
+  for (let i = 0; i < 200; i++) {
+    if (registry.exitCode !== null) throw new Error(`docker-registry exited: ${fs.readFileSync(path.join(dir, 'registry.log'), 'utf8')}`)
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/v2/`)
+      await response.body?.cancel()
+      if (response.status === 200) return `127.0.0.1:${port}`
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error('docker-registry did not answer within 10 s')
+}
+
+// --- the payload ------------------------------------------------------------------------------------------------
+
+/** A ~10 MB bzImage: a real x86 boot header (6.1.192) in front of ~10 MB of real ELF code from /usr/bin. */
+function makeKernelImage(file) {
+  const payloadBytes = 10 * 1024 * 1024
+  const payload = Buffer.alloc(payloadBytes)
+  let filled = 0
+  for (const name of fs.readdirSync('/usr/bin').sort()) {
+    if (filled >= payloadBytes) break
+    const full = path.join('/usr/bin', name)
+    const stat = fs.statSync(full, { throwIfNoEntry: false })
+    if (!stat?.isFile()) continue
+    filled += fs.readFileSync(full).copy(payload, filled)
+  }
+  payload[0] = 0x1f // the header says gzip; the bytes behind it only need to be real-looking
+  payload[1] = 0x8b
+  const setupSects = 4
+  const setup = Buffer.alloc((setupSects + 1) * 512 + 0x3c0)
+  setup.writeUInt8(setupSects, 0x1f1)
+  setup.write('HdrS', 0x202, 'latin1')
+  setup.writeUInt16LE(0x020f, 0x206)
+  setup.writeUInt16LE(0x800 - 0x200, 0x20e)
+  setup.write('6.1.192-bench (bench@kernel-action) #1 SMP\0', 0x800, 'latin1')
+  setup.writeUInt32LE(0x3c0, 0x248)
+  setup.writeUInt32LE(payloadBytes, 0x24c)
+  fs.writeFileSync(file, Buffer.concat([setup, payload]))
+}
+
+/** ~100 MB addons.squashfs: mksquashfs (gzip, its default) of real library trees from /usr/lib. */
+function makeAddons(file) {
+  // About 275 MB of compilers, Python modules and Go/C binaries: squashed (gzip) to about 100 MB.
+  const candidates = ['gcc', 'python3.11', 'python3', 'cni', 'git-core', 'jvm']
+    .map((name) => path.join('/usr/lib', name))
+    .filter((dir) => fs.existsSync(dir))
+  const sources = []
+  let total = 0
+  for (const dir of candidates) {
+    if (total >= 250 * 1024 * 1024) break
+    total += Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0])
+    sources.push(dir)
+  }
+  execFileSync('mksquashfs', [...sources, file, '-noappend', '-quiet', '-no-progress', '-all-root'], { stdio: ['ignore', 'ignore', 'inherit'] })
+  return sources
+}
+
+/** The zone fixture with the options the zone requirements want turned on, so the check passes and publish runs. */
+function makeConfig(file) {
+  let text = fs.readFileSync(path.join(ROOT, '__tests__/fixtures/configs/x86_64-zone.config'), 'utf8')
+  for (const name of ['SQUASHFS', 'OVERLAY_FS', 'EROFS_FS']) text = text.replace(`# CONFIG_${name} is not set\n`, `CONFIG_${name}=y\n`)
+  fs.writeFileSync(file, text)
+}
+
+// --- the two publishers -----------------------------------------------------------------------------------------
+
+let runCounter = 0
+
+/** The action as a runner runs it; returns wall ms, the upload summary it logs, and (with rss) the peak RSS in KiB. */
+function publishWithAction({ config, image, addons, repository, layout, rss = false }) {
+  const temp = fs.mkdtempSync(path.join(work, 'runner-'))
+  const env = {
+    PATH: process.env.PATH,
+    HOME: temp,
+    RUNNER_TEMP: temp,
+    GITHUB_OUTPUT: path.join(temp, 'output'),
+    GITHUB_WORKSPACE: work,
+    INPUT_CONFIG: config,
+    INPUT_IMAGE: image,
+    INPUT_ADDONS: addons,
+    INPUT_REPOSITORY: repository,
+    INPUT_TAGS: 'v1',
+    'INPUT_OCI-LAYOUT': layout,
+    'INPUT_FAIL-ON': 'never',
+    SOURCE_DATE_EPOCH: '0',
+  }
+  fs.writeFileSync(env.GITHUB_OUTPUT, '')
+  const node = [process.execPath, path.join(ROOT, 'dist', 'index.js')]
+  const run = rss
+    ? timed('/usr/bin/time', ['-v', ...node], { env, cwd: work })
+    : timed(node[0], node.slice(1), { env, cwd: work })
+  if (/^::error/m.test(run.stdout)) throw new Error(`the action failed:\n${run.stdout.split('\n').filter((l) => l.startsWith('::error')).join('\n')}`)
+  const pushed = /^pushed \S+: (\d+) blobs uploaded \(([^)]+)\), (\d+) already there/m.exec(run.stdout)
+  if (!pushed) throw new Error(`no "pushed" line in the action's log:\n${run.stdout.slice(-3000)}`)
+  const maxRss = rss ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1]) : undefined
+  fs.rmSync(temp, { recursive: true, force: true })
+  return { ms: run.ms, blobsUploaded: Number(pushed[1]), bytesUploaded: pushed[2], alreadyThere: Number(pushed[3]), maxRss }
+}
+
+/** What a user would script instead (scripts/bench/reference-publish.sh): tar + gzip + sha256sum + skopeo copy. */
+function publishWithReference({ source, layout, repository }) {
+  // G2 in the registry notes: skopeo's blob-info cache would turn a repeat into a mount; measure real uploads.
+  fs.rmSync('/var/lib/containers/cache/blob-info-cache-v1.boltdb', { force: true })
+  return timed('bash', [path.join(ROOT, 'scripts', 'bench', 'reference-publish.sh'), source, layout, repository]).ms
+}
+
+// --- main -------------------------------------------------------------------------------------------------------
+
+async function main() {
+  for (const [tool, pkg] of [['docker-registry', 'docker-registry'], ['skopeo', 'skopeo'], ['mksquashfs', 'squashfs-tools'], ['gzip', 'gzip'], ['sha256sum', 'coreutils']]) {
+    need(tool, pkg)
+  }
+  if (!fs.existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is missing: apt-get install time')
+  for (const bundle of ['dist/index.js', 'dist/cli/index.js']) {
+    if (!fs.existsSync(path.join(ROOT, bundle))) throw new Error(`${bundle} is missing: npm run build`)
+  }
+
+  const cpu = /model name\s*:\s*(.+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown'
+  const memGiB = (os.totalmem() / 1024 ** 3).toFixed(0)
+  const skopeo = execFileSync('skopeo', ['--version'], { encoding: 'utf8' }).trim()
+  const registryVersion = execFileSync('docker-registry', ['--version'], { encoding: 'utf8' }).trim()
+
+  log('starting the registry')
+  const host = await startRegistry()
+  log('making the payload (bzImage, mksquashfs of /usr/lib trees)')
+  const payload = path.join(work, 'payload')
+  fs.mkdirSync(path.join(payload, 'kernel'), { recursive: true })
+  const image = path.join(payload, 'kernel', 'image')
+  const addons = path.join(payload, 'kernel', 'addons.squashfs')
+  const config = path.join(work, 'zone.config')
+  makeKernelImage(image)
+  const squashSources = makeAddons(addons)
+  makeConfig(config)
+  // The reference pipeline publishes the same four files the action does.
+  fs.writeFileSync(path.join(payload, 'kernel', 'config.gz'), execFileSync('gzip', ['-9n', '-c', config], { maxBuffer: 64 * 1024 * 1024 }))
+  fs.writeFileSync(path.join(payload, 'kernel', 'metadata'), 'KERNEL_ARCH=x86_64\nKERNEL_VERSION=6.1.192\nKERNEL_FLAVOR=zone\n')
+  const imageSize = fs.statSync(image).size
+  const addonsSize = fs.statSync(addons).size
+
+  // 1. publish vs reference, alternating, each run to a fresh repository and layout (nothing to skip or mount).
+  const actionMs = []
+  const referenceMs = []
+  let cold
+  for (let i = 0; i < RUNS; i++) {
+    log(`publish run ${i + 1}/${RUNS}`)
+    cold = publishWithAction({ config, image, addons, repository: `${host}/bench/action-${++runCounter}`, layout: path.join(work, `layout-a${i}`) })
+    actionMs.push(cold.ms)
+    referenceMs.push(publishWithReference({ source: payload, layout: path.join(work, `layout-r${i}`), repository: `${host}/bench/reference-${++runCounter}` }))
+    if (i < RUNS - 1) for (const dir of [`layout-a${i}`, `layout-r${i}`]) fs.rmSync(path.join(work, dir), { recursive: true, force: true })
+  }
+
+  // 2. re-publish of unchanged inputs to the same repository and layout as the last cold run.
+  const repeatRepository = `${host}/bench/action-${runCounter - 1}`
+  const repeatLayout = path.join(work, `layout-a${RUNS - 1}`)
+  const repeats = []
+  for (let i = 0; i < RUNS; i++) {
+    log(`re-publish run ${i + 1}/${RUNS}`)
+    repeats.push(publishWithAction({ config, image, addons, repository: repeatRepository, layout: repeatLayout }))
+  }
+  const repeatMs = median(repeats.map((r) => r.ms))
+  const repeatBytes = [...new Set(repeats.map((r) => r.bytesUploaded))].join(', ')
+  const repeatBlobs = Math.max(...repeats.map((r) => r.blobsUploaded))
+
+  // 3. peak RSS: 100 MB addons vs 1 GiB addons (random bytes: nothing can be deduplicated or compressed away).
+  log('peak RSS with the ~100 MB addons')
+  const rssSmall = publishWithAction({ config, image, addons, repository: `${host}/bench/rss-small`, layout: path.join(work, 'layout-rss-small'), rss: true })
+  fs.rmSync(path.join(work, 'layout-rss-small'), { recursive: true, force: true })
+  log('making a 1 GiB addons file')
+  const big = path.join(work, 'addons-1g.squashfs')
+  {
+    const fd = fs.openSync(big, 'w')
+    const chunk = Buffer.alloc(16 * 1024 * 1024)
+    for (let i = 0; i < 64; i++) {
+      // Cheap, incompressible-looking bytes: a fresh random block per 16 MiB, repeated with a counter.
+      const block = randomBytes(4096)
+      for (let o = 0; o < chunk.length; o += block.length) {
+        block.copy(chunk, o)
+        chunk.writeUInt32LE(o ^ (i << 24), o)
+      }
+      fs.writeSync(fd, chunk)
+    }
+    fs.closeSync(fd)
+  }
+  log('peak RSS with the 1 GiB addons')
+  const rssBig = publishWithAction({ config, image, addons: big, repository: `${host}/bench/rss-big`, layout: path.join(work, 'layout-rss-big'), rss: true })
+  fs.rmSync(path.join(work, 'layout-rss-big'), { recursive: true, force: true })
+  fs.rmSync(big, { force: true })
+
+  // 4. check of a 10,000-line config (the aarch64 zone fixture: a real olddefconfig output), node start included.
+  const bigConfig = path.join(ROOT, '__tests__/fixtures/configs/aarch64-zone.config')
+  const configLines = fs.readFileSync(bigConfig, 'utf8').split('\n').length - 1
+  const checkMs = []
+  const nodeMs = []
+  for (let i = 0; i < 5; i++) {
+    checkMs.push(timed(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), 'check', '--config', bigConfig, '--fail-on', 'never'], { allowFail: true }).ms)
+    nodeMs.push(timed(process.execPath, ['-e', '0']).ms)
+  }
+
+  // --- the table ---
+  const a = median(actionMs)
+  const r = median(referenceMs)
+  const rows = [
+    ['publish (check + layout + push)', `${seconds(a)} vs ${seconds(r)} reference`, `${(a / r).toFixed(2)}×`, '≤ 0.50×', a / r <= 0.5],
+    ['re-publish, unchanged inputs', `${seconds(repeatMs)}, ${repeatBlobs} blobs / ${repeatBytes} uploaded`, `${(repeatMs / a).toFixed(2)}× cold`, '0 B in ≤ 2 s', repeatBlobs === 0 && repeatMs <= 2000],
+    ['peak RSS, 1 GiB vs ~100 MB addons', `${mib(rssBig.maxRss * 1024)} vs ${mib(rssSmall.maxRss * 1024)}`, `${(rssBig.maxRss / rssSmall.maxRss).toFixed(2)}×`, '≤ 150 MB at 1 GiB', rssBig.maxRss * 1024 <= 150e6],
+    [`check, ${configLines}-line config`, `${seconds(median(checkMs))} (node -e 0: ${seconds(median(nodeMs))})`, `${(median(checkMs) / median(nodeMs)).toFixed(2)}× bare node`, '≤ 0.5 s', median(checkMs) <= 500],
+  ]
+  const out = []
+  out.push(`machine: ${os.cpus().length} cpus (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, ${memGiB} GiB RAM, ${os.type()} ${os.release()}`)
+  out.push(`tools:   node ${process.version}, ${skopeo}, ${registryVersion}`)
+  out.push(`payload: kernel/image ${mib(imageSize)} (bzImage header + /usr/bin ELF code), addons.squashfs ${mib(addonsSize)} (mksquashfs gzip of ${squashSources.join(' ')}), 1 GiB addons for RSS`)
+  out.push(`runs:    medians of ${RUNS} (check: 5); the reference is tar + gzip -6 + sha256sum + hand-made OCI layout + skopeo copy --preserve-digests`)
+  out.push('')
+  out.push('| measure | result | ratio | target | met |')
+  out.push('| --- | --- | --- | --- | --- |')
+  for (const [name, result, ratio, target, met] of rows) out.push(`| ${name} | ${result} | ${ratio} | ${target} | ${met ? 'yes' : 'NO'} |`)
+  out.push('')
+  out.push(`publish runs, action:    ${actionMs.map(seconds).join(', ')} (cold: ${cold.blobsUploaded} blobs, ${cold.bytesUploaded} uploaded)`)
+  out.push(`publish runs, reference: ${referenceMs.map(seconds).join(', ')}`)
+  out.push(`re-publish runs:         ${repeats.map((x) => seconds(x.ms)).join(', ')}`)
+  out.push(`check runs:              ${checkMs.map(seconds).join(', ')}`)
+  process.stdout.write(`${out.join('\n')}\n`)
+}
+
+main()
+  .catch((error) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = 1
+  })
+  // The registry child would keep node alive (and 'exit' would never come): stop it here.
+  .finally(cleanup)

@@ -1,0 +1,133 @@
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { InputError } from '../errors.js'
+import type { KernelArch, KernelConfig } from '../check/kernel-config.js'
+import { inspectKernelImage, type KernelImageInfo } from '../describe/kernel-image.js'
+import { crossCheckKernel, renderKernelMetadata } from '../describe/metadata.js'
+import { sha256Digest } from '../oci/digest.js'
+import { buildKernelImage, gzipDeterministic, type KernelFile } from '../oci/kernel-image.js'
+import type { LayerCompression } from '../oci/layer.js'
+import { OciLayout } from '../oci/layout.js'
+import { parseRepository } from '../oci/reference.js'
+import { RegistryClient } from '../oci/registry/client.js'
+import type { Credentials } from '../oci/registry/auth.js'
+import type { PushResult } from '../oci/registry/push.js'
+import { kernelAnnotations } from './annotations.js'
+import { expandTags } from './tags.js'
+
+export interface PublishRequest {
+  config: KernelConfig
+  configBytes: Buffer
+  arch: KernelArch
+  image: string
+  addons: string
+  flavor: string
+  version: string
+  tagTemplates: readonly string[]
+  repository: string
+  ociLayout: string
+  credentials?: Credentials
+  annotations: Record<string, string>
+  compression: LayerCompression
+  insecureRegistry: boolean
+  pushByDigest: boolean
+  created: string
+  source?: string
+  revision?: string
+  /** Folder for the metadata file (the runner's temp folder). */
+  workDir: string
+  log: (line: string) => void
+  warn: (line: string) => void
+  onSecret: (value: string) => void
+}
+
+export interface PublishOutcome {
+  kernel: KernelImageInfo
+  metadataPath: string
+  metadata: string
+  configDigest: string
+  digest: string
+  imageRef: string
+  tags: string[]
+  layout: string
+  push?: PushResult
+}
+
+const OCI_ARCH: Record<KernelArch, 'amd64' | 'arm64'> = { x86_64: 'amd64', aarch64: 'arm64' }
+
+/**
+ * Describe and publish: read the kernel image, check it is the kernel the config describes, write /kernel/metadata,
+ * build the image into the local OCI layout, then push it (blobs, manifest by digest, tags last) when asked.
+ */
+export async function publishKernel(request: PublishRequest): Promise<PublishOutcome> {
+  const kernel = await inspectKernelImage(request.image)
+  const headerVersion = request.config.header?.version
+  crossCheckKernel(kernel, { arch: request.arch, version: headerVersion, file: request.config.file })
+  const version = request.version || headerVersion
+  if (!version) throw new InputError(`version: ${request.config.file} has no "# Linux/<arch> <version> Kernel Configuration" header; set input version`)
+  const repository = request.repository ? parseRepository(request.repository) : undefined
+  const tags = expandTags(request.tagTemplates, { version, flavor: request.flavor, arch: request.arch })
+  const configDigest = sha256Digest(request.configBytes)
+
+  const metadata = renderKernelMetadata({
+    arch: request.arch, version, unameR: kernel.release, flavor: request.flavor, configDigest, tags,
+  })
+  await fs.mkdir(request.workDir, { recursive: true })
+  const metadataPath = path.join(request.workDir, 'metadata')
+  await fs.writeFile(metadataPath, metadata)
+  request.log(`kernel: ${kernel.format} ${kernel.arch}, release ${kernel.release ?? 'unknown'}, payload ${kernel.payloadCompression ?? 'unknown'}`)
+  for (const line of metadata.trimEnd().split('\n')) request.log(`metadata: ${line}`)
+
+  const files: KernelFile[] = [{ name: 'image', source: request.image }]
+  if (request.addons) {
+    await assertReadableFile(request.addons, 'addons')
+    files.push({ name: 'addons.squashfs', source: request.addons })
+  } else {
+    request.warn('addons: no addons.squashfs given; the image has no kernel modules (krata mounts the system addons for -k kernels anyway)')
+  }
+  files.push({ name: 'config.gz', source: gzipDeterministic(request.configBytes) }, { name: 'metadata', source: Buffer.from(metadata) })
+
+  const annotations = kernelAnnotations(
+    {
+      version, flavor: request.flavor, arch: request.arch, configDigest, tags, created: request.created,
+      source: request.source, revision: request.revision, title: repository?.repository.split('/').pop() ?? `${request.flavor}-kernel`,
+    },
+    request.annotations,
+  )
+  const layout = await OciLayout.open(request.ociLayout)
+  const built = await buildKernelImage(
+    { files, architecture: OCI_ARCH[request.arch], created: request.created, compression: request.compression, annotations },
+    layout,
+  )
+  const writtenTags = request.pushByDigest ? [] : tags
+  if (writtenTags.length) await layout.tag(built.manifest.descriptor, writtenTags)
+  request.log(`oci layout ${request.ociLayout}: ${built.digest}${writtenTags.length ? ` tagged ${writtenTags.join(', ')}` : ''}`)
+
+  let push: PushResult | undefined
+  if (repository) {
+    const client = new RegistryClient(repository, {
+      credentials: request.credentials,
+      insecure: request.insecureRegistry,
+      onSecret: request.onSecret,
+      log: request.log,
+    })
+    push = await client.pushImage(built, writtenTags)
+  }
+  return {
+    kernel, metadataPath, metadata, configDigest, digest: built.digest,
+    imageRef: repository ? `${request.repository}@${built.digest}` : `oci:${request.ociLayout}@${built.digest}`,
+    tags: writtenTags, layout: request.ociLayout, push,
+  }
+}
+
+async function assertReadableFile(file: string, input: string): Promise<void> {
+  try {
+    const stat = await fs.stat(file)
+    if (!stat.isFile()) throw new InputError(`${input}: ${file} is not a regular file`)
+    await (await fs.open(file, 'r')).close()
+  } catch (error) {
+    if (error instanceof InputError) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    throw new InputError(`${input}: ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`)
+  }
+}
