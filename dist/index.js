@@ -41851,6 +41851,7 @@ async function explainStep(outcome, kernelSource) {
  * `merge`, join already published per-architecture images into one multi-arch index.
  */
 async function run() {
+    let checked;
     try {
         const given = getInputs();
         if (given.merge.length > 0) {
@@ -41867,6 +41868,7 @@ async function run() {
             emitAnnotations(outcome, await readFragmentLines(inputs.fragment));
             return outcome;
         });
+        checked = outcome;
         await setCheckOutputs(outcome, inputs.report);
         if (isFailing(outcome.report, inputs.failOn)) {
             // A kernel that fails its requirements is not published: nothing half-done is left behind.
@@ -41890,6 +41892,9 @@ async function run() {
         if (!(error instanceof errors_InputError) && error instanceof Error && error.stack)
             core_debug(error.stack);
         setFailed(oneLine(error));
+        // The check ran before describe/publish failed: its summary is still worth having.
+        if (checked)
+            await writeSummary(renderSummary(checked.report)).catch(() => undefined);
     }
 }
 async function setCheckOutputs(outcome, reportPath) {

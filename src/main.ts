@@ -14,6 +14,7 @@ import { explainStep } from './action/explain-step.js'
  * `merge`, join already published per-architecture images into one multi-arch index.
  */
 export async function run(): Promise<void> {
+  let checked: CheckOutcome | undefined
   try {
     const given = getInputs()
     if (given.merge.length > 0) {
@@ -30,6 +31,7 @@ export async function run(): Promise<void> {
       emitAnnotations(outcome, await readFragmentLines(inputs.fragment))
       return outcome
     })
+    checked = outcome
     await setCheckOutputs(outcome, inputs.report)
     if (isFailing(outcome.report, inputs.failOn)) {
       // A kernel that fails its requirements is not published: nothing half-done is left behind.
@@ -56,6 +58,8 @@ export async function run(): Promise<void> {
   } catch (error) {
     if (!(error instanceof InputError) && error instanceof Error && error.stack) core.debug(error.stack)
     core.setFailed(oneLine(error))
+    // The check ran before describe/publish failed: its summary is still worth having.
+    if (checked) await writeSummary(renderSummary(checked.report)).catch(() => undefined)
   }
 }
 
