@@ -153,6 +153,15 @@ describe('publishing to a real registry', () => {
     expect(digest).toBe(run.outputs.digest)
   })
 
+  it('keeps the check summary when publishing then fails', () => {
+    const cwd = fs.mkdtempSync(path.join(workspace, 'late-'))
+    const run = runAction({ ...sampleInputs(), tags: 'Not/A/Tag' }, { workspace: cwd })
+    expect(run.status).toBe(1)
+    expect(run.commands).toEqual(['::error::tags: "Not/A/Tag" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)'])
+    expect(run.outputs.passed).toBe('true')
+    expect(run.summary).toContain('<h2>krata zone kernel check: passed</h2>')
+  })
+
   it('publishes nothing when the config fails its requirements', () => {
     const cwd = fs.mkdtempSync(path.join(workspace, 'fail-'))
     const run = runAction(

@@ -76,7 +76,8 @@ export async function buildFileLayer(spec: FileLayerSpec, store: BlobStore): Pro
   pack.end()
 
   const compressing: NodeJS.ReadWriteStream[] = compressor ? [compressor.stream, blobDigest] : []
-  const streams = [Readable.from(packBytes(pack)), tarDigest, ...compressing, fs.createWriteStream(staging, { flags: 'wx' })]
+  // One chunk in flight: Readable.from's default (16 objects) would hold 16 MiB per layer for nothing.
+  const streams = [Readable.from(packBytes(pack), { highWaterMark: 1 }), tarDigest, ...compressing, fs.createWriteStream(staging, { flags: 'wx' })]
   // The first failure anywhere stops every other part (streams, feeder, child process).
   const abort = new AbortController()
   const stopAll = (error: unknown): never => {
