@@ -162,6 +162,23 @@ describe('publishing to a real registry', () => {
     expect(run.summary).toContain('<h2>krata zone kernel check: passed</h2>')
   })
 
+  it('refuses a bzImage krata cannot load (zstd payload) before writing anything, unless boot-rules is off', () => {
+    const cwd = fs.mkdtempSync(path.join(workspace, 'zstd-'))
+    const zstd = Buffer.from(fs.readFileSync(path.join(SAMPLE, 'bzImage')))
+    // Put the zstd frame magic where the boot header says the payload starts.
+    const payload = (zstd.readUInt8(0x1f1) + 1) * 512 + zstd.readUInt32LE(0x248)
+    Buffer.from([0x28, 0xb5, 0x2f, 0xfd]).copy(zstd, payload)
+    fs.writeFileSync(path.join(cwd, 'bzImage'), zstd)
+    const inputs = { ...sampleInputs(), image: 'bzImage', 'oci-layout': 'layout' }
+    const run = runAction(inputs, { workspace: cwd })
+    expect(run.status).toBe(1)
+    expect(run.commands).toEqual([
+      "::error::image: bzImage is a zstd-compressed bzImage; krata's loader only finds gzip or xz kernels (CONFIG_KERNEL_GZIP=y or CONFIG_KERNEL_XZ=y; boot-rules: false to publish anyway)",
+    ])
+    expect(fs.existsSync(path.join(cwd, 'layout'))).toBe(false)
+    expect(runAction({ ...inputs, 'boot-rules': 'false' }, { workspace: cwd }).status).toBe(0)
+  })
+
   it('publishes nothing when the config fails its requirements', () => {
     const cwd = fs.mkdtempSync(path.join(workspace, 'fail-'))
     const run = runAction(

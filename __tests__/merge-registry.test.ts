@@ -41,7 +41,7 @@ async function publish(arch: 'amd64' | 'arm64', target: { repository?: string; l
   return publishKernel({
     config, configBytes: bytes, arch: detectArch(config)!, image: more.image ?? kernel.file, addons: '', flavor: more.flavor ?? 'zone',
     version: more.version ?? '', tagTemplates: [], repository: target.repository ?? '', ociLayout: target.layout, annotations: {},
-    compression: 'none', insecureRegistry: false, pushByDigest: true, created: '2023-11-14T22:13:20Z',
+    compression: 'none', insecureRegistry: false, pushByDigest: true, bootRules: true, created: '2023-11-14T22:13:20Z',
     workDir: fs.mkdtempSync(path.join(work, 'job-')), ...quiet,
   })
 }

@@ -2941,6 +2941,8 @@ async function publishKernel(request) {
     const kernel = await inspectKernelImage(request.image);
     const headerVersion = request.config.header?.version;
     crossCheckKernel(kernel, { arch: request.arch, version: headerVersion, file: request.config.file });
+    if (request.bootRules)
+        assertKrataCanLoad(kernel);
     const version = request.version || headerVersion;
     if (!version)
         throw new errors_InputError(`version: ${request.config.file} has no "# Linux/<arch> <version> Kernel Configuration" header; set input version`);
@@ -2991,6 +2993,16 @@ async function publishKernel(request) {
         tags: writtenTags, layout: request.ociLayout, push,
     };
 }
+// krata's x86 loader scans the bzImage for a gzip or an xz stream and fails on anything else.
+const LOADABLE_PAYLOADS = new Set(['gzip', 'xz']);
+/** The image half of the boot rules: the config may say gzip while the bzImage given is another build. */
+function assertKrataCanLoad(kernel) {
+    if (kernel.format !== 'bzImage' || kernel.payloadCompression === undefined)
+        return;
+    if (LOADABLE_PAYLOADS.has(kernel.payloadCompression))
+        return;
+    throw new errors_InputError(`image: ${kernel.path} is a ${kernel.payloadCompression}-compressed bzImage; krata's loader only finds gzip or xz kernels (CONFIG_KERNEL_GZIP=y or CONFIG_KERNEL_XZ=y; boot-rules: false to publish anyway)`);
+}
 async function assertReadableFile(file, input) {
     try {
         const stat = await external_node_fs_.promises.stat(file);
@@ -3037,6 +3049,7 @@ async function publishStep(inputs, check) {
         compression: inputs.compression,
         insecureRegistry: inputs.insecureRegistry,
         pushByDigest: inputs.pushByDigest,
+        bootRules: inputs.bootRules && inputs.target === 'zone',
         created: createdTimestamp(process.env.SOURCE_DATE_EPOCH, commitTime()),
         ...workflowSource(),
         workDir: external_node_path_default().join(process.env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'kernel-action'),

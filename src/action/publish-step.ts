@@ -32,6 +32,7 @@ export async function publishStep(inputs: Inputs, check: CheckOutcome): Promise<
     compression: inputs.compression,
     insecureRegistry: inputs.insecureRegistry,
     pushByDigest: inputs.pushByDigest,
+    bootRules: inputs.bootRules && inputs.target === 'zone',
     created: createdTimestamp(process.env.SOURCE_DATE_EPOCH, commitTime()),
     ...workflowSource(),
     workDir: path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'kernel-action'),

@@ -31,6 +31,8 @@ export interface PublishRequest {
   compression: LayerCompression
   insecureRegistry: boolean
   pushByDigest: boolean
+  /** krata's boot rules apply (zone target): an x86_64 kernel must be a gzip or xz bzImage. */
+  bootRules: boolean
   created: string
   source?: string
   revision?: string
@@ -63,6 +65,7 @@ export async function publishKernel(request: PublishRequest): Promise<PublishOut
   const kernel = await inspectKernelImage(request.image)
   const headerVersion = request.config.header?.version
   crossCheckKernel(kernel, { arch: request.arch, version: headerVersion, file: request.config.file })
+  if (request.bootRules) assertKrataCanLoad(kernel)
   const version = request.version || headerVersion
   if (!version) throw new InputError(`version: ${request.config.file} has no "# Linux/<arch> <version> Kernel Configuration" header; set input version`)
   const repository = request.repository ? parseRepository(request.repository) : undefined
@@ -118,6 +121,18 @@ export async function publishKernel(request: PublishRequest): Promise<PublishOut
     imageRef: repository ? `${request.repository}@${built.digest}` : `oci:${request.ociLayout}@${built.digest}`,
     tags: writtenTags, layout: request.ociLayout, push,
   }
+}
+
+// krata's x86 loader scans the bzImage for a gzip or an xz stream and fails on anything else.
+const LOADABLE_PAYLOADS: ReadonlySet<string> = new Set(['gzip', 'xz'])
+
+/** The image half of the boot rules: the config may say gzip while the bzImage given is another build. */
+function assertKrataCanLoad(kernel: KernelImageInfo): void {
+  if (kernel.format !== 'bzImage' || kernel.payloadCompression === undefined) return
+  if (LOADABLE_PAYLOADS.has(kernel.payloadCompression)) return
+  throw new InputError(
+    `image: ${kernel.path} is a ${kernel.payloadCompression}-compressed bzImage; krata's loader only finds gzip or xz kernels (CONFIG_KERNEL_GZIP=y or CONFIG_KERNEL_XZ=y; boot-rules: false to publish anyway)`,
+  )
 }
 
 async function assertReadableFile(file: string, input: string): Promise<void> {
