@@ -27,6 +27,131 @@ function oneLine(error) {
     const text = error instanceof Error ? error.message : String(error);
     return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
+/** A value that must be one of a fixed set (a target, a mode...); anything else names the input at fault. */
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new errors_InputError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+}
+
+;// CONCATENATED MODULE: ./src/check/kernel-config.ts
+
+const KERNEL_ARCHES = ['x86_64', 'aarch64'];
+const ASSIGNMENT = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/;
+const NOT_SET = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/;
+const HEADER = /^# Linux\/(\S+) (\S+) Kernel Configuration$/;
+/**
+ * Reads `.config` text the way the kernel's confdata.c does, but strictly: every line is an assignment, a
+ * `# CONFIG_X is not set`, a comment or blank; anything else is an error naming file:line. A repeated option
+ * is kept as a duplicate and the last one wins, as in the kernel.
+ */
+function parseKernelConfig(text, file, input = 'config') {
+    if (text.trim() === '')
+        throw new errors_InputError(`${input}: ${file} is empty`);
+    if (text.includes('\0'))
+        throw new errors_InputError(`${input}: ${file} is a binary file, not a kernel .config`);
+    const entries = new Map();
+    const duplicates = [];
+    let header;
+    const lines = text.split('\n');
+    lines.forEach((raw, index) => {
+        const line = index + 1;
+        const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+        const entry = parseLine(text, file, line);
+        if (entry === undefined) {
+            const h = HEADER.exec(text);
+            if (h && header === undefined)
+                header = { srcarch: h[1], version: h[2], line };
+            return;
+        }
+        const previous = entries.get(entry.option);
+        if (previous)
+            duplicates.push({ option: entry.option, line, previousLine: previous.line });
+        entries.set(entry.option, entry.entry);
+    });
+    return { file, entries, header, duplicates };
+}
+function parseLine(text, file, line) {
+    const trimmed = text.trim();
+    if (trimmed === '')
+        return undefined;
+    const notSet = NOT_SET.exec(trimmed);
+    if (notSet)
+        return { option: notSet[1], entry: { state: 'not-set', line } };
+    if (trimmed.startsWith('#'))
+        return undefined;
+    const assignment = ASSIGNMENT.exec(trimmed);
+    if (!assignment) {
+        throw new errors_InputError(`${file}:${line}: not a kernel config line: ${JSON.stringify(clip(trimmed))}`);
+    }
+    const [, option, rawValue] = assignment;
+    if (rawValue === 'y')
+        return { option, entry: { state: 'y', line } };
+    if (rawValue === 'm')
+        return { option, entry: { state: 'm', line } };
+    if (rawValue === 'n')
+        return { option, entry: { state: 'not-set', line } };
+    return { option, entry: { state: 'value', value: unquote(rawValue, file, line, option), line } };
+}
+/** A kconfig string value is written quoted with `"` and `\` escaped; numbers and hex are bare. */
+function unquote(raw, file, line, option) {
+    if (!raw.startsWith('"'))
+        return raw;
+    let value = '';
+    for (let i = 1; i < raw.length; i++) {
+        const c = raw[i];
+        if (c === '\\' && i + 1 < raw.length) {
+            value += raw[++i];
+        }
+        else if (c === '"') {
+            if (raw.slice(i + 1).trim() !== '')
+                break;
+            return value;
+        }
+        else {
+            value += c;
+        }
+    }
+    throw new errors_InputError(`${file}:${line}: ${option} has an unterminated string value`);
+}
+function clip(text) {
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+/** The architecture a config was made for, from the symbols only an x86_64 or arm64 config sets. */
+function detectArch(config) {
+    const isSet = (option) => config.entries.get(option)?.state === 'y';
+    if (isSet('CONFIG_X86_64'))
+        return 'x86_64';
+    if (isSet('CONFIG_ARM64'))
+        return 'aarch64';
+    if (config.header?.srcarch === 'arm64')
+        return 'aarch64';
+    return undefined;
+}
+/** `6.1.192` → [6, 1]; the header's version may carry a suffix (`6.12.0-rc1`). */
+function majorMinor(version) {
+    const m = /^(\d+)\.(\d+)/.exec(version ?? '');
+    return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+/** How an entry reads to a user: `y`, `m`, `not set`, `absent` or the value. */
+function describeEntry(entry) {
+    if (!entry)
+        return 'absent';
+    if (entry.state === 'not-set')
+        return 'not set';
+    if (entry.state === 'value')
+        return entry.value;
+    return entry.state;
+}
+/** The values as kconfig sees them, keyed without the `CONFIG_` prefix (for the Kconfig explainer). */
+function kconfigValues(config) {
+    const values = new Map();
+    for (const [option, entry] of config.entries) {
+        const symbol = option.slice('CONFIG_'.length);
+        values.set(symbol, entry.state === 'not-set' ? 'n' : entry.state === 'value' ? entry.value : entry.state);
+    }
+    return values;
+}
 
 ;// CONCATENATED MODULE: ./src/check/requirements.ts
 
@@ -200,124 +325,6 @@ function parseRequirementsFile(text, file) {
     return requirements;
 }
 
-;// CONCATENATED MODULE: ./src/check/kernel-config.ts
-
-const ASSIGNMENT = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/;
-const NOT_SET = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/;
-const HEADER = /^# Linux\/(\S+) (\S+) Kernel Configuration$/;
-/**
- * Reads `.config` text the way the kernel's confdata.c does, but strictly: every line is an assignment, a
- * `# CONFIG_X is not set`, a comment or blank; anything else is an error naming file:line. A repeated option
- * is kept as a duplicate and the last one wins, as in the kernel.
- */
-function parseKernelConfig(text, file, input = 'config') {
-    if (text.trim() === '')
-        throw new errors_InputError(`${input}: ${file} is empty`);
-    if (text.includes('\0'))
-        throw new errors_InputError(`${input}: ${file} is a binary file, not a kernel .config`);
-    const entries = new Map();
-    const duplicates = [];
-    let header;
-    const lines = text.split('\n');
-    lines.forEach((raw, index) => {
-        const line = index + 1;
-        const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-        const entry = parseLine(text, file, line);
-        if (entry === undefined) {
-            const h = HEADER.exec(text);
-            if (h && header === undefined)
-                header = { srcarch: h[1], version: h[2], line };
-            return;
-        }
-        const previous = entries.get(entry.option);
-        if (previous)
-            duplicates.push({ option: entry.option, line, previousLine: previous.line });
-        entries.set(entry.option, entry.entry);
-    });
-    return { file, entries, header, duplicates };
-}
-function parseLine(text, file, line) {
-    const trimmed = text.trim();
-    if (trimmed === '')
-        return undefined;
-    const notSet = NOT_SET.exec(trimmed);
-    if (notSet)
-        return { option: notSet[1], entry: { state: 'not-set', line } };
-    if (trimmed.startsWith('#'))
-        return undefined;
-    const assignment = ASSIGNMENT.exec(trimmed);
-    if (!assignment) {
-        throw new errors_InputError(`${file}:${line}: not a kernel config line: ${JSON.stringify(clip(trimmed))}`);
-    }
-    const [, option, rawValue] = assignment;
-    if (rawValue === 'y')
-        return { option, entry: { state: 'y', line } };
-    if (rawValue === 'm')
-        return { option, entry: { state: 'm', line } };
-    if (rawValue === 'n')
-        return { option, entry: { state: 'not-set', line } };
-    return { option, entry: { state: 'value', value: unquote(rawValue, file, line, option), line } };
-}
-/** A kconfig string value is written quoted with `"` and `\` escaped; numbers and hex are bare. */
-function unquote(raw, file, line, option) {
-    if (!raw.startsWith('"'))
-        return raw;
-    let value = '';
-    for (let i = 1; i < raw.length; i++) {
-        const c = raw[i];
-        if (c === '\\' && i + 1 < raw.length) {
-            value += raw[++i];
-        }
-        else if (c === '"') {
-            if (raw.slice(i + 1).trim() !== '')
-                break;
-            return value;
-        }
-        else {
-            value += c;
-        }
-    }
-    throw new errors_InputError(`${file}:${line}: ${option} has an unterminated string value`);
-}
-function clip(text) {
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-/** The architecture a config was made for, from the symbols only an x86_64 or arm64 config sets. */
-function detectArch(config) {
-    const isSet = (option) => config.entries.get(option)?.state === 'y';
-    if (isSet('CONFIG_X86_64'))
-        return 'x86_64';
-    if (isSet('CONFIG_ARM64'))
-        return 'aarch64';
-    if (config.header?.srcarch === 'arm64')
-        return 'aarch64';
-    return undefined;
-}
-/** `6.1.192` → [6, 1]; the header's version may carry a suffix (`6.12.0-rc1`). */
-function majorMinor(version) {
-    const m = /^(\d+)\.(\d+)/.exec(version ?? '');
-    return m ? [Number(m[1]), Number(m[2])] : undefined;
-}
-/** How an entry reads to a user: `y`, `m`, `not set`, `absent` or the value. */
-function describeEntry(entry) {
-    if (!entry)
-        return 'absent';
-    if (entry.state === 'not-set')
-        return 'not set';
-    if (entry.state === 'value')
-        return entry.value;
-    return entry.state;
-}
-/** The values as kconfig sees them, keyed without the `CONFIG_` prefix (for the Kconfig explainer). */
-function kconfigValues(config) {
-    const values = new Map();
-    for (const [option, entry] of config.entries) {
-        const symbol = option.slice('CONFIG_'.length);
-        values.set(symbol, entry.state === 'not-set' ? 'n' : entry.state === 'value' ? entry.value : entry.state);
-    }
-    return values;
-}
-
 ;// CONCATENATED MODULE: ./src/check/evaluate.ts
 
 
@@ -477,8 +484,8 @@ function plural(n, word) {
 
 
 
+
 const COMPRESSIONS = ['none', 'gzip', 'zstd'];
-const ARCHES = ['x86_64', 'aarch64'];
 function getInputs() {
     const password = core/* getInput */.V4('password');
     if (password)
@@ -489,7 +496,7 @@ function getInputs() {
     return {
         config: core/* getInput */.V4('config'),
         target: oneOf('target', core/* getInput */.V4('target') || 'zone', TARGETS),
-        arch: optionalOneOf('arch', normaliseArch(core/* getInput */.V4('arch')), ARCHES),
+        arch: optionalOneOf('arch', normaliseArch(core/* getInput */.V4('arch')), KERNEL_ARCHES),
         requirements: listInput('requirements'),
         ignore: listInput('ignore', { csv: true }),
         fragment: listInput('fragment'),
@@ -535,11 +542,6 @@ function boolInput(name, fallback = false) {
     if (/^(false|False|FALSE)$/.test(value))
         return false;
     throw new errors_InputError(`${name}: ${JSON.stringify(value)} is not a boolean (use true or false)`);
-}
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new errors_InputError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
 }
 function optionalOneOf(name, value, allowed) {
     return value === '' ? undefined : oneOf(name, value, allowed);

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
-import { InputError, oneLine } from './errors.js'
+import { InputError, oneLine, oneOf } from './errors.js'
 import { runCheck } from './check/run-check.js'
+import { KERNEL_ARCHES } from './check/kernel-config.js'
 import { TARGETS } from './check/requirements.js'
 import { FAIL_ON, failureLine, isFailing } from './check/report.js'
-import { oneOf } from './action/inputs.js'
 import { formatResultLine } from './check/format.js'
 import { explainFailures } from './check/explain-results.js'
 import { writeFile } from 'node:fs/promises'
@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     const checked = await runCheck({
       config: values.config,
       target: oneOf('--target', values.target ?? 'zone', TARGETS),
-      arch: values.arch === undefined ? undefined : oneOf('--arch', values.arch, ['x86_64', 'aarch64'] as const),
+      arch: values.arch === undefined ? undefined : oneOf('--arch', values.arch, KERNEL_ARCHES),
       requirements: values.requirements,
       ignore: values.ignore?.flatMap((v) => v.split(',')),
       strict: values.strict,

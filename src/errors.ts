@@ -12,3 +12,9 @@ export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim()
 }
+
+/** A value that must be one of a fixed set (a target, a mode...); anything else names the input at fault. */
+export function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T
+  throw new InputError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`)
+}

@@ -1,12 +1,11 @@
 import * as core from '@actions/core'
-import { InputError } from '../errors.js'
-import type { KernelArch } from '../check/kernel-config.js'
+import { InputError, oneOf } from '../errors.js'
+import { KERNEL_ARCHES, type KernelArch } from '../check/kernel-config.js'
 import { TARGETS, type Target } from '../check/requirements.js'
 import { FAIL_ON, type FailOn } from '../check/report.js'
 
 export type Compression = 'none' | 'gzip' | 'zstd'
 export const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'zstd']
-const ARCHES: readonly KernelArch[] = ['x86_64', 'aarch64']
 
 /** Every input, read and validated once; nothing else calls `core.getInput`. */
 export interface Inputs {
@@ -46,7 +45,7 @@ export function getInputs(): Inputs {
   return {
     config: core.getInput('config'),
     target: oneOf('target', core.getInput('target') || 'zone', TARGETS),
-    arch: optionalOneOf('arch', normaliseArch(core.getInput('arch')), ARCHES),
+    arch: optionalOneOf('arch', normaliseArch(core.getInput('arch')), KERNEL_ARCHES),
     requirements: listInput('requirements'),
     ignore: listInput('ignore', { csv: true }),
     fragment: listInput('fragment'),
@@ -92,11 +91,6 @@ function boolInput(name: string, fallback = false): boolean {
   if (/^(true|True|TRUE)$/.test(value)) return true
   if (/^(false|False|FALSE)$/.test(value)) return false
   throw new InputError(`${name}: ${JSON.stringify(value)} is not a boolean (use true or false)`)
-}
-
-export function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T
-  throw new InputError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`)
 }
 
 function optionalOneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T | undefined {

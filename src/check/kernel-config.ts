@@ -2,6 +2,7 @@ import { InputError } from '../errors.js'
 
 /** The architectures krata runs, named as `uname -m` and `KERNEL_ARCH` name them. */
 export type KernelArch = 'x86_64' | 'aarch64'
+export const KERNEL_ARCHES: readonly KernelArch[] = ['x86_64', 'aarch64']
 
 /**
  * One option's state in a `.config`. "absent" is not an entry: it is the lack of one.
