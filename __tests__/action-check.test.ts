@@ -78,14 +78,15 @@ describe('the action entry point, run as a runner runs it', () => {
     )
   })
 
-  it('shows nine annotations and a tenth that counts the rest when there are too many', () => {
+  it('shows eight annotations, a ninth that counts the rest and the failure line: ten ::error lines in all', () => {
     const config = write('many/.config', HEADER + 'CONFIG_XEN=y\n')
     const run = runAction({ config }, { workspace })
-    const errors = run.commands.filter((c) => c.startsWith('::error title='))
+    const errors = run.commands.filter((c) => c.startsWith('::error'))
     expect(errors).toHaveLength(10)
-    expect(errors[9]).toBe(
-      '::error title=27 more errors,file=many/.config,line=1::27 more errors are not shown as annotations (GitHub shows 10 per step); the job summary and the JSON report list them all',
+    expect(errors[8]).toBe(
+      '::error title=28 more errors,file=many/.config,line=1::28 more errors are not shown as annotations (GitHub shows 10 per step); they are in the log, and every check result is in the job summary and the JSON report',
     )
+    expect(errors[9]).toMatch(/^::error::many\/.config: 36 errors, 0 warnings against/)
     expect(run.outputs.errors).toBe('36')
   })
 

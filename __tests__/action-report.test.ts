@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { planAnnotations, workspacePath } from '../src/action/annotations.js'
+import { fitAnnotations, planAnnotations, workspacePath } from '../src/action/annotations.js'
 import { renderSummary } from '../src/action/summary.js'
 import type { CheckResult } from '../src/check/evaluate.js'
 import type { CheckReport } from '../src/check/report.js'
@@ -21,12 +21,32 @@ describe('planAnnotations', () => {
     ])
   })
 
-  it('keeps each level within GitHub\'s ten, the tenth counting the rest', () => {
-    const many = Array.from({ length: 12 }, (_, i) => result(`CONFIG_W${i}`, 'warning'))
-    const planned = planAnnotations(many, { config: 'c' })
-    expect(planned).toHaveLength(10)
-    expect(planned[9]).toMatchObject({ level: 'warning', title: '3 more warnings', file: 'c', startLine: 1 })
-    expect(planAnnotations(many.slice(0, 10), { config: 'c' })).toHaveLength(10)
+})
+
+describe('fitAnnotations (the one annotation budget)', () => {
+  const warnings = (n: number, prefix = 'W') => Array.from({ length: n }, (_, i) => ({ level: 'warning' as const, title: `${prefix}${i}`, message: `m${i}` }))
+
+  it('keeps each level within GitHub\'s ten, the tenth counting the rest, and hands back what it hid', () => {
+    const { shown, hidden } = fitAnnotations(warnings(12), { overflowAt: { file: 'c', startLine: 1 } })
+    expect(shown).toHaveLength(10)
+    expect(shown[9]).toMatchObject({ level: 'warning', title: '3 more warnings', file: 'c', startLine: 1 })
+    expect(hidden.map((a) => a.title)).toEqual(['W9', 'W10', 'W11'])
+    expect(fitAnnotations(warnings(10)).shown).toHaveLength(10)
+  })
+
+  it('keeps a slot for the failure line: ten errors become eight, one "2 more" and the failure', () => {
+    const errors = Array.from({ length: 10 }, (_, i) => ({ level: 'error' as const, message: `e${i}` }))
+    const { shown } = fitAnnotations(errors, { reserved: { error: 1 } })
+    expect(shown).toHaveLength(9)
+    expect(shown[8]).toMatchObject({ title: '2 more errors' })
+    expect(fitAnnotations(errors.slice(0, 9), { reserved: { error: 1 } }).shown).toHaveLength(9)
+  })
+
+  it('counts every level apart, notices included', () => {
+    const notices = Array.from({ length: 11 }, (_, i) => ({ level: 'notice' as const, message: `n${i}` }))
+    const { shown } = fitAnnotations([...warnings(3), ...notices])
+    expect(shown.filter((a) => a.level === 'warning')).toHaveLength(3)
+    expect(shown.filter((a) => a.level === 'notice')).toHaveLength(10)
   })
 })
 
@@ -41,7 +61,7 @@ describe('workspacePath', () => {
 describe('renderSummary', () => {
   const report: CheckReport = {
     target: 'zone', arch: 'x86_64', version: '6.1.192', config: 'build/.config', passed: false, errors: 1, warnings: 0,
-    results: [result('CONFIG_OK', 'ok'), result('CONFIG_<BAD>', 'error')],
+    results: [result('CONFIG_OK', 'ok'), result('CONFIG_<BAD>', 'error')], duplicates: [],
   }
 
   it('lists failures first, folds the rest, and escapes user text', () => {
@@ -53,7 +73,7 @@ describe('renderSummary', () => {
 
   it('stays under the size limit by leaving rows out and saying so', () => {
     const big = { ...report, results: Array.from({ length: 3000 }, (_, i) => result(`CONFIG_X${i}`, i % 2 ? 'ok' : 'error')) }
-    const html = renderSummary(big, undefined, 100_000)
+    const html = renderSummary(big, { failOn: 'error' }, 100_000)
     expect(html.length).toBeLessThan(100_000)
     expect(html).toContain('1500 other requirements left out')
     expect(html).toMatch(/\d+ more problems are in the JSON report/)

@@ -7,6 +7,7 @@ import { FAIL_ON, failureLine, isFailing } from './check/report.js'
 import { formatResultLine } from './check/format.js'
 import { explainFailures } from './check/explain-results.js'
 import { writeFile } from 'node:fs/promises'
+import { escapeLogLine } from './log-line.js'
 
 const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--arch x86_64|aarch64]
                            [--requirements FILE]... [--ignore OPTION]... [--strict] [--no-boot-rules]
@@ -64,13 +65,15 @@ export async function main(argv: string[]): Promise<number> {
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
     } else {
-      for (const r of report.results) process.stdout.write(`${formatResultLine(r, report.config)}\n`)
+      // Escaped: in a workflow's `run:` step the runner reads this output, and a file name must not be a command.
+      for (const r of report.results) process.stdout.write(`${escapeLogLine(formatResultLine(r, report.config))}\n`)
       const failing = isFailing(report, failOn)
-      process.stdout.write(failing ? `${failureLine(report).replace(/; see .*$/, '')}\n` : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)\n`)
+      const verdict = failing ? failureLine(report).replace(/; see .*$/, '') : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`
+      process.stdout.write(`${escapeLogLine(verdict)}\n`)
     }
     return isFailing(report, failOn) ? 1 : 0
   } catch (error) {
-    const message = error instanceof TypeError && 'code' in error ? `${oneLine(error)}\n${USAGE}` : oneLine(error)
+    const message = error instanceof TypeError && 'code' in error ? `${escapeLogLine(oneLine(error))}\n${USAGE}` : escapeLogLine(oneLine(error))
     process.stderr.write(`kernel-action: ${message}\n`)
     return 2
   }

@@ -1,65 +1,92 @@
 import * as core from '@actions/core'
 import { InputError, oneLine } from './errors.js'
-import { getInputs, type Inputs } from './action/inputs.js'
+import { getInputs, type CheckInputs, type MergeInputs, type PublishInputs } from './action/inputs.js'
+import { readRunnerContext, readWorkflowFacts, type RunnerContext } from './action/runner-context.js'
 import { runCheck, readFragmentLines, type CheckOutcome } from './check/run-check.js'
-import { failureLine, isFailing } from './check/report.js'
+import { failureLine, isFailing, plural } from './check/report.js'
 import { emitAnnotations, logResults, writeReport, writeSummary } from './action/report-check.js'
-import { renderSummary } from './action/summary.js'
-import { mergeStep, publishStep, renderMergeSummary } from './action/publish-step.js'
-import { sampleKernel } from './sample.js'
+import { renderMergeSummary, renderSummary, type StepSummary } from './action/summary.js'
+import { mergeStep, publishStep } from './action/publish-step.js'
 import { explainStep } from './action/explain-step.js'
+import { StepLog } from './action/step-log.js'
 
 /**
  * The action: check the config, then (when an image is given and the check passes) describe and publish it; or, with
- * `merge`, join already published per-architecture images into one multi-arch index.
+ * `merge`, join already published per-architecture images into one multi-arch index. Everything it says to the
+ * runner goes through one StepLog, whose annotations (the failure line included) stay within GitHub's budget.
  */
 export async function run(): Promise<void> {
-  let checked: CheckOutcome | undefined
+  const log = new StepLog()
+  let failure: string | undefined
   try {
-    const given = getInputs()
-    if (given.merge.length > 0) {
-      // Merge mode: the per-architecture jobs checked and built; this step only joins their images.
-      const merged = await core.group('Merge the per-architecture images into one index', () => mergeStep(given))
-      await writeSummary(renderMergeSummary(merged))
-      return
-    }
-    const inputs = withSampleDefaults(given)
-    const outcome = await core.group('Check the kernel config', async () => {
-      const checked = await runCheck(inputs)
-      const outcome = inputs.kernelSource ? await explainStep(checked, inputs.kernelSource) : checked
-      logResults(outcome)
-      emitAnnotations(outcome, await readFragmentLines(inputs.fragment))
-      return outcome
-    })
-    checked = outcome
-    await setCheckOutputs(outcome, inputs.report)
-    if (isFailing(outcome.report, inputs.failOn)) {
-      // A kernel that fails its requirements is not published: nothing half-done is left behind.
-      await writeSummary(renderSummary(outcome.report))
-      core.setFailed(failureLine(outcome.report))
-      return
-    }
-    const published = inputs.image
-      ? await core.group('Describe and publish the kernel image', () => publishStep(inputs, outcome))
-      : undefined
-    await writeSummary(
-      renderSummary(
-        outcome.report,
-        published && {
-          layout: published.layout,
-          tags: published.tags,
-          digest: published.digest,
-          imageRef: published.imageRef,
-          configDigest: published.configDigest,
-          metadata: published.metadata,
-        },
-      ),
-    )
+    const context = readRunnerContext(process.env, process.cwd(), readWorkflowFacts())
+    const inputs = getInputs(context)
+    failure = inputs.mode === 'merge' ? await runMerge(inputs, context, log) : await runCheckAndPublish(inputs, context, log)
   } catch (error) {
     if (!(error instanceof InputError) && error instanceof Error && error.stack) core.debug(error.stack)
-    core.setFailed(oneLine(error))
-    // The check ran before describe/publish failed: its summary is still worth having.
-    if (checked) await writeSummary(renderSummary(checked.report)).catch(() => undefined)
+    failure = oneLine(error)
+  }
+  log.finish(failure)
+}
+
+/** Merge mode: the per-architecture jobs checked and built; this step only joins their images. */
+async function runMerge(inputs: MergeInputs, context: RunnerContext, log: StepLog): Promise<undefined> {
+  const merged = await core.group('Merge the per-architecture images into one index', () => mergeStep(inputs, log))
+  await writeSummary(renderMergeSummary(merged), context, log)
+  return undefined
+}
+
+/** Checks the config, then publishes when an image is given; returns the line the step fails with on unmet requirements. */
+async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: RunnerContext, log: StepLog): Promise<string | undefined> {
+  const { check } = inputs
+  if (check.sample) log.notice(`No config given: using the bundled sample kernel (${check.config})`)
+  const publishing = inputs.mode === 'publish' ? inputs : undefined
+  const summary: StepSummary = { failOn: check.failOn }
+  let checked: CheckOutcome | undefined
+  try {
+    checked = await core.group('Check the kernel config', async () => {
+      let outcome = await runCheck(check)
+      if (check.kernelSource) {
+        const explained = await explainStep(outcome, check.kernelSource, context, log)
+        outcome = explained.outcome
+        summary.fixFragment = explained.fixFragment
+      }
+      logResults(outcome, log)
+      emitAnnotations(outcome, await readFragmentLines(check.fragment), log, context.workspace)
+      return outcome
+    })
+    await setCheckOutputs(checked, check.report)
+    const { report } = checked
+    if (isFailing(report, check.failOn)) {
+      // A kernel that fails its requirements is not published: nothing half-done is left behind.
+      if (publishing) {
+        const where = publishing.registry.repository ? ` or pushed to ${publishing.registry.repository}` : ''
+        summary.notPublished = `the check failed (fail-on: ${check.failOn}; ${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}), so nothing was written to the OCI layout${where}.`
+      }
+      await writeSummary(renderSummary(report, summary), context, log)
+      return failureLine(report)
+    }
+    if (publishing) {
+      const outcome = checked
+      const published = await core.group('Describe and publish the kernel image', () => publishStep(publishing, outcome, context, log))
+      summary.publish = {
+        layout: published.layout,
+        tags: published.tags,
+        digest: published.digest,
+        imageRef: published.imageRef,
+        configDigest: published.configDigest,
+        metadata: published.metadata,
+      }
+    }
+    await writeSummary(renderSummary(report, summary), context, log)
+    return undefined
+  } catch (error) {
+    // The check ran before describe/publish failed: its summary is still worth having, with why nothing was published.
+    if (checked) {
+      if (publishing) summary.notPublished = oneLine(error)
+      await writeSummary(renderSummary(checked.report, summary), context, log).catch(() => undefined)
+    }
+    throw error
   }
 }
 
@@ -71,14 +98,4 @@ async function setCheckOutputs(outcome: CheckOutcome, reportPath: string): Promi
   core.setOutput('report', await writeReport(outcome, reportPath))
   core.setOutput('arch', report.arch)
   core.setOutput('version', report.version ?? '')
-}
-
-/** With no config at all, the action runs on the bundled sample kernel (the quick start); it is never pushed. */
-function withSampleDefaults(inputs: Inputs): Inputs {
-  if (inputs.config !== '') return inputs
-  if (inputs.image !== '' || inputs.addons !== '') throw new InputError('config: required when image or addons is given')
-  if (inputs.repository !== '') throw new InputError('config: required with repository (the bundled sample kernel is never pushed)')
-  const sample = sampleKernel()
-  core.notice(`No config given: using the bundled sample kernel (${sample.config})`)
-  return { ...inputs, config: sample.config, image: sample.image, addons: sample.addons }
 }

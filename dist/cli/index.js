@@ -1795,12 +1795,15 @@ function kconfigValues(config) {
 /* harmony export */   Pu: () => (/* binding */ failureLine),
 /* harmony export */   d$: () => (/* binding */ FAIL_ON)
 /* harmony export */ });
-/* unused harmony export plural */
+/* unused harmony exports duplicateMessage, plural */
 /* harmony import */ var _evaluate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(65);
 
 const FAIL_ON = ['error', 'warning', 'never'];
 function buildReport(fields, results, failOn) {
-    const { errors, warnings } = (0,_evaluate_js__WEBPACK_IMPORTED_MODULE_0__/* .countResults */ .a)(results);
+    const duplicates = (fields.duplicates ?? []).map((d) => ({ ...d, message: duplicateMessage(d) }));
+    const counted = (0,_evaluate_js__WEBPACK_IMPORTED_MODULE_0__/* .countResults */ .a)(results);
+    const errors = counted.errors;
+    const warnings = counted.warnings + duplicates.length;
     return {
         target: fields.target,
         arch: fields.arch,
@@ -1810,7 +1813,11 @@ function buildReport(fields, results, failOn) {
         errors,
         warnings,
         results,
+        duplicates,
     };
+}
+function duplicateMessage(d) {
+    return `${d.option} is set twice (lines ${d.previousLine} and ${d.line}); the last one wins`;
 }
 /** Whether unmet requirements fail the step; `fail-on` never excuses unusable input, which fails earlier. */
 function isFailing(counts, failOn) {
@@ -2110,7 +2117,7 @@ async function runCheck(request) {
     const requirements = (0,check_requirements/* mergeRequirements */.Bv)([...(0,check_requirements/* requirementsFor */.eK)(request.target), ...boot], extra);
     const version = config.header?.version;
     const results = (0,evaluate/* evaluateRequirements */.C)(config, requirements, { arch, version, ignore: request.ignore, strict: request.strict });
-    const report = (0,check_report/* buildReport */.FK)({ target: request.target, arch, version, config: request.config }, results, request.failOn ?? 'error');
+    const report = (0,check_report/* buildReport */.FK)({ target: request.target, arch, version, config: request.config, duplicates: config.duplicates }, results, request.failOn ?? 'error');
     return { config, configBytes, arch, requirements, report };
 }
 /** The config says which architecture it is for; input `arch` may confirm it but never contradict it. */
@@ -2153,10 +2160,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _check_kernel_config_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(746);
 /* harmony import */ var _check_requirements_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(762);
 /* harmony import */ var _check_report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(904);
-/* harmony import */ var _check_format_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(561);
+/* harmony import */ var _check_format_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(561);
 /* harmony import */ var _check_explain_results_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(942);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var _log_line_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(420);
+
 
 
 
@@ -2226,15 +2235,17 @@ async function main(argv) {
             process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         }
         else {
+            // Escaped: in a workflow's `run:` step the runner reads this output, and a file name must not be a command.
             for (const r of report.results)
-                process.stdout.write(`${(0,_check_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatResultLine */ .v)(r, report.config)}\n`);
+                process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)((0,_check_format_js__WEBPACK_IMPORTED_MODULE_9__/* .formatResultLine */ .v)(r, report.config))}\n`);
             const failing = (0,_check_report_js__WEBPACK_IMPORTED_MODULE_3__/* .isFailing */ .DI)(report, failOn);
-            process.stdout.write(failing ? `${(0,_check_report_js__WEBPACK_IMPORTED_MODULE_3__/* .failureLine */ .Pu)(report).replace(/; see .*$/, '')}\n` : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)\n`);
+            const verdict = failing ? (0,_check_report_js__WEBPACK_IMPORTED_MODULE_3__/* .failureLine */ .Pu)(report).replace(/; see .*$/, '') : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`;
+            process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)(verdict)}\n`);
         }
         return (0,_check_report_js__WEBPACK_IMPORTED_MODULE_3__/* .isFailing */ .DI)(report, failOn) ? 1 : 0;
     }
     catch (error) {
-        const message = error instanceof TypeError && 'code' in error ? `${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .oneLine */ .TN)(error)}\n${USAGE}` : (0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .oneLine */ .TN)(error);
+        const message = error instanceof TypeError && 'code' in error ? `${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .oneLine */ .TN)(error))}\n${USAGE}` : (0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .oneLine */ .TN)(error));
         process.stderr.write(`kernel-action: ${message}\n`);
         return 2;
     }
@@ -2272,6 +2283,28 @@ function oneOf(name, value, allowed) {
     if (allowed.includes(value))
         return value;
     throw new InputError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+}
+
+
+/***/ }),
+
+/***/ 420:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _: () => (/* binding */ escapeLogLine)
+/* harmony export */ });
+// No imports: the CLI uses this too, and must not bundle @actions/core.
+/**
+ * A log line as the runner must see it: one line, never starting with `::` (a v2 command, leading blanks ignored) and
+ * never holding `##[` (a v1 command, anywhere in the line). `%` is not special in a plain line, so the runner's own
+ * escapes show the change without any ambiguity.
+ */
+function escapeLogLine(text) {
+    return text
+        .replace(/\r\n|\r|\n/g, (eol) => (eol === '\r' ? '\\r' : '\\n'))
+        .replace(/^(\s*)::/, '$1%3A:')
+        .replace(/##\[/g, '##%5B');
 }
 
 

@@ -1,8 +1,10 @@
 import path from 'node:path'
 import type { CheckResult } from '../check/evaluate.js'
 
+export type AnnotationLevel = 'error' | 'warning' | 'notice'
+
 export interface Annotation {
-  level: 'error' | 'warning'
+  level: AnnotationLevel
   message: string
   title?: string
   file?: string
@@ -12,12 +14,13 @@ export interface Annotation {
 /** Where an option is written in a committed fragment: annotations there show inline in a pull request. */
 export type FragmentLines = ReadonlyMap<string, { file: string; line: number }>
 
-// GitHub keeps 10 annotations of each level per step and silently drops the rest.
+// GitHub keeps 10 annotations of each level per step and silently drops the rest (actions/toolkit problem-matchers.md).
 export const ANNOTATIONS_PER_LEVEL = 10
+const LEVELS: readonly AnnotationLevel[] = ['error', 'warning', 'notice']
 
 /**
  * One annotation per problem, on the fragment line that sets the option when there is one, else on the option's line
- * in the config, else on line 1 of the config. Past GitHub's cap, the last slot says how many more there are.
+ * in the config, else on line 1 of the config. The budget is applied later, over everything the step emits.
  */
 export function planAnnotations(
   results: readonly CheckResult[],
@@ -25,20 +28,40 @@ export function planAnnotations(
 ): Annotation[] {
   const planned: Annotation[] = []
   for (const level of ['error', 'warning'] as const) {
-    const problems = results.filter((r) => r.status === level)
-    const shown = problems.length > ANNOTATIONS_PER_LEVEL ? problems.slice(0, ANNOTATIONS_PER_LEVEL - 1) : problems
-    for (const result of shown) planned.push({ level, title: result.option, message: withExplanation(result), ...place(result, where) })
-    const hidden = problems.length - shown.length
-    if (hidden > 0) {
-      planned.push({
-        level,
-        title: `${hidden} more ${level}s`,
-        message: `${hidden} more ${level}s are not shown as annotations (GitHub shows ${ANNOTATIONS_PER_LEVEL} per step); the job summary and the JSON report list them all`,
-        ...(where.config ? { file: where.config, startLine: 1 } : {}),
-      })
+    for (const result of results.filter((r) => r.status === level)) {
+      planned.push({ level, title: result.option, message: withExplanation(result), ...place(result, where) })
     }
   }
   return planned
+}
+
+/**
+ * GitHub's budget: at most ten annotations per level, `reserved` slots kept for lines emitted after these (the
+ * step's failure line). Past the budget, the last slot says how many more there are; the rest are `hidden`.
+ */
+export function fitAnnotations(
+  annotations: readonly Annotation[],
+  { reserved = {}, overflowAt = {} }: { reserved?: Partial<Record<AnnotationLevel, number>>; overflowAt?: { file?: string; startLine?: number } } = {},
+): { shown: Annotation[]; hidden: Annotation[] } {
+  const shown: Annotation[] = []
+  const hidden: Annotation[] = []
+  for (const level of LEVELS) {
+    const all = annotations.filter((a) => a.level === level)
+    const slots = ANNOTATIONS_PER_LEVEL - (reserved[level] ?? 0)
+    const fits = all.length <= slots ? all : all.slice(0, Math.max(0, slots - 1))
+    shown.push(...fits)
+    const rest = all.slice(fits.length)
+    hidden.push(...rest)
+    if (rest.length > 0 && slots > 0) {
+      shown.push({
+        level,
+        title: `${rest.length} more ${level}s`,
+        message: `${rest.length} more ${level}s are not shown as annotations (GitHub shows ${ANNOTATIONS_PER_LEVEL} per step); they are in the log, and every check result is in the job summary and the JSON report`,
+        ...overflowAt,
+      })
+    }
+  }
+  return { shown, hidden }
 }
 
 function place(result: CheckResult, where: { config?: string; fragments?: FragmentLines }): { file?: string; startLine?: number } {

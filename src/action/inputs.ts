@@ -1,14 +1,67 @@
 import * as core from '@actions/core'
+import path from 'node:path'
 import { InputError, oneOf } from '../errors.js'
 import { KERNEL_ARCHES, type KernelArch } from '../check/kernel-config.js'
 import { TARGETS, type Target } from '../check/requirements.js'
 import { FAIL_ON, type FailOn } from '../check/report.js'
+import { parseRepository } from '../oci/reference.js'
+import type { Credentials } from '../oci/registry/auth.js'
+import { sampleKernel } from '../sample.js'
+import type { RunnerContext } from './runner-context.js'
+
+// Adding an input: a row in INPUT_DEFAULTS (action.yml's default, exactly), a row in action.yml and the README's
+// Inputs table (__tests__/action-contract.test.ts holds the three together), then read it below into the settings of
+// the mode(s) it belongs to, with its rules. Nothing else in the action calls `core.getInput`.
 
 export type Compression = 'none' | 'gzip' | 'zstd'
 export const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'zstd']
 
-/** Every input, read and validated once; nothing else calls `core.getInput`. */
-export interface Inputs {
+/**
+ * Every input of action.yml with its default there, exactly (a test keeps action.yml, the README and this in step).
+ * The runner always passes the default; a run outside Actions passes nothing, so the same default applies here.
+ */
+export const INPUT_DEFAULTS = {
+  config: '',
+  target: 'zone',
+  arch: '',
+  requirements: '',
+  ignore: '',
+  fragment: '',
+  strict: 'false',
+  'boot-rules': 'true',
+  'fail-on': 'error',
+  report: '',
+  'kernel-source': '',
+  image: '',
+  addons: '',
+  flavor: '',
+  version: '',
+  tags: '',
+  repository: '',
+  'oci-layout': '',
+  username: '',
+  password: '',
+  'github-token': '${{ github.token }}',
+  annotations: '',
+  compression: 'none',
+  'insecure-registry': 'false',
+  'push-by-digest': 'false',
+  merge: '',
+} as const
+export type InputName = keyof typeof INPUT_DEFAULTS
+
+/** How an input's raw text is read: `core.getInput` on a runner, anything else in a test. */
+export type ReadInput = (name: InputName) => string
+
+/** The runner's value, else the action.yml default (an expression default like `${{ github.token }}` only exists on a runner). */
+function actionInput(name: InputName): string {
+  const given = core.getInput(name)
+  const fallback: string = INPUT_DEFAULTS[name]
+  return given !== '' || fallback.includes('${{') ? given : fallback
+}
+
+/** What the check reads: the config and the rules it is held to. */
+export interface CheckSettings {
   config: string
   target: Target
   arch?: KernelArch
@@ -18,58 +71,160 @@ export interface Inputs {
   strict: boolean
   bootRules: boolean
   failOn: FailOn
+  /** Where the JSON report goes (resolved: the runner's temp folder by default). */
   report: string
   kernelSource: string
-  image: string
-  addons: string
-  flavor: string
-  version: string
-  tags: string[]
-  repository: string
-  ociLayout: string
-  username: string
-  password: string
-  githubToken: string
-  annotations: string[]
-  compression: Compression
-  insecureRegistry: boolean
-  pushByDigest: boolean
-  merge: string[]
+  /** No config was given: the bundled sample kernel is checked and written to the local layout. */
+  sample: boolean
 }
 
-export function getInputs(): Inputs {
-  const password = core.getInput('password')
+/** What the written image is called and how: shared by publish and merge. */
+export interface ImageSettings {
+  version: string
+  flavor: string
+  tags: string[]
+  annotations: string[]
+  pushByDigest: boolean
+  /** The local OCI layout (resolved: the runner's temp folder on a runner, `./kernel-oci` elsewhere). */
+  ociLayout: string
+}
+
+/** Where the image goes beyond the local layout, and as whom. */
+export interface RegistrySettings {
+  /** Empty: the local OCI layout only. */
+  repository: string
+  /** Explicit username/password, or the workflow token for ghcr.io; else none (the client reads ~/.docker/config.json). */
+  credentials?: Credentials
+  insecureRegistry: boolean
+}
+
+/** Check only: no image given. */
+export interface CheckInputs {
+  mode: 'check'
+  check: CheckSettings
+}
+
+/** Check, then describe and publish the kernel image. */
+export interface PublishInputs {
+  mode: 'publish'
+  check: CheckSettings
+  image: string
+  addons: string
+  compression: Compression
+  output: ImageSettings
+  registry: RegistrySettings
+}
+
+/** Join per-architecture images already published into one index; nothing is checked or built. */
+export interface MergeInputs {
+  mode: 'merge'
+  sources: string[]
+  output: ImageSettings
+  registry: RegistrySettings
+}
+
+/** Every input, read and validated once, every cross-input rule included, as one type per mode. */
+export type Inputs = CheckInputs | PublishInputs | MergeInputs
+
+export function getInputs(context: RunnerContext, read: ReadInput = actionInput): Inputs {
+  // Secrets first, so that no later error can echo them.
+  const password = read('password')
   if (password) core.setSecret(password)
-  const githubToken = core.getInput('github-token')
+  const githubToken = read('github-token')
   if (githubToken) core.setSecret(githubToken)
-  return {
-    config: core.getInput('config'),
-    target: oneOf('target', core.getInput('target') || 'zone', TARGETS),
-    arch: optionalOneOf('arch', normaliseArch(core.getInput('arch')), KERNEL_ARCHES),
-    requirements: listInput('requirements'),
-    ignore: listInput('ignore', { csv: true }),
-    fragment: listInput('fragment'),
-    strict: boolInput('strict'),
-    bootRules: boolInput('boot-rules', true),
-    failOn: oneOf('fail-on', core.getInput('fail-on') || 'error', FAIL_ON),
-    report: core.getInput('report'),
-    kernelSource: core.getInput('kernel-source'),
-    image: core.getInput('image'),
-    addons: core.getInput('addons'),
-    flavor: core.getInput('flavor'),
-    version: core.getInput('version'),
-    tags: listInput('tags', { csv: true }),
-    repository: core.getInput('repository'),
-    ociLayout: core.getInput('oci-layout'),
-    username: core.getInput('username'),
-    password,
-    githubToken,
-    annotations: listInput('annotations'),
-    compression: oneOf('compression', core.getInput('compression') || 'none', COMPRESSIONS),
-    insecureRegistry: boolInput('insecure-registry'),
-    pushByDigest: boolInput('push-by-digest'),
-    merge: listInput('merge', { csv: true }),
+  const list = (name: InputName, { csv = false } = {}): string[] => parseList(read(name), csv)
+  const bool = (name: InputName): boolean => parseBool(name, read(name))
+
+  // Every input is read and checked whatever the mode, so a bad value never hides behind another input.
+  const given = {
+    config: read('config'),
+    image: read('image'),
+    addons: read('addons'),
+    merge: list('merge', { csv: true }),
   }
+  const target = oneOf('target', read('target'), TARGETS)
+  const check = {
+    target,
+    arch: optionalOneOf('arch', normaliseArch(read('arch')), KERNEL_ARCHES),
+    requirements: list('requirements'),
+    ignore: list('ignore', { csv: true }),
+    fragment: list('fragment'),
+    strict: bool('strict'),
+    bootRules: bool('boot-rules'),
+    failOn: oneOf('fail-on', read('fail-on'), FAIL_ON),
+    report: path.resolve(read('report') || path.join(context.tempDir, 'kernel-check.json')),
+    kernelSource: read('kernel-source'),
+  }
+  const output: ImageSettings = {
+    version: read('version'),
+    flavor: read('flavor'),
+    tags: list('tags', { csv: true }),
+    annotations: list('annotations'),
+    pushByDigest: bool('push-by-digest'),
+    ociLayout: read('oci-layout') || (context.onRunner ? path.join(context.tempDir, 'kernel-oci') : 'kernel-oci'),
+  }
+  const compression = oneOf('compression', read('compression'), COMPRESSIONS)
+  const repository = read('repository')
+  const registry: RegistrySettings = {
+    repository,
+    credentials: registryCredentials({ username: read('username'), password, githubToken, repository }, context),
+    insecureRegistry: bool('insecure-registry'),
+  }
+
+  if (given.merge.length > 0) {
+    const building = (['config', 'image', 'addons'] as const).filter((name) => given[name] !== '')
+    if (building.length > 0) {
+      throw new InputError(`merge: cannot be combined with ${building.join(', ')} (a merge step builds nothing; build in the per-architecture jobs)`)
+    }
+    return { mode: 'merge', sources: given.merge, output, registry }
+  }
+  if (given.config === '') {
+    // The quick start: the bundled sample kernel, into the local layout only.
+    if (given.image !== '' || given.addons !== '') throw new InputError('config: required when image or addons is given')
+    if (repository !== '') throw new InputError('config: required with repository (the bundled sample kernel is never pushed)')
+    const sample = sampleKernel()
+    return {
+      mode: 'publish',
+      check: { ...check, config: sample.config, sample: true },
+      image: sample.image,
+      addons: sample.addons,
+      compression,
+      output: { ...output, flavor: output.flavor || target },
+      registry,
+    }
+  }
+  if (given.image === '') {
+    if (given.addons !== '') throw new InputError('addons: given without image (the kernel image is what gets published)')
+    return { mode: 'check', check: { ...check, config: given.config, sample: false } }
+  }
+  return {
+    mode: 'publish',
+    check: { ...check, config: given.config, sample: false },
+    image: given.image,
+    addons: given.addons,
+    compression,
+    output: { ...output, flavor: output.flavor || target },
+    registry,
+  }
+}
+
+/**
+ * Explicit `username`/`password` (both or neither); else, for ghcr.io, the workflow token as the workflow's actor;
+ * else none here (the registry client then reads ~/.docker/config.json, as docker/login-action leaves it).
+ */
+export function registryCredentials(
+  given: { username: string; password: string; githubToken: string; repository: string },
+  context: Pick<RunnerContext, 'actor'>,
+): Credentials | undefined {
+  if (given.username || given.password) {
+    if (!given.username) throw new InputError('username: required when password is given')
+    if (!given.password) throw new InputError('password: required when username is given')
+    return { username: given.username, password: given.password }
+  }
+  if (given.repository && given.githubToken && parseRepository(given.repository).registry === 'ghcr.io') {
+    return { username: context.actor || 'x-access-token', password: given.githubToken }
+  }
+  return undefined
 }
 
 /** A List input is newline-separated; a CSV one also splits on commas. Blank lines and `#` comments are dropped. */
@@ -81,13 +236,9 @@ export function parseList(text: string, csv = false): string[] {
     .filter((item) => item !== '' && !item.startsWith('#'))
 }
 
-function listInput(name: string, { csv = false } = {}): string[] {
-  return parseList(core.getInput(name), csv)
-}
-
-function boolInput(name: string, fallback = false): boolean {
-  const value = core.getInput(name).trim()
-  if (value === '') return fallback
+function parseBool(name: InputName, text: string): boolean {
+  const value = text.trim()
+  if (value === '') return INPUT_DEFAULTS[name] === 'true'
   if (/^(true|True|TRUE)$/.test(value)) return true
   if (/^(false|False|FALSE)$/.test(value)) return false
   throw new InputError(`${name}: ${JSON.stringify(value)} is not a boolean (use true or false)`)

@@ -1,48 +1,44 @@
 import * as core from '@actions/core'
-import * as github from '@actions/github'
-import { spawnSync } from 'node:child_process'
-import os from 'node:os'
-import path from 'node:path'
-import { InputError } from '../errors.js'
 import type { CheckOutcome } from '../check/run-check.js'
-import { parseRepository } from '../oci/reference.js'
-import type { Credentials } from '../oci/registry/auth.js'
 import { formatBytes } from '../oci/registry/push.js'
-import { createdTimestamp, parseAnnotationLines } from '../publish/annotations.js'
+import { parseAnnotationLines } from '../publish/annotations.js'
 import { mergeKernelImages, type MergeOutcome } from '../publish/merge.js'
 import { publishKernel, type PublishOutcome } from '../publish/publish.js'
-import type { Inputs } from './inputs.js'
-import { escape } from './summary.js'
+import type { MergeInputs, PublishInputs } from './inputs.js'
+import { tempPath, type RunnerContext } from './runner-context.js'
+import type { StepLog } from './step-log.js'
 
 /** The describe-and-publish half of the step, wired to the runner: inputs, secrets, log, outputs. */
-export async function publishStep(inputs: Inputs, check: CheckOutcome): Promise<PublishOutcome> {
+export async function publishStep(inputs: PublishInputs, check: CheckOutcome, context: RunnerContext, log: StepLog): Promise<PublishOutcome> {
+  const { output, registry } = inputs
   const outcome = await publishKernel({
     config: check.config,
     configBytes: check.configBytes,
     arch: check.arch,
     image: inputs.image,
     addons: inputs.addons,
-    flavor: inputs.flavor || inputs.target,
-    version: inputs.version,
-    tagTemplates: inputs.tags,
-    repository: inputs.repository,
-    ociLayout: inputs.ociLayout || defaultLayout(),
-    credentials: registryCredentials(inputs),
-    annotations: parseAnnotationLines(inputs.annotations),
+    flavor: output.flavor,
+    version: output.version,
+    tagTemplates: output.tags,
+    repository: registry.repository,
+    ociLayout: output.ociLayout,
+    credentials: registry.credentials,
+    annotations: parseAnnotationLines(output.annotations),
     compression: inputs.compression,
-    insecureRegistry: inputs.insecureRegistry,
-    pushByDigest: inputs.pushByDigest,
-    bootRules: inputs.bootRules && inputs.target === 'zone',
-    created: createdTimestamp(process.env.SOURCE_DATE_EPOCH, commitTime()),
-    ...workflowSource(),
-    workDir: path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'kernel-action'),
-    log: (line) => core.info(line),
-    warn: (line) => core.warning(line),
+    insecureRegistry: registry.insecureRegistry,
+    pushByDigest: output.pushByDigest,
+    bootRules: inputs.check.bootRules && inputs.check.target === 'zone',
+    created: context.created,
+    ...(context.source ? { source: context.source } : {}),
+    ...(context.revision ? { revision: context.revision } : {}),
+    workDir: tempPath(context, 'kernel-action'),
+    log: (line) => log.info(line),
+    warn: (line) => log.warning(line),
     onSecret: (value) => core.setSecret(value),
   })
   if (outcome.push) {
     const p = outcome.push
-    core.info(`pushed ${outcome.imageRef}: ${p.blobsUploaded} blobs uploaded (${formatBytes(p.bytesUploaded)}), ${p.blobsSkipped} already there, ${p.blobsMounted} mounted`)
+    log.info(`pushed ${outcome.imageRef}: ${p.blobsUploaded} blobs uploaded (${formatBytes(p.bytesUploaded)}), ${p.blobsSkipped} already there, ${p.blobsMounted} mounted`)
   }
   core.setOutput('metadata', outcome.metadataPath)
   core.setOutput('config-digest', outcome.configDigest)
@@ -57,82 +53,26 @@ export async function publishStep(inputs: Inputs, check: CheckOutcome): Promise<
  * Merge mode (input `merge`): no config is checked and nothing is built; the per-architecture images already
  * published are joined into one index, written by digest, then tagged.
  */
-export async function mergeStep(inputs: Inputs): Promise<MergeOutcome> {
-  const building = (['config', 'image', 'addons'] as const).filter((name) => inputs[name] !== '')
-  if (building.length > 0) {
-    throw new InputError(`merge: cannot be combined with ${building.join(', ')} (a merge step builds nothing; build in the per-architecture jobs)`)
-  }
+export async function mergeStep(inputs: MergeInputs, log: StepLog): Promise<MergeOutcome> {
+  const { output, registry } = inputs
   const outcome = await mergeKernelImages({
-    sources: inputs.merge,
-    repository: inputs.repository,
-    ociLayout: inputs.ociLayout || defaultLayout(),
-    tagTemplates: inputs.tags,
-    pushByDigest: inputs.pushByDigest,
-    annotations: parseAnnotationLines(inputs.annotations),
-    version: inputs.version || undefined,
-    flavor: inputs.flavor || undefined,
-    credentials: registryCredentials(inputs),
-    insecureRegistry: inputs.insecureRegistry,
-    log: (line) => core.info(line),
+    sources: inputs.sources,
+    repository: registry.repository,
+    ociLayout: output.ociLayout,
+    tagTemplates: output.tags,
+    pushByDigest: output.pushByDigest,
+    annotations: parseAnnotationLines(output.annotations),
+    version: output.version || undefined,
+    flavor: output.flavor || undefined,
+    credentials: registry.credentials,
+    insecureRegistry: registry.insecureRegistry,
+    log: (line) => log.info(line),
     onSecret: (value) => core.setSecret(value),
   })
-  core.info(`merged ${outcome.platforms.map((p) => `linux/${p.architecture}`).join(', ')} into ${outcome.imageRef}${outcome.tags.length ? ` tagged ${outcome.tags.join(', ')}` : ''}`)
+  log.info(`merged ${outcome.platforms.map((p) => `linux/${p.architecture}`).join(', ')} into ${outcome.imageRef}${outcome.tags.length ? ` tagged ${outcome.tags.join(', ')}` : ''}`)
   core.setOutput('digest', outcome.digest)
   core.setOutput('image-ref', outcome.imageRef)
   core.setOutput('tags', outcome.tags.join('\n'))
   core.setOutput('version', outcome.version)
   return outcome
-}
-
-/** The job summary of a merge: what the index holds and where it went. */
-export function renderMergeSummary(outcome: MergeOutcome): string {
-  const rows = [
-    ['Index', outcome.imageRef],
-    ['Tags', outcome.tags.join(', ') || '(none: by digest)'],
-    ['Kernel', `${outcome.version} ${outcome.flavor}`],
-    ...outcome.platforms.map((p) => [`linux/${p.architecture}`, p.digest]),
-  ]
-  return `<h2>krata kernel: multi-arch index</h2>\n<table>${rows.map(([k, v]) => `<tr><th>${escape(k!)}</th><td><code>${escape(v!)}</code></td></tr>`).join('')}</table>\n`
-}
-
-/** Inside Actions the layout goes to the runner's temp folder; a local run leaves it where the user is. */
-function defaultLayout(): string {
-  return process.env.RUNNER_TEMP ? path.join(process.env.RUNNER_TEMP, 'kernel-oci') : 'kernel-oci'
-}
-
-/**
- * Explicit `username`/`password`; else, for ghcr.io, the workflow token; else none here (the registry client then
- * reads ~/.docker/config.json, as docker/login-action leaves it).
- */
-export function registryCredentials(inputs: Pick<Inputs, 'username' | 'password' | 'githubToken' | 'repository'>): Credentials | undefined {
-  if (inputs.username || inputs.password) {
-    if (!inputs.username) throw new InputError('username: required when password is given')
-    if (!inputs.password) throw new InputError('password: required when username is given')
-    return { username: inputs.username, password: inputs.password }
-  }
-  if (inputs.repository && inputs.githubToken && parseRepository(inputs.repository).registry === 'ghcr.io') {
-    return { username: process.env.GITHUB_ACTOR || 'x-access-token', password: inputs.githubToken }
-  }
-  return undefined
-}
-
-function workflowSource(): { source?: string; revision?: string } {
-  const { serverUrl, repo, sha } = safeContext()
-  return {
-    ...(repo ? { source: `${serverUrl}/${repo}` } : {}),
-    ...(sha ? { revision: sha } : {}),
-  }
-}
-
-function safeContext(): { serverUrl: string; repo?: string; sha?: string } {
-  const context = github.context
-  const repo = process.env.GITHUB_REPOSITORY ? `${context.repo.owner}/${context.repo.repo}` : undefined
-  return { serverUrl: context.serverUrl, repo, sha: context.sha || undefined }
-}
-
-/** The checked-out commit's time, so `created` (and with it the digest) only changes with the source. */
-function commitTime(): number | undefined {
-  const git = spawnSync('git', ['log', '-1', '--format=%ct'], { cwd: process.env.GITHUB_WORKSPACE || process.cwd(), encoding: 'utf8' })
-  const seconds = Number.parseInt(git.stdout?.trim() ?? '', 10)
-  return git.status === 0 && Number.isFinite(seconds) ? seconds : undefined
 }

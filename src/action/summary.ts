@@ -1,5 +1,6 @@
-import { plural, type CheckReport } from '../check/report.js'
+import { plural, type CheckReport, type FailOn } from '../check/report.js'
 import type { CheckResult } from '../check/evaluate.js'
+import type { MergeOutcome } from '../publish/merge.js'
 import { withExplanation } from './annotations.js'
 
 // GitHub rejects a step summary over 1 MiB; stay well under it.
@@ -22,15 +23,34 @@ export interface PublishSummary {
   metadata: string
 }
 
-/** The job summary as HTML: failures first, passes folded away, then what was published. */
-export function renderSummary(report: CheckReport, publish?: PublishSummary, limit = SUMMARY_LIMIT): string {
+/** What the step did besides the check, for the summary to say. */
+export interface StepSummary {
+  failOn: FailOn
+  /** What was published, when it was. */
+  publish?: PublishSummary
+  /** Why an image that was given was not published (the check failed, or publishing did). */
+  notPublished?: string
+  /** The fix fragment written with `kernel-source`. */
+  fixFragment?: { path: string; text: string }
+}
+
+/**
+ * The job summary as HTML: the verdict (and whether it was enforced), whether the image was published and why not,
+ * failures first, passes folded away, the fix fragment ready to copy, then what was published.
+ */
+export function renderSummary(report: CheckReport, step: StepSummary = { failOn: 'error' }, limit = SUMMARY_LIMIT): string {
   const failing = report.results.filter((r) => r.status === 'error' || r.status === 'warning')
   const rest = report.results.filter((r) => r.status !== 'error' && r.status !== 'warning')
+  const unenforced = !report.passed && step.failOn === 'never'
   const head =
-    `<h2>krata ${escape(report.target)} kernel check: ${report.passed ? 'passed' : 'failed'}</h2>\n` +
+    `<h2>krata ${escape(report.target)} kernel check: ${report.passed ? 'passed' : 'failed'}${unenforced ? ', not enforced (fail-on: never)' : ''}</h2>\n` +
     `<p><code>${escape(report.config)}</code> · ${escape(report.arch)} · Linux ${escape(report.version ?? 'version unknown')} · ` +
-    `${report.errors} errors, ${report.warnings} warnings, ${rest.filter((r) => r.status === 'ok').length} met</p>\n`
-  const tail = publish ? renderPublish(publish) : ''
+    `${report.errors} errors, ${report.warnings} warnings, ${rest.filter((r) => r.status === 'ok').length} met</p>\n` +
+    (step.notPublished ? `<p><strong>Not published:</strong> ${escape(step.notPublished)}</p>\n` : '') +
+    renderDuplicates(report)
+  const tail =
+    (step.fixFragment ? renderFixFragment(step.fixFragment) : '') +
+    (step.publish ? renderPublish(step.publish, unenforced ? `${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}: not enforced (fail-on: never)` : undefined) : '')
   let failures = failing.length ? table(failing) : '<p>Every requirement is met.</p>\n'
   let passes = rest.length ? `<details><summary>${plural(rest.length, 'other requirement')}</summary>\n\n${table(rest)}</details>\n` : ''
   if (head.length + failures.length + passes.length + tail.length > limit) {
@@ -52,8 +72,23 @@ function table(results: readonly CheckResult[]): string {
   return `<table><tr><th>Option</th><th>Wanted</th><th>Found</th><th>Line</th><th>Verdict</th><th>Why</th></tr>\n${rows.join('\n')}\n</table>\n`
 }
 
-function renderPublish(p: PublishSummary): string {
+function renderDuplicates(report: CheckReport): string {
+  if (report.duplicates.length === 0) return ''
+  return `<p>Set twice (the last one wins): ${report.duplicates.map((d) => `<code>${escape(d.option)}</code> (lines ${d.previousLine} and ${d.line})`).join(', ')}</p>\n`
+}
+
+/** In a fenced block, so GitHub renders it verbatim with a copy button. */
+function renderFixFragment(fix: { path: string; text: string }): string {
+  const body = fix.text.includes('```') ? `<pre>${escape(fix.text)}</pre>` : `\`\`\`text\n${fix.text.trimEnd()}\n\`\`\``
+  return (
+    `<details><summary>Fix fragment (<code>${escape(fix.path)}</code>): append it to the .config and run <code>make olddefconfig</code></summary>\n\n` +
+    `${body}\n\n</details>\n`
+  )
+}
+
+function renderPublish(p: PublishSummary, unenforced?: string): string {
   const rows = [
+    ...(unenforced ? [['Check', unenforced]] : []),
     ['OCI layout', p.layout],
     ['Tags', p.tags.join(', ')],
     ['Manifest digest', p.digest],
@@ -61,9 +96,20 @@ function renderPublish(p: PublishSummary): string {
     ['Config digest', p.configDigest],
   ]
   return (
-    `<h3>Kernel image</h3>\n<table>${rows.map(([k, v]) => `<tr><th>${k}</th><td><code>${escape(v)}</code></td></tr>`).join('')}</table>\n` +
+    `<h3>Kernel image</h3>\n<table>${rows.map(([k, v]) => `<tr><th>${escape(k!)}</th><td><code>${escape(v!)}</code></td></tr>`).join('')}</table>\n` +
     `<details><summary>/kernel/metadata</summary>\n\n<pre>${escape(p.metadata)}</pre></details>\n`
   )
+}
+
+/** The job summary of a merge: what the index holds and where it went. */
+export function renderMergeSummary(outcome: MergeOutcome): string {
+  const rows = [
+    ['Index', outcome.imageRef],
+    ['Tags', outcome.tags.join(', ') || '(none: by digest)'],
+    ['Kernel', `${outcome.version} ${outcome.flavor}`],
+    ...outcome.platforms.map((p) => [`linux/${p.architecture}`, p.digest]),
+  ]
+  return `<h2>krata kernel: multi-arch index</h2>\n<table>${rows.map(([k, v]) => `<tr><th>${escape(k!)}</th><td><code>${escape(v!)}</code></td></tr>`).join('')}</table>\n`
 }
 
 export function escape(text: string): string {

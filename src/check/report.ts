@@ -1,4 +1,4 @@
-import type { KernelArch } from './kernel-config.js'
+import type { DuplicateOption, KernelArch } from './kernel-config.js'
 import { countResults, type CheckResult } from './evaluate.js'
 import type { Target } from './requirements.js'
 
@@ -13,16 +13,26 @@ export interface CheckReport {
   config: string
   passed: boolean
   errors: number
+  /** Counts the duplicated options too: each is a warning. */
   warnings: number
   results: CheckResult[]
+  /** Options set twice in the config (the kernel keeps the last one). */
+  duplicates: DuplicateWarning[]
+}
+
+export interface DuplicateWarning extends DuplicateOption {
+  message: string
 }
 
 export function buildReport(
-  fields: { target: Target; arch: KernelArch; version?: string; config: string },
+  fields: { target: Target; arch: KernelArch; version?: string; config: string; duplicates?: readonly DuplicateOption[] },
   results: CheckResult[],
   failOn: FailOn,
 ): CheckReport {
-  const { errors, warnings } = countResults(results)
+  const duplicates = (fields.duplicates ?? []).map((d) => ({ ...d, message: duplicateMessage(d) }))
+  const counted = countResults(results)
+  const errors = counted.errors
+  const warnings = counted.warnings + duplicates.length
   return {
     target: fields.target,
     arch: fields.arch,
@@ -32,7 +42,12 @@ export function buildReport(
     errors,
     warnings,
     results,
+    duplicates,
   }
+}
+
+export function duplicateMessage(d: DuplicateOption): string {
+  return `${d.option} is set twice (lines ${d.previousLine} and ${d.line}); the last one wins`
 }
 
 /** Whether unmet requirements fail the step; `fail-on` never excuses unusable input, which fails earlier. */

@@ -1,0 +1,142 @@
+// getInputs: every input and every rule between inputs, in one place, returning one type per mode. Inputs are given
+// as the runner gives them (text, with action.yml's defaults); the runner context is plain data.
+import { describe, expect, it } from '@jest/globals'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { getInputs, INPUT_DEFAULTS, type InputName, type Inputs } from '../src/action/inputs.js'
+import { readRunnerContext, type RunnerContext } from '../src/action/runner-context.js'
+import { InputError } from '../src/errors.js'
+
+const context: RunnerContext = {
+  onRunner: true, tempDir: '/runner/temp', workspace: '/work/repo', actor: 'octocat', created: '1970-01-01T00:00:00Z', debug: false,
+}
+
+/** The runner passes every input, with action.yml's default where the workflow set none. */
+function inputs(given: Partial<Record<InputName, string>>, ctx: RunnerContext = context): Inputs {
+  return getInputs(ctx, (name) => given[name] ?? (name === 'github-token' ? 'ghs_token' : INPUT_DEFAULTS[name]))
+}
+const fails = (given: Partial<Record<InputName, string>>) => () => inputs(given)
+
+describe('getInputs: one type per mode', () => {
+  it('is check-only with a config and no image, the report in the runner\'s temp folder', () => {
+    expect(inputs({ config: 'build/.config', ignore: 'XEN_ACPI, CONFIG_XEN_MCE_LOG' })).toEqual({
+      mode: 'check',
+      check: {
+        config: 'build/.config', target: 'zone', arch: undefined, requirements: [], ignore: ['XEN_ACPI', 'CONFIG_XEN_MCE_LOG'], fragment: [],
+        strict: false, bootRules: true, failOn: 'error', report: '/runner/temp/kernel-check.json', kernelSource: '', sample: false,
+      },
+    })
+  })
+
+  it('publishes with an image: flavor defaults to the target, the layout to the runner\'s temp folder', () => {
+    const publish = inputs({ config: 'c', image: 'bzImage', target: 'host', tags: '{{version}}\nlatest', arch: 'amd64' })
+    expect(publish).toMatchObject({
+      mode: 'publish', image: 'bzImage', addons: '', compression: 'none',
+      check: { arch: 'x86_64', target: 'host' },
+      output: { flavor: 'host', version: '', tags: ['{{version}}', 'latest'], ociLayout: '/runner/temp/kernel-oci', pushByDigest: false },
+      registry: { repository: '', credentials: undefined, insecureRegistry: false },
+    })
+    expect(inputs({ config: 'c', image: 'i' }, { ...context, onRunner: false })).toMatchObject({ output: { ociLayout: 'kernel-oci' } })
+  })
+
+  it('runs the bundled sample kernel when no config is given, into the local layout only', () => {
+    const sample = inputs({})
+    expect(sample.mode).toBe('publish')
+    if (sample.mode !== 'publish') return
+    expect(sample.check.sample).toBe(true)
+    expect(path.basename(sample.check.config)).toBe('config')
+    expect(path.basename(sample.image)).toBe('bzImage')
+    expect(path.basename(sample.addons)).toBe('addons.squashfs')
+    expect(fails({ image: 'bzImage' })).toThrow(new InputError('config: required when image or addons is given'))
+    expect(fails({ addons: 'a.squashfs' })).toThrow(new InputError('config: required when image or addons is given'))
+    expect(fails({ repository: 'ghcr.io/o/k' })).toThrow(new InputError('config: required with repository (the bundled sample kernel is never pushed)'))
+  })
+
+  it('merges with merge, which builds nothing', () => {
+    expect(inputs({ merge: 'sha256:a, sha256:b', repository: 'registry.example/k', tags: 'latest' })).toEqual({
+      mode: 'merge',
+      sources: ['sha256:a', 'sha256:b'],
+      output: { version: '', flavor: '', tags: ['latest'], annotations: [], pushByDigest: false, ociLayout: '/runner/temp/kernel-oci' },
+      registry: { repository: 'registry.example/k', credentials: undefined, insecureRegistry: false },
+    })
+    expect(fails({ merge: 'sha256:a', config: 'c', image: 'i' })).toThrow(
+      new InputError('merge: cannot be combined with config, image (a merge step builds nothing; build in the per-architecture jobs)'),
+    )
+  })
+
+  it('refuses addons without an image (nothing would publish them)', () => {
+    expect(fails({ config: 'c', addons: 'addons.squashfs' })).toThrow(new InputError('addons: given without image (the kernel image is what gets published)'))
+  })
+})
+
+describe('getInputs: registry credentials', () => {
+  it('needs username and password together', () => {
+    expect(fails({ config: 'c', image: 'i', username: 'robot' })).toThrow(new InputError('password: required when username is given'))
+    expect(fails({ config: 'c', image: 'i', password: 'pw' })).toThrow(new InputError('username: required when password is given'))
+    expect(inputs({ config: 'c', image: 'i', username: 'robot', password: 'pw', repository: 'ghcr.io/o/k' })).toMatchObject({
+      registry: { credentials: { username: 'robot', password: 'pw' } },
+    })
+  })
+
+  it('uses the workflow token as the actor for ghcr.io only', () => {
+    expect(inputs({ config: 'c', image: 'i', repository: 'ghcr.io/o/k' })).toMatchObject({ registry: { credentials: { username: 'octocat', password: 'ghs_token' } } })
+    expect(inputs({ config: 'c', image: 'i', repository: 'ghcr.io/o/k' }, { ...context, actor: undefined })).toMatchObject({
+      registry: { credentials: { username: 'x-access-token' } },
+    })
+    expect(inputs({ config: 'c', image: 'i', repository: 'registry.example/o/k' })).toMatchObject({ registry: { credentials: undefined } })
+  })
+})
+
+describe('getInputs: each value is checked, naming the input', () => {
+  it.each([
+    [{ target: 'dom0' }, 'target: "dom0" is not one of zone, host'],
+    [{ 'fail-on': 'sometimes' }, 'fail-on: "sometimes" is not one of error, warning, never'],
+    [{ compression: 'lz4' }, 'compression: "lz4" is not one of none, gzip, zstd'],
+    [{ strict: 'yes' }, 'strict: "yes" is not a boolean (use true or false)'],
+    [{ arch: 'riscv64' }, 'arch: "riscv64" is not one of x86_64, aarch64'],
+  ])('%j', (given, message) => {
+    // Even in merge mode, where the input is not used: a typo never hides.
+    expect(fails({ config: 'c', ...given })).toThrow(new InputError(message))
+    expect(fails({ merge: 'sha256:a', ...given })).toThrow(new InputError(message))
+  })
+})
+
+describe('readRunnerContext', () => {
+  it('reads the runner\'s variables once', () => {
+    const env = {
+      RUNNER_TEMP: '/rt', GITHUB_WORKSPACE: '/ws', GITHUB_ACTOR: 'octocat', GITHUB_REPOSITORY: 'krata/kernel', GITHUB_SERVER_URL: 'https://ghe.example',
+      GITHUB_SHA: 'abc', GITHUB_STEP_SUMMARY: '/rt/summary', RUNNER_DEBUG: '1', SOURCE_DATE_EPOCH: '1700000000',
+    }
+    expect(readRunnerContext(env, '/cwd')).toEqual({
+      onRunner: true, tempDir: '/rt', workspace: '/ws', actor: 'octocat', source: 'https://ghe.example/krata/kernel', revision: 'abc',
+      created: '2023-11-14T22:13:20Z', summaryFile: '/rt/summary', debug: true,
+    })
+  })
+
+  it('takes the checked-out commit\'s time without SOURCE_DATE_EPOCH, else the epoch; outside Actions the system temp', () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'ctx-'))
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_COMMITTER_DATE: '@1600000000 +0000', GIT_AUTHOR_DATE: '@1600000000 +0000' } })
+    git('init', '-q')
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'x')
+    expect(readRunnerContext({ GITHUB_WORKSPACE: repo }).created).toBe('2020-09-13T12:26:40Z')
+    fs.rmSync(repo, { recursive: true, force: true })
+    const outside = readRunnerContext({}, os.tmpdir())
+    expect(outside).toMatchObject({ onRunner: false, tempDir: os.tmpdir(), workspace: os.tmpdir(), created: '1970-01-01T00:00:00Z', debug: false })
+    expect(outside.source).toBeUndefined()
+    expect(() => readRunnerContext({ SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(new InputError('SOURCE_DATE_EPOCH: "yesterday" is not a number of seconds'))
+  })
+})
+
+describe('the runner context is the one reader of the runner', () => {
+  it('has no other module read RUNNER_*, GITHUB_*, SOURCE_DATE_EPOCH or run git', () => {
+    const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'src')
+    const files = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []))
+    const readers = files(root).filter((file) =>
+      /process\.env\.(RUNNER_|GITHUB_|SOURCE_DATE_EPOCH)|process\.env\[['"](RUNNER_|GITHUB_)|spawnSync\('git'|github\.context/.test(fs.readFileSync(file, 'utf8')),
+    )
+    expect(readers.map((file) => path.relative(root, file))).toEqual([path.join('action', 'runner-context.ts')])
+  })
+})
