@@ -7,4 +7,6 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testTimeout: 60000,
+  // Rebuilds dist/ when src/ is newer, so `npx jest` after an edit never tests the old bundle.
+  globalSetup: '<rootDir>/__tests__/support/fresh-dist.mjs',
 }

@@ -5,6 +5,7 @@ import type { CheckResult } from '../src/check/evaluate.js'
 import type { CheckReport } from '../src/check/report.js'
 
 const result = (option: string, status: CheckResult['status'], line: number | null = 7): CheckResult => ({
+  requirement: { option, wanted: 'y', source: 'zone' },
   option, wanted: 'y', found: status === 'ok' ? 'y' : 'absent', line, status, message: `${option} says ${status}`, source: 'zone',
 })
 
@@ -77,5 +78,17 @@ describe('renderSummary', () => {
     expect(html.length).toBeLessThan(100_000)
     expect(html).toContain('1500 other requirements left out')
     expect(html).toMatch(/\d+ more problems are in the JSON report/)
+  })
+
+  it('keeps as many failures as fit in half the limit, never none, and counts the rest exactly', () => {
+    const failures = Array.from({ length: 2000 }, (_, i) => result(`CONFIG_F${i}`, 'error'))
+    const html = renderSummary({ ...report, errors: 2000, results: failures }, undefined, 100_000)
+    const kept = (html.match(/<tr><td><code>CONFIG_F\d+<\/code>/g) ?? []).length
+    expect(kept).toBeGreaterThan(0)
+    expect(html).toContain('<code>CONFIG_F0</code>')
+    expect(html).toContain(`<p>${2000 - kept} more problems are in the JSON report.</p>`)
+    // Half the limit goes to failure rows: each row here is ~140 bytes, so several hundred fit, not a handful.
+    expect(kept).toBeGreaterThan(200)
+    expect(html.length).toBeLessThan(100_000)
   })
 })

@@ -69,8 +69,11 @@ interface BadInput {
   inputs: () => Record<string, string>
   /** The whole `::error::` line, or a pattern for it when it holds a port or a digest. */
   error: () => string | RegExp
-  /** Where a tag must not exist afterwards: a registry and repository. */
-  registry?: () => { url: string; repository: string; auth?: string }
+  /**
+   * Where a tag must not exist afterwards (default: the repository every row pushes to unless it names another);
+   * `null` when the row's registry cannot be listed (nothing listens there, or it answers nonsense).
+   */
+  registry?: () => { url: string; repository: string; auth?: string } | null
   /** The input was good enough to build the local layout; the push to the registry failed. */
   pushed?: boolean
 }
@@ -92,9 +95,9 @@ const table: BadInput[] = [
   // --- publish ---
   { name: 'image that is not a kernel', inputs: () => publish({ image: files['not-a-kernel']! }), error: () => `image: ${at('not-a-kernel')} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)` },
   { name: 'image of the wrong arch', inputs: () => publish({ image: files['arm64-Image']! }), error: () => `image: ${at('arm64-Image')} is an aarch64 Image but config ${files.good} is for x86_64` },
-  { name: 'nonexistent image', inputs: () => publish({ image: at('no-such-bzImage') }), error: () => `image: cannot read ${at('no-such-bzImage')}: no such file` },
-  { name: 'image is a directory', inputs: () => publish({ image: at('a-directory') }), error: () => `image: ${at('a-directory')} is a directory, not a kernel image file` },
-  { name: 'addons is a directory', inputs: () => publish({ addons: at('a-directory') }), error: () => `addons: ${at('a-directory')} is not a regular file` },
+  { name: 'nonexistent image', inputs: () => publish({ image: at('no-such-bzImage') }), error: () => `image: ${at('no-such-bzImage')} does not exist` },
+  { name: 'image is a directory', inputs: () => publish({ image: at('a-directory') }), error: () => `image: ${at('a-directory')} is a directory, not a file` },
+  { name: 'addons is a directory', inputs: () => publish({ addons: at('a-directory') }), error: () => `addons: ${at('a-directory')} is a directory, not a file` },
   { name: 'tag starting with a dash', inputs: () => publish({ tags: '-latest' }), error: () => 'tags: "-latest" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)' },
   { name: 'unknown tag placeholder', inputs: () => publish({ tags: '{{branch}}' }), error: () => 'tags: unknown placeholder {{branch}} in "{{branch}}"' },
   { name: 'uppercase repository', inputs: () => publish({ repository: `${registry.host}/Kernels/Zone` }), error: () => `repository "${registry.host}/Kernels/Zone": must be lowercase` },
@@ -104,6 +107,7 @@ const table: BadInput[] = [
     name: 'unreachable registry',
     inputs: () => publish({ repository: `127.0.0.1:${deadPort}/kernels/zone` }),
     error: () => `registry 127.0.0.1:${deadPort}: cannot connect (ECONNREFUSED)`,
+    registry: () => null,
     pushed: true,
   },
   {
@@ -116,6 +120,7 @@ const table: BadInput[] = [
   {
     name: 'registry answering HTML',
     inputs: () => publish({ repository: `${garbageHost}/kernels/zone` }),
+    registry: () => null,
     // Its HEAD answers look like "blob present", so the manifest PUT is the first answer that can be judged.
     error: () => new RegExp(`^registry ${garbageHost}: PUT manifest sha256:[0-9a-f]{64} → 200 <html><body><h1>Welcome to nginx!</h1></body></html>$`),
     pushed: true,
@@ -143,13 +148,12 @@ async function registryTags(url: string, repository: string, auth?: string): Pro
 }
 
 describe('bad input fails the step with one line, whatever fail-on says', () => {
-  it('has at least 15 rows', () => {
-    expect(table.length).toBeGreaterThanOrEqual(15)
-  })
-
   it.each(table.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
     const layout = path.join(dir, `layout-${row.name.replace(/\W+/g, '-')}`)
-    const run = await runActionAsync({ 'fail-on': 'never', 'oci-layout': layout, ...row.inputs() }, { workspace: dir })
+    // Every row names a real repository, so "nothing was pushed" is a real check: a row whose error came only after
+    // the push would leave a tag there.
+    const inputs = { 'fail-on': 'never', 'oci-layout': layout, repository: `${registry.host}/kernels/zone`, ...row.inputs() }
+    const run = await runActionAsync(inputs, { workspace: dir })
 
     const expected = row.error()
     const errors = errorLines(run.stdout)
@@ -160,8 +164,8 @@ describe('bad input fails the step with one line, whatever fail-on says', () => 
     expect(run.stderr).toBe('')
     expect(run.stdout).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m) // no stack frame
     expect(run.stdout).not.toMatch(/^(Type|Reference|Syntax)?Error: /m)
-    const registryRef = row.registry?.() ?? { url: registry.url, repository: 'kernels/zone' }
-    expect(await registryTags(registryRef.url, registryRef.repository, registryRef.auth)).toEqual([])
+    const registryRef = row.registry === undefined ? { url: registry.url, repository: 'kernels/zone' } : row.registry()
+    if (registryRef !== null) expect(await registryTags(registryRef.url, registryRef.repository, registryRef.auth)).toEqual([])
     // A registry failure happens after the local layout is written (and tagged); everything else stops before it.
     expect(layoutTags(layout)).toEqual(row.pushed ? ['6.1.192'] : [])
   })

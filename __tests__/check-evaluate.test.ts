@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { parseKernelConfig } from '../src/check/kernel-config.js'
 import { evaluateRequirements, type CheckResult } from '../src/check/evaluate.js'
 import { bootRequirements, mergeRequirements, parseRequirementsFile, requirementsFor } from '../src/check/requirements.js'
-import { buildReport, failureLine, isFailing } from '../src/check/report.js'
+import { buildReport, failureLine, failureSummary, isFailing, reportJson } from '../src/check/report.js'
 
 // A config that meets every zone requirement, written out by hand from krata's list.
 const ZONE_OK = `# Linux/x86 6.1.192 Kernel Configuration
@@ -96,6 +96,7 @@ describe('evaluateRequirements', () => {
       }),
     )
     expect(byOption(results, 'CONFIG_XEN_PV')).toEqual({
+      requirement: { option: 'CONFIG_XEN_PV', wanted: 'y', source: 'zone', arches: ['x86_64'] },
       option: 'CONFIG_XEN_PV', wanted: 'y', found: 'm', line: 4, status: 'error', source: 'zone',
       message: 'CONFIG_XEN_PV=m: built as a module, krata needs it built in (=y)',
     })
@@ -149,6 +150,11 @@ describe('evaluateRequirements', () => {
     // The same absence on a 6.1 kernel is an error.
     const recent = edit(ZONE_OK, { CONFIG_XEN_VIRTIO: null })
     expect(statuses(check(recent))).toEqual([['CONFIG_XEN_VIRTIO', 'error']])
+    // At the boundary: 5.19 has XEN_VIRTIO (an error when absent), 5.18 does not (a warning); 6.0 lacks XEN_PV_MSR_SAFE.
+    const at = (version: string) => statuses(check(edit(ZONE_OK.replace('6.1.192', version), { CONFIG_XEN_VIRTIO: null, CONFIG_XEN_PV_MSR_SAFE: null })))
+    expect(at('5.19.0')).toEqual([['CONFIG_XEN_PV_MSR_SAFE', 'warning'], ['CONFIG_XEN_VIRTIO', 'error']])
+    expect(at('5.18.19')).toEqual([['CONFIG_XEN_PV_MSR_SAFE', 'warning'], ['CONFIG_XEN_VIRTIO', 'warning']])
+    expect(at('6.1.0')).toEqual([['CONFIG_XEN_PV_MSR_SAFE', 'error'], ['CONFIG_XEN_VIRTIO', 'error']])
   })
 
   it('skips ignored options, with or without the CONFIG_ prefix', () => {
@@ -205,6 +211,10 @@ describe('report and fail-on', () => {
   it('counts errors and warnings and decides passed by fail-on', () => {
     const fields = { target: 'zone' as const, arch: 'x86_64' as const, version: '6.1.192', config: 'kernel/.config' }
     expect(buildReport(fields, results, 'error')).toMatchObject({ passed: false, errors: 1, warnings: 1 })
+    // fail-on: never keeps the step green, but the report still says the requirements are not met.
+    expect(buildReport(fields, results, 'never')).toMatchObject({ passed: false, errors: 1, warnings: 1 })
+    const warningOnly = check(edit(ZONE_OK, { CONFIG_XEN_FBDEV_FRONTEND: 'CONFIG_XEN_FBDEV_FRONTEND=y' }))
+    expect([buildReport(fields, warningOnly, 'error').passed, buildReport(fields, warningOnly, 'warning').passed]).toEqual([true, false])
     expect(isFailing({ errors: 0, warnings: 1 }, 'error')).toBe(false)
     expect(isFailing({ errors: 0, warnings: 1 }, 'warning')).toBe(true)
     expect(isFailing({ errors: 3, warnings: 0 }, 'never')).toBe(false)
@@ -247,5 +257,42 @@ describe('krata boot rules', () => {
     expect(byOption(results, 'CONFIG_EROFS_FS').message).toBe(
       'CONFIG_EROFS_FS is absent from the config, a krata zone kernel needs =y: images packed as erofs are mounted with it',
     )
+  })
+})
+
+describe('values and the one config-line grammar', () => {
+  const rules = parseRequirementsFile('CONFIG_PHYS_START=0x1000000\nCONFIG_NR_CPUS=64\nCONFIG_NAME="a \\"b\\""\nCONFIG_OFF=n\n', 'v.req')
+  const run = (text: string) => evaluateRequirements(parseKernelConfig(text, '.config'), rules, { arch: 'x86_64' })
+
+  it('reads requirement values with the config grammar: quoted strings unescaped, =n as off', () => {
+    expect(rules.map((r) => [r.option, r.wanted])).toEqual([
+      ['CONFIG_PHYS_START', { value: '0x1000000' }],
+      ['CONFIG_NR_CPUS', { value: '64' }],
+      ['CONFIG_NAME', { value: 'a "b"' }],
+      ['CONFIG_OFF', 'n'],
+    ])
+    expect(() => parseRequirementsFile('CONFIG_NAME="open\n', 'v.req')).toThrow('v.req:1: CONFIG_NAME has an unterminated string value')
+  })
+
+  it('compares hex values by value, and anything else as written', () => {
+    const ok = run('CONFIG_PHYS_START=0X01000000\nCONFIG_NR_CPUS=64\nCONFIG_NAME="a \\"b\\""\n')
+    expect(statuses(ok)).toEqual([])
+    const bad = run('CONFIG_PHYS_START=0x2000000\nCONFIG_NR_CPUS=064\nCONFIG_NAME="a b"\n')
+    expect(statuses(bad)).toEqual([['CONFIG_PHYS_START', 'error'], ['CONFIG_NR_CPUS', 'error'], ['CONFIG_NAME', 'error']])
+    expect(byOption(bad, 'CONFIG_PHYS_START').message).toBe('CONFIG_PHYS_START=0x2000000, v.req:1 needs =0x1000000')
+  })
+})
+
+describe('the JSON report', () => {
+  it('has the documented fields only; the structured requirement stays inside', () => {
+    const results = check(edit(ZONE_OK, { CONFIG_XEN_PV: null }))
+    const fields = { target: 'zone' as const, arch: 'x86_64' as const, version: '6.1.192', config: 'kernel/.config' }
+    const json = JSON.parse(reportJson(buildReport(fields, results, 'error')))
+    expect(Object.keys(json)).toEqual(['target', 'arch', 'version', 'config', 'passed', 'errors', 'warnings', 'results', 'duplicates'])
+    expect(json.results.find((r: { option: string }) => r.option === 'CONFIG_XEN_PV')).toEqual({
+      option: 'CONFIG_XEN_PV', wanted: 'y', found: 'absent', line: null, status: 'error', source: 'zone',
+      message: 'CONFIG_XEN_PV is absent from the config, a krata zone kernel needs =y',
+    })
+    expect(failureSummary(buildReport(fields, results, 'error'))).toBe('kernel/.config: 1 error, 0 warnings against the krata zone requirements (x86_64)')
   })
 })

@@ -32,10 +32,19 @@ describe('Kconfig expressions', () => {
   it('compares ints numerically, hex as hex, and strings as text', () => {
     const ctx = context({ HZ: '250', BASE: '0x1000', NAME: 'eth' }, { HZ: 'int', BASE: 'hex', NAME: 'string' })
     expect(evalExpr(parse('HZ >= 100'), ctx)).toBe(2)
+    expect([evalExpr(parse('HZ <= 250'), ctx), evalExpr(parse('HZ < 250'), ctx), evalExpr(parse('HZ >= 251'), ctx)]).toEqual([2, 0, 0])
     expect(evalExpr(parse('HZ < 1000 && HZ != 250'), ctx)).toBe(0)
     expect(evalExpr(parse('BASE > 0xfff'), ctx)).toBe(2)
     expect(evalExpr(parse('NAME = "eth"'), ctx)).toBe(2)
     expect(evalExpr(parse('"x86_64" = "x86"'), ctx)).toBe(0)
+  })
+
+  it('reads a constant with a leading 0 as octal (strtoll base 0), but an int symbol always as decimal', () => {
+    const ctx = context({ COUNT: '010' }, { COUNT: 'int' })
+    expect(evalExpr(parse('010 = 8'), ctx)).toBe(2)
+    expect(evalExpr(parse('010 = 10'), ctx)).toBe(0)
+    expect(evalExpr(parse('COUNT = 10'), ctx)).toBe(2)
+    expect(evalExpr(parse('COUNT > 9'), ctx)).toBe(2)
   })
 
   it('compares a tristate symbol with the constants y, m and n', () => {

@@ -121,6 +121,7 @@ describe('explaining a missing option', () => {
       exists: true,
       attainable: true,
       hasPrompt: true,
+      defaultsTo: 'n',
       unmetDependencies: [
         { expr: 'HYPERVISOR_GUEST', value: 'n' },
         {
@@ -135,6 +136,7 @@ describe('explaining a missing option', () => {
             exists: true,
             attainable: true,
             hasPrompt: true,
+            defaultsTo: 'n',
             unmetDependencies: [{ expr: 'HYPERVISOR_GUEST', value: 'n' }],
             selectedBy: [],
             impliedBy: [],
@@ -170,7 +172,7 @@ describe('explaining a missing option', () => {
 
   it('explains a wanted m by the dependencies that are n', () => {
     const values = new Map([...X86_VALUES, ['HYPERVISOR_GUEST', 'y'], ['PARAVIRT', 'y'], ['XEN', 'y']])
-    expect(why(x86, values, 'XEN_FBDEV_FRONTEND', 'm')).toBe('depends on FB (=n)')
+    expect(why(x86, values, 'XEN_FBDEV_FRONTEND', 'm')).toBe('depends on FB (=n); no prompt: defaults to m once its dependencies hold')
   })
 
   it('says a def_tristate m option can never be y', () => {
@@ -197,11 +199,11 @@ describe('explaining a missing option', () => {
 describe('the fix fragment', () => {
   it('switches dependencies on first, each with a why comment, and selectors for promptless options', () => {
     const fragment = fixFragment(x86, X86_VALUES, [
-      { symbol: 'XEN_PV', wanted: 'y' },
-      { symbol: 'XEN_GRANT_DMA_OPS', wanted: 'y' },
-      { symbol: 'XEN_MEMORY_LIMIT', wanted: '512' },
-      { symbol: 'EXPERT_OPTION', wanted: 'y' },
-      { symbol: 'NET_NAME', wanted: 'wlan' },
+      { option: 'CONFIG_XEN_PV', wanted: 'y' },
+      { option: 'CONFIG_XEN_GRANT_DMA_OPS', wanted: 'y' },
+      { option: 'CONFIG_XEN_MEMORY_LIMIT', wanted: { value: '512' } },
+      { option: 'CONFIG_EXPERT_OPTION', wanted: 'y' },
+      { option: 'CONFIG_NET_NAME', wanted: { value: 'wlan' } },
     ])
     expect(fragment).toBe(
       [
@@ -229,7 +231,7 @@ describe('the fix fragment', () => {
 
   it('relies on the default of a promptless option once its dependencies are on', () => {
     const values = new Map([...X86_VALUES, ['HYPERVISOR_GUEST', 'y'], ['PARAVIRT', 'y'], ['XEN', 'y'], ['XEN_PV', 'y']])
-    expect(fixFragment(x86, values, [{ symbol: 'XEN_PV_SMP', wanted: 'y' }])).toBe(
+    expect(fixFragment(x86, values, [{ option: 'CONFIG_XEN_PV_SMP', wanted: 'y' }])).toBe(
       '# Fix fragment for x86_64: append to .config, then run make olddefconfig\n# XEN_PV_SMP depends on SMP\nCONFIG_SMP=y\n',
     )
   })
@@ -237,8 +239,8 @@ describe('the fix fragment', () => {
   it('lists options that cannot exist on the arch as comments, not assignments', () => {
     expect(
       fixFragment(arm64, ARM64_VALUES, [
-        { symbol: 'XEN_PV', wanted: 'y' },
-        { symbol: 'XEN', wanted: 'y' },
+        { option: 'CONFIG_XEN_PV', wanted: 'y' },
+        { option: 'CONFIG_XEN', wanted: 'y' },
       ]),
     ).toBe(
       [
@@ -255,11 +257,49 @@ describe('the fix fragment', () => {
   })
 })
 
+describe('exact explanations and fixes', () => {
+  const xen = new Map([...X86_VALUES, ['HYPERVISOR_GUEST', 'y'], ['PARAVIRT', 'y'], ['XEN', 'y'], ['FB', 'y']])
+
+  it('names a dependency once when a menu and the entry both ask for it', () => {
+    expect(why(x86, X86_VALUES, 'XEN_SCRUB_PAGES', 'y')).toBe(
+      'depends on XEN (=n); XEN: depends on HYPERVISOR_GUEST (=n), PARAVIRT (=n) [arch/x86/Kconfig.xen:1]; PARAVIRT: depends on HYPERVISOR_GUEST (=n) [Kconfig:26]',
+    )
+  })
+
+  it('names modules being off as what keeps an =m from holding, and the fragment switches them on', () => {
+    const off = new Map([...xen, ['MODULES', 'n']])
+    expect(why(x86, off, 'XEN_FBDEV_FRONTEND', 'm')).toBe(
+      'modules are off: CONFIG_MODULES is not set; depends on MODULES (=n); no prompt: defaults to m once its dependencies hold',
+    )
+    expect(fixFragment(x86, off, [{ option: 'CONFIG_XEN_FBDEV_FRONTEND', wanted: 'm' }])).toBe(
+      '# Fix fragment for x86_64: append to .config, then run make olddefconfig\n# XEN_FBDEV_FRONTEND=m needs loadable modules\nCONFIG_MODULES=y\n',
+    )
+  })
+
+  it('takes the alternative of an || that adds the fewest lines', () => {
+    expect(fixFragment(x86, X86_VALUES, [{ option: 'CONFIG_NET_FAST', wanted: 'y' }])).toBe(
+      '# Fix fragment for x86_64: append to .config, then run make olddefconfig\n# NET_FAST depends on VIRTIO_NET\nCONFIG_VIRTIO_NET=y\nCONFIG_NET_FAST=y\n',
+    )
+  })
+
+  it('counts an m as y when modules are off, as olddefconfig will make it', () => {
+    const off = new Map([...X86_VALUES, ['MODULES', 'n'], ['VIRTIO_NET', 'm']])
+    expect(fixFragment(x86, off, [{ option: 'CONFIG_VIRTIO_NET', wanted: 'y' }])).toBe('# Fix fragment for x86_64: append to .config, then run make olddefconfig\n')
+  })
+
+  it('switches a choice member off by choosing another member, which kconfig honours', () => {
+    const zstd = new Map([...X86_VALUES, ['HAVE_ZSTD', 'y'], ['KERNEL_ZSTD', 'y'], ['KERNEL_GZIP', 'n']])
+    expect(fixFragment(x86, zstd, [{ option: 'CONFIG_KERNEL_ZSTD', wanted: 'n' }])).toBe(
+      '# Fix fragment for x86_64: append to .config, then run make olddefconfig\n# KERNEL_ZSTD is one of a choice: choose KERNEL_GZIP instead\nCONFIG_KERNEL_GZIP=y\n',
+    )
+  })
+})
+
 describe('explainRequirements', () => {
   it('explains each failing requirement and writes one fragment', async () => {
     const result = await explainRequirements(TREE, 'aarch64', ARM64_VALUES, [
-      { symbol: 'XEN_PV', wanted: 'y' },
-      { symbol: 'HYPERVISOR_GUEST', wanted: 'y' },
+      { option: 'CONFIG_XEN_PV', wanted: 'y' },
+      { option: 'CONFIG_HYPERVISOR_GUEST', wanted: 'y' },
     ])
     expect([...result.explanations.keys()]).toEqual(['XEN_PV', 'HYPERVISOR_GUEST'])
     expect(result.explanations.get('XEN_PV')?.exists).toBe(false)

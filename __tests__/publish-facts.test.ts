@@ -26,6 +26,13 @@ describe('expandTags', () => {
     expect(() => expandTags(['x'.repeat(129)], context)).toThrow('is not a valid OCI tag')
     expect(() => expandTags(['{{branch}}'], context)).toThrow('tags: unknown placeholder {{branch}} in "{{branch}}"')
   })
+
+  it('refuses a placeholder the version has no value for, rather than a tag like "6.1."', () => {
+    expect(() => expandTags(['{{major}}.{{minor}}.{{patch}}'], { ...context, version: '6.1' })).toThrow(
+      'tags: {{patch}} in "{{major}}.{{minor}}.{{patch}}" is empty for version "6.1"',
+    )
+    expect(() => expandTags(['v{{patch}}'], { ...context, version: 'rolling' })).toThrow('tags: {{patch}} in "v{{patch}}" is empty for version "rolling"')
+  })
 })
 
 describe('manifest annotations', () => {

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
 import { InputError, oneLine, oneOf } from './errors.js'
 import { runCheck } from './check/run-check.js'
-import { KERNEL_ARCHES } from './check/kernel-config.js'
+import { parseArch } from './arch.js'
 import { TARGETS } from './check/requirements.js'
-import { FAIL_ON, failureLine, isFailing } from './check/report.js'
+import { FAIL_ON, failureSummary, isFailing, reportJson } from './check/report.js'
 import { formatResultLine } from './check/format.js'
 import { explainFailures } from './check/explain-results.js'
 import { writeFile } from 'node:fs/promises'
@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     const checked = await runCheck({
       config: values.config,
       target: oneOf('--target', values.target ?? 'zone', TARGETS),
-      arch: values.arch === undefined ? undefined : oneOf('--arch', values.arch, KERNEL_ARCHES),
+      arch: values.arch === undefined ? undefined : parseArch('--arch', values.arch),
       requirements: values.requirements,
       ignore: values.ignore?.flatMap((v) => v.split(',')),
       strict: values.strict,
@@ -63,12 +63,12 @@ export async function main(argv: string[]): Promise<number> {
       throw new InputError('--fix-fragment needs --kernel-source')
     }
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+      process.stdout.write(reportJson(report))
     } else {
       // Escaped: in a workflow's `run:` step the runner reads this output, and a file name must not be a command.
       for (const r of report.results) process.stdout.write(`${escapeLogLine(formatResultLine(r, report.config))}\n`)
       const failing = isFailing(report, failOn)
-      const verdict = failing ? failureLine(report).replace(/; see .*$/, '') : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`
+      const verdict = failing ? failureSummary(report) : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`
       process.stdout.write(`${escapeLogLine(verdict)}\n`)
     }
     return isFailing(report, failOn) ? 1 : 0

@@ -1,10 +1,50 @@
 /**
+ * The action's error vocabulary (README, "Bad input"). Every error it stops with is one line of one of these kinds;
+ * a plain `Error` is never thrown on purpose.
+ */
+
+/**
  * A user-supplied input that cannot be used (a missing file, a line that is not Kconfig, a bad tag...).
  * It is reported as one line naming the input or file:line, and always fails the step: `fail-on`
  * governs unmet requirements, not unusable input.
  */
 export class InputError extends Error {
   override name = 'InputError'
+}
+
+/** Data this action wrote did not read back as written (a tag resolving elsewhere, a blob not matching its digest). */
+export class IntegrityError extends Error {
+  override name = 'IntegrityError'
+}
+
+/** A program this action runs (the `zstd` program) failed. */
+export class ToolError extends Error {
+  override name = 'ToolError'
+}
+
+/** A Kconfig line the reader cannot parse; never shown as a failure, it is counted among the skipped lines. */
+export class KconfigSyntaxError extends Error {
+  override name = 'KconfigSyntaxError'
+}
+
+/** A broken promise inside this action (a bug, or a damaged copy of it): the message asks for a report. */
+export class InternalError extends Error {
+  override name = 'InternalError'
+  constructor(message: string) {
+    super(`internal error: ${message} (a bug in kernel-action; please report it)`)
+  }
+}
+
+/**
+ * The one wording for a file an input names that cannot be used: `config: build/.config does not exist`,
+ * `image: vmlinuz cannot be read (permission denied)`.
+ */
+export function fileError(input: string, file: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  if (code === 'ENOENT') return new InputError(`${input}: ${file} does not exist`)
+  if (code === 'EISDIR') return new InputError(`${input}: ${file} is a directory, not a file`)
+  if (code === 'EACCES' || code === 'EPERM') return new InputError(`${input}: ${file} cannot be read (permission denied)`)
+  return new InputError(`${input}: ${file} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`)
 }
 
 /** The message of anything thrown, on one line, for the log and for `core.setFailed`. */

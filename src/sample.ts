@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { InternalError } from './errors.js'
 
 export interface SampleKernel {
   config: string
@@ -25,5 +26,5 @@ export function sampleKernel(): SampleKernel {
     }
     dir = path.dirname(dir)
   }
-  throw new Error('the bundled sample kernel (assets/sample) is missing from this copy of kernel-action')
+  throw new InternalError('the bundled sample kernel (assets/sample) is missing from this copy of kernel-action')
 }

@@ -25,8 +25,18 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
   if (!fs.existsSync(binary)) {
     throw new Error(`${binary} is missing: run the tests with \`npm test\`, whose script installs docker-registry`)
   }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRegistryOnce(options, await freePort())
+    } catch (error) {
+      // Someone took the port between the check and the registry's bind: take the next one.
+      if (attempt >= 5 || !/address already in use/.test(String(error))) throw error
+    }
+  }
+}
+
+async function startRegistryOnce(options: RegistryServerOptions, port: number): Promise<RunningRegistry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-'))
-  const port = await freePort()
   let authYaml = ''
   if (options.auth !== undefined) {
     // bcrypt is the only hash distribution accepts.
@@ -95,14 +105,27 @@ async function waitForRegistry(child: ChildProcess, url: string, withAuth: boole
   throw new Error(`docker-registry did not answer on ${url}/v2/ within 10 s`)
 }
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Ports are handed out below the kernel's ephemeral range (32768+), so a port the OS gives some other socket meanwhile
+// never collides, and from a range of its own per jest worker, so two test files running in parallel never pick the
+// same one. Another jest run on the machine may still race for it: startRegistry retries with the next port.
+const PORTS_PER_WORKER = 400
+const FIRST_PORT = 20000 + ((Number(process.env.JEST_WORKER_ID ?? 1) % 30) * PORTS_PER_WORKER)
+let nextPort = FIRST_PORT + Math.floor(Math.random() * PORTS_PER_WORKER)
+
+/** A port of this worker's range that is free on 127.0.0.1 (nothing listens on it). */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < PORTS_PER_WORKER; tries++) {
+    const port = nextPort
+    nextPort = FIRST_PORT + ((nextPort - FIRST_PORT + 1) % PORTS_PER_WORKER)
+    if (await canListen(port)) return port
+  }
+  throw new Error(`no free port in ${FIRST_PORT}-${FIRST_PORT + PORTS_PER_WORKER - 1}`)
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
   })
 }

@@ -4,6 +4,10 @@ import path from 'node:path'
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..')
 const ENTRY = path.join(ROOT, 'dist', 'index.js')
+// Loads the action as `node dist/index.js` would, and says the process's peak RSS as it exits.
+const RSS_REPORTER =
+  "process.on('exit', () => process.stderr.write(`peak-rss-kib ${process.resourceUsage().maxRSS}\\n`)); " +
+  `await import(${JSON.stringify(new URL(`file://${ENTRY}`).href)})`
 
 export interface ActionRun {
   status: number | null
@@ -13,12 +17,16 @@ export interface ActionRun {
   summary: string
   /** The workflow-command lines (`::error ...`), as GitHub reads them from stdout. */
   commands: string[]
+  /** With `peakRss`: the action process's peak resident set in KiB, as the kernel counted it (no sampling). */
+  peakRssKiB?: number
 }
 
 export interface RunOptions {
   workspace: string
   env?: Record<string, string>
   timeoutMs?: number
+  /** Report the child's peak RSS (getrusage's ru_maxrss, read as the process exits). */
+  peakRss?: boolean
 }
 
 interface PreparedRun {
@@ -33,8 +41,11 @@ interface PreparedRun {
  */
 export function runAction(inputs: Record<string, string>, options: RunOptions): ActionRun {
   const run = prepare(inputs, options)
-  const result = spawnSync(process.execPath, [ENTRY], { cwd: options.workspace, env: run.env, encoding: 'utf8', timeout: options.timeoutMs ?? 120_000 })
-  return collect(run, result.status, result.stdout, result.stderr)
+  const args = options.peakRss ? ['--input-type=module', '-e', RSS_REPORTER] : [ENTRY]
+  const result = spawnSync(process.execPath, args, { cwd: options.workspace, env: run.env, encoding: 'utf8', timeout: options.timeoutMs ?? 120_000 })
+  const collected = collect(run, result.status, result.stdout, result.stderr)
+  const rss = /^peak-rss-kib (\d+)$/m.exec(result.stderr)
+  return rss ? { ...collected, peakRssKiB: Number(rss[1]) } : collected
 }
 
 /**

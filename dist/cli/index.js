@@ -1,6 +1,61 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 67:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CO: () => (/* binding */ parseArch),
+/* harmony export */   HS: () => (/* binding */ archNames),
+/* harmony export */   U: () => (/* binding */ archOfConfig)
+/* harmony export */ });
+/* unused harmony exports KERNEL_ARCHES, OCI_ARCHES, kernelArchOf, ociArch, archOfOci, archOfSrcarch */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+// The architectures krata runs, and every name each one goes by: one table, so no two modules disagree.
+
+const ARCHES = [
+    { kernel: 'x86_64', aliases: ['amd64', 'x86'], oci: 'amd64', kbuild: 'x86_64', srcarch: 'x86', configSymbol: 'CONFIG_X86_64' },
+    { kernel: 'aarch64', aliases: ['arm64'], oci: 'arm64', kbuild: 'arm64', srcarch: 'arm64', configSymbol: 'CONFIG_ARM64' },
+];
+const KERNEL_ARCHES = ARCHES.map((a) => a.kernel);
+const OCI_ARCHES = ARCHES.map((a) => a.oci);
+/** All the names of one architecture. */
+function archNames(arch) {
+    return ARCHES.find((a) => a.kernel === arch);
+}
+/** `amd64` → `x86_64`: the kernel name for a name or alias, or undefined. */
+function kernelArchOf(name) {
+    const trimmed = name.trim();
+    return ARCHES.find((a) => a.kernel === trimmed || a.aliases.includes(trimmed))?.kernel;
+}
+/** An architecture input (`arch`, `--arch`): a kernel name or an alias; anything else names the input at fault. */
+function parseArch(input, value) {
+    const arch = kernelArchOf(value);
+    if (arch === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`${input}: ${JSON.stringify(value)} is not one of ${ARCHES.flatMap((a) => [a.kernel, ...a.aliases]).join(', ')}`);
+    }
+    return arch;
+}
+/** The OCI `architecture` of a kernel architecture. */
+function ociArch(arch) {
+    return archNames(arch).oci;
+}
+/** The kernel architecture of an OCI `architecture`, when krata runs it. */
+function archOfOci(oci) {
+    return ARCHES.find((a) => a.oci === oci)?.kernel;
+}
+/** The kernel architecture of a `.config` header's srcarch (`x86`, `arm64`). */
+function archOfSrcarch(srcarch) {
+    return ARCHES.find((a) => a.srcarch === srcarch)?.kernel;
+}
+/** Which architecture's own symbol is `y`, by a lookup of `CONFIG_*` names. */
+function archOfConfig(isSet) {
+    return ARCHES.find((a) => isSet(a.configSymbol))?.kernel;
+}
+
+
+/***/ }),
+
 /***/ 65:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -8,20 +63,21 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /* harmony export */   C: () => (/* binding */ evaluateRequirements),
 /* harmony export */   a: () => (/* binding */ countResults)
 /* harmony export */ });
-/* harmony import */ var _kernel_config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(746);
-/* harmony import */ var _requirements_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(762);
+/* harmony import */ var _requirement_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(52);
+/* harmony import */ var _kernel_config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(746);
 
 
 /** Checks every requirement against the config. Pure: same inputs, same results, in requirement order. */
 function evaluateRequirements(config, requirements, options) {
     const ignored = new Set((options.ignore ?? []).map(withPrefix));
-    const kernel = (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_1__/* .majorMinor */ .vI)(options.version);
+    const kernel = (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .majorMinor */ .vI)(options.version);
     return requirements.map((requirement) => {
         const entry = config.entries.get(requirement.option);
         const base = {
+            requirement,
             option: requirement.option,
-            wanted: (0,_requirements_js__WEBPACK_IMPORTED_MODULE_0__/* .wantedText */ .z1)(requirement.wanted),
-            found: (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_1__/* .describeEntry */ .OY)(entry),
+            wanted: (0,_requirement_js__WEBPACK_IMPORTED_MODULE_1__/* .wantedText */ .z1)(requirement.wanted),
+            found: (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(entry),
             line: entry?.line ?? null,
             source: requirement.source,
         };
@@ -44,9 +100,9 @@ function evaluateRequirements(config, requirements, options) {
         }
         const alternative = requirement.anyOf
             ?.map((option) => ({ option, entry: config.entries.get(option) }))
-            .find((a) => verdict(a.option, requirement.wanted, a.entry, '', false).status === 'ok');
+            .find((a) => verdict(a.option, requirement.wanted, a.entry, KRATA, false).status === 'ok');
         if (alternative) {
-            return { ...base, found: `${alternative.option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_1__/* .describeEntry */ .OY)(alternative.entry)}`, line: alternative.entry?.line ?? null, status: 'ok', message: `${alternative.option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_1__/* .describeEntry */ .OY)(alternative.entry)}` };
+            return { ...base, found: `${alternative.option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(alternative.entry)}`, line: alternative.entry?.line ?? null, status: 'ok', message: `${alternative.option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(alternative.entry)}` };
         }
         const judged = verdict(requirement.option, requirement.wanted, entry, who(requirement), options.strict ?? false);
         return { ...base, ...explained(requirement, judged, config) };
@@ -59,8 +115,8 @@ function explained(requirement, judged, config) {
     let message = judged.message;
     if (requirement.anyOf?.length) {
         const options = [requirement.option, ...requirement.anyOf];
-        const found = options.map((o) => `${o} ${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_1__/* .describeEntry */ .OY)(config.entries.get(o))}`).join(', ');
-        message = `none of ${options.join(', ')} is =${(0,_requirements_js__WEBPACK_IMPORTED_MODULE_0__/* .wantedText */ .z1)(requirement.wanted)} (${found})`;
+        const found = options.map((o) => `${o} ${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(config.entries.get(o))}`).join(', ');
+        message = `none of ${options.join(', ')} is =${(0,_requirement_js__WEBPACK_IMPORTED_MODULE_1__/* .wantedText */ .z1)(requirement.wanted)} (${found})`;
     }
     if (requirement.reason)
         message = `${message}: ${requirement.reason}`;
@@ -72,9 +128,9 @@ function verdict(option, wanted, entry, who, strict) {
     if (wanted === 'n') {
         if (!entry || entry.state === 'not-set')
             return ok(`${option} is off`);
-        return error(`${option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_1__/* .describeEntry */ .OY)(entry)}, ${who} needs it off (# ${option} is not set)`);
+        return error(`${option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(entry)}, ${who.name} needs it off (# ${option} is not set)`);
     }
-    const want = `${who} needs =${(0,_requirements_js__WEBPACK_IMPORTED_MODULE_0__/* .wantedText */ .z1)(wanted)}`;
+    const want = `${who.name} needs =${(0,_requirement_js__WEBPACK_IMPORTED_MODULE_1__/* .wantedText */ .z1)(wanted)}`;
     if (!entry)
         return error(`${option} is absent from the config, ${want}`);
     if (entry.state === 'not-set')
@@ -83,8 +139,8 @@ function verdict(option, wanted, entry, who, strict) {
         if (entry.state === 'y')
             return ok(`${option}=y`);
         if (entry.state === 'm') {
-            const needs = who.startsWith('a krata') || who === '' ? 'krata needs' : `${who} needs`;
-            return error(`${option}=m: built as a module, ${needs} it built in (=y)`);
+            // "krata needs it built in": the reason is krata's way of loading modules, not the kind of kernel.
+            return error(`${option}=m: built as a module, ${who.krata ? 'krata' : who.name} needs it built in (=y)`);
         }
         return error(`${option}=${entry.value}, ${want}`);
     }
@@ -92,22 +148,23 @@ function verdict(option, wanted, entry, who, strict) {
         if (entry.state === 'm')
             return ok(`${option}=m`);
         if (entry.state === 'y') {
-            const message = `${option}=y: built in where ${who} asks for a module (=m)`;
+            const message = `${option}=y: built in where ${who.name} asks for a module (=m)`;
             return strict ? error(`${message}; an error with strict: true`) : { status: 'warning', message };
         }
         return error(`${option}=${entry.value}, ${want}`);
     }
-    const found = (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_1__/* .describeEntry */ .OY)(entry);
+    const found = (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(entry);
     if (entry.state === 'value' && sameValue(entry.value, wanted.value))
         return ok(`${option}=${found}`);
     return error(`${option}=${found}, ${want}`);
 }
+const KRATA = { name: 'krata', krata: true };
 function who(requirement) {
     if (requirement.source === 'zone' || requirement.source === 'host')
-        return `a krata ${requirement.source} kernel`;
+        return { name: `a krata ${requirement.source} kernel`, krata: true };
     if (requirement.source === 'krata-boot')
-        return 'a krata zone kernel';
-    return requirement.source;
+        return { name: 'a krata zone kernel', krata: true };
+    return { name: requirement.source, krata: false };
 }
 /** Hex values compare by value (`0x1F` = `0x1f`); anything else must match as written, as kconfig stores it. */
 function sameValue(found, wanted) {
@@ -144,11 +201,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   v: () => (/* binding */ explainFailures)
 });
 
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(916);
 ;// CONCATENATED MODULE: ./src/kconfig/expr.ts
 /**
  * Kconfig expressions: parsing a token list into a tree, printing it back, and evaluating it in
  * tristate logic against the values of a `.config` (semantics of the kernel's scripts/kconfig/expr.c).
  */
+
 const TRISTATE_LETTER = ['n', 'm', 'y'];
 const CONSTANTS = new Set(['y', 'm', 'n']);
 /** Parses a whole token list as one expression; throws a plain Error with a short reason on junk. */
@@ -185,7 +245,7 @@ function parseExpr(tokens) {
             pos++;
             const inner = parseOr();
             if (peekOp() !== ')')
-                throw new Error('missing )');
+                throw new errors/* KconfigSyntaxError */.BZ('missing )');
             pos++;
             return inner;
         }
@@ -200,7 +260,7 @@ function parseExpr(tokens) {
     const parseOperand = () => {
         const t = tokens[pos];
         if (t === undefined)
-            throw new Error('expression ends early');
+            throw new errors/* KconfigSyntaxError */.BZ('expression ends early');
         pos++;
         if (t.kind === 'word')
             return { kind: 'symbol', name: t.text };
@@ -209,11 +269,11 @@ function parseExpr(tokens) {
         // The kernel looks quoted "y"/"m"/"n" up as the constants themselves.
         if (t.kind === 'string')
             return CONSTANTS.has(t.text) ? { kind: 'symbol', name: t.text } : { kind: 'string', value: t.text };
-        throw new Error(`unexpected "${t.text}"`);
+        throw new errors/* KconfigSyntaxError */.BZ(`unexpected "${t.text}"`);
     };
     const expr = parseOr();
     if (pos !== tokens.length)
-        throw new Error(`unexpected "${tokens[pos].text}"`);
+        throw new errors/* KconfigSyntaxError */.BZ(`unexpected "${tokens[pos].text}"`);
     return expr;
 }
 /** The conjuncts of a top-level `&&` chain, left to right. */
@@ -414,7 +474,10 @@ function evalContext(tree, values) {
     return {
         value: (name) => values.get(name),
         typeOf: (name) => types.get(name),
-        modules: values.get(tree.modulesSymbol) === 'y',
+        // Read on each use: the fixer's planned values switch modules on as it goes.
+        get modules() {
+            return values.get(tree.modulesSymbol) === 'y';
+        },
     };
 }
 /** One definition's dependency: its `depends on` and those of its enclosing menus, ifs and choices. */
@@ -663,6 +726,7 @@ class Explainer {
             exists: defs.length > 0,
             attainable: defs.length > 0 && attainableLevel(this.tree, symbol) >= level,
             hasPrompt: defs.some((d) => d.prompt !== undefined && possibleValue(this.tree, andAll([definitionDependency(d), promptCondition(d)])) > 0),
+            defaultsTo: TRISTATE_LETTER[defaultLevel(this.tree, defs)],
             unmetDependencies: [],
             selectedBy: this.linkStates(this.tree.selectedBy.get(symbol)),
             impliedBy: this.linkStates(this.tree.impliedBy.get(symbol)),
@@ -670,13 +734,21 @@ class Explainer {
         };
         if (defs.length === 0 || level === 0)
             return explanation;
+        if (wanted === 'm' && this.values.get(this.tree.modulesSymbol) !== 'y')
+            explanation.modulesOff = this.tree.modulesSymbol;
+        // `if XEN` around a `depends on XEN` gives the same term twice: name it once.
+        const seen = new Set();
         for (const term of conjuncts(directDependency(defs))) {
+            const text = formatExpr(term);
+            if (seen.has(text))
+                continue;
+            seen.add(text);
             if (hasMacro(term))
-                explanation.toolchainDependent.push(formatExpr(term));
+                explanation.toolchainDependent.push(text);
             const value = evalExpr(term, this.ctx);
             if (value >= level)
                 continue;
-            const unmet = { expr: formatExpr(term), value: TRISTATE_LETTER[value] };
+            const unmet = { expr: text, value: TRISTATE_LETTER[value] };
             const cause = this.causeOf(term, depth);
             if (cause !== undefined)
                 unmet.cause = cause;
@@ -714,6 +786,18 @@ class Explainer {
         });
     }
 }
+/** The most a symbol's own defaults can give on this arch once its dependencies hold (select and imply aside). */
+function defaultLevel(tree, defs) {
+    let best = 0;
+    for (const def of defs) {
+        for (const d of def.defaults) {
+            const value = Math.min(possibleValue(tree, d.value), d.condition === undefined ? 2 : possibleValue(tree, d.condition));
+            if (value > best)
+                best = value;
+        }
+    }
+    return best;
+}
 /** Explains why `symbol` is not `wanted` in `values`; `values` holds `.config` values without `CONFIG_`. */
 function explainOption(tree, values, symbol, wanted) {
     return new Explainer(tree, values).explain(symbol, wanted, 0);
@@ -730,14 +814,26 @@ function renderReason(e) {
     if (!e.exists)
         return `not defined for ${e.arch} in this tree`;
     const parts = [];
+    if (e.modulesOff !== undefined)
+        parts.push(`modules are off: CONFIG_${e.modulesOff} is not set`);
     if (e.unmetDependencies.length > 0)
         parts.push(`depends on ${e.unmetDependencies.map((u) => `${u.expr} (=${u.value})`).join(', ')}`);
-    if (!e.hasPrompt && (e.unmetDependencies.length === 0 || e.selectedBy.length > 0 || e.impliedBy.length > 0)) {
+    const defaulted = !e.hasPrompt && e.defaultsTo !== 'n' && wantedLevel(e.defaultsTo) >= wantedLevel(e.wanted);
+    if (!e.hasPrompt && (defaulted || e.unmetDependencies.length === 0 || e.selectedBy.length > 0 || e.impliedBy.length > 0)) {
         const by = [
             ...(e.selectedBy.length > 0 ? [`${states(e.selectedBy)} via select`] : []),
             ...(e.impliedBy.length > 0 ? [`${states(e.impliedBy)} via imply`] : []),
         ];
-        if (by.length > 0)
+        const orBy = by.length > 0 ? `, or set by ${by.join(', or ')}` : '';
+        // Dependencies met and a default that gives it: only what cannot be evaluated here (the toolchain) keeps it off.
+        if (defaulted && e.unmetDependencies.length > 0)
+            parts.push(`no prompt: defaults to ${e.defaultsTo} once its dependencies hold${orBy}`);
+        else if (defaulted && e.toolchainDependent.length === 0)
+            parts.push(`no prompt: defaults to ${e.defaultsTo}, so make olddefconfig sets it${orBy}`);
+        else if (defaulted) {
+            // the toolchain-dependent part below says why
+        }
+        else if (by.length > 0)
             parts.push(`no prompt: only set by ${by.join(', or ')}`);
         else if (e.toolchainDependent.length === 0)
             parts.push('no prompt, and nothing selects it');
@@ -772,12 +868,15 @@ function renderExplanation(e) {
     return out.join('; ');
 }
 
+// EXTERNAL MODULE: ./src/requirement.ts
+var src_requirement = __nccwpck_require__(52);
 ;// CONCATENATED MODULE: ./src/kconfig/fix-fragment.ts
 /**
  * A config fragment that, merged into the `.config` and followed by the kernel's own
  * `make olddefconfig`, makes the requirements hold: it switches on the dependencies a required option
  * is missing (dependencies first), and for options without a prompt a symbol that selects them.
  */
+
 
 
 
@@ -799,8 +898,7 @@ class FixPlanner {
         this.ctx = evalContext(tree, planned);
     }
     /** Plans one requirement; false when no way was found. */
-    require(requirement) {
-        const { symbol, wanted } = requirement;
+    require(symbol, wanted) {
         if (this.exactly(symbol, wanted))
             return true;
         const start = this.snapshot();
@@ -837,7 +935,12 @@ class FixPlanner {
             return false;
         const inner = new Set(stack).add(symbol);
         if (wanted === 'n')
-            return this.switchOff(symbol, why);
+            return this.switchOff(symbol, why, depth, inner);
+        // With modules off, olddefconfig turns an m into y: an =m needs the modules symbol on first.
+        const modules = this.tree.modulesSymbol;
+        if (wanted === 'm' && this.value(modules) !== 'y' && !this.need(modules, 'y', `${symbol}=m needs loadable modules`, depth + 1, inner, false)) {
+            return false;
+        }
         const dependency = directDependency(defs);
         if (!this.satisfy(dependency, level, `${symbol} depends on`, depth, inner))
             return false;
@@ -874,8 +977,15 @@ class FixPlanner {
         }
         return false;
     }
-    switchOff(symbol, why) {
+    switchOff(symbol, why, depth, stack) {
         const defs = this.tree.symbols.get(symbol) ?? [];
+        // kconfig ignores `# CONFIG_X is not set` for a choice member: the way off is to choose another member.
+        const members = defs.find((d) => d.choiceMembers !== undefined)?.choiceMembers;
+        if (members !== undefined) {
+            const others = members.filter((m) => m !== symbol);
+            const reason = why ?? `${symbol} is one of a choice`;
+            return this.cheapest(others.map((other) => () => this.need(other, 'y', `${reason}: choose ${other} instead`, depth + 1, stack, true)));
+        }
         const selectedNow = (this.tree.selectedBy.get(symbol) ?? []).some((l) => evalExpr(l.condition ? { kind: 'and', left: { kind: 'symbol', name: l.symbol }, right: l.condition } : { kind: 'symbol', name: l.symbol }, this.ctx) > 0);
         if (selectedNow || !defs.some((d) => d.prompt !== undefined))
             return false;
@@ -970,10 +1080,12 @@ function fixFragment(tree, values, requirements) {
     const planner = new FixPlanner(tree, values);
     const notes = [];
     for (const requirement of requirements) {
-        if (planner.require(requirement))
+        const symbol = (0,src_requirement/* symbolOf */.wX)(requirement.option);
+        const wanted = (0,src_requirement/* kconfigValue */.d_)(requirement.wanted);
+        if (planner.require(symbol, wanted))
             continue;
-        const explanation = explainOption(tree, values, requirement.symbol, requirement.wanted);
-        const line = configLine(requirement.symbol, requirement.wanted, symbolTypes(tree).get(requirement.symbol));
+        const explanation = explainOption(tree, values, symbol, wanted);
+        const line = configLine(symbol, wanted, symbolTypes(tree).get(symbol));
         const reason = !explanation.exists || !explanation.attainable ? renderExplanation(explanation) : `no way found: ${renderExplanation(explanation)}`;
         notes.push(`# ${line.replace(/^# /, '')}: ${reason}`);
     }
@@ -991,8 +1103,6 @@ function fixFragment(tree, values, requirements) {
 var external_node_fs_ = __nccwpck_require__(24);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
 ;// CONCATENATED MODULE: ./src/kconfig/tokenize.ts
 /** Index just past the `)` matching the `$(` at `start`, or -1. Quotes do not nest, as in preprocess.c. */
 function macroEnd(text, start) {
@@ -1147,6 +1257,8 @@ function tokenize(line) {
     return tokens;
 }
 
+// EXTERNAL MODULE: ./src/arch.ts
+var src_arch = __nccwpck_require__(67);
 ;// CONCATENATED MODULE: ./src/kconfig/parse.ts
 /**
  * Reads a kernel source tree's Kconfig (from `<src>/Kconfig`, for one architecture) into symbol
@@ -1158,11 +1270,7 @@ function tokenize(line) {
 
 
 
-/** `make ARCH=` and the arch/ directory (SRCARCH) for each architecture. */
-const KBUILD_ARCH = {
-    x86_64: { arch: 'x86_64', srcarch: 'x86' },
-    aarch64: { arch: 'arm64', srcarch: 'arm64' },
-};
+
 const TYPE_WORDS = {
     bool: 'bool',
     boolean: 'bool',
@@ -1287,6 +1395,12 @@ class TreeBuilder {
                     ranges: [],
                     inChoice: this.stack.some((b) => b.kind === 'choice'),
                 };
+                const choice = this.stack.findLast((b) => b.kind === 'choice');
+                if (choice?.members !== undefined) {
+                    if (!choice.members.includes(name))
+                        choice.members.push(name);
+                    def.choiceMembers = choice.members;
+                }
                 const defs = this.symbols.get(name);
                 if (defs)
                     defs.push(def);
@@ -1297,7 +1411,7 @@ class TreeBuilder {
             }
             case 'menu':
             case 'choice': {
-                const block = { kind: keyword, deps: [], visibleIf: [] };
+                const block = keyword === 'choice' ? { kind: keyword, deps: [], visibleIf: [], members: [] } : { kind: keyword, deps: [], visibleIf: [] };
                 this.stack.push(block);
                 this.current = { kind: 'block', block };
                 return;
@@ -1313,7 +1427,7 @@ class TreeBuilder {
                 const kind = keyword.slice(3);
                 const top = this.stack[this.stack.length - 1];
                 if (top?.kind !== kind)
-                    throw new Error(`${keyword} without ${kind}`);
+                    throw new errors/* KconfigSyntaxError */.BZ(`${keyword} without ${kind}`);
                 this.stack.pop();
                 this.current = { kind: 'other' };
                 return;
@@ -1338,9 +1452,9 @@ class TreeBuilder {
     source(keyword, rest, location) {
         const pathToken = rest[0];
         if (pathToken === undefined || pathToken.kind !== 'string')
-            throw new Error(`${keyword} needs a quoted path`);
+            throw new errors/* KconfigSyntaxError */.BZ(`${keyword} needs a quoted path`);
         if (pathToken.text.includes('$('))
-            throw new Error(`${keyword} "${pathToken.text}": unknown variable`);
+            throw new errors/* KconfigSyntaxError */.BZ(`${keyword} "${pathToken.text}": unknown variable`);
         const optional = keyword.startsWith('o');
         const relativeToFile = keyword.endsWith('rsource');
         let path = pathToken.text;
@@ -1422,7 +1536,7 @@ class TreeBuilder {
             case 'range': {
                 const [bounds, condition] = splitIf(rest);
                 if (bounds.length !== 2)
-                    throw new Error('range needs two bounds');
+                    throw new errors/* KconfigSyntaxError */.BZ('range needs two bounds');
                 def.ranges.push(withCondition([parseExpr([bounds[0]]), parseExpr([bounds[1]])], condition));
                 return;
             }
@@ -1453,13 +1567,13 @@ function promptOf(text, condition) {
 }
 function dropOn(tokens) {
     if (tokens[0]?.kind !== 'word' || tokens[0].text !== 'on')
-        throw new Error('"depends" without "on"');
+        throw new errors/* KconfigSyntaxError */.BZ('"depends" without "on"');
     return tokens.slice(1);
 }
 function wordAt(tokens, index, keyword) {
     const t = tokens[index];
     if (t === undefined || t.kind !== 'word')
-        throw new Error(`${keyword} needs a symbol name`);
+        throw new errors/* KconfigSyntaxError */.BZ(`${keyword} needs a symbol name`);
     return t.text;
 }
 /** Index of the first line after a help block that starts at `start`. */
@@ -1482,7 +1596,7 @@ function skipHelp(lines, start) {
 }
 /** The pure core: builds the tree from files reached through `files`. */
 function parseKconfig(files, sourceDir, arch) {
-    const { arch: kbuildArch, srcarch } = KBUILD_ARCH[arch];
+    const { kbuild: kbuildArch, srcarch } = (0,src_arch/* archNames */.HS)(arch);
     const builder = new TreeBuilder(files, sourceDir, { ARCH: kbuildArch, SRCARCH: srcarch, srctree: sourceDir });
     builder.readFile('Kconfig');
     const selectedBy = new Map();
@@ -1598,6 +1712,7 @@ function readKconfigTree(sourceDir, arch) {
 
 
 
+
 /**
  * `sourceDir` is the `kernel-source` input; `values` the `.config` (symbol without `CONFIG_` →
  * `y`/`m`/`n`/value). Throws InputError when `sourceDir` has no `Kconfig`.
@@ -1605,9 +1720,9 @@ function readKconfigTree(sourceDir, arch) {
 async function explainRequirements(sourceDir, arch, values, failing) {
     const tree = readKconfigTree(sourceDir, arch);
     const explanations = new Map();
-    for (const { symbol, wanted } of failing)
-        explanations.set(symbol, explainOption(tree, values, symbol, wanted));
-    return { explanations, fixFragment: fixFragment(tree, values, failing) };
+    for (const { option, wanted } of failing)
+        explanations.set((0,src_requirement/* symbolOf */.wX)(option), explainOption(tree, values, (0,src_requirement/* symbolOf */.wX)(option), (0,src_requirement/* kconfigValue */.d_)(wanted)));
+    return { explanations, fixFragment: fixFragment(tree, values, failing), skipped: tree.skipped };
 }
 
 // EXTERNAL MODULE: ./src/check/kernel-config.ts
@@ -1615,25 +1730,22 @@ var kernel_config = __nccwpck_require__(746);
 ;// CONCATENATED MODULE: ./src/check/explain-results.ts
 
 
+
 /**
  * With the kernel source at hand, says why each failing requirement is not met (from Kconfig) and writes the fragment
  * that fixes them. Alternatives-based rules (a gzip *or* xz kernel) are explained through their first option.
  */
 async function explainFailures(outcome, sourceDir) {
-    const failing = outcome.report.results
-        .filter((r) => r.status === 'error' || r.status === 'warning')
-        .map((r) => ({ symbol: r.option.replace(/^CONFIG_/, ''), wanted: kconfigWanted(r.wanted) }));
-    const { explanations, fixFragment } = await explainRequirements(sourceDir, outcome.arch, (0,kernel_config/* kconfigValues */.sk)(outcome.config), failing);
+    const failing = outcome.report.results.filter(isFailure).map((r) => r.requirement);
+    const explained = await explainRequirements(sourceDir, outcome.arch, (0,kernel_config/* kconfigValues */.sk)(outcome.config), failing);
     const results = outcome.report.results.map((r) => {
-        const explanation = explanations.get(r.option.replace(/^CONFIG_/, ''));
-        return explanation && (r.status === 'error' || r.status === 'warning') ? { ...r, explanation: renderExplanation(explanation) } : r;
+        const explanation = explained.explanations.get((0,src_requirement/* symbolOf */.wX)(r.requirement.option));
+        return explanation && isFailure(r) ? { ...r, explanation: renderExplanation(explanation) } : r;
     });
-    return { results, explanations, fixFragment };
+    const skipped = explained.skipped.map((s) => `${s.location.file}:${s.location.line}: ${s.reason}`);
+    return { results, explanations: explained.explanations, fixFragment: explained.fixFragment, skipped };
 }
-/** The check words "must be off" as `not set`; Kconfig calls it `n`. */
-function kconfigWanted(wanted) {
-    return wanted === 'not set' ? 'n' : wanted;
-}
+const isFailure = (r) => r.status === 'error' || r.status === 'warning';
 
 
 /***/ }),
@@ -1657,16 +1769,17 @@ function formatResultLine(result, file) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $$: () => (/* binding */ KERNEL_ARCHES),
 /* harmony export */   Jj: () => (/* binding */ parseKernelConfig),
 /* harmony export */   OY: () => (/* binding */ describeEntry),
 /* harmony export */   k2: () => (/* binding */ detectArch),
+/* harmony export */   qC: () => (/* binding */ parseConfigLine),
 /* harmony export */   sk: () => (/* binding */ kconfigValues),
 /* harmony export */   vI: () => (/* binding */ majorMinor)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+/* harmony import */ var _arch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
 
-const KERNEL_ARCHES = ['x86_64', 'aarch64'];
+
 const ASSIGNMENT = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/;
 const NOT_SET = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/;
 const HEADER = /^# Linux\/(\S+) (\S+) Kernel Configuration$/;
@@ -1677,9 +1790,9 @@ const HEADER = /^# Linux\/(\S+) (\S+) Kernel Configuration$/;
  */
 function parseKernelConfig(text, file, input = 'config') {
     if (text.trim() === '')
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`${input}: ${file} is empty`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${file} is empty`);
     if (text.includes('\0'))
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`${input}: ${file} is a binary file, not a kernel .config`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${file} is a binary file, not a kernel .config`);
     const entries = new Map();
     const duplicates = [];
     let header;
@@ -1701,7 +1814,12 @@ function parseKernelConfig(text, file, input = 'config') {
     });
     return { file, entries, header, duplicates };
 }
-function parseLine(text, file, line) {
+/**
+ * The one grammar of a `.config` line, shared by configs, fragments and requirements files: an assignment
+ * (`CONFIG_X=y|m|n|<value>|"<string>"`), `# CONFIG_X is not set`, a comment or blank (undefined). Anything else is
+ * `invalid`; an unterminated string value is an InputError naming file:line.
+ */
+function parseConfigLine(text, file, line) {
     const trimmed = text.trim();
     if (trimmed === '')
         return undefined;
@@ -1711,9 +1829,8 @@ function parseLine(text, file, line) {
     if (trimmed.startsWith('#'))
         return undefined;
     const assignment = ASSIGNMENT.exec(trimmed);
-    if (!assignment) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`${file}:${line}: not a kernel config line: ${JSON.stringify(clip(trimmed))}`);
-    }
+    if (!assignment)
+        return 'invalid';
     const [, option, rawValue] = assignment;
     if (rawValue === 'y')
         return { option, entry: { state: 'y', line } };
@@ -1722,6 +1839,13 @@ function parseLine(text, file, line) {
     if (rawValue === 'n')
         return { option, entry: { state: 'not-set', line } };
     return { option, entry: { state: 'value', value: unquote(rawValue, file, line, option), line } };
+}
+function parseLine(text, file, line) {
+    const parsed = parseConfigLine(text, file, line);
+    if (parsed === 'invalid') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${file}:${line}: not a kernel config line: ${JSON.stringify(clip(text.trim()))}`);
+    }
+    return parsed;
 }
 /** A kconfig string value is written quoted with `"` and `\` escaped; numbers and hex are bare. */
 function unquote(raw, file, line, option) {
@@ -1742,21 +1866,18 @@ function unquote(raw, file, line, option) {
             value += c;
         }
     }
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`${file}:${line}: ${option} has an unterminated string value`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${file}:${line}: ${option} has an unterminated string value`);
 }
 function clip(text) {
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 /** The architecture a config was made for, from the symbols only an x86_64 or arm64 config sets. */
 function detectArch(config) {
-    const isSet = (option) => config.entries.get(option)?.state === 'y';
-    if (isSet('CONFIG_X86_64'))
-        return 'x86_64';
-    if (isSet('CONFIG_ARM64'))
-        return 'aarch64';
-    if (config.header?.srcarch === 'arm64')
-        return 'aarch64';
-    return undefined;
+    const byConfig = (0,_arch_js__WEBPACK_IMPORTED_MODULE_0__/* .archOfConfig */ .U)((option) => config.entries.get(option)?.state === 'y');
+    if (byConfig)
+        return byConfig;
+    // The header alone is enough for arm64 only: `Linux/x86` heads 32-bit configs too.
+    return config.header?.srcarch === (0,_arch_js__WEBPACK_IMPORTED_MODULE_0__/* .archNames */ .HS)('aarch64').srcarch ? 'aarch64' : undefined;
 }
 /** `6.1.192` → [6, 1]; the header's version may carry a suffix (`6.12.0-rc1`). */
 function majorMinor(version) {
@@ -1792,10 +1913,11 @@ function kconfigValues(config) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   DI: () => (/* binding */ isFailing),
 /* harmony export */   FK: () => (/* binding */ buildReport),
-/* harmony export */   Pu: () => (/* binding */ failureLine),
-/* harmony export */   d$: () => (/* binding */ FAIL_ON)
+/* harmony export */   d$: () => (/* binding */ FAIL_ON),
+/* harmony export */   jg: () => (/* binding */ failureSummary),
+/* harmony export */   l4: () => (/* binding */ reportJson)
 /* harmony export */ });
-/* unused harmony exports duplicateMessage, plural */
+/* unused harmony exports duplicateMessage, failureLine, plural */
 /* harmony import */ var _evaluate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(65);
 
 const FAIL_ON = ['error', 'warning', 'never'];
@@ -1825,10 +1947,19 @@ function isFailing(counts, failOn) {
         return false;
     return counts.errors > 0 || (failOn === 'warning' && counts.warnings > 0);
 }
-/** The one line the step fails with. */
-function failureLine(report) {
+/** What failed, in one line: `.config: 1 error, 0 warnings against the krata zone requirements (x86_64)`. */
+function failureSummary(report) {
     const parts = [plural(report.errors, 'error'), plural(report.warnings, 'warning')];
-    return `${report.config}: ${parts.join(', ')} against the krata ${report.target} requirements (${report.arch}); see the annotations and the job summary`;
+    return `${report.config}: ${parts.join(', ')} against the krata ${report.target} requirements (${report.arch})`;
+}
+/** The one line the step fails with: the summary, and where the details are on a runner. */
+function failureLine(report) {
+    return `${failureSummary(report)}; see the annotations and the job summary`;
+}
+/** The report's fields as the JSON report documents them (README "JSON report"); the structured requirement stays inside. */
+function reportJson(report) {
+    const results = report.results.map(({ requirement: _, ...row }) => row);
+    return `${JSON.stringify({ ...report, results }, null, 2)}\n`;
 }
 function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -1845,11 +1976,11 @@ function plural(n, word) {
 /* harmony export */   bR: () => (/* binding */ bootRequirements),
 /* harmony export */   dW: () => (/* binding */ TARGETS),
 /* harmony export */   eK: () => (/* binding */ requirementsFor),
-/* harmony export */   wu: () => (/* binding */ parseRequirementsFile),
-/* harmony export */   z1: () => (/* binding */ wantedText)
+/* harmony export */   wu: () => (/* binding */ parseRequirementsFile)
 /* harmony export */ });
-/* unused harmony export parseRequirementLine */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+/* harmony import */ var _kernel_config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(746);
+
 
 /**
  * What krata's own code needs to boot a zone kernel, beyond its documented list (krata v0.0.21: the x86 PV ELF
@@ -1954,32 +2085,31 @@ CONFIG_XEN_PRIVCMD=y
 CONFIG_XEN_ACPI_PROCESSOR=y
 CONFIG_XEN_MCE_LOG=y
 `;
-/** A requirement line in fragment syntax: `CONFIG_X=y|m|<value>` or `# CONFIG_X is not set` (must be off). */
-function parseRequirementLine(text) {
-    const line = text.trim();
-    const off = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/.exec(line);
-    if (off)
-        return { option: off[1], wanted: 'n' };
-    const set = /^(CONFIG_[A-Za-z0-9_]+)=(.+)$/.exec(line);
-    if (!set)
-        return undefined;
-    const raw = set[2];
-    if (raw === 'y' || raw === 'm' || raw === 'n')
-        return { option: set[1], wanted: raw };
-    const quoted = /^"(.*)"$/.exec(raw);
-    return { option: set[1], wanted: { value: quoted ? quoted[1].replace(/\\(.)/g, '$1') : raw } };
+/** What a `.config` line asks for when read as a requirement: its state is the wanted one. */
+function wantedOf(entry) {
+    if (entry.state === 'not-set')
+        return 'n';
+    return entry.state === 'value' ? { value: entry.value } : entry.state;
+}
+/** Requirements in fragment syntax (`CONFIG_X=y|m|<value>`, `# CONFIG_X is not set`: must be off), read with the config grammar. */
+function parseRequirementLines(text, file, source) {
+    const requirements = [];
+    text.split('\n').forEach((raw, index) => {
+        const line = index + 1;
+        const parsed = (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseConfigLine */ .qC)(raw.replace(/\r$/, ''), file, line);
+        if (parsed === 'invalid') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`${file}:${line}: not a requirement (want CONFIG_X=y|m|<value> or "# CONFIG_X is not set")`);
+        }
+        if (parsed)
+            requirements.push({ option: parsed.option, wanted: wantedOf(parsed.entry), source: source(line) });
+    });
+    return requirements;
 }
 function builtIn(list, source) {
-    return list
-        .split('\n')
-        .map((line) => parseRequirementLine(line))
-        .filter((r) => r !== undefined)
-        .map(({ option, wanted }) => ({
-        option,
-        wanted,
-        source,
-        ...(X86_ONLY.has(option) ? { arches: ['x86_64'] } : {}),
-        ...(INTRODUCED.has(option) ? { since: INTRODUCED.get(option) } : {}),
+    return parseRequirementLines(list, `built-in ${source} list`, () => source).map((requirement) => ({
+        ...requirement,
+        ...(X86_ONLY.has(requirement.option) ? { arches: ['x86_64'] } : {}),
+        ...(INTRODUCED.has(requirement.option) ? { since: INTRODUCED.get(requirement.option) } : {}),
     }));
 }
 /** The built-in set for a target: `host` is the zone list plus the host list, each option once (first listing wins). */
@@ -2000,25 +2130,9 @@ function mergeRequirements(base, extra) {
         byOption.set(r.option, r);
     return [...byOption.values()];
 }
-function wantedText(wanted) {
-    if (wanted === 'n')
-        return 'not set';
-    return typeof wanted === 'string' ? wanted : wanted.value;
-}
 /** Parses a user requirements file (fragment syntax); any other non-comment line is an error naming file:line. */
 function parseRequirementsFile(text, file) {
-    const requirements = [];
-    text.split('\n').forEach((raw, index) => {
-        const line = raw.replace(/\r$/, '').trim();
-        const parsed = parseRequirementLine(line);
-        if (parsed) {
-            requirements.push({ ...parsed, source: `${file}:${index + 1}` });
-        }
-        else if (line !== '' && !line.startsWith('#')) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`${file}:${index + 1}: not a requirement (want CONFIG_X=y|m|<value> or "# CONFIG_X is not set")`);
-        }
-    });
-    return requirements;
+    return parseRequirementLines(text, file, (line) => `${file}:${line}`);
 }
 
 
@@ -2066,18 +2180,17 @@ async function readSmallFile(path, input) {
         stat = await external_node_fs_.promises.stat(path);
     }
     catch (error) {
-        const code = error.code;
-        throw new errors/* InputError */.dz(`${input}: ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`);
+        throw (0,errors/* fileError */.zS)(input, path, error);
     }
     if (stat.isDirectory())
-        throw new errors/* InputError */.dz(`${input}: ${path} is a directory, not a file`);
+        throw (0,errors/* fileError */.zS)(input, path, { code: 'EISDIR' });
     if (stat.size > MAX_CONFIG_BYTES)
         throw new errors/* InputError */.dz(`${input}: ${path} is too large to be a kernel config`);
     try {
         return await external_node_fs_.promises.readFile(path);
     }
     catch (error) {
-        throw new errors/* InputError */.dz(`${input}: ${path} cannot be read (${error.code})`);
+        throw (0,errors/* fileError */.zS)(input, path, error);
     }
 }
 function decode(bytes, display, input) {
@@ -2155,15 +2268,15 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */ });
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(916);
-/* harmony import */ var _check_run_check_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(100);
-/* harmony import */ var _check_kernel_config_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(746);
-/* harmony import */ var _check_requirements_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(762);
-/* harmony import */ var _check_report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(904);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+/* harmony import */ var _check_run_check_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(100);
+/* harmony import */ var _arch_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(67);
+/* harmony import */ var _check_requirements_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(762);
+/* harmony import */ var _check_report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(904);
 /* harmony import */ var _check_format_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(561);
-/* harmony import */ var _check_explain_results_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(942);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var _check_explain_results_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(942);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_7___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_7__);
 /* harmony import */ var _log_line_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(420);
 
 
@@ -2189,7 +2302,7 @@ async function main(argv) {
             return 0;
         }
         if (command !== 'check')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .InputError */ .dz(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required');
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required');
         const { values } = (0,node_util__WEBPACK_IMPORTED_MODULE_0__.parseArgs)({
             args: rest,
             options: {
@@ -2209,12 +2322,12 @@ async function main(argv) {
             allowPositionals: false,
         });
         if (!values.config)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .InputError */ .dz('--config FILE is required');
-        const failOn = (0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)('--fail-on', values['fail-on'] ?? 'error', _check_report_js__WEBPACK_IMPORTED_MODULE_3__/* .FAIL_ON */ .d$);
-        const checked = await (0,_check_run_check_js__WEBPACK_IMPORTED_MODULE_1__/* .runCheck */ .k_)({
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('--config FILE is required');
+        const failOn = (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)('--fail-on', values['fail-on'] ?? 'error', _check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .FAIL_ON */ .d$);
+        const checked = await (0,_check_run_check_js__WEBPACK_IMPORTED_MODULE_2__/* .runCheck */ .k_)({
             config: values.config,
-            target: (0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)('--target', values.target ?? 'zone', _check_requirements_js__WEBPACK_IMPORTED_MODULE_2__/* .TARGETS */ .dW),
-            arch: values.arch === undefined ? undefined : (0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)('--arch', values.arch, _check_kernel_config_js__WEBPACK_IMPORTED_MODULE_7__/* .KERNEL_ARCHES */ .$$),
+            target: (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)('--target', values.target ?? 'zone', _check_requirements_js__WEBPACK_IMPORTED_MODULE_4__/* .TARGETS */ .dW),
+            arch: values.arch === undefined ? undefined : (0,_arch_js__WEBPACK_IMPORTED_MODULE_3__/* .parseArch */ .CO)('--arch', values.arch),
             requirements: values.requirements,
             ignore: values.ignore?.flatMap((v) => v.split(',')),
             strict: values.strict,
@@ -2223,29 +2336,29 @@ async function main(argv) {
         });
         let report = checked.report;
         if (values['kernel-source']) {
-            const explained = await (0,_check_explain_results_js__WEBPACK_IMPORTED_MODULE_4__/* .explainFailures */ .v)(checked, values['kernel-source']);
+            const explained = await (0,_check_explain_results_js__WEBPACK_IMPORTED_MODULE_6__/* .explainFailures */ .v)(checked, values['kernel-source']);
             report = { ...report, results: explained.results };
             if (values['fix-fragment'])
-                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.writeFile)(values['fix-fragment'], explained.fixFragment);
+                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_7__.writeFile)(values['fix-fragment'], explained.fixFragment);
         }
         else if (values['fix-fragment']) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .InputError */ .dz('--fix-fragment needs --kernel-source');
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('--fix-fragment needs --kernel-source');
         }
         if (values.json) {
-            process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+            process.stdout.write((0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .reportJson */ .l4)(report));
         }
         else {
             // Escaped: in a workflow's `run:` step the runner reads this output, and a file name must not be a command.
             for (const r of report.results)
                 process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)((0,_check_format_js__WEBPACK_IMPORTED_MODULE_9__/* .formatResultLine */ .v)(r, report.config))}\n`);
-            const failing = (0,_check_report_js__WEBPACK_IMPORTED_MODULE_3__/* .isFailing */ .DI)(report, failOn);
-            const verdict = failing ? (0,_check_report_js__WEBPACK_IMPORTED_MODULE_3__/* .failureLine */ .Pu)(report).replace(/; see .*$/, '') : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`;
+            const failing = (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .isFailing */ .DI)(report, failOn);
+            const verdict = failing ? (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .failureSummary */ .jg)(report) : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`;
             process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)(verdict)}\n`);
         }
-        return (0,_check_report_js__WEBPACK_IMPORTED_MODULE_3__/* .isFailing */ .DI)(report, failOn) ? 1 : 0;
+        return (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .isFailing */ .DI)(report, failOn) ? 1 : 0;
     }
     catch (error) {
-        const message = error instanceof TypeError && 'code' in error ? `${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .oneLine */ .TN)(error))}\n${USAGE}` : (0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .oneLine */ .TN)(error));
+        const message = error instanceof TypeError && 'code' in error ? `${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error))}\n${USAGE}` : (0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error));
         process.stderr.write(`kernel-action: ${message}\n`);
         return 2;
     }
@@ -2261,10 +2374,17 @@ __webpack_async_result__();
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BZ: () => (/* binding */ KconfigSyntaxError),
 /* harmony export */   TN: () => (/* binding */ oneLine),
 /* harmony export */   dz: () => (/* binding */ InputError),
-/* harmony export */   yL: () => (/* binding */ oneOf)
+/* harmony export */   yL: () => (/* binding */ oneOf),
+/* harmony export */   zS: () => (/* binding */ fileError)
 /* harmony export */ });
+/* unused harmony exports IntegrityError, ToolError, InternalError */
+/**
+ * The action's error vocabulary (README, "Bad input"). Every error it stops with is one line of one of these kinds;
+ * a plain `Error` is never thrown on purpose.
+ */
 /**
  * A user-supplied input that cannot be used (a missing file, a line that is not Kconfig, a bad tag...).
  * It is reported as one line naming the input or file:line, and always fails the step: `fail-on`
@@ -2272,6 +2392,39 @@ __webpack_async_result__();
  */
 class InputError extends Error {
     name = 'InputError';
+}
+/** Data this action wrote did not read back as written (a tag resolving elsewhere, a blob not matching its digest). */
+class IntegrityError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'IntegrityError';
+}
+/** A program this action runs (the `zstd` program) failed. */
+class ToolError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'ToolError';
+}
+/** A Kconfig line the reader cannot parse; never shown as a failure, it is counted among the skipped lines. */
+class KconfigSyntaxError extends Error {
+    name = 'KconfigSyntaxError';
+}
+/** A broken promise inside this action (a bug, or a damaged copy of it): the message asks for a report. */
+class InternalError extends Error {
+    name = 'InternalError';
+    constructor(message) {
+        super(`internal error: ${message} (a bug in kernel-action; please report it)`);
+    }
+}
+/**
+ * The one wording for a file an input names that cannot be used: `config: build/.config does not exist`,
+ * `image: vmlinuz cannot be read (permission denied)`.
+ */
+function fileError(input, file, error) {
+    const code = error?.code;
+    if (code === 'ENOENT')
+        return new InputError(`${input}: ${file} does not exist`);
+    if (code === 'EISDIR')
+        return new InputError(`${input}: ${file} is a directory, not a file`);
+    if (code === 'EACCES' || code === 'EPERM')
+        return new InputError(`${input}: ${file} cannot be read (permission denied)`);
+    return new InputError(`${input}: ${file} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`);
 }
 /** The message of anything thrown, on one line, for the log and for `core.setFailed`. */
 function oneLine(error) {
@@ -2305,6 +2458,32 @@ function escapeLogLine(text) {
         .replace(/\r\n|\r|\n/g, (eol) => (eol === '\r' ? '\\r' : '\\n'))
         .replace(/^(\s*)::/, '$1%3A:')
         .replace(/##\[/g, '##%5B');
+}
+
+
+/***/ }),
+
+/***/ 52:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d_: () => (/* binding */ kconfigValue),
+/* harmony export */   wX: () => (/* binding */ symbolOf),
+/* harmony export */   z1: () => (/* binding */ wantedText)
+/* harmony export */ });
+/** The wanted state as the JSON report and the summary show it: `y`, `m`, `not set` or the value. */
+function wantedText(wanted) {
+    if (wanted === 'n')
+        return 'not set';
+    return typeof wanted === 'string' ? wanted : wanted.value;
+}
+/** The wanted state as kconfig spells a value: `y`, `m`, `n` or the value. */
+function kconfigValue(wanted) {
+    return typeof wanted === 'string' ? wanted : wanted.value;
+}
+/** `CONFIG_XEN` → `XEN`: Kconfig names symbols without the prefix. */
+function symbolOf(option) {
+    return option.startsWith('CONFIG_') ? option.slice('CONFIG_'.length) : option;
 }
 
 

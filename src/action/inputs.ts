@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import path from 'node:path'
 import { InputError, oneOf } from '../errors.js'
-import { KERNEL_ARCHES, type KernelArch } from '../check/kernel-config.js'
+import { KERNEL_ARCHES, kernelArchOf, type KernelArch } from '../arch.js'
 import { TARGETS, type Target } from '../check/requirements.js'
 import { FAIL_ON, type FailOn } from '../check/report.js'
 import { parseRepository } from '../oci/reference.js'
@@ -250,7 +250,5 @@ function optionalOneOf<T extends string>(name: string, value: string, allowed: r
 
 /** People write the OCI or Debian names too; krata's metadata uses the `uname -m` ones. */
 function normaliseArch(value: string): string {
-  const aliases: Record<string, string> = { amd64: 'x86_64', x86: 'x86_64', arm64: 'aarch64' }
-  const trimmed = value.trim()
-  return aliases[trimmed] ?? trimmed
+  return kernelArchOf(value) ?? value.trim()
 }

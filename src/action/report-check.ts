@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
+import { reportJson } from '../check/report.js'
 import type { CheckOutcome } from '../check/run-check.js'
 import { planAnnotations, withExplanation, workspacePath, type FragmentLines } from './annotations.js'
 import type { RunnerContext } from './runner-context.js'
@@ -30,7 +31,7 @@ export function emitAnnotations(outcome: CheckOutcome, fragments: FragmentLines,
 /** Writes the JSON report where input `report` says (resolved by getInputs). */
 export async function writeReport(outcome: CheckOutcome, file: string): Promise<string> {
   await fs.mkdir(path.dirname(file), { recursive: true })
-  await fs.writeFile(file, `${JSON.stringify(outcome.report, null, 2)}\n`)
+  await fs.writeFile(file, reportJson(outcome.report))
   return file
 }
 

@@ -1,9 +1,13 @@
-import { describeEntry, majorMinor, type ConfigEntry, type KernelArch, type KernelConfig } from './kernel-config.js'
-import { wantedText, type Requirement, type Wanted } from './requirements.js'
+import type { KernelArch } from '../arch.js'
+import { wantedText, type Requirement, type Wanted } from '../requirement.js'
+import { describeEntry, majorMinor, type ConfigEntry, type KernelConfig } from './kernel-config.js'
 
 export type Status = 'ok' | 'error' | 'warning' | 'not-applicable' | 'skipped'
 
+/** One requirement's verdict: the report row (strings, as the JSON report shows them) and the requirement itself. */
 export interface CheckResult {
+  /** What was asked, structured: the edges that need the option or the wanted state read it here, not from text. */
+  requirement: Requirement
   option: string
   wanted: string
   found: string
@@ -32,6 +36,7 @@ export function evaluateRequirements(config: KernelConfig, requirements: Require
   return requirements.map((requirement) => {
     const entry = config.entries.get(requirement.option)
     const base = {
+      requirement,
       option: requirement.option,
       wanted: wantedText(requirement.wanted),
       found: describeEntry(entry),
@@ -57,7 +62,7 @@ export function evaluateRequirements(config: KernelConfig, requirements: Require
     }
     const alternative = requirement.anyOf
       ?.map((option) => ({ option, entry: config.entries.get(option) }))
-      .find((a) => verdict(a.option, requirement.wanted, a.entry, '', false).status === 'ok')
+      .find((a) => verdict(a.option, requirement.wanted, a.entry, KRATA, false).status === 'ok')
     if (alternative) {
       return { ...base, found: `${alternative.option}=${describeEntry(alternative.entry)}`, line: alternative.entry?.line ?? null, status: 'ok', message: `${alternative.option}=${describeEntry(alternative.entry)}` }
     }
@@ -87,30 +92,30 @@ function verdict(
   option: string,
   wanted: Wanted,
   entry: ConfigEntry | undefined,
-  who: string,
+  who: Asker,
   strict: boolean,
 ): { status: Status; message: string } {
   const ok = (message: string) => ({ status: 'ok' as const, message })
   const error = (message: string) => ({ status: 'error' as const, message })
   if (wanted === 'n') {
     if (!entry || entry.state === 'not-set') return ok(`${option} is off`)
-    return error(`${option}=${describeEntry(entry)}, ${who} needs it off (# ${option} is not set)`)
+    return error(`${option}=${describeEntry(entry)}, ${who.name} needs it off (# ${option} is not set)`)
   }
-  const want = `${who} needs =${wantedText(wanted)}`
+  const want = `${who.name} needs =${wantedText(wanted)}`
   if (!entry) return error(`${option} is absent from the config, ${want}`)
   if (entry.state === 'not-set') return error(`${option} is not set, ${want}`)
   if (wanted === 'y') {
     if (entry.state === 'y') return ok(`${option}=y`)
     if (entry.state === 'm') {
-      const needs = who.startsWith('a krata') || who === '' ? 'krata needs' : `${who} needs`
-      return error(`${option}=m: built as a module, ${needs} it built in (=y)`)
+      // "krata needs it built in": the reason is krata's way of loading modules, not the kind of kernel.
+      return error(`${option}=m: built as a module, ${who.krata ? 'krata' : who.name} needs it built in (=y)`)
     }
     return error(`${option}=${entry.value}, ${want}`)
   }
   if (wanted === 'm') {
     if (entry.state === 'm') return ok(`${option}=m`)
     if (entry.state === 'y') {
-      const message = `${option}=y: built in where ${who} asks for a module (=m)`
+      const message = `${option}=y: built in where ${who.name} asks for a module (=m)`
       return strict ? error(`${message}; an error with strict: true`) : { status: 'warning', message }
     }
     return error(`${option}=${entry.value}, ${want}`)
@@ -120,10 +125,18 @@ function verdict(
   return error(`${option}=${found}, ${want}`)
 }
 
-function who(requirement: Requirement): string {
-  if (requirement.source === 'zone' || requirement.source === 'host') return `a krata ${requirement.source} kernel`
-  if (requirement.source === 'krata-boot') return 'a krata zone kernel'
-  return requirement.source
+/** Who asks for a requirement, as a message names them; `krata` when it is one of krata's own lists. */
+interface Asker {
+  name: string
+  krata: boolean
+}
+
+const KRATA: Asker = { name: 'krata', krata: true }
+
+function who(requirement: Requirement): Asker {
+  if (requirement.source === 'zone' || requirement.source === 'host') return { name: `a krata ${requirement.source} kernel`, krata: true }
+  if (requirement.source === 'krata-boot') return { name: 'a krata zone kernel', krata: true }
+  return { name: requirement.source, krata: false }
 }
 
 /** Hex values compare by value (`0x1F` = `0x1f`); anything else must match as written, as kconfig stores it. */

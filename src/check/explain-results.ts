@@ -1,4 +1,5 @@
 import { explainRequirements, renderExplanation, type Explanation } from '../kconfig/index.js'
+import { symbolOf } from '../requirement.js'
 import { kconfigValues } from './kernel-config.js'
 import type { CheckOutcome } from './run-check.js'
 import type { CheckResult } from './evaluate.js'
@@ -7,6 +8,8 @@ export interface ExplainedCheck {
   results: CheckResult[]
   explanations: Map<string, Explanation>
   fixFragment: string
+  /** Kconfig lines the reader skipped (`file:line: reason`): explanations may miss what they said. */
+  skipped: string[]
 }
 
 /**
@@ -14,18 +17,14 @@ export interface ExplainedCheck {
  * that fixes them. Alternatives-based rules (a gzip *or* xz kernel) are explained through their first option.
  */
 export async function explainFailures(outcome: CheckOutcome, sourceDir: string): Promise<ExplainedCheck> {
-  const failing = outcome.report.results
-    .filter((r) => r.status === 'error' || r.status === 'warning')
-    .map((r) => ({ symbol: r.option.replace(/^CONFIG_/, ''), wanted: kconfigWanted(r.wanted) }))
-  const { explanations, fixFragment } = await explainRequirements(sourceDir, outcome.arch, kconfigValues(outcome.config), failing)
+  const failing = outcome.report.results.filter(isFailure).map((r) => r.requirement)
+  const explained = await explainRequirements(sourceDir, outcome.arch, kconfigValues(outcome.config), failing)
   const results = outcome.report.results.map((r) => {
-    const explanation = explanations.get(r.option.replace(/^CONFIG_/, ''))
-    return explanation && (r.status === 'error' || r.status === 'warning') ? { ...r, explanation: renderExplanation(explanation) } : r
+    const explanation = explained.explanations.get(symbolOf(r.requirement.option))
+    return explanation && isFailure(r) ? { ...r, explanation: renderExplanation(explanation) } : r
   })
-  return { results, explanations, fixFragment }
+  const skipped = explained.skipped.map((s) => `${s.location.file}:${s.location.line}: ${s.reason}`)
+  return { results, explanations: explained.explanations, fixFragment: explained.fixFragment, skipped }
 }
 
-/** The check words "must be off" as `not set`; Kconfig calls it `n`. */
-function kconfigWanted(wanted: string): string {
-  return wanted === 'not set' ? 'n' : wanted
-}
+const isFailure = (r: CheckResult): boolean => r.status === 'error' || r.status === 'warning'

@@ -1,8 +1,5 @@
+import { archNames, archOfConfig, type KernelArch } from '../arch.js'
 import { InputError } from '../errors.js'
-
-/** The architectures krata runs, named as `uname -m` and `KERNEL_ARCH` name them. */
-export type KernelArch = 'x86_64' | 'aarch64'
-export const KERNEL_ARCHES: readonly KernelArch[] = ['x86_64', 'aarch64']
 
 /**
  * One option's state in a `.config`. "absent" is not an entry: it is the lack of one.
@@ -69,21 +66,36 @@ export function parseKernelConfig(text: string, file: string, input = 'config'):
   return { file, entries, header, duplicates }
 }
 
-function parseLine(text: string, file: string, line: number): { option: string; entry: ConfigEntry } | undefined {
+/**
+ * The one grammar of a `.config` line, shared by configs, fragments and requirements files: an assignment
+ * (`CONFIG_X=y|m|n|<value>|"<string>"`), `# CONFIG_X is not set`, a comment or blank (undefined). Anything else is
+ * `invalid`; an unterminated string value is an InputError naming file:line.
+ */
+export function parseConfigLine(
+  text: string,
+  file: string,
+  line: number,
+): { option: string; entry: ConfigEntry } | 'invalid' | undefined {
   const trimmed = text.trim()
   if (trimmed === '') return undefined
   const notSet = NOT_SET.exec(trimmed)
   if (notSet) return { option: notSet[1], entry: { state: 'not-set', line } }
   if (trimmed.startsWith('#')) return undefined
   const assignment = ASSIGNMENT.exec(trimmed)
-  if (!assignment) {
-    throw new InputError(`${file}:${line}: not a kernel config line: ${JSON.stringify(clip(trimmed))}`)
-  }
+  if (!assignment) return 'invalid'
   const [, option, rawValue] = assignment
   if (rawValue === 'y') return { option, entry: { state: 'y', line } }
   if (rawValue === 'm') return { option, entry: { state: 'm', line } }
   if (rawValue === 'n') return { option, entry: { state: 'not-set', line } }
   return { option, entry: { state: 'value', value: unquote(rawValue, file, line, option), line } }
+}
+
+function parseLine(text: string, file: string, line: number): { option: string; entry: ConfigEntry } | undefined {
+  const parsed = parseConfigLine(text, file, line)
+  if (parsed === 'invalid') {
+    throw new InputError(`${file}:${line}: not a kernel config line: ${JSON.stringify(clip(text.trim()))}`)
+  }
+  return parsed
 }
 
 /** A kconfig string value is written quoted with `"` and `\` escaped; numbers and hex are bare. */
@@ -110,11 +122,10 @@ function clip(text: string): string {
 
 /** The architecture a config was made for, from the symbols only an x86_64 or arm64 config sets. */
 export function detectArch(config: KernelConfig): KernelArch | undefined {
-  const isSet = (option: string) => config.entries.get(option)?.state === 'y'
-  if (isSet('CONFIG_X86_64')) return 'x86_64'
-  if (isSet('CONFIG_ARM64')) return 'aarch64'
-  if (config.header?.srcarch === 'arm64') return 'aarch64'
-  return undefined
+  const byConfig = archOfConfig((option) => config.entries.get(option)?.state === 'y')
+  if (byConfig) return byConfig
+  // The header alone is enough for arm64 only: `Linux/x86` heads 32-bit configs too.
+  return config.header?.srcarch === archNames('aarch64').srcarch ? 'aarch64' : undefined
 }
 
 /** `6.1.192` → [6, 1]; the header's version may carry a suffix (`6.12.0-rc1`). */

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
-import { InputError } from '../errors.js'
+import { fileError, InputError } from '../errors.js'
 import { parseKernelConfig, type KernelConfig } from './kernel-config.js'
 
 // A .config is a few hundred KB; anything near this is not one (and a gzip bomb stops here).
@@ -27,15 +27,14 @@ export async function readSmallFile(path: string, input: string): Promise<Buffer
   try {
     stat = await fs.stat(path)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new InputError(`${input}: ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`)
+    throw fileError(input, path, error)
   }
-  if (stat.isDirectory()) throw new InputError(`${input}: ${path} is a directory, not a file`)
+  if (stat.isDirectory()) throw fileError(input, path, { code: 'EISDIR' })
   if (stat.size > MAX_CONFIG_BYTES) throw new InputError(`${input}: ${path} is too large to be a kernel config`)
   try {
     return await fs.readFile(path)
   } catch (error) {
-    throw new InputError(`${input}: ${path} cannot be read (${(error as NodeJS.ErrnoException).code})`)
+    throw fileError(input, path, error)
   }
 }
 

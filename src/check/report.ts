@@ -1,4 +1,5 @@
-import type { DuplicateOption, KernelArch } from './kernel-config.js'
+import type { KernelArch } from '../arch.js'
+import type { DuplicateOption } from './kernel-config.js'
 import { countResults, type CheckResult } from './evaluate.js'
 import type { Target } from './requirements.js'
 
@@ -56,10 +57,21 @@ export function isFailing(counts: { errors: number; warnings: number }, failOn: 
   return counts.errors > 0 || (failOn === 'warning' && counts.warnings > 0)
 }
 
-/** The one line the step fails with. */
-export function failureLine(report: CheckReport): string {
+/** What failed, in one line: `.config: 1 error, 0 warnings against the krata zone requirements (x86_64)`. */
+export function failureSummary(report: CheckReport): string {
   const parts = [plural(report.errors, 'error'), plural(report.warnings, 'warning')]
-  return `${report.config}: ${parts.join(', ')} against the krata ${report.target} requirements (${report.arch}); see the annotations and the job summary`
+  return `${report.config}: ${parts.join(', ')} against the krata ${report.target} requirements (${report.arch})`
+}
+
+/** The one line the step fails with: the summary, and where the details are on a runner. */
+export function failureLine(report: CheckReport): string {
+  return `${failureSummary(report)}; see the annotations and the job summary`
+}
+
+/** The report's fields as the JSON report documents them (README "JSON report"); the structured requirement stays inside. */
+export function reportJson(report: CheckReport): string {
+  const results = report.results.map(({ requirement: _, ...row }) => row)
+  return `${JSON.stringify({ ...report, results }, null, 2)}\n`
 }
 
 export function plural(n: number, word: string): string {

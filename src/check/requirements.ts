@@ -1,25 +1,8 @@
 import { InputError } from '../errors.js'
-import type { KernelArch } from './kernel-config.js'
+import type { Requirement, Wanted } from '../requirement.js'
+import { parseConfigLine, type ConfigEntry } from './kernel-config.js'
 
-/** What a requirement asks of an option: built in, a module, off, or an exact value. */
-export type Wanted = 'y' | 'm' | 'n' | { value: string }
-
-export interface Requirement {
-  option: string
-  wanted: Wanted
-  /** Who asks for it: `zone`, `host`, or `file:line` of a user requirements file. */
-  source: string
-  /** Only these architectures have the symbol at all; elsewhere the requirement is not applicable. */
-  arches?: readonly KernelArch[]
-  /** The first kernel version that has the symbol; older kernels cannot satisfy it. */
-  since?: readonly [number, number]
-  /** Other options that satisfy the requirement just as well (e.g. a gzip or an xz kernel). */
-  anyOf?: readonly string[]
-  /** Why krata needs it, said when it is not met. */
-  reason?: string
-  /** A requirement that only warns when unmet (a feature some workloads need, not every boot). */
-  severity?: 'warning'
-}
+export type { Requirement, Wanted } from '../requirement.js'
 
 export type Target = 'zone' | 'host'
 
@@ -131,31 +114,32 @@ CONFIG_XEN_ACPI_PROCESSOR=y
 CONFIG_XEN_MCE_LOG=y
 `
 
-/** A requirement line in fragment syntax: `CONFIG_X=y|m|<value>` or `# CONFIG_X is not set` (must be off). */
-export function parseRequirementLine(text: string): { option: string; wanted: Wanted } | undefined {
-  const line = text.trim()
-  const off = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/.exec(line)
-  if (off) return { option: off[1], wanted: 'n' }
-  const set = /^(CONFIG_[A-Za-z0-9_]+)=(.+)$/.exec(line)
-  if (!set) return undefined
-  const raw = set[2]
-  if (raw === 'y' || raw === 'm' || raw === 'n') return { option: set[1], wanted: raw }
-  const quoted = /^"(.*)"$/.exec(raw)
-  return { option: set[1], wanted: { value: quoted ? quoted[1].replace(/\\(.)/g, '$1') : raw } }
+/** What a `.config` line asks for when read as a requirement: its state is the wanted one. */
+function wantedOf(entry: ConfigEntry): Wanted {
+  if (entry.state === 'not-set') return 'n'
+  return entry.state === 'value' ? { value: entry.value } : entry.state
+}
+
+/** Requirements in fragment syntax (`CONFIG_X=y|m|<value>`, `# CONFIG_X is not set`: must be off), read with the config grammar. */
+function parseRequirementLines(text: string, file: string, source: (line: number) => string): Requirement[] {
+  const requirements: Requirement[] = []
+  text.split('\n').forEach((raw, index) => {
+    const line = index + 1
+    const parsed = parseConfigLine(raw.replace(/\r$/, ''), file, line)
+    if (parsed === 'invalid') {
+      throw new InputError(`${file}:${line}: not a requirement (want CONFIG_X=y|m|<value> or "# CONFIG_X is not set")`)
+    }
+    if (parsed) requirements.push({ option: parsed.option, wanted: wantedOf(parsed.entry), source: source(line) })
+  })
+  return requirements
 }
 
 function builtIn(list: string, source: Target): Requirement[] {
-  return list
-    .split('\n')
-    .map((line) => parseRequirementLine(line))
-    .filter((r): r is { option: string; wanted: Wanted } => r !== undefined)
-    .map(({ option, wanted }) => ({
-      option,
-      wanted,
-      source,
-      ...(X86_ONLY.has(option) ? { arches: ['x86_64'] as const } : {}),
-      ...(INTRODUCED.has(option) ? { since: INTRODUCED.get(option) } : {}),
-    }))
+  return parseRequirementLines(list, `built-in ${source} list`, () => source).map((requirement) => ({
+    ...requirement,
+    ...(X86_ONLY.has(requirement.option) ? { arches: ['x86_64'] as const } : {}),
+    ...(INTRODUCED.has(requirement.option) ? { since: INTRODUCED.get(requirement.option) } : {}),
+  }))
 }
 
 /** The built-in set for a target: `host` is the zone list plus the host list, each option once (first listing wins). */
@@ -175,22 +159,7 @@ export function mergeRequirements(base: Requirement[], extra: Requirement[]): Re
   return [...byOption.values()]
 }
 
-export function wantedText(wanted: Wanted): string {
-  if (wanted === 'n') return 'not set'
-  return typeof wanted === 'string' ? wanted : wanted.value
-}
-
 /** Parses a user requirements file (fragment syntax); any other non-comment line is an error naming file:line. */
 export function parseRequirementsFile(text: string, file: string): Requirement[] {
-  const requirements: Requirement[] = []
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.replace(/\r$/, '').trim()
-    const parsed = parseRequirementLine(line)
-    if (parsed) {
-      requirements.push({ ...parsed, source: `${file}:${index + 1}` })
-    } else if (line !== '' && !line.startsWith('#')) {
-      throw new InputError(`${file}:${index + 1}: not a requirement (want CONFIG_X=y|m|<value> or "# CONFIG_X is not set")`)
-    }
-  })
-  return requirements
+  return parseRequirementLines(text, file, (line) => `${file}:${line}`)
 }

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js'
-import { detectArch, type KernelArch, type KernelConfig } from './kernel-config.js'
+import type { KernelArch } from '../arch.js'
+import { detectArch, type KernelConfig } from './kernel-config.js'
 import { readKernelConfig, readKernelConfigWithBytes, readSmallFile } from './read-config.js'
 import { bootRequirements, mergeRequirements, parseRequirementsFile, requirementsFor, type Requirement, type Target } from './requirements.js'
 import { evaluateRequirements } from './evaluate.js'

@@ -1,10 +1,11 @@
 // Reads what a kernel image says about itself (format, architecture, release, payload compression)
 // from the few bytes that say it: headers are read at their offsets, and only an arm64 Image is
 // scanned, as a stream, for its banner.
+import type { KernelArch } from '../arch.js'
 import { createReadStream } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { createGunzip } from 'node:zlib'
-import { InputError } from '../errors.js'
+import { fileError, InputError } from '../errors.js'
 import { BannerScanner } from './banner-scanner.js'
 import {
   ARM64_HEADER_BYTES,
@@ -25,7 +26,7 @@ export interface KernelImageInfo {
   /** The path the image was read from, as given (for messages). */
   path: string
   format: 'bzImage' | 'arm64-Image' | 'arm64-Image.gz'
-  arch: 'x86_64' | 'aarch64'
+  arch: KernelArch
   /** `uname -r`, e.g. "6.1.192-sample". */
   release?: string
   /**
@@ -48,11 +49,11 @@ export async function inspectKernelImage(path: string): Promise<KernelImageInfo>
   try {
     file = await open(path, 'r')
   } catch (error) {
-    throw new InputError(`image: cannot read ${path}: ${reasonOf(error)}`)
+    throw fileError('image', path, error)
   }
   try {
     const stat = await file.stat()
-    if (stat.isDirectory()) throw new InputError(`image: ${path} is a directory, not a kernel image file`)
+    if (stat.isDirectory()) throw fileError('image', path, { code: 'EISDIR' })
     if (!stat.isFile()) throw new InputError(`image: ${path} is not a regular file`)
     const size = stat.size
     const head = await readAt(file, 0, Math.max(BZIMAGE_HEADER_BYTES, ARM64_HEADER_BYTES))
@@ -125,7 +126,7 @@ async function scanForBanner(path: string, gzipped: boolean): Promise<string | u
     }
   } catch (error) {
     if (error instanceof InputError) throw error
-    throw new InputError(`image: cannot read ${path}: ${reasonOf(error)}`)
+    throw fileError('image', path, error)
   } finally {
     source.destroy()
     inflate?.destroy()
@@ -138,10 +139,3 @@ function notArm64Gzip(path: string): InputError {
   return new InputError(`image: ${path} is gzip-compressed but holds no arm64 Image (no "ARM\\x64" magic at offset 56)`)
 }
 
-function reasonOf(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code
-  if (code === 'ENOENT') return 'no such file'
-  if (code === 'EACCES') return 'permission denied'
-  if (code === 'EISDIR') return 'is a directory'
-  return error instanceof Error ? error.message : String(error)
-}

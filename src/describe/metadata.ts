@@ -3,7 +3,7 @@
 // `split(",")`, so a value must not hold a newline, "=", a space, or (in a tag) a comma.
 import { InputError } from '../errors.js'
 import type { KernelImageInfo } from './kernel-image.js'
-import type { KernelArch } from '../check/kernel-config.js'
+import { KERNEL_ARCHES, type KernelArch } from '../arch.js'
 
 export type { KernelArch }
 
@@ -29,8 +29,8 @@ const CONFIG_DIGEST = /^sha256:[0-9a-f]{64}$/
  */
 export function renderKernelMetadata(metadata: KernelMetadata): string {
   const { arch, version, unameR, flavor, configDigest, tags } = metadata
-  if (arch !== 'x86_64' && arch !== 'aarch64') {
-    throw new InputError(`arch: "${String(arch)}" is not a kernel architecture (x86_64 or aarch64)`)
+  if (!KERNEL_ARCHES.includes(arch)) {
+    throw new InputError(`arch: "${String(arch)}" is not a kernel architecture (${KERNEL_ARCHES.join(' or ')})`)
   }
   checkValue('version', version)
   if (unameR !== undefined) checkValue('uname-r', unameR)

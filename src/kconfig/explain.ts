@@ -4,7 +4,7 @@
  * (like Kconfiglib's missing_deps), rendered to one line at the edge.
  */
 import { andAll, conjuncts, evalExpr, formatExpr, hasMacro, TRISTATE_LETTER, type EvalContext, type Expr, type Tristate } from './expr.js'
-import type { KconfigTree, KernelArch, ReverseLink, SourceLocation } from './parse.js'
+import type { KconfigTree, KernelArch, ReverseLink, SourceLocation, SymbolDefinition } from './parse.js'
 import { attainableLevel, definitionDependency, directDependency, evalContext, possibleValue, promptCondition, type ValueSource } from './symbol-facts.js'
 
 export type TristateLetter = 'n' | 'm' | 'y'
@@ -36,6 +36,10 @@ export interface Explanation {
   attainable: boolean
   /** Whether a user can set it (a prompt that can be shown); without one only defaults, select and imply do. */
   hasPrompt: boolean
+  /** Without a prompt: the value its defaults give once its dependencies hold (`n` when they give nothing). */
+  defaultsTo: TristateLetter
+  /** An `=m` is wanted but loadable modules are off (the modules symbol, `MODULES`, is not y): m cannot stay m. */
+  modulesOff?: string
   unmetDependencies: UnmetDependency[]
   /** When it has a prompt and its dependencies hold, the unmet part of the prompt's `if` / `visible if`. */
   hiddenPrompt?: UnmetDependency[]
@@ -79,18 +83,25 @@ class Explainer {
       exists: defs.length > 0,
       attainable: defs.length > 0 && attainableLevel(this.tree, symbol) >= level,
       hasPrompt: defs.some((d) => d.prompt !== undefined && possibleValue(this.tree, andAll([definitionDependency(d), promptCondition(d)])!) > 0),
+      defaultsTo: TRISTATE_LETTER[defaultLevel(this.tree, defs)],
       unmetDependencies: [],
       selectedBy: this.linkStates(this.tree.selectedBy.get(symbol)),
       impliedBy: this.linkStates(this.tree.impliedBy.get(symbol)),
       toolchainDependent: [],
     }
     if (defs.length === 0 || level === 0) return explanation
+    if (wanted === 'm' && this.values.get(this.tree.modulesSymbol) !== 'y') explanation.modulesOff = this.tree.modulesSymbol
 
+    // `if XEN` around a `depends on XEN` gives the same term twice: name it once.
+    const seen = new Set<string>()
     for (const term of conjuncts(directDependency(defs))) {
-      if (hasMacro(term)) explanation.toolchainDependent.push(formatExpr(term))
+      const text = formatExpr(term)
+      if (seen.has(text)) continue
+      seen.add(text)
+      if (hasMacro(term)) explanation.toolchainDependent.push(text)
       const value = evalExpr(term, this.ctx)
       if (value >= level) continue
-      const unmet: UnmetDependency = { expr: formatExpr(term), value: TRISTATE_LETTER[value] }
+      const unmet: UnmetDependency = { expr: text, value: TRISTATE_LETTER[value] }
       const cause = this.causeOf(term, depth)
       if (cause !== undefined) unmet.cause = cause
       explanation.unmetDependencies.push(unmet)
@@ -127,6 +138,18 @@ class Explainer {
   }
 }
 
+/** The most a symbol's own defaults can give on this arch once its dependencies hold (select and imply aside). */
+function defaultLevel(tree: KconfigTree, defs: readonly SymbolDefinition[]): Tristate {
+  let best: Tristate = 0
+  for (const def of defs) {
+    for (const d of def.defaults) {
+      const value = Math.min(possibleValue(tree, d.value), d.condition === undefined ? 2 : possibleValue(tree, d.condition)) as Tristate
+      if (value > best) best = value
+    }
+  }
+  return best
+}
+
 /** Explains why `symbol` is not `wanted` in `values`; `values` holds `.config` values without `CONFIG_`. */
 export function explainOption(tree: KconfigTree, values: ValueSource, symbol: string, wanted: string): Explanation {
   return new Explainer(tree, values).explain(symbol, wanted, 0)
@@ -145,13 +168,22 @@ const states = (links: readonly LinkState[]): string => {
 function renderReason(e: Explanation): string {
   if (!e.exists) return `not defined for ${e.arch} in this tree`
   const parts: string[] = []
+  if (e.modulesOff !== undefined) parts.push(`modules are off: CONFIG_${e.modulesOff} is not set`)
   if (e.unmetDependencies.length > 0) parts.push(`depends on ${e.unmetDependencies.map((u) => `${u.expr} (=${u.value})`).join(', ')}`)
-  if (!e.hasPrompt && (e.unmetDependencies.length === 0 || e.selectedBy.length > 0 || e.impliedBy.length > 0)) {
+  const defaulted = !e.hasPrompt && e.defaultsTo !== 'n' && wantedLevel(e.defaultsTo) >= wantedLevel(e.wanted)
+  if (!e.hasPrompt && (defaulted || e.unmetDependencies.length === 0 || e.selectedBy.length > 0 || e.impliedBy.length > 0)) {
     const by = [
       ...(e.selectedBy.length > 0 ? [`${states(e.selectedBy)} via select`] : []),
       ...(e.impliedBy.length > 0 ? [`${states(e.impliedBy)} via imply`] : []),
     ]
-    if (by.length > 0) parts.push(`no prompt: only set by ${by.join(', or ')}`)
+    const orBy = by.length > 0 ? `, or set by ${by.join(', or ')}` : ''
+    // Dependencies met and a default that gives it: only what cannot be evaluated here (the toolchain) keeps it off.
+    if (defaulted && e.unmetDependencies.length > 0) parts.push(`no prompt: defaults to ${e.defaultsTo} once its dependencies hold${orBy}`)
+    else if (defaulted && e.toolchainDependent.length === 0) parts.push(`no prompt: defaults to ${e.defaultsTo}, so make olddefconfig sets it${orBy}`)
+    else if (defaulted) {
+      // the toolchain-dependent part below says why
+    }
+    else if (by.length > 0) parts.push(`no prompt: only set by ${by.join(', or ')}`)
     else if (e.toolchainDependent.length === 0) parts.push('no prompt, and nothing selects it')
   }
   if (e.hiddenPrompt !== undefined) {

@@ -2,6 +2,7 @@
  * Kconfig expressions: parsing a token list into a tree, printing it back, and evaluating it in
  * tristate logic against the values of a `.config` (semantics of the kernel's scripts/kconfig/expr.c).
  */
+import { KconfigSyntaxError } from '../errors.js'
 
 /** n=0, m=1, y=2: `&&` is min, `||` is max, `!` is 2-x. */
 export type Tristate = 0 | 1 | 2
@@ -74,7 +75,7 @@ export function parseExpr(tokens: readonly Token[]): Expr {
     if (op === '(') {
       pos++
       const inner = parseOr()
-      if (peekOp() !== ')') throw new Error('missing )')
+      if (peekOp() !== ')') throw new KconfigSyntaxError('missing )')
       pos++
       return inner
     }
@@ -88,17 +89,17 @@ export function parseExpr(tokens: readonly Token[]): Expr {
   }
   const parseOperand = (): Expr => {
     const t = tokens[pos]
-    if (t === undefined) throw new Error('expression ends early')
+    if (t === undefined) throw new KconfigSyntaxError('expression ends early')
     pos++
     if (t.kind === 'word') return { kind: 'symbol', name: t.text }
     if (t.kind === 'macro') return { kind: 'macro', text: t.text }
     // The kernel looks quoted "y"/"m"/"n" up as the constants themselves.
     if (t.kind === 'string') return CONSTANTS.has(t.text) ? { kind: 'symbol', name: t.text } : { kind: 'string', value: t.text }
-    throw new Error(`unexpected "${t.text}"`)
+    throw new KconfigSyntaxError(`unexpected "${t.text}"`)
   }
 
   const expr = parseOr()
-  if (pos !== tokens.length) throw new Error(`unexpected "${tokens[pos]!.text}"`)
+  if (pos !== tokens.length) throw new KconfigSyntaxError(`unexpected "${tokens[pos]!.text}"`)
   return expr
 }
 

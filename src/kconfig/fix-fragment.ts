@@ -3,6 +3,7 @@
  * `make olddefconfig`, makes the requirements hold: it switches on the dependencies a required option
  * is missing (dependencies first), and for options without a prompt a symbol that selects them.
  */
+import { kconfigValue, symbolOf, type Requirement } from '../requirement.js'
 import { evalExpr, formatExpr, type EvalContext, type Expr, type Tristate } from './expr.js'
 import { explainOption, renderExplanation, wantedLevel } from './explain.js'
 import type { KconfigTree } from './parse.js'
@@ -16,11 +17,8 @@ import {
   type ValueSource,
 } from './symbol-facts.js'
 
-export interface Requirement {
-  symbol: string
-  /** `y`, `m`, `n`, or a value for an int, hex or string option. */
-  wanted: string
-}
+/** What the fixer needs of a requirement: the option and the state wanted. */
+export type FixRequirement = Pick<Requirement, 'option' | 'wanted'>
 
 interface Assignment {
   symbol: string
@@ -55,8 +53,7 @@ class FixPlanner {
   }
 
   /** Plans one requirement; false when no way was found. */
-  require(requirement: Requirement): boolean {
-    const { symbol, wanted } = requirement
+  require(symbol: string, wanted: string): boolean {
     if (this.exactly(symbol, wanted)) return true
     const start = this.snapshot()
     if (this.need(symbol, wanted, undefined, 0, new Set(), true)) return true
@@ -90,7 +87,12 @@ class FixPlanner {
     if (depth > MAX_DEPTH || stack.has(symbol)) return false
     const inner = new Set(stack).add(symbol)
 
-    if (wanted === 'n') return this.switchOff(symbol, why)
+    if (wanted === 'n') return this.switchOff(symbol, why, depth, inner)
+    // With modules off, olddefconfig turns an m into y: an =m needs the modules symbol on first.
+    const modules = this.tree.modulesSymbol
+    if (wanted === 'm' && this.value(modules) !== 'y' && !this.need(modules, 'y', `${symbol}=m needs loadable modules`, depth + 1, inner, false)) {
+      return false
+    }
     const dependency = directDependency(defs)
     if (!this.satisfy(dependency, level, `${symbol} depends on`, depth, inner)) return false
 
@@ -132,8 +134,15 @@ class FixPlanner {
     return false
   }
 
-  private switchOff(symbol: string, why: string | undefined): boolean {
+  private switchOff(symbol: string, why: string | undefined, depth: number, stack: Set<string>): boolean {
     const defs = this.tree.symbols.get(symbol) ?? []
+    // kconfig ignores `# CONFIG_X is not set` for a choice member: the way off is to choose another member.
+    const members = defs.find((d) => d.choiceMembers !== undefined)?.choiceMembers
+    if (members !== undefined) {
+      const others = members.filter((m) => m !== symbol)
+      const reason = why ?? `${symbol} is one of a choice`
+      return this.cheapest(others.map((other) => () => this.need(other, 'y', `${reason}: choose ${other} instead`, depth + 1, stack, true)))
+    }
     const selectedNow = (this.tree.selectedBy.get(symbol) ?? []).some(
       (l) => evalExpr(l.condition ? { kind: 'and', left: { kind: 'symbol', name: l.symbol }, right: l.condition } : { kind: 'symbol', name: l.symbol }, this.ctx) > 0,
     )
@@ -223,13 +232,15 @@ function configLine(symbol: string, value: string, type: string | undefined): st
  * The fragment text: assignments in dependency order, each added dependency with a `# why` line;
  * requirements that cannot hold on this arch, or for which no way was found, as comments at the end.
  */
-export function fixFragment(tree: KconfigTree, values: ValueSource, requirements: readonly Requirement[]): string {
+export function fixFragment(tree: KconfigTree, values: ValueSource, requirements: readonly FixRequirement[]): string {
   const planner = new FixPlanner(tree, values)
   const notes: string[] = []
   for (const requirement of requirements) {
-    if (planner.require(requirement)) continue
-    const explanation = explainOption(tree, values, requirement.symbol, requirement.wanted)
-    const line = configLine(requirement.symbol, requirement.wanted, symbolTypes(tree).get(requirement.symbol))
+    const symbol = symbolOf(requirement.option)
+    const wanted = kconfigValue(requirement.wanted)
+    if (planner.require(symbol, wanted)) continue
+    const explanation = explainOption(tree, values, symbol, wanted)
+    const line = configLine(symbol, wanted, symbolTypes(tree).get(symbol))
     const reason = !explanation.exists || !explanation.attainable ? renderExplanation(explanation) : `no way found: ${renderExplanation(explanation)}`
     notes.push(`# ${line.replace(/^# /, '')}: ${reason}`)
   }

@@ -3,11 +3,12 @@
  * requirement and write the fragment that fixes them.
  */
 import { explainOption, type Explanation } from './explain.js'
-import { fixFragment, type Requirement } from './fix-fragment.js'
-import { readKconfigTree, type KernelArch } from './parse.js'
+import { kconfigValue, symbolOf } from '../requirement.js'
+import { fixFragment, type FixRequirement } from './fix-fragment.js'
+import { readKconfigTree, type KconfigTree, type KernelArch } from './parse.js'
 
 export type { Explanation, LinkState, TristateLetter, UnmetDependency } from './explain.js'
-export type { Requirement } from './fix-fragment.js'
+export type { FixRequirement } from './fix-fragment.js'
 export type { KconfigTree, KernelArch, SourceLocation, SymbolDefinition } from './parse.js'
 export { renderExplanation, explainOption } from './explain.js'
 export { fixFragment } from './fix-fragment.js'
@@ -17,6 +18,8 @@ export interface RequirementExplanations {
   /** By symbol name (without `CONFIG_`), one per failing requirement. */
   explanations: Map<string, Explanation>
   fixFragment: string
+  /** Kconfig lines the reader did not understand and sources it did not find: explanations may miss what they said. */
+  skipped: KconfigTree['skipped']
 }
 
 /**
@@ -27,10 +30,10 @@ export async function explainRequirements(
   sourceDir: string,
   arch: KernelArch,
   values: ReadonlyMap<string, string>,
-  failing: readonly Requirement[],
+  failing: readonly FixRequirement[],
 ): Promise<RequirementExplanations> {
   const tree = readKconfigTree(sourceDir, arch)
   const explanations = new Map<string, Explanation>()
-  for (const { symbol, wanted } of failing) explanations.set(symbol, explainOption(tree, values, symbol, wanted))
-  return { explanations, fixFragment: fixFragment(tree, values, failing) }
+  for (const { option, wanted } of failing) explanations.set(symbolOf(option), explainOption(tree, values, symbolOf(option), kconfigValue(wanted)))
+  return { explanations, fixFragment: fixFragment(tree, values, failing), skipped: tree.skipped }
 }

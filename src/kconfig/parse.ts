@@ -5,12 +5,11 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { isAbsolute, join, posix, relative, sep } from 'node:path'
-import { InputError } from '../errors.js'
+import { InputError, KconfigSyntaxError } from '../errors.js'
 import { parseExpr, type Expr, type SymbolType, type Token } from './expr.js'
 import { assignVariable, expandMacros, parseAssignment, tokenize, type MacroScope } from './tokenize.js'
-import type { KernelArch } from '../check/kernel-config.js'
+import { archNames, type KernelArch } from '../arch.js'
 
-/** The architectures the action knows, as `KERNEL_ARCH` spells them. */
 export type { KernelArch }
 
 /** A place in the tree; `file` is relative to the source dir, with `/`. */
@@ -41,6 +40,8 @@ export interface SymbolDefinition {
   implies: Conditional<string>[]
   ranges: Conditional<[Expr, Expr]>[]
   inChoice: boolean
+  /** The symbols of the innermost enclosing `choice` (this one included), when there is one. */
+  choiceMembers?: readonly string[]
 }
 
 /** `symbol` selects (or implies) the symbol this link is filed under, when `condition` holds. */
@@ -65,12 +66,6 @@ export interface KconfigTree {
   skipped: { location: SourceLocation; reason: string }[]
 }
 
-/** `make ARCH=` and the arch/ directory (SRCARCH) for each architecture. */
-export const KBUILD_ARCH: Readonly<Record<KernelArch, { arch: string; srcarch: string }>> = {
-  x86_64: { arch: 'x86_64', srcarch: 'x86' },
-  aarch64: { arch: 'arm64', srcarch: 'arm64' },
-}
-
 /** How the parser reaches files, so that the parser itself needs no file system. */
 export interface KconfigFiles {
   /** The text of a file relative to the source dir, or undefined if there is none. */
@@ -83,6 +78,8 @@ interface Block {
   kind: 'menu' | 'if' | 'choice'
   deps: Expr[]
   visibleIf: Expr[]
+  /** For a choice: the symbols defined in it. */
+  members?: string[]
 }
 
 type Current =
@@ -209,6 +206,11 @@ class TreeBuilder {
           ranges: [],
           inChoice: this.stack.some((b) => b.kind === 'choice'),
         }
+        const choice = this.stack.findLast((b) => b.kind === 'choice')
+        if (choice?.members !== undefined) {
+          if (!choice.members.includes(name)) choice.members.push(name)
+          def.choiceMembers = choice.members
+        }
         const defs = this.symbols.get(name)
         if (defs) defs.push(def)
         else this.symbols.set(name, [def])
@@ -217,7 +219,7 @@ class TreeBuilder {
       }
       case 'menu':
       case 'choice': {
-        const block: Block = { kind: keyword, deps: [], visibleIf: [] }
+        const block: Block = keyword === 'choice' ? { kind: keyword, deps: [], visibleIf: [], members: [] } : { kind: keyword, deps: [], visibleIf: [] }
         this.stack.push(block)
         this.current = { kind: 'block', block }
         return
@@ -232,7 +234,7 @@ class TreeBuilder {
       case 'endif': {
         const kind = keyword.slice(3)
         const top = this.stack[this.stack.length - 1]
-        if (top?.kind !== kind) throw new Error(`${keyword} without ${kind}`)
+        if (top?.kind !== kind) throw new KconfigSyntaxError(`${keyword} without ${kind}`)
         this.stack.pop()
         this.current = { kind: 'other' }
         return
@@ -257,8 +259,8 @@ class TreeBuilder {
 
   private source(keyword: string, rest: Token[], location: SourceLocation): void {
     const pathToken = rest[0]
-    if (pathToken === undefined || pathToken.kind !== 'string') throw new Error(`${keyword} needs a quoted path`)
-    if (pathToken.text.includes('$(')) throw new Error(`${keyword} "${pathToken.text}": unknown variable`)
+    if (pathToken === undefined || pathToken.kind !== 'string') throw new KconfigSyntaxError(`${keyword} needs a quoted path`)
+    if (pathToken.text.includes('$(')) throw new KconfigSyntaxError(`${keyword} "${pathToken.text}": unknown variable`)
     const optional = keyword.startsWith('o')
     const relativeToFile = keyword.endsWith('rsource')
     let path = pathToken.text
@@ -327,7 +329,7 @@ class TreeBuilder {
       }
       case 'range': {
         const [bounds, condition] = splitIf(rest)
-        if (bounds.length !== 2) throw new Error('range needs two bounds')
+        if (bounds.length !== 2) throw new KconfigSyntaxError('range needs two bounds')
         def.ranges.push(withCondition([parseExpr([bounds[0]!]), parseExpr([bounds[1]!])], condition))
         return
       }
@@ -358,13 +360,13 @@ function promptOf(text: string, condition: Token[] | undefined): { text: string;
 }
 
 function dropOn(tokens: Token[]): Token[] {
-  if (tokens[0]?.kind !== 'word' || tokens[0].text !== 'on') throw new Error('"depends" without "on"')
+  if (tokens[0]?.kind !== 'word' || tokens[0].text !== 'on') throw new KconfigSyntaxError('"depends" without "on"')
   return tokens.slice(1)
 }
 
 function wordAt(tokens: readonly Token[], index: number, keyword: string): string {
   const t = tokens[index]
-  if (t === undefined || t.kind !== 'word') throw new Error(`${keyword} needs a symbol name`)
+  if (t === undefined || t.kind !== 'word') throw new KconfigSyntaxError(`${keyword} needs a symbol name`)
   return t.text
 }
 
@@ -385,7 +387,7 @@ function skipHelp(lines: readonly string[], start: number): number {
 
 /** The pure core: builds the tree from files reached through `files`. */
 export function parseKconfig(files: KconfigFiles, sourceDir: string, arch: KernelArch): KconfigTree {
-  const { arch: kbuildArch, srcarch } = KBUILD_ARCH[arch]
+  const { kbuild: kbuildArch, srcarch } = archNames(arch)
   const builder = new TreeBuilder(files, sourceDir, { ARCH: kbuildArch, SRCARCH: srcarch, srctree: sourceDir })
   builder.readFile('Kconfig')
 

@@ -34,7 +34,10 @@ export function evalContext(tree: KconfigTree, values: ValueSource): EvalContext
   return {
     value: (name) => values.get(name),
     typeOf: (name) => types.get(name),
-    modules: values.get(tree.modulesSymbol) === 'y',
+    // Read on each use: the fixer's planned values switch modules on as it goes.
+    get modules() {
+      return values.get(tree.modulesSymbol) === 'y'
+    },
   }
 }
 

@@ -3,6 +3,7 @@ import { createHash, type Hash } from 'node:crypto'
 import fs from 'node:fs'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { InternalError } from '../errors.js'
 
 const SHA256_DIGEST = /^sha256:([0-9a-f]{64})$/
 
@@ -20,7 +21,7 @@ export function sha256Digest(bytes: Buffer | string): string {
 /** The hex part of a `sha256:` digest; anything else is refused, so it is safe to use as a file name. */
 export function digestHex(digest: string): string {
   const match = SHA256_DIGEST.exec(digest)
-  if (!match) throw new Error(`not a sha256 digest: ${JSON.stringify(digest)}`)
+  if (!match) throw new InternalError(`not a sha256 digest: ${JSON.stringify(digest)}`)
   return match[1]
 }
 
@@ -42,7 +43,7 @@ export class DigestingStream extends Transform {
   }
 
   result(): DigestAndSize {
-    if (this.#digest === undefined) throw new Error('digest read before the stream ended')
+    if (this.#digest === undefined) throw new InternalError('digest read before the stream ended')
     return { digest: this.#digest, size: this.#size }
   }
 }

@@ -2,7 +2,11 @@
 import { sha256Digest } from './digest.js'
 import { MediaType, type Descriptor, type ImageIndex, type ImageManifest, type SerializedManifest } from './types.js'
 
-export type ImageArchitecture = 'amd64' | 'arm64'
+import type { OciArch } from '../arch.js'
+import { InternalError } from '../errors.js'
+
+/** The image config's `architecture`: krata's two, by their OCI names. */
+export type ImageArchitecture = OciArch
 
 export interface ImageConfigSpec {
   architecture: ImageArchitecture
@@ -29,10 +33,10 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 /** krata's config parser requires `history`, so there is always one entry per layer. */
 export function imageConfig(spec: ImageConfigSpec): ImageConfig {
   if (!RFC3339.test(spec.created) || Number.isNaN(Date.parse(spec.created))) {
-    throw new Error(`image creation time is not an RFC 3339 time: ${JSON.stringify(spec.created)}`)
+    throw new InternalError(`image creation time is not an RFC 3339 time: ${JSON.stringify(spec.created)}`)
   }
   if (spec.history.length !== spec.diffIds.length) {
-    throw new Error(`${spec.diffIds.length} layers but ${spec.history.length} history entries`)
+    throw new InternalError(`${spec.diffIds.length} layers but ${spec.history.length} history entries`)
   }
   return {
     created: spec.created,

@@ -1,7 +1,7 @@
 // The kernel image: one layer per file under /kernel, an image config krata can parse, and a manifest carrying
 // the caller's annotations — all written into a local OCI layout, ready to be tagged there or pushed.
 import zlib from 'node:zlib'
-import { InputError } from '../errors.js'
+import { InputError, InternalError } from '../errors.js'
 import { imageConfig, imageManifest, serializeJson, type ImageArchitecture } from './image.js'
 import { buildFileLayer, KERNEL_DIR, type LayerCompression } from './layer.js'
 import type { OciLayout } from './layout.js'
@@ -35,7 +35,7 @@ export interface KernelImage extends ImageToWrite {
 
 /** Writes every layer, the config and the manifest into `layout`; tagging is left to the caller. */
 export async function buildKernelImage(spec: KernelImageSpec, layout: OciLayout): Promise<KernelImage> {
-  if (spec.files.length === 0) throw new Error('a kernel image needs at least one file')
+  if (spec.files.length === 0) throw new InternalError('a kernel image needs at least one file')
   const seen = new Set<string>()
   for (const file of spec.files) {
     if (seen.has(file.name)) throw new InputError(`kernel file ${JSON.stringify(file.name)} is given twice`)

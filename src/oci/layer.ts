@@ -7,7 +7,7 @@ import { Duplex, Readable, type Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
 import { Header, Pack, ReadEntry } from 'tar'
-import { InputError } from '../errors.js'
+import { fileError, InputError, ToolError } from '../errors.js'
 import { DigestingStream } from './digest.js'
 import { MediaType, type Descriptor } from './types.js'
 
@@ -117,10 +117,10 @@ async function openContent(source: string | Buffer): Promise<Content> {
   try {
     stat = await fs.promises.stat(source)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new InputError(`${source}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code})`}`)
+    throw fileError('kernel file', source, error)
   }
-  if (!stat.isFile()) throw new InputError(`${source}: not a regular file`)
+  if (stat.isDirectory()) throw fileError('kernel file', source, { code: 'EISDIR' })
+  if (!stat.isFile()) throw new InputError(`kernel file: ${source} is not a regular file`)
   const size = stat.size
   // Read exactly the size written into the tar header; a file that shrinks meanwhile is caught by feedEntry.
   return {
@@ -183,11 +183,6 @@ function nodeZstdFactory(): NodeZstdFactory | undefined {
   return typeof factory === 'function' ? factory.bind(zlib) : undefined
 }
 
-/** Whether zstd layers can be made here (Node's own zstd, or the zstd program). */
-export async function zstdAvailable(): Promise<boolean> {
-  return nodeZstdFactory() !== undefined || (await zstdProgramRuns())
-}
-
 async function createCompressor(compression: LayerCompression): Promise<Compressor | undefined> {
   switch (compression) {
     case 'none':
@@ -232,7 +227,7 @@ function zstdProgram(): Compressor {
     child.on('error', reject)
     child.on('close', (code, signal) => {
       if (code === 0) resolve()
-      else reject(new Error(`zstd failed (${signal ?? `exit ${code}`}): ${Buffer.concat(stderr).toString().trim()}`))
+      else reject(new ToolError(`zstd failed (${signal ?? `exit ${code}`}): ${Buffer.concat(stderr).toString().trim()}`))
     })
   })
   // Duplex.from pairs the child's stdin and stdout into one pipeline stage.

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { InputError } from '../errors.js'
+import { fileError, InputError, IntegrityError } from '../errors.js'
 import { digestHex, sha256Digest } from './digest.js'
 import { canonicalJson, imageIndex } from './image.js'
 import type { BlobStore } from './layer.js'
@@ -35,7 +35,7 @@ export class OciLayout implements BlobStore {
   async #prepare(given: string): Promise<void> {
     const stat = await fs.promises.stat(this.dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined
-      throw new InputError(`${INPUT}: ${given}: cannot be read (${error.code})`)
+      throw fileError(INPUT, given, error)
     })
     if (stat && !stat.isDirectory()) throw new InputError(`${INPUT}: ${given} is a file, not a folder`)
     const layoutFile = path.join(this.dir, LAYOUT_FILE)
@@ -105,7 +105,7 @@ export class OciLayout implements BlobStore {
   /** Stores serialised JSON (config, manifest, index) under its digest. */
   async writeJsonBlob(serialized: SerializedManifest): Promise<Descriptor> {
     if (sha256Digest(serialized.bytes) !== serialized.descriptor.digest) {
-      throw new Error(`serialised ${serialized.descriptor.mediaType} does not match its digest ${serialized.descriptor.digest}`)
+      throw new IntegrityError(`serialised ${serialized.descriptor.mediaType} does not match its digest ${serialized.descriptor.digest}`)
     }
     await this.writeBlob(serialized.bytes, serialized.descriptor.mediaType)
     return serialized.descriptor

@@ -1,5 +1,6 @@
 // The pure half of a merge: which images the `merge` input names, whether they may share one index, and that index.
 import path from 'node:path'
+import { archOfOci, OCI_ARCHES, type OciArch } from '../arch.js'
 import { InputError } from '../errors.js'
 import { imageIndex, serializeJson } from '../oci/image.js'
 import { parseRepository, type RepositoryRef } from '../oci/reference.js'
@@ -8,10 +9,8 @@ import { expandTags } from './tags.js'
 
 const INPUT = 'merge'
 const DIGEST = /^sha256:[0-9a-f]{64}$/
-export const KRATA_ARCHITECTURES = ['amd64', 'arm64'] as const
-export type KrataArchitecture = (typeof KRATA_ARCHITECTURES)[number]
-// The names in /kernel/metadata and in the `dev.edera.kernel.arch` annotation.
-const KERNEL_ARCH: Record<KrataArchitecture, string> = { amd64: 'x86_64', arm64: 'aarch64' }
+export const KRATA_ARCHITECTURES = OCI_ARCHES
+export type KrataArchitecture = OciArch
 // Per-image facts that have no single value for an index; `tags` is rewritten with the index's own tags.
 const PER_IMAGE_KEYS = new Set(['dev.edera.kernel.arch', 'dev.edera.kernel.tags', 'org.opencontainers.image.ref.name'])
 
@@ -148,7 +147,7 @@ function platformOf(image: MergeImage): Platform & { architecture: KrataArchitec
   }
   const arch = architecture as KrataArchitecture
   const annotated = image.manifest.annotations?.['dev.edera.kernel.arch']
-  if (annotated !== undefined && annotated !== KERNEL_ARCH[arch]) {
+  if (annotated !== undefined && annotated !== archOfOci(arch)) {
     throw new InputError(`${INPUT}: ${digest} says dev.edera.kernel.arch=${annotated}, but its image config says ${arch}`)
   }
   return { os: 'linux', architecture: arch, ...(typeof variant === 'string' && variant !== '' ? { variant } : {}) }
@@ -189,7 +188,7 @@ function indexTags(templates: readonly string[], version: string, flavor: string
     throw new InputError(`${INPUT}: tags: {{arch}} in ${JSON.stringify(withArch)} has no one value for an index of ${architectures.join(' and ')}`)
   }
   try {
-    return expandTags(templates, { version, flavor, arch: KERNEL_ARCH[architectures[0]!] })
+    return expandTags(templates, { version, flavor, arch: archOfOci(architectures[0])! })
   } catch (error) {
     if (error instanceof InputError) throw new InputError(`${INPUT}: ${error.message}`)
     throw error

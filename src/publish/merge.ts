@@ -2,7 +2,7 @@
 // write the index by digest, then the tags, then read each tag back — in a registry or in a local OCI layout.
 import fs from 'node:fs'
 import path from 'node:path'
-import { InputError } from '../errors.js'
+import { InputError, IntegrityError } from '../errors.js'
 import { OciLayout } from '../oci/layout.js'
 import { parseRepository } from '../oci/reference.js'
 import type { Credentials } from '../oci/registry/auth.js'
@@ -113,7 +113,7 @@ async function mergeInLayout(request: MergeRequest): Promise<MergeOutcome> {
   if (plan.tags.length > 0) await layout.tag(plan.index.descriptor, plan.tags)
   for (const tag of plan.tags) {
     const resolved = (await layout.resolve(tag))?.digest
-    if (resolved !== digest) throw new Error(`oci layout ${dir}: tag ${tag} resolves to ${resolved ?? 'nothing'} after writing, expected ${digest}`)
+    if (resolved !== digest) throw new IntegrityError(`oci layout ${dir}: tag ${tag} resolves to ${resolved ?? 'nothing'} after writing, expected ${digest}`)
     request.log(`oci layout ${dir}:${tag} → ${digest}`)
   }
   return { ...plan, digest, imageRef: `oci:${dir}@${digest}`, layout: dir }

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { InputError } from '../errors.js'
-import type { KernelArch, KernelConfig } from '../check/kernel-config.js'
+import { fileError, InputError } from '../errors.js'
+import { ociArch, type KernelArch } from '../arch.js'
+import type { KernelConfig } from '../check/kernel-config.js'
 import { inspectKernelImage, type KernelImageInfo } from '../describe/kernel-image.js'
 import { crossCheckKernel, renderKernelMetadata } from '../describe/metadata.js'
 import { sha256Digest } from '../oci/digest.js'
@@ -55,8 +56,6 @@ export interface PublishOutcome {
   push?: PushResult
 }
 
-const OCI_ARCH: Record<KernelArch, 'amd64' | 'arm64'> = { x86_64: 'amd64', aarch64: 'arm64' }
-
 /**
  * Describe and publish: read the kernel image, check it is the kernel the config describes, write /kernel/metadata,
  * build the image into the local OCI layout, then push it (blobs, manifest by digest, tags last) when asked.
@@ -99,7 +98,7 @@ export async function publishKernel(request: PublishRequest): Promise<PublishOut
   )
   const layout = await OciLayout.open(request.ociLayout)
   const built = await buildKernelImage(
-    { files, architecture: OCI_ARCH[request.arch], created: request.created, compression: request.compression, annotations },
+    { files, architecture: ociArch(request.arch), created: request.created, compression: request.compression, annotations },
     layout,
   )
   const writtenTags = request.pushByDigest ? [] : tags
@@ -138,11 +137,11 @@ function assertKrataCanLoad(kernel: KernelImageInfo): void {
 async function assertReadableFile(file: string, input: string): Promise<void> {
   try {
     const stat = await fs.stat(file)
+    if (stat.isDirectory()) throw fileError(input, file, { code: 'EISDIR' })
     if (!stat.isFile()) throw new InputError(`${input}: ${file} is not a regular file`)
     await (await fs.open(file, 'r')).close()
   } catch (error) {
     if (error instanceof InputError) throw error
-    const code = (error as NodeJS.ErrnoException).code
-    throw new InputError(`${input}: ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`)
+    throw fileError(input, file, error)
   }
 }

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Single-line mutations of the core modules, each run against the fast unit tests: a mutant the tests do not kill
+// is a behaviour nothing checks. `node scripts/mutants.mjs [filter]` prints killed/SURVIVED per mutant and restores
+// every file (contents and mtime) afterwards. Unit tests import src/ directly, so dist/ is not rebuilt per mutant.
+import { spawnSync } from 'node:child_process'
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const UNIT = [
+  'check-evaluate', 'check-parse', 'check-explain', 'kconfig-tree', 'kconfig-expr', 'describe-metadata', 'describe-banner-scanner',
+  'describe-kernel-image', 'publish-facts', 'merge-index', 'action-report', 'errors',
+].map((name) => `__tests__/${name}.test.ts`)
+
+// [file, what it breaks, the exact text, its replacement]
+const MUTANTS = [
+  ['src/check/evaluate.ts', 'hex values compared as text', 'BigInt(found) === BigInt(wanted)', 'found === wanted'],
+  ['src/check/evaluate.ts', 'strict no longer makes =y-for-=m an error', 'return strict ? error(`${message}; an error with strict: true`)', 'return false ? error(`${message}; an error with strict: true`)'],
+  ['src/check/evaluate.ts', 'warning-only requirements fail as errors', "requirement.severity === 'warning' && judged.status === 'error' ? 'warning'", "judged.status === 'error' ? 'error'"],
+  ['src/check/evaluate.ts', 'a symbol is "too new" one minor version late', 'minor < sinceMinor', 'minor <= sinceMinor'],
+  ['src/check/evaluate.ts', 'ignore needs the CONFIG_ prefix', "trimmed.startsWith('CONFIG_') ? trimmed : `CONFIG_${trimmed}`", 'trimmed'],
+  ['src/check/evaluate.ts', 'a module where y is wanted passes', "if (entry.state === 'y') return ok(`${option}=y`)", "if (entry.state !== 'value') return ok(`${option}=y`)"],
+  ['src/check/kernel-config.ts', '=n read as a value', "if (rawValue === 'n') return { option, entry: { state: 'not-set', line } }", ''],
+  ['src/check/kernel-config.ts', 'escapes in strings kept', 'value += raw[++i]', 'value += c'],
+  ['src/check/kernel-config.ts', 'arm64 header not recognised', "return config.header?.srcarch === archNames('aarch64').srcarch ? 'aarch64' : undefined", 'return undefined'],
+  ['src/check/kernel-config.ts', 'duplicates not reported', 'if (previous) duplicates.push', 'if (!previous) duplicates.push'],
+  ['src/check/requirements.ts', 'a user rule no longer replaces a built-in one', 'for (const r of extra) byOption.set(r.option, r)', 'for (const r of extra) if (!byOption.has(r.option)) byOption.set(r.option, r)'],
+  ['src/check/requirements.ts', '"is not set" read as y', "if (entry.state === 'not-set') return 'n'", "if (entry.state === 'not-set') return 'y'"],
+  ['src/check/report.ts', 'fail-on error fails on warnings', "(failOn === 'warning' && counts.warnings > 0)", '(counts.warnings > 0)'],
+  ['src/check/report.ts', 'fail-on never reports passed', "failOn === 'never' ? 'error' : failOn", 'failOn'],
+  ['src/kconfig/expr.ts', 'octal constants read as decimal', "/^0\\d/.test(digits) && type !== 'int'", 'false'],
+  ['src/kconfig/expr.ts', '! no longer negates', 'return (2 - evalExpr(expr.operand, ctx)) as Tristate', 'return evalExpr(expr.operand, ctx)'],
+  ['src/kconfig/expr.ts', '<= treated as <', "op === '<=' ? order <= 0", "op === '<=' ? order < 0"],
+  ['src/kconfig/explain.ts', 'a dependency named twice', 'if (seen.has(text)) continue', ''],
+  ['src/kconfig/explain.ts', 'modules-off not named', "if (wanted === 'm' && this.values.get(this.tree.modulesSymbol) !== 'y')", 'if (false)'],
+  ['src/kconfig/explain.ts', 'defaults ignored in the wording', "const defaulted = !e.hasPrompt && e.defaultsTo !== 'n'", 'const defaulted = false && e.defaultsTo !== "n"'],
+  ['src/kconfig/fix-fragment.ts', 'choice member switched off by "# is not set"', 'if (members !== undefined) {', 'if (false) {'],
+  ['src/kconfig/fix-fragment.ts', 'MODULES not switched on for =m', "if (wanted === 'm' && this.value(modules) !== 'y' &&", 'if (false &&'],
+  ['src/kconfig/fix-fragment.ts', 'the most expensive alternative kept', 'cost < best.cost', 'cost > best.cost'],
+  ['src/kconfig/symbol-facts.ts', 'modules read once, not as planned', "return values.get(tree.modulesSymbol) === 'y'", 'return true'],
+  ['src/kconfig/symbol-facts.ts', 'prompts no longer make a symbol attainable', 'if (def.prompt) best = Math.max(best, Math.min(dep, max(def.prompt)))', ''],
+  ['src/kconfig/parse.ts', 'visible if of menus ignored', 'visibleIf: this.stack.flatMap((b) => b.visibleIf),', 'visibleIf: [],'],
+  ['src/kconfig/parse.ts', 'choice members not recorded', 'def.choiceMembers = choice.members', ''],
+  ['src/kconfig/parse.ts', 'menu dependencies not inherited', 'inherited: this.inheritedDeps(),', 'inherited: [],'],
+  ['src/describe/metadata.ts', 'an "=" in a metadata value accepted', "if (value.includes('=')) throw", 'if (false) throw'],
+  ['src/describe/metadata.ts', 'KERNEL_TAGS comma check dropped', "if (tag.includes(',')) throw", 'if (false) throw'],
+  ['src/describe/banner-scanner.ts', 'a needle split across chunks lost', 'Math.max(0, this.window.length - (NEEDLE.length - 1))', 'this.window.length'],
+  ['src/publish/tags.ts', '+ kept in tags', "context.version.replace(/\\+/g, '-')", 'context.version'],
+  ['src/publish/tags.ts', 'duplicate tags kept', 'return [...new Set(tags)]', 'return tags'],
+  ['src/publish/tags.ts', 'empty placeholder accepted', "if (values[name] === '') throw", 'if (false) throw'],
+  ['src/publish/merge-index.ts', 'a digest listed twice accepted', 'if (digests.includes(digest)) throw', 'if (false) throw'],
+  ['src/publish/merge-index.ts', 'index entries not in architecture order', 'KRATA_ARCHITECTURES.indexOf(a.platform.architecture) - KRATA_ARCHITECTURES.indexOf(b.platform.architecture)', '0'],
+  ['src/action/summary.ts', 'truncation keeps zero failures', 'const keep = Math.max(0, Math.floor(failing.length * (limit / 2 / failures.length)))', 'const keep = 0'],
+]
+
+const filter = process.argv[2]
+// Unit tests need no fresh dist/: skip jest's rebuild (it would bundle the mutant).
+const noSetup = join(tmpdir(), 'kernel-action-no-global-setup.mjs')
+writeFileSync(noSetup, 'export default function noGlobalSetup() {}\n')
+let survived = 0
+for (const [file, what, from, to] of MUTANTS) {
+  if (filter && !file.includes(filter)) continue
+  const path = join(ROOT, file)
+  const original = readFileSync(path, 'utf8')
+  const { atime, mtime } = statSync(path)
+  if (original.split(from).length !== 2) {
+    console.log(`STALE    ${file}: ${what} (text not found once)`)
+    continue
+  }
+  writeFileSync(path, original.replace(from, to))
+  try {
+    const run = spawnSync('npx', ['jest', '--globalSetup', noSetup, '--bail', ...UNIT], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules', NODE_NO_WARNINGS: '1' },
+      encoding: 'utf8',
+    })
+    const killed = run.status !== 0
+    if (!killed) survived++
+    console.log(`${killed ? 'killed  ' : 'SURVIVED'} ${file}: ${what}`)
+  } finally {
+    writeFileSync(path, original)
+    utimesSync(path, atime, mtime)
+  }
+}
+console.log(`${survived} survived`)
+process.exitCode = survived > 0 ? 1 : 0
