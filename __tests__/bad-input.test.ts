@@ -1,13 +1,14 @@
 // Unusable input, run through the real action: one `::error::` line naming the input (or file:line), a non-zero exit
 // whatever `fail-on` says, no stack trace, and nothing published. CRLF and duplicated symbols are not bad input.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { craftArm64Image, craftBzImage, zoneConfigIn } from './support/crafted-kernel.js'
+import { AARCH64_CONFIG, craftArm64Image, craftBzImage, zoneConfigIn } from './support/crafted-kernel.js'
 import { freePort, startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { runActionAsync } from './support/run-action.js'
 
@@ -54,6 +55,30 @@ beforeAll(async () => {
   // Running as root, chmod 000 does not stop reads; a symlink loop fails for every user (ELOOP).
   fs.symlinkSync('loop.config', path.join(dir, 'loop.config'))
   write('crlf.config', goodText.replace(/\n/g, '\r\n'))
+  // Kernel files that are not what they claim (issue 9): cut short, or a header with nothing behind it.
+  const wholeBzImage = craftBzImage(512 * 1024)
+  files.wholeBzImageSize = String(wholeBzImage.length)
+  write('truncated-bzImage', wholeBzImage.subarray(0, 100 * 1024))
+  write('arm64-header-only', craftArm64Image().subarray(0, 64))
+  const bigArm64 = Buffer.alloc(2 * 1024 * 1024)
+  craftArm64Image().subarray(0, 64).copy(bigArm64)
+  bigArm64.write('Linux version 6.1.192-crafted (test@kernel-action) (gcc 12.2.0) #1 SMP\n\0', 1536 * 1024, 'latin1')
+  write('arm64-first-1M.gz', gzipSync(bigArm64.subarray(0, 1024 * 1024)))
+  write('empty-addons', '')
+  // Files that are not regular files (issue 10): a FIFO with no writer blocks an open or a read forever.
+  execFileSync('mkfifo', [path.join(dir, 'fifo')])
+  // Over the 16 MiB size limit that keeps memory in proportion (a sparse file: nothing is written or read).
+  fs.closeSync(fs.openSync(path.join(dir, 'huge.config'), 'w'))
+  fs.truncateSync(path.join(dir, 'huge.config'), 16 * 1024 * 1024 + 1)
+  write('bomb.config.gz', gzipSync(Buffer.alloc(17 * 1024 * 1024, 0x41)))
+  // A layout whose index.json is JSON but not an index.
+  fs.mkdirSync(path.join(dir, 'null-index-layout'))
+  write('null-index-layout/oci-layout', '{"imageLayoutVersion":"1.0.0"}')
+  write('null-index-layout/index.json', 'null')
+  const comment = goodText.split('\n')
+  comment.splice(5, 0, 'CONFIG_XEN=y # comment') // line 6
+  write('comment.config', comment.join('\n'))
+  write('text-addons', 'modules/modules.dep\n'.repeat(20))
   write('duplicated.config', `${goodText}CONFIG_XEN=y\nCONFIG_HZ=250\n`)
 })
 
@@ -74,6 +99,8 @@ interface BadInput {
    * `null` when the row's registry cannot be listed (nothing listens there, or it answers nonsense).
    */
   registry?: () => { url: string; repository: string; auth?: string } | null
+  /** Environment of the run (e.g. SOURCE_DATE_EPOCH). */
+  env?: () => Record<string, string>
   /** The input was good enough to build the local layout; the push to the registry failed. */
   pushed?: boolean
 }
@@ -98,6 +125,63 @@ const table: BadInput[] = [
   { name: 'nonexistent image', inputs: () => publish({ image: at('no-such-bzImage') }), error: () => `image: ${at('no-such-bzImage')} does not exist` },
   { name: 'image is a directory', inputs: () => publish({ image: at('a-directory') }), error: () => `image: ${at('a-directory')} is a directory, not a file` },
   { name: 'addons is a directory', inputs: () => publish({ addons: at('a-directory') }), error: () => `addons: ${at('a-directory')} is a directory, not a file` },
+  {
+    name: 'truncated bzImage (100 KB prefix)',
+    inputs: () => publish({ image: files['truncated-bzImage']! }),
+    error: () => `image: ${at('truncated-bzImage')} is truncated: its boot header says ${files.wholeBzImageSize} bytes (setup + syssize) but the file has 102400`,
+  },
+  {
+    name: 'arm64 Image that is only its 64-byte header',
+    inputs: () => publish({ config: AARCH64_CONFIG, image: files['arm64-header-only']! }),
+    error: () => `image: ${at('arm64-header-only')}: cannot read the kernel release (no "Linux version" banner in the Image)`,
+  },
+  {
+    name: 'gzip of the first 1 MB of an arm64 Image',
+    inputs: () => publish({ config: AARCH64_CONFIG, image: files['arm64-first-1M.gz']! }),
+    error: () => `image: ${at('arm64-first-1M.gz')}: cannot read the kernel release (no "Linux version" banner in the inflated Image.gz)`,
+  },
+  { name: 'empty addons', inputs: () => publish({ addons: files['empty-addons']! }), error: () => `addons: ${at('empty-addons')} is not a squashfs image (no "hsqs" superblock)` },
+  { name: 'text file as addons', inputs: () => publish({ addons: files['text-addons']! }), error: () => `addons: ${at('text-addons')} is not a squashfs image (no "hsqs" superblock)` },
+  { name: 'bzImage as addons', inputs: () => publish({ addons: files.bzImage! }), error: () => `addons: ${at('bzImage')} is not a squashfs image (no "hsqs" superblock)` },
+  { name: 'config is /dev/zero', inputs: () => ({ config: '/dev/zero' }), error: () => 'config: /dev/zero is a character device, not a regular file' },
+  { name: 'config is /dev/urandom', inputs: () => ({ config: '/dev/urandom' }), error: () => 'config: /dev/urandom is a character device, not a regular file' },
+  { name: 'config is a FIFO', inputs: () => ({ config: at('fifo') }), error: () => `config: ${at('fifo')} is a named pipe (FIFO), not a regular file` },
+  { name: 'requirements is a FIFO', inputs: () => ({ config: files.good!, requirements: at('fifo') }), error: () => `requirements: ${at('fifo')} is a named pipe (FIFO), not a regular file` },
+  { name: 'fragment is a FIFO', inputs: () => ({ config: files.good!, fragment: at('fifo') }), error: () => `fragment: ${at('fifo')} is a named pipe (FIFO), not a regular file` },
+  { name: 'image is a FIFO', inputs: () => publish({ image: at('fifo') }), error: () => `image: ${at('fifo')} is a named pipe (FIFO), not a regular file` },
+  { name: 'addons is a FIFO', inputs: () => publish({ addons: at('fifo') }), error: () => `addons: ${at('fifo')} is a named pipe (FIFO), not a regular file` },
+  { name: 'addons is /dev/zero', inputs: () => publish({ addons: '/dev/zero' }), error: () => 'addons: /dev/zero is a character device, not a regular file' },
+  { name: 'report is a directory', inputs: () => ({ config: files.good!, report: at('a-directory') }), error: () => `report: ${at('a-directory')} is a directory; give the path of a file` },
+  {
+    name: 'report under a file',
+    inputs: () => ({ config: files.good!, report: `${at('not-a-kernel')}/report.json` }),
+    error: () => `report: ${at('not-a-kernel')}/report.json cannot be created: a folder on its path is a file`,
+  },
+  { name: 'report on a full disk (/dev/full)', inputs: () => ({ config: files.good!, report: '/dev/full' }), error: () => 'report: /dev/full cannot be written: no space left on the device' },
+  {
+    name: 'SOURCE_DATE_EPOCH past the year 9999',
+    inputs: () => publish(),
+    env: () => ({ SOURCE_DATE_EPOCH: '99999999999999999' }),
+    error: () => 'SOURCE_DATE_EPOCH: 99999999999999999 is past the year 9999 (at most 253402300799)',
+  },
+  {
+    name: 'index.json that is null',
+    inputs: () => publish({ 'oci-layout': at('null-index-layout') }),
+    error: () => `oci-layout: ${at('null-index-layout')}/index.json is not an OCI image index (schemaVersion 2 and a manifests list of descriptors)`,
+  },
+  { name: 'oci-layout is a file', inputs: () => publish({ 'oci-layout': files['not-a-kernel']! }), error: () => `oci-layout: ${at('not-a-kernel')} is a file, not a folder` },
+  {
+    name: 'comment after a value',
+    inputs: () => ({ config: files['comment.config']! }),
+    error: () => `${at('comment.config')}:6: CONFIG_XEN: text after the value in "CONFIG_XEN=y # comment" (a comment must be on a line of its own)`,
+  },
+  { name: 'config over 16 MiB', inputs: () => ({ config: at('huge.config') }), error: () => `config: ${at('huge.config')} is too large to be a kernel config (16777217 bytes, at most 16777216)` },
+  {
+    name: 'gzip config inflating past 16 MiB',
+    inputs: () => ({ config: at('bomb.config.gz') }),
+    error: () => `config: ${at('bomb.config.gz')} inflates to more than 16777216 bytes, too large to be a kernel config`,
+  },
+  { name: 'version that contradicts the config', inputs: () => publish({ version: '6.1.191' }), error: () => `version: 6.1.191 contradicts config ${files.good}, which is for 6.1.192` },
   { name: 'tag starting with a dash', inputs: () => publish({ tags: '-latest' }), error: () => 'tags: "-latest" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)' },
   { name: 'unknown tag placeholder', inputs: () => publish({ tags: '{{branch}}' }), error: () => 'tags: unknown placeholder {{branch}} in "{{branch}}"' },
   { name: 'uppercase repository', inputs: () => publish({ repository: `${registry.host}/Kernels/Zone` }), error: () => `repository "${registry.host}/Kernels/Zone": must be lowercase` },
@@ -153,7 +237,8 @@ describe('bad input fails the step with one line, whatever fail-on says', () => 
     // Every row names a real repository, so "nothing was pushed" is a real check: a row whose error came only after
     // the push would leave a tag there.
     const inputs = { 'fail-on': 'never', 'oci-layout': layout, repository: `${registry.host}/kernels/zone`, ...row.inputs() }
-    const run = await runActionAsync(inputs, { workspace: dir })
+    const runnerTemp = fs.mkdtempSync(path.join(dir, 'runner-temp-'))
+    const run = await runActionAsync(inputs, { workspace: dir, env: { RUNNER_TEMP: runnerTemp, ...row.env?.() } })
 
     const expected = row.error()
     const errors = errorLines(run.stdout)
@@ -168,6 +253,9 @@ describe('bad input fails the step with one line, whatever fail-on says', () => 
     if (registryRef !== null) expect(await registryTags(registryRef.url, registryRef.repository, registryRef.auth)).toEqual([])
     // A registry failure happens after the local layout is written (and tagged); everything else stops before it.
     expect(layoutTags(layout)).toEqual(row.pushed ? ['6.1.192'] : [])
+    // Everything is validated before anything is written: no layout folder, and no metadata file left behind.
+    expect(fs.existsSync(layout)).toBe(row.pushed === true)
+    expect(fs.readdirSync(runnerTemp).filter((name) => name === 'kernel-action' || name === 'kernel-oci')).toEqual([])
   })
 })
 

@@ -59,6 +59,20 @@ describe('parseKernelConfig', () => {
     expect(() => parseKernelConfig('CONFIG_A=y\nCONFIG_B="open\n', 'c')).toThrow('c:2: CONFIG_B has an unterminated string value')
   })
 
+  it('refuses text after a value, as confdata.c never reads it as part of the value (issue 10)', () => {
+    expect(() => parseKernelConfig('CONFIG_A=y\nCONFIG_XEN=y # comment\n', 'build/.config')).toThrow(
+      new InputError('build/.config:2: CONFIG_XEN: text after the value in "CONFIG_XEN=y # comment" (a comment must be on a line of its own)'),
+    )
+    expect(() => parseKernelConfig('CONFIG_HZ=250 250\n', 'c')).toThrow('c:1: CONFIG_HZ: text after the value in "CONFIG_HZ=250 250" (a comment must be on a line of its own)')
+    expect(() => parseKernelConfig('CONFIG_CMDLINE="quiet" # boot\n', 'c')).toThrow(
+      'c:1: CONFIG_CMDLINE: text after the value in "CONFIG_CMDLINE=\\"quiet\\" # boot" (a comment must be on a line of its own)',
+    )
+    // Spaces inside a quoted string, an escaped quote, and trailing blanks are fine.
+    const config = parseKernelConfig('CONFIG_CMDLINE="a \\" # b"\nCONFIG_XEN=y \t\n', 'c')
+    expect(config.entries.get('CONFIG_CMDLINE')).toEqual({ state: 'value', value: 'a " # b', line: 1 })
+    expect(config.entries.get('CONFIG_XEN')).toEqual({ state: 'y', line: 2 })
+  })
+
   it('rejects empty and binary files', () => {
     expect(() => parseKernelConfig(' \n\n', 'empty.config')).toThrow('config: empty.config is empty')
     expect(() => parseKernelConfig('CONFIG_A=y\0\0', 'bin')).toThrow('config: bin is a binary file, not a kernel .config')

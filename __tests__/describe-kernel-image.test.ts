@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile, mkdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -35,7 +35,7 @@ async function inputErrorOf(promise: Promise<unknown>): Promise<string> {
 }
 
 /** A bzImage-shaped file: boot sector + setup sectors with the boot header, then a payload (boot.rst). */
-function craftBzImage(options: { protocol: number; setupSects: number; version?: string; payload: Buffer }): Buffer {
+function craftBzImage(options: { protocol: number; setupSects: number; version?: string; payload: Buffer; syssize?: number }): Buffer {
   const setupBytes = (options.setupSects + 1) * 512
   const payloadOffset = 0x3c0 // where the payload sits inside the protected-mode code
   const image = Buffer.alloc(Math.max(setupBytes + payloadOffset + options.payload.length, 0x1200))
@@ -49,6 +49,7 @@ function craftBzImage(options: { protocol: number; setupSects: number; version?:
   }
   image.writeUInt32LE(payloadOffset, 0x248)
   image.writeUInt32LE(options.payload.length, 0x24c)
+  image.writeUInt32LE(options.syssize ?? Math.floor((image.length - setupBytes) / 16), 0x1f4)
   options.payload.copy(image, setupBytes + payloadOffset)
   return image
 }
@@ -84,25 +85,27 @@ describe('inspectKernelImage on the sample bzImage (a real 6.1.192 build)', () =
 describe('inspectKernelImage on crafted bzImages', () => {
   it('names each payload compression from its magic', async () => {
     const magics: Array<[string, number[]]> = [
-      ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+      // An xz stream ends in the footer magic "YZ"; the kernel appends the 4-byte inflated size after it.
+      ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 0, 0x59, 0x5a, 1, 2, 3, 4]],
       ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
       ['lz4', [0x02, 0x21, 0x4c, 0x18]],
       ['lzo', [0x89, 0x4c, 0x5a, 0x4f]],
       ['lzma', [0x5d, 0x00, 0x00]],
       ['bzip2', [0x42, 0x5a, 0x68]],
-      ['gzip', [0x1f, 0x8b, 0x08]],
+      ['gzip', [...gzipSync('vmlinux.bin')]],
       ['none', [0x7f, 0x45, 0x4c, 0x46]],
       ['unknown', [0x00, 0x11, 0x22, 0x33]],
     ]
     for (const [name, magic] of magics) {
-      const file = await fileWith(`bz-${name}`, craftBzImage({ protocol: 0x020f, setupSects: 27, payload: Buffer.from([...magic, 0, 0, 0, 0]) }))
+      const payload = Buffer.from(name === 'gzip' || name === 'xz' ? magic : [...magic, 0, 0, 0, 0])
+      const file = await fileWith(`bz-${name}`, craftBzImage({ protocol: 0x020f, setupSects: 27, version: '6.1.192 (t@t) #1', payload }))
       expect([name, (await inspectKernelImage(file)).payloadCompression]).toEqual([name, name])
     }
   })
 
   it('takes the release as the first word of the kernel_version string', async () => {
     const version = '5.15.0-91-generic (buildd@lcy02-amd64-045) #101-Ubuntu SMP Tue Nov 14 13:30:08 UTC 2023'
-    const bytes = craftBzImage({ protocol: 0x020f, setupSects: 27, version, payload: Buffer.from([0x1f, 0x8b, 8, 0]) })
+    const bytes = craftBzImage({ protocol: 0x020f, setupSects: 27, version, payload: gzipSync('vmlinux.bin') })
     const file = await fileWith('bz-ubuntu', bytes)
     expect(await inspectKernelImage(file)).toEqual({
       path: file,
@@ -115,11 +118,13 @@ describe('inspectKernelImage on crafted bzImages', () => {
     })
   })
 
-  it('leaves the payload compression unknown before boot protocol 2.08 and ignores a version pointer past the setup code', async () => {
+  it('ignores a version pointer past the setup code, and then refuses the image: its release cannot be read', async () => {
     const bytes = craftBzImage({ protocol: 0x0207, setupSects: 4, version: '2.6.20 (old)', payload: Buffer.from([0x1f, 0x8b]) })
     const file = await fileWith('bz-old', bytes)
     // 0x1000 - 0x200 = 0xe00 is not below 4 * 0x200, so boot.rst says the pointer is not valid.
-    expect(await inspectKernelImage(file)).toEqual({ path: file, format: 'bzImage', arch: 'x86_64', size: bytes.length })
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file}: cannot read the kernel release (the boot header has no kernel_version string)`,
+    )
   })
 })
 
@@ -138,25 +143,24 @@ describe('inspectKernelImage on arm64 images', () => {
     })
   })
 
-  it('reports no release when an Image has no banner', async () => {
+  it('refuses an Image without a banner: its release cannot be read', async () => {
     const bytes = craftArm64Image(1000, 4096, '') // only the "Linux version %s" look-alike is left
     const file = await fileWith('Image-nobanner', bytes)
-    expect(await inspectKernelImage(file)).toEqual({
-      path: file,
-      format: 'arm64-Image',
-      arch: 'aarch64',
-      payloadCompression: 'none',
-      size: 4096,
-    })
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: ${file}: cannot read the kernel release (no "Linux version" banner in the Image)`)
   })
 
-  it('inflates an Image.gz only up to the banner: a stream truncated after it still reads', async () => {
-    // 8 MiB of Image with the banner near the start; the gzip is then cut in half, so inflating
-    // everything would fail with "unexpected end of file".
+  it('inflates an Image.gz to its end: a stream cut after the banner is refused', async () => {
+    // 8 MiB of Image with the banner near the start; the gzip is then cut in half.
     const whole = gzipSync(craftArm64Image(4096, 8 * 1024 * 1024))
     const truncated = whole.subarray(0, Math.floor(whole.length / 2))
     expect(() => gunzipSync(truncated)).toThrow('unexpected end of file')
     const file = await fileWith('Image.gz', truncated)
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: ${file}: its gzip stream does not decompress to its end (unexpected end of file)`)
+  })
+
+  it('reads a whole Image.gz', async () => {
+    const bytes = gzipSync(craftArm64Image(4096, 1024 * 1024))
+    const file = await fileWith('Image-whole.gz', bytes)
     expect(await inspectKernelImage(file)).toEqual({
       path: file,
       format: 'arm64-Image.gz',
@@ -164,7 +168,7 @@ describe('inspectKernelImage on arm64 images', () => {
       release: '6.1.192-edera-zone',
       versionString: '6.1.192-edera-zone (builder@ci) (gcc (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT 6.1.192',
       payloadCompression: 'gzip',
-      size: truncated.length,
+      size: bytes.length,
     })
   })
 
@@ -213,5 +217,74 @@ describe('inspectKernelImage on files that are not kernel images', () => {
     const sub = path.join(dir, 'boot')
     await mkdir(sub)
     expect(await inputErrorOf(inspectKernelImage(sub))).toBe(`image: ${sub} is a directory, not a file`)
+  })
+})
+
+describe('kernel files are what they claim (issue 9)', () => {
+  it('refuses a 100 KB prefix of the sample bzImage: shorter than setup + syssize', async () => {
+    const file = await fileWith('sample-prefix', (await readFile(sampleImage)).subarray(0, 100 * 1024))
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file} is truncated: its boot header says 2765824 bytes (setup + syssize) but the file has 102400`,
+    )
+  })
+
+  it('refuses a bzImage whose gzip payload is corrupt inside, though the file has its full length', async () => {
+    const bytes = Buffer.from(await readFile(sampleImage))
+    bytes.fill(0x55, 1024 * 1024, 1024 * 1024 + 4096) // in the middle of the gzip payload
+    const file = await fileWith('sample-corrupt', bytes)
+    expect(await inputErrorOf(inspectKernelImage(file))).toMatch(
+      new RegExp(`^image: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: its gzip payload does not decompress to its end \\(.+\\)$`),
+    )
+  })
+
+  it('refuses a bzImage whose xz payload has no stream footer', async () => {
+    const payload = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, ...Buffer.alloc(64, 7)])
+    const file = await fileWith('bz-xz-cut', craftBzImage({ protocol: 0x020f, setupSects: 27, version: '6.1.192 (t@t) #1', payload }))
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: ${file}: its xz payload has no xz stream footer at its end (truncated or corrupt)`)
+  })
+
+  it('refuses a bzImage whose payload runs past the end of the file', async () => {
+    const bytes = craftBzImage({ protocol: 0x020f, setupSects: 27, version: '6.1.192 (t@t) #1', payload: gzipSync('vmlinux.bin'), syssize: 1 })
+    bytes.writeUInt32LE(bytes.length, 0x24c) // payload_length: the whole file
+    const file = await fileWith('bz-long-payload', bytes)
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file} is truncated: its payload ends at byte ${28 * 512 + 0x3c0 + bytes.length} but the file has ${bytes.length}`,
+    )
+  })
+
+  it('refuses the 64-byte header of an arm64 Image', async () => {
+    const file = await fileWith('arm64-64', craftArm64Image(1000, 4096).subarray(0, 64))
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: ${file}: cannot read the kernel release (no "Linux version" banner in the Image)`)
+  })
+
+  /** An arm64 Image with an EFI stub: "MZ", a PE header at 0x40 and one section whose raw data ends at `totalSize`. */
+  function craftPeArm64Image(totalSize: number): Buffer {
+    const image = craftArm64Image(totalSize - 4096, totalSize)
+    image.write('MZ', 0, 'latin1')
+    image.writeUInt32LE(0x40, 0x3c)
+    image.write('PE\0\0', 0x40, 'latin1')
+    image.writeUInt16LE(1, 0x40 + 6) // one section
+    image.writeUInt16LE(0, 0x40 + 20) // no optional header, so the table follows at 0x58
+    image.write('.text', 0x58, 'latin1')
+    image.writeUInt32LE(totalSize - 0x1000, 0x58 + 16) // SizeOfRawData
+    image.writeUInt32LE(0x1000, 0x58 + 20) // PointerToRawData
+    return image
+  }
+
+  it('refuses a plain arm64 Image shorter than its PE sections', async () => {
+    const whole = craftPeArm64Image(2 * 1024 * 1024)
+    const file = await fileWith('arm64-pe-cut', whole.subarray(0, 1024 * 1024))
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: ${file} is truncated: its PE header says ${2 * 1024 * 1024} bytes but the file has ${1024 * 1024}`)
+  })
+
+  it('refuses a gzip of the first 1 MB of an Image: it inflates to less than its PE header says', async () => {
+    const file = await fileWith('arm64-pe-1M.gz', gzipSync(craftPeArm64Image(2 * 1024 * 1024).subarray(0, 1024 * 1024)))
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: ${file} is truncated: it inflates to 1048576 bytes but its PE header says ${2 * 1024 * 1024}`)
+  })
+
+  it('reads the whole EFI-stub Image and its gzip', async () => {
+    const bytes = craftPeArm64Image(2 * 1024 * 1024)
+    expect((await inspectKernelImage(await fileWith('arm64-pe', bytes))).release).toBe('6.1.192-edera-zone')
+    expect((await inspectKernelImage(await fileWith('arm64-pe.gz', gzipSync(bytes)))).release).toBe('6.1.192-edera-zone')
   })
 })

@@ -64,7 +64,7 @@ describe('the sample kernel', () => {
 
   it('has a bzImage of the same architecture and version as its config', async () => {
     const image = await inspectKernelImage(path.join(sample, 'bzImage'))
-    expect(crossCheckKernel(image, { arch: 'x86_64', version: '6.1.192', file: 'config' })).toBeUndefined()
+    expect(crossCheckKernel(image, { arch: 'x86_64', version: '6.1.192', file: 'config' })).toEqual([]) // no error, no warning
     expect(image.release).toBe('6.1.192-sample')
   })
 

@@ -8,7 +8,7 @@ import * as path from 'node:path'
 import { buildKernelImage, type KernelImage } from '../src/oci/kernel-image.js'
 import { OciLayout } from '../src/oci/layout.js'
 import { RegistryClient, RegistryError } from '../src/oci/registry/client.js'
-import { craftBzImage, zoneConfigIn } from './support/crafted-kernel.js'
+import { craftBzImage, craftSquashfs, zoneConfigIn } from './support/crafted-kernel.js'
 import {
   always,
   everyNth,
@@ -39,7 +39,7 @@ beforeAll(async () => {
   image = path.join(dir, 'bzImage')
   fs.writeFileSync(image, craftBzImage(3 * 1024 * 1024))
   addons = path.join(dir, 'addons.squashfs')
-  fs.writeFileSync(addons, craftBzImage(2 * 1024 * 1024, 'addons filler').subarray(0x1000))
+  fs.writeFileSync(addons, craftSquashfs(2 * 1024 * 1024))
 })
 
 afterAll(async () => {

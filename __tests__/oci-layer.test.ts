@@ -9,7 +9,7 @@ import { InputError } from '../src/errors.js'
 import { sha256OfFile } from '../src/oci/digest.js'
 import { buildFileLayer, type LayerCompression } from '../src/oci/layer.js'
 import { OciLayout } from '../src/oci/layout.js'
-import { craftBzImage, zoneConfigIn } from './support/crafted-kernel.js'
+import { craftBzImage, craftSquashfs, zoneConfigIn } from './support/crafted-kernel.js'
 import { runAction } from './support/run-action.js'
 
 const MiB = 1024 * 1024
@@ -145,9 +145,10 @@ describe('buildFileLayer output details', () => {
         { config, image: path.join(dir, 'bzImage'), addons, compression: 'gzip', 'oci-layout': path.join(dir, layout) },
         { workspace: dir, peakRss: true },
       )
-    fs.writeFileSync(path.join(dir, 'small.squashfs'), 'x')
+    // A squashfs superblock, then zeros: the addons check reads only the superblock.
+    fs.writeFileSync(path.join(dir, 'small.squashfs'), craftSquashfs())
     const big = path.join(dir, 'addons.squashfs')
-    fs.writeFileSync(big, '')
+    fs.writeFileSync(big, craftSquashfs())
     fs.truncateSync(big, 200 * MiB)
     const small = publish(path.join(dir, 'small.squashfs'), 'small-layout')
     const large = publish(big, 'layout')

@@ -6,8 +6,8 @@ import { dirname, join, posix } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 // The root holds the shared vocabulary and leaves (imported by every folder: errors, arch, requirements, escaping log
-// lines, where the bundled sample is) and the entry points (importing them): two layers.
-const VOCABULARY = new Set(['arch.ts', 'errors.ts', 'requirement.ts', 'log-line.ts', 'sample.ts'])
+// lines, opening input files, where the bundled sample is) and the entry points (importing them): two layers.
+const VOCABULARY = new Set(['arch.ts', 'errors.ts', 'requirement.ts', 'log-line.ts', 'input-file.ts', 'sample.ts'])
 
 /** Each .ts file under `src` (posix path relative to it) → the files it imports with `./` or `../`. */
 export function readImportGraph(src) {

@@ -35,3 +35,9 @@ if [ ! -f "$KSRC_ROOT/linux-source-6.1/Kconfig" ]; then
   mkdir -p "$KSRC_ROOT"
   tar -C "$KSRC_ROOT" -xaf /usr/src/linux-source-6.1.tar.xz
 fi
+
+# Real distribution kernels (Debian's amd64 and arm64 linux-image packages), for the test that publishes each with its
+# own config; debian-package.sh adds the arm64 architecture to apt and caches what it unpacked.
+for package in linux-image-amd64 linux-image-arm64:arm64; do
+  bash "$(dirname "$0")/debian-package.sh" "$package" >/dev/null
+done

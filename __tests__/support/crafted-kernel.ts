@@ -4,38 +4,55 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { ROOT } from './run-action.js'
 
 export const ZONE_CONFIG = path.join(ROOT, '__tests__', 'fixtures', 'configs', 'x86_64-zone.config')
 export const AARCH64_CONFIG = path.join(ROOT, '__tests__', 'fixtures', 'configs', 'aarch64-zone.config')
 
 /**
- * A bzImage whose release is `6.1.192-crafted` (the zone fixture's version) with `payloadBytes` of deterministic
- * filler after a gzip magic, so uploads of a chosen size can be made without random data.
+ * A bzImage whose release is `6.1.192-crafted` (the zone fixture's version) with about `payloadBytes` of deterministic
+ * filler as a stored (level 0) gzip stream, so uploads of a chosen size can be made without random data, and the
+ * payload decompresses to its end as a real one does. syssize covers the file, as arch/x86/boot/tools/build.c writes it.
  */
 export function craftBzImage(payloadBytes = 64 * 1024, version = '6.1.192-crafted (test@kernel-action) #1 SMP'): Buffer {
   const setupSects = 4
   const setupBytes = (setupSects + 1) * 512
   const payloadOffset = 0x3c0
-  const image = Buffer.alloc(setupBytes + payloadOffset + payloadBytes)
+  // Hash-chained filler: incompressible-looking but the same on every run.
+  const filler = Buffer.alloc(payloadBytes)
+  let block = createHash('sha256').update('kernel-action crafted payload').digest()
+  for (let offset = 0; offset < filler.length; offset += block.length) {
+    block.copy(filler, offset)
+    block = createHash('sha256').update(block).digest()
+  }
+  const payload = gzipSync(filler, { level: 0 })
+  const protectedBytes = Math.ceil((payloadOffset + payload.length) / 16) * 16
+  const image = Buffer.alloc(setupBytes + protectedBytes)
   image.writeUInt8(setupSects, 0x1f1)
+  image.writeUInt32LE(protectedBytes / 16, 0x1f4) // syssize
   image.write('HdrS', 0x202, 'latin1')
   image.writeUInt16LE(0x020f, 0x206) // boot protocol 2.15
   const at = 0x800 // inside the setup sectors; the header stores it "less 0x200"
   image.writeUInt16LE(at - 0x200, 0x20e)
   image.write(`${version}\0`, at, 'latin1')
   image.writeUInt32LE(payloadOffset, 0x248)
-  image.writeUInt32LE(payloadBytes, 0x24c)
-  const payload = image.subarray(setupBytes + payloadOffset)
-  // Hash-chained filler: incompressible-looking but the same on every run.
-  let block = createHash('sha256').update('kernel-action crafted payload').digest()
-  for (let offset = 0; offset < payload.length; offset += block.length) {
-    block.copy(payload, offset)
-    block = createHash('sha256').update(block).digest()
-  }
-  payload[0] = 0x1f
-  payload[1] = 0x8b
+  image.writeUInt32LE(payload.length, 0x24c)
+  payload.copy(image, setupBytes + payloadOffset)
   return image
+}
+
+/**
+ * A file that passes for a squashfs 4 image of `size` bytes (the "hsqs" superblock with bytes_used = size), filled
+ * with deterministic bytes: for tests that need an addons file of a chosen size, not a mountable one.
+ */
+export function craftSquashfs(size = 4096): Buffer {
+  const image = craftBzImage(size).subarray(0, size)
+  image.fill(0, 0, 96)
+  image.write('hsqs', 0, 'latin1')
+  image.writeUInt16LE(4, 28) // s_major
+  image.writeBigUInt64LE(BigInt(size), 40) // bytes_used
+  return Buffer.from(image)
 }
 
 /** An arm64 Image header (magic "ARM\x64" at 56) with a 6.1.192 banner: a real kernel, for the wrong arch. */

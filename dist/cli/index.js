@@ -1796,22 +1796,25 @@ function parseKernelConfig(text, file, input = 'config') {
     const entries = new Map();
     const duplicates = [];
     let header;
-    const lines = text.split('\n');
-    lines.forEach((raw, index) => {
-        const line = index + 1;
-        const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-        const entry = parseLine(text, file, line);
+    // Line by line with indexOf rather than split(): no array of every line is held while the entries are built.
+    for (let start = 0, line = 1; start <= text.length; line++) {
+        const newline = text.indexOf('\n', start);
+        const end = newline === -1 ? text.length : newline;
+        const raw = text.slice(start, end);
+        start = end + 1;
+        const content = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+        const entry = parseLine(content, file, line);
         if (entry === undefined) {
-            const h = HEADER.exec(text);
+            const h = HEADER.exec(content);
             if (h && header === undefined)
                 header = { srcarch: h[1], version: h[2], line };
-            return;
+            continue;
         }
         const previous = entries.get(entry.option);
         if (previous)
             duplicates.push({ option: entry.option, line, previousLine: previous.line });
         entries.set(entry.option, entry.entry);
-    });
+    }
     return { file, entries, header, duplicates };
 }
 /**
@@ -1832,6 +1835,11 @@ function parseConfigLine(text, file, line) {
     if (!assignment)
         return 'invalid';
     const [, option, rawValue] = assignment;
+    // confdata.c reads a bool by its first character only and drops an int, hex or string that has more after it, so
+    // "CONFIG_XEN=y # comment" never means the value "y # comment": refuse it, as kconfig writes no such line.
+    if (rawValue.startsWith('"') ? trailingAfterString(rawValue) : /\s/.test(rawValue)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${file}:${line}: ${option}: text after the value in ${JSON.stringify(clip(trimmed))} (a comment must be on a line of its own)`);
+    }
     if (rawValue === 'y')
         return { option, entry: { state: 'y', line } };
     if (rawValue === 'm')
@@ -1847,24 +1855,37 @@ function parseLine(text, file, line) {
     }
     return parsed;
 }
-/** A kconfig string value is written quoted with `"` and `\` escaped; numbers and hex are bare. */
+/** True when a quoted string value ends before the line does (`"a" # note`), escapes taken into account. */
+function trailingAfterString(raw) {
+    for (let i = 1; i < raw.length; i++) {
+        if (raw[i] === '\\')
+            i++;
+        else if (raw[i] === '"')
+            return raw.slice(i + 1).trim() !== '';
+    }
+    return false;
+}
+/**
+ * A kconfig string value is written quoted with `"` and `\` escaped; numbers and hex are bare. The value is cut out in
+ * slices between escapes (never built a character at a time, which costs ~30 bytes of V8 rope per character).
+ */
 function unquote(raw, file, line, option) {
     if (!raw.startsWith('"'))
         return raw;
-    let value = '';
-    for (let i = 1; i < raw.length; i++) {
-        const c = raw[i];
-        if (c === '\\' && i + 1 < raw.length) {
-            value += raw[++i];
+    const parts = [];
+    let from = 1;
+    for (;;) {
+        const quote = raw.indexOf('"', from);
+        const escape = raw.indexOf('\\', from);
+        if (escape !== -1 && escape + 1 < raw.length && (quote === -1 || escape < quote)) {
+            parts.push(raw.slice(from, escape), raw[escape + 1]);
+            from = escape + 2;
+            continue;
         }
-        else if (c === '"') {
-            if (raw.slice(i + 1).trim() !== '')
-                break;
-            return value;
-        }
-        else {
-            value += c;
-        }
+        if (quote === -1 || raw.slice(quote + 1).trim() !== '')
+            break;
+        parts.push(raw.slice(from, quote));
+        return parts.join('');
     }
     throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${file}:${line}: ${option} has an unterminated string value`);
 }
@@ -2138,7 +2159,7 @@ function parseRequirementsFile(text, file) {
 
 /***/ }),
 
-/***/ 100:
+/***/ 978:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2153,17 +2174,107 @@ __nccwpck_require__.d(__webpack_exports__, {
 var errors = __nccwpck_require__(916);
 // EXTERNAL MODULE: ./src/check/kernel-config.ts
 var kernel_config = __nccwpck_require__(746);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+;// CONCATENATED MODULE: ./src/input-file.ts
+// Opening the files a user names (config, requirements, fragment, image, addons). Each must be a regular file,
+// checked before it is opened: a FIFO would block the open or the read forever, and a device such as /dev/zero
+// reports size 0 and never ends. Reads are bounded by the size seen at open time.
+
+
+/** Opens `file` (named by input `input`) for reading, or throws a one-line InputError saying why not. */
+async function openInputFile(file, input) {
+    assertRegular(file, input, await statOf(file, input));
+    let handle;
+    try {
+        // O_NONBLOCK: should the path become a FIFO after the stat, the open still returns instead of waiting for a writer.
+        handle = await external_node_fs_.promises.open(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch (error) {
+        throw (0,errors/* fileError */.zS)(input, file, error);
+    }
+    try {
+        const stat = await handle.stat();
+        assertRegular(file, input, stat);
+        return { handle, size: stat.size };
+    }
+    catch (error) {
+        await handle.close();
+        throw error;
+    }
+}
+/** Checks that `file` is a regular file that can be opened, without reading it. */
+async function assertInputFile(file, input) {
+    const { handle, size } = await openInputFile(file, input);
+    await handle.close();
+    return size;
+}
+/**
+ * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
+ * should be ("kernel config"), for the message.
+ */
+async function readInputFile(file, input, maxBytes, what) {
+    const { handle, size } = await openInputFile(file, input);
+    try {
+        if (size > maxBytes)
+            throw new errors/* InputError */.dz(`${input}: ${file} is too large to be a ${what} (${size} bytes, at most ${maxBytes})`);
+        const buffer = Buffer.alloc(size);
+        let filled = 0;
+        // Exactly the size seen at open: a file that grows meanwhile is not followed.
+        while (filled < size) {
+            const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
+            if (bytesRead === 0)
+                break;
+            filled += bytesRead;
+        }
+        return buffer.subarray(0, filled);
+    }
+    catch (error) {
+        if (error instanceof errors/* InputError */.dz)
+            throw error;
+        throw (0,errors/* fileError */.zS)(input, file, error);
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function statOf(file, input) {
+    try {
+        return await external_node_fs_.promises.stat(file);
+    }
+    catch (error) {
+        throw (0,errors/* fileError */.zS)(input, file, error);
+    }
+}
+function assertRegular(file, input, stat) {
+    if (stat.isFile())
+        return;
+    if (stat.isDirectory())
+        throw (0,errors/* fileError */.zS)(input, file, { code: 'EISDIR' });
+    throw new errors/* InputError */.dz(`${input}: ${file} is ${kindOf(stat)}, not a regular file`);
+}
+function kindOf(stat) {
+    if (stat.isFIFO())
+        return 'a named pipe (FIFO)';
+    if (stat.isCharacterDevice())
+        return 'a character device';
+    if (stat.isBlockDevice())
+        return 'a block device';
+    if (stat.isSocket())
+        return 'a socket';
+    return 'a special file';
+}
+
 ;// CONCATENATED MODULE: ./src/check/read-config.ts
 
 
 
 
-// A .config is a few hundred KB; anything near this is not one (and a gzip bomb stops here).
-const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+// A .config is a few hundred KB (Debian's arm64 one: 0.3 MB); anything past 16 MiB is not one, and a gzip bomb stops
+// here. The limit is also what bounds the check's memory (README: about 10× the config's size on top of ~55 MB).
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 /** Reads a `.config` or a gzip copy of one (`config.gz`, `/proc/config.gz`) and parses it. */
 async function read_config_readKernelConfig(path, input = 'config', display = path) {
     return (await readKernelConfigWithBytes(path, input, display)).config;
@@ -2173,25 +2284,12 @@ async function readKernelConfigWithBytes(path, input = 'config', display = path)
     const bytes = decode(await readSmallFile(path, input), display, input);
     return { config: (0,kernel_config/* parseKernelConfig */.Jj)(bytes.toString('utf8'), display, input), bytes };
 }
-/** Reads a file that is small by nature, with errors that name the input it came from. */
+/**
+ * Reads a file that is small by nature, with errors that name the input it came from. It must be a regular file (a
+ * FIFO or a device such as /dev/zero would hang or never end) and is read up to MAX_CONFIG_BYTES.
+ */
 async function readSmallFile(path, input) {
-    let stat;
-    try {
-        stat = await external_node_fs_.promises.stat(path);
-    }
-    catch (error) {
-        throw (0,errors/* fileError */.zS)(input, path, error);
-    }
-    if (stat.isDirectory())
-        throw (0,errors/* fileError */.zS)(input, path, { code: 'EISDIR' });
-    if (stat.size > MAX_CONFIG_BYTES)
-        throw new errors/* InputError */.dz(`${input}: ${path} is too large to be a kernel config`);
-    try {
-        return await external_node_fs_.promises.readFile(path);
-    }
-    catch (error) {
-        throw (0,errors/* fileError */.zS)(input, path, error);
-    }
+    return readInputFile(path, input, MAX_CONFIG_BYTES, input === 'requirements' ? 'requirements file' : 'kernel config');
 }
 function decode(bytes, display, input) {
     if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
@@ -2199,6 +2297,9 @@ function decode(bytes, display, input) {
             return (0,external_node_zlib_namespaceObject.gunzipSync)(bytes, { maxOutputLength: MAX_CONFIG_BYTES });
         }
         catch (error) {
+            if (error.code === 'ERR_BUFFER_TOO_LARGE') {
+                throw new errors/* InputError */.dz(`${input}: ${display} inflates to more than ${MAX_CONFIG_BYTES} bytes, too large to be a kernel config`);
+            }
             throw new errors/* InputError */.dz(`${input}: ${display} is not a readable gzip file (${error.message})`);
         }
     }
@@ -2269,7 +2370,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
-/* harmony import */ var _check_run_check_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(100);
+/* harmony import */ var _check_run_check_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(978);
 /* harmony import */ var _arch_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(67);
 /* harmony import */ var _check_requirements_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(762);
 /* harmony import */ var _check_report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(904);

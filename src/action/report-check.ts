@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { reportJson } from '../check/report.js'
 import type { CheckOutcome } from '../check/run-check.js'
+import { InputError } from '../errors.js'
 import { planAnnotations, withExplanation, workspacePath, type FragmentLines } from './annotations.js'
 import type { RunnerContext } from './runner-context.js'
 import type { StepLog } from './step-log.js'
@@ -30,9 +31,22 @@ export function emitAnnotations(outcome: CheckOutcome, fragments: FragmentLines,
 
 /** Writes the JSON report where input `report` says (resolved by getInputs). */
 export async function writeReport(outcome: CheckOutcome, file: string): Promise<string> {
-  await fs.mkdir(path.dirname(file), { recursive: true })
-  await fs.writeFile(file, reportJson(outcome.report))
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true })
+    await fs.writeFile(file, reportJson(outcome.report))
+  } catch (error) {
+    throw new InputError(`report: ${file} ${reportWriteFailure((error as NodeJS.ErrnoException).code)}`)
+  }
   return file
+}
+
+/** Why the report could not be written, in words (the raw Node message names a syscall, not the input). */
+function reportWriteFailure(code: string | undefined): string {
+  if (code === 'EISDIR') return 'is a directory; give the path of a file'
+  if (code === 'EEXIST' || code === 'ENOTDIR') return 'cannot be created: a folder on its path is a file'
+  if (code === 'ENOSPC') return 'cannot be written: no space left on the device'
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `cannot be written: permission denied (${code})`
+  return `cannot be written (${code ?? 'unknown error'})`
 }
 
 /** The step summary goes to `$GITHUB_STEP_SUMMARY`; a local run has none, and says so instead of failing. */

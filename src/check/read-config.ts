@@ -1,10 +1,11 @@
-import { promises as fs } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
-import { fileError, InputError } from '../errors.js'
+import { InputError } from '../errors.js'
+import { readInputFile } from '../input-file.js'
 import { parseKernelConfig, type KernelConfig } from './kernel-config.js'
 
-// A .config is a few hundred KB; anything near this is not one (and a gzip bomb stops here).
-const MAX_CONFIG_BYTES = 64 * 1024 * 1024
+// A .config is a few hundred KB (Debian's arm64 one: 0.3 MB); anything past 16 MiB is not one, and a gzip bomb stops
+// here. The limit is also what bounds the check's memory (README: about 10× the config's size on top of ~55 MB).
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024
 
 /** Reads a `.config` or a gzip copy of one (`config.gz`, `/proc/config.gz`) and parses it. */
 export async function readKernelConfig(path: string, input = 'config', display = path): Promise<KernelConfig> {
@@ -21,21 +22,12 @@ export async function readKernelConfigWithBytes(
   return { config: parseKernelConfig(bytes.toString('utf8'), display, input), bytes }
 }
 
-/** Reads a file that is small by nature, with errors that name the input it came from. */
+/**
+ * Reads a file that is small by nature, with errors that name the input it came from. It must be a regular file (a
+ * FIFO or a device such as /dev/zero would hang or never end) and is read up to MAX_CONFIG_BYTES.
+ */
 export async function readSmallFile(path: string, input: string): Promise<Buffer> {
-  let stat
-  try {
-    stat = await fs.stat(path)
-  } catch (error) {
-    throw fileError(input, path, error)
-  }
-  if (stat.isDirectory()) throw fileError(input, path, { code: 'EISDIR' })
-  if (stat.size > MAX_CONFIG_BYTES) throw new InputError(`${input}: ${path} is too large to be a kernel config`)
-  try {
-    return await fs.readFile(path)
-  } catch (error) {
-    throw fileError(input, path, error)
-  }
+  return readInputFile(path, input, MAX_CONFIG_BYTES, input === 'requirements' ? 'requirements file' : 'kernel config')
 }
 
 function decode(bytes: Buffer, display: string, input: string): Buffer {
@@ -43,6 +35,9 @@ function decode(bytes: Buffer, display: string, input: string): Buffer {
     try {
       return gunzipSync(bytes, { maxOutputLength: MAX_CONFIG_BYTES })
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new InputError(`${input}: ${display} inflates to more than ${MAX_CONFIG_BYTES} bytes, too large to be a kernel config`)
+      }
       throw new InputError(`${input}: ${display} is not a readable gzip file (${(error as Error).message})`)
     }
   }

@@ -18,6 +18,11 @@ export interface BzImageHeader {
   versionStringOffset?: number
   /** File offset and length of the (usually compressed) payload, protocol 2.08+. */
   payload?: { offset: number; length: number }
+  /**
+   * The bytes the file must hold: setup sectors plus syssize 16-byte paragraphs (protocol 2.04+, where syssize is 32
+   * bits). arch/x86/boot/tools/build.c pads the file to exactly this; a signature may follow it.
+   */
+  declaredSize?: number
 }
 
 const HDRS = 0x53726448 // "HdrS" read as little-endian u32
@@ -36,6 +41,8 @@ export function parseBzImageHeader(head: Buffer): BzImageHeader | undefined {
     header.versionStringOffset = versionPointer + 0x200
   }
 
+  if (version >= 0x0204) header.declaredSize = (setupSects + 1) * 512 + head.readUInt32LE(0x1f4) * 16
+
   if (version >= 0x0208 && head.length >= BZIMAGE_HEADER_BYTES) {
     const payloadOffset = head.readUInt32LE(0x248)
     const length = head.readUInt32LE(0x24c)
@@ -50,6 +57,39 @@ const ARM64_MAGIC = 0x644d5241 // "ARM\x64" read as little-endian u32
 /** True when the bytes start with an arm64 Image header. */
 export function isArm64ImageHeader(head: Buffer): boolean {
   return head.length >= ARM64_HEADER_BYTES && head.readUInt32LE(56) === ARM64_MAGIC
+}
+
+/**
+ * The bytes an arm64 Image with an EFI stub must hold: the end of its last PE/COFF section's raw data
+ * (arch/arm64/kernel/efi-header.S lays .text and .data out up to _edata). Undefined without a PE header ("MZ" at 0,
+ * "PE\0\0" at the offset stored at 0x3c) or when `head` is too short to hold the section table.
+ */
+export function peFileExtent(head: Buffer): number | undefined {
+  if (head.length < 0x40 || head[0] !== 0x4d || head[1] !== 0x5a) return undefined
+  const pe = head.readUInt32LE(0x3c)
+  if (pe + 24 > head.length || head.readUInt32LE(pe) !== 0x00004550) return undefined
+  const sections = head.readUInt16LE(pe + 6)
+  const table = pe + 24 + head.readUInt16LE(pe + 20)
+  if (sections === 0 || table + sections * 40 > head.length) return undefined
+  let extent = 0
+  for (let i = 0; i < sections; i++) {
+    const entry = table + i * 40
+    const rawSize = head.readUInt32LE(entry + 16)
+    if (rawSize > 0) extent = Math.max(extent, head.readUInt32LE(entry + 20) + rawSize)
+  }
+  return extent
+}
+
+/** Bytes at the start of an arm64 Image that hold its PE header and section table. */
+export const PE_HEADER_BYTES = 4096
+
+/**
+ * True when a kernel xz payload ends as an xz stream must: the footer magic "YZ" just before the 4-byte
+ * uncompressed size that the kernel's size_append adds (scripts/Makefile.lib), or at the very end without it.
+ */
+export function xzPayloadEnds(tail: Buffer): boolean {
+  const footerAt = (end: number): boolean => end >= 2 && tail[end - 2] === 0x59 && tail[end - 1] === 0x5a
+  return footerAt(tail.length - 4) || footerAt(tail.length)
 }
 
 /** True when the bytes start with the gzip magic (RFC 1952). */

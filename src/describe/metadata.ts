@@ -89,16 +89,52 @@ const FORMAT_NAMES: Record<KernelImageInfo['format'], string> = {
   'arm64-Image.gz': 'Image.gz',
 }
 
-/** Throws an InputError when the image and the .config cannot be the same kernel (architecture or version). */
-export function crossCheckKernel(image: KernelImageInfo, config: ConfigIdentity): void {
+/**
+ * Checks that the image, the .config and the `version` input can be the same kernel. Throws an InputError when they
+ * cannot (another architecture, another major.minor, a version the image or config contradicts); returns warnings
+ * for what is only unproven (same major.minor, but nothing in the image names the patch level).
+ */
+export function crossCheckKernel(image: KernelImageInfo, config: ConfigIdentity, versionInput = ''): string[] {
   if (config.arch !== undefined && config.arch !== image.arch) {
     const kind = `${image.arch} ${FORMAT_NAMES[image.format]}`
     throw new InputError(`image: ${image.path} is an ${kind} but config ${config.file} is for ${config.arch}`)
   }
+  const warnings: string[] = []
   const { release } = image
-  if (config.version !== undefined && release !== undefined && !releaseMatches(release, config.version)) {
-    throw new InputError(`image: ${image.path} is Linux ${release} but config ${config.file} is for ${config.version}`)
+  if (config.version !== undefined) {
+    const agreement = releaseAgreement(image, config.version)
+    if (agreement === 'mismatch') throw new InputError(`image: ${image.path} is Linux ${release} but config ${config.file} is for ${config.version}`)
+    if (agreement === 'same-series') warnings.push(unprovenPatch(image, config.version, `config ${config.file} is for`))
   }
+  const inputVersion = upstreamVersionOf(versionInput)
+  if (inputVersion !== undefined) {
+    if (config.version !== undefined && !sameVersion(inputVersion, upstreamVersionOf(config.version) ?? config.version)) {
+      throw new InputError(`version: ${versionInput} contradicts config ${config.file}, which is for ${config.version}`)
+    }
+    const agreement = releaseAgreement(image, inputVersion)
+    if (agreement === 'mismatch') throw new InputError(`version: ${versionInput} contradicts image ${image.path}, which is Linux ${release}`)
+    if (agreement === 'same-series' && config.version === undefined) warnings.push(unprovenPatch(image, inputVersion, 'input version says'))
+  }
+  return warnings
+}
+
+function unprovenPatch(image: KernelImageInfo, version: string, claim: string): string {
+  return `image: ${image.path} is Linux ${image.release}, ${claim} ${version}: the same ${seriesOf(version)} series, but nothing in the image names ${version}`
+}
+
+/**
+ * How an image's release relates to an upstream version: 'match' when the release starts with it (6.1.192-sample),
+ * 'named' when the image's version string names it as a whole token (Debian's "... Debian 6.1.192-2 (...)", Ubuntu's
+ * "(Ubuntu 6.8.0-45.45-generic 6.8.12)"), 'same-series' when only major.minor agree, else 'mismatch'.
+ */
+export function releaseAgreement(image: Pick<KernelImageInfo, 'release' | 'versionString'>, version: string): 'match' | 'named' | 'same-series' | 'mismatch' {
+  if (releaseMatches(image.release, version)) return 'match'
+  if (namesVersion(image.versionString, version)) return 'named'
+  const series = seriesOf(version)
+  if (series === undefined || series !== seriesOf(image.release)) return 'mismatch'
+  // A release with its own non-zero patch level (6.1.191-foo) names another kernel; distributions keep ".0" (6.1.0-56).
+  const patch = /^\d+\.\d+\.(\d+)/.exec(image.release)?.[1]
+  return patch === undefined || Number(patch) === 0 ? 'same-series' : 'mismatch'
 }
 
 /** "6.1.192-sample" matches 6.1.192; "6.1.1920" and "6.1.19" do not match each other. */
@@ -106,4 +142,26 @@ function releaseMatches(release: string, version: string): boolean {
   if (!release.startsWith(version)) return false
   const rest = release.slice(version.length)
   return rest === '' || !/^[0-9]/.test(rest)
+}
+
+/** The version as a token of its own: after a start, space or "(", and not followed by more digits of a longer one. */
+function namesVersion(versionString: string, version: string): boolean {
+  const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`(?:^|[\\s(])${escaped}(?![0-9]|\\.[0-9])`).test(versionString)
+}
+
+/** "6.1" of "6.1.192" or "6.1.0-56-amd64". */
+function seriesOf(version: string): string | undefined {
+  return /^(\d+\.\d+)(?![0-9])/.exec(version)?.[1]
+}
+
+/** The upstream kernel version a `version` input starts with ("6.18.44" of "6.18.44+nvidia-610.57.04"), if any. */
+function upstreamVersionOf(input: string): string | undefined {
+  return /^\d+\.\d+(?:\.\d+)?(?![0-9])/.exec(input)?.[0]
+}
+
+/** 6.1 agrees with 6.1.192 (it names no patch level); 6.1.191 does not. */
+function sameVersion(a: string, b: string): boolean {
+  const [shorter, longer] = a.length <= b.length ? [a, b] : [b, a]
+  return longer === shorter || (longer.startsWith(shorter) && longer[shorter.length] === '.' && shorter.split('.').length === 2)
 }

@@ -4,8 +4,9 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileError, InputError, IntegrityError } from '../errors.js'
-import { digestHex, sha256Digest } from './digest.js'
+import { digestHex, sha256Digest, sha256OfFile } from './digest.js'
 import { canonicalJson, imageIndex } from './image.js'
+import { INCOMING_PREFIX, createFileOnce, isLayoutEntry, ownerTag, removeAbandonedFiles, withLockFile } from './layout-files.js'
 import type { BlobStore } from './layer.js'
 import { MediaType, type Blob, type Descriptor, type ImageIndex, type ImageManifest, type SerializedManifest } from './types.js'
 
@@ -15,6 +16,8 @@ const LAYOUT_VERSION = '1.0.0'
 // The ref grammar of the image-layout spec: components of alphanumerics joined by - . _ : @ + or --, split by /.
 const REF_NAME = /^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$/
 const INPUT = 'oci-layout'
+// Reused blobs up to this size are re-hashed (about 0.1 s for 64 MiB); bigger ones are checked by size only.
+const VERIFY_DIGEST_MAX_BYTES = 64 * 1024 * 1024
 
 export class OciLayout implements BlobStore {
   readonly dir: string
@@ -39,25 +42,27 @@ export class OciLayout implements BlobStore {
     })
     if (stat && !stat.isDirectory()) throw new InputError(`${INPUT}: ${given} is a file, not a folder`)
     const layoutFile = path.join(this.dir, LAYOUT_FILE)
-    if (stat && fs.existsSync(layoutFile)) {
-      await this.#checkExisting(given, layoutFile)
-    } else {
-      if (stat && (await fs.promises.readdir(this.dir)).length > 0) {
+    if (!fs.existsSync(layoutFile)) {
+      // Another run may be creating this layout right now: what it has made so far is not "foreign" content.
+      const foreign = stat ? (await fs.promises.readdir(this.dir)).filter((name) => !isLayoutEntry(name)) : []
+      if (foreign.length > 0) {
         throw new InputError(`${INPUT}: ${given} is not empty and is not an OCI image layout (it has no oci-layout file)`)
       }
       await fs.promises.mkdir(this.dir, { recursive: true })
-      await writeFileAtomic(layoutFile, Buffer.from(canonicalJson({ imageLayoutVersion: LAYOUT_VERSION })))
+      await createFileOnce(layoutFile, Buffer.from(canonicalJson({ imageLayoutVersion: LAYOUT_VERSION })))
     }
+    await this.#checkExisting(given, layoutFile)
     await fs.promises.mkdir(path.join(this.dir, 'blobs', 'sha256'), { recursive: true })
-    if (!fs.existsSync(this.#indexPath())) await this.#writeIndex(imageIndex({ manifests: [] }))
+    await createFileOnce(this.#indexPath(), Buffer.from(canonicalJson({ ...imageIndex({ manifests: [] }), mediaType: MediaType.index })))
+    await this.readIndex()
+    await removeAbandonedFiles(path.join(this.dir, 'blobs'), INCOMING_PREFIX)
   }
 
   async #checkExisting(given: string, layoutFile: string): Promise<void> {
     const version = parseJsonFile(layoutFile, await fs.promises.readFile(layoutFile))
-    if ((version as { imageLayoutVersion?: unknown }).imageLayoutVersion !== LAYOUT_VERSION) {
+    if ((version as { imageLayoutVersion?: unknown } | null)?.imageLayoutVersion !== LAYOUT_VERSION) {
       throw new InputError(`${INPUT}: ${given}/oci-layout: unsupported imageLayoutVersion (want ${LAYOUT_VERSION})`)
     }
-    if (fs.existsSync(this.#indexPath())) await this.readIndex()
   }
 
   /** Path of the blob with this digest (which need not exist). */
@@ -65,6 +70,7 @@ export class OciLayout implements BlobStore {
     return path.join(this.dir, 'blobs', 'sha256', digestHex(digest))
   }
 
+  /** True when the blob is present (its size is not checked: see `hasIntactBlob` for content that is reused). */
   async hasBlob(digest: string): Promise<boolean> {
     return fs.promises
       .access(this.blobPath(digest))
@@ -72,29 +78,43 @@ export class OciLayout implements BlobStore {
       .catch(() => false)
   }
 
-  // Staging files live beside blobs/sha256 (same file system, so committing is a rename) but not in it,
-  // so that tools listing blobs never see a half-written one.
+  /**
+   * True when the blob is present with the right size and, up to VERIFY_DIGEST_MAX_BYTES, the right digest: a blob
+   * already in the layout is reused only when it is what its name says (a disk error or a hand edit is replaced).
+   */
+  async hasIntactBlob(digest: string, size?: number): Promise<boolean> {
+    const file = this.blobPath(digest)
+    const stat = await fs.promises.stat(file).catch(() => undefined)
+    if (!stat?.isFile() || (size !== undefined && stat.size !== size)) return false
+    if (stat.size > VERIFY_DIGEST_MAX_BYTES) return true
+    return (await sha256OfFile(file)).digest === digest
+  }
+
+  // Staging files live beside blobs/sha256 (same file system, so committing is a rename) but not in it, so that tools
+  // listing blobs never see a half-written one. The name holds this host and pid: a later run removes the files of a
+  // run that was killed (SIGKILL, a cancelled job) and leaves alone those of a run still writing.
   stagingPath(): string {
-    return path.join(this.dir, 'blobs', `.incoming-${randomUUID()}`)
+    return path.join(this.dir, 'blobs', `${INCOMING_PREFIX}${ownerTag()}-${randomUUID()}`)
   }
 
   async commitBlob(stagingPath: string, digest: string): Promise<void> {
-    const target = this.blobPath(digest)
-    if (await this.hasBlob(digest)) {
+    const size = (await fs.promises.stat(stagingPath)).size
+    if (await this.hasIntactBlob(digest, size)) {
       await fs.promises.rm(stagingPath, { force: true })
       return
     }
-    await fs.promises.rename(stagingPath, target)
+    // rename() replaces a corrupt blob of the same name in one step.
+    await fs.promises.rename(stagingPath, this.blobPath(digest))
   }
 
   /** Stores a small blob given as bytes (a config, a manifest) and returns its bare descriptor. */
   async writeBlob(bytes: Buffer, mediaType: string): Promise<Descriptor> {
     const descriptor = { mediaType, digest: sha256Digest(bytes), size: bytes.length }
-    if (await this.hasBlob(descriptor.digest)) return descriptor
+    if (await this.hasIntactBlob(descriptor.digest, descriptor.size)) return descriptor
     const staging = this.stagingPath()
     try {
       await fs.promises.writeFile(staging, bytes, { flag: 'wx' })
-      await this.commitBlob(staging, descriptor.digest)
+      await fs.promises.rename(staging, this.blobPath(descriptor.digest))
     } catch (error) {
       await fs.promises.rm(staging, { force: true })
       throw error
@@ -132,9 +152,11 @@ export class OciLayout implements BlobStore {
   }
 
   async readIndex(): Promise<ImageIndex> {
-    const index = parseJsonFile(this.#indexPath(), await fs.promises.readFile(this.#indexPath())) as Partial<ImageIndex>
-    if (index.schemaVersion !== 2 || !Array.isArray(index.manifests)) {
-      throw new InputError(`${INPUT}: ${this.#indexPath()} is not an OCI image index`)
+    const index = parseJsonFile(this.#indexPath(), await fs.promises.readFile(this.#indexPath())) as Partial<ImageIndex> | null
+    const entriesOk = (manifests: unknown): boolean =>
+      Array.isArray(manifests) && manifests.every((entry) => typeof entry === 'object' && entry !== null && typeof (entry as Descriptor).digest === 'string')
+    if (typeof index !== 'object' || index === null || index.schemaVersion !== 2 || !entriesOk(index.manifests)) {
+      throw new InputError(`${INPUT}: ${this.#indexPath()} is not an OCI image index (schemaVersion 2 and a manifests list of descriptors)`)
     }
     return index as ImageIndex
   }
@@ -153,10 +175,9 @@ export class OciLayout implements BlobStore {
     for (const tag of tags) {
       if (!REF_NAME.test(tag)) throw new InputError(`tags: ${JSON.stringify(tag)} is not a valid OCI layout ref name`)
     }
-    const update = this.#indexUpdates.then(async () => {
-      const index = await this.readIndex()
+    await this.#updateIndex((manifests) => {
       const moving = new Set(tags)
-      const kept = index.manifests.filter((entry) => {
+      const kept = manifests.filter((entry) => {
         const ref = entry.annotations?.[REF_NAME_ANNOTATION]
         if (ref === undefined) return entry.digest !== descriptor.digest
         return !moving.has(ref)
@@ -165,8 +186,31 @@ export class OciLayout implements BlobStore {
         ...descriptor,
         annotations: { ...descriptor.annotations, [REF_NAME_ANNOTATION]: tag },
       }))
-      await this.#writeIndex({ ...index, manifests: [...kept, ...added] })
+      return [...kept, ...added]
     })
+  }
+
+  /**
+   * Lists `descriptor` in index.json without a ref name (push-by-digest): the image is then a root that `umoci gc`
+   * keeps and `skopeo ... oci:<dir>@<digest>` reads. Nothing changes when an entry for the digest is already there.
+   */
+  async addUntagged(descriptor: Descriptor): Promise<void> {
+    await this.#updateIndex((manifests) =>
+      manifests.some((entry) => entry.digest === descriptor.digest) ? manifests : [...manifests, { ...descriptor }],
+    )
+  }
+
+  /**
+   * Read-modify-write of index.json, serialised within this process (a queue) and across processes (a lock file),
+   * so concurrent runs on one layout never lose each other's entries.
+   */
+  async #updateIndex(change: (manifests: Descriptor[]) => Descriptor[]): Promise<void> {
+    const update = this.#indexUpdates.then(() =>
+      withLockFile(`${this.#indexPath()}.lock`, async () => {
+        const index = await this.readIndex()
+        await this.#writeIndex({ ...index, manifests: change(index.manifests) })
+      }),
+    )
     this.#indexUpdates = update.catch(() => undefined)
     await update
   }

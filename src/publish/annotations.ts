@@ -48,6 +48,9 @@ export function parseAnnotationLines(lines: readonly string[]): Record<string, s
   return annotations
 }
 
+// An OCI `created` is RFC 3339, whose year has four digits: 9999-12-31T23:59:59Z is the last second.
+const LAST_RFC3339_SECOND = 253_402_300_799
+
 /**
  * `created` must not change between two runs on the same inputs, or the digest would: take SOURCE_DATE_EPOCH,
  * else the commit time, else the Unix epoch.
@@ -55,6 +58,9 @@ export function parseAnnotationLines(lines: readonly string[]): Record<string, s
 export function createdTimestamp(sourceDateEpoch: string | undefined, commitTime: number | undefined): string {
   if (sourceDateEpoch !== undefined && sourceDateEpoch !== '') {
     if (!/^\d+$/.test(sourceDateEpoch)) throw new InputError(`SOURCE_DATE_EPOCH: ${JSON.stringify(sourceDateEpoch)} is not a number of seconds`)
+    if (Number(sourceDateEpoch) > LAST_RFC3339_SECOND) {
+      throw new InputError(`SOURCE_DATE_EPOCH: ${sourceDateEpoch} is past the year 9999 (at most ${LAST_RFC3339_SECOND})`)
+    }
     return new Date(Number(sourceDateEpoch) * 1000).toISOString().replace('.000Z', 'Z')
   }
   return new Date((commitTime ?? 0) * 1000).toISOString().replace('.000Z', 'Z')

@@ -111,6 +111,7 @@ async function mergeInLayout(request: MergeRequest): Promise<MergeOutcome> {
   const digest = plan.index.descriptor.digest
   await layout.writeJsonBlob(plan.index)
   if (plan.tags.length > 0) await layout.tag(plan.index.descriptor, plan.tags)
+  else await layout.addUntagged(plan.index.descriptor) // by digest: still a root of the layout
   for (const tag of plan.tags) {
     const resolved = (await layout.resolve(tag))?.digest
     if (resolved !== digest) throw new IntegrityError(`oci layout ${dir}: tag ${tag} resolves to ${resolved ?? 'nothing'} after writing, expected ${digest}`)

@@ -1,10 +1,11 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { fileError, InputError } from '../errors.js'
+import { InputError } from '../errors.js'
 import { ociArch, type KernelArch } from '../arch.js'
 import type { KernelConfig } from '../check/kernel-config.js'
 import { inspectKernelImage, type KernelImageInfo } from '../describe/kernel-image.js'
 import { crossCheckKernel, renderKernelMetadata } from '../describe/metadata.js'
+import { assertSquashfs } from '../describe/squashfs.js'
 import { sha256Digest } from '../oci/digest.js'
 import { buildKernelImage, gzipDeterministic, type KernelFile } from '../oci/kernel-image.js'
 import type { LayerCompression } from '../oci/layer.js'
@@ -61,28 +62,54 @@ export interface PublishOutcome {
  * build the image into the local OCI layout, then push it (blobs, manifest by digest, tags last) when asked.
  */
 export async function publishKernel(request: PublishRequest): Promise<PublishOutcome> {
+  // Everything is checked before anything is written: a bad input leaves no metadata file and no layout change.
   const kernel = await inspectKernelImage(request.image)
   const headerVersion = request.config.header?.version
-  crossCheckKernel(kernel, { arch: request.arch, version: headerVersion, file: request.config.file })
+  const mismatches = crossCheckKernel(kernel, { arch: request.arch, version: headerVersion, file: request.config.file }, request.version)
   if (request.bootRules) assertKrataCanLoad(kernel)
   const version = request.version || headerVersion
   if (!version) throw new InputError(`version: ${request.config.file} has no "# Linux/<arch> <version> Kernel Configuration" header; set input version`)
   const repository = request.repository ? parseRepository(request.repository) : undefined
   const tags = expandTags(request.tagTemplates, { version, flavor: request.flavor, arch: request.arch })
   const configDigest = sha256Digest(request.configBytes)
-
+  if (request.addons) await assertSquashfs(request.addons, 'addons')
   const metadata = renderKernelMetadata({
     arch: request.arch, version, unameR: kernel.release, flavor: request.flavor, configDigest, tags,
   })
-  await fs.mkdir(request.workDir, { recursive: true })
+  for (const warning of mismatches) request.warn(warning)
+  const layout = await OciLayout.open(request.ociLayout)
+
   const metadataPath = path.join(request.workDir, 'metadata')
-  await fs.writeFile(metadataPath, metadata)
-  request.log(`kernel: ${kernel.format} ${kernel.arch}, release ${kernel.release ?? 'unknown'}, payload ${kernel.payloadCompression ?? 'unknown'}`)
+  try {
+    await fs.mkdir(request.workDir, { recursive: true })
+    await fs.writeFile(metadataPath, metadata)
+    return await buildAndPush(request, { kernel, version, repository, tags, configDigest, metadata, metadataPath, layout })
+  } catch (error) {
+    // A failed step leaves no metadata behind (and no folder it made for it).
+    await fs.rm(metadataPath, { force: true })
+    await fs.rmdir(request.workDir).catch(() => undefined)
+    throw error
+  }
+}
+
+interface CheckedKernel {
+  kernel: KernelImageInfo
+  version: string
+  repository?: ReturnType<typeof parseRepository>
+  tags: string[]
+  configDigest: string
+  metadata: string
+  metadataPath: string
+  layout: OciLayout
+}
+
+async function buildAndPush(request: PublishRequest, checked: CheckedKernel): Promise<PublishOutcome> {
+  const { kernel, version, repository, tags, configDigest, metadata, metadataPath, layout } = checked
+  request.log(`kernel: ${kernel.format} ${kernel.arch}, release ${kernel.release}, payload ${kernel.payloadCompression ?? 'unknown'}`)
   for (const line of metadata.trimEnd().split('\n')) request.log(`metadata: ${line}`)
 
   const files: KernelFile[] = [{ name: 'image', source: request.image }]
   if (request.addons) {
-    await assertReadableFile(request.addons, 'addons')
     files.push({ name: 'addons.squashfs', source: request.addons })
   } else {
     request.warn('addons: no addons.squashfs given; the image has no kernel modules (krata mounts the system addons for -k kernels anyway)')
@@ -96,13 +123,14 @@ export async function publishKernel(request: PublishRequest): Promise<PublishOut
     },
     request.annotations,
   )
-  const layout = await OciLayout.open(request.ociLayout)
   const built = await buildKernelImage(
     { files, architecture: ociArch(request.arch), created: request.created, compression: request.compression, annotations },
     layout,
   )
   const writtenTags = request.pushByDigest ? [] : tags
+  // By digest, the manifest is still listed in index.json (without a ref name), so the layout holds a real image.
   if (writtenTags.length) await layout.tag(built.manifest.descriptor, writtenTags)
+  else await layout.addUntagged(built.manifest.descriptor)
   request.log(`oci layout ${request.ociLayout}: ${built.digest}${writtenTags.length ? ` tagged ${writtenTags.join(', ')}` : ''}`)
 
   let push: PushResult | undefined
@@ -129,19 +157,10 @@ const LOADABLE_PAYLOADS: ReadonlySet<string> = new Set(['gzip', 'xz'])
 function assertKrataCanLoad(kernel: KernelImageInfo): void {
   if (kernel.format !== 'bzImage' || kernel.payloadCompression === undefined) return
   if (LOADABLE_PAYLOADS.has(kernel.payloadCompression)) return
+  if (kernel.payloadCompression === 'unknown') {
+    throw new InputError(`image: ${kernel.path} is a bzImage whose payload has no known compression magic; krata's loader only finds gzip or xz kernels (boot-rules: false to publish anyway)`)
+  }
   throw new InputError(
     `image: ${kernel.path} is a ${kernel.payloadCompression}-compressed bzImage; krata's loader only finds gzip or xz kernels (CONFIG_KERNEL_GZIP=y or CONFIG_KERNEL_XZ=y; boot-rules: false to publish anyway)`,
   )
-}
-
-async function assertReadableFile(file: string, input: string): Promise<void> {
-  try {
-    const stat = await fs.stat(file)
-    if (stat.isDirectory()) throw fileError(input, file, { code: 'EISDIR' })
-    if (!stat.isFile()) throw new InputError(`${input}: ${file} is not a regular file`)
-    await (await fs.open(file, 'r')).close()
-  } catch (error) {
-    if (error instanceof InputError) throw error
-    throw fileError(input, file, error)
-  }
 }
