@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import { buildKernelImage, type KernelImage } from '../src/oci/kernel-image.js'
 import { OciLayout } from '../src/oci/layout.js'
 import { RegistryClient, RegistryError } from '../src/oci/registry/client.js'
+import { pushImage } from '../src/oci/registry/push.js'
 import { craftBzImage, craftSquashfs, zoneConfigIn } from './support/crafted-kernel.js'
 import {
   always,
@@ -56,6 +57,9 @@ const transient: Fault[] = [
   { kind: 'status', status: 502 },
   { kind: 'status', status: 503 },
 ]
+
+/** The action's retry waits turned down (the same backoff, in milliseconds rather than seconds; Retry-After capped). */
+const quickRetries = { KERNEL_ACTION_RETRY_BASE_MS: '20', KERNEL_ACTION_RETRY_MAX_MS: '200' }
 
 function publishInputs(repository: string, layout: string): Record<string, string> {
   return { config, image, addons, repository, tags: '{{version}},latest', 'oci-layout': layout, 'fail-on': 'never' }
@@ -110,7 +114,7 @@ describe('transient faults on a fifth of requests', () => {
     // Every 5th request fails one way or another; the first blob upload is also cut after 1 MiB of its 3 MiB.
     proxy.setPlan(once(isBlobUpload, { kind: 'cut', afterBytes: 1024 * 1024 }, everyNth(5, transient)))
     proxy.log.length = 0
-    const run = await runActionAsync(publishInputs(`${proxy.host}/kernels/fifth`, layout), { workspace: dir })
+    const run = await runActionAsync(publishInputs(`${proxy.host}/kernels/fifth`, layout), { workspace: dir, env: quickRetries })
 
     expect(run.stderr).toBe('')
     expect(errorLines(run.stdout)).toEqual([])
@@ -118,7 +122,7 @@ describe('transient faults on a fifth of requests', () => {
     expect(proxy.log.length).toBeGreaterThanOrEqual(25) // enough for the first five faults of the cycle: 500, drop, 429, slow, 502
     const injected = new Set(proxy.log.filter((entry) => entry.fault !== undefined).map((entry) => entry.fault))
     expect([...injected].sort()).toEqual(['cut', 'drop', 'slow', 'status', 'throttle'])
-    expect(run.stdout).toMatch(/: (PUT|POST|HEAD|GET) retry \d after HTTP 429, waiting 1000 ms$/m) // Retry-After: 1 was obeyed
+    expect(run.stdout).toMatch(/: (PUT|POST|HEAD|GET) retry \d after HTTP 429, waiting 200 ms$/m) // Retry-After: 1, capped by KERNEL_ACTION_RETRY_MAX_MS
     expect(run.outputs.tags).toBe('6.1.192\nlatest')
     const digest = run.outputs.digest!
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/)
@@ -135,9 +139,9 @@ describe('transient faults on a fifth of requests', () => {
     proxy.log.length = 0
     const client = new RegistryClient(
       { registry: proxy.host, repository: 'kernels/hang' },
-      { transport: { timeoutMs: 1000, baseDelayMs: 10, maxDelayMs: 200, attempts: 8 } },
+      { transport: { headersTimeoutMs: 1000, baseDelayMs: 10, maxDelayMs: 200, attempts: 8 } },
     )
-    const result = await client.pushImage(built, ['v1'], { concurrency: 1 })
+    const result = await pushImage(client, built, ['v1'], { concurrency: 1 })
 
     expect(result.digest).toBe(built.digest)
     expect(result.blobsUploaded + result.blobsSkipped).toBe(5)
@@ -151,7 +155,7 @@ describe('faults that never stop', () => {
   it('a registry answering 503 to everything fails the step with one line, and no tag exists', async () => {
     proxy.setPlan(always(() => true, { kind: 'status', status: 503 }))
     proxy.log.length = 0
-    const run = await runActionAsync(publishInputs(`${proxy.host}/kernels/down`, path.join(dir, 'layout-down')), { workspace: dir })
+    const run = await runActionAsync(publishInputs(`${proxy.host}/kernels/down`, path.join(dir, 'layout-down')), { workspace: dir, env: quickRetries })
 
     expect(run.status).toBe(1)
     const errors = errorLines(run.stdout)
@@ -166,7 +170,7 @@ describe('faults that never stop', () => {
   it('a registry that goes away between blobs and manifest leaves the blobs but no manifest and no tag', async () => {
     proxy.setPlan(always(isManifestRequest, { kind: 'drop' }))
     proxy.log.length = 0
-    const run = await runActionAsync(publishInputs(`${proxy.host}/kernels/gone`, path.join(dir, 'layout-gone')), { workspace: dir })
+    const run = await runActionAsync(publishInputs(`${proxy.host}/kernels/gone`, path.join(dir, 'layout-gone')), { workspace: dir, env: quickRetries })
 
     expect(run.status).toBe(1)
     const errors = errorLines(run.stdout)
@@ -184,7 +188,7 @@ describe('faults that never stop', () => {
   it('a registry refusing every tag keeps the manifest by digest but shows no tag', async () => {
     proxy.setPlan(always(isTagPut, { kind: 'status', status: 500 }))
     proxy.log.length = 0
-    const run = await runActionAsync(publishInputs(`${proxy.host}/kernels/untagged`, path.join(dir, 'layout-untagged')), { workspace: dir })
+    const run = await runActionAsync(publishInputs(`${proxy.host}/kernels/untagged`, path.join(dir, 'layout-untagged')), { workspace: dir, env: quickRetries })
 
     expect(run.status).toBe(1)
     expect(errorLines(run.stdout)).toEqual([`::error::registry ${proxy.host}: PUT manifest 6.1.192 → 500 UNAVAILABLE: injected 500`])
@@ -200,11 +204,14 @@ describe('faults that never stop', () => {
     proxy.log.length = 0
     const client = new RegistryClient(
       { registry: proxy.host, repository: 'kernels/deadline' },
-      { transport: { timeoutMs: 60_000, deadlineMs: 1500, attempts: 100, baseDelayMs: 10 } },
+      { transport: { headersTimeoutMs: 60_000, operationTimeoutMs: 2000, attempts: 100, baseDelayMs: 10 } },
     )
-    const error = await client.pushImage(built, ['v1']).catch((caught: unknown) => caught)
+    const error = await pushImage(client, built, ['v1']).catch((caught: unknown) => caught)
 
-    expect(error).toEqual(new RegistryError(`registry ${proxy.host}: gave up: the push ran past its time limit (DEADLINE)`))
+    // The operation's bound ends it (not the longer headers timeout), and the line names the request and the bound.
+    expect(error).toBeInstanceOf(RegistryError)
+    expect((error as RegistryError).code).toBe('DEADLINE')
+    expect((error as Error).message).toMatch(new RegExp(`^registry ${proxy.host}: HEAD blob sha256:[0-9a-f]{64}: no answer within 2 s; gave up \\(DEADLINE\\)$`))
     expect(await tagsInRegistry('kernels/deadline')).toEqual([])
   })
 })

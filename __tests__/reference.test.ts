@@ -1,6 +1,11 @@
-import { describe, it, expect } from '@jest/globals'
+import { afterAll, beforeAll, describe, it, expect } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { InputError } from '../src/errors.js'
 import { isLoopbackRegistry, isValidTag, parseRepository, registryBaseUrl } from '../src/oci/reference.js'
+import { craftBzImage, zoneConfigIn } from './support/crafted-kernel.js'
+import { runAction } from './support/run-action.js'
 
 describe('parseRepository', () => {
   it('takes a first component with a dot as the registry', () => {
@@ -73,5 +78,64 @@ describe('isLoopbackRegistry and registryBaseUrl', () => {
     expect(registryBaseUrl('ghcr.io')).toBe('https://ghcr.io')
     expect(registryBaseUrl('127.0.0.1:5000')).toBe('http://127.0.0.1:5000')
     expect(registryBaseUrl('registry.lan:5000', true)).toBe('http://registry.lan:5000')
+  })
+})
+
+describe('parseRepository refuses what must not reach a request', () => {
+  it('rejects user:password@ in the repository with its own message that never quotes the input', () => {
+    for (const text of ['user:hunter2@ghcr.io/org/k', 'https://user:hunter2@ghcr.io/org/k', 'user:hunter2@127.0.0.1:5000', 'tok@ghcr.io/k@sha256:' + 'a'.repeat(64)]) {
+      const error = (() => {
+        try {
+          parseRepository(text)
+        } catch (caught) {
+          return caught as Error
+        }
+        throw new Error(`${text} was accepted`)
+      })()
+      expect(error).toEqual(
+        new InputError('repository: must not include a user name or password (user:password@host); give them as username and password'),
+      )
+      expect(error.message).not.toContain('hunter2')
+    }
+    // A digest is still told apart from user info.
+    expect(() => parseRepository('kernel@sha256:' + 'a'.repeat(64))).toThrow('must not include a digest')
+  })
+
+  it('rejects a port outside 1-65535 when parsing, before anything is written', () => {
+    expect(() => parseRepository('127.0.0.1:99999/k')).toThrow(new InputError('repository "127.0.0.1:99999/k": port 99999 of "127.0.0.1:99999" is not in 1-65535'))
+    expect(() => parseRepository('127.0.0.1:0/k')).toThrow('port 0 of "127.0.0.1:0" is not in 1-65535')
+    expect(parseRepository('127.0.0.1:65535/k')).toEqual({ registry: '127.0.0.1:65535', repository: 'k' })
+  })
+})
+
+describe('the repository input, through the action', () => {
+  let dir: string
+  let inputs: Record<string, string>
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'repository-input-'))
+    fs.writeFileSync(path.join(dir, 'bzImage'), craftBzImage())
+    inputs = { config: zoneConfigIn(dir), image: path.join(dir, 'bzImage'), tags: 'v1' }
+  })
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  it('user:password@ fails the step with one line that never shows the password, and writes no layout', () => {
+    const layout = path.join(dir, 'layout-userinfo')
+    const run = runAction({ ...inputs, repository: 'ci:hunter2-Secret@127.0.0.1:5000/kernels/zone', 'oci-layout': layout }, { workspace: dir })
+    expect(run.status).toBe(1)
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('::error'))).toEqual([
+      '::error::repository: must not include a user name or password (user:password@host); give them as username and password',
+    ])
+    expect(`${run.stdout}${run.stderr}`).not.toContain('hunter2')
+    expect(fs.existsSync(layout)).toBe(false)
+  })
+
+  it('a port of 99999 fails the step before the layout is written', () => {
+    const layout = path.join(dir, 'layout-port')
+    const run = runAction({ ...inputs, repository: '127.0.0.1:99999/kernels/zone', 'oci-layout': layout }, { workspace: dir })
+    expect(run.status).toBe(1)
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('::error'))).toEqual([
+      '::error::repository "127.0.0.1:99999/kernels/zone": port 99999 of "127.0.0.1:99999" is not in 1-65535',
+    ])
+    expect(fs.existsSync(layout)).toBe(false)
   })
 })

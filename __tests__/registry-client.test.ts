@@ -9,6 +9,7 @@ import * as path from 'node:path'
 import { Readable } from 'node:stream'
 import { InputError } from '../src/errors.js'
 import { RegistryClient, RegistryError, type RegistryClientOptions, type UploadProgress } from '../src/oci/registry/client.js'
+import { pushImage } from '../src/oci/registry/push.js'
 import { MediaType, type Blob, type ImageToWrite } from '../src/oci/types.js'
 import { freePort, startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { startTokenServer, type RunningTokenServer } from './support/token-server.js'
@@ -92,7 +93,7 @@ describe('push to a plain registry', () => {
   it('uploads each blob, puts manifest and tags, and skopeo reads back the same bytes', async () => {
     const lines: string[] = []
     const client = new RegistryClient({ registry: registry.host, repository: 'kernels/zone' }, { ...noDockerConfig(work), log: (l) => lines.push(l) })
-    const result = await client.pushImage(image, ['v1', 'latest'])
+    const result = await pushImage(client, image, ['v1', 'latest'])
     expect(result).toEqual({
       digest: image.manifest.descriptor.digest,
       bytesUploaded: image.layerBytes.length + image.configBytes.length,
@@ -113,13 +114,13 @@ describe('push to a plain registry', () => {
 
   it('uploads nothing the second time: every blob is found by HEAD', async () => {
     const client = new RegistryClient({ registry: registry.host, repository: 'kernels/zone' }, noDockerConfig(work))
-    const result = await client.pushImage(image, ['v1'])
+    const result = await pushImage(client, image, ['v1'])
     expect(result).toEqual({ digest: image.manifest.descriptor.digest, bytesUploaded: 0, blobsSkipped: 2, blobsMounted: 0, blobsUploaded: 0 })
   })
 
   it('mounts blobs that another repository holds instead of uploading them', async () => {
     const client = new RegistryClient({ registry: registry.host, repository: 'kernels/copy' }, noDockerConfig(work))
-    const result = await client.pushImage(image, ['v1'], { mountFrom: ['kernels/missing', 'kernels/zone'] })
+    const result = await pushImage(client, image, ['v1'], { mountFrom: 'kernels/zone' })
     expect(result).toEqual({ digest: image.manifest.descriptor.digest, bytesUploaded: 0, blobsSkipped: 0, blobsMounted: 2, blobsUploaded: 0 })
     const raw = skopeo(['inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/kernels/copy:v1`])
     expect(raw.equals(image.manifest.bytes)).toBe(true)
@@ -138,8 +139,8 @@ describe('push to a plain registry', () => {
     const other = buildImage('progress', 'progress bytes\n'.repeat(100_000))
     const client = new RegistryClient({ registry: registry.host, repository: 'kernels/progress' }, noDockerConfig(work))
     const seen: UploadProgress[] = []
-    const sent = await client.uploadBlob(other.blobs[1]!, (p) => seen.push(p))
-    expect(sent).toBe(other.layerBytes.length)
+    const outcome = await client.uploadBlob(other.blobs[1]!, { onProgress: (p) => seen.push(p) })
+    expect(outcome).toEqual({ mounted: false, bytes: other.layerBytes.length })
     expect(seen.at(-1)!.bytes).toBe(other.layerBytes.length)
     expect(seen.at(-1)!.total).toBe(other.layerBytes.length)
     expect(seen.every((p, i) => i === 0 || p.bytes > seen[i - 1]!.bytes)).toBe(true)
@@ -149,7 +150,7 @@ describe('push to a plain registry', () => {
   it('fails with one line naming the manifest when a blob is missing, and writes no tag', async () => {
     const other = buildImage('missing-layer', 'this layer is never uploaded\n')
     const client = new RegistryClient({ registry: registry.host, repository: 'kernels/broken' }, noDockerConfig(work))
-    const error = await client.pushImage({ manifest: other.manifest, blobs: [other.blobs[0]!] }, ['v1']).catch((e: unknown) => e)
+    const error = await pushImage(client, { manifest: other.manifest, blobs: [other.blobs[0]!] }, ['v1']).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RegistryError)
     expect((error as Error).message).toBe(
       `registry ${registry.host}: PUT manifest ${other.manifest.descriptor.digest} → 400 MANIFEST_BLOB_UNKNOWN: blob unknown to registry`,
@@ -180,7 +181,7 @@ describe('push to a plain registry', () => {
 
   it('rejects an invalid tag before sending anything', async () => {
     const client = new RegistryClient({ registry: registry.host, repository: 'kernels/badtag' }, noDockerConfig(work))
-    await expect(client.pushImage(image, ['v1', '-bad'])).rejects.toThrow(
+    await expect(pushImage(client, image, ['v1', '-bad'])).rejects.toThrow(
       new InputError('tags: "-bad" is not a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})'),
     )
     expect(await client.blobExists(image.blobs[0]!.descriptor.digest)).toBe(false)
@@ -228,8 +229,8 @@ describe('push through a connection that drops the first blob upload', () => {
     const layer = image.blobs[1]!
     const lines: string[] = []
     const client = new RegistryClient({ registry: proxyHost, repository: 'kernels/flaky' }, { ...noDockerConfig(work), log: (l) => lines.push(l) })
-    const sent = await client.uploadBlob(layer)
-    expect(sent).toBe(image.layerBytes.length)
+    const outcome = await client.uploadBlob(layer)
+    expect(outcome).toEqual({ mounted: false, bytes: image.layerBytes.length })
     expect(uploadPaths.length).toBe(2)
     expect(uploadPaths[0]).not.toBe(uploadPaths[1])
     expect(lines.filter((l) => l.includes('retry'))).toHaveLength(1)
@@ -253,7 +254,7 @@ describe('push to a registry with htpasswd (Basic) auth', () => {
       { registry: registry.host, repository: 'kernels/zone' },
       { ...noDockerConfig(work), credentials: { username: user, password: pass }, onSecret: (s) => secrets.push(s) },
     )
-    const result = await client.pushImage(image, ['v1'])
+    const result = await pushImage(client, image, ['v1'])
     expect(result.blobsUploaded).toBe(2)
     const raw = skopeo(['inspect', '--tls-verify=false', '--creds', `${user}:${pass}`, '--raw', `docker://${registry.host}/kernels/zone:v1`])
     expect(raw.equals(image.manifest.bytes)).toBe(true)
@@ -266,7 +267,7 @@ describe('push to a registry with htpasswd (Basic) auth', () => {
       { registry: registry.host, repository: 'kernels/denied' },
       { ...noDockerConfig(work), credentials: { username: user, password: wrong } },
     )
-    const error = await client.pushImage(image, ['v1']).catch((e: unknown) => e)
+    const error = await pushImage(client, image, ['v1']).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(InputError)
     expect((error as Error).message).toBe(`registry ${registry.host}: authentication failed for user "${user}" (401)`)
     expect((error as Error).message).not.toContain(wrong)
@@ -310,7 +311,7 @@ describe('push through a Bearer token server in front of a real registry', () =>
       { registry: proxy.host, repository: 'org/zone-kernel' },
       { ...noDockerConfig(work), credentials: { username: user, password: pass }, onSecret: (s) => secrets.push(s) },
     )
-    const result = await client.pushImage(image, ['v1'])
+    const result = await pushImage(client, image, ['v1'])
     expect(result.blobsUploaded).toBe(2)
     expect(result.bytesUploaded).toBe(image.layerBytes.length + image.configBytes.length)
     // The first request (HEAD blob) needs pull; the challenge names pull,push: the token asks for both.
@@ -346,7 +347,7 @@ describe('push through a Bearer token server in front of a real registry', () =>
       { registry: proxy.host, repository: 'org/denied' },
       { ...noDockerConfig(work), credentials: { username: user, password: 'not-the-password' } },
     )
-    const error = await client.pushImage(image, ['v1']).catch((e: unknown) => e)
+    const error = await pushImage(client, image, ['v1']).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(InputError)
     expect((error as Error).message).toBe(`registry ${proxy.host}: authentication failed for user "${user}" (401)`)
     expect(tagsWithCurl(registry.host, 'org/denied')).toEqual([])

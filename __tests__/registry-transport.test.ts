@@ -9,6 +9,8 @@ import {
   errorCode,
   isRetryableErrorCode,
   isRetryableStatus,
+  isDowngrade,
+  mayCarryCredentials,
   parseRetryAfter,
   redactUrl,
   type RetryNotice,
@@ -169,16 +171,16 @@ describe('Transport against a loopback server', () => {
 
   it('stops retrying when the overall deadline would pass during the wait', async () => {
     scripts.set('/slow-down', [status(503, { 'retry-after': '60' }), status(503)])
-    const response = await quickTransport([], { deadlineMs: 5_000, maxDelayMs: 60_000 }).request(() => ({ url: `${base}/slow-down` }))
+    const response = await quickTransport([], { operationTimeoutMs: 5_000, maxDelayMs: 60_000 }).request(() => ({ url: `${base}/slow-down` }))
     expect(response.status).toBe(503)
     expect(seen.get('/slow-down')!.length).toBe(1)
   })
 
-  it('aborts an attempt that exceeds its timeout and reports TIMEOUT after the last attempt', async () => {
+  it('aborts an attempt whose headers do not come in time and reports TIMEOUT after the last attempt', async () => {
     const hang: Script = () => undefined // never answers
     scripts.set('/hang', [hang, hang])
-    const error = await quickTransport([], { attempts: 2 })
-      .request(() => ({ url: `${base}/hang` }), { timeoutMs: 100 })
+    const error = await quickTransport([], { attempts: 2, headersTimeoutMs: 100 })
+      .request(() => ({ url: `${base}/hang` }))
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectionError)
     expect((error as ConnectionError).code).toBe('TIMEOUT')
@@ -195,5 +197,70 @@ describe('Transport against a loopback server', () => {
     expect(error).toBeInstanceOf(ConnectionError)
     expect((error as Error).message).toBe(`GET http://127.0.0.1:${port}/v2/: cannot connect (ECONNREFUSED)`)
     expect(notices).toEqual([])
+  })
+})
+
+describe('where credentials may go', () => {
+  it('only to the same scheme, host and port as the registry', () => {
+    expect(mayCarryCredentials('https://ghcr.io/v2/o/k', 'https://ghcr.io/v2/o/k/blobs/uploads/1?_state=x')).toBe(true)
+    expect(mayCarryCredentials('https://ghcr.io/v2/o/k', 'https://ghcr.io:443/x')).toBe(true)
+    expect(mayCarryCredentials('https://ghcr.io/v2/o/k', 'https://pkg-containers.githubusercontent.com/x')).toBe(false)
+    expect(mayCarryCredentials('https://ghcr.io/v2/o/k', 'http://ghcr.io/x')).toBe(false)
+    expect(mayCarryCredentials('http://127.0.0.1:5000/v2/k', 'http://127.0.0.1:5001/x')).toBe(false)
+    expect(mayCarryCredentials('http://127.0.0.1:5000/v2/k', 'http://127.0.0.2:5000/x')).toBe(false)
+  })
+
+  it('a switch from https to http is a downgrade; the other way is not', () => {
+    expect(isDowngrade('https://r.example/v2/', 'http://r.example/upload')).toBe(true)
+    expect(isDowngrade('https://r.example/v2/', 'https://s.example/upload')).toBe(false)
+    expect(isDowngrade('http://127.0.0.1:5000/v2/', 'https://127.0.0.1:5000/x')).toBe(false)
+  })
+})
+
+describe('time bounds and restarts', () => {
+  it('gives up at the operation deadline, after several shorter header timeouts', async () => {
+    const hang: Script = () => undefined
+    scripts.set('/never', Array.from({ length: 50 }, () => hang))
+    const transport = quickTransport([], { attempts: 50, headersTimeoutMs: 100, operationTimeoutMs: 700 })
+    const error = await transport.request(() => ({ url: `${base}/never` })).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect((error as ConnectionError).code).toBe('DEADLINE')
+    expect(seen.get('/never')!.length).toBeGreaterThan(1)
+  })
+
+  it('retries a refused connection right after a reset: the registry is restarting', async () => {
+    let restarted: http.Server | undefined
+    const flaky = http.createServer((request) => {
+      request.socket.destroy()
+      flaky.close()
+    })
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve))
+    const port = (flaky.address() as AddressInfo).port
+    const notices: RetryNotice[] = []
+    const transport = new Transport({
+      baseDelayMs: 200,
+      random: () => 0,
+      onRetry: (notice) => {
+        notices.push(notice)
+        if (notice.reason === 'ECONNREFUSED' && restarted === undefined) {
+          restarted = http.createServer((_request, response) => response.end('back'))
+          restarted.listen(port, '127.0.0.1')
+        }
+      },
+    })
+    try {
+      const response = await transport.request(() => ({ url: `http://127.0.0.1:${port}/v2/` }))
+      expect(await response.text()).toBe('back')
+      expect(notices.map((n) => n.reason)).toEqual(['UND_ERR_SOCKET', 'ECONNREFUSED'])
+    } finally {
+      restarted?.closeAllConnections()
+      await new Promise((resolve) => restarted?.close(resolve))
+    }
+  })
+
+  it('takes its backoff from KERNEL_ACTION_RETRY_BASE_MS and KERNEL_ACTION_RETRY_MAX_MS when set', () => {
+    const transport = new Transport({}, { KERNEL_ACTION_RETRY_BASE_MS: '7', KERNEL_ACTION_RETRY_MAX_MS: '70' })
+    expect([transport.options.baseDelayMs, transport.options.maxDelayMs]).toEqual([7, 70])
+    expect([new Transport({}, {}).options.baseDelayMs, new Transport({}, { KERNEL_ACTION_RETRY_BASE_MS: 'soon' }).options.baseDelayMs]).toEqual([500, 500])
   })
 })

@@ -8,7 +8,7 @@ import { craftBzImage, zoneConfigIn } from './support/crafted-kernel.js'
 import { always, isManifestRequest, startFaultProxy, type FaultProxy } from './support/fault-proxy.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { runActionAsync } from './support/run-action.js'
-import { startTokenServer, type RunningTokenServer } from './support/token-server.js'
+import { startJwtTokenServer, startTokenServer, type RunningTokenServer } from './support/token-server.js'
 import type { ActionRun } from './support/run-action.js'
 
 const user = 'ci-bot'
@@ -135,5 +135,58 @@ describe('token registry (Bearer)', () => {
     expect(issued.length).toBeGreaterThan(0)
     const log = visibleLog(run)
     for (const secret of [...forms(password), ...issued]) expect(log.includes(secret)).toBe(false)
+  })
+})
+
+describe('credentials from a Docker credential helper', () => {
+  /** A DOCKER_CONFIG naming `helper` for the htpasswd registry, and a PATH holding docker-credential-kat. */
+  function helperEnv(helper: string): Record<string, string> {
+    const root = fs.mkdtempSync(path.join(dir, 'helper-'))
+    fs.mkdirSync(path.join(root, 'bin'))
+    const answer = JSON.stringify({ ServerURL: htpasswdRegistry.host, Username: user, Secret: password })
+    fs.writeFileSync(path.join(root, 'bin', 'docker-credential-kat'), `#!/bin/sh\nread -r server\n[ "$server" = "${htpasswdRegistry.host}" ] && printf '%s' '${answer}'\n`, { mode: 0o755 })
+    fs.writeFileSync(path.join(root, 'config.json'), JSON.stringify({ credHelpers: { [htpasswdRegistry.host]: helper } }))
+    return { RUNNER_DEBUG: '1', DOCKER_CONFIG: root, PATH: `${path.join(root, 'bin')}:${process.env.PATH}` }
+  }
+  const publishWithHelper = (env: Record<string, string>): Promise<ActionRun> =>
+    runActionAsync(
+      { config, image, repository: `${htpasswdRegistry.host}/kernels/helper`, tags: 'v1', 'oci-layout': path.join(dir, `layout-${Math.random()}`) },
+      { workspace: dir, env },
+    )
+
+  it('success: the helper is asked, and its secret is masked and never shown', async () => {
+    const run = await publishWithHelper(helperEnv('kat'))
+
+    expect(run.status).toBe(0)
+    expect(masks(run)).toEqual(expect.arrayContaining(forms(password)))
+    expectNoSecret(run, forms(password))
+  })
+
+  it('a helper that is not installed fails the step with one line naming it', async () => {
+    const env = helperEnv('not-installed')
+    const run = await publishWithHelper(env)
+
+    expect(run.status).toBe(1)
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('::error'))).toEqual([
+      `::error::${path.join(env.DOCKER_CONFIG!, 'config.json')}: credHelpers["${htpasswdRegistry.host}"]: credential helper docker-credential-not-installed is not on PATH`,
+    ])
+  })
+})
+
+describe('a registry in token mode (real JWTs, verified by the registry)', () => {
+  it('success: every JWT issued is masked and never shown', async () => {
+    const jwt = await startJwtTokenServer({ service: 'secrets-test', issuer: 'secrets-test', users: { [user]: { pass: password, actions: ['pull', 'push'] } } })
+    const registry = await startRegistry({ token: { realm: jwt.realm, service: 'secrets-test', issuer: 'secrets-test', rootCertBundle: jwt.certificatePath } })
+    try {
+      const run = await publish(`${registry.host}/kernels/jwt`, password)
+
+      expect(run.status).toBe(0)
+      expect(jwt.issued.length).toBeGreaterThan(0)
+      expect(masks(run)).toEqual(expect.arrayContaining([...forms(password), ...jwt.issued]))
+      expectNoSecret(run, [...forms(password), ...jwt.issued])
+    } finally {
+      await registry.stop()
+      await jwt.stop()
+    }
   })
 })

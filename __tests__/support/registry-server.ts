@@ -17,6 +17,9 @@ export interface RunningRegistry {
 
 export interface RegistryServerOptions {
   auth?: { user: string; pass: string }
+  /** Token mode: the registry demands Bearer tokens from `realm` and verifies each one itself (signature, issuer,
+   * audience, expiry, scope) against the certificates in `rootCertBundle`. */
+  token?: { realm: string; service: string; issuer: string; rootCertBundle: string }
 }
 
 const binary = '/usr/bin/docker-registry'
@@ -43,6 +46,10 @@ async function startRegistryOnce(options: RegistryServerOptions, port: number): 
     const line = execFileSync('htpasswd', ['-Bbn', options.auth.user, options.auth.pass], { encoding: 'utf8' })
     fs.writeFileSync(path.join(dir, 'htpasswd'), line)
     authYaml = `auth:\n  htpasswd:\n    realm: test-registry\n    path: ${path.join(dir, 'htpasswd')}\n`
+  }
+  if (options.token !== undefined) {
+    const { realm, service, issuer, rootCertBundle } = options.token
+    authYaml = `auth:\n  token:\n    realm: ${realm}\n    service: ${service}\n    issuer: ${issuer}\n    rootcertbundle: ${rootCertBundle}\n`
   }
   const config = path.join(dir, 'config.yml')
   fs.writeFileSync(
@@ -80,7 +87,7 @@ async function startRegistryOnce(options: RegistryServerOptions, port: number): 
     fs.rmSync(dir, { recursive: true, force: true })
   }
   try {
-    await waitForRegistry(child, url, options.auth !== undefined, path.join(dir, 'registry.log'))
+    await waitForRegistry(child, url, options.auth !== undefined || options.token !== undefined, path.join(dir, 'registry.log'))
   } catch (error) {
     await stop()
     throw error

@@ -26,6 +26,10 @@ export function parseRepository(text: string): RepositoryRef {
     throw new InputError(`repository "${text}": ${why}`)
   }
   if (input === '') fail('is empty')
+  // `user:password@host/path`: the password must not reach a log, so this message never quotes the input.
+  if (hasUserInfo(input)) {
+    throw new InputError('repository: must not include a user name or password (user:password@host); give them as username and password')
+  }
   if (input.includes('://')) fail('must not include a scheme (write host/path, e.g. ghcr.io/org/kernel)')
   if (input.includes('@')) fail('must not include a digest (give tags in the tags input)')
 
@@ -36,6 +40,8 @@ export function parseRepository(text: string): RepositoryRef {
   let repository = namesRegistry ? input.slice(slash + 1) : input
 
   if (namesRegistry && !hostPattern.test(registry)) fail(`"${registry}" is not a valid registry host`)
+  const port = /:([0-9]+)$/.exec(registry)?.[1]
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) fail(`port ${port} of "${registry}" is not in 1-65535`)
   if (registry === 'docker.io' || registry === 'index.docker.io') registry = dockerHubRegistry
   if (repository.includes(':')) fail('must not include a tag (give tags in the tags input)')
   if (repository !== repository.toLowerCase()) fail('must be lowercase')
@@ -46,6 +52,14 @@ export function parseRepository(text: string): RepositoryRef {
   if (registry === dockerHubRegistry && components.length === 1) repository = `library/${repository}`
   if (registry.length + 1 + repository.length > 255) fail('is longer than 255 characters')
   return { registry, repository }
+}
+
+/** `user:pw@host/path` (with or without a scheme): an `@` in the host part that does not start a digest. */
+function hasUserInfo(input: string): boolean {
+  const withoutScheme = input.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '')
+  const hostPart = withoutScheme.split('/')[0]!
+  const at = hostPart.indexOf('@')
+  return at >= 0 && !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/.test(hostPart.slice(at + 1))
 }
 
 export function isValidTag(tag: string): boolean {

@@ -7,6 +7,7 @@ import { OciLayout } from '../oci/layout.js'
 import { parseRepository } from '../oci/reference.js'
 import type { Credentials } from '../oci/registry/auth.js'
 import { RegistryClient, RegistryError } from '../oci/registry/client.js'
+import { pushImage } from '../oci/registry/push.js'
 import type { ImageManifest } from '../oci/types.js'
 import { parseMergeSources, planKernelIndex, type MergeImage, type MergePlan, type MergeTarget } from './merge-index.js'
 
@@ -65,7 +66,7 @@ async function mergeInRegistry(request: MergeRequest): Promise<MergeOutcome> {
   const plan = planKernelIndex(images, request)
   for (const p of plan.platforms) request.log(`linux/${p.architecture}: ${p.digest}`)
   // The children are in the repository already, so the index is the only thing to push: by digest, tags, read-back.
-  await client.pushImage({ manifest: plan.index, blobs: [] }, plan.tags)
+  await pushImage(client, { manifest: plan.index, blobs: [] }, plan.tags)
   const digest = plan.index.descriptor.digest
   return { ...plan, digest, imageRef: `${request.repository}@${digest}` }
 }

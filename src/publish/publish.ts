@@ -13,7 +13,7 @@ import { OciLayout } from '../oci/layout.js'
 import { parseRepository } from '../oci/reference.js'
 import { RegistryClient } from '../oci/registry/client.js'
 import type { Credentials } from '../oci/registry/auth.js'
-import type { PushResult } from '../oci/registry/push.js'
+import { pushImage, type PushResult } from '../oci/registry/push.js'
 import { kernelAnnotations } from './annotations.js'
 import { expandTags } from './tags.js'
 
@@ -141,7 +141,7 @@ async function buildAndPush(request: PublishRequest, checked: CheckedKernel): Pr
       onSecret: request.onSecret,
       log: request.log,
     })
-    push = await client.pushImage(built, writtenTags)
+    push = await pushImage(client, built, writtenTags)
   }
   return {
     kernel, metadataPath, metadata, configDigest, digest: built.digest,

@@ -1,15 +1,14 @@
-// Registry credentials and the answers to 401 challenges: anonymous, Basic, and the Bearer token flow.
-import * as fs from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
+// The answers to 401 challenges: anonymous, Basic, and the Bearer token flow (with a password or an identity token).
 import { InputError } from '../../errors.js'
-import { dockerHubRegistry, isLoopbackRegistry } from '../reference.js'
-import type { Transport } from './transport.js'
+import { isLoopbackRegistry } from '../reference.js'
+import { identityTokenUser, type Credentials } from './docker-config.js'
+import { RegistryError } from './errors.js'
+import { readLimited, type Operation, type Transport } from './transport.js'
 
-export interface Credentials {
-  username: string
-  password: string
-}
+export { readDockerConfigCredentials, type Credentials } from './docker-config.js'
+
+/** A token answer is a few KiB (a JWT with its certificate); anything near this is not a token. */
+export const tokenBodyLimit = 256 * 1024
 
 /** A parsed `WWW-Authenticate` header: the scheme and its parameters (realm, service, scope...). */
 export interface Challenge {
@@ -32,41 +31,6 @@ export function parseChallenge(header: string | null): Challenge | undefined {
   return { scheme: match[1]!.toLowerCase(), params }
 }
 
-/**
- * Credentials for `registry` from `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`, as `docker login`
- * and docker/login-action leave them (`auths[host].auth` = base64 "user:pass"). Credential helpers are not run.
- */
-export function readDockerConfigCredentials(
-  registry: string,
-  env: NodeJS.ProcessEnv = process.env,
-  home: string = os.homedir(),
-): Credentials | undefined {
-  const file = path.join(env.DOCKER_CONFIG ?? path.join(home, '.docker'), 'config.json')
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  }
-  let config: { auths?: Record<string, { auth?: unknown }> }
-  try {
-    config = JSON.parse(text)
-  } catch {
-    throw new InputError(`${file}: not valid JSON`)
-  }
-  const wanted = registry === dockerHubRegistry ? ['index.docker.io', 'docker.io', dockerHubRegistry] : [registry]
-  for (const [key, entry] of Object.entries(config.auths ?? {})) {
-    // Keys are written as `host`, `https://host` or `https://host/v1/`.
-    const host = key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '')
-    if (!wanted.includes(host) || typeof entry?.auth !== 'string' || entry.auth === '') continue
-    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8')
-    const colon = decoded.indexOf(':')
-    if (colon <= 0) throw new InputError(`${file}: auths["${key}"].auth is not base64 of user:password`)
-    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
-  }
-  return undefined
-}
-
 export interface RegistryAuthOptions {
   registry: string
   credentials?: Credentials
@@ -85,6 +49,8 @@ export class RegistryAuth {
   readonly registry: string
   readonly username: string | undefined
   private readonly basic: string | undefined
+  /** An OAuth2 refresh token (Docker's identity token), exchanged at the realm instead of Basic credentials. */
+  private readonly identityToken: string | undefined
   private readonly onSecret: (value: string) => void
   private readonly transport: Transport
   private readonly insecure: boolean
@@ -99,7 +65,12 @@ export class RegistryAuth {
     this.insecure = options.insecure ?? false
     this.onSecret = options.onSecret ?? (() => undefined)
     const credentials = options.credentials
-    if (credentials !== undefined) {
+    if (credentials !== undefined && credentials.username === identityTokenUser) {
+      this.username = undefined
+      this.identityToken = credentials.password
+      this.onSecret(credentials.password)
+      if (credentials.password !== '') this.secrets.add(credentials.password)
+    } else if (credentials !== undefined) {
       this.username = credentials.username
       this.basic = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')
       this.onSecret(credentials.password)
@@ -109,7 +80,7 @@ export class RegistryAuth {
   }
 
   get hasCredentials(): boolean {
-    return this.basic !== undefined
+    return this.basic !== undefined || this.identityToken !== undefined
   }
 
   /** The header to send for a request needing `scopes`, if one is known yet. */
@@ -127,7 +98,7 @@ export class RegistryAuth {
    * not. `sent` is the Authorization header the refused request carried. A Bearer challenge always gets a
    * fresh token, which also replaces a cached one that expired.
    */
-  async answer(response: Response, scopes: string[], sent: string | undefined): Promise<boolean> {
+  async answer(response: Response, scopes: string[], sent: string | undefined, op: Operation): Promise<boolean> {
     const challenge = parseChallenge(response.headers.get('www-authenticate'))
     if (challenge === undefined) return false
     if (challenge.scheme === 'basic') {
@@ -138,7 +109,7 @@ export class RegistryAuth {
     if (challenge.scheme !== 'bearer' || challenge.params.realm === undefined) return false
     const wanted = new Set(scopes)
     if (challenge.params.scope !== undefined) for (const scope of challenge.params.scope.split(' ')) wanted.add(scope)
-    const token = await this.fetchToken(challenge.params.realm, challenge.params.service, [...wanted])
+    const token = await this.fetchToken(challenge.params.realm, challenge.params.service, [...wanted], op)
     this.onSecret(token)
     this.secrets.add(token)
     this.tokens.set(scopeKey(scopes), token)
@@ -146,33 +117,51 @@ export class RegistryAuth {
     return true
   }
 
-  private async fetchToken(realm: string, service: string | undefined, scopes: string[]): Promise<string> {
+  private async fetchToken(realm: string, service: string | undefined, scopes: string[], op: Operation): Promise<string> {
     let url: URL
     try {
       url = new URL(realm)
     } catch {
-      throw new Error(`registry ${this.registry}: token realm "${realm}" is not a URL`)
+      throw new RegistryError(`registry ${this.registry}: token realm "${realm}" is not a URL`)
     }
     if (url.protocol !== 'https:' && !this.insecure && !isLoopbackRegistry(url.host)) {
-      throw new Error(`registry ${this.registry}: token realm ${url.origin} is not HTTPS; refusing to send credentials to it`)
+      throw new RegistryError(`registry ${this.registry}: token realm ${url.origin} is not HTTPS; refusing to send credentials to it`)
     }
-    if (service !== undefined) url.searchParams.set('service', service)
-    for (const scope of scopes) url.searchParams.append('scope', scope)
+    const where = `${url.origin}${url.pathname}`
     const headers: Record<string, string> = { accept: 'application/json' }
-    if (this.basic !== undefined) headers.authorization = `Basic ${this.basic}`
-    const response = await this.transport.request(() => ({ url: url.toString(), method: 'GET', headers }))
+    let spec: { url: string; method: string; headers: Record<string, string>; body?: string }
+    if (this.identityToken !== undefined) {
+      // OAuth2 refresh-token grant, as Docker does with an identity token.
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: this.identityToken, client_id: 'kernel-action' })
+      if (service !== undefined) form.set('service', service)
+      form.set('scope', scopes.join(' '))
+      headers['content-type'] = 'application/x-www-form-urlencoded'
+      spec = { url: url.toString(), method: 'POST', headers, body: form.toString() }
+    } else {
+      if (service !== undefined) url.searchParams.set('service', service)
+      for (const scope of scopes) url.searchParams.append('scope', scope)
+      if (this.basic !== undefined) headers.authorization = `Basic ${this.basic}`
+      spec = { url: url.toString(), method: 'GET', headers }
+    }
+    const response = await this.transport.send(spec, op)
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel().catch(() => undefined)
       throw this.refused(response.status)
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined)
-      throw new Error(`registry ${this.registry}: token request to ${url.origin}${url.pathname} → ${response.status}`)
+      throw new RegistryError(`registry ${this.registry}: token request to ${where} → ${response.status}`, response.status)
     }
-    const body = (await response.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown }
+    const text = (await readLimited(response, tokenBodyLimit, `registry ${this.registry}: token answer from ${where}`)).toString('utf8')
+    let body: { token?: unknown; access_token?: unknown } = {}
+    try {
+      body = JSON.parse(text) as typeof body
+    } catch {
+      // reported below as no token
+    }
     const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token
     if (typeof token !== 'string' || token === '') {
-      throw new Error(`registry ${this.registry}: token response from ${url.origin}${url.pathname} has no token`)
+      throw new RegistryError(`registry ${this.registry}: token response from ${where} has no token`)
     }
     return token
   }
@@ -189,10 +178,17 @@ export class RegistryAuth {
 
   /** The one-line error for credentials the registry does not accept (or their absence). */
   refused(status: number): InputError {
-    if (this.username === undefined) {
+    if (!this.hasCredentials) {
       return new InputError(`registry ${this.registry}: authentication required (${status}); no credentials given for ${this.registry}`)
     }
+    if (this.username === undefined) return new InputError(`registry ${this.registry}: authentication failed with the identity token (${status})`)
     return new InputError(`registry ${this.registry}: authentication failed for user "${this.username}" (${status})`)
+  }
+
+  /** The one-line error for a token that is valid but does not allow what was asked (e.g. push). */
+  insufficientScope(scopes: string[]): RegistryError {
+    const who = this.username !== undefined ? `user "${this.username}"` : this.hasCredentials ? 'the identity token' : 'an anonymous user'
+    return new RegistryError(`registry ${this.registry}: ${who} is not allowed ${scopes.join(' ')} (insufficient_scope)`, 401, 'insufficient_scope')
   }
 }
 

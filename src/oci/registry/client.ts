@@ -1,16 +1,35 @@
-// An OCI distribution client for one repository: blobs, manifests, tags. Streams uploads; no logging of its own.
-import { InputError } from '../../errors.js'
+// An OCI distribution client for one repository: blobs, manifests, tags. Streams uploads and downloads; holds
+// nothing unbounded in memory; sends credentials only to the registry itself; no logging of its own.
+import { Readable, Transform } from 'node:stream'
 import { sha256Digest } from '../digest.js'
-import { MediaType, type Blob, type ImageToWrite, type SerializedManifest } from '../types.js'
+import { MediaType, type Blob, type SerializedManifest } from '../types.js'
 import { registryBaseUrl, type RepositoryRef } from '../reference.js'
-import { RegistryAuth, readDockerConfigCredentials, type Credentials } from './auth.js'
-import { ConnectionError, Transport, type AttemptOptions, type RequestSpec, type TransportOptions } from './transport.js'
-import { pushImage, type PushOptions, type PushResult } from './push.js'
+import { RegistryAuth, parseChallenge } from './auth.js'
+import { readDockerConfigCredentials, type Credentials } from './docker-config.js'
+import { RegistryError } from './errors.js'
+import {
+  ConnectionError,
+  Transport,
+  isDowngrade,
+  mayCarryCredentials,
+  nodeBody,
+  readLimited,
+  readPrefix,
+  releaseBody,
+  timeBounds,
+  type Operation,
+  type RequestSpec,
+  type TransportOptions,
+} from './transport.js'
+import type { RegistryWriter, UploadOptions, UploadOutcome } from './writer.js'
+
+export { RegistryError, TagMismatchError } from './errors.js'
+export type { UploadProgress } from './writer.js'
 
 export interface RegistryClientOptions {
-  /** Explicit credentials; without them, `~/.docker/config.json` (or `$DOCKER_CONFIG`) is read. */
+  /** Explicit credentials; without them, `~/.docker/config.json` (or `$DOCKER_CONFIG`) and its helpers are used. */
   credentials?: Credentials
-  /** Environment and home used to find the Docker config (tests point these at temp dirs). */
+  /** Environment (DOCKER_CONFIG, PATH for credential helpers) and home used to find the Docker config. */
   env?: NodeJS.ProcessEnv
   home?: string
   /** Allow plain HTTP to a registry that is not on loopback. */
@@ -28,29 +47,15 @@ export interface FetchedManifest {
   digest: string
 }
 
-export interface UploadProgress {
-  digest: string
-  bytes: number
-  total: number
-  bytesPerSecond: number
-}
-
-/** A registry said no (or could not be reached). The message is one line and holds no secret. */
-export class RegistryError extends Error {
-  override name = 'RegistryError'
-  constructor(
-    message: string,
-    readonly status?: number,
-    readonly code?: string,
-  ) {
-    super(message)
-  }
-}
+/** The distribution spec's bound on a manifest; an index of kernels is a few KiB. */
+export const manifestBodyLimit = 4 * 1024 * 1024
+/** Enough of an error body for its first error; the rest is not read. */
+export const errorBodyLimit = 16 * 1024
 
 // distribution 2.8 answers 404 to manifest reads whose Accept lacks the OCI types, so always send all four.
 const manifestAccept = [MediaType.manifest, MediaType.index, MediaType.dockerManifest, MediaType.dockerManifestList].join(', ')
 
-export class RegistryClient {
+export class RegistryClient implements RegistryWriter {
   readonly registry: string
   readonly repository: string
   readonly log: (line: string) => void
@@ -63,14 +68,17 @@ export class RegistryClient {
     this.repository = ref.repository
     this.log = options.log ?? (() => undefined)
     this.base = `${registryBaseUrl(ref.registry, options.insecure)}/v2/${ref.repository}`
-    this.transport = new Transport({
-      ...options.transport,
-      onRetry: (retry) => {
-        this.log(`registry ${this.registry}: ${retry.method} retry ${retry.attempt} after ${retry.reason}, waiting ${retry.delayMs} ms`)
-        options.transport?.onRetry?.(retry)
+    this.transport = new Transport(
+      {
+        ...options.transport,
+        onRetry: (retry) => {
+          this.log(`registry ${this.registry}: ${retry.method} retry ${retry.attempt} after ${retry.reason}, waiting ${retry.delayMs} ms`)
+          options.transport?.onRetry?.(retry)
+        },
       },
-    })
-    const credentials = options.credentials ?? readDockerConfigCredentials(ref.registry, options.env, options.home)
+      options.env,
+    )
+    const credentials = options.credentials ?? readDockerConfigCredentials(ref.registry, options.env, options.home, options.onSecret)
     this.auth = new RegistryAuth({
       registry: ref.registry,
       credentials,
@@ -80,37 +88,36 @@ export class RegistryClient {
     })
   }
 
-  async blobExists(digest: string): Promise<boolean> {
+  async blobExists(digest: string, signal?: AbortSignal): Promise<boolean> {
     const what = `HEAD blob ${digest}`
-    const response = await this.send(this.pullScope(), () => ({ url: `${this.base}/blobs/${digest}`, method: 'HEAD' }))
-    if (response.status === 200) return true
-    if (response.status === 404) return false
-    throw await this.failure(what, response)
-  }
-
-  /** Asks the registry to link a blob from another repository; false means it is not there (upload instead). */
-  async mountBlob(digest: string, fromRepository: string): Promise<boolean> {
-    const what = `mount blob ${digest} from ${fromRepository}`
-    const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepository)}`
-    const scopes = [...this.pushScope(), `repository:${fromRepository}:pull`]
-    const response = await this.send(scopes, () => ({ url: `${this.base}/blobs/uploads/?${query}`, method: 'POST' }))
-    if (response.status !== 201 && response.status !== 202) throw await this.failure(what, response)
-    await discard(response)
-    return response.status === 201 // 202: an upload session was opened instead; it is left to expire
+    return this.operation(what, signal, undefined, async (op) => {
+      const response = await this.retried(this.pullScope(), op, () => ({ url: `${this.base}/blobs/${digest}`, method: 'HEAD' }))
+      await discard(response)
+      if (response.status === 200) return true
+      if (response.status === 404) return false
+      throw await this.failure(what, response)
+    })
   }
 
   /**
-   * Uploads a blob as one streamed PUT into a fresh upload session (monolithic POST-with-body is dropped by
-   * distribution 2.8). Each retry opens a new session and re-opens the stream. Returns the bytes sent.
+   * Makes a blob present: one POST opens an upload session (asking to mount the blob from `mountFrom` if given:
+   * 201 means mounted, 202 continues with that session), then one streamed PUT. A retry opens a new session and
+   * re-opens the stream; there is one retry loop for the whole thing.
    */
-  async uploadBlob(blob: Blob, onProgress?: (progress: UploadProgress) => void): Promise<number> {
+  async uploadBlob(blob: Blob, options: UploadOptions = {}): Promise<UploadOutcome> {
     const { digest, size } = blob.descriptor
-    const what = `PUT blob ${digest}`
+    const mountFrom = options.mountFrom !== undefined && options.mountFrom !== this.repository ? options.mountFrom : undefined
+    const query = mountFrom === undefined ? '' : `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom)}`
+    const startUrl = `${this.base}/blobs/uploads/${query}`
+    const scopes = mountFrom === undefined ? this.pushScope() : [...this.pushScope(), `repository:${mountFrom}:pull`]
+    // Sending is bounded by the size too: the operation allows down to ~64 KiB/s on top of the usual bound.
+    const timeoutMs = this.transport.options.operationTimeoutMs + Math.ceil((size / (1024 * 1024)) * timeBounds.msPerMiB)
+    let phase: 'start' | 'put' = 'start'
+    let label = { method: 'POST', url: startUrl }
     let sourceError: unknown
     let sent = 0
-    const timeoutMs = this.transport.timeoutMs + Math.ceil(size / 1024) // allows down to ~1 MB/s
-    const build = async (): Promise<RequestSpec> => {
-      const location = await this.startUpload(digest)
+
+    const putSpec = (location: string): RequestSpec => {
       const startedAt = Date.now()
       sent = 0
       sourceError = undefined
@@ -121,7 +128,7 @@ export class RegistryClient {
             const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
             sent += bytes.length
             const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001)
-            onProgress?.({ digest, bytes: sent, total: size, bytesPerSecond: sent / seconds })
+            options.onProgress?.({ digest, bytes: sent, total: size, bytesPerSecond: sent / seconds })
             yield bytes
           }
         } catch (error) {
@@ -133,95 +140,139 @@ export class RegistryClient {
       const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) }
       return { url, method: 'PUT', headers, body: counted(), duplex: 'half' } as RequestSpec
     }
-    let response: Response
-    try {
-      response = await this.send(this.pushScope(), build, { timeoutMs })
-    } catch (error) {
-      if (sourceError !== undefined) throw sourceError // the blob's own stream failed, not the network
-      if (error instanceof RegistryError && (error.code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' || error.code === 'ERR_HTTP_CONTENT_LENGTH_MISMATCH')) {
-        throw new RegistryError(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`)
-      }
-      throw error
+
+    const attempt = async (op: Operation): Promise<Response> => {
+      phase = 'start'
+      label = { method: 'POST', url: startUrl }
+      const start = await this.request(scopes, () => ({ url: startUrl, method: 'POST' }), op)
+      if (start.status !== 202) return start // 201: mounted; anything else is decided by the retry loop, then below
+      await discard(start)
+      const location = this.uploadLocation(start, digest)
+      phase = 'put'
+      label = { method: 'PUT', url: location }
+      return this.request(this.pushScope(), () => putSpec(location), op)
     }
-    if (response.status !== 201) throw await this.failure(what, response)
-    await discard(response)
-    this.checkDigestHeader(what, response, digest)
-    return sent
+
+    return this.operation(`upload of blob ${digest}`, options.signal, timeoutMs, async (op) => {
+      let response: Response
+      try {
+        response = await this.transport.retry(op, () => label, () => attempt(op))
+      } catch (error) {
+        if (sourceError !== undefined) throw sourceError // the blob's own stream failed, not the network
+        if (error instanceof ConnectionError && error.code === 'ERR_HTTP_CONTENT_LENGTH_MISMATCH') {
+          throw new RegistryError(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`)
+        }
+        throw error
+      }
+      if (phase === 'start') {
+        if (response.status === 201 && mountFrom !== undefined) {
+          await discard(response)
+          return { mounted: true, bytes: 0 }
+        }
+        throw await this.failure(`POST upload for blob ${digest}`, response)
+      }
+      if (response.status !== 201) throw await this.failure(`PUT blob ${digest}`, response)
+      await discard(response)
+      this.checkDigestHeader(`PUT blob ${digest}`, response, digest)
+      return { mounted: false, bytes: sent }
+    })
   }
 
   /** Puts a manifest under a digest or a tag; returns the digest the registry stored it under. */
-  async putManifest(manifest: SerializedManifest, reference: string): Promise<string> {
+  async putManifest(manifest: SerializedManifest, reference: string, signal?: AbortSignal): Promise<string> {
     const { digest, mediaType } = manifest.descriptor
     const what = `PUT manifest ${reference}`
-    const response = await this.send(this.pushScope(), () => ({
-      url: `${this.base}/manifests/${reference}`,
-      method: 'PUT',
-      headers: { 'content-type': mediaType },
-      body: manifest.bytes,
-    }))
-    if (response.status !== 201) throw await this.failure(what, response)
-    await discard(response)
-    this.checkDigestHeader(what, response, digest)
-    return digest
+    return this.operation(what, signal, undefined, async (op) => {
+      const response = await this.retried(this.pushScope(), op, () => ({
+        url: `${this.base}/manifests/${reference}`,
+        method: 'PUT',
+        headers: { 'content-type': mediaType },
+        body: manifest.bytes,
+      }))
+      if (response.status !== 201) throw await this.failure(what, response)
+      await discard(response)
+      this.checkDigestHeader(what, response, digest)
+      return digest
+    })
   }
 
-  async getManifest(reference: string): Promise<FetchedManifest> {
+  /** A manifest or index by tag or digest, at most 4 MiB; by digest, its bytes are checked against it. */
+  async getManifest(reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
     const what = `GET manifest ${reference}`
-    const response = await this.send(this.pullScope(), () => ({
-      url: `${this.base}/manifests/${reference}`,
-      method: 'GET',
-      headers: { accept: manifestAccept },
-    }))
-    if (response.status !== 200) throw await this.failure(what, response)
-    const bytes = Buffer.from(await response.arrayBuffer())
-    const digest = sha256Digest(bytes)
-    if (reference.includes(':') && reference !== digest) {
-      throw new RegistryError(`registry ${this.registry}: ${what} returned bytes with digest ${digest}`)
-    }
-    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim()
-    return { mediaType, bytes, digest }
+    return this.operation(what, signal, undefined, async (op) => {
+      const response = await this.retried(this.pullScope(), op, () => ({
+        url: `${this.base}/manifests/${reference}`,
+        method: 'GET',
+        headers: { accept: manifestAccept },
+      }))
+      if (response.status !== 200) throw await this.failure(what, response)
+      const bytes = await readLimited(response, manifestBodyLimit, `registry ${this.registry}: ${what}`)
+      const digest = sha256Digest(bytes)
+      if (reference.includes(':') && reference !== digest) {
+        throw new RegistryError(`registry ${this.registry}: ${what} returned bytes with digest ${digest}`)
+      }
+      const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim()
+      return { mediaType, bytes, digest }
+    })
   }
 
   /**
    * The bytes of a small blob (an image config), checked against its digest. Not for layers: the body is held in
    * memory, so anything larger than `maxBytes` is refused. A missing blob is a RegistryError with status 404.
    */
-  async getBlob(digest: string, maxBytes = 4 * 1024 * 1024): Promise<Buffer> {
+  async getBlob(digest: string, maxBytes = 4 * 1024 * 1024, signal?: AbortSignal): Promise<Buffer> {
     const what = `GET blob ${digest}`
-    const response = await this.send(this.pullScope(), () => ({ url: `${this.base}/blobs/${digest}`, method: 'GET' }))
-    if (response.status !== 200) throw await this.failure(what, response)
-    const declared = Number(response.headers.get('content-length') ?? '0')
-    if (declared > maxBytes) {
-      await discard(response)
-      throw new RegistryError(`registry ${this.registry}: ${what} is ${declared} bytes, more than the ${maxBytes} read into memory`)
+    return this.operation(what, signal, undefined, async (op) => {
+      const response = await this.retried(this.pullScope(), op, () => ({ url: `${this.base}/blobs/${digest}`, method: 'GET' }))
+      if (response.status !== 200) throw await this.failure(what, response)
+      const bytes = await readLimited(response, maxBytes, `registry ${this.registry}: ${what}`)
+      const got = sha256Digest(bytes)
+      if (got !== digest) throw new RegistryError(`registry ${this.registry}: ${what} returned bytes with digest ${got}`)
+      return bytes
+    })
+  }
+
+  /**
+   * A blob's bytes as a stream, for layers of any size. Redirects (to a storage host) are followed without
+   * credentials. Nothing is verified here: the caller hashes what it reads. The answer must start within the usual
+   * bound; after that the body may take as long as it needs, but is broken off after 60 s without data.
+   */
+  async getBlobStream(digest: string, signal?: AbortSignal): Promise<Readable> {
+    const what = `GET blob ${digest}`
+    const op = this.transport.begin(signal)
+    let response: Response
+    try {
+      const spec = (): RequestSpec => ({ url: `${this.base}/blobs/${digest}`, method: 'GET', nodeStream: true })
+      response = await this.converted(what, op, () => this.retried(this.pullScope(), op, spec))
+      if (response.status !== 200) throw await this.failure(what, response)
+    } catch (error) {
+      op.close()
+      throw error
     }
-    const bytes = Buffer.from(await response.arrayBuffer())
-    if (bytes.length > maxBytes) {
-      throw new RegistryError(`registry ${this.registry}: ${what} is ${bytes.length} bytes, more than the ${maxBytes} read into memory`)
-    }
-    const got = sha256Digest(bytes)
-    if (got !== digest) throw new RegistryError(`registry ${this.registry}: ${what} returned bytes with digest ${got}`)
-    return bytes
+    op.end() // from here the body is bounded by the idle timeout (and the caller's signal)
+    const web = response.body as import('node:stream/web').ReadableStream<Uint8Array> | null
+    const source = nodeBody(response) ?? (web === null ? Readable.from([]) : Readable.fromWeb(web))
+    const idle = (): RegistryError => new RegistryError(`registry ${this.registry}: ${what}: no data for ${timeBounds.bodyIdleMs / 1000} s`, undefined, 'TIMEOUT')
+    return withIdleTimeout(source, timeBounds.bodyIdleMs, idle, () => op.close())
   }
 
   /** The digest a tag points at, or undefined if the tag does not exist. */
-  async resolve(tag: string): Promise<string | undefined> {
+  async resolve(tag: string, signal?: AbortSignal): Promise<string | undefined> {
     const what = `HEAD manifest ${tag}`
-    const response = await this.send(this.pullScope(), () => ({
-      url: `${this.base}/manifests/${tag}`,
-      method: 'HEAD',
-      headers: { accept: manifestAccept },
-    }))
-    if (response.status === 404) return undefined
-    if (response.status !== 200) throw await this.failure(what, response)
-    const digest = response.headers.get('docker-content-digest')
-    if (digest !== null && digest !== '') return digest
-    return (await this.getManifest(tag)).digest // not every registry sends the header on HEAD
-  }
-
-  /** Blobs (skipping those present), then the manifest by digest, then tags, then reads every tag back. */
-  pushImage(image: ImageToWrite, tags: string[], options: PushOptions = {}): Promise<PushResult> {
-    return pushImage(this, image, tags, options)
+    const digest = await this.operation(what, signal, undefined, async (op) => {
+      const response = await this.retried(this.pullScope(), op, () => ({
+        url: `${this.base}/manifests/${tag}`,
+        method: 'HEAD',
+        headers: { accept: manifestAccept },
+      }))
+      await discard(response)
+      if (response.status === 404) return null
+      if (response.status !== 200) throw await this.failure(what, response)
+      return response.headers.get('docker-content-digest') ?? ''
+    })
+    if (digest === null) return undefined
+    if (digest !== '') return digest
+    return (await this.getManifest(tag, signal)).digest // not every registry sends the header on HEAD
   }
 
   private pullScope(): string[] {
@@ -232,47 +283,74 @@ export class RegistryClient {
     return [`repository:${this.repository}:pull,push`]
   }
 
-  /** Opens an upload session and returns its absolute Location URL. */
-  private async startUpload(digest: string): Promise<string> {
-    const what = `POST upload for blob ${digest}`
-    const response = await this.send(this.pushScope(), () => ({ url: `${this.base}/blobs/uploads/`, method: 'POST' }))
-    if (response.status !== 202) throw await this.failure(what, response)
-    await discard(response)
+  /** The absolute Location of an upload session; a switch from https to http is refused (the blob would go in clear). */
+  private uploadLocation(response: Response, digest: string): string {
     const location = response.headers.get('location')
     if (location === null || location === '') {
-      throw new RegistryError(`registry ${this.registry}: ${what} → 202 without a Location header`)
+      throw new RegistryError(`registry ${this.registry}: POST upload for blob ${digest} → 202 without a Location header`)
     }
-    return new URL(location, this.base).toString() // may be relative to the registry
+    const url = new URL(location, this.base)
+    if (isDowngrade(this.base, url)) {
+      throw new RegistryError(`registry ${this.registry}: upload Location for blob ${digest} switches from https to http (${url.host}); refusing`)
+    }
+    return url.toString()
   }
 
-  /** One request with authentication: on 401, answer the challenge once and send again. */
-  private async send(
-    scopes: string[],
-    build: () => RequestSpec | Promise<RequestSpec>,
-    attemptOptions?: AttemptOptions,
-  ): Promise<Response> {
-    for (let answered = false; ; answered = true) {
-      let authorization: string | undefined
-      let response: Response
-      try {
-        response = await this.transport.request(async () => {
-          const spec = await build()
-          // Read after build(): building an upload opens a session, which may itself have obtained a token.
-          authorization = this.auth.authorization(scopes)
-          const headers = new Headers(spec.headers)
-          if (authorization !== undefined) headers.set('authorization', authorization)
-          return { ...spec, headers }
-        }, attemptOptions)
-      } catch (error) {
-        if (error instanceof ConnectionError) {
-          const what = error.code === 'DEADLINE' ? 'gave up: the push ran past its time limit' : error.code === 'TIMEOUT' ? 'no answer in time' : 'cannot connect'
-          throw new RegistryError(`registry ${this.registry}: ${what} (${error.code})`, undefined, error.code)
-        }
-        throw error
+  /** Runs `work` as one operation with its own deadline, turning network failures into one-line RegistryErrors. */
+  private async operation<T>(what: string, signal: AbortSignal | undefined, timeoutMs: number | undefined, work: (op: Operation) => Promise<T>): Promise<T> {
+    const op = this.transport.begin(signal, timeoutMs)
+    try {
+      return await this.converted(what, op, () => work(op))
+    } finally {
+      op.close()
+    }
+  }
+
+  private async converted<T>(what: string, op: Operation, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      if (!(error instanceof ConnectionError)) throw error
+      const code = error.code
+      if (code === 'DEADLINE') {
+        throw new RegistryError(`registry ${this.registry}: ${what}: no answer within ${Math.round(op.timeoutMs / 1000)} s; gave up (DEADLINE)`, undefined, code)
       }
-      if (response.status !== 401) return response
+      if (code === 'TIMEOUT') throw new RegistryError(`registry ${this.registry}: ${what}: no answer in time (TIMEOUT)`, undefined, code)
+      if (code === 'ABORTED') throw new RegistryError(`registry ${this.registry}: ${what}: aborted`, undefined, code)
+      throw new RegistryError(`registry ${this.registry}: cannot connect (${code})`, undefined, code)
+    }
+  }
+
+  /** One request with authentication inside the operation's retry loop. */
+  private retried(scopes: string[], op: Operation, build: () => RequestSpec): Promise<Response> {
+    let label = { method: 'GET', url: this.base }
+    return this.transport.retry(op, () => label, () => {
+      const spec = build()
+      label = { method: spec.method ?? 'GET', url: spec.url }
+      return this.request(scopes, build, op)
+    })
+  }
+
+  /**
+   * One exchange with authentication, no retry: the Authorization header goes only to the registry's own scheme,
+   * host and port. A 401 from the registry is answered (credentials, or a new token) and the request sent again; a
+   * token the registry then still refuses is replaced once more (it may have expired).
+   */
+  private async request(scopes: string[], build: () => RequestSpec, op: Operation): Promise<Response> {
+    for (let sends = 1; ; sends++) {
+      const spec = build()
+      const credentialed = mayCarryCredentials(this.base, spec.url)
+      const authorization = credentialed ? this.auth.authorization(scopes) : undefined
+      const headers = new Headers(spec.headers)
+      if (authorization !== undefined) headers.set('authorization', authorization)
+      const response = await this.transport.send({ ...spec, headers }, op)
+      if (response.status !== 401 || !credentialed) return response
       await discard(response)
-      if (answered || !(await this.auth.answer(response, scopes, authorization))) throw this.auth.refused(401)
+      const challenge = parseChallenge(response.headers.get('www-authenticate'))
+      const lacksScope = challenge?.params.error === 'insufficient_scope' && authorization?.startsWith('Bearer ') === true
+      if (sends >= 3 || !(await this.auth.answer(response, scopes, authorization, op))) {
+        throw lacksScope && this.auth.hasCredentials ? this.auth.insufficientScope(scopes) : this.auth.refused(401)
+      }
     }
   }
 
@@ -284,8 +362,8 @@ export class RegistryClient {
   }
 
   /** `registry X: PUT manifest v1 → 400 MANIFEST_BLOB_UNKNOWN: blob unknown to registry`. */
-  private async failure(what: string, response: Response): Promise<Error> {
-    const text = response.bodyUsed ? '' : await response.text().catch(() => '')
+  private async failure(what: string, response: Response): Promise<RegistryError> {
+    const text = response.bodyUsed ? '' : (await readPrefix(response, errorBodyLimit).catch(() => ({ bytes: Buffer.alloc(0) }))).bytes.toString('utf8')
     let detail = ''
     let code: string | undefined
     try {
@@ -297,14 +375,33 @@ export class RegistryClient {
     }
     if (detail === '') detail = response.statusText
     detail = this.auth.redact(detail) // a registry or proxy may echo the request, Authorization included
-    const message = `registry ${this.registry}: ${what} → ${response.status}${detail === '' ? '' : ` ${detail}`}`
-    if (response.status === 403) return new InputError(message)
-    return new RegistryError(message, response.status, code)
+    return new RegistryError(`registry ${this.registry}: ${what} → ${response.status}${detail === '' ? '' : ` ${detail}`}`, response.status, code)
   }
 }
 
-
 /** Frees the connection of a response whose body is not needed (HEAD/201/202 bodies are empty or useless). */
 async function discard(response: Response): Promise<void> {
-  if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined)
+  await releaseBody(response)
+}
+
+/** `source` passed through, destroyed with `timeoutError()` when no data arrives for `ms`; `onClose` when it is done. */
+function withIdleTimeout(source: Readable, ms: number, timeoutError: () => Error, onClose: () => void): Readable {
+  const timer = setTimeout(() => watched.destroy(timeoutError()), ms)
+  const watched = new Transform({
+    transform(chunk, _encoding, done) {
+      timer.refresh()
+      done(null, chunk)
+    },
+    flush(done) {
+      clearTimeout(timer)
+      done()
+    },
+  })
+  watched.once('close', () => {
+    clearTimeout(timer)
+    source.destroy()
+    onClose()
+  })
+  source.once('error', (error) => watched.destroy(error))
+  return source.pipe(watched)
 }

@@ -2,11 +2,12 @@
 import { InputError } from '../../errors.js'
 import { isValidTag } from '../reference.js'
 import type { Blob, ImageToWrite } from '../types.js'
-import type { RegistryClient, UploadProgress } from './client.js'
+import { TagMismatchError } from './errors.js'
+import type { RegistryWriter, UploadProgress } from './writer.js'
 
 export interface PushOptions {
-  /** Repositories on the same registry that may already hold the blobs (tried as cross-repo mounts). */
-  mountFrom?: string[]
+  /** A repository on the same registry that may already hold the blobs (asked for a cross-repo mount). */
+  mountFrom?: string
   /** Blobs handled at once. */
   concurrency?: number
   /** Raw upload progress, per chunk. The client's `log` gets a throttled line anyway. */
@@ -23,8 +24,9 @@ export interface PushResult {
   blobsUploaded: number
 }
 
+/** Blobs (skipping those present), then the manifest by digest, then tags, then reads every tag back. */
 export async function pushImage(
-  client: RegistryClient,
+  client: RegistryWriter,
   image: ImageToWrite,
   tags: string[],
   options: PushOptions = {},
@@ -54,7 +56,8 @@ export async function pushImage(
   for (const tag of tags) {
     const resolved = await client.resolve(tag)
     if (resolved !== digest) {
-      throw new Error(`registry ${client.registry}: tag ${tag} resolves to ${resolved ?? 'nothing'} after push, expected ${digest}`)
+      const message = `registry ${client.registry}: tag ${tag} resolves to ${resolved ?? 'nothing'} after push, expected ${digest}`
+      throw new TagMismatchError(message, tag, digest, resolved)
     }
     log(`${where}:${tag} → ${digest}`)
   }
@@ -62,31 +65,31 @@ export async function pushImage(
 }
 
 /** Makes one blob present in the repository; returns how, or the bytes uploaded. */
-async function placeBlob(client: RegistryClient, blob: Blob, options: PushOptions): Promise<'skipped' | 'mounted' | number> {
+async function placeBlob(client: RegistryWriter, blob: Blob, options: PushOptions): Promise<'skipped' | 'mounted' | number> {
   const { digest, size } = blob.descriptor
   if (await client.blobExists(digest)) {
     client.log(`blob ${digest}: already present`)
     return 'skipped'
   }
-  for (const from of options.mountFrom ?? []) {
-    if (from === client.repository) continue
-    if (await client.mountBlob(digest, from)) {
-      client.log(`blob ${digest}: mounted from ${from}`)
-      return 'mounted'
-    }
-  }
   const intervalMs = (options.progressIntervalSeconds ?? 10) * 1000
   let lastLine = Date.now()
   const startedAt = Date.now()
-  const bytes = await client.uploadBlob(blob, (progress) => {
-    options.onProgress?.(progress)
-    if (Date.now() - lastLine < intervalMs || progress.bytes === progress.total) return
-    lastLine = Date.now()
-    client.log(`blob ${digest}: ${formatBytes(progress.bytes)} of ${formatBytes(progress.total)} (${formatBytes(progress.bytesPerSecond)}/s)`)
+  const outcome = await client.uploadBlob(blob, {
+    mountFrom: options.mountFrom,
+    onProgress: (progress) => {
+      options.onProgress?.(progress)
+      if (Date.now() - lastLine < intervalMs || progress.bytes === progress.total) return
+      lastLine = Date.now()
+      client.log(`blob ${digest}: ${formatBytes(progress.bytes)} of ${formatBytes(progress.total)} (${formatBytes(progress.bytesPerSecond)}/s)`)
+    },
   })
+  if (outcome.mounted) {
+    client.log(`blob ${digest}: mounted from ${options.mountFrom}`)
+    return 'mounted'
+  }
   const seconds = (Date.now() - startedAt) / 1000
   client.log(`blob ${digest}: uploaded ${formatBytes(size)} in ${seconds.toFixed(1)} s`)
-  return bytes
+  return outcome.bytes
 }
 
 /** Runs `work` over `items`, at most `limit` at a time; the first failure rejects (others finish quietly). */
