@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ROOT, runAction } from './support/run-action.js'
+import { parseJson, type ReportJson } from './support/json.js'
 
 const __dirname_ = path.join(ROOT, '__tests__')
 
@@ -45,7 +46,7 @@ describe('the action entry point, run as a runner runs it', () => {
     expect(run.commands.filter((c) => c.startsWith('::error') || c.startsWith('::warning'))).toEqual([])
     expect(run.outputs).toMatchObject({ passed: 'true', errors: '0', warnings: '0', arch: 'x86_64', version: '6.1.192' })
     expect(run.outputs.report).toBe(path.join(workspace, 'out/report.json'))
-    const report = JSON.parse(fs.readFileSync(run.outputs.report, 'utf8'))
+    const report = parseJson<ReportJson>(fs.readFileSync(run.outputs.report, 'utf8'))
     expect(report).toMatchObject({ target: 'zone', arch: 'x86_64', version: '6.1.192', passed: true, errors: 0, warnings: 0 })
     expect(report.results).toHaveLength(37 + 11)
     expect(report.results[0]).toEqual({

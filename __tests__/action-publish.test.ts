@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib'
 import { ROOT, runAction, runActionAsync } from './support/run-action.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { startTokenServer, type RunningTokenServer } from './support/token-server.js'
+import { parseJson, type ImageConfigJson, type OciJson, type RegistryErrorsJson, type SkopeoInspect } from './support/json.js'
 
 const SAMPLE = path.join(ROOT, 'assets', 'sample')
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-ws-'))
@@ -53,7 +54,7 @@ describe('quick start: the bundled sample kernel into a local OCI layout', () =>
     expect(run.outputs.tags).toBe(version)
     expect(run.outputs['image-ref']).toBe(`oci:kernel-oci@${run.outputs.digest}`)
     const layout = path.join(cwd, 'kernel-oci')
-    const inspected = JSON.parse(skopeo('inspect', `oci:${layout}:${version}`))
+    const inspected = parseJson<SkopeoInspect>(skopeo('inspect', `oci:${layout}:${version}`))
     expect(inspected).toMatchObject({ Architecture: 'amd64', Os: 'linux' })
     expect(inspected.Digest).toBe(run.outputs.digest)
     const rootfs = unpack(layout, version)
@@ -91,7 +92,7 @@ describe('quick start: the bundled sample kernel into a local OCI layout', () =>
     const version = run.outputs.version
     const [major, minor] = version.split('.')
     expect(run.outputs.tags.split('\n')).toEqual([version, `${major}.${minor}`, 'latest'])
-    const manifest = JSON.parse(skopeo('inspect', '--raw', `oci:${path.join(cwd, 'layout')}:${major}.${minor}`))
+    const manifest = parseJson<OciJson>(skopeo('inspect', '--raw', `oci:${path.join(cwd, 'layout')}:${major}.${minor}`))
     expect(manifest.annotations).toMatchObject({
       'org.example.team': 'xen',
       'dev.edera.kernel.tags': `${version},${major}.${minor},latest`,
@@ -110,7 +111,7 @@ describe('publishing to a real registry', () => {
     expect(first.outputs['image-ref']).toBe(`${plain.host}/kernels/zone-kernel@${first.outputs.digest}`)
     const remote = skopeo('inspect', '--tls-verify=false', '--raw', `docker://${plain.host}/kernels/zone-kernel:latest`)
     expect(remote).toBe(fs.readFileSync(path.join(cwd, 'layout', 'blobs', 'sha256', first.outputs.digest.slice(7)), 'utf8'))
-    const manifest = JSON.parse(remote)
+    const manifest = parseJson<OciJson>(remote)
     expect(manifest.annotations).toMatchObject({
       'dev.edera.kernel.format': '1',
       'dev.edera.kernel.version': first.outputs.version,
@@ -122,7 +123,7 @@ describe('publishing to a real registry', () => {
       'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567',
       'org.opencontainers.image.created': '2023-11-14T22:13:20Z',
     })
-    const config = JSON.parse(skopeo('inspect', '--tls-verify=false', '--config', '--raw', `docker://${plain.host}/kernels/zone-kernel:latest`))
+    const config = parseJson<ImageConfigJson>(skopeo('inspect', '--tls-verify=false', '--config', '--raw', `docker://${plain.host}/kernels/zone-kernel:latest`))
     expect(config).toMatchObject({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers' } })
     expect(config.history).toHaveLength(4)
 
@@ -189,6 +190,6 @@ describe('publishing to a real registry', () => {
     expect(run.outputs.digest).toBeUndefined()
     expect(fs.existsSync(path.join(cwd, 'kernel-oci'))).toBe(false)
     const tags = execFileSync('curl', ['-s', `http://${plain.host}/v2/kernels/never/tags/list`], { encoding: 'utf8' })
-    expect(JSON.parse(tags).errors[0].code).toBe('NAME_UNKNOWN')
+    expect(parseJson<RegistryErrorsJson>(tags).errors[0]?.code).toBe('NAME_UNKNOWN')
   })
 })

@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ROOT } from './support/run-action.js'
+import { parseJson, type ReportJson } from './support/json.js'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -27,9 +28,9 @@ describe('kernel-action check (CLI)', () => {
 
   it('prints the JSON report with --json', () => {
     const r = cli('check', '--config', path.join(fixtures, 'aarch64-zone.config'), '--json')
-    const report = JSON.parse(r.stdout)
+    const report = parseJson<ReportJson>(r.stdout)
     expect(report).toMatchObject({ target: 'zone', arch: 'aarch64' })
-    expect(report.results.find((x: { option: string }) => x.option === 'CONFIG_XEN_PV').status).toBe('not-applicable')
+    expect(report.results.find((x) => x.option === 'CONFIG_XEN_PV')?.status).toBe('not-applicable')
   })
 
   it('exits 2 with one line on usage and input errors', () => {

@@ -12,6 +12,7 @@ import { parse } from 'yaml'
 import { AARCH64_CONFIG, ZONE_CONFIG, craftArm64Image, craftBzImage } from './support/crafted-kernel.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { ROOT, runAction, type ActionRun } from './support/run-action.js'
+import { parseJson, type OciJson, type SkopeoInspect } from './support/json.js'
 
 const ACTION = 'krata/kernel-action@v1'
 const EXAMPLES = path.join(ROOT, 'examples')
@@ -199,7 +200,7 @@ describe('examples/publish-single-arch.yml', () => {
     expect(run.outputs['image-ref']).toBe(`${repository}@${run.outputs.digest}`)
     expect(run.outputs['uname-r']).toMatch(/^6\.1\.192-/)
     for (const tag of ['6.1.192', '6.1', 'latest']) {
-      const inspected = JSON.parse(skopeo('inspect', '--tls-verify=false', `docker://${repository}:${tag}`))
+      const inspected = parseJson<SkopeoInspect>(skopeo('inspect', '--tls-verify=false', `docker://${repository}:${tag}`))
       expect(inspected).toMatchObject({ Digest: run.outputs.digest, Architecture: 'amd64', Os: 'linux' })
     }
   })
@@ -255,8 +256,8 @@ describe('examples/multi-arch-matrix.yml', () => {
     expect(merged.summary).toContain('linux/arm64')
 
     const raw = skopeo('inspect', '--tls-verify=false', '--raw', `docker://${repository}:latest`)
-    const index = JSON.parse(raw)
-    expect(index.manifests.map((m: { digest: string; platform: unknown }) => [m.digest, m.platform])).toEqual([
+    const index = parseJson<OciJson>(raw)
+    expect(index.manifests.map((m) => [m.digest, m.platform])).toEqual([
       [legs.x86_64!.digest, { os: 'linux', architecture: 'amd64' }],
       [legs.aarch64!.digest, { os: 'linux', architecture: 'arm64' }],
     ])
@@ -295,9 +296,9 @@ describe('examples/sign-and-attest.yml', () => {
     expect(subject['subject-digest']).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(`${subject['subject-name']}@${subject['subject-digest']}`).toBe(substitute(sign.env!.IMAGE_REF, outputs))
     // What cosign would sign is in the registry, and it is the manifest the tags point at.
-    const byDigest = JSON.parse(skopeo('inspect', '--tls-verify=false', `docker://${run.outputs['image-ref']}`))
+    const byDigest = parseJson<SkopeoInspect>(skopeo('inspect', '--tls-verify=false', `docker://${run.outputs['image-ref']}`))
     expect(byDigest.Digest).toBe(run.outputs.digest)
-    expect(JSON.parse(skopeo('inspect', '--tls-verify=false', `docker://${repository}:latest`)).Digest).toBe(run.outputs.digest)
+    expect(parseJson<SkopeoInspect>(skopeo('inspect', '--tls-verify=false', `docker://${repository}:latest`)).Digest).toBe(run.outputs.digest)
   })
 })
 

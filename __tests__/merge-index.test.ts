@@ -4,6 +4,7 @@ import { InputError } from '../src/errors.js'
 import { serializeJson } from '../src/oci/image.js'
 import { MediaType, type ImageManifest } from '../src/oci/types.js'
 import { parseMergeSources, planKernelIndex, type MergeImage, type MergeOptions, type MergeTarget } from '../src/publish/merge-index.js'
+import { parseJson, type OciJson } from './support/json.js'
 
 const hex = (c: string) => c.repeat(64)
 const CONFIG_DIGEST = { amd64: `sha256:${hex('1')}`, arm64: `sha256:${hex('2')}` }
@@ -99,14 +100,14 @@ describe('planKernelIndex: the multi-arch index krata picks a platform from', ()
     expect(planKernelIndex([amd64, arm64], options()).tags).toEqual(['6.1.192'])
     const byDigest = planKernelIndex([amd64, arm64], options({ tagTemplates: ['latest'], pushByDigest: true, annotations: { 'org.opencontainers.image.title': 'kernels' } }))
     expect(byDigest.tags).toEqual([])
-    const annotations = JSON.parse(byDigest.index.bytes.toString('utf8')).annotations
+    const annotations = parseJson<OciJson>(byDigest.index.bytes).annotations
     expect(annotations['dev.edera.kernel.tags']).toBeUndefined()
     expect(annotations['org.opencontainers.image.title']).toBe('kernels')
   })
 
   it('drops an annotation the images disagree on and keeps an arm64 variant on the platform', () => {
     const plan = planKernelIndex([amd64, image('arm64', { 'org.opencontainers.image.created': '2024-01-01T00:00:00Z' }, { variant: 'v8' })], options())
-    const index = JSON.parse(plan.index.bytes.toString('utf8'))
+    const index = parseJson<OciJson>(plan.index.bytes)
     expect(index.annotations['org.opencontainers.image.created']).toBeUndefined()
     expect(index.manifests[1].platform).toEqual({ os: 'linux', architecture: 'arm64', variant: 'v8' })
   })

@@ -9,6 +9,7 @@ import { InputError } from '../src/errors.js'
 import { buildKernelImage, gzipDeterministic, type KernelImageSpec } from '../src/oci/kernel-image.js'
 import { type LayerCompression } from '../src/oci/layer.js'
 import { OciLayout, REF_NAME_ANNOTATION } from '../src/oci/layout.js'
+import { parseJson, type ImageConfigJson, type OciJson, type SkopeoInspect } from './support/json.js'
 
 const CREATED = '2024-09-03T00:00:00Z'
 const ANNOTATIONS = {
@@ -108,17 +109,17 @@ describe.each<LayerCompression>(['none', 'gzip', 'zstd'])('a kernel image with %
   })
 
   it('is seen by skopeo as a linux/amd64 image with the annotations and the four layers', () => {
-    const inspected = JSON.parse(run('skopeo', ['inspect', `oci:${layoutDir}:6.1.90`]))
+    const inspected = parseJson<SkopeoInspect>(run('skopeo', ['inspect', `oci:${layoutDir}:6.1.90`]))
     expect(inspected.Architecture).toBe('amd64')
     expect(inspected.Os).toBe('linux')
     expect(inspected.Digest).toBe(digest)
     expect(inspected.Layers).toEqual(layerDigests)
-    const raw = JSON.parse(run('skopeo', ['inspect', '--raw', `oci:${layoutDir}:6.1.90`]))
+    const raw = parseJson<OciJson>(run('skopeo', ['inspect', '--raw', `oci:${layoutDir}:6.1.90`]))
     expect(raw.annotations).toEqual(ANNOTATIONS)
   })
 
   it('has a config krata can parse: history for every layer, diff_ids in file order', () => {
-    const config = JSON.parse(run('skopeo', ['inspect', '--config', '--raw', `oci:${layoutDir}:latest`]))
+    const config = parseJson<ImageConfigJson>(run('skopeo', ['inspect', '--config', '--raw', `oci:${layoutDir}:latest`]))
     expect(config.history).toEqual(
       ['image', 'addons.squashfs', 'config.gz', 'metadata'].map((name) => ({
         created: CREATED,
@@ -129,8 +130,8 @@ describe.each<LayerCompression>(['none', 'gzip', 'zstd'])('a kernel image with %
   })
 
   it('records the platform on its index.json entries', () => {
-    const index = JSON.parse(fs.readFileSync(path.join(layoutDir, 'index.json'), 'utf8'))
-    expect(index.manifests.map((entry: { platform: unknown; annotations: Record<string, string> }) => [entry.platform, entry.annotations[REF_NAME_ANNOTATION]])).toEqual([
+    const index = parseJson<OciJson>(fs.readFileSync(path.join(layoutDir, 'index.json'), 'utf8'))
+    expect(index.manifests.map((entry) => [entry.platform, entry.annotations?.[REF_NAME_ANNOTATION]])).toEqual([
       [{ os: 'linux', architecture: 'amd64' }, '6.1.90'],
       [{ os: 'linux', architecture: 'amd64' }, 'latest'],
     ])
@@ -156,7 +157,7 @@ describe('buildKernelImage', () => {
       size: image.manifest.bytes.length,
       platform: { os: 'linux', architecture: 'amd64' },
     })
-    const manifest = JSON.parse(image.manifest.bytes.toString())
+    const manifest = parseJson<OciJson>(image.manifest.bytes)
     expect(image.blobs.map((blob) => blob.descriptor)).toEqual([...manifest.layers, manifest.config])
     for (const [i, blob] of image.blobs.slice(0, 4).entries()) {
       const chunks: Buffer[] = []

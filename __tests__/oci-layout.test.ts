@@ -6,6 +6,7 @@ import { InputError } from '../src/errors.js'
 import { serializeJson } from '../src/oci/image.js'
 import { OciLayout, REF_NAME_ANNOTATION } from '../src/oci/layout.js'
 import { MediaType, type Descriptor } from '../src/oci/types.js'
+import { parseJson, type OciJson } from './support/json.js'
 
 let root: string
 beforeAll(() => {
@@ -24,7 +25,7 @@ function manifestFor(n: number) {
 }
 
 function readIndexFile(dir: string): { manifests: Descriptor[] } {
-  return JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8'))
+  return parseJson<{ manifests: Descriptor[] }>(fs.readFileSync(path.join(dir, 'index.json'), 'utf8'))
 }
 
 describe('OciLayout.open', () => {
@@ -126,7 +127,7 @@ describe('OciLayout tags', () => {
     const layout = await OciLayout.open(dir)
     const other = manifestFor(20)
     const mine = manifestFor(21)
-    const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8'))
+    const index = parseJson<OciJson>(fs.readFileSync(path.join(dir, 'index.json'), 'utf8'))
     index.manifests.push(other.descriptor)
     fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify(index))
     const withPlatform = { ...mine.descriptor, platform: { os: 'linux', architecture: 'amd64' } }

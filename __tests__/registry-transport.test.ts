@@ -161,7 +161,7 @@ describe('Transport against a loopback server', () => {
         method: 'PUT',
         body: Readable.from([Buffer.from('kernel '), Buffer.from('bytes')]),
         duplex: 'half',
-      } as RequestInit & { url: string }
+      }
     })
     expect(response.status).toBe(200)
     expect(await response.text()).toBe('ok 12')

@@ -5842,7 +5842,7 @@ function directoryFiles(sourceDir) {
 }
 /** Reads `<sourceDir>/Kconfig` and everything it sources, for `arch`. */
 function readKconfigTree(sourceDir, arch) {
-    let isFile = false;
+    let isFile;
     try {
         isFile = (0,external_node_fs_.statSync)((0,external_node_path_.join)(sourceDir, 'Kconfig')).isFile();
     }
@@ -5870,6 +5870,7 @@ function readKconfigTree(sourceDir, arch) {
  * `sourceDir` is the `kernel-source` input; `values` the `.config` (symbol without `CONFIG_` →
  * `y`/`m`/`n`/value). Throws InputError when `sourceDir` has no `Kconfig`.
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- a promise on purpose: the tree read may become async without changing callers
 async function explainRequirements(sourceDir, arch, values, failing) {
     const tree = readKconfigTree(sourceDir, arch);
     const explanations = new Map();

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, the real programs the tests use: the registry server they push to, the independent
 # clients that verify what was pushed, and the kernel source the Kconfig tests read. Installs only what is missing.
+# The same package names exist on Ubuntu 24.04 (GitHub's runners; docker-registry, skopeo, umoci and oci-image-tool are
+# in universe), except linux-source-6.1: there scripts/fetch-linux-source.sh gets that release from kernel.org.
 set -euo pipefail
+sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
 
 need=()
 command -v docker-registry >/dev/null || need+=(docker-registry)
@@ -18,11 +21,12 @@ command -v bison >/dev/null || need+=(bison)
 command -v bc >/dev/null || need+=(bc)
 command -v make >/dev/null || need+=(make)
 command -v gcc >/dev/null || need+=(gcc libc6-dev)
-[ -f /usr/src/linux-source-6.1.tar.xz ] || need+=(linux-source-6.1)
+if grep -qx 'ID=debian' /etc/os-release 2>/dev/null; then
+  [ -f /usr/src/linux-source-6.1.tar.xz ] || need+=(linux-source-6.1)
+fi
 
 if [ ${#need[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || { echo "install-test-tools: missing ${need[*]} and no apt-get; install them by hand" >&2; exit 1; }
-  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   echo "install-test-tools: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get install -y -q --no-install-recommends "${need[@]}" >&2 ||
@@ -31,10 +35,12 @@ fi
 
 # The Kconfig tests read a real kernel tree; unpack Debian's source tarball once (read-only use, builds go to O=).
 KSRC_ROOT=${KSRC_ROOT:-/opt/ksrc}
-if [ ! -f "$KSRC_ROOT/linux-source-6.1/Kconfig" ]; then
+if [ ! -f "$KSRC_ROOT/linux-source-6.1/Kconfig" ] && [ -f /usr/src/linux-source-6.1.tar.xz ]; then
   echo "install-test-tools: unpacking linux-source-6.1 into $KSRC_ROOT" >&2
-  mkdir -p "$KSRC_ROOT"
-  tar -C "$KSRC_ROOT" -xaf /usr/src/linux-source-6.1.tar.xz
+  $sudo mkdir -p "$KSRC_ROOT"
+  $sudo tar -C "$KSRC_ROOT" -xaf /usr/src/linux-source-6.1.tar.xz
+elif [ ! -f "$KSRC_ROOT/linux-source-6.1/Kconfig" ]; then
+  $sudo bash "$(dirname "$0")/fetch-linux-source.sh" "$KSRC_ROOT/linux-source-6.1"
 fi
 
 # Real distribution kernels (Debian's amd64 and arm64 linux-image packages), for the test that publishes each with its

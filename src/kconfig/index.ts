@@ -26,6 +26,7 @@ export interface RequirementExplanations {
  * `sourceDir` is the `kernel-source` input; `values` the `.config` (symbol without `CONFIG_` →
  * `y`/`m`/`n`/value). Throws InputError when `sourceDir` has no `Kconfig`.
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- a promise on purpose: the tree read may become async without changing callers
 export async function explainRequirements(
   sourceDir: string,
   arch: KernelArch,

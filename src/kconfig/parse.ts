@@ -474,7 +474,7 @@ export function directoryFiles(sourceDir: string): KconfigFiles {
 
 /** Reads `<sourceDir>/Kconfig` and everything it sources, for `arch`. */
 export function readKconfigTree(sourceDir: string, arch: KernelArch): KconfigTree {
-  let isFile = false
+  let isFile: boolean
   try {
     isFile = statSync(join(sourceDir, 'Kconfig')).isFile()
   } catch {

@@ -115,7 +115,7 @@ export function attainableLevel(tree: KconfigTree, symbol: string): Tristate {
 
 function settle(tree: KconfigTree, roots: Iterable<string>): ReadonlyMap<string, Tristate> {
   let levels = levelCache.get(tree)
-  if (levels === undefined) levelCache.set(tree, (levels = new Map()))
+  if (levels === undefined) levelCache.set(tree, (levels = new Map<string, Tristate>()))
   const settled = levels
   const fresh = [...roots].filter((r) => tree.symbols.has(r) && !settled.has(r))
   if (fresh.length === 0) return settled

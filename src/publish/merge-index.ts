@@ -125,7 +125,7 @@ export function planKernelIndex(images: readonly MergeImage[], options: MergeOpt
     tags,
     version,
     flavor,
-    platforms: entries.map(({ image, platform }) => ({ architecture: platform.architecture as KrataArchitecture, digest: image.descriptor.digest })),
+    platforms: entries.map(({ image, platform }) => ({ architecture: platform.architecture, digest: image.descriptor.digest })),
   }
 }
 

@@ -110,7 +110,7 @@ async function eachConcurrently<T>(items: T[], limit: number, work: (item: T) =>
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker)
   const settled = await Promise.allSettled(workers)
   const rejected = settled.find((outcome) => outcome.status === 'rejected')
-  if (rejected !== undefined) throw (rejected as PromiseRejectedResult).reason
+  if (rejected !== undefined) throw rejected.reason
 }
 
 export function formatBytes(bytes: number): string {
