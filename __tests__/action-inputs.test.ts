@@ -23,6 +23,7 @@ describe('getInputs: one type per mode', () => {
   it('is check-only with a config and no image, the report in the runner\'s temp folder', () => {
     expect(inputs({ config: 'build/.config', ignore: 'XEN_ACPI, CONFIG_XEN_MCE_LOG' })).toEqual({
       mode: 'check',
+      bootTest: false,
       check: {
         config: 'build/.config', target: 'zone', arch: undefined, requirements: [], ignore: ['XEN_ACPI', 'CONFIG_XEN_MCE_LOG'], fragment: [],
         strict: false, bootRules: true, failOn: 'error', report: '/runner/temp/kernel-check.json', kernelSource: '', sample: false,

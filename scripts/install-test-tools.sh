@@ -48,3 +48,6 @@ fi
 for package in linux-image-amd64 linux-image-arm64:arm64; do
   bash "$(dirname "$0")/debian-package.sh" "$package" >/dev/null
 done
+
+# The boot test (__tests__/boot.test.ts) boots kernels as Xen PV guests in QEMU.
+bash "$(dirname "$0")/install-boot-tools.sh"

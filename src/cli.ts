@@ -8,12 +8,14 @@ import { formatResultLine } from './check/format.js'
 import { explainFailures } from './check/explain-results.js'
 import { writeFile } from 'node:fs/promises'
 import { escapeLogLine } from './log-line.js'
+import { bootCommand, BOOT_USAGE } from './boot/boot-command.js'
 
 const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--arch x86_64|aarch64]
                            [--requirements FILE]... [--ignore OPTION]... [--strict] [--no-boot-rules]
                            [--fail-on error|warning|never] [--json]
                            [--kernel-source DIR [--fix-fragment FILE]]
-exit status: 0 requirements met, 1 requirements not met, 2 usage or input error`
+exit status: 0 requirements met, 1 requirements not met, 2 usage or input error
+${BOOT_USAGE}`
 
 /** Local use of the same engine as the action: `kernel-action check --config .config`. */
 export async function main(argv: string[]): Promise<number> {
@@ -23,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`)
       return 0
     }
+    if (command === 'boot') return await bootCommand(rest)
     if (command !== 'check') throw new InputError(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required')
     const { values } = parseArgs({
       args: rest,

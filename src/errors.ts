@@ -17,7 +17,7 @@ export class IntegrityError extends Error {
   override name = 'IntegrityError'
 }
 
-/** A program this action runs (the `zstd` program) failed. */
+/** A program this action runs (the `zstd` program, apt-get, QEMU and Xen for the boot test) failed. */
 export class ToolError extends Error {
   override name = 'ToolError'
 }

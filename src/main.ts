@@ -9,6 +9,7 @@ import { renderMergeSummary, renderSummary, type StepSummary } from './action/su
 import { mergeStep, publishStep } from './action/publish-step.js'
 import { explainStep } from './action/explain-step.js'
 import { StepLog } from './action/step-log.js'
+import { bootStep } from './action/boot-step.js'
 
 /**
  * The action: check the config, then (when an image is given and the check passes) describe and publish it; or, with
@@ -65,6 +66,14 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
       }
       await writeSummary(renderSummary(report, summary), context, log)
       return failureLine(report)
+    }
+    // The boot test runs before anything is written or pushed: a kernel that does not boot is not published.
+    const boot = await bootStep(inputs, context, log)
+    summary.boot = boot.summary
+    if (boot.failure) {
+      summary.notPublished = `it did not boot: ${boot.failure}.`
+      await writeSummary(renderSummary(report, summary), context, log)
+      return boot.failure
     }
     if (publishing) {
       const outcome = checked

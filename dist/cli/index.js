@@ -56,6 +56,1096 @@ function archOfConfig(isSet) {
 
 /***/ }),
 
+/***/ 333:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  f: () => (/* binding */ BOOT_USAGE),
+  g: () => (/* binding */ bootCommand)
+});
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(975);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(916);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(455);
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(522);
+// EXTERNAL MODULE: ./src/input-file.ts
+var input_file = __nccwpck_require__(54);
+;// CONCATENATED MODULE: ./src/describe/banner-scanner.ts
+// Finds the kernel's `linux_banner` ("Linux version <release> (<user>@<host>) ... #1 SMP ...\n") in a
+// stream of chunks while holding only a bounded window of bytes, so big images are never held whole.
+const NEEDLE = Buffer.from('Linux version ', 'latin1');
+/** A banner longer than this is not a banner (the real one is about 150 bytes). */
+const MAX_BANNER_BYTES = 1024;
+// A banner's release is one word that starts with a digit (VERSION.PATCHLEVEL...), then " (".
+const BANNER_SHAPE = /^\d\S* \(/;
+class BannerScanner {
+    window = Buffer.alloc(0);
+    found;
+    /** The banner text after "Linux version ", without its trailing newline, once it has been seen. */
+    get banner() {
+        return this.found;
+    }
+    /** Feeds the next chunk; returns the banner as soon as it is complete. */
+    push(chunk) {
+        if (this.found !== undefined)
+            return this.found;
+        this.window = this.window.length === 0 ? chunk : Buffer.concat([this.window, chunk]);
+        let from = 0;
+        for (;;) {
+            const at = this.window.indexOf(NEEDLE, from);
+            if (at === -1)
+                break;
+            const textStart = at + NEEDLE.length;
+            const end = this.window.indexOf(0, textStart);
+            if (end === -1) {
+                // Incomplete: keep it for the next chunk unless it is already too long to be the banner.
+                if (this.window.length - textStart <= MAX_BANNER_BYTES) {
+                    this.window = this.window.subarray(at);
+                    return undefined;
+                }
+                from = textStart;
+                continue;
+            }
+            const text = this.window.subarray(textStart, end).toString('latin1');
+            if (end - textStart <= MAX_BANNER_BYTES && BANNER_SHAPE.test(text)) {
+                this.found = text.replace(/\n$/, '');
+                this.window = Buffer.alloc(0);
+                return this.found;
+            }
+            from = textStart;
+        }
+        // Keep just enough of the tail to match a needle split across chunks.
+        this.window = Buffer.from(this.window.subarray(Math.max(0, this.window.length - (NEEDLE.length - 1))));
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/describe/boot-header.ts
+// Pure readers of the fixed headers at the start of Linux kernel images.
+// x86: Documentation/x86/boot.rst (the "real-mode kernel header"); arm64: Documentation/arm64/booting.rst.
+/** Bytes of the x86 header this module needs: everything up to and including payload_length (0x24C/4). */
+const BZIMAGE_HEADER_BYTES = 0x250;
+/** The arm64 Image header is 64 bytes; its magic sits at offset 56. */
+const ARM64_HEADER_BYTES = 64;
+const HDRS = 0x53726448; // "HdrS" read as little-endian u32
+/** Parses the x86 boot header from the first bytes of a file; undefined when there is no "HdrS" magic. */
+function parseBzImageHeader(head) {
+    if (head.length < 0x208 || head.readUInt32LE(0x202) !== HDRS)
+        return undefined;
+    const version = head.readUInt16LE(0x206);
+    const rawSetupSects = head.readUInt8(0x1f1);
+    const setupSects = rawSetupSects === 0 ? 4 : rawSetupSects;
+    const header = { protocol: `${version >> 8}.${version & 0xff}`, setupSects };
+    // boot.rst: kernel_version is a pointer "less 0x200", valid only when it falls inside the setup code.
+    const versionPointer = head.length >= 0x210 ? head.readUInt16LE(0x20e) : 0;
+    if (versionPointer !== 0 && versionPointer < setupSects * 0x200) {
+        header.versionStringOffset = versionPointer + 0x200;
+    }
+    if (version >= 0x0204)
+        header.declaredSize = (setupSects + 1) * 512 + head.readUInt32LE(0x1f4) * 16;
+    if (version >= 0x0208 && head.length >= BZIMAGE_HEADER_BYTES) {
+        const payloadOffset = head.readUInt32LE(0x248);
+        const length = head.readUInt32LE(0x24c);
+        // payload_offset counts from the protected-mode code, which starts after the setup sectors.
+        if (length > 0)
+            header.payload = { offset: (setupSects + 1) * 512 + payloadOffset, length };
+    }
+    return header;
+}
+const ARM64_MAGIC = 0x644d5241; // "ARM\x64" read as little-endian u32
+/** True when the bytes start with an arm64 Image header. */
+function isArm64ImageHeader(head) {
+    return head.length >= ARM64_HEADER_BYTES && head.readUInt32LE(56) === ARM64_MAGIC;
+}
+/**
+ * The bytes an arm64 Image with an EFI stub must hold: the end of its last PE/COFF section's raw data
+ * (arch/arm64/kernel/efi-header.S lays .text and .data out up to _edata). Undefined without a PE header ("MZ" at 0,
+ * "PE\0\0" at the offset stored at 0x3c) or when `head` is too short to hold the section table.
+ */
+function peFileExtent(head) {
+    if (head.length < 0x40 || head[0] !== 0x4d || head[1] !== 0x5a)
+        return undefined;
+    const pe = head.readUInt32LE(0x3c);
+    if (pe + 24 > head.length || head.readUInt32LE(pe) !== 0x00004550)
+        return undefined;
+    const sections = head.readUInt16LE(pe + 6);
+    const table = pe + 24 + head.readUInt16LE(pe + 20);
+    if (sections === 0 || table + sections * 40 > head.length)
+        return undefined;
+    let extent = 0;
+    for (let i = 0; i < sections; i++) {
+        const entry = table + i * 40;
+        const rawSize = head.readUInt32LE(entry + 16);
+        if (rawSize > 0)
+            extent = Math.max(extent, head.readUInt32LE(entry + 20) + rawSize);
+    }
+    return extent;
+}
+/** Bytes at the start of an arm64 Image that hold its PE header and section table. */
+const PE_HEADER_BYTES = 4096;
+/**
+ * True when a kernel xz payload ends as an xz stream must: the footer magic "YZ" just before the 4-byte
+ * uncompressed size that the kernel's size_append adds (scripts/Makefile.lib), or at the very end without it.
+ */
+function xzPayloadEnds(tail) {
+    const footerAt = (end) => end >= 2 && tail[end - 2] === 0x59 && tail[end - 1] === 0x5a;
+    return footerAt(tail.length - 4) || footerAt(tail.length);
+}
+/** True when the bytes start with the gzip magic (RFC 1952). */
+function isGzip(head) {
+    return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+// The magics boot.rst lists for the payload, longest first so that no short one shadows a long one.
+const PAYLOAD_MAGICS = [
+    ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+    ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+    ['lz4', [0x02, 0x21, 0x4c, 0x18]],
+    ['lzo', [0x89, 0x4c, 0x5a, 0x4f]],
+    ['none', [0x7f, 0x45, 0x4c, 0x46]], // an uncompressed ELF vmlinux
+    ['bzip2', [0x42, 0x5a, 0x68]],
+    ['gzip', [0x1f, 0x8b]],
+    ['lzma', [0x5d, 0x00]],
+];
+/** Longest magic in PAYLOAD_MAGICS: how many payload bytes to read. */
+const PAYLOAD_MAGIC_BYTES = 6;
+/** Names the compression of a bzImage payload from its first bytes. */
+function payloadCompressionOf(start) {
+    for (const [name, magic] of PAYLOAD_MAGICS) {
+        if (start.length >= magic.length && magic.every((byte, i) => start[i] === byte))
+            return name;
+    }
+    return 'unknown';
+}
+/** The text before the first NUL (the whole buffer when there is none), as latin1 so no byte is lost. */
+function cString(bytes) {
+    const end = bytes.indexOf(0);
+    return bytes.subarray(0, end === -1 ? bytes.length : end).toString('latin1');
+}
+/** The release (`uname -r`) is the first word of the version string or of the banner after "Linux version ". */
+function releaseOf(versionString) {
+    const first = versionString.trim().split(/\s+/)[0];
+    return first === '' ? undefined : first;
+}
+
+;// CONCATENATED MODULE: ./src/describe/kernel-image.ts
+
+
+
+
+
+
+
+
+/** The kernel_version string is short; this bounds the read. */
+const VERSION_STRING_MAX_BYTES = 512;
+/**
+ * Inspects the kernel image at `path`; any unusable file is an InputError naming the `image` input. A file shorter than
+ * its header says, a payload that does not decompress to its end, or one whose release cannot be read is refused.
+ */
+async function inspectKernelImage(path) {
+    const { handle: file, size } = await (0,input_file/* openInputFile */.Hd)(path, 'image');
+    try {
+        const head = await readAt(file, 0, Math.max(BZIMAGE_HEADER_BYTES, PE_HEADER_BYTES));
+        const bz = parseBzImageHeader(head);
+        if (bz !== undefined)
+            return await inspectBzImage(file, path, size, bz);
+        if (isArm64ImageHeader(head)) {
+            const extent = peFileExtent(head);
+            if (extent !== undefined && extent > size) {
+                throw new errors/* InputError */.dz(`image: ${path} is truncated: its PE header says ${extent} bytes but the file has ${size}`);
+            }
+            const { banner } = await scanImage(path, false);
+            const info = { path, format: 'arm64-Image', arch: 'aarch64', payloadCompression: 'none', size };
+            return withBanner(info, banner);
+        }
+        if (isGzip(head)) {
+            const { banner, inflated, header } = await scanImage(path, true);
+            const extent = peFileExtent(header);
+            if (extent !== undefined && extent > inflated) {
+                throw new errors/* InputError */.dz(`image: ${path} is truncated: it inflates to ${inflated} bytes but its PE header says ${extent}`);
+            }
+            const info = { path, format: 'arm64-Image.gz', arch: 'aarch64', payloadCompression: 'gzip', size };
+            return withBanner(info, banner);
+        }
+        throw new errors/* InputError */.dz(`image: ${path} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)`);
+    }
+    finally {
+        await file.close();
+    }
+}
+async function inspectBzImage(file, path, size, bz) {
+    if (bz.declaredSize !== undefined && bz.declaredSize > size) {
+        throw new errors/* InputError */.dz(`image: ${path} is truncated: its boot header says ${bz.declaredSize} bytes (setup + syssize) but the file has ${size}`);
+    }
+    const info = { path, format: 'bzImage', arch: 'x86_64', size };
+    if (bz.payload !== undefined) {
+        const end = bz.payload.offset + bz.payload.length;
+        if (end > size)
+            throw new errors/* InputError */.dz(`image: ${path} is truncated: its payload ends at byte ${end} but the file has ${size}`);
+        info.payloadCompression = payloadCompressionOf(await readAt(file, bz.payload.offset, PAYLOAD_MAGIC_BYTES));
+        await checkPayloadEnds(file, path, bz.payload, info.payloadCompression);
+    }
+    const text = bz.versionStringOffset === undefined ? '' : cString(await readAt(file, bz.versionStringOffset, VERSION_STRING_MAX_BYTES));
+    const release = text === '' ? undefined : releaseOf(text);
+    if (release === undefined)
+        throw new errors/* InputError */.dz(`image: ${path}: cannot read the kernel release (the boot header has no kernel_version string)`);
+    return { ...info, versionString: text, release };
+}
+/**
+ * A gzip payload is inflated to its end (streamed; the output is dropped) and an xz one must end in an xz footer, so a
+ * bzImage cut or corrupted inside its payload is refused. Other compressions are only checked to fit the file.
+ */
+async function checkPayloadEnds(file, path, payload, compression) {
+    if (compression === 'gzip') {
+        const source = file.createReadStream({ start: payload.offset, end: payload.offset + payload.length - 1, autoClose: false, highWaterMark: 1 << 20 });
+        try {
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, (0,external_node_zlib_.createGunzip)(), new external_node_stream_namespaceObject.Writable({ write: (_chunk, _encoding, done) => done() }));
+        }
+        catch (error) {
+            throw new errors/* InputError */.dz(`image: ${path}: its gzip payload does not decompress to its end (${reasonOf(error)})`);
+        }
+    }
+    else if (compression === 'xz') {
+        const tail = await readAt(file, payload.offset + payload.length - 16, 16);
+        if (!xzPayloadEnds(tail))
+            throw new errors/* InputError */.dz(`image: ${path}: its xz payload has no xz stream footer at its end (truncated or corrupt)`);
+    }
+}
+function withBanner(info, banner) {
+    const release = banner === undefined ? undefined : releaseOf(banner);
+    if (banner === undefined || release === undefined)
+        throw new errors/* InputError */.dz(`image: ${info.path}: cannot read the kernel release (no "Linux version" banner in the ${FORMAT_WORDS[info.format]})`);
+    return { ...info, versionString: banner, release };
+}
+const FORMAT_WORDS = { bzImage: 'bzImage', 'arm64-Image': 'Image', 'arm64-Image.gz': 'inflated Image.gz' };
+/** Reads up to `length` bytes at `position`; fewer at the end of the file. */
+async function readAt(file, position, length) {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await file.read(buffer, 0, length, Math.max(0, position));
+    return buffer.subarray(0, bytesRead);
+}
+/**
+ * Streams the image for its banner. A plain Image is read only up to the banner. A gzipped one is inflated to its
+ * end (to prove the stream is whole, and to count its size), and must hold an arm64 Image: its first 64 inflated
+ * bytes are checked before the scan.
+ */
+async function scanImage(path, gzipped) {
+    const source = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 });
+    const inflate = gzipped ? (0,external_node_zlib_.createGunzip)({ chunkSize: 1 << 20 }) : undefined;
+    const stream = inflate === undefined ? source : source.pipe(inflate);
+    // pipe() does not forward errors: a read error must end the inflated stream too.
+    if (inflate !== undefined)
+        source.on('error', (error) => inflate.destroy(error));
+    const scanner = new BannerScanner();
+    let header = Buffer.alloc(0);
+    let inflated = 0;
+    try {
+        for await (const chunk of stream) {
+            inflated += chunk.length;
+            if (header.length < PE_HEADER_BYTES) {
+                header = Buffer.concat([header, chunk.subarray(0, PE_HEADER_BYTES - header.length)]);
+                if (gzipped && header.length >= ARM64_HEADER_BYTES && !isArm64ImageHeader(header))
+                    throw notArm64Gzip(path);
+            }
+            // Leaving the loop destroys the stream: nothing more is read.
+            if (scanner.banner === undefined)
+                scanner.push(chunk);
+            if (scanner.banner !== undefined && !gzipped)
+                break;
+        }
+    }
+    catch (error) {
+        if (error instanceof errors/* InputError */.dz)
+            throw error;
+        if (gzipped)
+            throw new errors/* InputError */.dz(`image: ${path}: its gzip stream does not decompress to its end (${reasonOf(error)})`);
+        throw (0,errors/* fileError */.zS)('image', path, error);
+    }
+    finally {
+        source.destroy();
+        inflate?.destroy();
+    }
+    if (gzipped && !isArm64ImageHeader(header))
+        throw notArm64Gzip(path);
+    return { banner: scanner.banner, inflated, header };
+}
+function notArm64Gzip(path) {
+    return new errors/* InputError */.dz(`image: ${path} is gzip-compressed but holds no arm64 Image (no "ARM\\x64" magic at offset 56)`);
+}
+function reasonOf(error) {
+    const code = error?.code;
+    if (code === 'Z_BUF_ERROR')
+        return 'unexpected end of file';
+    return error instanceof Error ? error.message : String(error);
+}
+
+// EXTERNAL MODULE: ./src/check/read-config.ts
+var read_config = __nccwpck_require__(957);
+;// CONCATENATED MODULE: ./src/boot/cpio.ts
+
+
+
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+const S_IFCHR = 0o020000;
+/** The 110-byte "newc" header plus the NUL-terminated, 4-byte-padded name (the format the kernel unpacks). */
+function newcHeader(name, fields) {
+    const nameBytes = Buffer.from(`${name}\0`);
+    const hex = (n) => n.toString(16).padStart(8, '0');
+    const header = '070701' +
+        [fields.ino, fields.mode, 0, 0, fields.mode & S_IFDIR ? 2 : 1, 0, fields.size, 0, 0, fields.rdevMajor ?? 0, fields.rdevMinor ?? 0, nameBytes.length, 0]
+            .map(hex)
+            .join('');
+    return Buffer.concat([Buffer.from(header), nameBytes, Buffer.alloc(padding(110 + nameBytes.length))]);
+}
+function padding(length) {
+    return (4 - (length % 4)) % 4;
+}
+/** Writes `entries` as one uncompressed newc archive at `path`; host files are streamed, not read whole. */
+async function writeCpio(path, entries) {
+    const out = await (0,promises_.open)(path, 'w');
+    try {
+        let ino = 1;
+        for (const entry of entries) {
+            const name = entry.name.replace(/^\/+/, '');
+            switch (entry.kind) {
+                case 'dir':
+                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFDIR | 0o755, size: 0 }));
+                    break;
+                case 'symlink': {
+                    const target = Buffer.from(entry.target);
+                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFLNK | 0o777, size: target.length }));
+                    await out.write(Buffer.concat([target, Buffer.alloc(padding(target.length))]));
+                    break;
+                }
+                case 'char':
+                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFCHR | 0o600, size: 0, rdevMajor: entry.major, rdevMinor: entry.minor }));
+                    break;
+                case 'file': {
+                    const data = Buffer.from(entry.data);
+                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFREG | (entry.mode ?? 0o644), size: data.length }));
+                    await out.write(Buffer.concat([data, Buffer.alloc(padding(data.length))]));
+                    break;
+                }
+                case 'host-file': {
+                    const { size } = await (0,promises_.stat)(entry.source);
+                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFREG | (entry.mode ?? 0o644), size }));
+                    let written = 0;
+                    for await (const chunk of (0,external_node_fs_.createReadStream)(entry.source)) {
+                        await out.write(chunk);
+                        written += chunk.length;
+                    }
+                    if (written !== size)
+                        throw new errors/* IntegrityError */.cs(`${entry.source} changed size while it was archived`);
+                    await out.write(Buffer.alloc(padding(size)));
+                    break;
+                }
+            }
+        }
+        await out.write(newcHeader('TRAILER!!!', { ino: 0, mode: 0, size: 0 }));
+    }
+    finally {
+        await out.close();
+    }
+}
+
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/boot/stages.ts
+const STAGES = [
+    { id: 'xen', title: 'Xen hypervisor booted in QEMU', missing: 'Xen did not boot in QEMU', options: [], harness: true },
+    { id: 'dom0', title: 'dom0 toolstack ready (xenstored, xenconsoled)', missing: 'dom0 did not get its Xen toolstack running', options: [], harness: true },
+    {
+        id: 'loaded',
+        title: "Xen's PV domain builder loaded the kernel",
+        missing: "Xen's PV domain builder rejected the image (a krata zone kernel is a bzImage with a gzip or xz payload)",
+        options: ['CONFIG_XEN_PV'],
+    },
+    { id: 'console', title: 'guest kernel wrote to hvc0', missing: 'the guest kernel never wrote to hvc0', options: ['CONFIG_XEN_PV', 'CONFIG_HVC_XEN', 'CONFIG_PRINTK'] },
+    { id: 'init', title: 'init ran from the ramdisk', missing: 'the guest kernel did not run init from its ramdisk', options: ['CONFIG_BLK_DEV_INITRD', 'CONFIG_BINFMT_ELF'] },
+    { id: 'devtmpfs', title: 'devtmpfs mounted', missing: 'devtmpfs could not be mounted', options: ['CONFIG_DEVTMPFS'] },
+    { id: 'xvda', title: 'Xen block device xvda (root image) present', missing: 'no xvda', options: ['CONFIG_XEN_BLKDEV_FRONTEND'] },
+    { id: 'xvdc', title: 'Xen block device xvdc (addons) present', missing: 'no xvdc', options: ['CONFIG_XEN_BLKDEV_FRONTEND'] },
+    { id: 'root', title: 'root squashfs mounted from xvda', missing: 'the root squashfs on xvda did not mount', options: ['CONFIG_SQUASHFS', 'CONFIG_SQUASHFS_ZLIB'] },
+    { id: 'overlay', title: 'overlay on the root with a tmpfs upper layer', missing: 'the overlay with a tmpfs upper layer did not mount', options: ['CONFIG_OVERLAY_FS', 'CONFIG_TMPFS'] },
+    { id: 'addons', title: 'addons squashfs mounted from xvdc', missing: 'the addons squashfs on xvdc did not mount', options: ['CONFIG_SQUASHFS'] },
+    { id: 'modules', title: 'addons modules bound at /lib/modules/$(uname -r)', missing: 'the addons modules could not be bind-mounted', options: [] },
+    { id: 'proc', title: 'proc mounted', missing: 'proc could not be mounted', options: ['CONFIG_PROC_FS'] },
+    { id: 'sysfs', title: 'sysfs mounted', missing: 'sysfs could not be mounted', options: ['CONFIG_SYSFS'] },
+    { id: 'cgroup2', title: 'cgroup2 mounted', missing: 'cgroup2 could not be mounted', options: ['CONFIG_CGROUPS'] },
+    { id: 'devpts', title: 'devpts mounted', missing: 'devpts could not be mounted', options: ['CONFIG_UNIX98_PTYS'] },
+    { id: 'marker', title: 'marker printed with uname -r', missing: 'the guest never printed its marker', options: [] },
+    { id: 'poweroff', title: 'guest powered off', missing: 'the guest did not power off', options: [] },
+];
+/** Lines the dom0 init writes about the guest, and the prefix it puts on every line of the guest's console. */
+const DOM0_PREFIX = 'ka-dom0: ';
+const GUEST_PREFIX = 'ka-guest| ';
+/** Lines the guest's init writes: `ka-boot: ok NAME`, `ka-boot: fail NAME why`, `ka-boot: skip NAME why`. */
+const GUEST_STAGE_PREFIX = 'ka-boot: ';
+/** Reads the stages from QEMU's serial output (Xen, dom0 and, prefixed, the guest console). */
+function readStages(lines) {
+    const seen = new Map();
+    const mark = (id, state, at, detail) => {
+        if (!seen.has(id))
+            seen.set(id, { state, at, detail });
+    };
+    const xlErrors = [];
+    for (const { at, text } of lines) {
+        // Not anchored: SeaBIOS leaves terminal escapes in front of Xen's first line.
+        if (/\(XEN\) Xen version \d/.test(text))
+            mark('xen', 'ok', at);
+        if (text.startsWith(DOM0_PREFIX)) {
+            const what = text.slice(DOM0_PREFIX.length);
+            if (what === 'ready')
+                mark('dom0', 'ok', at);
+            else if (what.startsWith('fail '))
+                mark('dom0', 'failed', at, what.slice(5));
+            else if (what.startsWith('xl| ') && /error|fail|invalid|not /i.test(what))
+                xlErrors.push(what.slice(4));
+            else if (what === 'created')
+                mark('loaded', 'ok', at);
+            else if (what === 'create failed')
+                mark('loaded', 'failed', at, mostTelling(xlErrors));
+            else if (what === 'guest gone')
+                mark('poweroff', 'ok', at);
+            else if (what === 'guest still running')
+                mark('poweroff', 'failed', at, 'the guest was still running after its init finished');
+        }
+        if (text.startsWith(GUEST_PREFIX)) {
+            const guest = text.slice(GUEST_PREFIX.length);
+            if (guest.trim() !== '')
+                mark('console', 'ok', at);
+            const stage = /^ka-boot: (ok|fail|skip) (\S+)(?: (.*))?$/.exec(guest);
+            if (stage)
+                mark(stage[2], stage[1] === 'ok' ? 'ok' : stage[1] === 'fail' ? 'failed' : 'skipped', at, stage[3]?.trim() || undefined);
+            const marker = /^ka-boot: marker release=(\S+)/.exec(guest);
+            if (marker)
+                mark('marker', 'ok', at, marker[1]);
+        }
+    }
+    return STAGES.map((spec) => {
+        const s = seen.get(spec.id);
+        return { id: spec.id, title: spec.title, state: s?.state ?? 'missing', at: s?.at, detail: s?.detail };
+    });
+}
+/** libxl repeats itself while it cleans up; the first error that is not about destroying the domain is the cause. */
+function mostTelling(errors) {
+    const cause = errors.find((e) => !/destroy|Non-existant domain|Destruction/i.test(e)) ?? errors[0];
+    return cause?.replace(/^libxl: error: \S+ /, '');
+}
+/** Passed only when every stage happened (the modules bind may be skipped: krata tolerates addons without modules). */
+function bootPassed(results) {
+    return results.every((r) => r.state === 'ok' || r.state === 'skipped');
+}
+/** The one line naming the first stage that did not happen, with the config options responsible when known. */
+function firstFailure(results, config) {
+    const failed = results.find((r) => r.state === 'failed' || r.state === 'missing');
+    if (!failed)
+        return undefined;
+    const spec = STAGES.find((s) => s.id === failed.id);
+    const parts = [spec.missing];
+    if (failed.detail)
+        parts.push(failed.detail);
+    if (!spec.harness) {
+        const cause = configCause(spec.options, config);
+        if (cause)
+            parts.push(cause);
+    }
+    return `boot failed at ${spec.id}: ${parts.join(': ')}`;
+}
+/** Which of `options` explains the failure: the ones not built in when the config is known, else all of them. */
+function configCause(options, config) {
+    if (options.length === 0)
+        return undefined;
+    if (!config)
+        return `needs ${options.map((o) => `${o}=y`).join(', ')} (no config given to say which)`;
+    const notBuiltIn = options.filter((o) => config.entries.get(o)?.state !== 'y');
+    if (notBuiltIn.length === 0)
+        return `${options.join(', ')} ${options.length === 1 ? 'is' : 'are'} built in; see the guest console log`;
+    return notBuiltIn
+        .map((o) => {
+        const entry = config.entries.get(o);
+        const state = entry?.state === 'm' ? 'is a module (=m)' : entry?.state === 'not-set' ? 'is not set' : entry ? `is ${entry.state}` : 'is absent';
+        return `${o} ${state} in ${config.file}, krata needs it built in (=y)`;
+    })
+        .join('; ');
+}
+/** The stages as a Markdown table for the job summary. */
+function stagesTable(results) {
+    const icon = { ok: '✅', failed: '❌', skipped: '➖', missing: '❌' };
+    const rows = results.map((r) => {
+        const time = r.at === undefined ? '' : `${r.at.toFixed(1)} s`;
+        const state = r.state === 'missing' ? 'did not happen' : r.state;
+        return `| ${icon[r.state]} | ${r.title} | ${state}${r.detail ? `: ${r.detail.replace(/\|/g, '\\|')}` : ''} | ${time} |`;
+    });
+    return ['| | stage | result | time |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/boot/plan.ts
+
+
+/**
+ * Pure planning of a boot test: the scripts dom0 and the guest run, the xl config, the initramfs layouts and QEMU's
+ * command line. Paths on the host come in; text and argument lists go out. The I/O lives in run-boot.ts.
+ */
+/** The Xen drivers dom0 needs, in load order (xenfs uses xen-privcmd), with loop and blkback for the disks. */
+const DOM0_MODULES = ['xen-evtchn', 'xen-gntdev', 'xen-gntalloc', 'xen-privcmd', 'xenfs', 'loop', 'xen-blkback'];
+/** The guest's name in xl, and where dom0 keeps the guest's files. */
+const GUEST_NAME = 'zone';
+const GUEST_DIR = '/guest';
+/**
+ * The guest's boot check, run by busybox's init from the ramdisk (so a kernel needs ELF support, not #! scripts, as
+ * with krata's own init). It does what krata's zone init does, in its order, and reports each stage on hvc0.
+ */
+function guestCheckScript(deviceWaitSeconds = 20) {
+    const S = GUEST_STAGE_PREFIX;
+    return `export PATH=/bin
+/bin/busybox --install -s /bin
+say() { echo "${S}$*"; }
+step() { name=$1; shift; if out=$("$@" 2>&1); then say "ok $name"; else say "fail $name $(echo "$out" | tr '\\n' ' ' | head -c 200)"; fi; }
+# Xen lists its devices under /sys/bus/xen/devices whether or not a driver takes them; without blkfront's "vbd" driver
+# waiting is pointless. Whole seconds: under TCG each sleep is a slow fork and exec (200 sleeps of 0.1 s took 90 s).
+offered() { ls /sys/bus/xen/devices 2>/dev/null | tr "\\n" " "; }
+waitdev() {
+  while [ ! -b "$1" ] && [ -d /sys/bus/xen/drivers/vbd ] && [ $budget -gt 0 ]; do sleep 1; budget=$((budget-1)); done
+  [ -b "$1" ] && return 0
+  if [ -d /sys/bus/xen/drivers/vbd ]; then echo "none after ${deviceWaitSeconds} s, though Xen offers $(offered)"; else echo "no Xen block frontend driver, though Xen offers $(offered)"; fi
+  return 1
+}
+overlay() { mount -t tmpfs tmpfs /overlay && mkdir -p /overlay/upper /overlay/work && mount -t overlay overlay -o lowerdir=/image,upperdir=/overlay/upper,workdir=/overlay/work /newroot; }
+modules() { m=/newroot/lib/modules/$(uname -r); mkdir -p "$m" && mount --bind /newroot/addons/modules "$m" && mount -o remount,bind,ro "$m"; }
+devpts() { mkdir -p /newroot/dev/pts && mount -t devpts devpts /newroot/dev/pts; }
+budget=${deviceWaitSeconds}
+say "ok init"
+step devtmpfs mount -t devtmpfs devtmpfs /dev
+mount -t proc proc /proc 2>/dev/null; mount -t sysfs sysfs /sys 2>/dev/null
+step xvda waitdev /dev/xvda
+step xvdc waitdev /dev/xvdc
+step root mount -t squashfs -o ro /dev/xvda /image
+step overlay overlay
+step addons mount -t squashfs -o ro /dev/xvdc /newroot/addons
+if [ -d /newroot/addons/modules ]; then step modules modules; else say "skip modules no modules directory in the addons"; fi
+mount --move /dev /newroot/dev 2>/dev/null || mount -t devtmpfs devtmpfs /newroot/dev 2>/dev/null
+step proc mount -t proc proc /newroot/proc
+step sysfs mount -t sysfs sysfs /newroot/sys
+step cgroup2 mount -t cgroup2 cgroup2 /newroot/sys/fs/cgroup
+step devpts devpts
+say "marker release=$(uname -r)"
+poweroff -f
+`;
+}
+/** The guest's ramdisk: an uncompressed newc cpio, as krata's is, with busybox as init running the boot check. */
+function guestRamdiskEntries(busybox) {
+    return [
+        ...['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'image', 'overlay', 'newroot'].map((name) => ({ kind: 'dir', name })),
+        { kind: 'char', name: 'dev/console', major: 5, minor: 1 },
+        { kind: 'host-file', name: 'bin/busybox', mode: 0o755, source: busybox },
+        { kind: 'symlink', name: 'bin/sh', target: 'busybox' },
+        { kind: 'symlink', name: 'init', target: 'bin/busybox' },
+        { kind: 'file', name: 'etc/inittab', data: '::sysinit:/bin/sh /boot-check\n' },
+        { kind: 'file', name: 'boot-check', mode: 0o755, data: guestCheckScript() },
+    ];
+}
+/** The tiny root image krata would mount from xvda: the directories its init mounts on, and nothing else. */
+const ROOT_IMAGE_DIRS = ['addons', 'dev', 'etc', 'lib/modules', 'proc', 'sys', 'tmp'];
+/**
+ * xl's block hotplug, reduced to what blkback needs: the disk is already a loop device (set up by dom0's init), so
+ * write its major:minor and "connected" under the backend path. Debian's script wants bash, losetup and a lock dir.
+ */
+const HOTPLUG_SCRIPT = `#!/bin/sh
+[ "$1" = add ] || exit 0
+dev=$(xenstore-read "$XENBUS_PATH/params")
+xenstore-write "$XENBUS_PATH/physical-device" "$(stat -L -c '%t:%T' "$dev")" "$XENBUS_PATH/physical-device-path" "$dev" "$XENBUS_PATH/hotplug-status" connected
+`;
+/** krata's disk layout: xvda the root image, xvdc the addons (xvdb, the config block, is not needed to boot). */
+function guestXlConfig(memoryMiB = 128) {
+    const disk = (vdev, loop) => `"format=raw, vdev=${vdev}, access=ro, script=${GUEST_DIR}/hotplug, target=${loop}"`;
+    return [
+        `name = "${GUEST_NAME}"`,
+        'type = "pv"',
+        `kernel = "${GUEST_DIR}/kernel"`,
+        `ramdisk = "${GUEST_DIR}/initrd"`,
+        'extra = "console=hvc0"',
+        `memory = ${memoryMiB}`,
+        'vcpus = 1',
+        'on_poweroff = "destroy"',
+        'on_reboot = "destroy"',
+        'on_crash = "destroy"',
+        `disk = [ ${disk('xvda', '/dev/loop0')}, ${disk('xvdc', '/dev/loop1')} ]`,
+        '',
+    ].join('\n');
+}
+/**
+ * dom0's init: the order that works (xen-in-qemu.md): pseudo-filesystems with devpts, the Xen modules, xenfs,
+ * xenstored, xen-init-dom0, xenconsoled; then the guest is created paused, its console attached, and it is unpaused,
+ * so that not one line of its console is lost. Every guest console line is prefixed so the harness can tell them apart.
+ */
+function dom0InitScript(xenBinDir, guestTimeoutSeconds) {
+    const D = DOM0_PREFIX;
+    return `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/usr/bin:${xenBinDir}
+say() { echo "${D}$*"; }
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /var/run/xen /var/log/xen /var/lib/xen /var/lock /run
+mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /var/run/xen
+for m in ${DOM0_MODULES.join(' ')}; do insmod /lib/modules/$m.ko 2>/tmp/insmod || say "fail insmod $m: $(cat /tmp/insmod)"; done
+mount -t xenfs xenfs /proc/xen || say "fail mount xenfs"
+xenstored 2>/tmp/xenstored || say "fail xenstored: $(cat /tmp/xenstored)"
+xen-init-dom0 >/tmp/init-dom0 2>&1 || say "fail xen-init-dom0: $(tail -n 1 /tmp/init-dom0)"
+xenconsoled || say "fail xenconsoled"
+losetup -r /dev/loop0 ${GUEST_DIR}/root.squashfs && losetup -r /dev/loop1 ${GUEST_DIR}/addons.squashfs || say "fail losetup"
+say ready
+if xl create -p ${GUEST_DIR}/guest.cfg >/tmp/xl 2>&1; then created=1; else created=; fi
+sed 's/^/${D}xl| /' /tmp/xl
+if [ -n "$created" ]; then
+  say created
+  xl console ${GUEST_NAME} | while IFS= read -r line; do echo "${GUEST_PREFIX}$line"; done &
+  console=$!
+  ( sleep ${guestTimeoutSeconds}; touch /tmp/timeout; xl destroy ${GUEST_NAME} ) >/dev/null 2>&1 &
+  watchdog=$!
+  xl unpause ${GUEST_NAME}
+  # xl console ends with the guest; polling xl list meanwhile would take CPU from the guest (each run is heavy under TCG).
+  wait $console
+  while xl list ${GUEST_NAME} >/dev/null 2>&1; do sleep 0.5; done
+  if [ -e /tmp/timeout ]; then say "guest still running"; else kill $watchdog 2>/dev/null; say "guest gone"; fi
+else
+  say "create failed"
+fi
+say done
+poweroff -f
+`;
+}
+function dom0InitramfsEntries(files) {
+    const dirs = new Set(['bin', 'usr', 'usr/bin', 'dev', 'proc', 'sys', 'tmp', 'run', 'var', 'var/run', 'etc', 'etc/xen', 'lib', 'lib/modules', GUEST_DIR.slice(1)]);
+    const withParents = (p) => {
+        const parts = p.replace(/^\/+/, '').split('/').slice(0, -1);
+        for (let i = 1; i <= parts.length; i++)
+            dirs.add(parts.slice(0, i).join('/'));
+    };
+    const programs = files.xenPrograms.map((p) => `${files.xenBinDir}/${p.split('/').pop()}`);
+    [...programs, ...files.libraries].forEach(withParents);
+    const sortedDirs = [...dirs].sort();
+    return [
+        ...sortedDirs.map((name) => ({ kind: 'dir', name })),
+        { kind: 'char', name: 'dev/console', major: 5, minor: 1 },
+        { kind: 'host-file', name: 'bin/busybox', mode: 0o755, source: files.busybox },
+        { kind: 'file', name: 'init', mode: 0o755, data: dom0InitScript(files.xenBinDir, files.guestTimeoutSeconds) },
+        { kind: 'file', name: 'etc/xen/xl.conf', data: '' },
+        ...DOM0_MODULES.map((m) => ({ kind: 'host-file', name: `lib/modules/${m}.ko`, source: files.modules[m] })),
+        ...files.xenPrograms.map((p, i) => ({ kind: 'host-file', name: programs[i], mode: 0o755, source: p })),
+        { kind: 'host-file', name: 'usr/bin/xenstore', mode: 0o755, source: files.xenstoreClient },
+        { kind: 'symlink', name: 'usr/bin/xenstore-read', target: 'xenstore' },
+        { kind: 'symlink', name: 'usr/bin/xenstore-write', target: 'xenstore' },
+        ...files.libraries.map((l) => ({ kind: 'host-file', name: l, mode: 0o755, source: l })),
+        { kind: 'file', name: `${GUEST_DIR}/hotplug`, mode: 0o755, data: HOTPLUG_SCRIPT },
+        { kind: 'file', name: `${GUEST_DIR}/guest.cfg`, data: guestXlConfig() },
+        { kind: 'host-file', name: `${GUEST_DIR}/kernel`, source: files.guest.kernel },
+        { kind: 'host-file', name: `${GUEST_DIR}/initrd`, source: files.guest.ramdisk },
+        { kind: 'host-file', name: `${GUEST_DIR}/root.squashfs`, source: files.guest.root },
+        { kind: 'host-file', name: `${GUEST_DIR}/addons.squashfs`, source: files.guest.addons },
+    ];
+}
+/**
+ * QEMU's arguments: Xen as the multiboot kernel, dom0's kernel and initramfs as its modules. TCG needs
+ * `-cpu Haswell-noTSX` (with `-cpu max` dom0 dies at once); KVM takes the host's CPU.
+ * dom0 gets one vCPU (the guest runs on the other) and Xen does not scrub free RAM at boot: under TCG both cost
+ * seconds (the sample's whole boot test went from 70 s to 33 s on the same loaded machine with these two).
+ */
+function qemuArgs(plan) {
+    for (const p of [plan.xen, plan.dom0Kernel, plan.dom0Initramfs]) {
+        if (p.includes(','))
+            throw new errors/* InputError */.dz(`${p}: QEMU's multiboot module list cannot hold a path with a comma`);
+    }
+    const dom0MiB = 512 + Math.ceil((plan.guestBytes * 2) / 2 ** 20);
+    return [
+        '-accel', plan.accel,
+        '-cpu', plan.accel === 'kvm' ? 'host' : 'Haswell-noTSX',
+        '-m', String(dom0MiB + 384),
+        '-smp', '2',
+        '-nographic', '-nodefaults', '-no-reboot',
+        '-serial', 'stdio',
+        '-kernel', plan.xen,
+        '-append', `console=com1 dom0_mem=${dom0MiB}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
+        '-initrd', `${plan.dom0Kernel} console=hvc0 quiet,${plan.dom0Initramfs}`,
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/boot/host-tools.ts
+
+
+
+
+
+
+
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+/** Where downloads and unpacked pieces are kept between runs (the same cache as scripts/debian-package.sh). */
+function cacheDir() {
+    if (process.env.KERNEL_ACTION_CACHE)
+        return process.env.KERNEL_ACTION_CACHE;
+    // A runner's user cannot write /var/cache; its home can be kept between jobs with actions/cache.
+    return process.getuid?.() === 0 ? '/var/cache/kernel-action' : external_node_path_default().join((0,external_node_os_namespaceObject.homedir)(), '.cache', 'kernel-action');
+}
+const XEN_PROGRAMS = ['xl', 'xenstored', 'xenconsoled', 'xen-init-dom0', 'libxl-save-helper', 'xenconsole'];
+/** The one line to show when a piece is missing: what to install (scripts/install-boot-tools.sh does it all). */
+class MissingTool extends Error {
+    constructor(what, pkg) {
+        super(`boot test: ${what} not found; install ${pkg} (scripts/install-boot-tools.sh installs everything the boot test needs)`);
+    }
+}
+async function findBootHost() {
+    const qemu = await which('qemu-system-x86_64', 'qemu-system-x86');
+    const mksquashfs = await which('mksquashfs', 'squashfs-tools');
+    const busybox = '/bin/busybox';
+    if (!(0,external_node_fs_.existsSync)(busybox) || !(await isStatic(busybox)))
+        throw new MissingTool('a static /bin/busybox', 'busybox-static');
+    const xen = await unpackedXen();
+    const xenBinDir = await findXenBinDir();
+    const xenPrograms = XEN_PROGRAMS.map((p) => external_node_path_default().join(xenBinDir, p));
+    const xenstoreClient = '/usr/bin/xenstore-write';
+    if (!(0,external_node_fs_.existsSync)(xenstoreClient))
+        throw new MissingTool('xenstore-write', 'xenstore-utils');
+    const { kernel: dom0Kernel, modules: dom0Modules } = await dom0KernelPackage();
+    const libraries = await sharedLibraries([...xenPrograms, xenstoreClient]);
+    return { xen, dom0Kernel, dom0Modules, xenBinDir, xenPrograms, xenstoreClient, libraries, busybox, mksquashfs, qemu };
+}
+async function which(program, pkg) {
+    for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+        const candidate = external_node_path_default().join(dir, program);
+        if ((0,external_node_fs_.existsSync)(candidate))
+            return candidate;
+    }
+    throw new MissingTool(program, pkg);
+}
+/** A dynamic busybox would need a libc in both initramfs; the static one is a single file. */
+async function isStatic(file) {
+    const handle = await (0,promises_.open)(file, 'r');
+    try {
+        const head = Buffer.alloc(4096);
+        await handle.read(head, 0, head.length, 0);
+        return !head.includes('ld-linux');
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** QEMU's multiboot loader takes Xen's ELF, not the .gz Debian installs in /boot: unpack it once into the cache. */
+async function unpackedXen() {
+    const gz = (await (0,promises_.readdir)('/boot').catch(() => [])).filter((f) => /^xen-4\.\d+-amd64\.gz$/.test(f)).sort().pop();
+    if (!gz)
+        throw new MissingTool('the Xen hypervisor (/boot/xen-4.*-amd64.gz)', 'xen-hypervisor-4.17-amd64');
+    const dir = external_node_path_default().join(cacheDir(), 'boot');
+    const target = external_node_path_default().join(dir, gz.replace(/\.gz$/, ''));
+    if (!(0,external_node_fs_.existsSync)(target)) {
+        await (0,promises_.mkdir)(dir, { recursive: true });
+        const partial = `${target}.${process.pid}.partial`;
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(external_node_path_default().join('/boot', gz)), (0,external_node_zlib_.createGunzip)(), (0,external_node_fs_.createWriteStream)(partial));
+        await (0,promises_.rename)(partial, target);
+    }
+    return target;
+}
+async function findXenBinDir() {
+    const dirs = (await (0,promises_.readdir)('/usr/lib').catch(() => [])).filter((d) => /^xen-4\.\d+$/.test(d)).sort();
+    for (const d of dirs.reverse()) {
+        const bin = external_node_path_default().join('/usr/lib', d, 'bin');
+        if (XEN_PROGRAMS.every((p) => (0,external_node_fs_.existsSync)(external_node_path_default().join(bin, p))))
+            return bin;
+    }
+    throw new MissingTool("Xen's toolstack (/usr/lib/xen-4.*/bin/xl, xenstored, xenconsoled)", 'xen-utils-4.17');
+}
+/** scripts/debian-package.sh, found by walking up from this file (src/boot under jest, dist/ or dist/cli bundled). */
+function actionScript(name) {
+    let dir = external_node_path_default().dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    for (let depth = 0; depth < 5; depth++) {
+        const candidate = external_node_path_default().join(dir, 'scripts', name);
+        if ((0,external_node_fs_.existsSync)(candidate))
+            return candidate;
+        dir = external_node_path_default().dirname(dir);
+    }
+    throw new errors/* InternalError */.Gd(`scripts/${name} is missing from this copy of kernel-action`);
+}
+/** Debian's distribution kernel supports PV dom0 and ships every Xen backend as a module; it is fetched and cached. */
+async function dom0KernelPackage() {
+    let dir;
+    try {
+        dir = (await run('bash', [actionScript('debian-package.sh'), 'linux-image-amd64'], { maxBuffer: 1 << 20, env: { ...process.env, KERNEL_ACTION_CACHE: cacheDir() } })).stdout.trim();
+    }
+    catch (error) {
+        const stderr = error.stderr?.trim().split('\n').pop() ?? String(error);
+        throw new errors/* ToolError */.v4(`boot test: cannot fetch the dom0 kernel (Debian's linux-image-amd64): ${stderr}`);
+    }
+    const kernel = (await (0,promises_.readdir)(external_node_path_default().join(dir, 'boot'))).find((f) => f.startsWith('vmlinuz-'));
+    if (!kernel)
+        throw new errors/* ToolError */.v4(`boot test: no vmlinuz in ${dir}/boot`);
+    const found = new Map();
+    const walk = async (d) => {
+        for (const e of await (0,promises_.readdir)(d, { withFileTypes: true })) {
+            const p = external_node_path_default().join(d, e.name);
+            if (e.isDirectory())
+                await walk(p);
+            else if (e.name.endsWith('.ko'))
+                found.set(e.name.slice(0, -3), p);
+        }
+    };
+    await walk(external_node_path_default().join(dir, 'lib', 'modules'));
+    const modules = {};
+    for (const m of DOM0_MODULES) {
+        const p = found.get(m);
+        if (!p)
+            throw new errors/* ToolError */.v4(`boot test: the dom0 kernel in ${dir} has no ${m}.ko (compressed modules are not supported)`);
+        modules[m] = p;
+    }
+    return { kernel: external_node_path_default().join(dir, 'boot', kernel), modules };
+}
+/** The shared libraries the toolstack needs, from ldd, plus libgcc_s, which glibc loads at run time for pthread_cancel. */
+async function sharedLibraries(programs) {
+    const libs = new Set();
+    for (const p of programs) {
+        const { stdout } = await run('ldd', [p]);
+        for (const line of stdout.split('\n')) {
+            const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+            if (m)
+                libs.add(m[1]);
+        }
+    }
+    const libc = [...libs].find((l) => l.endsWith('/libc.so.6'));
+    if (libc) {
+        const gcc = external_node_path_default().join(external_node_path_default().dirname(libc), 'libgcc_s.so.1');
+        if ((0,external_node_fs_.existsSync)(gcc))
+            libs.add(gcc);
+    }
+    return [...libs].sort();
+}
+
+;// CONCATENATED MODULE: ./src/boot/run-boot.ts
+
+
+
+
+
+
+
+
+
+
+
+
+const run_boot_run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+/** Why an aarch64 kernel is not booted (README "Boot test" says what it would take). */
+const AARCH64_SKIP_REASON = 'aarch64 kernels are not boot-tested yet: it needs Xen for arm64 under qemu-system-aarch64 -machine virt,virtualization=on with the guest-loader device';
+async function runBootTest(options) {
+    const log = options.log ?? (() => undefined);
+    const started = Date.now();
+    await (0,promises_.mkdir)(options.outDir, { recursive: true });
+    const consoleLog = external_node_path_default().join(options.outDir, 'guest-console.log');
+    const serialLog = external_node_path_default().join(options.outDir, 'qemu-serial.log');
+    const info = await inspectKernelImage(options.image);
+    const config = options.config ? await (0,read_config/* readKernelConfig */.iF)(options.config) : undefined;
+    if (info.arch === 'aarch64') {
+        return { status: 'skipped', reason: AARCH64_SKIP_REASON, stages: [], consoleLog, serialLog, seconds: 0, release: info.release };
+    }
+    await options.prepare?.();
+    const host = await findBootHost();
+    const work = await (0,promises_.mkdtemp)(external_node_path_default().join(options.outDir, 'work-'));
+    try {
+        const guestRamdisk = external_node_path_default().join(work, 'guest-initrd.cpio');
+        await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox));
+        const root = await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS);
+        const addons = options.addons ?? (await squashfsOfDirs(host, work, 'empty-addons', []));
+        const guestFiles = { kernel: options.image, ramdisk: guestRamdisk, root, addons };
+        const guestBytes = (await Promise.all(Object.values(guestFiles).map((f) => (0,promises_.stat)(f)))).reduce((n, s) => n + s.size, 0);
+        // Generous: a loaded 2-core machine without KVM took 140 s for a whole passing run.
+        const timeoutSeconds = options.timeoutSeconds ?? 600;
+        const dom0Initramfs = external_node_path_default().join(work, 'dom0-initramfs.cpio');
+        await writeCpio(dom0Initramfs, dom0InitramfsEntries({
+            busybox: host.busybox,
+            modules: host.dom0Modules,
+            xenBinDir: host.xenBinDir,
+            xenPrograms: host.xenPrograms,
+            xenstoreClient: host.xenstoreClient,
+            libraries: host.libraries,
+            guest: guestFiles,
+            guestTimeoutSeconds: Math.max(30, timeoutSeconds - 60),
+        }));
+        const plan = { xen: host.xen, dom0Kernel: host.dom0Kernel, dom0Initramfs, guestBytes };
+        const accels = options.accel === 'kvm' || options.accel === 'tcg' ? [options.accel] : (await kvmUsable()) ? ['kvm', 'tcg'] : ['tcg'];
+        let lines = [];
+        let accel = accels[0];
+        for (const candidate of accels) {
+            accel = candidate;
+            log(`boot test: Xen in QEMU with ${candidate === 'kvm' ? 'KVM' : 'TCG (no KVM: software emulation)'}`);
+            const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog);
+            lines = result.lines;
+            const xenStarted = lines.some((l) => l.text.includes('(XEN)'));
+            if (xenStarted || candidate === accels[accels.length - 1])
+                break;
+            log(`boot test: QEMU with KVM failed before Xen started (${result.lastError ?? `exit ${result.exitCode}`}); falling back to TCG`);
+        }
+        const guestLines = lines.filter((l) => l.text.startsWith(GUEST_PREFIX)).map((l) => l.text.slice(GUEST_PREFIX.length));
+        await writeLines(consoleLog, guestLines);
+        const stages = readStages(lines);
+        const passed = bootPassed(stages);
+        return {
+            status: passed ? 'passed' : 'failed',
+            reason: passed ? undefined : firstFailure(stages, config),
+            stages,
+            accel,
+            consoleLog,
+            serialLog,
+            seconds: (Date.now() - started) / 1000,
+            release: info.release,
+        };
+    }
+    finally {
+        await (0,promises_.rm)(work, { recursive: true, force: true });
+    }
+}
+/** KVM is worth trying when /dev/kvm can be opened; QEMU's own failure (e.g. "failed to set MSR 0x10a") decides the rest. */
+async function kvmUsable() {
+    return (0,promises_.access)('/dev/kvm', promises_.constants.R_OK | promises_.constants.W_OK).then(() => true, () => false);
+}
+async function squashfsOfDirs(host, work, name, dirs) {
+    const tree = external_node_path_default().join(work, `${name}.d`);
+    await (0,promises_.mkdir)(tree, { recursive: true });
+    for (const d of dirs)
+        await (0,promises_.mkdir)(external_node_path_default().join(tree, d), { recursive: true });
+    const image = external_node_path_default().join(work, `${name}.squashfs`);
+    await run_boot_run(host.mksquashfs, [tree, image, '-noappend', '-all-root', '-no-xattrs', '-mkfs-time', '0', '-all-time', '0', '-quiet', '-no-progress']);
+    return image;
+}
+/** Runs QEMU, timestamping each serial line as it arrives (the stage times), and writes them all to `serialLog`. */
+function runQemu(qemu, args, timeoutSeconds, serialLog) {
+    return new Promise((resolve, reject) => {
+        const started = process.hrtime.bigint();
+        const lines = [];
+        const out = (0,external_node_fs_.createWriteStream)(serialLog);
+        out.write(`# ${qemu} ${args.join(' ')}\n`);
+        const child = (0,external_node_child_process_namespaceObject.spawn)(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let lastError;
+        const record = (raw) => {
+            const text = raw.replace(/\r/g, '').replace(/\x1b(\[[0-9;?]*[A-Za-z]|[^[])/g, '');
+            // hvc0 ends lines with CR CR LF: the blank line between every two lines is not output.
+            if (text === '')
+                return;
+            const at = Number(process.hrtime.bigint() - started) / 1e9;
+            lines.push({ at, text });
+            out.write(`[${at.toFixed(2).padStart(7)}] ${text}\n`);
+        };
+        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', record);
+        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stderr }).on('line', (l) => {
+            lastError = l.trim() || lastError;
+            record(`qemu: ${l}`);
+        });
+        const timer = setTimeout(() => {
+            record(`qemu: killed after ${timeoutSeconds} s`);
+            child.kill('SIGKILL');
+        }, timeoutSeconds * 1000);
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            out.end();
+            reject(error);
+        });
+        child.on('close', (exitCode) => {
+            clearTimeout(timer);
+            out.end(() => resolve({ lines, exitCode, lastError }));
+        });
+    });
+}
+async function writeLines(file, lines) {
+    await new Promise((resolve, reject) => {
+        const out = (0,external_node_fs_.createWriteStream)(file);
+        out.on('error', reject);
+        for (const l of lines)
+            out.write(`${l}\n`);
+        out.end(resolve);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/boot/boot-command.ts
+
+
+
+
+
+const BOOT_USAGE = `usage: kernel-action boot --image bzImage [--addons addons.squashfs] [--config .config]
+                          [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS]
+exit status: 0 passed, 1 failed, 2 usage or input error, 3 skipped (aarch64)`;
+/** `kernel-action boot`: boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage. */
+async function bootCommand(args) {
+    const { values } = (0,external_node_util_.parseArgs)({
+        args,
+        options: {
+            image: { type: 'string' },
+            addons: { type: 'string' },
+            config: { type: 'string' },
+            out: { type: 'string' },
+            accel: { type: 'string', default: 'auto' },
+            timeout: { type: 'string', default: '600' },
+        },
+        strict: true,
+        allowPositionals: false,
+    });
+    if (!values.image)
+        throw new errors/* InputError */.dz('--image bzImage is required');
+    const timeoutSeconds = Number(values.timeout);
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30)
+        throw new errors/* InputError */.dz(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`);
+    const outcome = await runBootTest({
+        image: values.image,
+        addons: values.addons,
+        config: values.config,
+        outDir: values.out ?? external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), `kernel-action-boot-${process.pid}`),
+        accel: (0,errors/* oneOf */.yL)('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg']),
+        timeoutSeconds,
+        log: (line) => process.stdout.write(`${line}\n`),
+    });
+    for (const s of outcome.stages) {
+        const time = s.at === undefined ? '      ' : `${s.at.toFixed(1).padStart(5)}s`;
+        process.stdout.write(`${time} ${s.state.padEnd(7)} ${s.title}${s.detail ? ` (${s.detail})` : ''}\n`);
+    }
+    if (outcome.status === 'skipped') {
+        process.stdout.write(`boot test skipped: ${outcome.reason}\n`);
+        return 3;
+    }
+    process.stdout.write(`guest console: ${outcome.consoleLog}\n`);
+    if (outcome.status === 'failed') {
+        process.stdout.write(`${outcome.reason}\n`);
+        return 1;
+    }
+    process.stdout.write(`boot passed: ${outcome.release ?? 'the kernel'} booted as a Xen PV guest and did what krata's zone init needs (${outcome.accel?.toUpperCase()}, ${outcome.seconds.toFixed(0)} s)\n`);
+    return 0;
+}
+
+
+/***/ }),
+
 /***/ 65:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -192,7 +1282,7 @@ function countResults(results) {
 
 /***/ }),
 
-/***/ 942:
+/***/ 46:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1101,8 +2191,8 @@ function fixFragment(tree, values, requirements) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(24);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
 ;// CONCATENATED MODULE: ./src/kconfig/tokenize.ts
 /** Index just past the `)` matching the `$(` at `start`, or -1. Quotes do not nest, as in preprocess.c. */
 function macroEnd(text, start) {
@@ -1459,8 +2549,8 @@ class TreeBuilder {
         const relativeToFile = keyword.endsWith('rsource');
         let path = pathToken.text;
         if (relativeToFile)
-            path = external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(location.file), path);
-        path = external_node_path_namespaceObject.posix.normalize(path);
+            path = external_node_path_.posix.join(external_node_path_.posix.dirname(location.file), path);
+        path = external_node_path_.posix.normalize(path);
         if (path.startsWith(`${this.sourceDir}/`))
             path = path.slice(this.sourceDir.length + 1);
         const saved = this.current;
@@ -1638,7 +2728,7 @@ function parseKconfig(files, sourceDir, arch) {
 /** Files of a real directory; paths outside it are refused. */
 function directoryFiles(sourceDir) {
     const toRelative = (file) => {
-        const rel = (0,external_node_path_namespaceObject.isAbsolute)(file) ? (0,external_node_path_namespaceObject.relative)(sourceDir, file).split(external_node_path_namespaceObject.sep).join('/') : file;
+        const rel = (0,external_node_path_.isAbsolute)(file) ? (0,external_node_path_.relative)(sourceDir, file).split(external_node_path_.sep).join('/') : file;
         return rel.startsWith('..') ? undefined : rel;
     };
     return {
@@ -1647,7 +2737,7 @@ function directoryFiles(sourceDir) {
             if (rel === undefined)
                 return undefined;
             try {
-                return (0,external_node_fs_.readFileSync)((0,external_node_path_namespaceObject.join)(sourceDir, rel), 'utf8');
+                return (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(sourceDir, rel), 'utf8');
             }
             catch {
                 return undefined;
@@ -1666,7 +2756,7 @@ function directoryFiles(sourceDir) {
                 const re = new RegExp(`^${part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
                 paths = paths.flatMap((dir) => {
                     try {
-                        return (0,external_node_fs_.readdirSync)((0,external_node_path_namespaceObject.join)(sourceDir, dir))
+                        return (0,external_node_fs_.readdirSync)((0,external_node_path_.join)(sourceDir, dir))
                             .filter((name) => re.test(name))
                             .sort()
                             .map((name) => (dir === '' ? name : `${dir}/${name}`));
@@ -1678,7 +2768,7 @@ function directoryFiles(sourceDir) {
             }
             return paths.filter((p) => {
                 try {
-                    return (0,external_node_fs_.statSync)((0,external_node_path_namespaceObject.join)(sourceDir, p)).isFile();
+                    return (0,external_node_fs_.statSync)((0,external_node_path_.join)(sourceDir, p)).isFile();
                 }
                 catch {
                     return false;
@@ -1691,13 +2781,13 @@ function directoryFiles(sourceDir) {
 function readKconfigTree(sourceDir, arch) {
     let isFile;
     try {
-        isFile = (0,external_node_fs_.statSync)((0,external_node_path_namespaceObject.join)(sourceDir, 'Kconfig')).isFile();
+        isFile = (0,external_node_fs_.statSync)((0,external_node_path_.join)(sourceDir, 'Kconfig')).isFile();
     }
     catch {
         isFile = false;
     }
     if (!isFile)
-        throw new errors/* InputError */.dz(`kernel-source: ${(0,external_node_path_namespaceObject.join)(sourceDir, 'Kconfig')} not found (is "${sourceDir}" a Linux source tree?)`);
+        throw new errors/* InputError */.dz(`kernel-source: ${(0,external_node_path_.join)(sourceDir, 'Kconfig')} not found (is "${sourceDir}" a Linux source tree?)`);
     return parseKconfig(directoryFiles(sourceDir), sourceDir, arch);
 }
 
@@ -1924,6 +3014,60 @@ function kconfigValues(config) {
         values.set(symbol, entry.state === 'not-set' ? 'n' : entry.state === 'value' ? entry.value : entry.state);
     }
     return values;
+}
+
+
+/***/ }),
+
+/***/ 957:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EW: () => (/* binding */ readSmallFile),
+/* harmony export */   RS: () => (/* binding */ readKernelConfigWithBytes),
+/* harmony export */   iF: () => (/* binding */ readKernelConfig)
+/* harmony export */ });
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+/* harmony import */ var _input_file_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54);
+/* harmony import */ var _kernel_config_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(746);
+
+
+
+
+// A .config is a few hundred KB (Debian's arm64 one: 0.3 MB); anything past 16 MiB is not one, and a gzip bomb stops
+// here. The limit is also what bounds the check's memory (README: about 10× the config's size on top of ~55 MB).
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+/** Reads a `.config` or a gzip copy of one (`config.gz`, `/proc/config.gz`) and parses it. */
+async function readKernelConfig(path, input = 'config', display = path) {
+    return (await readKernelConfigWithBytes(path, input, display)).config;
+}
+/** The parsed config and its uncompressed bytes: KERNEL_CONFIG is the digest of those bytes, not of a gzip copy. */
+async function readKernelConfigWithBytes(path, input = 'config', display = path) {
+    const bytes = decode(await readSmallFile(path, input), display, input);
+    return { config: (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_3__/* .parseKernelConfig */ .Jj)(bytes.toString('utf8'), display, input), bytes };
+}
+/**
+ * Reads a file that is small by nature, with errors that name the input it came from. It must be a regular file (a
+ * FIFO or a device such as /dev/zero would hang or never end) and is read up to MAX_CONFIG_BYTES.
+ */
+async function readSmallFile(path, input) {
+    return (0,_input_file_js__WEBPACK_IMPORTED_MODULE_2__/* .readInputFile */ .jH)(path, input, MAX_CONFIG_BYTES, input === 'requirements' ? 'requirements file' : 'kernel config');
+}
+function decode(bytes, display, input) {
+    if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+        try {
+            return (0,node_zlib__WEBPACK_IMPORTED_MODULE_0__.gunzipSync)(bytes, { maxOutputLength: MAX_CONFIG_BYTES });
+        }
+        catch (error) {
+            if (error.code === 'ERR_BUFFER_TOO_LARGE') {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${display} inflates to more than ${MAX_CONFIG_BYTES} bytes, too large to be a kernel config`);
+            }
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${display} is not a readable gzip file (${error.message})`);
+        }
+    }
+    return bytes;
 }
 
 
@@ -2160,160 +3304,19 @@ function parseRequirementsFile(text, file) {
 
 /***/ }),
 
-/***/ 978:
+/***/ 312:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  k_: () => (/* binding */ runCheck)
-});
-
-// UNUSED EXPORTS: readFragmentLines, resolveArch
-
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/check/kernel-config.ts
-var kernel_config = __nccwpck_require__(746);
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-;// CONCATENATED MODULE: ./src/input-file.ts
-// Opening the files a user names (config, requirements, fragment, image, addons). Each must be a regular file,
-// checked before it is opened: a FIFO would block the open or the read forever, and a device such as /dev/zero
-// reports size 0 and never ends. Reads are bounded by the size seen at open time.
-
-
-/** Opens `file` (named by input `input`) for reading, or throws a one-line InputError saying why not. */
-async function openInputFile(file, input) {
-    assertRegular(file, input, await statOf(file, input));
-    let handle;
-    try {
-        // O_NONBLOCK: should the path become a FIFO after the stat, the open still returns instead of waiting for a writer.
-        handle = await external_node_fs_.promises.open(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
-    }
-    catch (error) {
-        throw (0,errors/* fileError */.zS)(input, file, error);
-    }
-    try {
-        const stat = await handle.stat();
-        assertRegular(file, input, stat);
-        return { handle, size: stat.size };
-    }
-    catch (error) {
-        await handle.close();
-        throw error;
-    }
-}
-/** Checks that `file` is a regular file that can be opened, without reading it. */
-async function assertInputFile(file, input) {
-    const { handle, size } = await openInputFile(file, input);
-    await handle.close();
-    return size;
-}
-/**
- * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
- * should be ("kernel config"), for the message.
- */
-async function readInputFile(file, input, maxBytes, what) {
-    const { handle, size } = await openInputFile(file, input);
-    try {
-        if (size > maxBytes)
-            throw new errors/* InputError */.dz(`${input}: ${file} is too large to be a ${what} (${size} bytes, at most ${maxBytes})`);
-        const buffer = Buffer.alloc(size);
-        let filled = 0;
-        // Exactly the size seen at open: a file that grows meanwhile is not followed.
-        while (filled < size) {
-            const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-            if (bytesRead === 0)
-                break;
-            filled += bytesRead;
-        }
-        return buffer.subarray(0, filled);
-    }
-    catch (error) {
-        if (error instanceof errors/* InputError */.dz)
-            throw error;
-        throw (0,errors/* fileError */.zS)(input, file, error);
-    }
-    finally {
-        await handle.close();
-    }
-}
-async function statOf(file, input) {
-    try {
-        return await external_node_fs_.promises.stat(file);
-    }
-    catch (error) {
-        throw (0,errors/* fileError */.zS)(input, file, error);
-    }
-}
-function assertRegular(file, input, stat) {
-    if (stat.isFile())
-        return;
-    if (stat.isDirectory())
-        throw (0,errors/* fileError */.zS)(input, file, { code: 'EISDIR' });
-    throw new errors/* InputError */.dz(`${input}: ${file} is ${kindOf(stat)}, not a regular file`);
-}
-function kindOf(stat) {
-    if (stat.isFIFO())
-        return 'a named pipe (FIFO)';
-    if (stat.isCharacterDevice())
-        return 'a character device';
-    if (stat.isBlockDevice())
-        return 'a block device';
-    if (stat.isSocket())
-        return 'a socket';
-    return 'a special file';
-}
-
-;// CONCATENATED MODULE: ./src/check/read-config.ts
-
-
-
-
-// A .config is a few hundred KB (Debian's arm64 one: 0.3 MB); anything past 16 MiB is not one, and a gzip bomb stops
-// here. The limit is also what bounds the check's memory (README: about 10× the config's size on top of ~55 MB).
-const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
-/** Reads a `.config` or a gzip copy of one (`config.gz`, `/proc/config.gz`) and parses it. */
-async function read_config_readKernelConfig(path, input = 'config', display = path) {
-    return (await readKernelConfigWithBytes(path, input, display)).config;
-}
-/** The parsed config and its uncompressed bytes: KERNEL_CONFIG is the digest of those bytes, not of a gzip copy. */
-async function readKernelConfigWithBytes(path, input = 'config', display = path) {
-    const bytes = decode(await readSmallFile(path, input), display, input);
-    return { config: (0,kernel_config/* parseKernelConfig */.Jj)(bytes.toString('utf8'), display, input), bytes };
-}
-/**
- * Reads a file that is small by nature, with errors that name the input it came from. It must be a regular file (a
- * FIFO or a device such as /dev/zero would hang or never end) and is read up to MAX_CONFIG_BYTES.
- */
-async function readSmallFile(path, input) {
-    return readInputFile(path, input, MAX_CONFIG_BYTES, input === 'requirements' ? 'requirements file' : 'kernel config');
-}
-function decode(bytes, display, input) {
-    if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-        try {
-            return (0,external_node_zlib_namespaceObject.gunzipSync)(bytes, { maxOutputLength: MAX_CONFIG_BYTES });
-        }
-        catch (error) {
-            if (error.code === 'ERR_BUFFER_TOO_LARGE') {
-                throw new errors/* InputError */.dz(`${input}: ${display} inflates to more than ${MAX_CONFIG_BYTES} bytes, too large to be a kernel config`);
-            }
-            throw new errors/* InputError */.dz(`${input}: ${display} is not a readable gzip file (${error.message})`);
-        }
-    }
-    return bytes;
-}
-
-// EXTERNAL MODULE: ./src/check/requirements.ts
-var check_requirements = __nccwpck_require__(762);
-// EXTERNAL MODULE: ./src/check/evaluate.ts
-var evaluate = __nccwpck_require__(65);
-// EXTERNAL MODULE: ./src/check/report.ts
-var check_report = __nccwpck_require__(904);
-;// CONCATENATED MODULE: ./src/check/run-check.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   k_: () => (/* binding */ runCheck)
+/* harmony export */ });
+/* unused harmony exports resolveArch, readFragmentLines */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+/* harmony import */ var _kernel_config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(746);
+/* harmony import */ var _read_config_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(957);
+/* harmony import */ var _requirements_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(762);
+/* harmony import */ var _evaluate_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(65);
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(904);
 
 
 
@@ -2322,28 +3325,28 @@ var check_report = __nccwpck_require__(904);
 
 /** Reads the config and any requirement files, then evaluates. The one way in for the action and the CLI. */
 async function runCheck(request) {
-    const { config, bytes: configBytes } = await readKernelConfigWithBytes(request.config);
+    const { config, bytes: configBytes } = await (0,_read_config_js__WEBPACK_IMPORTED_MODULE_2__/* .readKernelConfigWithBytes */ .RS)(request.config);
     const arch = resolveArch(config, request.arch);
     const extra = [];
     for (const file of request.requirements ?? []) {
-        extra.push(...(0,check_requirements/* parseRequirementsFile */.wu)((await readSmallFile(file, 'requirements')).toString('utf8'), file));
+        extra.push(...(0,_requirements_js__WEBPACK_IMPORTED_MODULE_3__/* .parseRequirementsFile */ .wu)((await (0,_read_config_js__WEBPACK_IMPORTED_MODULE_2__/* .readSmallFile */ .EW)(file, 'requirements')).toString('utf8'), file));
     }
-    const boot = request.target === 'zone' && (request.bootRules ?? true) ? (0,check_requirements/* bootRequirements */.bR)() : [];
-    const requirements = (0,check_requirements/* mergeRequirements */.Bv)([...(0,check_requirements/* requirementsFor */.eK)(request.target), ...boot], extra);
+    const boot = request.target === 'zone' && (request.bootRules ?? true) ? (0,_requirements_js__WEBPACK_IMPORTED_MODULE_3__/* .bootRequirements */ .bR)() : [];
+    const requirements = (0,_requirements_js__WEBPACK_IMPORTED_MODULE_3__/* .mergeRequirements */ .Bv)([...(0,_requirements_js__WEBPACK_IMPORTED_MODULE_3__/* .requirementsFor */ .eK)(request.target), ...boot], extra);
     const version = config.header?.version;
-    const results = (0,evaluate/* evaluateRequirements */.C)(config, requirements, { arch, version, ignore: request.ignore, strict: request.strict });
-    const report = (0,check_report/* buildReport */.FK)({ target: request.target, arch, version, config: request.config, duplicates: config.duplicates }, results, request.failOn ?? 'error');
+    const results = (0,_evaluate_js__WEBPACK_IMPORTED_MODULE_4__/* .evaluateRequirements */ .C)(config, requirements, { arch, version, ignore: request.ignore, strict: request.strict });
+    const report = (0,_report_js__WEBPACK_IMPORTED_MODULE_5__/* .buildReport */ .FK)({ target: request.target, arch, version, config: request.config, duplicates: config.duplicates }, results, request.failOn ?? 'error');
     return { config, configBytes, arch, requirements, report };
 }
 /** The config says which architecture it is for; input `arch` may confirm it but never contradict it. */
 function resolveArch(config, stated) {
-    const detected = (0,kernel_config/* detectArch */.k2)(config);
+    const detected = (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_1__/* .detectArch */ .k2)(config);
     if (detected && stated && detected !== stated) {
-        throw new errors/* InputError */.dz(`arch: input says ${stated} but ${config.file} is an ${detected} config`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`arch: input says ${stated} but ${config.file} is an ${detected} config`);
     }
     const arch = detected ?? stated;
     if (!arch) {
-        throw new errors/* InputError */.dz(`arch: cannot tell the architecture of ${config.file} (no CONFIG_X86_64=y or CONFIG_ARM64=y); set input arch`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`arch: cannot tell the architecture of ${config.file} (no CONFIG_X86_64=y or CONFIG_ARM64=y); set input arch`);
     }
     return arch;
 }
@@ -2371,15 +3374,17 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
-/* harmony import */ var _check_run_check_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(978);
+/* harmony import */ var _check_run_check_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(312);
 /* harmony import */ var _arch_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(67);
 /* harmony import */ var _check_requirements_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(762);
 /* harmony import */ var _check_report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(904);
-/* harmony import */ var _check_format_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(561);
-/* harmony import */ var _check_explain_results_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(942);
+/* harmony import */ var _check_format_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(561);
+/* harmony import */ var _check_explain_results_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(46);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_7___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_7__);
-/* harmony import */ var _log_line_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(420);
+/* harmony import */ var _log_line_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(420);
+/* harmony import */ var _boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(333);
+
 
 
 
@@ -2394,7 +3399,8 @@ const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--
                            [--requirements FILE]... [--ignore OPTION]... [--strict] [--no-boot-rules]
                            [--fail-on error|warning|never] [--json]
                            [--kernel-source DIR [--fix-fragment FILE]]
-exit status: 0 requirements met, 1 requirements not met, 2 usage or input error`;
+exit status: 0 requirements met, 1 requirements not met, 2 usage or input error
+${_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__/* .BOOT_USAGE */ .f}`;
 /** Local use of the same engine as the action: `kernel-action check --config .config`. */
 async function main(argv) {
     try {
@@ -2403,6 +3409,8 @@ async function main(argv) {
             process.stdout.write(`${USAGE}\n`);
             return 0;
         }
+        if (command === 'boot')
+            return await (0,_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__/* .bootCommand */ .g)(rest);
         if (command !== 'check')
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required');
         const { values } = (0,node_util__WEBPACK_IMPORTED_MODULE_0__.parseArgs)({
@@ -2452,15 +3460,15 @@ async function main(argv) {
         else {
             // Escaped: in a workflow's `run:` step the runner reads this output, and a file name must not be a command.
             for (const r of report.results)
-                process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)((0,_check_format_js__WEBPACK_IMPORTED_MODULE_9__/* .formatResultLine */ .v)(r, report.config))}\n`);
+                process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_9__/* .escapeLogLine */ ._)((0,_check_format_js__WEBPACK_IMPORTED_MODULE_10__/* .formatResultLine */ .v)(r, report.config))}\n`);
             const failing = (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .isFailing */ .DI)(report, failOn);
             const verdict = failing ? (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .failureSummary */ .jg)(report) : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`;
-            process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)(verdict)}\n`);
+            process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_9__/* .escapeLogLine */ ._)(verdict)}\n`);
         }
         return (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .isFailing */ .DI)(report, failOn) ? 1 : 0;
     }
     catch (error) {
-        const message = error instanceof TypeError && 'code' in error ? `${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error))}\n${USAGE}` : (0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error));
+        const message = error instanceof TypeError && 'code' in error ? `${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_9__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error))}\n${USAGE}` : (0,_log_line_js__WEBPACK_IMPORTED_MODULE_9__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error));
         process.stderr.write(`kernel-action: ${message}\n`);
         return 2;
     }
@@ -2477,12 +3485,14 @@ __webpack_async_result__();
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BZ: () => (/* binding */ KconfigSyntaxError),
+/* harmony export */   Gd: () => (/* binding */ InternalError),
 /* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   cs: () => (/* binding */ IntegrityError),
 /* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   v4: () => (/* binding */ ToolError),
 /* harmony export */   yL: () => (/* binding */ oneOf),
 /* harmony export */   zS: () => (/* binding */ fileError)
 /* harmony export */ });
-/* unused harmony exports IntegrityError, ToolError, InternalError */
 /**
  * The action's error vocabulary (README, "Bad input"). Every error it stops with is one line of one of these kinds;
  * a plain `Error` is never thrown on purpose.
@@ -2496,11 +3506,11 @@ class InputError extends Error {
     name = 'InputError';
 }
 /** Data this action wrote did not read back as written (a tag resolving elsewhere, a blob not matching its digest). */
-class IntegrityError extends (/* unused pure expression or super */ null && (Error)) {
+class IntegrityError extends Error {
     name = 'IntegrityError';
 }
-/** A program this action runs (the `zstd` program) failed. */
-class ToolError extends (/* unused pure expression or super */ null && (Error)) {
+/** A program this action runs (the `zstd` program, apt-get, QEMU and Xen for the boot test) failed. */
+class ToolError extends Error {
     name = 'ToolError';
 }
 /** A Kconfig line the reader cannot parse; never shown as a failure, it is counted among the skipped lines. */
@@ -2538,6 +3548,108 @@ function oneOf(name, value, allowed) {
     if (allowed.includes(value))
         return value;
     throw new InputError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+}
+
+
+/***/ }),
+
+/***/ 54:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hd: () => (/* binding */ openInputFile),
+/* harmony export */   jH: () => (/* binding */ readInputFile)
+/* harmony export */ });
+/* unused harmony export assertInputFile */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+// Opening the files a user names (config, requirements, fragment, image, addons). Each must be a regular file,
+// checked before it is opened: a FIFO would block the open or the read forever, and a device such as /dev/zero
+// reports size 0 and never ends. Reads are bounded by the size seen at open time.
+
+
+/** Opens `file` (named by input `input`) for reading, or throws a one-line InputError saying why not. */
+async function openInputFile(file, input) {
+    assertRegular(file, input, await statOf(file, input));
+    let handle;
+    try {
+        // O_NONBLOCK: should the path become a FIFO after the stat, the open still returns instead of waiting for a writer.
+        handle = await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.open(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, error);
+    }
+    try {
+        const stat = await handle.stat();
+        assertRegular(file, input, stat);
+        return { handle, size: stat.size };
+    }
+    catch (error) {
+        await handle.close();
+        throw error;
+    }
+}
+/** Checks that `file` is a regular file that can be opened, without reading it. */
+async function assertInputFile(file, input) {
+    const { handle, size } = await openInputFile(file, input);
+    await handle.close();
+    return size;
+}
+/**
+ * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
+ * should be ("kernel config"), for the message.
+ */
+async function readInputFile(file, input, maxBytes, what) {
+    const { handle, size } = await openInputFile(file, input);
+    try {
+        if (size > maxBytes)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${file} is too large to be a ${what} (${size} bytes, at most ${maxBytes})`);
+        const buffer = Buffer.alloc(size);
+        let filled = 0;
+        // Exactly the size seen at open: a file that grows meanwhile is not followed.
+        while (filled < size) {
+            const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
+            if (bytesRead === 0)
+                break;
+            filled += bytesRead;
+        }
+        return buffer.subarray(0, filled);
+    }
+    catch (error) {
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz)
+            throw error;
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, error);
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function statOf(file, input) {
+    try {
+        return await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(file);
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, error);
+    }
+}
+function assertRegular(file, input, stat) {
+    if (stat.isFile())
+        return;
+    if (stat.isDirectory())
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, { code: 'EISDIR' });
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${file} is ${kindOf(stat)}, not a regular file`);
+}
+function kindOf(stat) {
+    if (stat.isFIFO())
+        return 'a named pipe (FIFO)';
+    if (stat.isCharacterDevice())
+        return 'a character device';
+    if (stat.isBlockDevice())
+        return 'a block device';
+    if (stat.isSocket())
+        return 'a socket';
+    return 'a special file';
 }
 
 
@@ -2605,10 +3717,24 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/prom
 
 /***/ }),
 
+/***/ 760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
 /***/ 975:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ })
 

@@ -47,6 +47,7 @@ export const INPUT_DEFAULTS = {
   'insecure-registry': 'false',
   'push-by-digest': 'false',
   merge: '',
+  'boot-test': 'false',
 } as const
 export type InputName = keyof typeof INPUT_DEFAULTS
 
@@ -102,6 +103,8 @@ export interface RegistrySettings {
 export interface CheckInputs {
   mode: 'check'
   check: CheckSettings
+  /** Input `boot-test`: with no image there is nothing to boot, which the step says. */
+  bootTest: boolean
 }
 
 /** Check, then describe and publish the kernel image. */
@@ -111,6 +114,8 @@ export interface PublishInputs {
   image: string
   addons: string
   compression: Compression
+  /** Boot the kernel as a Xen PV guest before anything is written (input `boot-test`). */
+  bootTest: boolean
   output: ImageSettings
   registry: RegistrySettings
 }
@@ -141,6 +146,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     image: read('image'),
     addons: read('addons'),
     merge: list('merge', { csv: true }),
+    bootTest: bool('boot-test'),
   }
   const target = oneOf('target', read('target'), TARGETS)
   const check = {
@@ -189,13 +195,14 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
       image: sample.image,
       addons: sample.addons,
       compression,
+      bootTest: given.bootTest,
       output: { ...output, flavor: output.flavor || target },
       registry,
     }
   }
   if (given.image === '') {
     if (given.addons !== '') throw new InputError('addons: given without image (the kernel image is what gets published)')
-    return { mode: 'check', check: { ...check, config: given.config, sample: false } }
+    return { mode: 'check', check: { ...check, config: given.config, sample: false }, bootTest: given.bootTest }
   }
   return {
     mode: 'publish',
@@ -203,6 +210,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     image: given.image,
     addons: given.addons,
     compression,
+    bootTest: given.bootTest,
     output: { ...output, flavor: output.flavor || target },
     registry,
   }

@@ -32,6 +32,8 @@ export interface StepSummary {
   notPublished?: string
   /** The fix fragment written with `kernel-source`. */
   fixFragment?: { path: string; text: string }
+  /** The boot test's section (markdown: its stages as a table), when it ran. */
+  boot?: string
 }
 
 /**
@@ -49,6 +51,7 @@ export function renderSummary(report: CheckReport, step: StepSummary = { failOn:
     (step.notPublished ? `<p><strong>Not published:</strong> ${escape(step.notPublished)}</p>\n` : '') +
     renderDuplicates(report)
   const tail =
+    (step.boot ? `\n${step.boot}\n\n` : '') +
     (step.fixFragment ? renderFixFragment(step.fixFragment) : '') +
     (step.publish ? renderPublish(step.publish, unenforced ? `${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}: not enforced (fail-on: never)` : undefined) : '')
   let failures = failing.length ? table(failing) : '<p>Every requirement is met.</p>\n'

@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { InputError, oneOf } from '../errors.js'
+import { runBootTest } from './run-boot.js'
+
+export const BOOT_USAGE = `usage: kernel-action boot --image bzImage [--addons addons.squashfs] [--config .config]
+                          [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS]
+exit status: 0 passed, 1 failed, 2 usage or input error, 3 skipped (aarch64)`
+
+/** `kernel-action boot`: boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage. */
+export async function bootCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      image: { type: 'string' },
+      addons: { type: 'string' },
+      config: { type: 'string' },
+      out: { type: 'string' },
+      accel: { type: 'string', default: 'auto' },
+      timeout: { type: 'string', default: '600' },
+    },
+    strict: true,
+    allowPositionals: false,
+  })
+  if (!values.image) throw new InputError('--image bzImage is required')
+  const timeoutSeconds = Number(values.timeout)
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30) throw new InputError(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`)
+  const outcome = await runBootTest({
+    image: values.image,
+    addons: values.addons,
+    config: values.config,
+    outDir: values.out ?? path.join(tmpdir(), `kernel-action-boot-${process.pid}`),
+    accel: oneOf('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg'] as const),
+    timeoutSeconds,
+    log: (line) => process.stdout.write(`${line}\n`),
+  })
+  for (const s of outcome.stages) {
+    const time = s.at === undefined ? '      ' : `${s.at.toFixed(1).padStart(5)}s`
+    process.stdout.write(`${time} ${s.state.padEnd(7)} ${s.title}${s.detail ? ` (${s.detail})` : ''}\n`)
+  }
+  if (outcome.status === 'skipped') {
+    process.stdout.write(`boot test skipped: ${outcome.reason}\n`)
+    return 3
+  }
+  process.stdout.write(`guest console: ${outcome.consoleLog}\n`)
+  if (outcome.status === 'failed') {
+    process.stdout.write(`${outcome.reason}\n`)
+    return 1
+  }
+  process.stdout.write(`boot passed: ${outcome.release ?? 'the kernel'} booted as a Xen PV guest and did what krata's zone init needs (${outcome.accel?.toUpperCase()}, ${outcome.seconds.toFixed(0)} s)\n`)
+  return 0
+}

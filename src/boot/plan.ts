@@ -1,0 +1,225 @@
+import type { CpioEntry } from './cpio.js'
+import { DOM0_PREFIX, GUEST_PREFIX, GUEST_STAGE_PREFIX } from './stages.js'
+import { InputError } from '../errors.js'
+
+/**
+ * Pure planning of a boot test: the scripts dom0 and the guest run, the xl config, the initramfs layouts and QEMU's
+ * command line. Paths on the host come in; text and argument lists go out. The I/O lives in run-boot.ts.
+ */
+
+/** The Xen drivers dom0 needs, in load order (xenfs uses xen-privcmd), with loop and blkback for the disks. */
+export const DOM0_MODULES = ['xen-evtchn', 'xen-gntdev', 'xen-gntalloc', 'xen-privcmd', 'xenfs', 'loop', 'xen-blkback'] as const
+export type Dom0Module = (typeof DOM0_MODULES)[number]
+
+/** The guest's name in xl, and where dom0 keeps the guest's files. */
+const GUEST_NAME = 'zone'
+const GUEST_DIR = '/guest'
+
+/**
+ * The guest's boot check, run by busybox's init from the ramdisk (so a kernel needs ELF support, not #! scripts, as
+ * with krata's own init). It does what krata's zone init does, in its order, and reports each stage on hvc0.
+ */
+export function guestCheckScript(deviceWaitSeconds = 20): string {
+  const S = GUEST_STAGE_PREFIX
+  return `export PATH=/bin
+/bin/busybox --install -s /bin
+say() { echo "${S}$*"; }
+step() { name=$1; shift; if out=$("$@" 2>&1); then say "ok $name"; else say "fail $name $(echo "$out" | tr '\\n' ' ' | head -c 200)"; fi; }
+# Xen lists its devices under /sys/bus/xen/devices whether or not a driver takes them; without blkfront's "vbd" driver
+# waiting is pointless. Whole seconds: under TCG each sleep is a slow fork and exec (200 sleeps of 0.1 s took 90 s).
+offered() { ls /sys/bus/xen/devices 2>/dev/null | tr "\\n" " "; }
+waitdev() {
+  while [ ! -b "$1" ] && [ -d /sys/bus/xen/drivers/vbd ] && [ $budget -gt 0 ]; do sleep 1; budget=$((budget-1)); done
+  [ -b "$1" ] && return 0
+  if [ -d /sys/bus/xen/drivers/vbd ]; then echo "none after ${deviceWaitSeconds} s, though Xen offers $(offered)"; else echo "no Xen block frontend driver, though Xen offers $(offered)"; fi
+  return 1
+}
+overlay() { mount -t tmpfs tmpfs /overlay && mkdir -p /overlay/upper /overlay/work && mount -t overlay overlay -o lowerdir=/image,upperdir=/overlay/upper,workdir=/overlay/work /newroot; }
+modules() { m=/newroot/lib/modules/$(uname -r); mkdir -p "$m" && mount --bind /newroot/addons/modules "$m" && mount -o remount,bind,ro "$m"; }
+devpts() { mkdir -p /newroot/dev/pts && mount -t devpts devpts /newroot/dev/pts; }
+budget=${deviceWaitSeconds}
+say "ok init"
+step devtmpfs mount -t devtmpfs devtmpfs /dev
+mount -t proc proc /proc 2>/dev/null; mount -t sysfs sysfs /sys 2>/dev/null
+step xvda waitdev /dev/xvda
+step xvdc waitdev /dev/xvdc
+step root mount -t squashfs -o ro /dev/xvda /image
+step overlay overlay
+step addons mount -t squashfs -o ro /dev/xvdc /newroot/addons
+if [ -d /newroot/addons/modules ]; then step modules modules; else say "skip modules no modules directory in the addons"; fi
+mount --move /dev /newroot/dev 2>/dev/null || mount -t devtmpfs devtmpfs /newroot/dev 2>/dev/null
+step proc mount -t proc proc /newroot/proc
+step sysfs mount -t sysfs sysfs /newroot/sys
+step cgroup2 mount -t cgroup2 cgroup2 /newroot/sys/fs/cgroup
+step devpts devpts
+say "marker release=$(uname -r)"
+poweroff -f
+`
+}
+
+/** The guest's ramdisk: an uncompressed newc cpio, as krata's is, with busybox as init running the boot check. */
+export function guestRamdiskEntries(busybox: string): CpioEntry[] {
+  return [
+    ...['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'image', 'overlay', 'newroot'].map((name): CpioEntry => ({ kind: 'dir', name })),
+    { kind: 'char', name: 'dev/console', major: 5, minor: 1 },
+    { kind: 'host-file', name: 'bin/busybox', mode: 0o755, source: busybox },
+    { kind: 'symlink', name: 'bin/sh', target: 'busybox' },
+    { kind: 'symlink', name: 'init', target: 'bin/busybox' },
+    { kind: 'file', name: 'etc/inittab', data: '::sysinit:/bin/sh /boot-check\n' },
+    { kind: 'file', name: 'boot-check', mode: 0o755, data: guestCheckScript() },
+  ]
+}
+
+/** The tiny root image krata would mount from xvda: the directories its init mounts on, and nothing else. */
+export const ROOT_IMAGE_DIRS = ['addons', 'dev', 'etc', 'lib/modules', 'proc', 'sys', 'tmp'] as const
+
+/**
+ * xl's block hotplug, reduced to what blkback needs: the disk is already a loop device (set up by dom0's init), so
+ * write its major:minor and "connected" under the backend path. Debian's script wants bash, losetup and a lock dir.
+ */
+export const HOTPLUG_SCRIPT = `#!/bin/sh
+[ "$1" = add ] || exit 0
+dev=$(xenstore-read "$XENBUS_PATH/params")
+xenstore-write "$XENBUS_PATH/physical-device" "$(stat -L -c '%t:%T' "$dev")" "$XENBUS_PATH/physical-device-path" "$dev" "$XENBUS_PATH/hotplug-status" connected
+`
+
+/** krata's disk layout: xvda the root image, xvdc the addons (xvdb, the config block, is not needed to boot). */
+export function guestXlConfig(memoryMiB = 128): string {
+  const disk = (vdev: string, loop: string): string => `"format=raw, vdev=${vdev}, access=ro, script=${GUEST_DIR}/hotplug, target=${loop}"`
+  return [
+    `name = "${GUEST_NAME}"`,
+    'type = "pv"',
+    `kernel = "${GUEST_DIR}/kernel"`,
+    `ramdisk = "${GUEST_DIR}/initrd"`,
+    'extra = "console=hvc0"',
+    `memory = ${memoryMiB}`,
+    'vcpus = 1',
+    'on_poweroff = "destroy"',
+    'on_reboot = "destroy"',
+    'on_crash = "destroy"',
+    `disk = [ ${disk('xvda', '/dev/loop0')}, ${disk('xvdc', '/dev/loop1')} ]`,
+    '',
+  ].join('\n')
+}
+
+/**
+ * dom0's init: the order that works (xen-in-qemu.md): pseudo-filesystems with devpts, the Xen modules, xenfs,
+ * xenstored, xen-init-dom0, xenconsoled; then the guest is created paused, its console attached, and it is unpaused,
+ * so that not one line of its console is lost. Every guest console line is prefixed so the harness can tell them apart.
+ */
+export function dom0InitScript(xenBinDir: string, guestTimeoutSeconds: number): string {
+  const D = DOM0_PREFIX
+  return `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/usr/bin:${xenBinDir}
+say() { echo "${D}$*"; }
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /var/run/xen /var/log/xen /var/lib/xen /var/lock /run
+mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /var/run/xen
+for m in ${DOM0_MODULES.join(' ')}; do insmod /lib/modules/$m.ko 2>/tmp/insmod || say "fail insmod $m: $(cat /tmp/insmod)"; done
+mount -t xenfs xenfs /proc/xen || say "fail mount xenfs"
+xenstored 2>/tmp/xenstored || say "fail xenstored: $(cat /tmp/xenstored)"
+xen-init-dom0 >/tmp/init-dom0 2>&1 || say "fail xen-init-dom0: $(tail -n 1 /tmp/init-dom0)"
+xenconsoled || say "fail xenconsoled"
+losetup -r /dev/loop0 ${GUEST_DIR}/root.squashfs && losetup -r /dev/loop1 ${GUEST_DIR}/addons.squashfs || say "fail losetup"
+say ready
+if xl create -p ${GUEST_DIR}/guest.cfg >/tmp/xl 2>&1; then created=1; else created=; fi
+sed 's/^/${D}xl| /' /tmp/xl
+if [ -n "$created" ]; then
+  say created
+  xl console ${GUEST_NAME} | while IFS= read -r line; do echo "${GUEST_PREFIX}$line"; done &
+  console=$!
+  ( sleep ${guestTimeoutSeconds}; touch /tmp/timeout; xl destroy ${GUEST_NAME} ) >/dev/null 2>&1 &
+  watchdog=$!
+  xl unpause ${GUEST_NAME}
+  # xl console ends with the guest; polling xl list meanwhile would take CPU from the guest (each run is heavy under TCG).
+  wait $console
+  while xl list ${GUEST_NAME} >/dev/null 2>&1; do sleep 0.5; done
+  if [ -e /tmp/timeout ]; then say "guest still running"; else kill $watchdog 2>/dev/null; say "guest gone"; fi
+else
+  say "create failed"
+fi
+say done
+poweroff -f
+`
+}
+
+/** Host paths of everything dom0's initramfs holds. */
+export interface Dom0Files {
+  busybox: string
+  modules: Record<Dom0Module, string>
+  xenBinDir: string
+  /** Toolstack programs (xl, xenstored, xenconsoled, xen-init-dom0, libxl-save-helper, xenconsole). */
+  xenPrograms: readonly string[]
+  /** The multi-call xenstore client (xenstore-read/-write), for the hotplug script. */
+  xenstoreClient: string
+  /** Shared libraries, by their path on the host (kept: the dynamic linker looks there). */
+  libraries: readonly string[]
+  guest: { kernel: string; ramdisk: string; root: string; addons: string }
+  guestTimeoutSeconds: number
+}
+
+export function dom0InitramfsEntries(files: Dom0Files): CpioEntry[] {
+  const dirs = new Set<string>(['bin', 'usr', 'usr/bin', 'dev', 'proc', 'sys', 'tmp', 'run', 'var', 'var/run', 'etc', 'etc/xen', 'lib', 'lib/modules', GUEST_DIR.slice(1)])
+  const withParents = (p: string): void => {
+    const parts = p.replace(/^\/+/, '').split('/').slice(0, -1)
+    for (let i = 1; i <= parts.length; i++) dirs.add(parts.slice(0, i).join('/'))
+  }
+  const programs = files.xenPrograms.map((p) => `${files.xenBinDir}/${p.split('/').pop()}`)
+  ;[...programs, ...files.libraries].forEach(withParents)
+  const sortedDirs = [...dirs].sort()
+  return [
+    ...sortedDirs.map((name): CpioEntry => ({ kind: 'dir', name })),
+    { kind: 'char', name: 'dev/console', major: 5, minor: 1 },
+    { kind: 'host-file', name: 'bin/busybox', mode: 0o755, source: files.busybox },
+    { kind: 'file', name: 'init', mode: 0o755, data: dom0InitScript(files.xenBinDir, files.guestTimeoutSeconds) },
+    { kind: 'file', name: 'etc/xen/xl.conf', data: '' },
+    ...DOM0_MODULES.map((m): CpioEntry => ({ kind: 'host-file', name: `lib/modules/${m}.ko`, source: files.modules[m] })),
+    ...files.xenPrograms.map((p, i): CpioEntry => ({ kind: 'host-file', name: programs[i], mode: 0o755, source: p })),
+    { kind: 'host-file', name: 'usr/bin/xenstore', mode: 0o755, source: files.xenstoreClient },
+    { kind: 'symlink', name: 'usr/bin/xenstore-read', target: 'xenstore' },
+    { kind: 'symlink', name: 'usr/bin/xenstore-write', target: 'xenstore' },
+    ...files.libraries.map((l): CpioEntry => ({ kind: 'host-file', name: l, mode: 0o755, source: l })),
+    { kind: 'file', name: `${GUEST_DIR}/hotplug`, mode: 0o755, data: HOTPLUG_SCRIPT },
+    { kind: 'file', name: `${GUEST_DIR}/guest.cfg`, data: guestXlConfig() },
+    { kind: 'host-file', name: `${GUEST_DIR}/kernel`, source: files.guest.kernel },
+    { kind: 'host-file', name: `${GUEST_DIR}/initrd`, source: files.guest.ramdisk },
+    { kind: 'host-file', name: `${GUEST_DIR}/root.squashfs`, source: files.guest.root },
+    { kind: 'host-file', name: `${GUEST_DIR}/addons.squashfs`, source: files.guest.addons },
+  ]
+}
+
+export type Accel = 'kvm' | 'tcg'
+
+export interface QemuPlan {
+  accel: Accel
+  xen: string
+  dom0Kernel: string
+  dom0Initramfs: string
+  /** Bytes of guest files dom0 holds in its initramfs (it lives in dom0's memory). */
+  guestBytes: number
+}
+
+/**
+ * QEMU's arguments: Xen as the multiboot kernel, dom0's kernel and initramfs as its modules. TCG needs
+ * `-cpu Haswell-noTSX` (with `-cpu max` dom0 dies at once); KVM takes the host's CPU.
+ * dom0 gets one vCPU (the guest runs on the other) and Xen does not scrub free RAM at boot: under TCG both cost
+ * seconds (the sample's whole boot test went from 70 s to 33 s on the same loaded machine with these two).
+ */
+export function qemuArgs(plan: QemuPlan): string[] {
+  for (const p of [plan.xen, plan.dom0Kernel, plan.dom0Initramfs]) {
+    if (p.includes(',')) throw new InputError(`${p}: QEMU's multiboot module list cannot hold a path with a comma`)
+  }
+  const dom0MiB = 512 + Math.ceil((plan.guestBytes * 2) / 2 ** 20)
+  return [
+    '-accel', plan.accel,
+    '-cpu', plan.accel === 'kvm' ? 'host' : 'Haswell-noTSX',
+    '-m', String(dom0MiB + 384),
+    '-smp', '2',
+    '-nographic', '-nodefaults', '-no-reboot',
+    '-serial', 'stdio',
+    '-kernel', plan.xen,
+    '-append', `console=com1 dom0_mem=${dom0MiB}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
+    '-initrd', `${plan.dom0Kernel} console=hvc0 quiet,${plan.dom0Initramfs}`,
+  ]
+}
