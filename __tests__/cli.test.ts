@@ -36,7 +36,7 @@ describe('kernel-action check (CLI)', () => {
   it('exits 2 with one line on usage and input errors', () => {
     expect(cli('check')).toEqual({ status: 2, stdout: '', stderr: 'kernel-action: --config FILE is required\n' })
     expect(cli('check', '--config', 'nope.config')).toEqual({ status: 2, stdout: '', stderr: 'kernel-action: config: nope.config does not exist\n' })
-    expect(cli('verify').stderr).toBe('kernel-action: unknown command "verify"\n')
+    expect(cli('frobnicate').stderr).toBe('kernel-action: unknown command "frobnicate"\n')
     expect(cli('check', '--config', 'x', '--target', 'dom0').stderr).toBe('kernel-action: --target: "dom0" is not one of zone, host\n')
   })
 })

@@ -37205,10 +37205,11 @@ function getOctokit(token, options, ...additionalPlugins) {
 var zlib__WEBPACK_IMPORTED_MODULE_10___namespace_cache;
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Y9: () => (/* binding */ F),
+/* harmony export */   iX: () => (/* binding */ rt),
 /* harmony export */   lf: () => (/* binding */ $e),
 /* harmony export */   mM: () => (/* binding */ wt)
 /* harmony export */ });
-/* unused harmony exports PackJob, PackSync, Parser, Pax, Unpack, UnpackSync, WriteEntry, WriteEntrySync, WriteEntryTar, c, create, extract, filesFilter, list, r, replace, t, types, u, update, x */
+/* unused harmony exports PackJob, PackSync, Pax, Unpack, UnpackSync, WriteEntry, WriteEntrySync, WriteEntryTar, c, create, extract, filesFilter, list, r, replace, t, types, u, update, x */
 /* harmony import */ var events__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4434);
 /* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9896);
 /* harmony import */ var node_events__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8474);

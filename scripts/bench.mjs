@@ -10,6 +10,7 @@
 //   config RSS   the action's peak RSS checking a 1 MiB and a 16 MiB (the limit) config of distinct options, and one
 //                16 MiB line: memory in proportion to the config
 //   boot         dist/cli/index.js boot of the sample kernel: Xen in QEMU (TCG), dom0, the kernel as a PV guest (BENCH_ONLY=boot)
+//   install      dist/cli/index.js install of an image with 100 MB addons (peak RSS, time) vs skopeo copy of it to a dir
 //
 // Everything it makes (registry, payload, layouts) lives in one temp dir that is removed at exit.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
@@ -264,6 +265,28 @@ function benchBoot() {
   }
 }
 
+/**
+ * `kernel-action install` of `ref` into a fresh root, under /usr/bin/time (wall ms, peak RSS in KiB), alternating with
+ * `skopeo copy` of the same image to a local dir: the two do the same download and digest checks.
+ */
+function benchInstall(ref) {
+  const installs = []
+  const copies = []
+  for (let i = 0; i < RUNS; i++) {
+    log(`install run ${i + 1}/${RUNS}`)
+    const root = fs.mkdtempSync(path.join(work, 'install-root-'))
+    const run = timed('/usr/bin/time', ['-v', process.execPath, path.join(ROOT, 'dist/cli/index.js'), 'install', ref, '--root', root, '--arch', 'x86_64'], {
+      env: { PATH: process.env.PATH, HOME: root },
+    })
+    installs.push({ ms: run.ms, maxRss: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1]) })
+    fs.rmSync(root, { recursive: true, force: true })
+    const dir = path.join(work, `skopeo-dir-${i}`)
+    copies.push(timed('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${ref}`, `dir:${dir}`]).ms)
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  return { installMs: median(installs.map((x) => x.ms)), copyMs: median(copies), maxRss: Math.max(...installs.map((x) => x.maxRss)), installs, copies }
+}
+
 // --- main -------------------------------------------------------------------------------------------------------
 
 async function main() {
@@ -358,6 +381,24 @@ async function main() {
   fs.rmSync(path.join(work, 'layout-rss-big'), { recursive: true, force: true })
   fs.rmSync(big, { force: true })
 
+  // 4b. install of an image whose addons are 100 MB (patterned bytes), published by the action (default: tar layers).
+  log('publishing an image with 100 MB addons for the install runs')
+  const addons100 = path.join(work, 'addons-100m.squashfs')
+  {
+    const fd = fs.openSync(addons100, 'w')
+    const chunk = Buffer.alloc(4 * 1024 * 1024)
+    for (let i = 0; i < 25; i++) {
+      const block = randomBytes(4096)
+      for (let o = 0; o < chunk.length; o += block.length) block.copy(chunk, o)
+      fs.writeSync(fd, chunk)
+    }
+    fs.closeSync(fd)
+  }
+  publishWithAction({ config, image, addons: addons100, repository: `${host}/bench/install`, layout: path.join(work, 'layout-install') })
+  fs.rmSync(path.join(work, 'layout-install'), { recursive: true, force: true })
+  fs.rmSync(addons100, { force: true })
+  const install = benchInstall(`${host}/bench/install:v1`)
+
   // 4. check of a 10,000-line config (the aarch64 zone fixture: a real olddefconfig output), node start included.
   const bigConfig = path.join(ROOT, '__tests__/fixtures/configs/aarch64-zone.config')
   const configLines = fs.readFileSync(bigConfig, 'utf8').split('\n').length - 1
@@ -405,6 +446,7 @@ async function main() {
     ['publish (check + layout + push)', `${seconds(a)} vs ${seconds(r)} reference`, `${(a / r).toFixed(2)}×`, '≤ 0.50×', a / r <= 0.5],
     ['re-publish, unchanged inputs', `${seconds(repeatMs)}, ${repeatBlobs} blobs / ${repeatBytes} uploaded`, `${(repeatMs / a).toFixed(2)}× cold`, '0 B in ≤ 2 s', repeatBlobs === 0 && repeatMs <= 2000],
     ['peak RSS, 1 GiB vs ~100 MB addons', `${mib(rssBig.maxRss * 1024)} vs ${mib(rssSmall.maxRss * 1024)}`, `${(rssBig.maxRss / rssSmall.maxRss).toFixed(2)}×`, '≤ 150 MB at 1 GiB', rssBig.maxRss * 1024 <= 150e6],
+    ['install, 100 MB addons image (peak RSS; time vs skopeo copy to dir)', `${mib(install.maxRss * 1024)}; ${seconds(install.installMs)} vs ${seconds(install.copyMs)}`, `${(install.installMs / install.copyMs).toFixed(2)}×`, '< 150 MB, ≤ 1.00×', install.maxRss * 1024 < 150e6 && install.installMs <= install.copyMs],
     [`check, ${configLines}-line config`, `${seconds(median(checkMs))} (node -e 0: ${seconds(median(nodeMs))})`, `${(median(checkMs) / median(nodeMs)).toFixed(2)}× bare node`, '≤ 0.5 s', median(checkMs) <= 500],
     ['peak RSS of the check, 16 MiB config (distinct options) vs 1 MiB', `${mib(configRss['16 MiB'] * 1024)} vs ${mib(configRss['1 MiB'] * 1024)}`, `${((configRss['16 MiB'] - configRss['1 MiB']) / 1024 / 15).toFixed(1)} MiB per MiB`, '≤ 250 MB at the 16 MiB limit', configRss['16 MiB'] * 1024 <= 250e6],
     ['peak RSS of the check, one 16 MiB line', mib(configRss.line * 1024), '', '≤ 150 MB', configRss.line * 1024 <= 150e6],
@@ -426,6 +468,7 @@ async function main() {
   out.push(`publish runs, action:    ${actionMs.map(seconds).join(', ')} (cold: ${cold.blobsUploaded} blobs, ${cold.bytesUploaded} uploaded)`)
   out.push(`publish runs, reference: ${referenceMs.map(seconds).join(', ')}`)
   out.push(`re-publish runs:         ${repeats.map((x) => seconds(x.ms)).join(', ')}`)
+  out.push(`install runs:            ${install.installs.map((x) => `${seconds(x.ms)} ${mib(x.maxRss * 1024)}`).join(', ')}; skopeo copy: ${install.copies.map(seconds).join(', ')}`)
   out.push(`check runs:              ${checkMs.map(seconds).join(', ')}`)
   if (kernelSource) out.push(`explain runs:            ${explainMs.map(seconds).join(', ')}`)
   if (boot) out.push(boot.line)

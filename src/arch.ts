@@ -14,11 +14,13 @@ export interface ArchNames {
   srcarch: string
   /** The symbol only a config of this architecture sets to y. */
   configSymbol: string
+  /** Node's `process.arch` on such a host. */
+  node: string
 }
 
 const ARCHES = [
-  { kernel: 'x86_64', aliases: ['amd64', 'x86'], oci: 'amd64', kbuild: 'x86_64', srcarch: 'x86', configSymbol: 'CONFIG_X86_64' },
-  { kernel: 'aarch64', aliases: ['arm64'], oci: 'arm64', kbuild: 'arm64', srcarch: 'arm64', configSymbol: 'CONFIG_ARM64' },
+  { kernel: 'x86_64', aliases: ['amd64', 'x86'], oci: 'amd64', kbuild: 'x86_64', srcarch: 'x86', configSymbol: 'CONFIG_X86_64', node: 'x64' },
+  { kernel: 'aarch64', aliases: ['arm64'], oci: 'arm64', kbuild: 'arm64', srcarch: 'arm64', configSymbol: 'CONFIG_ARM64', node: 'arm64' },
 ] as const satisfies readonly ArchNames[]
 
 export type KernelArch = (typeof ARCHES)[number]['kernel']
@@ -65,4 +67,9 @@ export function archOfSrcarch(srcarch: string): KernelArch | undefined {
 /** Which architecture's own symbol is `y`, by a lookup of `CONFIG_*` names. */
 export function archOfConfig(isSet: (option: string) => boolean): KernelArch | undefined {
   return ARCHES.find((a) => isSet(a.configSymbol))?.kernel
+}
+
+/** The architecture of the host this runs on (Node's `process.arch`), or undefined where krata runs no kernel. */
+export function archOfNode(nodeArch: string = process.arch): KernelArch | undefined {
+  return ARCHES.find((a) => a.node === nodeArch)?.kernel
 }

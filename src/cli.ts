@@ -9,12 +9,14 @@ import { explainFailures } from './check/explain-results.js'
 import { writeFile } from 'node:fs/promises'
 import { escapeLogLine } from './log-line.js'
 import { bootCommand, BOOT_USAGE } from './boot/boot-command.js'
+import { HOST_COMMANDS, HOST_USAGE, runHostCommand } from './host-commands.js'
 
 const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--arch x86_64|aarch64]
                            [--requirements FILE]... [--ignore OPTION]... [--strict] [--no-boot-rules]
                            [--fail-on error|warning|never] [--json]
                            [--kernel-source DIR [--fix-fragment FILE]]
-exit status: 0 requirements met, 1 requirements not met, 2 usage or input error
+${HOST_USAGE}
+exit status: 0 requirements met (verify: no problem), 1 requirements not met (verify: a problem), 2 usage or input error
 ${BOOT_USAGE}`
 
 /** Local use of the same engine as the action: `kernel-action check --config .config`. */
@@ -26,6 +28,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0
     }
     if (command === 'boot') return await bootCommand(rest)
+    if ((HOST_COMMANDS as readonly string[]).includes(command ?? '')) {
+      return await runHostCommand(command as (typeof HOST_COMMANDS)[number], rest, {
+        // Escaped as the check's lines are: in a workflow's `run:` step the runner reads this output.
+        out: (line) => process.stdout.write(`${escapeLogLine(line)}\n`),
+        err: (line) => process.stderr.write(`${escapeLogLine(line)}\n`),
+      })
+    }
     if (command !== 'check') throw new InputError(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required')
     const { values } = parseArgs({
       args: rest,

@@ -7,6 +7,7 @@ import { FAIL_ON, type FailOn } from '../check/report.js'
 import { parseRepository } from '../oci/reference.js'
 import type { Credentials } from '../oci/registry/auth.js'
 import { sampleKernel } from '../sample.js'
+import { READ_BACK_VERIFY, type ReadBackVerify } from '../publish/verify-pushed.js'
 import type { RunnerContext } from './runner-context.js'
 
 // Adding an input: a row in INPUT_DEFAULTS (action.yml's default, exactly), a row in action.yml and the README's
@@ -48,6 +49,7 @@ export const INPUT_DEFAULTS = {
   'push-by-digest': 'false',
   merge: '',
   'boot-test': 'false',
+  verify: 'light',
 } as const
 export type InputName = keyof typeof INPUT_DEFAULTS
 
@@ -116,6 +118,8 @@ export interface PublishInputs {
   compression: Compression
   /** Boot the kernel as a Xen PV guest before anything is written (input `boot-test`). */
   bootTest: boolean
+  /** Read the pushed image back before tagging it: manifest and config (`light`), every layer too (`full`), or not. */
+  verify: ReadBackVerify
   output: ImageSettings
   registry: RegistrySettings
 }
@@ -147,6 +151,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     addons: read('addons'),
     merge: list('merge', { csv: true }),
     bootTest: bool('boot-test'),
+    verify: oneOf('verify', verifyInput(read('verify')), READ_BACK_VERIFY),
   }
   const target = oneOf('target', read('target'), TARGETS)
   const check = {
@@ -196,6 +201,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
       addons: sample.addons,
       compression,
       bootTest: given.bootTest,
+      verify: given.verify,
       output: { ...output, flavor: output.flavor || target },
       registry,
     }
@@ -211,6 +217,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     addons: given.addons,
     compression,
     bootTest: given.bootTest,
+    verify: given.verify,
     output: { ...output, flavor: output.flavor || target },
     registry,
   }
@@ -254,6 +261,14 @@ function parseBool(name: InputName, text: string): boolean {
 
 function optionalOneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T | undefined {
   return value === '' ? undefined : oneOf(name, value, allowed)
+}
+
+/** `true` is the default depth (`light`); `false` turns the read-back off. */
+function verifyInput(value: string): string {
+  const trimmed = value.trim()
+  if (trimmed === '' || /^(true|True|TRUE)$/.test(trimmed)) return 'light'
+  if (/^(false|False|FALSE)$/.test(trimmed)) return 'false'
+  return trimmed
 }
 
 /** People write the OCI or Debian names too; krata's metadata uses the `uname -m` ones. */

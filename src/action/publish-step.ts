@@ -27,6 +27,7 @@ export async function publishStep(inputs: PublishInputs, check: CheckOutcome, co
     compression: inputs.compression,
     insecureRegistry: registry.insecureRegistry,
     pushByDigest: output.pushByDigest,
+    verify: inputs.verify,
     bootRules: inputs.check.bootRules && inputs.check.target === 'zone',
     created: context.created,
     ...(context.source ? { source: context.source } : {}),

@@ -16,6 +16,7 @@ import type { Credentials } from '../oci/registry/auth.js'
 import { pushImage, type PushResult } from '../oci/registry/push.js'
 import { kernelAnnotations } from './annotations.js'
 import { expandTags } from './tags.js'
+import { verifyPushed, type ReadBackVerify } from './verify-pushed.js'
 
 export interface PublishRequest {
   config: KernelConfig
@@ -33,6 +34,8 @@ export interface PublishRequest {
   compression: LayerCompression
   insecureRegistry: boolean
   pushByDigest: boolean
+  /** Read the pushed image back as krata would before tagging it (input `verify`; `light` when not given). */
+  verify?: ReadBackVerify
   /** krata's boot rules apply (zone target): an x86_64 kernel must be a gzip or xz bzImage. */
   bootRules: boolean
   created: string
@@ -141,7 +144,10 @@ async function buildAndPush(request: PublishRequest, checked: CheckedKernel): Pr
       onSecret: request.onSecret,
       log: request.log,
     })
-    push = await pushImage(client, built, writtenTags)
+    push = await pushImage(client, built, writtenTags, {
+      beforeTags: (digest) =>
+        verifyPushed(`${repository.registry}/${repository.repository}@${digest}`, { ...request, verify: request.verify ?? 'light' }),
+    })
   }
   return {
     kernel, metadataPath, metadata, configDigest, digest: built.digest,

@@ -14,6 +14,8 @@ export interface PushOptions {
   onProgress?: (progress: UploadProgress) => void
   /** Seconds between progress lines in the log for one blob. */
   progressIntervalSeconds?: number
+  /** Runs once the manifest exists by digest and before any tag is written; a throw leaves the image untagged. */
+  beforeTags?: (digest: string) => Promise<void>
 }
 
 export interface PushResult {
@@ -52,6 +54,7 @@ export async function pushImage(
   // Only now may the manifest exist, and only once it exists by digest may a tag point at it.
   const digest = await client.putManifest(image.manifest, image.manifest.descriptor.digest)
   log(`${where}@${digest}: manifest pushed`)
+  await options.beforeTags?.(digest)
   for (const tag of tags) await client.putManifest(image.manifest, tag)
   for (const tag of tags) {
     const resolved = await client.resolve(tag)
