@@ -28,7 +28,14 @@ describe('getInputs: one type per mode', () => {
         config: 'build/.config', target: 'zone', arch: undefined, requirements: [], ignore: ['XEN_ACPI', 'CONFIG_XEN_MCE_LOG'], fragment: [],
         strict: false, bootRules: true, failOn: 'error', report: '/runner/temp/kernel-check.json', kernelSource: '', sample: false,
       },
+      // compare-to works in check-only runs too: it needs where the kernel would go and under which tags.
+      drift: {
+        compareTo: '',
+        output: { version: '', flavor: 'zone', tags: [], annotations: [], pushByDigest: false, ociLayout: '/runner/temp/kernel-oci' },
+        registry: { repository: '', credentials: undefined, insecureRegistry: false },
+      },
     })
+    expect(inputs({ config: 'c', 'compare-to': ' latest ', repository: 'ghcr.io/o/k' })).toMatchObject({ drift: { compareTo: 'latest', registry: { repository: 'ghcr.io/o/k' } } })
   })
 
   it('publishes with an image: flavor defaults to the target, the layout to the runner\'s temp folder', () => {

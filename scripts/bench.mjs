@@ -6,6 +6,7 @@
 //   re-publish   the same inputs again: blob bytes uploaded and wall time
 //   peak RSS     publishing a 1 GiB addons file vs a 100 MB one
 //   check        dist/cli/index.js check of a 10,000-line config, node start included
+//   drift        dist/cli/index.js diff of two 10,000-line configs, minus the check of one (what compare-to adds)
 //   explain      the same CLI with --kernel-source: every failure of a defconfig explained from Linux 6.1's Kconfig
 //   config RSS   the action's peak RSS checking a 1 MiB and a 16 MiB (the limit) config of distinct options, and one
 //                16 MiB line: memory in proportion to the config
@@ -409,6 +410,22 @@ async function main() {
     nodeMs.push(timed(process.execPath, ['-e', '0']).ms)
   }
 
+  // 4b. drift: `diff` of two 10,000-line configs (the aarch64 fixture and a copy with every 40th y turned to m and every
+  //     97th option line dropped: 105 changes), node start included, against the check above: what compare-to adds.
+  const driftConfig = path.join(work, 'drift.config')
+  let yCount = 0
+  const driftText = fs
+    .readFileSync(bigConfig, 'utf8')
+    .split('\n')
+    .filter((line, index) => !(line.startsWith('CONFIG_') && index % 97 === 0))
+    .map((line) => (line.endsWith('=y') && ++yCount % 40 === 0 ? `${line.slice(0, -1)}m` : line))
+    .join('\n')
+  fs.writeFileSync(driftConfig, driftText)
+  const diffMs = []
+  for (let i = 0; i < 5; i++) diffMs.push(timed(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), 'diff', bigConfig, driftConfig], { allowFail: true }).ms)
+  const driftChanges = timed(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), 'diff', bigConfig, driftConfig, '--json'], { allowFail: true })
+  const driftCount = JSON.parse(driftChanges.stdout).configChanged
+
   // 5. explaining every failure of a defconfig from Linux 6.1's whole x86 Kconfig (kernel-source), node start included,
   //    against the same check without it.
   const kernelSource = [process.env.KERNEL_SRC, '/opt/ksrc/linux-source-6.1'].find((dir) => dir && fs.existsSync(path.join(dir, 'Kconfig')))
@@ -450,6 +467,7 @@ async function main() {
     [`check, ${configLines}-line config`, `${seconds(median(checkMs))} (node -e 0: ${seconds(median(nodeMs))})`, `${(median(checkMs) / median(nodeMs)).toFixed(2)}× bare node`, '≤ 0.5 s', median(checkMs) <= 500],
     ['peak RSS of the check, 16 MiB config (distinct options) vs 1 MiB', `${mib(configRss['16 MiB'] * 1024)} vs ${mib(configRss['1 MiB'] * 1024)}`, `${((configRss['16 MiB'] - configRss['1 MiB']) / 1024 / 15).toFixed(1)} MiB per MiB`, '≤ 250 MB at the 16 MiB limit', configRss['16 MiB'] * 1024 <= 250e6],
     ['peak RSS of the check, one 16 MiB line', mib(configRss.line * 1024), '', '≤ 150 MB', configRss.line * 1024 <= 150e6],
+    [`drift: diff of two ${configLines}-line configs (${driftCount} changes), beyond the check of one`, `${seconds(median(diffMs) - median(checkMs))} (diff ${seconds(median(diffMs))}, check ${seconds(median(checkMs))})`, '', '≤ 0.3 s', median(diffMs) - median(checkMs) <= 300],
     ...(kernelSource
       ? [['explain all failures of x86_64 defconfig from the whole 6.1 Kconfig', `${seconds(median(explainMs))} (same check without: ${seconds(median(plainMs))})`, `${(median(explainMs) / median(plainMs)).toFixed(2)}× plain check`, '< 2 s', median(explainMs) < 2000]]
       : []),
@@ -470,6 +488,7 @@ async function main() {
   out.push(`re-publish runs:         ${repeats.map((x) => seconds(x.ms)).join(', ')}`)
   out.push(`install runs:            ${install.installs.map((x) => `${seconds(x.ms)} ${mib(x.maxRss * 1024)}`).join(', ')}; skopeo copy: ${install.copies.map(seconds).join(', ')}`)
   out.push(`check runs:              ${checkMs.map(seconds).join(', ')}`)
+  out.push(`diff runs:               ${diffMs.map(seconds).join(', ')}`)
   if (kernelSource) out.push(`explain runs:            ${explainMs.map(seconds).join(', ')}`)
   if (boot) out.push(boot.line)
   process.stdout.write(`${out.join('\n')}\n`)

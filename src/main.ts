@@ -7,6 +7,7 @@ import { failureLine, isFailing, plural } from './check/report.js'
 import { emitAnnotations, logResults, writeReport, writeSummary } from './action/report-check.js'
 import { renderMergeSummary, renderSummary, type StepSummary } from './action/summary.js'
 import { mergeStep, publishStep } from './action/publish-step.js'
+import { pullReference, reportDrift } from './action/drift-step.js'
 import { explainStep } from './action/explain-step.js'
 import { StepLog } from './action/step-log.js'
 import { bootStep } from './action/boot-step.js'
@@ -58,12 +59,19 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
     })
     await setCheckOutputs(checked, check.report)
     const { report } = checked
+    const outcome = checked
+    // Read before publishing: the reference tag is usually the one about to be overwritten.
+    const reference = await core.group('Read the kernel to compare with', () => pullReference(inputs.drift, outcome, log))
+    const compare = async (published?: { layout: string; digest: string; imageRef: string }): Promise<void> => {
+      if (reference) summary.drift = await core.group('Compare with the reference kernel', () => reportDrift(check, reference, outcome, published, context, log))
+    }
     if (isFailing(report, check.failOn)) {
       // A kernel that fails its requirements is not published: nothing half-done is left behind.
       if (publishing) {
         const where = publishing.registry.repository ? ` or pushed to ${publishing.registry.repository}` : ''
         summary.notPublished = `the check failed (fail-on: ${check.failOn}; ${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}), so nothing was written to the OCI layout${where}.`
       }
+      await compare()
       await writeSummary(renderSummary(report, summary), context, log)
       return failureLine(report)
     }
@@ -72,11 +80,11 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
     summary.boot = boot.summary
     if (boot.failure) {
       summary.notPublished = `it did not boot: ${boot.failure}.`
+      await compare()
       await writeSummary(renderSummary(report, summary), context, log)
       return boot.failure
     }
     if (publishing) {
-      const outcome = checked
       const published = await core.group('Describe and publish the kernel image', () => publishStep(publishing, outcome, context, log))
       summary.publish = {
         layout: published.layout,
@@ -86,6 +94,9 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
         configDigest: published.configDigest,
         metadata: published.metadata,
       }
+      await compare(published)
+    } else {
+      await compare()
     }
     await writeSummary(renderSummary(report, summary), context, log)
     return undefined

@@ -3075,13 +3075,15 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _arch_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(67);
 /* harmony import */ var _check_requirements_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(762);
 /* harmony import */ var _check_report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(904);
-/* harmony import */ var _check_format_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(561);
+/* harmony import */ var _check_format_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(561);
 /* harmony import */ var _check_explain_results_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(46);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_7___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_7__);
-/* harmony import */ var _log_line_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(420);
+/* harmony import */ var _log_line_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(420);
 /* harmony import */ var _boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(201);
-/* harmony import */ var _host_commands_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(432);
+/* harmony import */ var _host_commands_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(338);
+/* harmony import */ var _drift_diff_command_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(577);
+
 
 
 
@@ -3100,7 +3102,8 @@ const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--
                            [--kernel-source DIR [--fix-fragment FILE]]
 ${_host_commands_js__WEBPACK_IMPORTED_MODULE_9__/* .HOST_USAGE */ .bw}
 exit status: 0 requirements met (verify: no problem), 1 requirements not met (verify: a problem), 2 usage or input error
-${_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__/* .BOOT_USAGE */ .f}`;
+${_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__/* .BOOT_USAGE */ .f}
+${_drift_diff_command_js__WEBPACK_IMPORTED_MODULE_10__/* .DIFF_USAGE */ .y}`;
 /** Local use of the same engine as the action: `kernel-action check --config .config`. */
 async function main(argv) {
     try {
@@ -3111,11 +3114,14 @@ async function main(argv) {
         }
         if (command === 'boot')
             return await (0,_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__/* .bootCommand */ .g)(rest);
+        // Line by line through the same escaping: config paths and values are user text.
+        if (command === 'diff')
+            return await (0,_drift_diff_command_js__WEBPACK_IMPORTED_MODULE_10__/* .diffCommand */ .F)(rest, (text) => process.stdout.write(text.split('\n').map(_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._).join('\n')));
         if (_host_commands_js__WEBPACK_IMPORTED_MODULE_9__/* .HOST_COMMANDS */ .mT.includes(command ?? '')) {
             return await (0,_host_commands_js__WEBPACK_IMPORTED_MODULE_9__/* .runHostCommand */ .$t)(command, rest, {
                 // Escaped as the check's lines are: in a workflow's `run:` step the runner reads this output.
-                out: (line) => process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_10__/* .escapeLogLine */ ._)(line)}\n`),
-                err: (line) => process.stderr.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_10__/* .escapeLogLine */ ._)(line)}\n`),
+                out: (line) => process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)(line)}\n`),
+                err: (line) => process.stderr.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)(line)}\n`),
             });
         }
         if (command !== 'check')
@@ -3167,15 +3173,15 @@ async function main(argv) {
         else {
             // Escaped: in a workflow's `run:` step the runner reads this output, and a file name must not be a command.
             for (const r of report.results)
-                process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_10__/* .escapeLogLine */ ._)((0,_check_format_js__WEBPACK_IMPORTED_MODULE_11__/* .formatResultLine */ .v)(r, report.config))}\n`);
+                process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)((0,_check_format_js__WEBPACK_IMPORTED_MODULE_12__/* .formatResultLine */ .v)(r, report.config))}\n`);
             const failing = (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .isFailing */ .DI)(report, failOn);
             const verdict = failing ? (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .failureSummary */ .jg)(report) : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`;
-            process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_10__/* .escapeLogLine */ ._)(verdict)}\n`);
+            process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)(verdict)}\n`);
         }
         return (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .isFailing */ .DI)(report, failOn) ? 1 : 0;
     }
     catch (error) {
-        const message = error instanceof TypeError && 'code' in error ? `${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_10__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error))}\n${USAGE}` : (0,_log_line_js__WEBPACK_IMPORTED_MODULE_10__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error));
+        const message = error instanceof TypeError && 'code' in error ? `${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error))}\n${USAGE}` : (0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error));
         process.stderr.write(`kernel-action: ${message}\n`);
         return 2;
     }
@@ -3520,109 +3526,15 @@ function reasonOf(error) {
 
 /***/ }),
 
-/***/ 916:
+/***/ 968:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BZ: () => (/* binding */ KconfigSyntaxError),
-/* harmony export */   Gd: () => (/* binding */ InternalError),
-/* harmony export */   TN: () => (/* binding */ oneLine),
-/* harmony export */   cs: () => (/* binding */ IntegrityError),
-/* harmony export */   dz: () => (/* binding */ InputError),
-/* harmony export */   v4: () => (/* binding */ ToolError),
-/* harmony export */   yL: () => (/* binding */ oneOf),
-/* harmony export */   zS: () => (/* binding */ fileError)
+/* harmony export */   Ci: () => (/* binding */ parseKernelMetadata)
 /* harmony export */ });
-/**
- * The action's error vocabulary (README, "Bad input"). Every error it stops with is one line of one of these kinds;
- * a plain `Error` is never thrown on purpose.
- */
-/**
- * A user-supplied input that cannot be used (a missing file, a line that is not Kconfig, a bad tag...).
- * It is reported as one line naming the input or file:line, and always fails the step: `fail-on`
- * governs unmet requirements, not unusable input.
- */
-class InputError extends Error {
-    name = 'InputError';
-}
-/** Data this action wrote did not read back as written (a tag resolving elsewhere, a blob not matching its digest). */
-class IntegrityError extends Error {
-    name = 'IntegrityError';
-}
-/** A program this action runs (the `zstd` program, apt-get, QEMU and Xen for the boot test) failed. */
-class ToolError extends Error {
-    name = 'ToolError';
-}
-/** A Kconfig line the reader cannot parse; never shown as a failure, it is counted among the skipped lines. */
-class KconfigSyntaxError extends Error {
-    name = 'KconfigSyntaxError';
-}
-/** A broken promise inside this action (a bug, or a damaged copy of it): the message asks for a report. */
-class InternalError extends Error {
-    name = 'InternalError';
-    constructor(message) {
-        super(`internal error: ${message} (a bug in kernel-action; please report it)`);
-    }
-}
-/**
- * The one wording for a file an input names that cannot be used: `config: build/.config does not exist`,
- * `image: vmlinuz cannot be read (permission denied)`.
- */
-function fileError(input, file, error) {
-    const code = error?.code;
-    if (code === 'ENOENT')
-        return new InputError(`${input}: ${file} does not exist`);
-    if (code === 'EISDIR')
-        return new InputError(`${input}: ${file} is a directory, not a file`);
-    if (code === 'EACCES' || code === 'EPERM')
-        return new InputError(`${input}: ${file} cannot be read (permission denied)`);
-    return new InputError(`${input}: ${file} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`);
-}
-/** The message of anything thrown, on one line, for the log and for `core.setFailed`. */
-function oneLine(error) {
-    const text = error instanceof Error ? error.message : String(error);
-    return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-/** A value that must be one of a fixed set (a target, a mode...); anything else names the input at fault. */
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new InputError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
-}
-
-
-/***/ }),
-
-/***/ 432:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  mT: () => (/* binding */ HOST_COMMANDS),
-  bw: () => (/* binding */ HOST_USAGE),
-  $t: () => (/* binding */ runHostCommand)
-});
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(975);
-// EXTERNAL MODULE: ./src/arch.ts
-var src_arch = __nccwpck_require__(67);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __nccwpck_require__(466);
-// EXTERNAL MODULE: ./src/describe/kernel-image.ts + 2 modules
-var kernel_image = __nccwpck_require__(824);
-;// CONCATENATED MODULE: ./src/describe/metadata.ts
+/* unused harmony exports renderKernelMetadata, crossCheckKernel, releaseAgreement */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+/* harmony import */ var _arch_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(67);
 // The `/kernel/metadata` file of a krata / Edera kernel image: KEY=VALUE lines, each ending in "\n",
 // no quoting (see krata-formats.md §1.3). Edera reads it with `grep '^KEY=' | cut -d= -f2` and
 // `split(",")`, so a value must not hold a newline, "=", a space, or (in a tag) a comma.
@@ -3680,7 +3592,7 @@ function parseKernelMetadata(text) {
         const eq = line.indexOf('=');
         const key = eq === -1 ? '' : line.slice(0, eq);
         if (!KEY.test(key))
-            throw new errors/* InputError */.dz(`metadata:${index + 1}: "${line}" is not a KEY=VALUE line`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`metadata:${index + 1}: "${line}" is not a KEY=VALUE line`);
         record[key] = line.slice(eq + 1);
     });
     return record;
@@ -3768,9 +3680,1366 @@ function sameVersion(a, b) {
     return longer === shorter || (longer.startsWith(shorter) && longer[shorter.length] === '.' && shorter.split('.').length === 2);
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(75);
-;// CONCATENATED MODULE: ./src/oci/digest.ts
+
+/***/ }),
+
+/***/ 577:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  y: () => (/* binding */ DIFF_USAGE),
+  F: () => (/* binding */ diffCommand)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(975);
+// EXTERNAL MODULE: ./src/check/kernel-config.ts
+var kernel_config = __nccwpck_require__(746);
+// EXTERNAL MODULE: ./src/arch.ts
+var src_arch = __nccwpck_require__(67);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(916);
+// EXTERNAL MODULE: ./src/pull/image-source.ts + 10 modules
+var image_source = __nccwpck_require__(650);
+// EXTERNAL MODULE: ./src/check/requirements.ts
+var requirements = __nccwpck_require__(762);
+;// CONCATENATED MODULE: ./src/drift/config-diff.ts
+// What changed between two kernel configs, option by option, in the five states a `.config` line can be in
+// (absent, not set, y, m, a value): the pure half of the drift report.
+
+
+const CLASS_ORDER = { requirement: 0, xen: 1, other: 2 };
+/**
+ * Every option whose state differs between the two configs: requirement changes first, then Xen ones, then the
+ * rest, each group by name. One pass over each map, so two 10,000-line configs compare in milliseconds.
+ */
+function diffConfigs(before, after, requirementOptions) {
+    const changes = [];
+    const classify = (option) => requirementOptions.has(option) ? 'requirement' : option.includes('XEN') ? 'xen' : 'other';
+    for (const [option, now] of after.entries) {
+        const was = before.entries.get(option);
+        if (was && sameState(was, now))
+            continue;
+        changes.push({ option, kind: was ? 'changed' : 'added', class: classify(option), before: (0,kernel_config/* describeEntry */.OY)(was), after: (0,kernel_config/* describeEntry */.OY)(now), line: now.line });
+    }
+    for (const [option, was] of before.entries) {
+        if (after.entries.has(option))
+            continue;
+        changes.push({ option, kind: 'removed', class: classify(option), before: (0,kernel_config/* describeEntry */.OY)(was), after: 'absent', line: null });
+    }
+    return changes.sort((a, b) => CLASS_ORDER[a.class] - CLASS_ORDER[b.class] || (a.option < b.option ? -1 : a.option > b.option ? 1 : 0));
+}
+function sameState(a, b) {
+    if (a.state !== b.state)
+        return false;
+    return a.state !== 'value' || a.value === b.value;
+}
+/**
+ * The options krata's requirements name: both built-in lists, the boot rules (with their alternatives, such as
+ * KERNEL_XZ for KERNEL_GZIP) and any user rules, whatever the target, so a zone and a host diff class alike.
+ */
+function requirementOptionSet(extra = []) {
+    const options = new Set();
+    for (const r of [...(0,requirements/* requirementsFor */.eK)('host'), ...(0,requirements/* bootRequirements */.bR)(), ...extra]) {
+        options.add(r.option);
+        for (const alternative of r.anyOf ?? [])
+            options.add(alternative);
+    }
+    return options;
+}
+/** A state as a change message reads it: `=y`, `=512`, `not set`, `absent`. */
+function config_diff_stateText(described) {
+    return described === 'absent' || described === 'not set' ? described : `=${described}`;
+}
+
+;// CONCATENATED MODULE: ./src/drift/drift.ts
+
+/** The files whose size is tracked, as named inside the image. */
+const SIZED_FILES = ['kernel/image', 'kernel/addons.squashfs'];
+/** Pure: two sides and their parsed configs in, the report out. */
+function buildDrift(before, after, requirementOptions) {
+    const sameConfig = before.side.configDigest === after.side.configDigest;
+    const changes = sameConfig ? [] : diffConfigs(before.config, after.config, requirementOptions);
+    const counts = { added: 0, removed: 0, changed: 0, requirement: 0, xen: 0, other: 0 };
+    for (const change of changes) {
+        counts[change.kind]++;
+        counts[change.class]++;
+    }
+    return {
+        before: before.side,
+        after: after.side,
+        sameConfig,
+        configChanged: changes.length,
+        counts,
+        changes,
+        sizes: SIZED_FILES.map((file) => sizeChange(file, before.side.sizes[file], after.side.sizes[file])),
+    };
+}
+function sizeChange(file, before, after) {
+    const known = before !== null && after !== null;
+    const bytes = known ? after - before : null;
+    const percent = known && before !== 0 ? Math.round(((after - before) / before) * 1000) / 10 : null;
+    return { file, before, after, bytes, percent };
+}
+/** A side that has only a config (a check-only run, or a `.config` given to the CLI). */
+function configOnlySide(ref, configDigest, config) {
+    return {
+        ref, digest: null, configDigest, version: config.header?.version ?? null, unameR: null, flavor: null, tags: [],
+        sizes: { 'kernel/image': null, 'kernel/addons.squashfs': null },
+    };
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(522);
+// EXTERNAL MODULE: ./src/check/read-config.ts
+var read_config = __nccwpck_require__(957);
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var digest = __nccwpck_require__(825);
+// EXTERNAL MODULE: ./src/pull/layer-reader.ts + 10 modules
+var layer_reader = __nccwpck_require__(484);
+// EXTERNAL MODULE: ./src/describe/metadata.ts
+var describe_metadata = __nccwpck_require__(968);
+;// CONCATENATED MODULE: ./src/drift/kernel-side.ts
+// One side of a drift comparison from what an image says about itself: /kernel/metadata first (what krata reads),
+// the manifest's dev.edera.kernel.* annotations where the metadata is missing, layer sizes from the descriptors.
+
+function imageSide(facts) {
+    const metadata = facts.metadata === undefined ? {} : (0,describe_metadata/* parseKernelMetadata */.Ci)(facts.metadata);
+    const annotation = (key) => facts.annotations[`dev.edera.kernel.${key}`] || undefined;
+    const pick = (metadataKey, annotationKey) => metadata[metadataKey] || (annotationKey ? annotation(annotationKey) : undefined) || null;
+    const tags = pick('KERNEL_TAGS', 'tags');
+    return {
+        ref: facts.ref,
+        digest: facts.digest,
+        configDigest: facts.configDigest,
+        version: pick('KERNEL_VERSION', 'version'),
+        unameR: pick('KERNEL_UNAME_R'),
+        flavor: pick('KERNEL_FLAVOR', 'flavor'),
+        tags: tags ? tags.split(',').filter((t) => t !== '') : [],
+        sizes: {
+            'kernel/image': facts.layerSizes['kernel/image'] ?? null,
+            'kernel/addons.squashfs': facts.layerSizes['kernel/addons.squashfs'] ?? null,
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/drift/read-side.ts
+// Reads one side of a drift comparison: a published kernel image (its config.gz, its metadata if small, and the
+// layer sizes from the manifest: the kernel and addons blobs are never downloaded), or a `.config`/`config.gz` file.
+
+
+
+
+
+
+
+
+
+// A config.gz layer is tens of KB (a 10,000-line config gzips to ~60 KB); metadata is a few hundred bytes.
+const CONFIG_LAYER_MAX = 4 * 1024 * 1024;
+const METADATA_LAYER_MAX = 64 * 1024;
+const CONFIG_MAX = 64 * 1024 * 1024;
+/**
+ * The kernel image `reference` names (the `arch` child of an index), or undefined when it does not exist. Reads the
+ * manifest (and index), the image config, the config.gz layer and, when small, the metadata layer.
+ */
+async function readImageSide(reference, options, label = reference) {
+    const image = await (0,image_source/* openKernelImage */.vX)(reference, options);
+    if (image === undefined)
+        return undefined;
+    const configLayer = (0,image_source/* kernelLayerFromHistory */.Vj)(image, 'config.gz');
+    if (configLayer === undefined)
+        throw new errors/* InputError */.dz(`${reference}: the image has no kernel/config.gz layer, so its config cannot be compared`);
+    const configGz = await fileInSmallLayer(image, configLayer, 'kernel/config.gz', CONFIG_LAYER_MAX, reference);
+    let configBytes;
+    try {
+        configBytes = (0,external_node_zlib_.gunzipSync)(configGz, { maxOutputLength: CONFIG_MAX });
+    }
+    catch (error) {
+        throw new errors/* InputError */.dz(`${reference}: kernel/config.gz is not readable gzip (${error.message})`);
+    }
+    const config = (0,kernel_config/* parseKernelConfig */.Jj)(configBytes.toString('utf8'), `${reference} kernel/config.gz`, 'compare-to');
+    const metadataLayer = (0,image_source/* kernelLayerFromHistory */.Vj)(image, 'metadata');
+    const metadata = metadataLayer !== undefined && metadataLayer.size <= METADATA_LAYER_MAX
+        ? (await fileInSmallLayer(image, metadataLayer, 'kernel/metadata', METADATA_LAYER_MAX, reference)).toString('utf8')
+        : undefined;
+    const size = (file) => (0,image_source/* kernelLayerFromHistory */.Vj)(image, file)?.size;
+    const side = imageSide({
+        ref: label,
+        digest: image.digest,
+        configDigest: (0,digest/* sha256Digest */.sI)(configBytes),
+        annotations: image.manifest.annotations ?? {},
+        metadata,
+        layerSizes: { 'kernel/image': size('image'), 'kernel/addons.squashfs': size('addons.squashfs') },
+    });
+    return { side, config };
+}
+/** A `.config` or `config.gz` on disk: only the config is compared. */
+async function readConfigSide(file, input) {
+    const { config, bytes } = await (0,read_config/* readKernelConfigWithBytes */.RS)(file, input);
+    return { side: configOnlySide(file, (0,digest/* sha256Digest */.sI)(bytes), config), config };
+}
+/**
+ * One file out of a small layer (config.gz, metadata), read with the image's own layer reader (tar, gzip or zstd,
+ * digest checked). The layer's size is checked first, so a mislabelled big layer is never fetched.
+ */
+async function fileInSmallLayer(image, layer, name, maxBytes, where) {
+    if (layer.size > maxBytes)
+        throw new errors/* InputError */.dz(`${where}: the ${name} layer is ${layer.size} bytes, more than the ${maxBytes} read for a comparison`);
+    let found;
+    await (0,layer_reader/* readLayer */.w6)(image, layer, (entry) => (entry.type === 'File' && entry.path.replace(/^\.\//, '') === name ? async (body) => void (found = await (0,layer_reader/* bodyToBuffer */.AW)(body, CONFIG_MAX, `${where}: ${name}`)) : undefined), where);
+    if (found === undefined)
+        throw new errors/* InputError */.dz(`${where}: layer ${layer.digest} holds no ${name}`);
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/drift/render.ts
+// The drift report for people: plain text (the CLI), an HTML section (the job summary) and one notice per changed
+// requirement. Pure: data in, strings out.
+
+// A kernel version bump changes hundreds of options; past this the folded table points at the JSON report.
+const FOLDED_ROWS = 400;
+const CLASS_LABEL = { requirement: 'requirement', xen: 'xen', other: 'other' };
+/** `6.1.191` when the side knows its version, else its ref: the "in ..." of "was =y in 6.1.191". */
+function sideName(side) {
+    return side.version ?? side.ref;
+}
+function changeMessage(change, before) {
+    return `${change.option} was ${stateText(change.before)} in ${sideName(before)}, now ${stateText(change.after)}`;
+}
+/** One line of counts: `4 options changed (1 added, 1 removed, 2 changed): 2 requirements, 0 Xen, 2 other`. */
+function countsLine(drift) {
+    if (drift.sameConfig)
+        return `no config change (both are ${drift.after.configDigest})`;
+    if (drift.configChanged === 0)
+        return 'no option changed (the configs differ only in comments or order)';
+    const c = drift.counts;
+    return (`${drift.configChanged} option${drift.configChanged === 1 ? '' : 's'} changed (${c.added} added, ${c.removed} removed, ${c.changed} changed): ` +
+        `${c.requirement} requirement${c.requirement === 1 ? '' : 's'}, ${c.xen} Xen, ${c.other} other`);
+}
+function factRows(drift) {
+    const { before, after } = drift;
+    const text = (value) => value ?? '—';
+    const same = (a, b) => (a === b ? 'same' : 'changed');
+    const rows = [
+        { name: 'kernel version', before: text(before.version), after: text(after.version), change: same(text(before.version), text(after.version)) },
+    ];
+    // Only images have a release, a flavor, tags and layers: beside a bare config these would read as "removed".
+    const images = before.digest !== null && after.digest !== null;
+    if (images) {
+        rows.push({ name: 'uname -r', before: text(before.unameR), after: text(after.unameR), change: same(text(before.unameR), text(after.unameR)) }, { name: 'flavor', before: text(before.flavor), after: text(after.flavor), change: same(text(before.flavor), text(after.flavor)) }, { name: 'tags', before: before.tags.join(',') || '—', after: after.tags.join(',') || '—', change: same(before.tags.join(','), after.tags.join(',')) });
+    }
+    rows.push({ name: 'config', before: before.configDigest, after: after.configDigest, change: same(before.configDigest, after.configDigest) });
+    if (images) {
+        for (const size of drift.sizes)
+            rows.push({ name: `${size.file} layer`, before: bytes(size.before), after: bytes(size.after), change: sizeDelta(size) });
+    }
+    return rows;
+}
+/** `10,485,760 B` (exact, so a reviewer sees a 2 KiB change too). */
+function bytes(value) {
+    return value === null ? '—' : `${value.toLocaleString('en-US')} B`;
+}
+/** `+114,240 B (+1.1 %)`, `0 B (0 %)`, or `—` when a side has no such layer. */
+function sizeDelta(size) {
+    if (size.bytes === null)
+        return '—';
+    const sign = size.bytes > 0 ? '+' : size.bytes < 0 ? '-' : '';
+    const percent = size.percent === null ? '' : ` (${size.percent > 0 ? '+' : ''}${size.percent} %)`;
+    return `${sign}${Math.abs(size.bytes).toLocaleString('en-US')} B${percent}`;
+}
+/** The CLI's rendering: the facts, the counts, then one line per changed option. */
+function renderDriftText(drift) {
+    const lines = [`Since ${drift.before.ref}${drift.before.digest ? ` (${drift.before.digest})` : ''}:`];
+    for (const row of factRows(drift)) {
+        if (row.before === '—' && row.after === '—')
+            continue;
+        lines.push(`  ${row.name}: ${row.before === row.after ? row.after : `${row.before} → ${row.after}`}${row.name.endsWith('layer') && row.change !== '—' ? `, ${row.change}` : ''}`);
+    }
+    lines.push(countsLine(drift));
+    const width = Math.max(0, ...drift.changes.map((c) => c.option.length));
+    for (const change of drift.changes) {
+        lines.push(`  ${CLASS_LABEL[change.class].padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+/** The job summary's "Since <ref>" section: facts, requirement and Xen changes, then the rest folded away. */
+function renderDriftSummary(drift) {
+    const facts = factRows(drift).filter((row) => !(row.before === '—' && row.after === '—'));
+    let html = `<h3>Since <code>${render_escape(drift.before.ref)}</code></h3>\n` +
+        `<table><tr><th></th><th>Before</th><th>Now</th><th>Change</th></tr>\n` +
+        facts.map((r) => `<tr><th>${render_escape(r.name)}</th><td><code>${render_escape(r.before)}</code></td><td><code>${render_escape(r.after)}</code></td><td>${render_escape(r.change)}</td></tr>`).join('\n') +
+        `\n</table>\n<p>${render_escape(countsLine(drift))}</p>\n`;
+    const first = drift.changes.filter((c) => c.class !== 'other');
+    const rest = drift.changes.filter((c) => c.class === 'other');
+    if (first.length > 0)
+        html += changeTable(first);
+    if (rest.length > 0) {
+        const shown = rest.slice(0, FOLDED_ROWS);
+        const more = rest.length - shown.length;
+        html +=
+            `<details><summary>${rest.length} other option${rest.length === 1 ? '' : 's'} changed</summary>\n\n${changeTable(shown)}` +
+                `${more > 0 ? `<p>${more} more are in the drift report.</p>\n` : ''}</details>\n`;
+    }
+    return html;
+}
+function changeTable(changes) {
+    const rows = changes.map((c) => `<tr><td><code>${render_escape(c.option)}</code></td><td>${c.class}</td><td>${c.kind}</td>` +
+        `<td>${render_escape(c.before)}</td><td>${render_escape(c.after)}</td><td>${c.line ?? ''}</td></tr>`);
+    return `<table><tr><th>Option</th><th>Class</th><th>Change</th><th>Before</th><th>Now</th><th>Line</th></tr>\n${rows.join('\n')}\n</table>\n`;
+}
+function render_escape(text) {
+    return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+/** The changes a notice is put on: every requirement option that changed, with its message. */
+function driftNotices(drift) {
+    return drift.changes
+        .filter((c) => c.class === 'requirement')
+        .map((c) => ({ option: c.option, line: c.line, title: `${c.option} changed since ${sideName(drift.before)}`, message: changeMessage(c, drift.before) }));
+}
+
+;// CONCATENATED MODULE: ./src/drift/diff-command.ts
+// `kernel-action diff OLD NEW`: the drift report between two kernels, each a `.config`, a `config.gz` or an image.
+
+
+
+
+
+
+
+
+
+
+const DIFF_USAGE = `usage: kernel-action diff OLD NEW [--arch x86_64|aarch64] [--insecure-registry] [--json]
+       OLD and NEW: a .config, a config.gz, or an image (host/repo:tag, host/repo@digest, oci:<layout>[:tag|@digest])
+exit status: 0 same config, 1 options changed, 2 usage or input error`;
+/** Runs the command; returns the exit status. Registry credentials come from ~/.docker/config.json, else none. */
+async function diffCommand(args, write) {
+    const { values, positionals } = (0,external_node_util_.parseArgs)({
+        args,
+        options: {
+            arch: { type: 'string' },
+            'insecure-registry': { type: 'boolean', default: false },
+            json: { type: 'boolean', default: false },
+        },
+        strict: true,
+        allowPositionals: true,
+    });
+    if (positionals.length !== 2)
+        throw new errors/* InputError */.dz('diff: give exactly two kernels, OLD and NEW');
+    const [oldArg, newArg] = positionals;
+    const isFile = (arg) => !arg.startsWith('oci:') && external_node_fs_default().existsSync(arg);
+    const files = new Map();
+    for (const arg of [oldArg, newArg])
+        if (isFile(arg))
+            files.set(arg, await readConfigSide(arg, 'diff'));
+    // An index is read for the architecture asked for, else that of a config given beside it, else this host's.
+    const stated = values.arch === undefined ? undefined : (0,errors/* oneOf */.yL)('--arch', values.arch.replace(/^amd64$/, 'x86_64').replace(/^arm64$/, 'aarch64'), src_arch/* KERNEL_ARCHES */.$$);
+    const arch = stated ?? [...files.values()].map((f) => (0,kernel_config/* detectArch */.k2)(f.config)).find((a) => a !== undefined) ?? (0,image_source/* hostKernelArch */.er)();
+    const read = async (arg) => {
+        const file = files.get(arg);
+        if (file)
+            return file;
+        const image = await readImageSide(arg, { arch, insecureRegistry: values['insecure-registry'] });
+        if (image === undefined)
+            throw new errors/* InputError */.dz(`diff: ${arg} is neither a file nor an existing image`);
+        return image;
+    };
+    const drift = buildDrift(await read(oldArg), await read(newArg), requirementOptionSet());
+    write(values.json ? `${JSON.stringify(drift, null, 2)}\n` : renderDriftText(drift));
+    return drift.configChanged > 0 ? 1 : 0;
+}
+
+
+/***/ }),
+
+/***/ 916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BZ: () => (/* binding */ KconfigSyntaxError),
+/* harmony export */   Gd: () => (/* binding */ InternalError),
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   cs: () => (/* binding */ IntegrityError),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   v4: () => (/* binding */ ToolError),
+/* harmony export */   yL: () => (/* binding */ oneOf),
+/* harmony export */   zS: () => (/* binding */ fileError)
+/* harmony export */ });
+/**
+ * The action's error vocabulary (README, "Bad input"). Every error it stops with is one line of one of these kinds;
+ * a plain `Error` is never thrown on purpose.
+ */
+/**
+ * A user-supplied input that cannot be used (a missing file, a line that is not Kconfig, a bad tag...).
+ * It is reported as one line naming the input or file:line, and always fails the step: `fail-on`
+ * governs unmet requirements, not unusable input.
+ */
+class InputError extends Error {
+    name = 'InputError';
+}
+/** Data this action wrote did not read back as written (a tag resolving elsewhere, a blob not matching its digest). */
+class IntegrityError extends Error {
+    name = 'IntegrityError';
+}
+/** A program this action runs (the `zstd` program, apt-get, QEMU and Xen for the boot test) failed. */
+class ToolError extends Error {
+    name = 'ToolError';
+}
+/** A Kconfig line the reader cannot parse; never shown as a failure, it is counted among the skipped lines. */
+class KconfigSyntaxError extends Error {
+    name = 'KconfigSyntaxError';
+}
+/** A broken promise inside this action (a bug, or a damaged copy of it): the message asks for a report. */
+class InternalError extends Error {
+    name = 'InternalError';
+    constructor(message) {
+        super(`internal error: ${message} (a bug in kernel-action; please report it)`);
+    }
+}
+/**
+ * The one wording for a file an input names that cannot be used: `config: build/.config does not exist`,
+ * `image: vmlinuz cannot be read (permission denied)`.
+ */
+function fileError(input, file, error) {
+    const code = error?.code;
+    if (code === 'ENOENT')
+        return new InputError(`${input}: ${file} does not exist`);
+    if (code === 'EISDIR')
+        return new InputError(`${input}: ${file} is a directory, not a file`);
+    if (code === 'EACCES' || code === 'EPERM')
+        return new InputError(`${input}: ${file} cannot be read (permission denied)`);
+    return new InputError(`${input}: ${file} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`);
+}
+/** The message of anything thrown, on one line, for the log and for `core.setFailed`. */
+function oneLine(error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+/** A value that must be one of a fixed set (a target, a mode...); anything else names the input at fault. */
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new InputError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+}
+
+
+/***/ }),
+
+/***/ 338:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  mT: () => (/* binding */ HOST_COMMANDS),
+  bw: () => (/* binding */ HOST_USAGE),
+  $t: () => (/* binding */ runHostCommand)
+});
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(975);
+// EXTERNAL MODULE: ./src/arch.ts
+var src_arch = __nccwpck_require__(67);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(916);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __nccwpck_require__(466);
+// EXTERNAL MODULE: ./src/describe/kernel-image.ts + 2 modules
+var kernel_image = __nccwpck_require__(824);
+// EXTERNAL MODULE: ./src/describe/metadata.ts
+var describe_metadata = __nccwpck_require__(968);
+// EXTERNAL MODULE: ./src/pull/image-source.ts + 10 modules
+var image_source = __nccwpck_require__(650);
+// EXTERNAL MODULE: ./src/pull/layer-reader.ts + 10 modules
+var layer_reader = __nccwpck_require__(484);
+// EXTERNAL MODULE: ./src/oci/reference.ts
+var reference = __nccwpck_require__(148);
+// EXTERNAL MODULE: ./src/oci/registry/errors.ts
+var registry_errors = __nccwpck_require__(14);
+;// CONCATENATED MODULE: ./src/oci/registry/push.ts
+// Writes one image to a registry in the only safe order: blobs, manifest by digest, tags, then a read-back.
+
+
+
+/** Blobs (skipping those present), then the manifest by digest, then tags, then reads every tag back. */
+async function pushImage(client, image, tags, options = {}) {
+    for (const tag of tags) {
+        if (!isValidTag(tag))
+            throw new InputError(`tags: "${tag}" is not a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})`);
+    }
+    const log = client.log;
+    const where = `${client.registry}/${client.repository}`;
+    const result = { digest: image.manifest.descriptor.digest, bytesUploaded: 0, blobsSkipped: 0, blobsMounted: 0, blobsUploaded: 0 };
+    const unique = [...new Map(image.blobs.map((blob) => [blob.descriptor.digest, blob])).values()];
+    await eachConcurrently(unique, options.concurrency ?? 3, async (blob) => {
+        const outcome = await placeBlob(client, blob, options);
+        if (outcome === 'skipped')
+            result.blobsSkipped++;
+        else if (outcome === 'mounted')
+            result.blobsMounted++;
+        else {
+            result.blobsUploaded++;
+            result.bytesUploaded += outcome;
+        }
+    });
+    // Only now may the manifest exist, and only once it exists by digest may a tag point at it.
+    const digest = await client.putManifest(image.manifest, image.manifest.descriptor.digest);
+    log(`${where}@${digest}: manifest pushed`);
+    await options.beforeTags?.(digest);
+    for (const tag of tags)
+        await client.putManifest(image.manifest, tag);
+    for (const tag of tags) {
+        const resolved = await client.resolve(tag);
+        if (resolved !== digest) {
+            const message = `registry ${client.registry}: tag ${tag} resolves to ${resolved ?? 'nothing'} after push, expected ${digest}`;
+            throw new TagMismatchError(message, tag, digest, resolved);
+        }
+        log(`${where}:${tag} → ${digest}`);
+    }
+    return result;
+}
+/** Makes one blob present in the repository; returns how, or the bytes uploaded. */
+async function placeBlob(client, blob, options) {
+    const { digest, size } = blob.descriptor;
+    if (await client.blobExists(digest)) {
+        client.log(`blob ${digest}: already present`);
+        return 'skipped';
+    }
+    const intervalMs = (options.progressIntervalSeconds ?? 10) * 1000;
+    let lastLine = Date.now();
+    const startedAt = Date.now();
+    const outcome = await client.uploadBlob(blob, {
+        mountFrom: options.mountFrom,
+        onProgress: (progress) => {
+            options.onProgress?.(progress);
+            if (Date.now() - lastLine < intervalMs || progress.bytes === progress.total)
+                return;
+            lastLine = Date.now();
+            client.log(`blob ${digest}: ${formatBytes(progress.bytes)} of ${formatBytes(progress.total)} (${formatBytes(progress.bytesPerSecond)}/s)`);
+        },
+    });
+    if (outcome.mounted) {
+        client.log(`blob ${digest}: mounted from ${options.mountFrom}`);
+        return 'mounted';
+    }
+    const seconds = (Date.now() - startedAt) / 1000;
+    client.log(`blob ${digest}: uploaded ${formatBytes(size)} in ${seconds.toFixed(1)} s`);
+    return outcome.bytes;
+}
+/** Runs `work` over `items`, at most `limit` at a time; the first failure rejects (others finish quietly). */
+async function eachConcurrently(items, limit, work) {
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+        while (!failed && next < items.length) {
+            const item = items[next++];
+            try {
+                await work(item);
+            }
+            catch (error) {
+                failed = true;
+                throw error;
+            }
+        }
+    };
+    const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker);
+    const settled = await Promise.allSettled(workers);
+    const rejected = settled.find((outcome) => outcome.status === 'rejected');
+    if (rejected !== undefined)
+        throw rejected.reason;
+}
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+;// CONCATENATED MODULE: ./src/install/install-kernel.ts
+// `kernel-action install`: makes a published kernel krata's system-wide default, i.e. the files krata's daemon
+// finds at start (krata-formats.md §2.3): <store>/zone/kernel and <store>/zone/addons.squashfs, plus the metadata.
+// Files are streamed beside their targets, fsynced, then renamed in; the old ones stay as *.previous, and a
+// journal lets the next run roll back an install that was killed between two renames.
+
+
+
+
+
+
+
+
+
+
+/** krata's default store (`kratad --store`), under which `zone/` holds the default kernel. */
+const KRATA_ZONE_DIR = 'var/lib/krata/zone';
+/** Installed file name → the file in the image it comes from. Order matters: the kernel goes in last. */
+const INSTALLED = [
+    { target: 'addons.squashfs', source: 'kernel/addons.squashfs', required: true },
+    { target: 'metadata', source: 'kernel/metadata', required: false },
+    { target: 'kernel', source: 'kernel/image', required: true },
+];
+const JOURNAL = '.kernel-action-install.json';
+const STAGING_PREFIX = '.kernel-action-incoming-';
+async function installKernel(reference, options) {
+    const arch = options.arch ?? (0,image_source/* hostKernelArch */.er)();
+    const zoneDir = external_node_path_default().join(options.root, KRATA_ZONE_DIR);
+    const image = await (0,image_source/* openKernelImage */.vX)(reference, { ...options, arch });
+    if (image === undefined)
+        throw new errors/* InputError */.dz(`${reference}: not found`);
+    const from = `${reference}${reference.includes('@') ? '' : `@${image.digest}`}`;
+    for (const layer of image.layers) {
+        if (!layer_reader/* KRATA_LAYER_TYPES */.E5.has(layer.mediaType))
+            throw new errors/* InputError */.dz(`${from}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`);
+    }
+    if (options.dryRun) {
+        const total = image.layers.reduce((sum, layer) => sum + layer.size, 0);
+        const lines = [`would read ${image.layers.length} layers (${formatBytes(total)}) of ${from}`];
+        for (const { target } of INSTALLED) {
+            const current = await describeInstalled(external_node_path_default().join(zoneDir, target), target);
+            lines.push(`would install ${external_node_path_default().join(zoneDir, target)}${current ? ` (replacing ${current}, kept as ${target}.previous)` : ''}`);
+        }
+        return { digest: image.digest, zoneDir, lines };
+    }
+    await external_node_fs_default().promises.mkdir(zoneDir, { recursive: true });
+    await rollBackInterrupted(zoneDir, options.log);
+    await removeStaleStaging(zoneDir);
+    const staging = external_node_path_default().join(zoneDir, `${STAGING_PREFIX}${(0,external_node_crypto_.randomUUID)()}`);
+    await external_node_fs_default().promises.mkdir(staging);
+    try {
+        const staged = await stageFiles(image, staging, from);
+        const kernel = await checkStaged(staged, staging, arch, from);
+        const previous = new Map();
+        for (const { target } of INSTALLED)
+            previous.set(target, await describeInstalled(external_node_path_default().join(zoneDir, target), target));
+        await commit(zoneDir, staging, staged, options.beforeCommit);
+        const lines = INSTALLED.map(({ target }) => {
+            const file = external_node_path_default().join(zoneDir, target);
+            const now = target === 'kernel' ? describeKernel(kernel) : staged.has(target) ? 'from the image' : 'removed (the image has none)';
+            const was = previous.get(target);
+            return `${file}: ${now}${was ? `; replaced ${was} (kept as ${target}.previous)` : ''}`;
+        });
+        return { digest: image.digest, zoneDir, lines: [`installed ${from}`, ...lines] };
+    }
+    finally {
+        await external_node_fs_default().promises.rm(staging, { recursive: true, force: true });
+    }
+}
+/**
+ * Streams every layer once, all at once (each into its own folder), then keeps, for each file, the copy from the last
+ * layer that has it: the one krata would see once the layers are stacked.
+ */
+async function stageFiles(image, staging, from) {
+    // allSettled: no layer may still be writing into the staging folder when a failure removes it.
+    const settled = await Promise.allSettled(image.layers.map(async (layer, position) => {
+        const dir = external_node_path_default().join(staging, String(position));
+        await external_node_fs_default().promises.mkdir(dir);
+        const found = new Set();
+        await (0,layer_reader/* readLayer */.w6)(image, layer, (entry) => {
+            const wanted = INSTALLED.find(({ source }) => source === entry.path);
+            if (wanted === undefined)
+                return undefined;
+            if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile') {
+                throw new errors/* InputError */.dz(`${from}: ${entry.path} is a ${entry.type} entry, not a regular file`);
+            }
+            return async (body) => {
+                const file = external_node_path_default().join(dir, wanted.target);
+                await (0,promises_.pipeline)(body, external_node_fs_default().createWriteStream(file, { mode: 0o644, highWaterMark: 1 << 20 }));
+                await fsyncPath(file);
+                found.add(wanted.target);
+            };
+        }, from);
+        return found;
+    }));
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined)
+        throw failed.reason;
+    const perLayer = settled.map((outcome) => outcome.value);
+    const staged = new Set();
+    for (const { target } of INSTALLED) {
+        const last = perLayer.findLastIndex((found) => found.has(target));
+        if (last < 0)
+            continue;
+        await external_node_fs_default().promises.rename(external_node_path_default().join(staging, String(last), target), external_node_path_default().join(staging, target));
+        staged.add(target);
+    }
+    return staged;
+}
+/** The staged kernel must be a kernel for the asked architecture, and the metadata must agree with it. */
+async function checkStaged(staged, staging, arch, from) {
+    for (const { target, source, required } of INSTALLED) {
+        if (required && !staged.has(target))
+            throw new errors/* InputError */.dz(`${from}: has no ${source}; krata needs both a kernel and an addons.squashfs`);
+    }
+    const kernel = await (0,kernel_image/* inspectKernelImage */.r)(external_node_path_default().join(staging, 'kernel')).catch((error) => {
+        throw new errors/* InputError */.dz(`${from}: kernel/image ${error.message.replace(/^image: \S+ /, '')}`);
+    });
+    if (kernel.arch !== arch)
+        throw new errors/* InputError */.dz(`${from}: kernel/image is an ${kernel.arch} kernel, not ${arch}`);
+    if (staged.has('metadata')) {
+        const metadata = (0,describe_metadata/* parseKernelMetadata */.Ci)(await external_node_fs_default().promises.readFile(external_node_path_default().join(staging, 'metadata'), 'utf8'));
+        if (metadata.KERNEL_ARCH !== undefined && metadata.KERNEL_ARCH !== arch) {
+            throw new errors/* InputError */.dz(`${from}: kernel/metadata says KERNEL_ARCH=${metadata.KERNEL_ARCH}, not ${arch}`);
+        }
+    }
+    return kernel;
+}
+/**
+ * Puts the staged files in place, the kernel last. Each target always holds a whole file (a rename replaces it);
+ * the old one is first hard-linked to <target>.previous. On failure every target already replaced is restored.
+ */
+async function commit(zoneDir, staging, staged, beforeCommit) {
+    const journal = { targets: [] };
+    for (const { target } of INSTALLED) {
+        journal.targets.push({ target, existed: await exists(external_node_path_default().join(zoneDir, target)) });
+    }
+    // Keep the old pair first, so the journal never points at a .previous that is not yet the old file.
+    for (const { target, existed } of journal.targets) {
+        if (existed)
+            await linkReplacing(external_node_path_default().join(zoneDir, target), external_node_path_default().join(zoneDir, `${target}.previous`));
+    }
+    await writeDurably(external_node_path_default().join(zoneDir, JOURNAL), JSON.stringify(journal));
+    await fsyncPath(zoneDir);
+    try {
+        for (const { target, existed } of journal.targets) {
+            await beforeCommit?.(target);
+            const destination = external_node_path_default().join(zoneDir, target);
+            if (staged.has(target))
+                await external_node_fs_default().promises.rename(external_node_path_default().join(staging, target), destination);
+            else if (existed)
+                await external_node_fs_default().promises.rm(destination, { force: true });
+        }
+        await fsyncPath(zoneDir);
+    }
+    catch (error) {
+        await restore(zoneDir, journal);
+        throw error;
+    }
+    await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, JOURNAL), { force: true });
+    await fsyncPath(zoneDir);
+}
+/** Puts every journalled target back as it was before the install began. */
+async function restore(zoneDir, journal) {
+    for (const { target, existed } of journal.targets) {
+        const destination = external_node_path_default().join(zoneDir, target);
+        if (existed)
+            await linkReplacing(external_node_path_default().join(zoneDir, `${target}.previous`), destination);
+        else
+            await external_node_fs_default().promises.rm(destination, { force: true });
+    }
+    await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, JOURNAL), { force: true });
+    await fsyncPath(zoneDir);
+}
+/** An install killed between its renames left a journal: undo its half before anything else. */
+async function rollBackInterrupted(zoneDir, log) {
+    const file = external_node_path_default().join(zoneDir, JOURNAL);
+    const text = await external_node_fs_default().promises.readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined)
+        return;
+    let journal;
+    try {
+        journal = JSON.parse(text);
+    }
+    catch {
+        throw new errors/* InputError */.dz(`${file}: an interrupted install left a journal that cannot be read; restore the *.previous files by hand`);
+    }
+    await restore(zoneDir, journal);
+    log(`${zoneDir}: rolled back an interrupted install (restored ${journal.targets.filter((t) => t.existed).map((t) => t.target).join(', ') || 'nothing'})`);
+}
+async function removeStaleStaging(zoneDir) {
+    for (const name of await external_node_fs_default().promises.readdir(zoneDir)) {
+        if (name.startsWith(STAGING_PREFIX))
+            await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, name), { recursive: true, force: true });
+    }
+}
+/** `to` becomes another name for `from`'s file, atomically replacing whatever `to` was. */
+async function linkReplacing(from, to) {
+    // rename() between two names of one file does nothing and would leave the temporary name behind.
+    const [source, target] = await Promise.all([external_node_fs_default().promises.stat(from), external_node_fs_default().promises.stat(to).catch(() => undefined)]);
+    if (target !== undefined && target.ino === source.ino && target.dev === source.dev)
+        return;
+    const temp = `${to}.${(0,external_node_crypto_.randomUUID)()}.tmp`;
+    await external_node_fs_default().promises.link(from, temp);
+    try {
+        await external_node_fs_default().promises.rename(temp, to);
+    }
+    catch (error) {
+        await external_node_fs_default().promises.rm(temp, { force: true });
+        throw error;
+    }
+}
+async function writeDurably(file, text) {
+    const handle = await external_node_fs_default().promises.open(file, 'w', 0o644);
+    try {
+        await handle.writeFile(text);
+        await handle.sync();
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function fsyncPath(file) {
+    const handle = await external_node_fs_default().promises.open(file, 'r');
+    try {
+        await handle.sync();
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function exists(file) {
+    return external_node_fs_default().promises.lstat(file).then(() => true, () => false);
+}
+async function describeInstalled(file, target) {
+    const stat = await external_node_fs_default().promises.stat(file).catch(() => undefined);
+    if (stat === undefined)
+        return undefined;
+    if (target === 'kernel') {
+        const kernel = await (0,kernel_image/* inspectKernelImage */.r)(file).catch(() => undefined);
+        if (kernel !== undefined)
+            return describeKernel(kernel);
+    }
+    if (target === 'metadata') {
+        const text = await external_node_fs_default().promises.readFile(file, 'utf8').catch(() => '');
+        const release = /^KERNEL_UNAME_R=(.*)$/m.exec(text)?.[1] ?? /^KERNEL_VERSION=(.*)$/m.exec(text)?.[1];
+        if (release)
+            return `metadata of ${release}`;
+    }
+    return formatBytes(stat.size);
+}
+function describeKernel(kernel) {
+    return `Linux ${kernel.release ?? '(release unknown)'} (${kernel.arch} ${kernel.format}, ${formatBytes(kernel.size)})`;
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(522);
+;// CONCATENATED MODULE: ./src/verify/rules.ts
+// krata v0.0.21's puller, as rules over plain data (krata-formats.md §2.4): each returns the lines of what it
+// would refuse or misread, empty when it is fine. No I/O here.
+
+
+
+/** krata matches an index entry by these architecture strings only (`aarch64` parses as Other and is never picked). */
+const KRATA_PLATFORM_ARCHES = new Set(src_arch/* OCI_ARCHES */.Jn);
+const REQUIRED_ANNOTATIONS = ['dev.edera.kernel.format', 'dev.edera.kernel.version', 'dev.edera.kernel.flavor'];
+const OCI_TO_KERNEL_ARCH = { amd64: 'x86_64', arm64: 'aarch64' };
+const LOADABLE_PAYLOADS = new Set(['gzip', 'xz']);
+function indexViolations(index) {
+    const lines = [];
+    const entries = Array.isArray(index.manifests) ? index.manifests : [];
+    entries.forEach((entry, position) => {
+        const at = `index entry ${position + 1} (${entry.digest})`;
+        if (entry.platform === undefined)
+            lines.push(`${at}: has no platform; krata skips it`);
+        else if (entry.platform.os !== 'linux')
+            lines.push(`${at}: platform ${(0,image_source/* platformText */.VQ)(entry)}; krata picks only linux`);
+        else if (!KRATA_PLATFORM_ARCHES.has(entry.platform.architecture)) {
+            lines.push(`${at}: platform ${(0,image_source/* platformText */.VQ)(entry)}; krata matches only amd64 or arm64, so it never picks this one`);
+        }
+    });
+    if (!entries.some((entry) => entry.platform?.os === 'linux' && KRATA_PLATFORM_ARCHES.has(entry.platform.architecture))) {
+        lines.push('index: no linux/amd64 or linux/arm64 entry; krata can pick nothing from it');
+    }
+    return lines;
+}
+/** A registry's Content-Type is how krata tells an index from a manifest. */
+function servedTypeViolations(servedAs, isIndex, fromRegistry) {
+    if (!fromRegistry)
+        return [];
+    const indexTypes = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
+    if (isIndex && !indexTypes.includes(servedAs))
+        return [`index served as "${servedAs}"; krata detects an index only by its Content-Type`];
+    return [];
+}
+function layerTypeViolations(layers) {
+    return layers.flatMap((layer, position) => layer_reader/* KRATA_LAYER_TYPES */.E5.has(layer.mediaType)
+        ? []
+        : [`layer ${position + 1} (${layer.digest}): media type ${layer.mediaType}; krata reads only tar, tar+gzip, tar+zstd or docker rootfs.diff.tar.gzip layers`]);
+}
+/** The three `dev.edera.kernel.*` keys krata's fetch tool requires, on the manifest (or the index above it). */
+function annotationViolations(manifest, index) {
+    const missing = REQUIRED_ANNOTATIONS.filter((key) => !manifest?.[key] && !index?.[key]);
+    return missing.length === 0 ? [] : [`manifest: annotation${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing`];
+}
+/** oci-spec 0.6.8's ImageConfiguration: architecture, os, rootfs{type, diff_ids} and history are all required. */
+function configViolations(config, platformArch) {
+    const lines = [];
+    if (!Array.isArray(config.history))
+        lines.push('config: no "history" array; krata cannot parse the image config without it');
+    if (typeof config.architecture !== 'string')
+        lines.push('config: no "architecture"; krata cannot parse the image config without it');
+    if (typeof config.os !== 'string')
+        lines.push('config: no "os"; krata cannot parse the image config without it');
+    const rootfs = config.rootfs;
+    if (rootfs === null || typeof rootfs !== 'object' || typeof rootfs.type !== 'string' || !Array.isArray(rootfs.diff_ids)) {
+        lines.push('config: no "rootfs" with "type" and "diff_ids"; krata cannot parse the image config without it');
+    }
+    if (platformArch !== undefined && typeof config.architecture === 'string' && config.architecture !== platformArch) {
+        lines.push(`config: architecture ${config.architecture}, but the index lists this image as ${platformArch}`);
+    }
+    return lines;
+}
+/** Tar entry rules, fed one entry at a time across all layers in order (krata unpacks them into one tree). */
+class TarRules {
+    lines = [];
+    #directories = new Set(['']);
+    entry(layer, path, type, linkpath) {
+        const at = `layer ${layer}: "${path}"`;
+        let name = path;
+        if (name.startsWith('./') || name.startsWith('/')) {
+            this.lines.push(`${at}: path starts with "${name.startsWith('/') ? '/' : './'}"; krata compares paths as stored, so it is not ${stripPrefix(name)}`);
+            name = stripPrefix(name);
+        }
+        else {
+            const parent = parentOf(name.replace(/\/+$/, ''));
+            if (!this.#directories.has(parent))
+                this.lines.push(`${at}: no "${parent}/" directory entry before it; krata fails "unable to find parent of entry"`);
+        }
+        const bare = name.replace(/\/+$/, '');
+        if (type === 'Directory')
+            this.#directories.add(bare);
+        if (bare.startsWith('kernel/') && type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile' && type !== 'Directory') {
+            const what = type === 'SymbolicLink' ? `a symbolic link to ${linkpath ?? '?'}` : type === 'Link' ? `a hard link to ${linkpath ?? '?'}` : `a ${type} entry`;
+            this.lines.push(`${at}: is ${what}; krata reads only regular files (it would find it empty)`);
+        }
+    }
+}
+function stripPrefix(path) {
+    return path.replace(/^(?:\.\/|\/)+/, '');
+}
+function parentOf(path) {
+    const slash = path.lastIndexOf('/');
+    return slash < 0 ? '' : path.slice(0, slash);
+}
+/** The metadata checked against the kernel it describes, the stored config, the image config and the annotations. */
+function metadataViolations(facts) {
+    const { kernel, metadata } = facts;
+    const lines = [];
+    if (facts.bootRules !== false && kernel?.format === 'bzImage' && kernel.payloadCompression !== undefined && !LOADABLE_PAYLOADS.has(kernel.payloadCompression)) {
+        lines.push(`kernel/image: a ${kernel.payloadCompression}-compressed bzImage; krata's loader finds only gzip or xz kernels`);
+    }
+    if (metadata === undefined)
+        return lines;
+    const arch = metadata.KERNEL_ARCH;
+    if (arch === undefined)
+        lines.push('kernel/metadata: no KERNEL_ARCH');
+    else if (arch !== 'x86_64' && arch !== 'aarch64')
+        lines.push(`kernel/metadata: KERNEL_ARCH=${arch} is not x86_64 or aarch64`);
+    else {
+        if (kernel !== undefined && kernel.arch !== arch)
+            lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but kernel/image is an ${kernel.arch} ${kernel.format}`);
+        const fromConfig = typeof facts.configArchitecture === 'string' ? OCI_TO_KERNEL_ARCH[facts.configArchitecture] : undefined;
+        if (fromConfig !== undefined && fromConfig !== arch)
+            lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but the image config says ${String(facts.configArchitecture)}`);
+    }
+    const unameR = metadata.KERNEL_UNAME_R;
+    if (unameR !== undefined && kernel?.release !== undefined && unameR !== kernel.release) {
+        lines.push(`kernel/metadata: KERNEL_UNAME_R=${unameR}, but kernel/image is Linux ${kernel.release}`);
+    }
+    const configDigest = metadata.KERNEL_CONFIG;
+    if (configDigest === undefined)
+        lines.push('kernel/metadata: no KERNEL_CONFIG');
+    else if (facts.configDigest === undefined)
+        lines.push('kernel/metadata: KERNEL_CONFIG cannot be checked: the image has no kernel/config.gz');
+    else if (configDigest !== facts.configDigest) {
+        lines.push(`kernel/metadata: KERNEL_CONFIG=${configDigest}, but the uncompressed kernel/config.gz is ${facts.configDigest}`);
+    }
+    for (const [key, annotation] of [['KERNEL_VERSION', 'dev.edera.kernel.version'], ['KERNEL_FLAVOR', 'dev.edera.kernel.flavor']]) {
+        const said = facts.annotations?.[annotation];
+        if (metadata[key] !== undefined && said !== undefined && said !== metadata[key]) {
+            lines.push(`kernel/metadata: ${key}=${metadata[key]}, but annotation ${annotation} is ${said}`);
+        }
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/verify/verify-image.ts
+// `kernel-action verify`: reads an image the way krata v0.0.21 pulls it and lists every rule it breaks.
+// Layers are streamed (never held in memory); kernel/image goes to a temporary file only to be inspected.
+
+
+
+
+
+
+
+
+
+
+
+
+
+const VERIFY_DEPTHS = (/* unused pure expression or super */ null && (['light', 'full']));
+const METADATA_MAX_BYTES = 64 * 1024;
+async function verifyImage(reference, options) {
+    const parsed = (0,image_source/* parseImageReference */.o_)(reference);
+    const store = await (0,image_source/* openImageStore */.Nr)(parsed, options);
+    const top = await store.fetchManifest((0,image_source/* startingPoint */.jb)(parsed) ?? '');
+    if (top === undefined)
+        throw new errors/* InputError */.dz(`${reference}: not found in ${store.name}`);
+    const document = (0,image_source/* parseDocument */.Tp)(top, reference);
+    const result = { reference, digest: top.digest, violations: [], images: [] };
+    const isIndex = (0,image_source/* isIndexDocument */.C1)(top.mediaType, document);
+    result.violations.push(...servedTypeViolations(top.mediaType, isIndex || Array.isArray(document.manifests), parsed.kind === 'registry'));
+    if (!isIndex) {
+        await verifyManifest(store, reference, top, options, result);
+        return result;
+    }
+    const index = document;
+    result.violations.push(...indexViolations(index));
+    const wanted = options.arch === undefined ? undefined : (0,image_source/* pickPlatform */.vw)(index, options.arch);
+    if (options.arch !== undefined && wanted === undefined) {
+        result.violations.push(`index: no linux/${(0,src_arch/* ociArch */.As)(options.arch)} entry (asked for --arch ${options.arch})`);
+    }
+    const children = options.arch !== undefined ? (wanted ? [wanted] : []) : (index.manifests ?? []).filter((entry) => entry.platform?.os === 'linux' && src_arch/* OCI_ARCHES */.Jn.includes(entry.platform.architecture));
+    for (const child of children) {
+        const prefix = (0,image_source/* platformText */.VQ)(child);
+        const fetched = await store.fetchManifest(child.digest);
+        if (fetched === undefined) {
+            result.violations.push(`${prefix}: the index names ${child.digest}, which ${store.name} does not have`);
+            continue;
+        }
+        await verifyManifest(store, reference, fetched, options, result, { prefix, platformArch: child.platform?.architecture, indexAnnotations: index.annotations });
+    }
+    return result;
+}
+async function verifyManifest(store, reference, fetched, options, result, child) {
+    const violations = [];
+    const add = (lines) => void violations.push(...lines);
+    let image;
+    try {
+        image = await (0,image_source/* openManifest */.gp)(store, reference, fetched);
+    }
+    catch (error) {
+        result.violations.push(prefixed(child, [(0,errors/* oneLine */.TN)(error)])[0]);
+        return;
+    }
+    add(annotationViolations(image.manifest.annotations, child?.indexAnnotations));
+    add(layerTypeViolations(image.layers));
+    add(configViolations(image.config, child?.platformArch));
+    let facts;
+    if (options.depth === 'full') {
+        facts = await readKernelFiles(image);
+        add(facts.violations);
+        if (facts.kernelFound === false)
+            add(['no regular file kernel/image in any layer; krata fails "unable to find file kernel/image"']);
+        if (facts.metadata === undefined)
+            add(['no kernel/metadata in any layer']);
+        add(metadataViolations({
+            kernel: facts.kernel,
+            metadata: facts.metadata,
+            configDigest: facts.configDigest,
+            configArchitecture: image.config.architecture,
+            annotations: { ...child?.indexAnnotations, ...image.manifest.annotations },
+            bootRules: options.bootRules ?? true,
+        }));
+    }
+    result.violations.push(...prefixed(child, violations));
+    result.images.push({
+        ...(child ? { platform: child.prefix } : {}),
+        digest: image.digest,
+        description: describe(image, facts),
+    });
+}
+function prefixed(child, lines) {
+    return child === undefined ? lines : lines.map((line) => `${child.prefix}: ${line}`);
+}
+/** Streams every readable layer once: tar rules on each entry, and the kernel files captured as krata would see them. */
+async function readKernelFiles(image) {
+    const rules = new TarRules();
+    const facts = { violations: rules.lines, kernelFound: false };
+    const scratch = await external_node_fs_default().promises.mkdtemp(external_node_path_default().join(external_node_os_default().tmpdir(), 'kernel-action-verify-'));
+    const kernelFile = external_node_path_default().join(scratch, 'image');
+    let metadataText;
+    try {
+        for (const [position, layer] of image.layers.entries()) {
+            if (!layer_reader/* KRATA_LAYER_TYPES */.E5.has(layer.mediaType))
+                continue; // already reported; krata would stop here
+            try {
+                await (0,layer_reader/* readLayer */.w6)(image, layer, (entry) => {
+                    rules.entry(position + 1, entry.path, entry.type, entry.linkpath);
+                    const regular = entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'ContiguousFile';
+                    if (!regular)
+                        return undefined;
+                    if (entry.path === 'kernel/image') {
+                        facts.kernelFound = true;
+                        return (body) => (0,promises_.pipeline)(body, external_node_fs_default().createWriteStream(kernelFile));
+                    }
+                    if (entry.path === 'kernel/metadata') {
+                        return async (body) => {
+                            metadataText = (await (0,layer_reader/* bodyToBuffer */.AW)(body, METADATA_MAX_BYTES, 'kernel/metadata')).toString('utf8');
+                        };
+                    }
+                    if (entry.path === 'kernel/config.gz') {
+                        return async (body) => {
+                            const hash = (0,external_node_crypto_.createHash)('sha256');
+                            await (0,promises_.pipeline)(body, (0,external_node_zlib_.createGunzip)(), async (source) => {
+                                for await (const chunk of source)
+                                    hash.update(chunk);
+                            });
+                            facts.configDigest = `sha256:${hash.digest('hex')}`;
+                        };
+                    }
+                    return undefined;
+                }, `layer ${position + 1}`);
+            }
+            catch (error) {
+                rules.lines.push(`layer ${position + 1} (${layer.digest}): ${(0,errors/* oneLine */.TN)(error).replace(/^layer \d+: /, '')}`);
+            }
+        }
+        if (facts.kernelFound) {
+            try {
+                facts.kernel = await (0,kernel_image/* inspectKernelImage */.r)(kernelFile);
+            }
+            catch (error) {
+                rules.lines.push(`kernel/image: ${(0,errors/* oneLine */.TN)(error).replace(/^image: /, '').replaceAll(kernelFile, 'kernel/image')}`);
+            }
+        }
+        if (metadataText !== undefined) {
+            try {
+                facts.metadata = (0,describe_metadata/* parseKernelMetadata */.Ci)(metadataText);
+            }
+            catch (error) {
+                rules.lines.push(`kernel/${(0,errors/* oneLine */.TN)(error)}`);
+            }
+        }
+        return facts;
+    }
+    finally {
+        await external_node_fs_default().promises.rm(scratch, { recursive: true, force: true });
+    }
+}
+function describe(image, facts) {
+    const types = [...new Set(image.layers.map((layer) => layer.mediaType.replace(/^application\/vnd\.(oci\.image\.layer\.v1\.|docker\.image\.rootfs\.diff\.)/, '')))];
+    const parts = [`${image.digest}`, `${image.layers.length} layer${image.layers.length === 1 ? '' : 's'} (${types.join(', ')})`];
+    const kernel = facts?.kernel;
+    if (kernel !== undefined)
+        parts.push(`${kernel.arch} ${kernel.format}${kernel.release ? ` Linux ${kernel.release}` : ''}`);
+    const flavor = facts?.metadata?.KERNEL_FLAVOR ?? image.manifest.annotations?.['dev.edera.kernel.flavor'];
+    if (flavor)
+        parts.push(`flavor ${flavor}`);
+    if (facts?.configDigest !== undefined && facts.metadata?.KERNEL_CONFIG === facts.configDigest)
+        parts.push('KERNEL_CONFIG matches kernel/config.gz');
+    return parts.join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/host-commands.ts
+// The host-side subcommands: `verify <ref>` and `install <ref>`. Registry auth is the action's client's: the Docker
+// config and its credential helpers, else anonymous.
+
+
+
+
+
+const HOST_USAGE = `       kernel-action verify REF [--arch x86_64|aarch64] [--light] [--insecure-registry]
+       kernel-action install REF [--root DIR] [--arch x86_64|aarch64] [--dry-run] [--insecure-registry]
+REF is host[:port]/repo[:tag|@digest] or oci:LAYOUT-DIR[:tag|@digest]`;
+const HOST_COMMANDS = ['verify', 'install'];
+/** Runs `verify` or `install`; returns the exit status (verify: 1 when a rule is broken). */
+async function runHostCommand(command, args, output) {
+    const { values, positionals } = (0,external_node_util_.parseArgs)({
+        args,
+        options: {
+            arch: { type: 'string' },
+            light: { type: 'boolean', default: false },
+            root: { type: 'string', default: '/' },
+            'dry-run': { type: 'boolean', default: false },
+            'insecure-registry': { type: 'boolean', default: false },
+        },
+        strict: true,
+        allowPositionals: true,
+    });
+    if (positionals.length !== 1)
+        throw new errors/* InputError */.dz(`${command} takes one image reference (got ${positionals.length})`);
+    const reference = positionals[0];
+    const arch = values.arch === undefined ? undefined : (0,errors/* oneOf */.yL)('--arch', values.arch, src_arch/* KERNEL_ARCHES */.$$);
+    const common = { arch, insecureRegistry: values['insecure-registry'], log: output.err };
+    if (command === 'verify') {
+        if (values.root !== '/' || values['dry-run'])
+            throw new errors/* InputError */.dz('--root and --dry-run are install options');
+        const result = await verifyImage(reference, { ...common, depth: values.light ? 'light' : 'full' });
+        for (const line of result.violations)
+            output.out(`${reference}: ${line}`);
+        if (result.violations.length > 0) {
+            output.out(`${reference}: krata would not load this image as published (${result.violations.length} problem${result.violations.length === 1 ? '' : 's'})`);
+            return 1;
+        }
+        for (const image of result.images)
+            output.out(`${reference}: ok${image.platform ? ` ${image.platform}` : ''} ${image.description}`);
+        return 0;
+    }
+    if (values.light)
+        throw new errors/* InputError */.dz('--light is a verify option');
+    const outcome = await installKernel(reference, { ...common, root: values.root ?? '/', dryRun: values['dry-run'], log: output.err });
+    for (const line of outcome.lines)
+        output.out(line);
+    return 0;
+}
+
+
+/***/ }),
+
+/***/ 54:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hd: () => (/* binding */ openInputFile),
+/* harmony export */   jH: () => (/* binding */ readInputFile)
+/* harmony export */ });
+/* unused harmony export assertInputFile */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+// Opening the files a user names (config, requirements, fragment, image, addons). Each must be a regular file,
+// checked before it is opened: a FIFO would block the open or the read forever, and a device such as /dev/zero
+// reports size 0 and never ends. Reads are bounded by the size seen at open time.
+
+
+/** Opens `file` (named by input `input`) for reading, or throws a one-line InputError saying why not. */
+async function openInputFile(file, input) {
+    assertRegular(file, input, await statOf(file, input));
+    let handle;
+    try {
+        // O_NONBLOCK: should the path become a FIFO after the stat, the open still returns instead of waiting for a writer.
+        handle = await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.open(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, error);
+    }
+    try {
+        const stat = await handle.stat();
+        assertRegular(file, input, stat);
+        return { handle, size: stat.size };
+    }
+    catch (error) {
+        await handle.close();
+        throw error;
+    }
+}
+/** Checks that `file` is a regular file that can be opened, without reading it. */
+async function assertInputFile(file, input) {
+    const { handle, size } = await openInputFile(file, input);
+    await handle.close();
+    return size;
+}
+/**
+ * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
+ * should be ("kernel config"), for the message.
+ */
+async function readInputFile(file, input, maxBytes, what) {
+    const { handle, size } = await openInputFile(file, input);
+    try {
+        if (size > maxBytes)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${file} is too large to be a ${what} (${size} bytes, at most ${maxBytes})`);
+        const buffer = Buffer.alloc(size);
+        let filled = 0;
+        // Exactly the size seen at open: a file that grows meanwhile is not followed.
+        while (filled < size) {
+            const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
+            if (bytesRead === 0)
+                break;
+            filled += bytesRead;
+        }
+        return buffer.subarray(0, filled);
+    }
+    catch (error) {
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz)
+            throw error;
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, error);
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function statOf(file, input) {
+    try {
+        return await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(file);
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, error);
+    }
+}
+function assertRegular(file, input, stat) {
+    if (stat.isFile())
+        return;
+    if (stat.isDirectory())
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, { code: 'EISDIR' });
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${file} is ${kindOf(stat)}, not a regular file`);
+}
+function kindOf(stat) {
+    if (stat.isFIFO())
+        return 'a named pipe (FIFO)';
+    if (stat.isCharacterDevice())
+        return 'a character device';
+    if (stat.isBlockDevice())
+        return 'a block device';
+    if (stat.isSocket())
+        return 'a socket';
+    return 'a special file';
+}
+
+
+/***/ }),
+
+/***/ 420:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _: () => (/* binding */ escapeLogLine)
+/* harmony export */ });
+// No imports: the CLI uses this too, and must not bundle @actions/core.
+/**
+ * A log line as the runner must see it: one line, never starting with `::` (a v2 command, leading blanks ignored) and
+ * never holding `##[` (a v1 command, anywhere in the line). `%` is not special in a plain line, so the runner's own
+ * escapes show the change without any ambiguity.
+ */
+function escapeLogLine(text) {
+    return text
+        .replace(/\r\n|\r|\n/g, (eol) => (eol === '\r' ? '\\r' : '\\n'))
+        .replace(/^(\s*)::/, '$1%3A:')
+        .replace(/##\[/g, '##%5B');
+}
+
+
+/***/ }),
+
+/***/ 825:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   sI: () => (/* binding */ sha256Digest),
+/* harmony export */   sU: () => (/* binding */ digestHex)
+/* harmony export */ });
+/* unused harmony exports DigestingStream, sha256OfFile */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(75);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(916);
 // sha256 digests in the OCI form `sha256:<64 hex>`, computed while bytes stream past (never a whole file in memory).
 
 
@@ -3779,14 +5048,14 @@ var external_node_stream_ = __nccwpck_require__(75);
 
 const SHA256_DIGEST = /^sha256:([0-9a-f]{64})$/;
 /** `sha256:<hex>` of a buffer. */
-function digest_sha256Digest(bytes) {
-    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
+function sha256Digest(bytes) {
+    return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(bytes).digest('hex')}`;
 }
 /** The hex part of a `sha256:` digest; anything else is refused, so it is safe to use as a file name. */
-function digest_digestHex(digest) {
+function digestHex(digest) {
     const match = SHA256_DIGEST.exec(digest);
     if (!match)
-        throw new errors/* InternalError */.Gd(`not a sha256 digest: ${JSON.stringify(digest)}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InternalError */ .Gd(`not a sha256 digest: ${JSON.stringify(digest)}`);
     return match[1];
 }
 /** Passes bytes through unchanged while hashing and counting them; `result()` is valid once the stream has flushed. */
@@ -3810,7 +5079,7 @@ class DigestingStream extends (/* unused pure expression or super */ null && (Tr
     }
 }
 /** Digest and size of a file, read as a stream. */
-async function digest_sha256OfFile(file) {
+async function sha256OfFile(file) {
     const hash = createHash('sha256');
     let size = 0;
     await pipeline(fs.createReadStream(file, { highWaterMark: 1 << 20 }), async (source) => {
@@ -3822,9 +5091,150 @@ async function digest_sha256OfFile(file) {
     return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
-;// CONCATENATED MODULE: ./src/oci/types.ts
+
+/***/ }),
+
+/***/ 148:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F$: () => (/* binding */ dockerHubRegistry),
+/* harmony export */   SU: () => (/* binding */ parseRepository),
+/* harmony export */   jW: () => (/* binding */ isLoopbackRegistry),
+/* harmony export */   mO: () => (/* binding */ registryBaseUrl)
+/* harmony export */ });
+/* unused harmony export isValidTag */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+// Where an image goes: a registry host and a repository path, parsed the way `docker push` reads them.
+
+const dockerHubRegistry = 'registry-1.docker.io';
+// OCI distribution spec: a path component, and a tag.
+const pathComponent = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+const tagPattern = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+// A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
+const hostPattern = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]{1,5})?$/;
+/**
+ * `ghcr.io/org/kernel` → {registry: 'ghcr.io', repository: 'org/kernel'}. The first component names a
+ * registry only if it has a `.` or `:` or is `localhost` (Docker's rule); otherwise it is Docker Hub.
+ */
+function parseRepository(text) {
+    const input = text.trim();
+    const fail = (why) => {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`repository "${text}": ${why}`);
+    };
+    if (input === '')
+        fail('is empty');
+    // `user:password@host/path`: the password must not reach a log, so this message never quotes the input.
+    if (hasUserInfo(input)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('repository: must not include a user name or password (user:password@host); give them as username and password');
+    }
+    if (input.includes('://'))
+        fail('must not include a scheme (write host/path, e.g. ghcr.io/org/kernel)');
+    if (input.includes('@'))
+        fail('must not include a digest (give tags in the tags input)');
+    const slash = input.indexOf('/');
+    const first = slash < 0 ? '' : input.slice(0, slash);
+    const namesRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
+    let registry = namesRegistry ? first : dockerHubRegistry;
+    let repository = namesRegistry ? input.slice(slash + 1) : input;
+    if (namesRegistry && !hostPattern.test(registry))
+        fail(`"${registry}" is not a valid registry host`);
+    const port = /:([0-9]+)$/.exec(registry)?.[1];
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+        fail(`port ${port} of "${registry}" is not in 1-65535`);
+    if (registry === 'docker.io' || registry === 'index.docker.io')
+        registry = dockerHubRegistry;
+    if (repository.includes(':'))
+        fail('must not include a tag (give tags in the tags input)');
+    if (repository !== repository.toLowerCase())
+        fail('must be lowercase');
+    const components = repository.split('/');
+    for (const component of components) {
+        if (!pathComponent.test(component))
+            fail(`"${component}" is not a valid path component ([a-z0-9] separated by . _ __ or -)`);
+    }
+    if (registry === dockerHubRegistry && components.length === 1)
+        repository = `library/${repository}`;
+    if (registry.length + 1 + repository.length > 255)
+        fail('is longer than 255 characters');
+    return { registry, repository };
+}
+/** `user:pw@host/path` (with or without a scheme): an `@` in the host part that does not start a digest. */
+function hasUserInfo(input) {
+    const withoutScheme = input.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
+    const hostPart = withoutScheme.split('/')[0];
+    const at = hostPart.indexOf('@');
+    return at >= 0 && !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/.test(hostPart.slice(at + 1));
+}
+function isValidTag(tag) {
+    return tagPattern.test(tag);
+}
+/** 127.0.0.0/8, localhost and [::1], with or without a port: a registry that may be spoken to over plain HTTP. */
+function isLoopbackRegistry(host) {
+    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:[0-9]+$/, '');
+    if (name === 'localhost' || name === '[::1]')
+        return true;
+    return /^127\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})$/.test(name);
+}
+/** The base URL of a registry: HTTPS unless it is on loopback or the caller allows insecure HTTP. */
+function registryBaseUrl(registry, insecure = false) {
+    const scheme = insecure || isLoopbackRegistry(registry) ? 'http' : 'https';
+    return `${scheme}://${registry}`;
+}
+
+
+/***/ }),
+
+/***/ 14:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   g: () => (/* binding */ RegistryError)
+/* harmony export */ });
+/* unused harmony export TagMismatchError */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+// The errors a registry conversation ends with. Each message is one line and holds no secret.
+
+/** A registry said no, sent something wrong, or could not be reached. `code` is the registry's error code
+ * (e.g. MANIFEST_BLOB_UNKNOWN, DENIED) or a network one (ECONNREFUSED, TIMEOUT, DEADLINE). */
+class RegistryError extends Error {
+    status;
+    code;
+    name = 'RegistryError';
+    constructor(message, status, code) {
+        super(message);
+        this.status = status;
+        this.code = code;
+    }
+}
+/**
+ * A tag read back after the push points somewhere else: another writer raced us, or the registry lost the write.
+ * An integrity error of the action's vocabulary (what it wrote did not read back as written).
+ */
+class TagMismatchError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .IntegrityError */ .cs {
+    tag;
+    expected;
+    found;
+    name = 'TagMismatchError';
+    constructor(message, tag, expected, found) {
+        super(message);
+        this.tag = tag;
+        this.expected = expected;
+        this.found = found;
+    }
+}
+
+
+/***/ }),
+
+/***/ 48:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   z: () => (/* binding */ MediaType)
+/* harmony export */ });
 // The OCI image-spec data model, as plain data. Writers (layout, registry) are separate from it.
-const types_MediaType = {
+const MediaType = {
     manifest: 'application/vnd.oci.image.manifest.v1+json',
     index: 'application/vnd.oci.image.index.v1+json',
     config: 'application/vnd.oci.image.config.v1+json',
@@ -3835,6 +5245,48 @@ const types_MediaType = {
     dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
 };
 
+
+/***/ }),
+
+/***/ 650:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  er: () => (/* binding */ hostKernelArch),
+  C1: () => (/* binding */ isIndexDocument),
+  Vj: () => (/* binding */ kernelLayerFromHistory),
+  Nr: () => (/* binding */ openImageStore),
+  vX: () => (/* binding */ openKernelImage),
+  gp: () => (/* binding */ openManifest),
+  Tp: () => (/* binding */ parseDocument),
+  o_: () => (/* binding */ parseImageReference),
+  vw: () => (/* binding */ pickPlatform),
+  VQ: () => (/* binding */ platformText),
+  jb: () => (/* binding */ startingPoint)
+});
+
+// UNUSED EXPORTS: VerifyingStream
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(75);
+// EXTERNAL MODULE: ./src/arch.ts
+var src_arch = __nccwpck_require__(67);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(916);
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var oci_digest = __nccwpck_require__(825);
+// EXTERNAL MODULE: ./src/oci/types.ts
+var types = __nccwpck_require__(48);
 ;// CONCATENATED MODULE: ./src/oci/image.ts
 // Pure builders for the OCI image config, manifest and index, and their one canonical serialisation.
 
@@ -3908,7 +5360,7 @@ function hasEntries(record) {
 var external_node_os_ = __nccwpck_require__(161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/oci/layout-files.ts
 // The file-system side of sharing one OCI layout between runs: files created once by whichever run comes first, a
 // lock file around index.json updates (with recovery from a lock whose owner died), and the removal of staging files
@@ -3921,7 +5373,7 @@ const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 
 
 const layout_files_INCOMING_PREFIX = '.incoming-';
-const HOST = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(external_node_os_default().hostname()).digest('hex').slice(0, 8);
+const HOST = (0,external_node_crypto_.createHash)('sha256').update(external_node_os_default().hostname()).digest('hex').slice(0, 8);
 /** "<host hash>-<pid>": who owns a staging or lock file. */
 function layout_files_ownerTag() {
     return `${HOST}-${process.pid}`;
@@ -4279,84 +5731,8 @@ function parseJsonFile(file, bytes) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/oci/reference.ts
-// Where an image goes: a registry host and a repository path, parsed the way `docker push` reads them.
-
-const dockerHubRegistry = 'registry-1.docker.io';
-// OCI distribution spec: a path component, and a tag.
-const pathComponent = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-const tagPattern = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-// A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
-const hostPattern = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]{1,5})?$/;
-/**
- * `ghcr.io/org/kernel` → {registry: 'ghcr.io', repository: 'org/kernel'}. The first component names a
- * registry only if it has a `.` or `:` or is `localhost` (Docker's rule); otherwise it is Docker Hub.
- */
-function parseRepository(text) {
-    const input = text.trim();
-    const fail = (why) => {
-        throw new errors/* InputError */.dz(`repository "${text}": ${why}`);
-    };
-    if (input === '')
-        fail('is empty');
-    // `user:password@host/path`: the password must not reach a log, so this message never quotes the input.
-    if (hasUserInfo(input)) {
-        throw new errors/* InputError */.dz('repository: must not include a user name or password (user:password@host); give them as username and password');
-    }
-    if (input.includes('://'))
-        fail('must not include a scheme (write host/path, e.g. ghcr.io/org/kernel)');
-    if (input.includes('@'))
-        fail('must not include a digest (give tags in the tags input)');
-    const slash = input.indexOf('/');
-    const first = slash < 0 ? '' : input.slice(0, slash);
-    const namesRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
-    let registry = namesRegistry ? first : dockerHubRegistry;
-    let repository = namesRegistry ? input.slice(slash + 1) : input;
-    if (namesRegistry && !hostPattern.test(registry))
-        fail(`"${registry}" is not a valid registry host`);
-    const port = /:([0-9]+)$/.exec(registry)?.[1];
-    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
-        fail(`port ${port} of "${registry}" is not in 1-65535`);
-    if (registry === 'docker.io' || registry === 'index.docker.io')
-        registry = dockerHubRegistry;
-    if (repository.includes(':'))
-        fail('must not include a tag (give tags in the tags input)');
-    if (repository !== repository.toLowerCase())
-        fail('must be lowercase');
-    const components = repository.split('/');
-    for (const component of components) {
-        if (!pathComponent.test(component))
-            fail(`"${component}" is not a valid path component ([a-z0-9] separated by . _ __ or -)`);
-    }
-    if (registry === dockerHubRegistry && components.length === 1)
-        repository = `library/${repository}`;
-    if (registry.length + 1 + repository.length > 255)
-        fail('is longer than 255 characters');
-    return { registry, repository };
-}
-/** `user:pw@host/path` (with or without a scheme): an `@` in the host part that does not start a digest. */
-function hasUserInfo(input) {
-    const withoutScheme = input.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
-    const hostPart = withoutScheme.split('/')[0];
-    const at = hostPart.indexOf('@');
-    return at >= 0 && !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/.test(hostPart.slice(at + 1));
-}
-function reference_isValidTag(tag) {
-    return tagPattern.test(tag);
-}
-/** 127.0.0.0/8, localhost and [::1], with or without a port: a registry that may be spoken to over plain HTTP. */
-function isLoopbackRegistry(host) {
-    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:[0-9]+$/, '');
-    if (name === 'localhost' || name === '[::1]')
-        return true;
-    return /^127\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})$/.test(name);
-}
-/** The base URL of a registry: HTTPS unless it is on loopback or the caller allows insecure HTTP. */
-function registryBaseUrl(registry, insecure = false) {
-    const scheme = insecure || isLoopbackRegistry(registry) ? 'http' : 'https';
-    return `${scheme}://${registry}`;
-}
-
+// EXTERNAL MODULE: ./src/oci/reference.ts
+var reference = __nccwpck_require__(148);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(421);
 ;// CONCATENATED MODULE: ./src/oci/registry/docker-config.ts
@@ -4392,7 +5768,7 @@ function readDockerConfigCredentials(registry, env = process.env, home = externa
     catch {
         throw new errors/* InputError */.dz(`${file}: not valid JSON`);
     }
-    const wanted = registry === dockerHubRegistry ? ['index.docker.io', 'docker.io', dockerHubRegistry] : [registry];
+    const wanted = registry === reference/* dockerHubRegistry */.F$ ? ['index.docker.io', 'docker.io', reference/* dockerHubRegistry */.F$] : [registry];
     const helperKey = Object.keys(config.credHelpers ?? {}).find((key) => wanted.includes(hostOf(key)));
     if (helperKey !== undefined) {
         return runCredentialHelper(String(config.credHelpers[helperKey]), registry, env, onSecret, `${file}: credHelpers["${helperKey}"]`);
@@ -4422,7 +5798,7 @@ function hostOf(key) {
 }
 /** The server URL a helper was given by `docker login`: Docker Hub keeps its historic v1 URL. */
 function serverUrl(registry) {
-    return registry === dockerHubRegistry ? 'https://index.docker.io/v1/' : registry;
+    return registry === reference/* dockerHubRegistry */.F$ ? 'https://index.docker.io/v1/' : registry;
 }
 /**
  * `docker-credential-<name> get` with the server URL on stdin, answering `{"Username":..,"Secret":..}` on stdout.
@@ -4467,44 +5843,16 @@ function runCredentialHelper(name, registry, env, onSecret, configuredAt) {
     return { username: answer.Username, password: answer.Secret };
 }
 
-;// CONCATENATED MODULE: ./src/oci/registry/errors.ts
-// The errors a registry conversation ends with. Each message is one line and holds no secret.
-
-/** A registry said no, sent something wrong, or could not be reached. `code` is the registry's error code
- * (e.g. MANIFEST_BLOB_UNKNOWN, DENIED) or a network one (ECONNREFUSED, TIMEOUT, DEADLINE). */
-class RegistryError extends Error {
-    status;
-    code;
-    name = 'RegistryError';
-    constructor(message, status, code) {
-        super(message);
-        this.status = status;
-        this.code = code;
-    }
-}
-/**
- * A tag read back after the push points somewhere else: another writer raced us, or the registry lost the write.
- * An integrity error of the action's vocabulary (what it wrote did not read back as written).
- */
-class errors_TagMismatchError extends errors/* IntegrityError */.cs {
-    tag;
-    expected;
-    found;
-    name = 'TagMismatchError';
-    constructor(message, tag, expected, found) {
-        super(message);
-        this.tag = tag;
-        this.expected = expected;
-        this.found = found;
-    }
-}
-
+// EXTERNAL MODULE: ./src/oci/registry/errors.ts
+var registry_errors = __nccwpck_require__(14);
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __nccwpck_require__(466);
 ;// CONCATENATED MODULE: ./src/oci/registry/transport.ts
 
 
@@ -4722,7 +6070,7 @@ class Transport {
                 reason = `HTTP ${response.status}`;
             }
             catch (error) {
-                if (error instanceof RegistryError || (error instanceof Error && error.name === 'InputError'))
+                if (error instanceof registry_errors/* RegistryError */.g || (error instanceof Error && error.name === 'InputError'))
                     throw error;
                 const code = op.abortCode ?? errorCode(error);
                 const { method, url } = label();
@@ -4764,12 +6112,12 @@ class Transport {
                 return response;
             await releaseBody(response);
             if (hop >= 5)
-                throw new RegistryError(`${method} ${redactUrl(first)}: more than 5 redirects`);
+                throw new registry_errors/* RegistryError */.g(`${method} ${redactUrl(first)}: more than 5 redirects`);
             const next = new URL(location, url);
             if (next.protocol !== 'http:' && next.protocol !== 'https:')
-                throw new RegistryError(`${method} ${redactUrl(first)}: redirected to a ${next.protocol} URL; refusing`);
+                throw new registry_errors/* RegistryError */.g(`${method} ${redactUrl(first)}: redirected to a ${next.protocol} URL; refusing`);
             if (isDowngrade(url, next)) {
-                throw new RegistryError(`${method} ${redactUrl(first)}: redirected from https to http (${next.host}); refusing to continue in clear`);
+                throw new registry_errors/* RegistryError */.g(`${method} ${redactUrl(first)}: redirected from https to http (${next.host}); refusing to continue in clear`);
             }
             if (!mayCarryCredentials(first, next))
                 headers.delete('authorization');
@@ -4817,7 +6165,7 @@ function transport_sleep(ms, signal) {
  * off and reported as `what` being too large. Never retried: a registry sending that much is not having a bad moment.
  */
 async function readLimited(response, maxBytes, what) {
-    const tooLarge = () => new RegistryError(`${what} is larger than ${maxBytes} bytes; not read further`, undefined, 'TOO_LARGE');
+    const tooLarge = () => new registry_errors/* RegistryError */.g(`${what} is larger than ${maxBytes} bytes; not read further`, undefined, 'TOO_LARGE');
     const declared = Number(response.headers.get('content-length') ?? '');
     if (Number.isFinite(declared) && declared > maxBytes) {
         await response.body?.cancel().catch(() => undefined);
@@ -5047,10 +6395,10 @@ class RegistryAuth {
             url = new URL(realm);
         }
         catch {
-            throw new RegistryError(`registry ${this.registry}: token realm "${realm}" is not a URL`);
+            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: token realm "${realm}" is not a URL`);
         }
-        if (url.protocol !== 'https:' && !this.insecure && !isLoopbackRegistry(url.host)) {
-            throw new RegistryError(`registry ${this.registry}: token realm ${url.origin} is not HTTPS; refusing to send credentials to it`);
+        if (url.protocol !== 'https:' && !this.insecure && !(0,reference/* isLoopbackRegistry */.jW)(url.host)) {
+            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: token realm ${url.origin} is not HTTPS; refusing to send credentials to it`);
         }
         const where = `${url.origin}${url.pathname}`;
         const headers = { accept: 'application/json' };
@@ -5080,7 +6428,7 @@ class RegistryAuth {
         }
         if (!response.ok) {
             await response.body?.cancel().catch(() => undefined);
-            throw new RegistryError(`registry ${this.registry}: token request to ${where} → ${response.status}`, response.status);
+            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: token request to ${where} → ${response.status}`, response.status);
         }
         const text = (await readLimited(response, tokenBodyLimit, `registry ${this.registry}: token answer from ${where}`)).toString('utf8');
         let body = {};
@@ -5092,7 +6440,7 @@ class RegistryAuth {
         }
         const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;
         if (typeof token !== 'string' || token === '') {
-            throw new RegistryError(`registry ${this.registry}: token response from ${where} has no token`);
+            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: token response from ${where} has no token`);
         }
         return token;
     }
@@ -5118,7 +6466,7 @@ class RegistryAuth {
     /** The one-line error for a token that is valid but does not allow what was asked (e.g. push). */
     insufficientScope(scopes) {
         const who = this.username !== undefined ? `user "${this.username}"` : this.hasCredentials ? 'the identity token' : 'an anonymous user';
-        return new RegistryError(`registry ${this.registry}: ${who} is not allowed ${scopes.join(' ')} (insufficient_scope)`, 401, 'insufficient_scope');
+        return new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${who} is not allowed ${scopes.join(' ')} (insufficient_scope)`, 401, 'insufficient_scope');
     }
 }
 function scopeKey(scopes) {
@@ -5142,7 +6490,7 @@ const manifestBodyLimit = 4 * 1024 * 1024;
 /** Enough of an error body for its first error; the rest is not read. */
 const errorBodyLimit = 16 * 1024;
 // distribution 2.8 answers 404 to manifest reads whose Accept lacks the OCI types, so always send all four.
-const manifestAccept = [types_MediaType.manifest, types_MediaType.index, types_MediaType.dockerManifest, types_MediaType.dockerManifestList].join(', ');
+const manifestAccept = [types/* MediaType */.z.manifest, types/* MediaType */.z.index, types/* MediaType */.z.dockerManifest, types/* MediaType */.z.dockerManifestList].join(', ');
 class RegistryClient {
     registry;
     repository;
@@ -5154,7 +6502,7 @@ class RegistryClient {
         this.registry = ref.registry;
         this.repository = ref.repository;
         this.log = options.log ?? (() => undefined);
-        this.base = `${registryBaseUrl(ref.registry, options.insecure)}/v2/${ref.repository}`;
+        this.base = `${(0,reference/* registryBaseUrl */.mO)(ref.registry, options.insecure)}/v2/${ref.repository}`;
         this.transport = new Transport({
             ...options.transport,
             onRetry: (retry) => {
@@ -5245,7 +6593,7 @@ class RegistryClient {
                 if (sourceError !== undefined)
                     throw sourceError; // the blob's own stream failed, not the network
                 if (error instanceof ConnectionError && error.code === 'ERR_HTTP_CONTENT_LENGTH_MISMATCH') {
-                    throw new RegistryError(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`);
+                    throw new registry_errors/* RegistryError */.g(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`);
                 }
                 throw error;
             }
@@ -5293,9 +6641,9 @@ class RegistryClient {
             if (response.status !== 200)
                 throw await this.failure(what, response);
             const bytes = await readLimited(response, manifestBodyLimit, `registry ${this.registry}: ${what}`);
-            const digest = digest_sha256Digest(bytes);
+            const digest = (0,oci_digest/* sha256Digest */.sI)(bytes);
             if (reference.includes(':') && reference !== digest) {
-                throw new RegistryError(`registry ${this.registry}: ${what} returned bytes with digest ${digest}`);
+                throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what} returned bytes with digest ${digest}`);
             }
             const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim();
             return { mediaType, bytes, digest };
@@ -5312,9 +6660,9 @@ class RegistryClient {
             if (response.status !== 200)
                 throw await this.failure(what, response);
             const bytes = await readLimited(response, maxBytes, `registry ${this.registry}: ${what}`);
-            const got = digest_sha256Digest(bytes);
+            const got = (0,oci_digest/* sha256Digest */.sI)(bytes);
             if (got !== digest)
-                throw new RegistryError(`registry ${this.registry}: ${what} returned bytes with digest ${got}`);
+                throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what} returned bytes with digest ${got}`);
             return bytes;
         });
     }
@@ -5340,7 +6688,7 @@ class RegistryClient {
         op.end(); // from here the body is bounded by the idle timeout (and the caller's signal)
         const web = response.body;
         const source = nodeBody(response) ?? (web === null ? external_node_stream_.Readable.from([]) : external_node_stream_.Readable.fromWeb(web));
-        const idle = () => new RegistryError(`registry ${this.registry}: ${what}: no data for ${timeBounds.bodyIdleMs / 1000} s`, undefined, 'TIMEOUT');
+        const idle = () => new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: no data for ${timeBounds.bodyIdleMs / 1000} s`, undefined, 'TIMEOUT');
         return withIdleTimeout(source, timeBounds.bodyIdleMs, idle, () => op.close());
     }
     /** The digest a tag points at, or undefined if the tag does not exist. */
@@ -5375,11 +6723,11 @@ class RegistryClient {
     uploadLocation(response, digest) {
         const location = response.headers.get('location');
         if (location === null || location === '') {
-            throw new RegistryError(`registry ${this.registry}: POST upload for blob ${digest} → 202 without a Location header`);
+            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: POST upload for blob ${digest} → 202 without a Location header`);
         }
         const url = new URL(location, this.base);
         if (isDowngrade(this.base, url)) {
-            throw new RegistryError(`registry ${this.registry}: upload Location for blob ${digest} switches from https to http (${url.host}); refusing`);
+            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: upload Location for blob ${digest} switches from https to http (${url.host}); refusing`);
         }
         return url.toString();
     }
@@ -5402,13 +6750,13 @@ class RegistryClient {
                 throw error;
             const code = error.code;
             if (code === 'DEADLINE') {
-                throw new RegistryError(`registry ${this.registry}: ${what}: no answer within ${Math.round(op.timeoutMs / 1000)} s; gave up (DEADLINE)`, undefined, code);
+                throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: no answer within ${Math.round(op.timeoutMs / 1000)} s; gave up (DEADLINE)`, undefined, code);
             }
             if (code === 'TIMEOUT')
-                throw new RegistryError(`registry ${this.registry}: ${what}: no answer in time (TIMEOUT)`, undefined, code);
+                throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: no answer in time (TIMEOUT)`, undefined, code);
             if (code === 'ABORTED')
-                throw new RegistryError(`registry ${this.registry}: ${what}: aborted`, undefined, code);
-            throw new RegistryError(`registry ${this.registry}: cannot connect (${code})`, undefined, code);
+                throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: aborted`, undefined, code);
+            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: cannot connect (${code})`, undefined, code);
         }
     }
     /** One request with authentication inside the operation's retry loop. */
@@ -5447,7 +6795,7 @@ class RegistryClient {
     checkDigestHeader(what, response, digest) {
         const answered = response.headers.get('docker-content-digest');
         if (answered !== null && answered !== '' && answered !== digest) {
-            throw new RegistryError(`registry ${this.registry}: ${what} stored digest ${answered}, expected ${digest}`);
+            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what} stored digest ${answered}, expected ${digest}`);
         }
     }
     /** `registry X: PUT manifest v1 → 400 MANIFEST_BLOB_UNKNOWN: blob unknown to registry`. */
@@ -5466,7 +6814,7 @@ class RegistryClient {
         if (detail === '')
             detail = response.statusText;
         detail = this.auth.redact(detail); // a registry or proxy may echo the request, Authorization included
-        return new RegistryError(`registry ${this.registry}: ${what} → ${response.status}${detail === '' ? '' : ` ${detail}`}`, response.status, code);
+        return new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what} → ${response.status}${detail === '' ? '' : ` ${detail}`}`, response.status, code);
     }
 }
 /** Frees the connection of a response whose body is not needed (HEAD/201/202 bodies are empty or useless). */
@@ -5548,7 +6896,7 @@ function parseImageReference(text) {
     }
     let repository;
     try {
-        repository = parseRepository(name);
+        repository = (0,reference/* parseRepository */.SU)(name);
     }
     catch (error) {
         throw new errors/* InputError */.dz(`image reference "${text}": ${error.message.replace(/^repository "[^"]*": /, '')}`);
@@ -5648,9 +6996,9 @@ function platformText(entry) {
     return `${os}/${architecture}${variant ? `/${variant}` : ''}`;
 }
 function isIndexDocument(mediaType, document) {
-    if (mediaType === types_MediaType.index || mediaType === types_MediaType.dockerManifestList)
+    if (mediaType === types/* MediaType */.z.index || mediaType === types/* MediaType */.z.dockerManifestList)
         return true;
-    if (mediaType === types_MediaType.manifest || mediaType === types_MediaType.dockerManifest)
+    if (mediaType === types/* MediaType */.z.manifest || mediaType === types/* MediaType */.z.dockerManifest)
         return false;
     return Array.isArray(document.manifests) && !('layers' in document);
 }
@@ -5677,7 +7025,7 @@ function isDescriptor(value) {
 class VerifyingStream extends external_node_stream_.Transform {
     descriptor;
     where;
-    #hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    #hash = (0,external_node_crypto_.createHash)('sha256');
     #seen = 0;
     constructor(descriptor, where) {
         super({ highWaterMark: 1 << 20 });
@@ -5728,7 +7076,7 @@ class RegistryStore {
             return { bytes: fetched.bytes, digest: fetched.digest, mediaType: fetched.mediaType || declaredMediaType(fetched.bytes) };
         }
         catch (error) {
-            if (error instanceof RegistryError && error.status === 404)
+            if (error instanceof registry_errors/* RegistryError */.g && error.status === 404)
                 return undefined;
             throw error;
         }
@@ -5769,7 +7117,7 @@ class LayoutStore {
         if (stat.size > MANIFEST_MAX_BYTES)
             throw new errors/* InputError */.dz(`${this.name}: manifest ${entry.digest} is larger than ${MANIFEST_MAX_BYTES} bytes`);
         const bytes = await external_node_fs_default().promises.readFile(file);
-        if (digest_sha256Digest(bytes) !== entry.digest)
+        if ((0,oci_digest/* sha256Digest */.sI)(bytes) !== entry.digest)
             throw new errors/* InputError */.dz(`${this.name}: blob ${entry.digest} is corrupt`);
         return { bytes, digest: entry.digest, mediaType: entry.mediaType || declaredMediaType(bytes) };
     }
@@ -5783,7 +7131,7 @@ class LayoutStore {
         const bytes = await external_node_fs_default().promises.readFile(file);
         if (bytes.length !== descriptor.size)
             throw new errors/* InputError */.dz(`${this.name}: blob ${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`);
-        if (digest_sha256Digest(bytes) !== descriptor.digest)
+        if ((0,oci_digest/* sha256Digest */.sI)(bytes) !== descriptor.digest)
             throw new errors/* InputError */.dz(`${this.name}: blob ${descriptor.digest} is corrupt`);
         return bytes;
     }
@@ -5811,7 +7159,7 @@ class LayoutStore {
         return index;
     }
     #blobPath(digest) {
-        return external_node_path_default().join(this.dir, 'blobs', 'sha256', digest_digestHex(digest));
+        return external_node_path_default().join(this.dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(digest));
     }
 }
 async function openLayoutStore(dir) {
@@ -5836,7 +7184,7 @@ function declaredMediaType(bytes) {
  * layers are unpacked. Undefined when the history does not say (e.g. an older image with one `COPY /kernel` layer);
  * then `scanForKernelLayer` reads the layers.
  */
-function image_source_kernelLayerFromHistory(image, file) {
+function kernelLayerFromHistory(image, file) {
     const history = image.config.history;
     if (!Array.isArray(history))
         return undefined;
@@ -5853,6 +7201,28 @@ function image_source_kernelLayerFromHistory(image, file) {
     return found;
 }
 
+
+/***/ }),
+
+/***/ 484:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  E5: () => (/* binding */ KRATA_LAYER_TYPES),
+  AW: () => (/* binding */ bodyToBuffer),
+  w6: () => (/* binding */ readLayer)
+});
+
+// UNUSED EXPORTS: DOCKER_LAYER_GZIP, findKernelLayer, walkTar
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(421);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(75);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __nccwpck_require__(466);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(522);
 ;// CONCATENATED MODULE: external "events"
@@ -5863,6 +7233,10 @@ const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
 const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 ;// CONCATENATED MODULE: external "assert"
@@ -5874,14 +7248,22 @@ const external_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_zlib_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_zlib_namespaceObject, 2);
 ;// CONCATENATED MODULE: external "node:assert"
 const external_node_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var external_node_fs_promises_ = __nccwpck_require__(455);
 ;// CONCATENATED MODULE: ./node_modules/tar/dist/esm/index.min.js
 var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_namespaceObject.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_namespaceObject.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_namespaceObject.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_namespaceObject.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_namespaceObject.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_namespaceObject.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_namespaceObject.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_namespaceObject.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}},et=class extends external_events_namespaceObject{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_namespaceObject.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_namespaceObject.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_namespaceObject.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_namespaceObject(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_namespaceObject(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_namespaceObject(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_.posix.dirname(i),i=external_node_path_.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_.posix.join(external_node_path_.posix.basename(r),i),r=external_node_path_.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
 `,n=Buffer.byteLength(r),o=Math.floor(Math.log(n)/Math.log(10))+1;return n+o>=Math.pow(10,o)&&(o+=1),o+n+r}static parse(t,e,i=!1){return new s(On(Tn(t),e),i)}},On=(s,t)=>t?Object.assign({},t,s):s,Tn=s=>s.replace(/\n$/,"").split(`
-`).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_namespaceObject.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_.openSync(e,"r");let r=external_node_fs_.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),index_min_fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[index_min_fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[index_min_fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[index_min_fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_.resolve(s,t.name),e,i),ps(external_node_path_.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return external_node_fs_promises_.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_.resolve(s+"/"+h));external_node_fs_.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_.unlink(s,c=>{if(c)return o(c);external_node_fs_.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_.resolve(x));try{external_node_fs_.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_.unlinkSync(x),external_node_fs_.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_.rename(s,e,i=>{if(i)return t(i);external_node_fs_.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_.renameSync(s,t),external_node_fs_.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_.posix.dirname(t.path),l=external_node_path_.posix.normalize(external_node_path_.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_.isAbsolute(t.path)?f(external_node_path_.resolve(t.path)):f(external_node_path_.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_namespaceObject.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_.futimes(l,c,d,y=>y?external_node_fs_.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_.fchown(l,c,d,y=>y?external_node_fs_.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_.relative(this.cwd,external_node_path_.resolve(external_node_path_.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_.resolve(e,o);external_node_fs_.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_.futimesSync(n,a,l)}catch(c){try{external_node_fs_.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_.resolve(o,h);let[a,l]=ye(()=>external_node_fs_.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_.openSync(s.file,"w+");else throw a}let o=external_node_fs_.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_.read(n,d,0,512,l,y)};external_node_fs_.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_.fstat(c,(d,y)=>{if(d)return external_node_fs_.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
+`).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_namespaceObject.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_.openSync(e,"r");let r=external_node_fs_.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_.resolve(s,t.name),e,i),ps(external_node_path_.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return external_node_fs_promises_.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_.resolve(s+"/"+h));external_node_fs_.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_.unlink(s,c=>{if(c)return o(c);external_node_fs_.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_.resolve(x));try{external_node_fs_.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_.unlinkSync(x),external_node_fs_.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_.rename(s,e,i=>{if(i)return t(i);external_node_fs_.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_.renameSync(s,t),external_node_fs_.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_.posix.dirname(t.path),l=external_node_path_.posix.normalize(external_node_path_.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_.isAbsolute(t.path)?f(external_node_path_.resolve(t.path)):f(external_node_path_.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_namespaceObject.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_.futimes(l,c,d,y=>y?external_node_fs_.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_.fchown(l,c,d,y=>y?external_node_fs_.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_.relative(this.cwd,external_node_path_.resolve(external_node_path_.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_.resolve(e,o);external_node_fs_.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_.futimesSync(n,a,l)}catch(c){try{external_node_fs_.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_.resolve(o,h);let[a,l]=ye(()=>external_node_fs_.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_.openSync(s.file,"w+");else throw a}let o=external_node_fs_.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_.read(n,d,0,512,l,y)};external_node_fs_.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_.fstat(c,(d,y)=>{if(d)return external_node_fs_.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
 //# sourceMappingURL=index.min.js.map
 
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(916);
+// EXTERNAL MODULE: ./src/pull/image-source.ts + 10 modules
+var image_source = __nccwpck_require__(650);
+// EXTERNAL MODULE: ./src/oci/types.ts
+var types = __nccwpck_require__(48);
 ;// CONCATENATED MODULE: ./src/pull/layer-reader.ts
 // Reading a layer as krata's puller does: decompressed according to its media type, then walked as a tar stream,
 // entry by entry, with back-pressure (node-tar), so a layer of any size passes through in constant memory.
@@ -5896,9 +7278,9 @@ var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enum
 const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
 /** The layer media types krata v0.0.21 accepts (`acquire_layer`), and how each is compressed. */
 const KRATA_LAYER_TYPES = new Map([
-    [types_MediaType.layerTar, 'none'],
-    [types_MediaType.layerGzip, 'gzip'],
-    [types_MediaType.layerZstd, 'zstd'],
+    [types/* MediaType */.z.layerTar, 'none'],
+    [types/* MediaType */.z.layerGzip, 'gzip'],
+    [types/* MediaType */.z.layerZstd, 'zstd'],
     [DOCKER_LAYER_GZIP, 'gzip'],
 ]);
 /** Streams one layer of `image` through `onEntry`. The blob's digest and size are checked as it is read. */
@@ -6012,851 +7394,6 @@ async function findKernelLayer(image, file, maxScanBytes = 512 * 1024 * 1024) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/oci/registry/push.ts
-// Writes one image to a registry in the only safe order: blobs, manifest by digest, tags, then a read-back.
-
-
-
-/** Blobs (skipping those present), then the manifest by digest, then tags, then reads every tag back. */
-async function pushImage(client, image, tags, options = {}) {
-    for (const tag of tags) {
-        if (!isValidTag(tag))
-            throw new InputError(`tags: "${tag}" is not a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})`);
-    }
-    const log = client.log;
-    const where = `${client.registry}/${client.repository}`;
-    const result = { digest: image.manifest.descriptor.digest, bytesUploaded: 0, blobsSkipped: 0, blobsMounted: 0, blobsUploaded: 0 };
-    const unique = [...new Map(image.blobs.map((blob) => [blob.descriptor.digest, blob])).values()];
-    await eachConcurrently(unique, options.concurrency ?? 3, async (blob) => {
-        const outcome = await placeBlob(client, blob, options);
-        if (outcome === 'skipped')
-            result.blobsSkipped++;
-        else if (outcome === 'mounted')
-            result.blobsMounted++;
-        else {
-            result.blobsUploaded++;
-            result.bytesUploaded += outcome;
-        }
-    });
-    // Only now may the manifest exist, and only once it exists by digest may a tag point at it.
-    const digest = await client.putManifest(image.manifest, image.manifest.descriptor.digest);
-    log(`${where}@${digest}: manifest pushed`);
-    await options.beforeTags?.(digest);
-    for (const tag of tags)
-        await client.putManifest(image.manifest, tag);
-    for (const tag of tags) {
-        const resolved = await client.resolve(tag);
-        if (resolved !== digest) {
-            const message = `registry ${client.registry}: tag ${tag} resolves to ${resolved ?? 'nothing'} after push, expected ${digest}`;
-            throw new TagMismatchError(message, tag, digest, resolved);
-        }
-        log(`${where}:${tag} → ${digest}`);
-    }
-    return result;
-}
-/** Makes one blob present in the repository; returns how, or the bytes uploaded. */
-async function placeBlob(client, blob, options) {
-    const { digest, size } = blob.descriptor;
-    if (await client.blobExists(digest)) {
-        client.log(`blob ${digest}: already present`);
-        return 'skipped';
-    }
-    const intervalMs = (options.progressIntervalSeconds ?? 10) * 1000;
-    let lastLine = Date.now();
-    const startedAt = Date.now();
-    const outcome = await client.uploadBlob(blob, {
-        mountFrom: options.mountFrom,
-        onProgress: (progress) => {
-            options.onProgress?.(progress);
-            if (Date.now() - lastLine < intervalMs || progress.bytes === progress.total)
-                return;
-            lastLine = Date.now();
-            client.log(`blob ${digest}: ${formatBytes(progress.bytes)} of ${formatBytes(progress.total)} (${formatBytes(progress.bytesPerSecond)}/s)`);
-        },
-    });
-    if (outcome.mounted) {
-        client.log(`blob ${digest}: mounted from ${options.mountFrom}`);
-        return 'mounted';
-    }
-    const seconds = (Date.now() - startedAt) / 1000;
-    client.log(`blob ${digest}: uploaded ${formatBytes(size)} in ${seconds.toFixed(1)} s`);
-    return outcome.bytes;
-}
-/** Runs `work` over `items`, at most `limit` at a time; the first failure rejects (others finish quietly). */
-async function eachConcurrently(items, limit, work) {
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-        while (!failed && next < items.length) {
-            const item = items[next++];
-            try {
-                await work(item);
-            }
-            catch (error) {
-                failed = true;
-                throw error;
-            }
-        }
-    };
-    const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker);
-    const settled = await Promise.allSettled(workers);
-    const rejected = settled.find((outcome) => outcome.status === 'rejected');
-    if (rejected !== undefined)
-        throw rejected.reason;
-}
-function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-;// CONCATENATED MODULE: ./src/install/install-kernel.ts
-// `kernel-action install`: makes a published kernel krata's system-wide default, i.e. the files krata's daemon
-// finds at start (krata-formats.md §2.3): <store>/zone/kernel and <store>/zone/addons.squashfs, plus the metadata.
-// Files are streamed beside their targets, fsynced, then renamed in; the old ones stay as *.previous, and a
-// journal lets the next run roll back an install that was killed between two renames.
-
-
-
-
-
-
-
-
-
-
-/** krata's default store (`kratad --store`), under which `zone/` holds the default kernel. */
-const KRATA_ZONE_DIR = 'var/lib/krata/zone';
-/** Installed file name → the file in the image it comes from. Order matters: the kernel goes in last. */
-const INSTALLED = [
-    { target: 'addons.squashfs', source: 'kernel/addons.squashfs', required: true },
-    { target: 'metadata', source: 'kernel/metadata', required: false },
-    { target: 'kernel', source: 'kernel/image', required: true },
-];
-const JOURNAL = '.kernel-action-install.json';
-const STAGING_PREFIX = '.kernel-action-incoming-';
-async function installKernel(reference, options) {
-    const arch = options.arch ?? hostKernelArch();
-    const zoneDir = external_node_path_default().join(options.root, KRATA_ZONE_DIR);
-    const image = await openKernelImage(reference, { ...options, arch });
-    if (image === undefined)
-        throw new errors/* InputError */.dz(`${reference}: not found`);
-    const from = `${reference}${reference.includes('@') ? '' : `@${image.digest}`}`;
-    for (const layer of image.layers) {
-        if (!KRATA_LAYER_TYPES.has(layer.mediaType))
-            throw new errors/* InputError */.dz(`${from}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`);
-    }
-    if (options.dryRun) {
-        const total = image.layers.reduce((sum, layer) => sum + layer.size, 0);
-        const lines = [`would read ${image.layers.length} layers (${formatBytes(total)}) of ${from}`];
-        for (const { target } of INSTALLED) {
-            const current = await describeInstalled(external_node_path_default().join(zoneDir, target), target);
-            lines.push(`would install ${external_node_path_default().join(zoneDir, target)}${current ? ` (replacing ${current}, kept as ${target}.previous)` : ''}`);
-        }
-        return { digest: image.digest, zoneDir, lines };
-    }
-    await external_node_fs_default().promises.mkdir(zoneDir, { recursive: true });
-    await rollBackInterrupted(zoneDir, options.log);
-    await removeStaleStaging(zoneDir);
-    const staging = external_node_path_default().join(zoneDir, `${STAGING_PREFIX}${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
-    await external_node_fs_default().promises.mkdir(staging);
-    try {
-        const staged = await stageFiles(image, staging, from);
-        const kernel = await checkStaged(staged, staging, arch, from);
-        const previous = new Map();
-        for (const { target } of INSTALLED)
-            previous.set(target, await describeInstalled(external_node_path_default().join(zoneDir, target), target));
-        await commit(zoneDir, staging, staged, options.beforeCommit);
-        const lines = INSTALLED.map(({ target }) => {
-            const file = external_node_path_default().join(zoneDir, target);
-            const now = target === 'kernel' ? describeKernel(kernel) : staged.has(target) ? 'from the image' : 'removed (the image has none)';
-            const was = previous.get(target);
-            return `${file}: ${now}${was ? `; replaced ${was} (kept as ${target}.previous)` : ''}`;
-        });
-        return { digest: image.digest, zoneDir, lines: [`installed ${from}`, ...lines] };
-    }
-    finally {
-        await external_node_fs_default().promises.rm(staging, { recursive: true, force: true });
-    }
-}
-/**
- * Streams every layer once, all at once (each into its own folder), then keeps, for each file, the copy from the last
- * layer that has it: the one krata would see once the layers are stacked.
- */
-async function stageFiles(image, staging, from) {
-    // allSettled: no layer may still be writing into the staging folder when a failure removes it.
-    const settled = await Promise.allSettled(image.layers.map(async (layer, position) => {
-        const dir = external_node_path_default().join(staging, String(position));
-        await external_node_fs_default().promises.mkdir(dir);
-        const found = new Set();
-        await readLayer(image, layer, (entry) => {
-            const wanted = INSTALLED.find(({ source }) => source === entry.path);
-            if (wanted === undefined)
-                return undefined;
-            if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile') {
-                throw new errors/* InputError */.dz(`${from}: ${entry.path} is a ${entry.type} entry, not a regular file`);
-            }
-            return async (body) => {
-                const file = external_node_path_default().join(dir, wanted.target);
-                await (0,promises_.pipeline)(body, external_node_fs_default().createWriteStream(file, { mode: 0o644, highWaterMark: 1 << 20 }));
-                await fsyncPath(file);
-                found.add(wanted.target);
-            };
-        }, from);
-        return found;
-    }));
-    const failed = settled.find((outcome) => outcome.status === 'rejected');
-    if (failed !== undefined)
-        throw failed.reason;
-    const perLayer = settled.map((outcome) => outcome.value);
-    const staged = new Set();
-    for (const { target } of INSTALLED) {
-        const last = perLayer.findLastIndex((found) => found.has(target));
-        if (last < 0)
-            continue;
-        await external_node_fs_default().promises.rename(external_node_path_default().join(staging, String(last), target), external_node_path_default().join(staging, target));
-        staged.add(target);
-    }
-    return staged;
-}
-/** The staged kernel must be a kernel for the asked architecture, and the metadata must agree with it. */
-async function checkStaged(staged, staging, arch, from) {
-    for (const { target, source, required } of INSTALLED) {
-        if (required && !staged.has(target))
-            throw new errors/* InputError */.dz(`${from}: has no ${source}; krata needs both a kernel and an addons.squashfs`);
-    }
-    const kernel = await (0,kernel_image/* inspectKernelImage */.r)(external_node_path_default().join(staging, 'kernel')).catch((error) => {
-        throw new errors/* InputError */.dz(`${from}: kernel/image ${error.message.replace(/^image: \S+ /, '')}`);
-    });
-    if (kernel.arch !== arch)
-        throw new errors/* InputError */.dz(`${from}: kernel/image is an ${kernel.arch} kernel, not ${arch}`);
-    if (staged.has('metadata')) {
-        const metadata = parseKernelMetadata(await external_node_fs_default().promises.readFile(external_node_path_default().join(staging, 'metadata'), 'utf8'));
-        if (metadata.KERNEL_ARCH !== undefined && metadata.KERNEL_ARCH !== arch) {
-            throw new errors/* InputError */.dz(`${from}: kernel/metadata says KERNEL_ARCH=${metadata.KERNEL_ARCH}, not ${arch}`);
-        }
-    }
-    return kernel;
-}
-/**
- * Puts the staged files in place, the kernel last. Each target always holds a whole file (a rename replaces it);
- * the old one is first hard-linked to <target>.previous. On failure every target already replaced is restored.
- */
-async function commit(zoneDir, staging, staged, beforeCommit) {
-    const journal = { targets: [] };
-    for (const { target } of INSTALLED) {
-        journal.targets.push({ target, existed: await exists(external_node_path_default().join(zoneDir, target)) });
-    }
-    // Keep the old pair first, so the journal never points at a .previous that is not yet the old file.
-    for (const { target, existed } of journal.targets) {
-        if (existed)
-            await linkReplacing(external_node_path_default().join(zoneDir, target), external_node_path_default().join(zoneDir, `${target}.previous`));
-    }
-    await writeDurably(external_node_path_default().join(zoneDir, JOURNAL), JSON.stringify(journal));
-    await fsyncPath(zoneDir);
-    try {
-        for (const { target, existed } of journal.targets) {
-            await beforeCommit?.(target);
-            const destination = external_node_path_default().join(zoneDir, target);
-            if (staged.has(target))
-                await external_node_fs_default().promises.rename(external_node_path_default().join(staging, target), destination);
-            else if (existed)
-                await external_node_fs_default().promises.rm(destination, { force: true });
-        }
-        await fsyncPath(zoneDir);
-    }
-    catch (error) {
-        await restore(zoneDir, journal);
-        throw error;
-    }
-    await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, JOURNAL), { force: true });
-    await fsyncPath(zoneDir);
-}
-/** Puts every journalled target back as it was before the install began. */
-async function restore(zoneDir, journal) {
-    for (const { target, existed } of journal.targets) {
-        const destination = external_node_path_default().join(zoneDir, target);
-        if (existed)
-            await linkReplacing(external_node_path_default().join(zoneDir, `${target}.previous`), destination);
-        else
-            await external_node_fs_default().promises.rm(destination, { force: true });
-    }
-    await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, JOURNAL), { force: true });
-    await fsyncPath(zoneDir);
-}
-/** An install killed between its renames left a journal: undo its half before anything else. */
-async function rollBackInterrupted(zoneDir, log) {
-    const file = external_node_path_default().join(zoneDir, JOURNAL);
-    const text = await external_node_fs_default().promises.readFile(file, 'utf8').catch(() => undefined);
-    if (text === undefined)
-        return;
-    let journal;
-    try {
-        journal = JSON.parse(text);
-    }
-    catch {
-        throw new errors/* InputError */.dz(`${file}: an interrupted install left a journal that cannot be read; restore the *.previous files by hand`);
-    }
-    await restore(zoneDir, journal);
-    log(`${zoneDir}: rolled back an interrupted install (restored ${journal.targets.filter((t) => t.existed).map((t) => t.target).join(', ') || 'nothing'})`);
-}
-async function removeStaleStaging(zoneDir) {
-    for (const name of await external_node_fs_default().promises.readdir(zoneDir)) {
-        if (name.startsWith(STAGING_PREFIX))
-            await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, name), { recursive: true, force: true });
-    }
-}
-/** `to` becomes another name for `from`'s file, atomically replacing whatever `to` was. */
-async function linkReplacing(from, to) {
-    // rename() between two names of one file does nothing and would leave the temporary name behind.
-    const [source, target] = await Promise.all([external_node_fs_default().promises.stat(from), external_node_fs_default().promises.stat(to).catch(() => undefined)]);
-    if (target !== undefined && target.ino === source.ino && target.dev === source.dev)
-        return;
-    const temp = `${to}.${(0,external_node_crypto_namespaceObject.randomUUID)()}.tmp`;
-    await external_node_fs_default().promises.link(from, temp);
-    try {
-        await external_node_fs_default().promises.rename(temp, to);
-    }
-    catch (error) {
-        await external_node_fs_default().promises.rm(temp, { force: true });
-        throw error;
-    }
-}
-async function writeDurably(file, text) {
-    const handle = await external_node_fs_default().promises.open(file, 'w', 0o644);
-    try {
-        await handle.writeFile(text);
-        await handle.sync();
-    }
-    finally {
-        await handle.close();
-    }
-}
-async function fsyncPath(file) {
-    const handle = await external_node_fs_default().promises.open(file, 'r');
-    try {
-        await handle.sync();
-    }
-    finally {
-        await handle.close();
-    }
-}
-async function exists(file) {
-    return external_node_fs_default().promises.lstat(file).then(() => true, () => false);
-}
-async function describeInstalled(file, target) {
-    const stat = await external_node_fs_default().promises.stat(file).catch(() => undefined);
-    if (stat === undefined)
-        return undefined;
-    if (target === 'kernel') {
-        const kernel = await (0,kernel_image/* inspectKernelImage */.r)(file).catch(() => undefined);
-        if (kernel !== undefined)
-            return describeKernel(kernel);
-    }
-    if (target === 'metadata') {
-        const text = await external_node_fs_default().promises.readFile(file, 'utf8').catch(() => '');
-        const release = /^KERNEL_UNAME_R=(.*)$/m.exec(text)?.[1] ?? /^KERNEL_VERSION=(.*)$/m.exec(text)?.[1];
-        if (release)
-            return `metadata of ${release}`;
-    }
-    return formatBytes(stat.size);
-}
-function describeKernel(kernel) {
-    return `Linux ${kernel.release ?? '(release unknown)'} (${kernel.arch} ${kernel.format}, ${formatBytes(kernel.size)})`;
-}
-
-;// CONCATENATED MODULE: ./src/verify/rules.ts
-// krata v0.0.21's puller, as rules over plain data (krata-formats.md §2.4): each returns the lines of what it
-// would refuse or misread, empty when it is fine. No I/O here.
-
-
-
-/** krata matches an index entry by these architecture strings only (`aarch64` parses as Other and is never picked). */
-const KRATA_PLATFORM_ARCHES = new Set(src_arch/* OCI_ARCHES */.Jn);
-const REQUIRED_ANNOTATIONS = ['dev.edera.kernel.format', 'dev.edera.kernel.version', 'dev.edera.kernel.flavor'];
-const OCI_TO_KERNEL_ARCH = { amd64: 'x86_64', arm64: 'aarch64' };
-const LOADABLE_PAYLOADS = new Set(['gzip', 'xz']);
-function indexViolations(index) {
-    const lines = [];
-    const entries = Array.isArray(index.manifests) ? index.manifests : [];
-    entries.forEach((entry, position) => {
-        const at = `index entry ${position + 1} (${entry.digest})`;
-        if (entry.platform === undefined)
-            lines.push(`${at}: has no platform; krata skips it`);
-        else if (entry.platform.os !== 'linux')
-            lines.push(`${at}: platform ${platformText(entry)}; krata picks only linux`);
-        else if (!KRATA_PLATFORM_ARCHES.has(entry.platform.architecture)) {
-            lines.push(`${at}: platform ${platformText(entry)}; krata matches only amd64 or arm64, so it never picks this one`);
-        }
-    });
-    if (!entries.some((entry) => entry.platform?.os === 'linux' && KRATA_PLATFORM_ARCHES.has(entry.platform.architecture))) {
-        lines.push('index: no linux/amd64 or linux/arm64 entry; krata can pick nothing from it');
-    }
-    return lines;
-}
-/** A registry's Content-Type is how krata tells an index from a manifest. */
-function servedTypeViolations(servedAs, isIndex, fromRegistry) {
-    if (!fromRegistry)
-        return [];
-    const indexTypes = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
-    if (isIndex && !indexTypes.includes(servedAs))
-        return [`index served as "${servedAs}"; krata detects an index only by its Content-Type`];
-    return [];
-}
-function layerTypeViolations(layers) {
-    return layers.flatMap((layer, position) => KRATA_LAYER_TYPES.has(layer.mediaType)
-        ? []
-        : [`layer ${position + 1} (${layer.digest}): media type ${layer.mediaType}; krata reads only tar, tar+gzip, tar+zstd or docker rootfs.diff.tar.gzip layers`]);
-}
-/** The three `dev.edera.kernel.*` keys krata's fetch tool requires, on the manifest (or the index above it). */
-function annotationViolations(manifest, index) {
-    const missing = REQUIRED_ANNOTATIONS.filter((key) => !manifest?.[key] && !index?.[key]);
-    return missing.length === 0 ? [] : [`manifest: annotation${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing`];
-}
-/** oci-spec 0.6.8's ImageConfiguration: architecture, os, rootfs{type, diff_ids} and history are all required. */
-function configViolations(config, platformArch) {
-    const lines = [];
-    if (!Array.isArray(config.history))
-        lines.push('config: no "history" array; krata cannot parse the image config without it');
-    if (typeof config.architecture !== 'string')
-        lines.push('config: no "architecture"; krata cannot parse the image config without it');
-    if (typeof config.os !== 'string')
-        lines.push('config: no "os"; krata cannot parse the image config without it');
-    const rootfs = config.rootfs;
-    if (rootfs === null || typeof rootfs !== 'object' || typeof rootfs.type !== 'string' || !Array.isArray(rootfs.diff_ids)) {
-        lines.push('config: no "rootfs" with "type" and "diff_ids"; krata cannot parse the image config without it');
-    }
-    if (platformArch !== undefined && typeof config.architecture === 'string' && config.architecture !== platformArch) {
-        lines.push(`config: architecture ${config.architecture}, but the index lists this image as ${platformArch}`);
-    }
-    return lines;
-}
-/** Tar entry rules, fed one entry at a time across all layers in order (krata unpacks them into one tree). */
-class TarRules {
-    lines = [];
-    #directories = new Set(['']);
-    entry(layer, path, type, linkpath) {
-        const at = `layer ${layer}: "${path}"`;
-        let name = path;
-        if (name.startsWith('./') || name.startsWith('/')) {
-            this.lines.push(`${at}: path starts with "${name.startsWith('/') ? '/' : './'}"; krata compares paths as stored, so it is not ${stripPrefix(name)}`);
-            name = stripPrefix(name);
-        }
-        else {
-            const parent = parentOf(name.replace(/\/+$/, ''));
-            if (!this.#directories.has(parent))
-                this.lines.push(`${at}: no "${parent}/" directory entry before it; krata fails "unable to find parent of entry"`);
-        }
-        const bare = name.replace(/\/+$/, '');
-        if (type === 'Directory')
-            this.#directories.add(bare);
-        if (bare.startsWith('kernel/') && type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile' && type !== 'Directory') {
-            const what = type === 'SymbolicLink' ? `a symbolic link to ${linkpath ?? '?'}` : type === 'Link' ? `a hard link to ${linkpath ?? '?'}` : `a ${type} entry`;
-            this.lines.push(`${at}: is ${what}; krata reads only regular files (it would find it empty)`);
-        }
-    }
-}
-function stripPrefix(path) {
-    return path.replace(/^(?:\.\/|\/)+/, '');
-}
-function parentOf(path) {
-    const slash = path.lastIndexOf('/');
-    return slash < 0 ? '' : path.slice(0, slash);
-}
-/** The metadata checked against the kernel it describes, the stored config, the image config and the annotations. */
-function metadataViolations(facts) {
-    const { kernel, metadata } = facts;
-    const lines = [];
-    if (facts.bootRules !== false && kernel?.format === 'bzImage' && kernel.payloadCompression !== undefined && !LOADABLE_PAYLOADS.has(kernel.payloadCompression)) {
-        lines.push(`kernel/image: a ${kernel.payloadCompression}-compressed bzImage; krata's loader finds only gzip or xz kernels`);
-    }
-    if (metadata === undefined)
-        return lines;
-    const arch = metadata.KERNEL_ARCH;
-    if (arch === undefined)
-        lines.push('kernel/metadata: no KERNEL_ARCH');
-    else if (arch !== 'x86_64' && arch !== 'aarch64')
-        lines.push(`kernel/metadata: KERNEL_ARCH=${arch} is not x86_64 or aarch64`);
-    else {
-        if (kernel !== undefined && kernel.arch !== arch)
-            lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but kernel/image is an ${kernel.arch} ${kernel.format}`);
-        const fromConfig = typeof facts.configArchitecture === 'string' ? OCI_TO_KERNEL_ARCH[facts.configArchitecture] : undefined;
-        if (fromConfig !== undefined && fromConfig !== arch)
-            lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but the image config says ${String(facts.configArchitecture)}`);
-    }
-    const unameR = metadata.KERNEL_UNAME_R;
-    if (unameR !== undefined && kernel?.release !== undefined && unameR !== kernel.release) {
-        lines.push(`kernel/metadata: KERNEL_UNAME_R=${unameR}, but kernel/image is Linux ${kernel.release}`);
-    }
-    const configDigest = metadata.KERNEL_CONFIG;
-    if (configDigest === undefined)
-        lines.push('kernel/metadata: no KERNEL_CONFIG');
-    else if (facts.configDigest === undefined)
-        lines.push('kernel/metadata: KERNEL_CONFIG cannot be checked: the image has no kernel/config.gz');
-    else if (configDigest !== facts.configDigest) {
-        lines.push(`kernel/metadata: KERNEL_CONFIG=${configDigest}, but the uncompressed kernel/config.gz is ${facts.configDigest}`);
-    }
-    for (const [key, annotation] of [['KERNEL_VERSION', 'dev.edera.kernel.version'], ['KERNEL_FLAVOR', 'dev.edera.kernel.flavor']]) {
-        const said = facts.annotations?.[annotation];
-        if (metadata[key] !== undefined && said !== undefined && said !== metadata[key]) {
-            lines.push(`kernel/metadata: ${key}=${metadata[key]}, but annotation ${annotation} is ${said}`);
-        }
-    }
-    return lines;
-}
-
-;// CONCATENATED MODULE: ./src/verify/verify-image.ts
-// `kernel-action verify`: reads an image the way krata v0.0.21 pulls it and lists every rule it breaks.
-// Layers are streamed (never held in memory); kernel/image goes to a temporary file only to be inspected.
-
-
-
-
-
-
-
-
-
-
-
-
-
-const VERIFY_DEPTHS = (/* unused pure expression or super */ null && (['light', 'full']));
-const METADATA_MAX_BYTES = 64 * 1024;
-async function verifyImage(reference, options) {
-    const parsed = parseImageReference(reference);
-    const store = await openImageStore(parsed, options);
-    const top = await store.fetchManifest(startingPoint(parsed) ?? '');
-    if (top === undefined)
-        throw new errors/* InputError */.dz(`${reference}: not found in ${store.name}`);
-    const document = parseDocument(top, reference);
-    const result = { reference, digest: top.digest, violations: [], images: [] };
-    const isIndex = isIndexDocument(top.mediaType, document);
-    result.violations.push(...servedTypeViolations(top.mediaType, isIndex || Array.isArray(document.manifests), parsed.kind === 'registry'));
-    if (!isIndex) {
-        await verifyManifest(store, reference, top, options, result);
-        return result;
-    }
-    const index = document;
-    result.violations.push(...indexViolations(index));
-    const wanted = options.arch === undefined ? undefined : pickPlatform(index, options.arch);
-    if (options.arch !== undefined && wanted === undefined) {
-        result.violations.push(`index: no linux/${(0,src_arch/* ociArch */.As)(options.arch)} entry (asked for --arch ${options.arch})`);
-    }
-    const children = options.arch !== undefined ? (wanted ? [wanted] : []) : (index.manifests ?? []).filter((entry) => entry.platform?.os === 'linux' && src_arch/* OCI_ARCHES */.Jn.includes(entry.platform.architecture));
-    for (const child of children) {
-        const prefix = platformText(child);
-        const fetched = await store.fetchManifest(child.digest);
-        if (fetched === undefined) {
-            result.violations.push(`${prefix}: the index names ${child.digest}, which ${store.name} does not have`);
-            continue;
-        }
-        await verifyManifest(store, reference, fetched, options, result, { prefix, platformArch: child.platform?.architecture, indexAnnotations: index.annotations });
-    }
-    return result;
-}
-async function verifyManifest(store, reference, fetched, options, result, child) {
-    const violations = [];
-    const add = (lines) => void violations.push(...lines);
-    let image;
-    try {
-        image = await openManifest(store, reference, fetched);
-    }
-    catch (error) {
-        result.violations.push(prefixed(child, [(0,errors/* oneLine */.TN)(error)])[0]);
-        return;
-    }
-    add(annotationViolations(image.manifest.annotations, child?.indexAnnotations));
-    add(layerTypeViolations(image.layers));
-    add(configViolations(image.config, child?.platformArch));
-    let facts;
-    if (options.depth === 'full') {
-        facts = await readKernelFiles(image);
-        add(facts.violations);
-        if (facts.kernelFound === false)
-            add(['no regular file kernel/image in any layer; krata fails "unable to find file kernel/image"']);
-        if (facts.metadata === undefined)
-            add(['no kernel/metadata in any layer']);
-        add(metadataViolations({
-            kernel: facts.kernel,
-            metadata: facts.metadata,
-            configDigest: facts.configDigest,
-            configArchitecture: image.config.architecture,
-            annotations: { ...child?.indexAnnotations, ...image.manifest.annotations },
-            bootRules: options.bootRules ?? true,
-        }));
-    }
-    result.violations.push(...prefixed(child, violations));
-    result.images.push({
-        ...(child ? { platform: child.prefix } : {}),
-        digest: image.digest,
-        description: describe(image, facts),
-    });
-}
-function prefixed(child, lines) {
-    return child === undefined ? lines : lines.map((line) => `${child.prefix}: ${line}`);
-}
-/** Streams every readable layer once: tar rules on each entry, and the kernel files captured as krata would see them. */
-async function readKernelFiles(image) {
-    const rules = new TarRules();
-    const facts = { violations: rules.lines, kernelFound: false };
-    const scratch = await external_node_fs_default().promises.mkdtemp(external_node_path_default().join(external_node_os_default().tmpdir(), 'kernel-action-verify-'));
-    const kernelFile = external_node_path_default().join(scratch, 'image');
-    let metadataText;
-    try {
-        for (const [position, layer] of image.layers.entries()) {
-            if (!KRATA_LAYER_TYPES.has(layer.mediaType))
-                continue; // already reported; krata would stop here
-            try {
-                await readLayer(image, layer, (entry) => {
-                    rules.entry(position + 1, entry.path, entry.type, entry.linkpath);
-                    const regular = entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'ContiguousFile';
-                    if (!regular)
-                        return undefined;
-                    if (entry.path === 'kernel/image') {
-                        facts.kernelFound = true;
-                        return (body) => (0,promises_.pipeline)(body, external_node_fs_default().createWriteStream(kernelFile));
-                    }
-                    if (entry.path === 'kernel/metadata') {
-                        return async (body) => {
-                            metadataText = (await bodyToBuffer(body, METADATA_MAX_BYTES, 'kernel/metadata')).toString('utf8');
-                        };
-                    }
-                    if (entry.path === 'kernel/config.gz') {
-                        return async (body) => {
-                            const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-                            await (0,promises_.pipeline)(body, (0,external_node_zlib_.createGunzip)(), async (source) => {
-                                for await (const chunk of source)
-                                    hash.update(chunk);
-                            });
-                            facts.configDigest = `sha256:${hash.digest('hex')}`;
-                        };
-                    }
-                    return undefined;
-                }, `layer ${position + 1}`);
-            }
-            catch (error) {
-                rules.lines.push(`layer ${position + 1} (${layer.digest}): ${(0,errors/* oneLine */.TN)(error).replace(/^layer \d+: /, '')}`);
-            }
-        }
-        if (facts.kernelFound) {
-            try {
-                facts.kernel = await (0,kernel_image/* inspectKernelImage */.r)(kernelFile);
-            }
-            catch (error) {
-                rules.lines.push(`kernel/image: ${(0,errors/* oneLine */.TN)(error).replace(/^image: /, '').replaceAll(kernelFile, 'kernel/image')}`);
-            }
-        }
-        if (metadataText !== undefined) {
-            try {
-                facts.metadata = parseKernelMetadata(metadataText);
-            }
-            catch (error) {
-                rules.lines.push(`kernel/${(0,errors/* oneLine */.TN)(error)}`);
-            }
-        }
-        return facts;
-    }
-    finally {
-        await external_node_fs_default().promises.rm(scratch, { recursive: true, force: true });
-    }
-}
-function describe(image, facts) {
-    const types = [...new Set(image.layers.map((layer) => layer.mediaType.replace(/^application\/vnd\.(oci\.image\.layer\.v1\.|docker\.image\.rootfs\.diff\.)/, '')))];
-    const parts = [`${image.digest}`, `${image.layers.length} layer${image.layers.length === 1 ? '' : 's'} (${types.join(', ')})`];
-    const kernel = facts?.kernel;
-    if (kernel !== undefined)
-        parts.push(`${kernel.arch} ${kernel.format}${kernel.release ? ` Linux ${kernel.release}` : ''}`);
-    const flavor = facts?.metadata?.KERNEL_FLAVOR ?? image.manifest.annotations?.['dev.edera.kernel.flavor'];
-    if (flavor)
-        parts.push(`flavor ${flavor}`);
-    if (facts?.configDigest !== undefined && facts.metadata?.KERNEL_CONFIG === facts.configDigest)
-        parts.push('KERNEL_CONFIG matches kernel/config.gz');
-    return parts.join(', ');
-}
-
-;// CONCATENATED MODULE: ./src/host-commands.ts
-// The host-side subcommands: `verify <ref>` and `install <ref>`. Registry auth is the action's client's: the Docker
-// config and its credential helpers, else anonymous.
-
-
-
-
-
-const HOST_USAGE = `       kernel-action verify REF [--arch x86_64|aarch64] [--light] [--insecure-registry]
-       kernel-action install REF [--root DIR] [--arch x86_64|aarch64] [--dry-run] [--insecure-registry]
-REF is host[:port]/repo[:tag|@digest] or oci:LAYOUT-DIR[:tag|@digest]`;
-const HOST_COMMANDS = ['verify', 'install'];
-/** Runs `verify` or `install`; returns the exit status (verify: 1 when a rule is broken). */
-async function runHostCommand(command, args, output) {
-    const { values, positionals } = (0,external_node_util_.parseArgs)({
-        args,
-        options: {
-            arch: { type: 'string' },
-            light: { type: 'boolean', default: false },
-            root: { type: 'string', default: '/' },
-            'dry-run': { type: 'boolean', default: false },
-            'insecure-registry': { type: 'boolean', default: false },
-        },
-        strict: true,
-        allowPositionals: true,
-    });
-    if (positionals.length !== 1)
-        throw new errors/* InputError */.dz(`${command} takes one image reference (got ${positionals.length})`);
-    const reference = positionals[0];
-    const arch = values.arch === undefined ? undefined : (0,errors/* oneOf */.yL)('--arch', values.arch, src_arch/* KERNEL_ARCHES */.$$);
-    const common = { arch, insecureRegistry: values['insecure-registry'], log: output.err };
-    if (command === 'verify') {
-        if (values.root !== '/' || values['dry-run'])
-            throw new errors/* InputError */.dz('--root and --dry-run are install options');
-        const result = await verifyImage(reference, { ...common, depth: values.light ? 'light' : 'full' });
-        for (const line of result.violations)
-            output.out(`${reference}: ${line}`);
-        if (result.violations.length > 0) {
-            output.out(`${reference}: krata would not load this image as published (${result.violations.length} problem${result.violations.length === 1 ? '' : 's'})`);
-            return 1;
-        }
-        for (const image of result.images)
-            output.out(`${reference}: ok${image.platform ? ` ${image.platform}` : ''} ${image.description}`);
-        return 0;
-    }
-    if (values.light)
-        throw new errors/* InputError */.dz('--light is a verify option');
-    const outcome = await installKernel(reference, { ...common, root: values.root ?? '/', dryRun: values['dry-run'], log: output.err });
-    for (const line of outcome.lines)
-        output.out(line);
-    return 0;
-}
-
-
-/***/ }),
-
-/***/ 54:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Hd: () => (/* binding */ openInputFile),
-/* harmony export */   jH: () => (/* binding */ readInputFile)
-/* harmony export */ });
-/* unused harmony export assertInputFile */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
-// Opening the files a user names (config, requirements, fragment, image, addons). Each must be a regular file,
-// checked before it is opened: a FIFO would block the open or the read forever, and a device such as /dev/zero
-// reports size 0 and never ends. Reads are bounded by the size seen at open time.
-
-
-/** Opens `file` (named by input `input`) for reading, or throws a one-line InputError saying why not. */
-async function openInputFile(file, input) {
-    assertRegular(file, input, await statOf(file, input));
-    let handle;
-    try {
-        // O_NONBLOCK: should the path become a FIFO after the stat, the open still returns instead of waiting for a writer.
-        handle = await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.open(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
-    }
-    catch (error) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, error);
-    }
-    try {
-        const stat = await handle.stat();
-        assertRegular(file, input, stat);
-        return { handle, size: stat.size };
-    }
-    catch (error) {
-        await handle.close();
-        throw error;
-    }
-}
-/** Checks that `file` is a regular file that can be opened, without reading it. */
-async function assertInputFile(file, input) {
-    const { handle, size } = await openInputFile(file, input);
-    await handle.close();
-    return size;
-}
-/**
- * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
- * should be ("kernel config"), for the message.
- */
-async function readInputFile(file, input, maxBytes, what) {
-    const { handle, size } = await openInputFile(file, input);
-    try {
-        if (size > maxBytes)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${file} is too large to be a ${what} (${size} bytes, at most ${maxBytes})`);
-        const buffer = Buffer.alloc(size);
-        let filled = 0;
-        // Exactly the size seen at open: a file that grows meanwhile is not followed.
-        while (filled < size) {
-            const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-            if (bytesRead === 0)
-                break;
-            filled += bytesRead;
-        }
-        return buffer.subarray(0, filled);
-    }
-    catch (error) {
-        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz)
-            throw error;
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, error);
-    }
-    finally {
-        await handle.close();
-    }
-}
-async function statOf(file, input) {
-    try {
-        return await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(file);
-    }
-    catch (error) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, error);
-    }
-}
-function assertRegular(file, input, stat) {
-    if (stat.isFile())
-        return;
-    if (stat.isDirectory())
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, { code: 'EISDIR' });
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${file} is ${kindOf(stat)}, not a regular file`);
-}
-function kindOf(stat) {
-    if (stat.isFIFO())
-        return 'a named pipe (FIFO)';
-    if (stat.isCharacterDevice())
-        return 'a character device';
-    if (stat.isBlockDevice())
-        return 'a block device';
-    if (stat.isSocket())
-        return 'a socket';
-    return 'a special file';
-}
-
-
-/***/ }),
-
-/***/ 420:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   _: () => (/* binding */ escapeLogLine)
-/* harmony export */ });
-// No imports: the CLI uses this too, and must not bundle @actions/core.
-/**
- * A log line as the runner must see it: one line, never starting with `::` (a v2 command, leading blanks ignored) and
- * never holding `##[` (a v1 command, anywhere in the line). `%` is not special in a plain line, so the runner's own
- * escapes show the change without any ambiguity.
- */
-function escapeLogLine(text) {
-    return text
-        .replace(/\r\n|\r|\n/g, (eol) => (eol === '\r' ? '\\r' : '\\n'))
-        .replace(/^(\s*)::/, '$1%3A:')
-        .replace(/##\[/g, '##%5B');
-}
-
 
 /***/ }),
 
@@ -6890,6 +7427,13 @@ function symbolOf(option) {
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
+/***/ 598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 
 /***/ }),
 

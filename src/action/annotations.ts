@@ -64,7 +64,15 @@ export function fitAnnotations(
   return { shown, hidden }
 }
 
-function place(result: CheckResult, where: { config?: string; fragments?: FragmentLines }): { file?: string; startLine?: number } {
+/** Notices about options (drift since the last release), placed like the check's results; the step's budget caps them. */
+export function planNotices(
+  notices: readonly { option: string; line: number | null; title: string; message: string }[],
+  where: { config?: string; fragments?: FragmentLines },
+): Annotation[] {
+  return notices.map((n) => ({ level: 'notice', title: n.title, message: n.message, ...place(n, where) }))
+}
+
+function place(result: { option: string; line: number | null }, where: { config?: string; fragments?: FragmentLines }): { file?: string; startLine?: number } {
   const inFragment = where.fragments?.get(result.option)
   if (inFragment) return { file: inFragment.file, startLine: inFragment.line }
   if (!where.config) return {}

@@ -50,6 +50,7 @@ export const INPUT_DEFAULTS = {
   merge: '',
   'boot-test': 'false',
   verify: 'light',
+  'compare-to': '',
 } as const
 export type InputName = keyof typeof INPUT_DEFAULTS
 
@@ -101,10 +102,21 @@ export interface RegistrySettings {
   insecureRegistry: boolean
 }
 
+/**
+ * Input `compare-to`, and what resolving it needs: where this kernel goes, as whom and under which tags (its default
+ * is the first tag, in the repository or else the local layout). Read in check-only runs too.
+ */
+export interface DriftSettings {
+  compareTo: string
+  output: ImageSettings
+  registry: RegistrySettings
+}
+
 /** Check only: no image given. */
 export interface CheckInputs {
   mode: 'check'
   check: CheckSettings
+  drift: DriftSettings
   /** Input `boot-test`: with no image there is nothing to boot, which the step says. */
   bootTest: boolean
 }
@@ -113,6 +125,7 @@ export interface CheckInputs {
 export interface PublishInputs {
   mode: 'publish'
   check: CheckSettings
+  drift: DriftSettings
   image: string
   addons: string
   compression: Compression
@@ -152,6 +165,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     merge: list('merge', { csv: true }),
     bootTest: bool('boot-test'),
     verify: oneOf('verify', verifyInput(read('verify')), READ_BACK_VERIFY),
+    compareTo: read('compare-to').trim(),
   }
   const target = oneOf('target', read('target'), TARGETS)
   const check = {
@@ -176,11 +190,16 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
   }
   const compression = oneOf('compression', read('compression'), COMPRESSIONS)
   const repository = read('repository')
+  // Checked before anything is read or written (compare-to reads from it first), and never echoed when it holds a password.
+  if (repository) parseRepository(repository)
   const registry: RegistrySettings = {
     repository,
     credentials: registryCredentials({ username: read('username'), password, githubToken, repository }, context),
     insecureRegistry: bool('insecure-registry'),
   }
+
+  const built = { ...output, flavor: output.flavor || target }
+  const drift: DriftSettings = { compareTo: given.compareTo, output: built, registry }
 
   if (given.merge.length > 0) {
     const building = (['config', 'image', 'addons'] as const).filter((name) => given[name] !== '')
@@ -197,28 +216,30 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     return {
       mode: 'publish',
       check: { ...check, config: sample.config, sample: true },
+      drift,
       image: sample.image,
       addons: sample.addons,
       compression,
       bootTest: given.bootTest,
       verify: given.verify,
-      output: { ...output, flavor: output.flavor || target },
+      output: built,
       registry,
     }
   }
   if (given.image === '') {
     if (given.addons !== '') throw new InputError('addons: given without image (the kernel image is what gets published)')
-    return { mode: 'check', check: { ...check, config: given.config, sample: false }, bootTest: given.bootTest }
+    return { mode: 'check', check: { ...check, config: given.config, sample: false }, drift, bootTest: given.bootTest }
   }
   return {
     mode: 'publish',
     check: { ...check, config: given.config, sample: false },
+    drift,
     image: given.image,
     addons: given.addons,
     compression,
     bootTest: given.bootTest,
     verify: given.verify,
-    output: { ...output, flavor: output.flavor || target },
+    output: built,
     registry,
   }
 }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { reportJson } from '../check/report.js'
 import type { CheckOutcome } from '../check/run-check.js'
 import { InputError } from '../errors.js'
-import { planAnnotations, withExplanation, workspacePath, type FragmentLines } from './annotations.js'
+import { planAnnotations, planNotices, withExplanation, workspacePath, type FragmentLines } from './annotations.js'
 import type { RunnerContext } from './runner-context.js'
 import type { StepLog } from './step-log.js'
 
@@ -19,14 +19,24 @@ export function logResults(outcome: CheckOutcome, log: StepLog): void {
 
 /** The check's annotations (problems first, then duplicated options), handed to the step's one budget. */
 export function emitAnnotations(outcome: CheckOutcome, fragments: FragmentLines, log: StepLog, workspace: string): void {
+  const where = annotationPlaces(outcome.report.config, fragments, workspace)
+  for (const a of planAnnotations(outcome.report.results, where)) log.annotate(a)
+  for (const d of outcome.report.duplicates) {
+    log.annotate({ level: 'warning', title: d.option, message: d.message, ...(where.config ? { file: where.config, startLine: d.line } : {}) })
+  }
+  log.overflowOn(where.config)
+}
+
+/** Notices (drift since the last release) on the same fragment or config lines as the check's annotations. */
+export function emitNotices(notices: Parameters<typeof planNotices>[0], config: string, fragments: FragmentLines, log: StepLog, workspace: string): void {
+  for (const a of planNotices(notices, annotationPlaces(config, fragments, workspace))) log.annotate(a)
+}
+
+/** Annotation files are workspace-relative; a fragment outside the workspace cannot carry one. */
+function annotationPlaces(config: string, fragments: FragmentLines, workspace: string): { config?: string; fragments: FragmentLines } {
   const relative = new Map([...fragments].map(([option, at]) => [option, { ...at, file: workspacePath(at.file, workspace) }]))
   const attachable = new Map([...relative].filter((e): e is [string, { file: string; line: number }] => e[1].file !== undefined))
-  const config = workspacePath(outcome.report.config, workspace)
-  for (const a of planAnnotations(outcome.report.results, { config, fragments: attachable })) log.annotate(a)
-  for (const d of outcome.report.duplicates) {
-    log.annotate({ level: 'warning', title: d.option, message: d.message, ...(config ? { file: config, startLine: d.line } : {}) })
-  }
-  log.overflowOn(config)
+  return { config: workspacePath(config, workspace), fragments: attachable }
 }
 
 /** Writes the JSON report where input `report` says (resolved by getInputs). */

@@ -34,6 +34,8 @@ export interface StepSummary {
   fixFragment?: { path: string; text: string }
   /** The boot test's section (markdown: its stages as a table), when it ran. */
   boot?: string
+  /** The "Since <ref>" section, when `compare-to` found a kernel to compare with. */
+  drift?: string
 }
 
 /**
@@ -52,6 +54,7 @@ export function renderSummary(report: CheckReport, step: StepSummary = { failOn:
     renderDuplicates(report)
   const tail =
     (step.boot ? `\n${step.boot}\n\n` : '') +
+    (step.drift ?? '') +
     (step.fixFragment ? renderFixFragment(step.fixFragment) : '') +
     (step.publish ? renderPublish(step.publish, unenforced ? `${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}: not enforced (fail-on: never)` : undefined) : '')
   let failures = failing.length ? table(failing) : '<p>Every requirement is met.</p>\n'

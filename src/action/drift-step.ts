@@ -1,0 +1,118 @@
+// Input `compare-to`: what changed since the kernel published before. The reference is read before anything is
+// pushed (its tag is usually about to be overwritten) and compared once this build is known.
+import * as core from '@actions/core'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { CheckOutcome } from '../check/run-check.js'
+import { readFragmentLines } from '../check/run-check.js'
+import { reportJson } from '../check/report.js'
+import { InputError, oneLine } from '../errors.js'
+import { requirementOptionSet } from '../drift/config-diff.js'
+import { buildDrift, configOnlySide, type DriftReport } from '../drift/drift.js'
+import { readImageSide, type ReadSide } from '../drift/read-side.js'
+import { driftNotices, renderDriftSummary } from '../drift/render.js'
+import { sha256Digest } from '../oci/digest.js'
+import { parseImageReference } from '../pull/image-source.js'
+import { isValidTag, parseRepository } from '../oci/reference.js'
+import type { Credentials } from '../oci/registry/auth.js'
+import { expandTags } from '../publish/tags.js'
+import type { CheckSettings, DriftSettings } from './inputs.js'
+import { emitNotices } from './report-check.js'
+import type { RunnerContext } from './runner-context.js'
+import type { StepLog } from './step-log.js'
+
+/**
+ * The image `compare-to` names: `none`; a tag or digest in `repository` (or, with no repository, in the local
+ * layout); a full `repo:tag`, `repo@digest` or `oci:<layout>...`. Empty means the first of `tags`, if it exists.
+ */
+export function compareToReference(drift: DriftSettings, check: CheckOutcome): { reference: string; implicit: boolean } | undefined {
+  const given = drift.compareTo
+  const { repository } = drift.registry
+  const { ociLayout: layout, version: versionInput, tags, flavor } = drift.output
+  if (given === 'none') return undefined
+  const inTarget = (tagOrDigest: string): string => {
+    const at = tagOrDigest.startsWith('sha256:') ? '@' : ':'
+    return repository ? `${repository}${at}${tagOrDigest}` : `oci:${layout}${at}${tagOrDigest}`
+  }
+  if (given === '') {
+    if (!repository && !fs.existsSync(path.join(layout, 'index.json'))) return undefined
+    const version = versionInput || check.config.header?.version
+    if (!version) return undefined
+    let first: string | undefined
+    try {
+      first = expandTags(tags, { version, flavor, arch: check.arch })[0]
+    } catch {
+      return undefined // the publish step reports a bad tag, with its own message
+    }
+    return first === undefined ? undefined : { reference: inTarget(first), implicit: true }
+  }
+  if (given.startsWith('oci:') || given.includes('/')) {
+    parseImageReference(given) // a malformed reference is bad input, whatever the registry would say
+    return { reference: given, implicit: false }
+  }
+  if (isValidTag(given) || /^sha256:[0-9a-f]{64}$/.test(given)) return { reference: inTarget(given), implicit: false }
+  throw new InputError(`compare-to: ${JSON.stringify(given)} is not a tag, a repo:tag or repo@digest, an oci:<layout> reference, or none`)
+}
+
+/** Reads the reference kernel; a missing one is a notice. An unreadable default is a warning; an explicit one fails. */
+export async function pullReference(drift: DriftSettings, check: CheckOutcome, log: StepLog): Promise<ReadSide | undefined> {
+  const target = compareToReference(drift, check)
+  if (target === undefined) return undefined
+  const { reference, implicit } = target
+  try {
+    const side = await readImageSide(reference, {
+      arch: check.arch,
+      credentials: credentialsFor(drift, reference),
+      insecureRegistry: drift.registry.insecureRegistry,
+      onSecret: (value) => core.setSecret(value),
+      log: (line) => log.info(line),
+    })
+    if (side === undefined) log.notice(`compare-to: ${reference} does not exist yet, so there is nothing to compare with`)
+    else log.info(`compare-to: ${reference} is ${side.side.digest} (Linux ${side.side.version ?? 'version unknown'}, config ${side.side.configDigest})`)
+    return side
+  } catch (error) {
+    if (!implicit) throw error
+    log.warning(`compare-to: could not read ${reference} (${oneLine(error)}); no drift report`)
+    return undefined
+  }
+}
+
+/** The same credentials as publishing, but only to the registry they are for; elsewhere the Docker config or none. */
+function credentialsFor(drift: DriftSettings, reference: string): Credentials | undefined {
+  const parsed = parseImageReference(reference)
+  if (parsed.kind !== 'registry' || !drift.registry.repository) return undefined
+  return parseRepository(drift.registry.repository).registry === parsed.repository.registry ? drift.registry.credentials : undefined
+}
+
+/**
+ * Compares the reference with this build (the image just written to the local layout, or only the config in a
+ * check-only run): outputs, drift report file, `drift` in the check report, notices; returns the summary section.
+ */
+export async function reportDrift(
+  settings: CheckSettings,
+  reference: ReadSide,
+  check: CheckOutcome,
+  published: { layout: string; digest: string; imageRef: string } | undefined,
+  context: RunnerContext,
+  log: StepLog,
+): Promise<string> {
+  const now = published
+    ? await readImageSide(`oci:${published.layout}@${published.digest}`, { arch: check.arch }, published.imageRef)
+    : undefined
+  const after = now ?? { side: configOnlySide(check.report.config, sha256Digest(check.configBytes), check.config), config: check.config }
+  const report = buildDrift(reference, after, requirementOptionSet(check.requirements))
+  // Beside the check's report (already written, and written again here with `drift` in it).
+  const driftFile = path.join(path.dirname(settings.report), 'kernel-drift.json')
+  await fs.promises.writeFile(driftFile, `${JSON.stringify(report, null, 2)}\n`)
+  await fs.promises.writeFile(settings.report, `${JSON.stringify({ ...(JSON.parse(reportJson(check.report)) as object), drift: report }, null, 2)}\n`)
+  core.setOutput('config-changed', String(report.configChanged))
+  core.setOutput('drift-report', driftFile)
+  logDrift(report, log)
+  emitNotices(driftNotices(report), check.report.config, await readFragmentLines(settings.fragment), log, context.workspace)
+  return renderDriftSummary(report)
+}
+
+function logDrift(drift: DriftReport, log: StepLog): void {
+  log.info(`since ${drift.before.ref}: ${drift.configChanged} options changed (${drift.counts.requirement} requirements, ${drift.counts.xen} Xen)`)
+  for (const c of drift.changes) log.info(`  ${c.class} ${c.kind} ${c.option}: ${c.before} → ${c.after}`)
+}

@@ -1,0 +1,47 @@
+// `kernel-action diff OLD NEW`: the drift report between two kernels, each a `.config`, a `config.gz` or an image.
+import fs from 'node:fs'
+import { parseArgs } from 'node:util'
+import { detectArch } from '../check/kernel-config.js'
+import { KERNEL_ARCHES, type KernelArch } from '../arch.js'
+import { InputError, oneOf } from '../errors.js'
+import { hostKernelArch } from '../pull/image-source.js'
+import { requirementOptionSet } from './config-diff.js'
+import { buildDrift } from './drift.js'
+import { readConfigSide, readImageSide, type ReadSide } from './read-side.js'
+import { renderDriftText } from './render.js'
+
+export const DIFF_USAGE = `usage: kernel-action diff OLD NEW [--arch x86_64|aarch64] [--insecure-registry] [--json]
+       OLD and NEW: a .config, a config.gz, or an image (host/repo:tag, host/repo@digest, oci:<layout>[:tag|@digest])
+exit status: 0 same config, 1 options changed, 2 usage or input error`
+
+/** Runs the command; returns the exit status. Registry credentials come from ~/.docker/config.json, else none. */
+export async function diffCommand(args: string[], write: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      arch: { type: 'string' },
+      'insecure-registry': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  })
+  if (positionals.length !== 2) throw new InputError('diff: give exactly two kernels, OLD and NEW')
+  const [oldArg, newArg] = positionals as [string, string]
+  const isFile = (arg: string): boolean => !arg.startsWith('oci:') && fs.existsSync(arg)
+  const files = new Map<string, ReadSide>()
+  for (const arg of [oldArg, newArg]) if (isFile(arg)) files.set(arg, await readConfigSide(arg, 'diff'))
+  // An index is read for the architecture asked for, else that of a config given beside it, else this host's.
+  const stated = values.arch === undefined ? undefined : oneOf('--arch', values.arch.replace(/^amd64$/, 'x86_64').replace(/^arm64$/, 'aarch64'), KERNEL_ARCHES)
+  const arch: KernelArch = stated ?? [...files.values()].map((f) => detectArch(f.config)).find((a) => a !== undefined) ?? hostKernelArch()
+  const read = async (arg: string): Promise<ReadSide> => {
+    const file = files.get(arg)
+    if (file) return file
+    const image = await readImageSide(arg, { arch, insecureRegistry: values['insecure-registry'] })
+    if (image === undefined) throw new InputError(`diff: ${arg} is neither a file nor an existing image`)
+    return image
+  }
+  const drift = buildDrift(await read(oldArg), await read(newArg), requirementOptionSet())
+  write(values.json ? `${JSON.stringify(drift, null, 2)}\n` : renderDriftText(drift))
+  return drift.configChanged > 0 ? 1 : 0
+}
