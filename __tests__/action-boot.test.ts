@@ -38,16 +38,31 @@ describe('boot-test input (action)', () => {
     async () => {
       const pkg = execFileSync('bash', [path.join(ROOT, 'scripts', 'debian-package.sh'), 'linux-image-amd64'], { encoding: 'utf8' }).trim()
       const boot = fs.readdirSync(path.join(pkg, 'boot'))
-      const image = path.join(pkg, 'boot', boot.find((f) => f.startsWith('vmlinuz-'))!)
-      const config = path.join(pkg, 'boot', boot.find((f) => f.startsWith('config-'))!)
-      const r = await runActionAsync({ config, image, 'fail-on': 'never', 'boot-test': 'true', 'oci-layout': 'debian-layout' }, { workspace, timeoutMs: 15 * 60 * 1000 })
+      const image = path.join(
+        pkg,
+        'boot',
+        boot.find((f) => f.startsWith('vmlinuz-'))!,
+      )
+      const config = path.join(
+        pkg,
+        'boot',
+        boot.find((f) => f.startsWith('config-'))!,
+      )
+      const r = await runActionAsync(
+        { config, image, 'fail-on': 'never', 'boot-test': 'true', 'oci-layout': 'debian-layout' },
+        { workspace, timeoutMs: 15 * 60 * 1000 },
+      )
       expect(r.outputs.boot).toBe('failed')
       expect(fs.readFileSync(r.outputs['boot-log'], 'utf8')).toMatch(/^\[ *0\.0+\] Linux version 6\.1\.0-\d+-amd64 /m)
       const error = r.commands.find((c) => c.startsWith('::error::'))
-      expect(error).toMatch(/^::error::boot failed at xvda: no xvda: no Xen block frontend driver, though Xen offers vbd-51712 vbd-51744: CONFIG_XEN_BLKDEV_FRONTEND is a module \(=m\) in .*config-6\.1\.0-\d+-amd64, krata needs it built in \(=y\)$/)
+      expect(error).toMatch(
+        /^::error::boot failed at xvda: no xvda: no Xen block frontend driver, though Xen offers vbd-51712 vbd-51744: CONFIG_XEN_BLKDEV_FRONTEND is a module \(=m\) in .*config-6\.1\.0-\d+-amd64, krata needs it built in \(=y\)$/,
+      )
       expect(r.summary).toContain('### Boot test: failed')
       expect(r.summary).toMatch(/\| ✅ \| init ran from the ramdisk \| ok \| \d+\.\d s \|/)
-      expect(r.summary).toMatch(/\| ❌ \| Xen block device xvda \(root image\) present \| failed: no Xen block frontend driver, though Xen offers vbd-51712 vbd-51744 \|/)
+      expect(r.summary).toMatch(
+        /\| ❌ \| Xen block device xvda \(root image\) present \| failed: no Xen block frontend driver, though Xen offers vbd-51712 vbd-51744 \|/,
+      )
       expect(r.status).toBe(1)
       expect(fs.existsSync(path.join(workspace, 'debian-layout'))).toBe(false)
     },

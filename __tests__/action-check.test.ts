@@ -19,20 +19,57 @@ function write(name: string, text: string): string {
 
 // All of krata's zone list, met.
 const ZONE_LINES = [
-  'CONFIG_XEN=y', 'CONFIG_XEN_PV=y', 'CONFIG_XEN_512GB=y', 'CONFIG_XEN_PV_SMP=y', 'CONFIG_XEN_PVHVM=y', 'CONFIG_XEN_PVHVM_SMP=y',
-  'CONFIG_XEN_PVHVM_GUEST=y', 'CONFIG_XEN_SAVE_RESTORE=y', 'CONFIG_XEN_PVH=y', 'CONFIG_XEN_PV_MSR_SAFE=y', 'CONFIG_PCI_XEN=y',
-  'CONFIG_NET_9P_XEN=y', 'CONFIG_XEN_PCIDEV_FRONTEND=y', 'CONFIG_XEN_BLKDEV_FRONTEND=y', 'CONFIG_XEN_NETDEV_FRONTEND=y',
-  'CONFIG_INPUT_XEN_KBDDEV_FRONTEND=y', 'CONFIG_HVC_XEN=y', 'CONFIG_HVC_XEN_FRONTEND=y', 'CONFIG_XEN_FBDEV_FRONTEND=m',
-  'CONFIG_XEN_BALLOON=y', 'CONFIG_XEN_BALLOON_MEMORY_HOTPLUG=y', 'CONFIG_XEN_MEMORY_HOTPLUG_LIMIT=512',
-  'CONFIG_XEN_SCRUB_PAGES_DEFAULT=y', 'CONFIG_XEN_DEV_EVTCHN=y', 'CONFIG_XEN_BACKEND=y', 'CONFIG_XENFS=y',
-  'CONFIG_XEN_COMPAT_XENFS=y', 'CONFIG_XEN_SYS_HYPERVISOR=y', 'CONFIG_XEN_XENBUS_FRONTEND=y', 'CONFIG_SWIOTLB_XEN=y',
-  'CONFIG_XEN_HAVE_PVMMU=y', 'CONFIG_XEN_EFI=y', 'CONFIG_XEN_AUTO_XLATE=y', 'CONFIG_XEN_ACPI=y', 'CONFIG_XEN_HAVE_VPMU=y',
-  'CONFIG_XEN_GRANT_DMA_OPS=y', 'CONFIG_XEN_VIRTIO=y',
+  'CONFIG_XEN=y',
+  'CONFIG_XEN_PV=y',
+  'CONFIG_XEN_512GB=y',
+  'CONFIG_XEN_PV_SMP=y',
+  'CONFIG_XEN_PVHVM=y',
+  'CONFIG_XEN_PVHVM_SMP=y',
+  'CONFIG_XEN_PVHVM_GUEST=y',
+  'CONFIG_XEN_SAVE_RESTORE=y',
+  'CONFIG_XEN_PVH=y',
+  'CONFIG_XEN_PV_MSR_SAFE=y',
+  'CONFIG_PCI_XEN=y',
+  'CONFIG_NET_9P_XEN=y',
+  'CONFIG_XEN_PCIDEV_FRONTEND=y',
+  'CONFIG_XEN_BLKDEV_FRONTEND=y',
+  'CONFIG_XEN_NETDEV_FRONTEND=y',
+  'CONFIG_INPUT_XEN_KBDDEV_FRONTEND=y',
+  'CONFIG_HVC_XEN=y',
+  'CONFIG_HVC_XEN_FRONTEND=y',
+  'CONFIG_XEN_FBDEV_FRONTEND=m',
+  'CONFIG_XEN_BALLOON=y',
+  'CONFIG_XEN_BALLOON_MEMORY_HOTPLUG=y',
+  'CONFIG_XEN_MEMORY_HOTPLUG_LIMIT=512',
+  'CONFIG_XEN_SCRUB_PAGES_DEFAULT=y',
+  'CONFIG_XEN_DEV_EVTCHN=y',
+  'CONFIG_XEN_BACKEND=y',
+  'CONFIG_XENFS=y',
+  'CONFIG_XEN_COMPAT_XENFS=y',
+  'CONFIG_XEN_SYS_HYPERVISOR=y',
+  'CONFIG_XEN_XENBUS_FRONTEND=y',
+  'CONFIG_SWIOTLB_XEN=y',
+  'CONFIG_XEN_HAVE_PVMMU=y',
+  'CONFIG_XEN_EFI=y',
+  'CONFIG_XEN_AUTO_XLATE=y',
+  'CONFIG_XEN_ACPI=y',
+  'CONFIG_XEN_HAVE_VPMU=y',
+  'CONFIG_XEN_GRANT_DMA_OPS=y',
+  'CONFIG_XEN_VIRTIO=y',
 ]
 // What krata's own code needs to boot it (the boot rules), on lines 5 to 15.
 const BOOT_LINES = [
-  'CONFIG_KERNEL_GZIP=y', 'CONFIG_BLK_DEV_INITRD=y', 'CONFIG_SQUASHFS=y', 'CONFIG_OVERLAY_FS=y', 'CONFIG_TMPFS=y',
-  'CONFIG_DEVTMPFS=y', 'CONFIG_PROC_FS=y', 'CONFIG_SYSFS=y', 'CONFIG_CGROUPS=y', 'CONFIG_UNIX98_PTYS=y', 'CONFIG_EROFS_FS=y',
+  'CONFIG_KERNEL_GZIP=y',
+  'CONFIG_BLK_DEV_INITRD=y',
+  'CONFIG_SQUASHFS=y',
+  'CONFIG_OVERLAY_FS=y',
+  'CONFIG_TMPFS=y',
+  'CONFIG_DEVTMPFS=y',
+  'CONFIG_PROC_FS=y',
+  'CONFIG_SYSFS=y',
+  'CONFIG_CGROUPS=y',
+  'CONFIG_UNIX98_PTYS=y',
+  'CONFIG_EROFS_FS=y',
 ]
 const HEADER = `#\n# Linux/x86 6.1.192 Kernel Configuration\n#\nCONFIG_X86_64=y\n${BOOT_LINES.join('\n')}\n`
 const zoneConfig = (drop: string[] = [], add: string[] = []) =>
@@ -50,7 +87,13 @@ describe('the action entry point, run as a runner runs it', () => {
     expect(report).toMatchObject({ target: 'zone', arch: 'x86_64', version: '6.1.192', passed: true, errors: 0, warnings: 0 })
     expect(report.results).toHaveLength(37 + 11)
     expect(report.results[0]).toEqual({
-      option: 'CONFIG_XEN', wanted: 'y', found: 'y', line: 16, status: 'ok', message: 'CONFIG_XEN=y', source: 'zone',
+      option: 'CONFIG_XEN',
+      wanted: 'y',
+      found: 'y',
+      line: 16,
+      status: 'ok',
+      message: 'CONFIG_XEN=y',
+      source: 'zone',
     })
     expect(run.summary).toContain('<h2>krata zone kernel check: passed</h2>')
   })
@@ -128,7 +171,7 @@ describe('the action entry point, run as a runner runs it', () => {
     expect(runAction({ config, 'boot-rules': 'false' }, { workspace }).status).toBe(0)
   })
 
-  it('explains failures from the kernel\'s Kconfig and writes the fix fragment, with kernel-source', () => {
+  it("explains failures from the kernel's Kconfig and writes the fix fragment, with kernel-source", () => {
     const kernelSource = process.env.KERNEL_SRC || '/opt/ksrc/linux-source-6.1'
     const config = path.join(__dirname_, 'fixtures', 'configs', 'x86_64-defconfig.config')
     const run = runAction({ config, 'kernel-source': kernelSource, 'fail-on': 'never', 'boot-rules': 'false' }, { workspace })

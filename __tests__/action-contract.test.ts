@@ -18,7 +18,10 @@ function readmeTable(heading: string): Map<string, string[]> {
   const section = README.slice(start + 1).split(/\n## /)[0]!
   const rows = new Map<string, string[]>()
   for (const line of section.split('\n')) {
-    const cells = /^\|(.*)\|$/.exec(line.trim())?.[1]!.split(' | ').map((c) => c.trim())
+    const cells = /^\|(.*)\|$/
+      .exec(line.trim())?.[1]!
+      .split(' | ')
+      .map((c) => c.trim())
     const name = cells && /^`([a-z0-9-]+)`$/.exec(cells[0]!)?.[1]
     if (name) rows.set(name, cells.slice(1))
   }
@@ -88,7 +91,9 @@ describe('action.yml, README and src/action/inputs.ts agree', () => {
   it('uses only inputs action.yml declares in the examples and workflows that call the action', () => {
     const declared = new Set(action.inputs!.map((i) => i.id))
     for (const file of workflowFiles()) {
-      const workflow = parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as { jobs: Record<string, { steps?: { uses?: string; with?: object }[] }> }
+      const workflow = parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as {
+        jobs: Record<string, { steps?: { uses?: string; with?: object }[] }>
+      }
       for (const job of Object.values(workflow.jobs)) {
         for (const step of job.steps ?? []) {
           if (!step.uses || !/^(krata\/kernel-action@|\.\/?$)/.test(step.uses)) continue

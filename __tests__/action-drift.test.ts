@@ -8,8 +8,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
+import type { DriftReport } from '../src/drift/drift.js'
 import { AARCH64_CONFIG, craftArm64Image, craftBzImage, ZONE_CONFIG } from './support/crafted-kernel.js'
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js'
+import { parseJson, type OciJson } from './support/json.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { ROOT, runAction, runActionAsync, type ActionRun } from './support/run-action.js'
 
@@ -45,10 +47,17 @@ function release(name: string, config: string, version: string, payload: number)
   const dir = path.join(workspace, name)
   fs.mkdirSync(path.join(dir, 'modules'), { recursive: true })
   fs.writeFileSync(path.join(dir, '.config'), config)
-  fs.writeFileSync(path.join(dir, 'zone.fragment'), `# what this kernel adds\n${config.includes('CONFIG_XEN_PRIVCMD=m') ? 'CONFIG_XEN_PRIVCMD=m' : 'CONFIG_XEN_PRIVCMD=y'}\n`)
+  fs.writeFileSync(
+    path.join(dir, 'zone.fragment'),
+    `# what this kernel adds\n${config.includes('CONFIG_XEN_PRIVCMD=m') ? 'CONFIG_XEN_PRIVCMD=m' : 'CONFIG_XEN_PRIVCMD=y'}\n`,
+  )
   fs.writeFileSync(path.join(dir, 'bzImage'), craftBzImage(payload, `${version}-crafted (test@kernel-action) #1 SMP`))
   fs.writeFileSync(path.join(dir, 'modules', 'module.ko'), Buffer.alloc(payload * 2, name))
-  execFileSync('mksquashfs', [path.join(dir, 'modules'), path.join(dir, 'addons.squashfs'), '-noappend', '-all-root', '-quiet', '-mkfs-time', '0', '-all-time', '0'], { stdio: 'ignore' })
+  execFileSync(
+    'mksquashfs',
+    [path.join(dir, 'modules'), path.join(dir, 'addons.squashfs'), '-noappend', '-all-root', '-quiet', '-mkfs-time', '0', '-all-time', '0'],
+    { stdio: 'ignore' },
+  )
   return {
     config: path.relative(workspace, path.join(dir, '.config')),
     fragment: path.relative(workspace, path.join(dir, 'zone.fragment')),
@@ -58,35 +67,53 @@ function release(name: string, config: string, version: string, payload: number)
 }
 
 const skopeoRaw = (ref: string) =>
-  JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', `${auth.user}:${auth.pass}`, ref], { encoding: 'utf8' }))
-const layoutRaw = (ref: string) => JSON.parse(execFileSync('skopeo', ['inspect', '--raw', ref], { encoding: 'utf8' }))
+  parseJson<OciJson>(
+    execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', `${auth.user}:${auth.pass}`, ref], { encoding: 'utf8' }),
+  )
+const layoutRaw = (ref: string) => parseJson<OciJson>(execFileSync('skopeo', ['inspect', '--raw', ref], { encoding: 'utf8' }))
 const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`
-const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'))
+const readJson = <T = Record<string, unknown>>(file: string) => parseJson<T>(fs.readFileSync(file, 'utf8'))
 
 /** The changes every case makes, as the drift report lists them (requirement, then Xen, then other). */
 function expectedChanges(config: string) {
   return [
     { option: 'CONFIG_XEN_PRIVCMD', kind: 'changed', class: 'requirement', before: 'y', after: 'm', line: line(config, 'CONFIG_XEN_PRIVCMD=m') },
     { option: 'CONFIG_XEN_DEBUG_FS', kind: 'removed', class: 'xen', before: 'not set', after: 'absent', line: null },
-    { option: 'CONFIG_XEN_GNTDEV_DMABUF', kind: 'added', class: 'xen', before: 'absent', after: 'y', line: line(config, 'CONFIG_XEN_GNTDEV_DMABUF=y') },
+    {
+      option: 'CONFIG_XEN_GNTDEV_DMABUF',
+      kind: 'added',
+      class: 'xen',
+      before: 'absent',
+      after: 'y',
+      line: line(config, 'CONFIG_XEN_GNTDEV_DMABUF=y'),
+    },
     { option: 'CONFIG_NR_CPUS', kind: 'changed', class: 'other', before: '64', after: '128', line: line(config, 'CONFIG_NR_CPUS=128') },
   ]
 }
 
-function expectDriftOutputs(run: ActionRun): Record<string, unknown> {
+function expectDriftOutputs(run: ActionRun): DriftReport {
   expect(run.stderr).toBe('')
   expect(run.status).toBe(0)
   expect(run.outputs['config-changed']).toBe('4')
-  const drift = readJson(run.outputs['drift-report'])
-  expect(readJson(run.outputs.report).drift).toEqual(drift)
+  const drift = readJson<DriftReport>(run.outputs['drift-report'])
+  expect(readJson<{ drift: DriftReport }>(run.outputs.report).drift).toEqual(drift)
   expect(drift.changes).toEqual(expectedChanges(newConfig()))
   expect(drift.counts).toEqual({ added: 1, removed: 1, changed: 2, requirement: 1, xen: 2, other: 1 })
   return drift
 }
 
 /** Layer sizes as the manifest (read by skopeo) lists them: image first, addons second. */
-const sizesOf = (manifest: { layers: { size: number }[] }) => ({ 'kernel/image': manifest.layers[0]!.size, 'kernel/addons.squashfs': manifest.layers[1]!.size })
-const change = (file: string, before: number, after: number) => ({ file, before, after, bytes: after - before, percent: Math.round(((after - before) / before) * 1000) / 10 })
+const sizesOf = (manifest: { layers: { size: number }[] }) => ({
+  'kernel/image': manifest.layers[0]!.size,
+  'kernel/addons.squashfs': manifest.layers[1]!.size,
+})
+const change = (file: string, before: number, after: number) => ({
+  file,
+  before,
+  after,
+  bytes: after - before,
+  percent: Math.round(((after - before) / before) * 1000) / 10,
+})
 
 describe('compare-to against a registry with auth', () => {
   it('compares with what the first tag holds today, before overwriting it, and reports the exact drift', async () => {
@@ -108,12 +135,24 @@ describe('compare-to against a registry with auth', () => {
     const before = skopeoRaw(`docker://${repository}@${first.outputs.digest}`)
     const after = skopeoRaw(`docker://${repository}:latest`)
     expect(drift.before).toEqual({
-      ref: `${viaProxy}:latest`, digest: first.outputs.digest, configDigest: first.outputs['config-digest'], version: '6.1.191',
-      unameR: '6.1.191-crafted', flavor: 'zone', tags: ['latest', '6.1.191'], sizes: sizesOf(before),
+      ref: `${viaProxy}:latest`,
+      digest: first.outputs.digest,
+      configDigest: first.outputs['config-digest'],
+      version: '6.1.191',
+      unameR: '6.1.191-crafted',
+      flavor: 'zone',
+      tags: ['latest', '6.1.191'],
+      sizes: sizesOf(before),
     })
     expect(drift.after).toEqual({
-      ref: `${viaProxy}@${second.outputs.digest}`, digest: second.outputs.digest, configDigest: second.outputs['config-digest'], version: '6.1.192',
-      unameR: '6.1.192-crafted', flavor: 'zone', tags: ['latest', '6.1.192'], sizes: sizesOf(after),
+      ref: `${viaProxy}@${second.outputs.digest}`,
+      digest: second.outputs.digest,
+      configDigest: second.outputs['config-digest'],
+      version: '6.1.192',
+      unameR: '6.1.192-crafted',
+      flavor: 'zone',
+      tags: ['latest', '6.1.192'],
+      sizes: sizesOf(after),
     })
     expect(drift.sizes).toEqual([
       change('kernel/image', before.layers[0].size, after.layers[0].size),
@@ -138,9 +177,12 @@ describe('compare-to against a registry with auth', () => {
     const kernelAndAddons = [before.layers[0].digest, before.layers[1].digest, after.layers[0].digest, after.layers[1].digest]
     expect(blobGets.filter((digest) => kernelAndAddons.includes(digest))).toEqual([])
     const firstWrite = proxy.log.findIndex((r) => r.method !== 'GET')
-    expect(proxy.log.slice(0, firstWrite).filter((r) => r.status === 200).map((r) => r.path.replace(/^\/v2\/kernels\/zone/, ''))).toEqual([
-      '/manifests/latest', `/blobs/${before.config.digest}`, `/blobs/${before.layers[2].digest}`, `/blobs/${before.layers[3].digest}`,
-    ])
+    expect(
+      proxy.log
+        .slice(0, firstWrite)
+        .filter((r) => r.status === 200)
+        .map((r) => r.path.replace(/^\/v2\/kernels\/zone/, '')),
+    ).toEqual(['/manifests/latest', `/blobs/${before.config.digest}`, `/blobs/${before.layers[2].digest}`, `/blobs/${before.layers[3].digest}`])
   })
 
   it('says "no config change" when the config is the same, and a missing explicit tag is a notice', () => {
@@ -194,13 +236,22 @@ describe('compare-to through a local OCI layout', () => {
     const old = release('lay-old', oldConfig('6.1.191'), '6.1.191', 64 * 1024)
     const first = runAction({ ...old, 'oci-layout': 'layout', tags: 'latest' }, { workspace })
     expect(first.status).toBe(0)
-    const before = layoutRaw(`oci:${path.join(workspace, 'layout')}:latest`) as { layers: { size: number }[] }
+    const before = layoutRaw(`oci:${path.join(workspace, 'layout')}:latest`)
 
     const now = release('lay-new', newConfig(), '6.1.192', 64 * 1024)
-    const checkOnly = runAction({ config: now.config, fragment: now.fragment, 'compare-to': `oci:${path.join(workspace, 'layout')}:latest` }, { workspace })
+    const checkOnly = runAction(
+      { config: now.config, fragment: now.fragment, 'compare-to': `oci:${path.join(workspace, 'layout')}:latest` },
+      { workspace },
+    )
     const configOnly = expectDriftOutputs(checkOnly)
     expect(configOnly.after).toEqual({
-      ref: now.config, digest: null, configDigest: expect.stringMatching(/^sha256:/), version: '6.1.192', unameR: null, flavor: null, tags: [],
+      ref: now.config,
+      digest: null,
+      configDigest: expect.stringMatching(/^sha256:/),
+      version: '6.1.192',
+      unameR: null,
+      flavor: null,
+      tags: [],
       sizes: { 'kernel/image': null, 'kernel/addons.squashfs': null },
     })
     expect(checkOnly.summary).not.toContain('kernel/image layer')
@@ -234,7 +285,8 @@ describe('compare-to through a local OCI layout', () => {
 })
 
 describe('kernel-action diff', () => {
-  const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), 'diff', ...args], { cwd: workspace, encoding: 'utf8' })
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), 'diff', ...args], { cwd: workspace, encoding: 'utf8' })
 
   it('prints the drift between two configs (plain and gzip), exit 1 when options changed', () => {
     const old = release('cli-old', oldConfig('6.1.191'), '6.1.191', 64 * 1024)
@@ -265,16 +317,19 @@ describe('kernel-action diff', () => {
     const run = cli('oci:cli-layout:v1', now.config, '--json')
     expect(run.stderr).toBe('')
     expect(run.status).toBe(1)
-    const drift = JSON.parse(run.stdout)
+    const drift = parseJson<DriftReport>(run.stdout)
     expect(drift.before).toMatchObject({ ref: 'oci:cli-layout:v1', digest: published.outputs.digest, version: '6.1.191', unameR: '6.1.191-crafted' })
     expect(drift.changes).toEqual(expectedChanges(newConfig()))
     // A gzip or zstd layer is read the same way (the layer reader decompresses it).
     for (const compression of ['gzip', 'zstd']) {
       const packed = runAction({ ...old, 'oci-layout': `cli-${compression}`, tags: 'v1', compression }, { workspace })
       expect(packed.status).toBe(0)
-      const json = JSON.parse(cli(`oci:cli-${compression}:v1`, now.config, '--json').stdout)
+      const json = parseJson<DriftReport>(cli(`oci:cli-${compression}:v1`, now.config, '--json').stdout)
       expect([json.before.digest, json.changes]).toEqual([packed.outputs.digest, expectedChanges(newConfig())])
     }
-    expect(cli('oci:cli-layout:v2', now.config)).toMatchObject({ status: 2, stderr: 'kernel-action: diff: oci:cli-layout:v2 is neither a file nor an existing image\n' })
+    expect(cli('oci:cli-layout:v2', now.config)).toMatchObject({
+      status: 2,
+      stderr: 'kernel-action: diff: oci:cli-layout:v2 is neither a file nor an existing image\n',
+    })
   })
 })

@@ -10,7 +10,12 @@ import { readRunnerContext, type RunnerContext } from '../src/action/runner-cont
 import { InputError } from '../src/errors.js'
 
 const context: RunnerContext = {
-  onRunner: true, tempDir: '/runner/temp', workspace: '/work/repo', actor: 'octocat', created: '1970-01-01T00:00:00Z', debug: false,
+  onRunner: true,
+  tempDir: '/runner/temp',
+  workspace: '/work/repo',
+  actor: 'octocat',
+  created: '1970-01-01T00:00:00Z',
+  debug: false,
 }
 
 /** The runner passes every input, with action.yml's default where the workflow set none. */
@@ -20,13 +25,23 @@ function inputs(given: Partial<Record<InputName, string>>, ctx: RunnerContext = 
 const fails = (given: Partial<Record<InputName, string>>) => () => inputs(given)
 
 describe('getInputs: one type per mode', () => {
-  it('is check-only with a config and no image, the report in the runner\'s temp folder', () => {
+  it("is check-only with a config and no image, the report in the runner's temp folder", () => {
     expect(inputs({ config: 'build/.config', ignore: 'XEN_ACPI, CONFIG_XEN_MCE_LOG' })).toEqual({
       mode: 'check',
       bootTest: false,
       check: {
-        config: 'build/.config', target: 'zone', arch: undefined, requirements: [], ignore: ['XEN_ACPI', 'CONFIG_XEN_MCE_LOG'], fragment: [],
-        strict: false, bootRules: true, failOn: 'error', report: '/runner/temp/kernel-check.json', kernelSource: '', sample: false,
+        config: 'build/.config',
+        target: 'zone',
+        arch: undefined,
+        requirements: [],
+        ignore: ['XEN_ACPI', 'CONFIG_XEN_MCE_LOG'],
+        fragment: [],
+        strict: false,
+        bootRules: true,
+        failOn: 'error',
+        report: '/runner/temp/kernel-check.json',
+        kernelSource: '',
+        sample: false,
       },
       // compare-to works in check-only runs too: it needs where the kernel would go and under which tags.
       drift: {
@@ -35,13 +50,18 @@ describe('getInputs: one type per mode', () => {
         registry: { repository: '', credentials: undefined, insecureRegistry: false },
       },
     })
-    expect(inputs({ config: 'c', 'compare-to': ' latest ', repository: 'ghcr.io/o/k' })).toMatchObject({ drift: { compareTo: 'latest', registry: { repository: 'ghcr.io/o/k' } } })
+    expect(inputs({ config: 'c', 'compare-to': ' latest ', repository: 'ghcr.io/o/k' })).toMatchObject({
+      drift: { compareTo: 'latest', registry: { repository: 'ghcr.io/o/k' } },
+    })
   })
 
-  it('publishes with an image: flavor defaults to the target, the layout to the runner\'s temp folder', () => {
+  it("publishes with an image: flavor defaults to the target, the layout to the runner's temp folder", () => {
     const publish = inputs({ config: 'c', image: 'bzImage', target: 'host', tags: '{{version}}\nlatest', arch: 'amd64' })
     expect(publish).toMatchObject({
-      mode: 'publish', image: 'bzImage', addons: '', compression: 'none',
+      mode: 'publish',
+      image: 'bzImage',
+      addons: '',
+      compression: 'none',
       check: { arch: 'x86_64', target: 'host' },
       output: { flavor: 'host', version: '', tags: ['{{version}}', 'latest'], ociLayout: '/runner/temp/kernel-oci', pushByDigest: false },
       registry: { repository: '', credentials: undefined, insecureRegistry: false },
@@ -59,7 +79,9 @@ describe('getInputs: one type per mode', () => {
     expect(path.basename(sample.addons)).toBe('addons.squashfs')
     expect(fails({ image: 'bzImage' })).toThrow(new InputError('config: required when image or addons is given'))
     expect(fails({ addons: 'a.squashfs' })).toThrow(new InputError('config: required when image or addons is given'))
-    expect(fails({ repository: 'ghcr.io/o/k' })).toThrow(new InputError('config: required with repository (the bundled sample kernel is never pushed)'))
+    expect(fails({ repository: 'ghcr.io/o/k' })).toThrow(
+      new InputError('config: required with repository (the bundled sample kernel is never pushed)'),
+    )
   })
 
   it('merges with merge, which builds nothing', () => {
@@ -75,7 +97,9 @@ describe('getInputs: one type per mode', () => {
   })
 
   it('refuses addons without an image (nothing would publish them)', () => {
-    expect(fails({ config: 'c', addons: 'addons.squashfs' })).toThrow(new InputError('addons: given without image (the kernel image is what gets published)'))
+    expect(fails({ config: 'c', addons: 'addons.squashfs' })).toThrow(
+      new InputError('addons: given without image (the kernel image is what gets published)'),
+    )
   })
 })
 
@@ -89,7 +113,9 @@ describe('getInputs: registry credentials', () => {
   })
 
   it('uses the workflow token as the actor for ghcr.io only', () => {
-    expect(inputs({ config: 'c', image: 'i', repository: 'ghcr.io/o/k' })).toMatchObject({ registry: { credentials: { username: 'octocat', password: 'ghs_token' } } })
+    expect(inputs({ config: 'c', image: 'i', repository: 'ghcr.io/o/k' })).toMatchObject({
+      registry: { credentials: { username: 'octocat', password: 'ghs_token' } },
+    })
     expect(inputs({ config: 'c', image: 'i', repository: 'ghcr.io/o/k' }, { ...context, actor: undefined })).toMatchObject({
       registry: { credentials: { username: 'x-access-token' } },
     })
@@ -112,20 +138,35 @@ describe('getInputs: each value is checked, naming the input', () => {
 })
 
 describe('readRunnerContext', () => {
-  it('reads the runner\'s variables once', () => {
+  it("reads the runner's variables once", () => {
     const env = {
-      RUNNER_TEMP: '/rt', GITHUB_WORKSPACE: '/ws', GITHUB_ACTOR: 'octocat', GITHUB_REPOSITORY: 'krata/kernel', GITHUB_SERVER_URL: 'https://ghe.example',
-      GITHUB_SHA: 'abc', GITHUB_STEP_SUMMARY: '/rt/summary', RUNNER_DEBUG: '1', SOURCE_DATE_EPOCH: '1700000000',
+      RUNNER_TEMP: '/rt',
+      GITHUB_WORKSPACE: '/ws',
+      GITHUB_ACTOR: 'octocat',
+      GITHUB_REPOSITORY: 'krata/kernel',
+      GITHUB_SERVER_URL: 'https://ghe.example',
+      GITHUB_SHA: 'abc',
+      GITHUB_STEP_SUMMARY: '/rt/summary',
+      RUNNER_DEBUG: '1',
+      SOURCE_DATE_EPOCH: '1700000000',
     }
     expect(readRunnerContext(env, '/cwd')).toEqual({
-      onRunner: true, tempDir: '/rt', workspace: '/ws', actor: 'octocat', source: 'https://ghe.example/krata/kernel', revision: 'abc',
-      created: '2023-11-14T22:13:20Z', summaryFile: '/rt/summary', debug: true,
+      onRunner: true,
+      tempDir: '/rt',
+      workspace: '/ws',
+      actor: 'octocat',
+      source: 'https://ghe.example/krata/kernel',
+      revision: 'abc',
+      created: '2023-11-14T22:13:20Z',
+      summaryFile: '/rt/summary',
+      debug: true,
     })
   })
 
-  it('takes the checked-out commit\'s time without SOURCE_DATE_EPOCH, else the epoch; outside Actions the system temp', () => {
+  it("takes the checked-out commit's time without SOURCE_DATE_EPOCH, else the epoch; outside Actions the system temp", () => {
     const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'ctx-'))
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_COMMITTER_DATE: '@1600000000 +0000', GIT_AUTHOR_DATE: '@1600000000 +0000' } })
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_COMMITTER_DATE: '@1600000000 +0000', GIT_AUTHOR_DATE: '@1600000000 +0000' } })
     git('init', '-q')
     git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'x')
     expect(readRunnerContext({ GITHUB_WORKSPACE: repo }).created).toBe('2020-09-13T12:26:40Z')
@@ -133,7 +174,9 @@ describe('readRunnerContext', () => {
     const outside = readRunnerContext({}, os.tmpdir())
     expect(outside).toMatchObject({ onRunner: false, tempDir: os.tmpdir(), workspace: os.tmpdir(), created: '1970-01-01T00:00:00Z', debug: false })
     expect(outside.source).toBeUndefined()
-    expect(() => readRunnerContext({ SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(new InputError('SOURCE_DATE_EPOCH: "yesterday" is not a number of seconds'))
+    expect(() => readRunnerContext({ SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(
+      new InputError('SOURCE_DATE_EPOCH: "yesterday" is not a number of seconds'),
+    )
   })
 })
 
@@ -141,9 +184,13 @@ describe('the runner context is the one reader of the runner', () => {
   it('has no other module read RUNNER_*, GITHUB_*, SOURCE_DATE_EPOCH or run git', () => {
     const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'src')
     const files = (dir: string): string[] =>
-      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []))
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []))
     const readers = files(root).filter((file) =>
-      /process\.env\.(RUNNER_|GITHUB_|SOURCE_DATE_EPOCH)|process\.env\[['"](RUNNER_|GITHUB_)|spawnSync\('git'|github\.context/.test(fs.readFileSync(file, 'utf8')),
+      /process\.env\.(RUNNER_|GITHUB_|SOURCE_DATE_EPOCH)|process\.env\[['"](RUNNER_|GITHUB_)|spawnSync\('git'|github\.context/.test(
+        fs.readFileSync(file, 'utf8'),
+      ),
     )
     expect(readers.map((file) => path.relative(root, file))).toEqual([path.join('action', 'runner-context.ts')])
   })

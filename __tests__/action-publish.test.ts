@@ -123,7 +123,9 @@ describe('publishing to a real registry', () => {
       'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567',
       'org.opencontainers.image.created': '2023-11-14T22:13:20Z',
     })
-    const config = parseJson<ImageConfigJson>(skopeo('inspect', '--tls-verify=false', '--config', '--raw', `docker://${plain.host}/kernels/zone-kernel:latest`))
+    const config = parseJson<ImageConfigJson>(
+      skopeo('inspect', '--tls-verify=false', '--config', '--raw', `docker://${plain.host}/kernels/zone-kernel:latest`),
+    )
     expect(config).toMatchObject({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers' } })
     expect(config.history).toHaveLength(4)
 
@@ -150,7 +152,13 @@ describe('publishing to a real registry', () => {
     expect(run.stdout).toContain('::add-mask::hunter2-token')
     expect(run.stdout.replaceAll('::add-mask::hunter2-token', '')).not.toContain('hunter2-token')
     expect(tokens.tokenRequests.length).toBeGreaterThan(0)
-    const digest = skopeo('inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${guarded.host}/org/zone-kernel:${run.outputs.version}`).trim()
+    const digest = skopeo(
+      'inspect',
+      '--tls-verify=false',
+      '--format',
+      '{{.Digest}}',
+      `docker://${guarded.host}/org/zone-kernel:${run.outputs.version}`,
+    ).trim()
     expect(digest).toBe(run.outputs.digest)
   })
 
@@ -158,7 +166,9 @@ describe('publishing to a real registry', () => {
     const cwd = fs.mkdtempSync(path.join(workspace, 'late-'))
     const run = runAction({ ...sampleInputs(), tags: 'Not/A/Tag' }, { workspace: cwd })
     expect(run.status).toBe(1)
-    expect(run.commands).toEqual(['::error::tags: "Not/A/Tag" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)'])
+    expect(run.commands).toEqual([
+      '::error::tags: "Not/A/Tag" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)',
+    ])
     expect(run.outputs.passed).toBe('true')
     expect(run.summary).toContain('<h2>krata zone kernel check: passed</h2>')
   })
@@ -183,7 +193,11 @@ describe('publishing to a real registry', () => {
   it('publishes nothing when the config fails its requirements', () => {
     const cwd = fs.mkdtempSync(path.join(workspace, 'fail-'))
     const run = runAction(
-      { ...sampleInputs(), config: path.join(ROOT, '__tests__', 'fixtures', 'configs', 'x86_64-defconfig.config'), repository: `${plain.host}/kernels/never` },
+      {
+        ...sampleInputs(),
+        config: path.join(ROOT, '__tests__', 'fixtures', 'configs', 'x86_64-defconfig.config'),
+        repository: `${plain.host}/kernels/never`,
+      },
       { workspace: cwd },
     )
     expect(run.status).toBe(1)

@@ -6,7 +6,13 @@ import type { CheckReport } from '../src/check/report.js'
 
 const result = (option: string, status: CheckResult['status'], line: number | null = 7): CheckResult => ({
   requirement: { option, wanted: 'y', source: 'zone' },
-  option, wanted: 'y', found: status === 'ok' ? 'y' : 'absent', line, status, message: `${option} says ${status}`, source: 'zone',
+  option,
+  wanted: 'y',
+  found: status === 'ok' ? 'y' : 'absent',
+  line,
+  status,
+  message: `${option} says ${status}`,
+  source: 'zone',
 })
 
 describe('planAnnotations', () => {
@@ -21,13 +27,13 @@ describe('planAnnotations', () => {
       { level: 'warning', title: 'CONFIG_B', message: 'CONFIG_B says warning', file: 'build/.config', startLine: 1 },
     ])
   })
-
 })
 
 describe('fitAnnotations (the one annotation budget)', () => {
-  const warnings = (n: number, prefix = 'W') => Array.from({ length: n }, (_, i) => ({ level: 'warning' as const, title: `${prefix}${i}`, message: `m${i}` }))
+  const warnings = (n: number, prefix = 'W') =>
+    Array.from({ length: n }, (_, i) => ({ level: 'warning' as const, title: `${prefix}${i}`, message: `m${i}` }))
 
-  it('keeps each level within GitHub\'s ten, the tenth counting the rest, and hands back what it hid', () => {
+  it("keeps each level within GitHub's ten, the tenth counting the rest, and hands back what it hid", () => {
     const { shown, hidden } = fitAnnotations(warnings(12), { overflowAt: { file: 'c', startLine: 1 } })
     expect(shown).toHaveLength(10)
     expect(shown[9]).toMatchObject({ level: 'warning', title: '3 more warnings', file: 'c', startLine: 1 })
@@ -61,8 +67,15 @@ describe('workspacePath', () => {
 
 describe('renderSummary', () => {
   const report: CheckReport = {
-    target: 'zone', arch: 'x86_64', version: '6.1.192', config: 'build/.config', passed: false, errors: 1, warnings: 0,
-    results: [result('CONFIG_OK', 'ok'), result('CONFIG_<BAD>', 'error')], duplicates: [],
+    target: 'zone',
+    arch: 'x86_64',
+    version: '6.1.192',
+    config: 'build/.config',
+    passed: false,
+    errors: 1,
+    warnings: 0,
+    results: [result('CONFIG_OK', 'ok'), result('CONFIG_<BAD>', 'error')],
+    duplicates: [],
   }
 
   it('lists failures first, folds the rest, and escapes user text', () => {

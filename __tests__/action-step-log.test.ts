@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { CheckReport } from '../src/check/report.js'
 import { escapeLogLine } from '../src/log-line.js'
+import { parseJson } from './support/json.js'
 import { ROOT, runAction } from './support/run-action.js'
 
 const SAMPLE = path.join(ROOT, 'assets', 'sample')
@@ -34,10 +36,13 @@ function runnerCommands(stdout: string): { name: string; line: string; propertie
     const end = trimmed.indexOf('::', 2)
     if (trimmed.startsWith('::') && end > 0) {
       const [name, ...rest] = trimmed.slice(2, end).split(' ')
-      const pairs = rest.join(' ').split(',').map((p) => p.split('=')).filter((p) => p.length >= 2)
+      const pairs = rest
+        .join(' ')
+        .split(',')
+        .map((p) => p.split('='))
+        .filter((p) => p.length >= 2)
       commands.push({ name: name!, line, properties: Object.fromEntries(pairs.map(([k, ...v]) => [k!.trim(), unescape(v.join('='))])) })
-    }
-    else if (v1) commands.push({ name: `v1:${v1[1]}`, line }) // only when the line is not a v2 command
+    } else if (v1) commands.push({ name: `v1:${v1[1]}`, line }) // only when the line is not a v2 command
   }
   return commands
 }
@@ -50,26 +55,43 @@ describe('one annotation budget for the whole step', () => {
     const errors = levels(run.stdout, 'error').map((c) => c.line)
     expect(errors).toHaveLength(10)
     expect(errors[8]).toMatch(/^::error title=31 more errors::31 more errors are not shown as annotations \(GitHub shows 10 per step\)/)
-    expect(errors[9]).toBe(`::error::${DEFCONFIG}: 39 errors, 1 warning against the krata zone requirements (x86_64); see the annotations and the job summary`)
+    expect(errors[9]).toBe(
+      `::error::${DEFCONFIG}: 39 errors, 1 warning against the krata zone requirements (x86_64); see the annotations and the job summary`,
+    )
     // Every result is still in the log.
     expect(run.stdout.match(/^FAIL /gm)).toHaveLength(39)
   })
 
   it('counts duplicated options as warnings, in the outputs and the report, and caps their annotations too', () => {
     const sample = fs.readFileSync(path.join(SAMPLE, 'config'), 'utf8')
-    const twelve = sample.split('\n').filter((l) => /^CONFIG_[A-Z0-9_]+=y$/.test(l)).slice(0, 12)
+    const twelve = sample
+      .split('\n')
+      .filter((l) => /^CONFIG_[A-Z0-9_]+=y$/.test(l))
+      .slice(0, 12)
     const config = write('dup/.config', `${sample}${twelve.join('\n')}\n`)
-    const run = runAction({ config, image: path.join(SAMPLE, 'bzImage'), addons: path.join(SAMPLE, 'addons.squashfs'), 'oci-layout': 'dup/layout' }, { workspace })
+    const run = runAction(
+      { config, image: path.join(SAMPLE, 'bzImage'), addons: path.join(SAMPLE, 'addons.squashfs'), 'oci-layout': 'dup/layout' },
+      { workspace },
+    )
     expect(run.status).toBe(0)
     expect(run.outputs).toMatchObject({ passed: 'true', errors: '0', warnings: '12' })
     const warnings = levels(run.stdout, 'warning').map((c) => c.line)
     expect(warnings).toHaveLength(10)
-    expect(warnings[0]).toMatch(new RegExp(`^::warning title=${twelve[0]!.split('=')[0]},file=dup/.config,line=\\d+::${twelve[0]!.split('=')[0]} is set twice \\(lines \\d+ and \\d+\\); the last one wins$`))
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `^::warning title=${twelve[0]!.split('=')[0]},file=dup/.config,line=\\d+::${twelve[0]!.split('=')[0]} is set twice \\(lines \\d+ and \\d+\\); the last one wins$`,
+      ),
+    )
     expect(warnings[9]).toMatch(/^::warning title=3 more warnings,file=dup\/.config,line=1::/)
-    const report = JSON.parse(fs.readFileSync(run.outputs.report!, 'utf8'))
+    const report = parseJson<CheckReport>(fs.readFileSync(run.outputs.report!, 'utf8'))
     expect(report.warnings).toBe(12)
     expect(report.duplicates).toHaveLength(12)
-    expect(report.duplicates[0]).toEqual({ option: twelve[0]!.split('=')[0], line: expect.any(Number), previousLine: expect.any(Number), message: expect.stringContaining('is set twice') })
+    expect(report.duplicates[0]).toEqual({
+      option: twelve[0]!.split('=')[0],
+      line: expect.any(Number),
+      previousLine: expect.any(Number),
+      message: expect.stringContaining('is set twice'),
+    })
     expect(run.summary).toContain('Set twice (the last one wins)')
     // fail-on: warning fails on them, as on any warning.
     expect(runAction({ config, 'fail-on': 'warning' }, { workspace }).status).toBe(1)
@@ -101,7 +123,7 @@ describe('workflow commands cannot be injected through file names', () => {
     expect(levels(newline.stdout, 'warning').map((c) => c.properties!.file)).toEqual([forged])
   })
 
-  it('escapes the CLI\'s lines too (a workflow `run:` step is read by the runner as well)', () => {
+  it("escapes the CLI's lines too (a workflow `run:` step is read by the runner as well)", () => {
     const stop = write('cli/::stop-commands::tok', fs.readFileSync(DEFCONFIG))
     const cli = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), 'check', '--config', path.basename(stop)], {
       cwd: path.join(workspace, 'cli'),
@@ -158,6 +180,8 @@ describe('the job summary says what happened to the image', () => {
     const run = runAction({ config: DEFCONFIG, 'kernel-source': kernelSource, 'fail-on': 'never', 'boot-rules': 'false' }, { workspace })
     expect(run.status).toBe(0)
     const fragment = fs.readFileSync(run.outputs['fix-fragment']!, 'utf8')
-    expect(run.summary).toContain(`<details><summary>Fix fragment (<code>${run.outputs['fix-fragment']}</code>): append it to the .config and run <code>make olddefconfig</code></summary>\n\n\`\`\`text\n${fragment.trimEnd()}\n\`\`\`\n\n</details>\n`)
+    expect(run.summary).toContain(
+      `<details><summary>Fix fragment (<code>${run.outputs['fix-fragment']}</code>): append it to the .config and run <code>make olddefconfig</code></summary>\n\n\`\`\`text\n${fragment.trimEnd()}\n\`\`\`\n\n</details>\n`,
+    )
   })
 })

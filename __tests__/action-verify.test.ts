@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { parseJson } from './support/json.js'
 import { ROOT, runAction } from './support/run-action.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
 
@@ -15,7 +16,9 @@ const sampleInputs = () => ({
   'oci-layout': 'layout',
 })
 const tagsOf = (registry: RunningRegistry, repository: string): unknown =>
-  JSON.parse(execFileSync('skopeo', ['list-tags', '--tls-verify=false', `docker://${registry.host}/${repository}`], { encoding: 'utf8' })).Tags
+  parseJson<{ Tags: string[] }>(
+    execFileSync('skopeo', ['list-tags', '--tls-verify=false', `docker://${registry.host}/${repository}`], { encoding: 'utf8' }),
+  ).Tags
 
 let registry: RunningRegistry
 beforeAll(async () => {
@@ -51,7 +54,8 @@ describe('input verify: the pushed image is read back as krata reads it, before 
       `::error::verify: ${registry.host}/kernels/refused@${digest} was pushed but not tagged, krata would not load it: manifest: annotation dev.edera.kernel.version missing`,
     )
     // The manifest is there by digest; the tag is not (distribution answers 404 to a tag list with no tag).
-    const inspect = (ref: string) => execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/kernels/refused${ref}`], { stdio: 'pipe' })
+    const inspect = (ref: string) =>
+      execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/kernels/refused${ref}`], { stdio: 'pipe' })
     expect(() => inspect(`@${digest}`)).not.toThrow()
     expect(() => inspect(':latest')).toThrow(/manifest unknown/)
   })

@@ -110,25 +110,70 @@ const publish = (extra: Record<string, string> = {}): Record<string, string> => 
 
 const table: BadInput[] = [
   // --- check ---
-  { name: 'binary config', inputs: () => ({ config: files['binary.config']! }), error: () => `config: ${at('binary.config')} is a binary file, not a kernel .config` },
+  {
+    name: 'binary config',
+    inputs: () => ({ config: files['binary.config']! }),
+    error: () => `config: ${at('binary.config')} is a binary file, not a kernel .config`,
+  },
   { name: 'empty config', inputs: () => ({ config: files['empty.config']! }), error: () => `config: ${at('empty.config')} is empty` },
-  { name: 'truncated gzip config', inputs: () => ({ config: files['truncated.config.gz']! }), error: () => `config: ${at('truncated.config.gz')} is not a readable gzip file (unexpected end of file)` },
-  { name: 'a line that is not Kconfig', inputs: () => ({ config: files['not-kconfig.config']! }), error: () => `${at('not-kconfig.config')}:6: not a kernel config line: "CONFIG_XEN y"` },
+  {
+    name: 'truncated gzip config',
+    inputs: () => ({ config: files['truncated.config.gz']! }),
+    error: () => `config: ${at('truncated.config.gz')} is not a readable gzip file (unexpected end of file)`,
+  },
+  {
+    name: 'a line that is not Kconfig',
+    inputs: () => ({ config: files['not-kconfig.config']! }),
+    error: () => `${at('not-kconfig.config')}:6: not a kernel config line: "CONFIG_XEN y"`,
+  },
   { name: 'nonexistent config', inputs: () => ({ config: at('no-such.config') }), error: () => `config: ${at('no-such.config')} does not exist` },
-  { name: 'config is a directory', inputs: () => ({ config: at('a-directory') }), error: () => `config: ${at('a-directory')} is a directory, not a file` },
-  { name: 'unreadable config (symlink loop)', inputs: () => ({ config: at('loop.config') }), error: () => `config: ${at('loop.config')} cannot be read (ELOOP)` },
+  {
+    name: 'config is a directory',
+    inputs: () => ({ config: at('a-directory') }),
+    error: () => `config: ${at('a-directory')} is a directory, not a file`,
+  },
+  {
+    name: 'unreadable config (symlink loop)',
+    inputs: () => ({ config: at('loop.config') }),
+    error: () => `config: ${at('loop.config')} cannot be read (ELOOP)`,
+  },
   { name: 'unknown target', inputs: () => ({ config: files.good!, target: 'dom0' }), error: () => 'target: "dom0" is not one of zone, host' },
-  { name: 'arch that disagrees with the config', inputs: () => ({ config: files.good!, arch: 'arm64' }), error: () => `arch: input says aarch64 but ${files.good} is an x86_64 config` },
+  {
+    name: 'arch that disagrees with the config',
+    inputs: () => ({ config: files.good!, arch: 'arm64' }),
+    error: () => `arch: input says aarch64 but ${files.good} is an x86_64 config`,
+  },
   // --- publish ---
-  { name: 'image that is not a kernel', inputs: () => publish({ image: files['not-a-kernel']! }), error: () => `image: ${at('not-a-kernel')} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)` },
-  { name: 'image of the wrong arch', inputs: () => publish({ image: files['arm64-Image']! }), error: () => `image: ${at('arm64-Image')} is an aarch64 Image but config ${files.good} is for x86_64` },
-  { name: 'nonexistent image', inputs: () => publish({ image: at('no-such-bzImage') }), error: () => `image: ${at('no-such-bzImage')} does not exist` },
-  { name: 'image is a directory', inputs: () => publish({ image: at('a-directory') }), error: () => `image: ${at('a-directory')} is a directory, not a file` },
-  { name: 'addons is a directory', inputs: () => publish({ addons: at('a-directory') }), error: () => `addons: ${at('a-directory')} is a directory, not a file` },
+  {
+    name: 'image that is not a kernel',
+    inputs: () => publish({ image: files['not-a-kernel']! }),
+    error: () => `image: ${at('not-a-kernel')} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)`,
+  },
+  {
+    name: 'image of the wrong arch',
+    inputs: () => publish({ image: files['arm64-Image']! }),
+    error: () => `image: ${at('arm64-Image')} is an aarch64 Image but config ${files.good} is for x86_64`,
+  },
+  {
+    name: 'nonexistent image',
+    inputs: () => publish({ image: at('no-such-bzImage') }),
+    error: () => `image: ${at('no-such-bzImage')} does not exist`,
+  },
+  {
+    name: 'image is a directory',
+    inputs: () => publish({ image: at('a-directory') }),
+    error: () => `image: ${at('a-directory')} is a directory, not a file`,
+  },
+  {
+    name: 'addons is a directory',
+    inputs: () => publish({ addons: at('a-directory') }),
+    error: () => `addons: ${at('a-directory')} is a directory, not a file`,
+  },
   {
     name: 'truncated bzImage (100 KB prefix)',
     inputs: () => publish({ image: files['truncated-bzImage']! }),
-    error: () => `image: ${at('truncated-bzImage')} is truncated: its boot header says ${files.wholeBzImageSize} bytes (setup + syssize) but the file has 102400`,
+    error: () =>
+      `image: ${at('truncated-bzImage')} is truncated: its boot header says ${files.wholeBzImageSize} bytes (setup + syssize) but the file has 102400`,
   },
   {
     name: 'arm64 Image that is only its 64-byte header',
@@ -140,24 +185,76 @@ const table: BadInput[] = [
     inputs: () => publish({ config: AARCH64_CONFIG, image: files['arm64-first-1M.gz']! }),
     error: () => `image: ${at('arm64-first-1M.gz')}: cannot read the kernel release (no "Linux version" banner in the inflated Image.gz)`,
   },
-  { name: 'empty addons', inputs: () => publish({ addons: files['empty-addons']! }), error: () => `addons: ${at('empty-addons')} is not a squashfs image (no "hsqs" superblock)` },
-  { name: 'text file as addons', inputs: () => publish({ addons: files['text-addons']! }), error: () => `addons: ${at('text-addons')} is not a squashfs image (no "hsqs" superblock)` },
-  { name: 'bzImage as addons', inputs: () => publish({ addons: files.bzImage! }), error: () => `addons: ${at('bzImage')} is not a squashfs image (no "hsqs" superblock)` },
-  { name: 'config is /dev/zero', inputs: () => ({ config: '/dev/zero' }), error: () => 'config: /dev/zero is a character device, not a regular file' },
-  { name: 'config is /dev/urandom', inputs: () => ({ config: '/dev/urandom' }), error: () => 'config: /dev/urandom is a character device, not a regular file' },
-  { name: 'config is a FIFO', inputs: () => ({ config: at('fifo') }), error: () => `config: ${at('fifo')} is a named pipe (FIFO), not a regular file` },
-  { name: 'requirements is a FIFO', inputs: () => ({ config: files.good!, requirements: at('fifo') }), error: () => `requirements: ${at('fifo')} is a named pipe (FIFO), not a regular file` },
-  { name: 'fragment is a FIFO', inputs: () => ({ config: files.good!, fragment: at('fifo') }), error: () => `fragment: ${at('fifo')} is a named pipe (FIFO), not a regular file` },
-  { name: 'image is a FIFO', inputs: () => publish({ image: at('fifo') }), error: () => `image: ${at('fifo')} is a named pipe (FIFO), not a regular file` },
-  { name: 'addons is a FIFO', inputs: () => publish({ addons: at('fifo') }), error: () => `addons: ${at('fifo')} is a named pipe (FIFO), not a regular file` },
-  { name: 'addons is /dev/zero', inputs: () => publish({ addons: '/dev/zero' }), error: () => 'addons: /dev/zero is a character device, not a regular file' },
-  { name: 'report is a directory', inputs: () => ({ config: files.good!, report: at('a-directory') }), error: () => `report: ${at('a-directory')} is a directory; give the path of a file` },
+  {
+    name: 'empty addons',
+    inputs: () => publish({ addons: files['empty-addons']! }),
+    error: () => `addons: ${at('empty-addons')} is not a squashfs image (no "hsqs" superblock)`,
+  },
+  {
+    name: 'text file as addons',
+    inputs: () => publish({ addons: files['text-addons']! }),
+    error: () => `addons: ${at('text-addons')} is not a squashfs image (no "hsqs" superblock)`,
+  },
+  {
+    name: 'bzImage as addons',
+    inputs: () => publish({ addons: files.bzImage! }),
+    error: () => `addons: ${at('bzImage')} is not a squashfs image (no "hsqs" superblock)`,
+  },
+  {
+    name: 'config is /dev/zero',
+    inputs: () => ({ config: '/dev/zero' }),
+    error: () => 'config: /dev/zero is a character device, not a regular file',
+  },
+  {
+    name: 'config is /dev/urandom',
+    inputs: () => ({ config: '/dev/urandom' }),
+    error: () => 'config: /dev/urandom is a character device, not a regular file',
+  },
+  {
+    name: 'config is a FIFO',
+    inputs: () => ({ config: at('fifo') }),
+    error: () => `config: ${at('fifo')} is a named pipe (FIFO), not a regular file`,
+  },
+  {
+    name: 'requirements is a FIFO',
+    inputs: () => ({ config: files.good!, requirements: at('fifo') }),
+    error: () => `requirements: ${at('fifo')} is a named pipe (FIFO), not a regular file`,
+  },
+  {
+    name: 'fragment is a FIFO',
+    inputs: () => ({ config: files.good!, fragment: at('fifo') }),
+    error: () => `fragment: ${at('fifo')} is a named pipe (FIFO), not a regular file`,
+  },
+  {
+    name: 'image is a FIFO',
+    inputs: () => publish({ image: at('fifo') }),
+    error: () => `image: ${at('fifo')} is a named pipe (FIFO), not a regular file`,
+  },
+  {
+    name: 'addons is a FIFO',
+    inputs: () => publish({ addons: at('fifo') }),
+    error: () => `addons: ${at('fifo')} is a named pipe (FIFO), not a regular file`,
+  },
+  {
+    name: 'addons is /dev/zero',
+    inputs: () => publish({ addons: '/dev/zero' }),
+    error: () => 'addons: /dev/zero is a character device, not a regular file',
+  },
+  {
+    name: 'report is a directory',
+    inputs: () => ({ config: files.good!, report: at('a-directory') }),
+    error: () => `report: ${at('a-directory')} is a directory; give the path of a file`,
+  },
   {
     name: 'report under a file',
     inputs: () => ({ config: files.good!, report: `${at('not-a-kernel')}/report.json` }),
     error: () => `report: ${at('not-a-kernel')}/report.json cannot be created: a folder on its path is a file`,
   },
-  { name: 'report on a full disk (/dev/full)', inputs: () => ({ config: files.good!, report: '/dev/full' }), error: () => 'report: /dev/full cannot be written: no space left on the device' },
+  {
+    name: 'report on a full disk (/dev/full)',
+    inputs: () => ({ config: files.good!, report: '/dev/full' }),
+    error: () => 'report: /dev/full cannot be written: no space left on the device',
+  },
   {
     name: 'SOURCE_DATE_EPOCH past the year 9999',
     inputs: () => publish(),
@@ -169,24 +266,56 @@ const table: BadInput[] = [
     inputs: () => publish({ 'oci-layout': at('null-index-layout') }),
     error: () => `oci-layout: ${at('null-index-layout')}/index.json is not an OCI image index (schemaVersion 2 and a manifests list of descriptors)`,
   },
-  { name: 'oci-layout is a file', inputs: () => publish({ 'oci-layout': files['not-a-kernel']! }), error: () => `oci-layout: ${at('not-a-kernel')} is a file, not a folder` },
+  {
+    name: 'oci-layout is a file',
+    inputs: () => publish({ 'oci-layout': files['not-a-kernel']! }),
+    error: () => `oci-layout: ${at('not-a-kernel')} is a file, not a folder`,
+  },
   {
     name: 'comment after a value',
     inputs: () => ({ config: files['comment.config']! }),
     error: () => `${at('comment.config')}:6: CONFIG_XEN: text after the value in "CONFIG_XEN=y # comment" (a comment must be on a line of its own)`,
   },
-  { name: 'config over 16 MiB', inputs: () => ({ config: at('huge.config') }), error: () => `config: ${at('huge.config')} is too large to be a kernel config (16777217 bytes, at most 16777216)` },
+  {
+    name: 'config over 16 MiB',
+    inputs: () => ({ config: at('huge.config') }),
+    error: () => `config: ${at('huge.config')} is too large to be a kernel config (16777217 bytes, at most 16777216)`,
+  },
   {
     name: 'gzip config inflating past 16 MiB',
     inputs: () => ({ config: at('bomb.config.gz') }),
     error: () => `config: ${at('bomb.config.gz')} inflates to more than 16777216 bytes, too large to be a kernel config`,
   },
-  { name: 'version that contradicts the config', inputs: () => publish({ version: '6.1.191' }), error: () => `version: 6.1.191 contradicts config ${files.good}, which is for 6.1.192` },
-  { name: 'tag starting with a dash', inputs: () => publish({ tags: '-latest' }), error: () => 'tags: "-latest" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)' },
-  { name: 'unknown tag placeholder', inputs: () => publish({ tags: '{{branch}}' }), error: () => 'tags: unknown placeholder {{branch}} in "{{branch}}"' },
-  { name: 'uppercase repository', inputs: () => publish({ repository: `${registry.host}/Kernels/Zone` }), error: () => `repository "${registry.host}/Kernels/Zone": must be lowercase` },
-  { name: 'annotation line without =', inputs: () => publish({ annotations: 'org.example.team=xen\nno-equals-sign' }), error: () => 'annotations: "no-equals-sign" is not KEY=VALUE with a key such as org.example.name' },
-  { name: 'unknown compression', inputs: () => publish({ compression: 'brotli' }), error: () => 'compression: "brotli" is not one of none, gzip, zstd' },
+  {
+    name: 'version that contradicts the config',
+    inputs: () => publish({ version: '6.1.191' }),
+    error: () => `version: 6.1.191 contradicts config ${files.good}, which is for 6.1.192`,
+  },
+  {
+    name: 'tag starting with a dash',
+    inputs: () => publish({ tags: '-latest' }),
+    error: () => 'tags: "-latest" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)',
+  },
+  {
+    name: 'unknown tag placeholder',
+    inputs: () => publish({ tags: '{{branch}}' }),
+    error: () => 'tags: unknown placeholder {{branch}} in "{{branch}}"',
+  },
+  {
+    name: 'uppercase repository',
+    inputs: () => publish({ repository: `${registry.host}/Kernels/Zone` }),
+    error: () => `repository "${registry.host}/Kernels/Zone": must be lowercase`,
+  },
+  {
+    name: 'annotation line without =',
+    inputs: () => publish({ annotations: 'org.example.team=xen\nno-equals-sign' }),
+    error: () => 'annotations: "no-equals-sign" is not KEY=VALUE with a key such as org.example.name',
+  },
+  {
+    name: 'unknown compression',
+    inputs: () => publish({ compression: 'brotli' }),
+    error: () => 'compression: "brotli" is not one of none, gzip, zstd',
+  },
   {
     name: 'unreachable registry',
     inputs: () => publish({ repository: `127.0.0.1:${deadPort}/kernels/zone` }),
@@ -266,7 +395,13 @@ describe('not bad input', () => {
   ])('%s: the config is checked and the kernel published', async (_name, config) => {
     const layout = path.join(dir, `layout-ok-${config}`)
     const run = await runActionAsync(
-      { config: files[config]!, image: files.bzImage!, repository: `${registry.host}/kernels/ok-${config.replace('.config', '')}`, tags: 'v1', 'oci-layout': layout },
+      {
+        config: files[config]!,
+        image: files.bzImage!,
+        repository: `${registry.host}/kernels/ok-${config.replace('.config', '')}`,
+        tags: 'v1',
+        'oci-layout': layout,
+      },
       { workspace: dir },
     )
 

@@ -19,7 +19,9 @@ const sample = path.join(ROOT, 'assets', 'sample')
 function boot(name: string, ...args: string[]): Promise<{ status: number | null; stdout: string; out: string }> {
   const out = path.join(dir, name)
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), 'boot', '--out', out, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), 'boot', '--out', out, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let stdout = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.on('close', (status) => resolve({ status, stdout, out }))
@@ -29,18 +31,39 @@ function boot(name: string, ...args: string[]): Promise<{ status: number | null;
 function debianKernel(): { image: string; config: string } {
   const pkg = execFileSync('bash', [path.join(ROOT, 'scripts', 'debian-package.sh'), 'linux-image-amd64'], { encoding: 'utf8' }).trim()
   const files = fs.readdirSync(path.join(pkg, 'boot'))
-  return { image: path.join(pkg, 'boot', files.find((f) => f.startsWith('vmlinuz-'))!), config: path.join(pkg, 'boot', files.find((f) => f.startsWith('config-'))!) }
+  return {
+    image: path.join(
+      pkg,
+      'boot',
+      files.find((f) => f.startsWith('vmlinuz-'))!,
+    ),
+    config: path.join(
+      pkg,
+      'boot',
+      files.find((f) => f.startsWith('config-'))!,
+    ),
+  }
 }
 
 describe('kernel-action boot (Xen PV guest in QEMU)', () => {
   it(
     'boots the bundled sample kernel through every stage of krata zone init',
     async () => {
-      const r = await boot('sample', '--image', path.join(sample, 'bzImage'), '--addons', path.join(sample, 'addons.squashfs'), '--config', path.join(sample, 'config'))
+      const r = await boot(
+        'sample',
+        '--image',
+        path.join(sample, 'bzImage'),
+        '--addons',
+        path.join(sample, 'addons.squashfs'),
+        '--config',
+        path.join(sample, 'config'),
+      )
       expect(r.stdout).toMatch(/^boot test: Xen in QEMU with (KVM|TCG)/m)
       for (const stage of STAGES) expect(r.stdout).toMatch(new RegExp(`^ *[0-9.]+s ok {6}${stage.title.replace(/[$()]/g, '\\$&')}`, 'm'))
       expect(r.stdout).toMatch(/^ *[0-9.]+s ok {6}marker printed with uname -r \(6\.1\.192-sample\)$/m)
-      expect(r.stdout).toMatch(/\nboot passed: 6\.1\.192-sample booted as a Xen PV guest and did what krata's zone init needs \((KVM|TCG), \d+ s\)\n$/)
+      expect(r.stdout).toMatch(
+        /\nboot passed: 6\.1\.192-sample booted as a Xen PV guest and did what krata's zone init needs \((KVM|TCG), \d+ s\)\n$/,
+      )
       expect(r.status).toBe(0)
       const console = fs.readFileSync(path.join(r.out, 'guest-console.log'), 'utf8')
       expect(console).toMatch(/^Linux version 6\.1\.192-sample \(krata@kernel-action\)/m)
@@ -76,7 +99,9 @@ describe('kernel-action boot (Xen PV guest in QEMU)', () => {
       const r = await boot('not-pv', '--image', image, '--config', config)
       expect(r.stdout).toMatch(/^ *[0-9.]+s ok {6}dom0 toolstack ready/m)
       expect(r.stdout).toMatch(
-        new RegExp(`\\nboot failed at loaded: Xen's PV domain builder rejected the image \\(a krata zone kernel is a bzImage with a gzip or xz payload\\): [^\\n]+: CONFIG_XEN_PV is not set in ${config.replace(/[.]/g, '\\.')}, krata needs it built in \\(=y\\)\\n$`),
+        new RegExp(
+          `\\nboot failed at loaded: Xen's PV domain builder rejected the image \\(a krata zone kernel is a bzImage with a gzip or xz payload\\): [^\\n]+: CONFIG_XEN_PV is not set in ${config.replace(/[.]/g, '\\.')}, krata needs it built in \\(=y\\)\\n$`,
+        ),
       )
       expect(r.stdout).not.toMatch(/guest kernel wrote to hvc0 \(/)
       expect(r.status).toBe(1)
@@ -92,8 +117,12 @@ describe('boot stages (pure)', () => {
     const stages = readStages([at(0.5, '(XEN) Xen version 4.17.5 (Debian)'), at(9, 'ka-dom0: ready'), at(12, 'ka-dom0: created')])
     expect(stages.map((s) => s.state).slice(0, 4)).toEqual(['ok', 'ok', 'ok', 'missing'])
     const config = parseKernelConfig('CONFIG_XEN_PV=y\n# CONFIG_HVC_XEN is not set\nCONFIG_PRINTK=y\n', 'guest.config')
-    expect(firstFailure(stages, config)).toBe('boot failed at console: the guest kernel never wrote to hvc0: CONFIG_HVC_XEN is not set in guest.config, krata needs it built in (=y)')
-    expect(firstFailure(stages)).toBe('boot failed at console: the guest kernel never wrote to hvc0: needs CONFIG_XEN_PV=y, CONFIG_HVC_XEN=y, CONFIG_PRINTK=y (no config given to say which)')
+    expect(firstFailure(stages, config)).toBe(
+      'boot failed at console: the guest kernel never wrote to hvc0: CONFIG_HVC_XEN is not set in guest.config, krata needs it built in (=y)',
+    )
+    expect(firstFailure(stages)).toBe(
+      'boot failed at console: the guest kernel never wrote to hvc0: needs CONFIG_XEN_PV=y, CONFIG_HVC_XEN=y, CONFIG_PRINTK=y (no config given to say which)',
+    )
   })
 
   it('reads guest stages only from prefixed guest console lines, and keeps the first report of each', () => {
@@ -111,7 +140,9 @@ describe('boot stages (pure)', () => {
   })
 
   it('says a built-in option is not the cause, and points at the console log', () => {
-    expect(configCause(['CONFIG_SQUASHFS'], parseKernelConfig('CONFIG_SQUASHFS=y\n', 'c'))).toBe('CONFIG_SQUASHFS is built in; see the guest console log')
+    expect(configCause(['CONFIG_SQUASHFS'], parseKernelConfig('CONFIG_SQUASHFS=y\n', 'c'))).toBe(
+      'CONFIG_SQUASHFS is built in; see the guest console log',
+    )
   })
 
   it('renders the stages as a table with times', () => {
@@ -126,12 +157,16 @@ describe('boot stages (pure)', () => {
   })
 
   it('gives the guest krata’s disk layout and QEMU the CPU model dom0 survives under TCG', () => {
-    expect(guestXlConfig()).toContain('disk = [ "format=raw, vdev=xvda, access=ro, script=/guest/hotplug, target=/dev/loop0", "format=raw, vdev=xvdc, access=ro, script=/guest/hotplug, target=/dev/loop1" ]')
+    expect(guestXlConfig()).toContain(
+      'disk = [ "format=raw, vdev=xvda, access=ro, script=/guest/hotplug, target=/dev/loop0", "format=raw, vdev=xvdc, access=ro, script=/guest/hotplug, target=/dev/loop1" ]',
+    )
     const args = qemuArgs({ accel: 'tcg', xen: '/c/xen', dom0Kernel: '/c/vmlinuz', dom0Initramfs: '/w/dom0.cpio', guestBytes: 3 * 2 ** 20 })
     expect(args.join(' ')).toBe(
       '-accel tcg -cpu Haswell-noTSX -m 902 -smp 2 -nographic -nodefaults -no-reboot -serial stdio -kernel /c/xen -append console=com1 dom0_mem=518M dom0_max_vcpus=1 bootscrub=0 noreboot -initrd /c/vmlinuz console=hvc0 quiet,/w/dom0.cpio',
     )
-    expect(() => qemuArgs({ accel: 'kvm', xen: '/a,b/xen', dom0Kernel: 'k', dom0Initramfs: 'i', guestBytes: 0 })).toThrow("/a,b/xen: QEMU's multiboot module list cannot hold a path with a comma")
+    expect(() => qemuArgs({ accel: 'kvm', xen: '/a,b/xen', dom0Kernel: 'k', dom0Initramfs: 'i', guestBytes: 0 })).toThrow(
+      "/a,b/xen: QEMU's multiboot module list cannot hold a path with a comma",
+    )
   })
 })
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import { parseKernelConfig } from '../src/check/kernel-config.js'
 import { evaluateRequirements, type CheckResult } from '../src/check/evaluate.js'
 import { bootRequirements, mergeRequirements, parseRequirementsFile, requirementsFor } from '../src/check/requirements.js'
-import { buildReport, failureLine, failureSummary, isFailing, reportJson } from '../src/check/report.js'
+import { buildReport, failureLine, failureSummary, isFailing, reportJson, type CheckReport } from '../src/check/report.js'
+import { parseJson } from './support/json.js'
 
 // A config that meets every zone requirement, written out by hand from krata's list.
 const ZONE_OK = `# Linux/x86 6.1.192 Kernel Configuration
@@ -68,7 +69,7 @@ const byOption = (results: CheckResult[], option: string) => results.find((r) =>
 const statuses = (results: CheckResult[]) => results.filter((r) => r.status !== 'ok').map((r) => [r.option, r.status])
 
 describe('requirement sets', () => {
-  it('zone is krata\'s 37-option list; host adds the 18 host options without repeating the shared ones', () => {
+  it("zone is krata's 37-option list; host adds the 18 host options without repeating the shared ones", () => {
     const zone = requirementsFor('zone')
     const host = requirementsFor('host')
     expect(zone).toHaveLength(37)
@@ -97,24 +98,38 @@ describe('evaluateRequirements', () => {
     )
     expect(byOption(results, 'CONFIG_XEN_PV')).toEqual({
       requirement: { option: 'CONFIG_XEN_PV', wanted: 'y', source: 'zone', arches: ['x86_64'] },
-      option: 'CONFIG_XEN_PV', wanted: 'y', found: 'm', line: 4, status: 'error', source: 'zone',
+      option: 'CONFIG_XEN_PV',
+      wanted: 'y',
+      found: 'm',
+      line: 4,
+      status: 'error',
+      source: 'zone',
       message: 'CONFIG_XEN_PV=m: built as a module, krata needs it built in (=y)',
     })
     expect(byOption(results, 'CONFIG_XEN_PVH')).toMatchObject({
-      found: 'not set', line: 11, status: 'error', message: 'CONFIG_XEN_PVH is not set, a krata zone kernel needs =y',
+      found: 'not set',
+      line: 11,
+      status: 'error',
+      message: 'CONFIG_XEN_PVH is not set, a krata zone kernel needs =y',
     })
     expect(byOption(results, 'CONFIG_HVC_XEN')).toMatchObject({
-      found: 'absent', line: null, status: 'error', message: 'CONFIG_HVC_XEN is absent from the config, a krata zone kernel needs =y',
+      found: 'absent',
+      line: null,
+      status: 'error',
+      message: 'CONFIG_HVC_XEN is absent from the config, a krata zone kernel needs =y',
     })
     expect(byOption(results, 'CONFIG_XEN_MEMORY_HOTPLUG_LIMIT')).toMatchObject({
-      found: '256', status: 'error', message: 'CONFIG_XEN_MEMORY_HOTPLUG_LIMIT=256, a krata zone kernel needs =512',
+      found: '256',
+      status: 'error',
+      message: 'CONFIG_XEN_MEMORY_HOTPLUG_LIMIT=256, a krata zone kernel needs =512',
     })
   })
 
   it('warns when a wanted module is built in, and makes it an error with strict', () => {
     const text = edit(ZONE_OK, { CONFIG_XEN_FBDEV_FRONTEND: 'CONFIG_XEN_FBDEV_FRONTEND=y' })
     expect(byOption(check(text), 'CONFIG_XEN_FBDEV_FRONTEND')).toMatchObject({
-      status: 'warning', message: 'CONFIG_XEN_FBDEV_FRONTEND=y: built in where a krata zone kernel asks for a module (=m)',
+      status: 'warning',
+      message: 'CONFIG_XEN_FBDEV_FRONTEND=y: built in where a krata zone kernel asks for a module (=m)',
     })
     expect(byOption(check(text, { strict: true }), 'CONFIG_XEN_FBDEV_FRONTEND').status).toBe('error')
   })
@@ -123,21 +138,35 @@ describe('evaluateRequirements', () => {
     const arm = `# Linux/arm64 6.1.192 Kernel Configuration\nCONFIG_ARM64=y\nCONFIG_XEN=y\n`
     const results = check(arm, { arch: 'aarch64' })
     expect(byOption(results, 'CONFIG_XEN_PV')).toMatchObject({
-      status: 'not-applicable', message: 'CONFIG_XEN_PV: not applicable on aarch64 (the symbol exists only on x86_64)',
+      status: 'not-applicable',
+      message: 'CONFIG_XEN_PV: not applicable on aarch64 (the symbol exists only on x86_64)',
     })
     expect(results.filter((r) => r.status === 'not-applicable').map((r) => r.option)).toEqual([
-      'CONFIG_XEN_PV', 'CONFIG_XEN_512GB', 'CONFIG_XEN_PV_SMP', 'CONFIG_XEN_PVHVM', 'CONFIG_XEN_PVHVM_SMP',
-      'CONFIG_XEN_PVHVM_GUEST', 'CONFIG_XEN_SAVE_RESTORE', 'CONFIG_XEN_PVH', 'CONFIG_XEN_PV_MSR_SAFE', 'CONFIG_PCI_XEN',
-      'CONFIG_XEN_PCIDEV_FRONTEND', 'CONFIG_XEN_MEMORY_HOTPLUG_LIMIT', 'CONFIG_XEN_HAVE_PVMMU', 'CONFIG_XEN_ACPI',
+      'CONFIG_XEN_PV',
+      'CONFIG_XEN_512GB',
+      'CONFIG_XEN_PV_SMP',
+      'CONFIG_XEN_PVHVM',
+      'CONFIG_XEN_PVHVM_SMP',
+      'CONFIG_XEN_PVHVM_GUEST',
+      'CONFIG_XEN_SAVE_RESTORE',
+      'CONFIG_XEN_PVH',
+      'CONFIG_XEN_PV_MSR_SAFE',
+      'CONFIG_PCI_XEN',
+      'CONFIG_XEN_PCIDEV_FRONTEND',
+      'CONFIG_XEN_MEMORY_HOTPLUG_LIMIT',
+      'CONFIG_XEN_HAVE_PVMMU',
+      'CONFIG_XEN_ACPI',
       'CONFIG_XEN_HAVE_VPMU',
     ])
     expect(byOption(results, 'CONFIG_XEN').status).toBe('ok')
     expect(byOption(results, 'CONFIG_XEN_VIRTIO').status).toBe('error')
   })
 
-  it('only warns about symbols that the config\'s kernel version predates', () => {
+  it("only warns about symbols that the config's kernel version predates", () => {
     const old = edit(ZONE_OK.replace('6.1.192', '5.15.170'), {
-      CONFIG_XEN_PV_MSR_SAFE: null, CONFIG_XEN_VIRTIO: null, CONFIG_XEN_GRANT_DMA_OPS: null,
+      CONFIG_XEN_PV_MSR_SAFE: null,
+      CONFIG_XEN_VIRTIO: null,
+      CONFIG_XEN_GRANT_DMA_OPS: null,
     })
     expect(statuses(check(old))).toEqual([
       ['CONFIG_XEN_PV_MSR_SAFE', 'warning'],
@@ -151,10 +180,20 @@ describe('evaluateRequirements', () => {
     const recent = edit(ZONE_OK, { CONFIG_XEN_VIRTIO: null })
     expect(statuses(check(recent))).toEqual([['CONFIG_XEN_VIRTIO', 'error']])
     // At the boundary: 5.19 has XEN_VIRTIO (an error when absent), 5.18 does not (a warning); 6.0 lacks XEN_PV_MSR_SAFE.
-    const at = (version: string) => statuses(check(edit(ZONE_OK.replace('6.1.192', version), { CONFIG_XEN_VIRTIO: null, CONFIG_XEN_PV_MSR_SAFE: null })))
-    expect(at('5.19.0')).toEqual([['CONFIG_XEN_PV_MSR_SAFE', 'warning'], ['CONFIG_XEN_VIRTIO', 'error']])
-    expect(at('5.18.19')).toEqual([['CONFIG_XEN_PV_MSR_SAFE', 'warning'], ['CONFIG_XEN_VIRTIO', 'warning']])
-    expect(at('6.1.0')).toEqual([['CONFIG_XEN_PV_MSR_SAFE', 'error'], ['CONFIG_XEN_VIRTIO', 'error']])
+    const at = (version: string) =>
+      statuses(check(edit(ZONE_OK.replace('6.1.192', version), { CONFIG_XEN_VIRTIO: null, CONFIG_XEN_PV_MSR_SAFE: null })))
+    expect(at('5.19.0')).toEqual([
+      ['CONFIG_XEN_PV_MSR_SAFE', 'warning'],
+      ['CONFIG_XEN_VIRTIO', 'error'],
+    ])
+    expect(at('5.18.19')).toEqual([
+      ['CONFIG_XEN_PV_MSR_SAFE', 'warning'],
+      ['CONFIG_XEN_VIRTIO', 'warning'],
+    ])
+    expect(at('6.1.0')).toEqual([
+      ['CONFIG_XEN_PV_MSR_SAFE', 'error'],
+      ['CONFIG_XEN_VIRTIO', 'error'],
+    ])
   })
 
   it('skips ignored options, with or without the CONFIG_ prefix', () => {
@@ -167,10 +206,21 @@ describe('evaluateRequirements', () => {
 
   it('checks host kernels for the host list too', () => {
     expect(statuses(check(ZONE_OK, { target: 'host' })).map(([o]) => o)).toEqual([
-      'CONFIG_XEN_PV_DOM0', 'CONFIG_XEN_DOM0', 'CONFIG_XEN_PCIDEV_BACKEND', 'CONFIG_XEN_BLKDEV_BACKEND',
-      'CONFIG_XEN_NETDEV_BACKEND', 'CONFIG_XEN_SCSI_BACKEND', 'CONFIG_XEN_PVCALLS_BACKEND', 'CONFIG_TCG_XEN',
-      'CONFIG_XEN_WDT', 'CONFIG_XEN_GNTDEV', 'CONFIG_XEN_GRANT_DEV_ALLOC', 'CONFIG_XEN_GRANT_DMA_ALLOC',
-      'CONFIG_XEN_PRIVCMD', 'CONFIG_XEN_ACPI_PROCESSOR', 'CONFIG_XEN_MCE_LOG',
+      'CONFIG_XEN_PV_DOM0',
+      'CONFIG_XEN_DOM0',
+      'CONFIG_XEN_PCIDEV_BACKEND',
+      'CONFIG_XEN_BLKDEV_BACKEND',
+      'CONFIG_XEN_NETDEV_BACKEND',
+      'CONFIG_XEN_SCSI_BACKEND',
+      'CONFIG_XEN_PVCALLS_BACKEND',
+      'CONFIG_TCG_XEN',
+      'CONFIG_XEN_WDT',
+      'CONFIG_XEN_GNTDEV',
+      'CONFIG_XEN_GRANT_DEV_ALLOC',
+      'CONFIG_XEN_GRANT_DMA_ALLOC',
+      'CONFIG_XEN_PRIVCMD',
+      'CONFIG_XEN_ACPI_PROCESSOR',
+      'CONFIG_XEN_MCE_LOG',
     ])
   })
 })
@@ -190,9 +240,7 @@ describe('user requirements', () => {
       ['CONFIG_SQUASHFS', 'error'],
       ['CONFIG_KERNEL_ZSTD', 'error'],
     ])
-    expect(byOption(results, 'CONFIG_KERNEL_ZSTD').message).toBe(
-      'CONFIG_KERNEL_ZSTD=y, krata.req:3 needs it off (# CONFIG_KERNEL_ZSTD is not set)',
-    )
+    expect(byOption(results, 'CONFIG_KERNEL_ZSTD').message).toBe('CONFIG_KERNEL_ZSTD=y, krata.req:3 needs it off (# CONFIG_KERNEL_ZSTD is not set)')
     expect(byOption(results, 'CONFIG_XEN_FBDEV_FRONTEND').message).toBe(
       'CONFIG_XEN_FBDEV_FRONTEND=m: built as a module, krata.req:4 needs it built in (=y)',
     )
@@ -228,8 +276,17 @@ describe('krata boot rules', () => {
   const boot = (text: string, arch: 'x86_64' | 'aarch64' = 'x86_64') =>
     evaluateRequirements(parseKernelConfig(text, '.config'), bootRequirements(), { arch })
   const BOOTABLE = [
-    'CONFIG_KERNEL_XZ=y', 'CONFIG_BLK_DEV_INITRD=y', 'CONFIG_SQUASHFS=y', 'CONFIG_OVERLAY_FS=y', 'CONFIG_TMPFS=y',
-    'CONFIG_DEVTMPFS=y', 'CONFIG_PROC_FS=y', 'CONFIG_SYSFS=y', 'CONFIG_CGROUPS=y', 'CONFIG_UNIX98_PTYS=y', 'CONFIG_EROFS_FS=y',
+    'CONFIG_KERNEL_XZ=y',
+    'CONFIG_BLK_DEV_INITRD=y',
+    'CONFIG_SQUASHFS=y',
+    'CONFIG_OVERLAY_FS=y',
+    'CONFIG_TMPFS=y',
+    'CONFIG_DEVTMPFS=y',
+    'CONFIG_PROC_FS=y',
+    'CONFIG_SYSFS=y',
+    'CONFIG_CGROUPS=y',
+    'CONFIG_UNIX98_PTYS=y',
+    'CONFIG_EROFS_FS=y',
   ].join('\n')
 
   it('accepts an xz kernel as well as a gzip one', () => {
@@ -250,7 +307,10 @@ describe('krata boot rules', () => {
 
   it('needs root-mount support built in, and only warns about erofs', () => {
     const results = boot(BOOTABLE.replace('CONFIG_SQUASHFS=y', 'CONFIG_SQUASHFS=m').replace('CONFIG_EROFS_FS=y', ''))
-    expect(statuses(results)).toEqual([['CONFIG_SQUASHFS', 'error'], ['CONFIG_EROFS_FS', 'warning']])
+    expect(statuses(results)).toEqual([
+      ['CONFIG_SQUASHFS', 'error'],
+      ['CONFIG_EROFS_FS', 'warning'],
+    ])
     expect(byOption(results, 'CONFIG_SQUASHFS').message).toBe(
       'CONFIG_SQUASHFS=m: built as a module, krata needs it built in (=y): the zone root image, its config disk and the addons disk are squashfs',
     )
@@ -278,7 +338,11 @@ describe('values and the one config-line grammar', () => {
     const ok = run('CONFIG_PHYS_START=0X01000000\nCONFIG_NR_CPUS=64\nCONFIG_NAME="a \\"b\\""\n')
     expect(statuses(ok)).toEqual([])
     const bad = run('CONFIG_PHYS_START=0x2000000\nCONFIG_NR_CPUS=064\nCONFIG_NAME="a b"\n')
-    expect(statuses(bad)).toEqual([['CONFIG_PHYS_START', 'error'], ['CONFIG_NR_CPUS', 'error'], ['CONFIG_NAME', 'error']])
+    expect(statuses(bad)).toEqual([
+      ['CONFIG_PHYS_START', 'error'],
+      ['CONFIG_NR_CPUS', 'error'],
+      ['CONFIG_NAME', 'error'],
+    ])
     expect(byOption(bad, 'CONFIG_PHYS_START').message).toBe('CONFIG_PHYS_START=0x2000000, v.req:1 needs =0x1000000')
   })
 })
@@ -287,12 +351,19 @@ describe('the JSON report', () => {
   it('has the documented fields only; the structured requirement stays inside', () => {
     const results = check(edit(ZONE_OK, { CONFIG_XEN_PV: null }))
     const fields = { target: 'zone' as const, arch: 'x86_64' as const, version: '6.1.192', config: 'kernel/.config' }
-    const json = JSON.parse(reportJson(buildReport(fields, results, 'error')))
+    const json = parseJson<CheckReport>(reportJson(buildReport(fields, results, 'error')))
     expect(Object.keys(json)).toEqual(['target', 'arch', 'version', 'config', 'passed', 'errors', 'warnings', 'results', 'duplicates'])
     expect(json.results.find((r: { option: string }) => r.option === 'CONFIG_XEN_PV')).toEqual({
-      option: 'CONFIG_XEN_PV', wanted: 'y', found: 'absent', line: null, status: 'error', source: 'zone',
+      option: 'CONFIG_XEN_PV',
+      wanted: 'y',
+      found: 'absent',
+      line: null,
+      status: 'error',
+      source: 'zone',
       message: 'CONFIG_XEN_PV is absent from the config, a krata zone kernel needs =y',
     })
-    expect(failureSummary(buildReport(fields, results, 'error'))).toBe('kernel/.config: 1 error, 0 warnings against the krata zone requirements (x86_64)')
+    expect(failureSummary(buildReport(fields, results, 'error'))).toBe(
+      'kernel/.config: 1 error, 0 warnings against the krata zone requirements (x86_64)',
+    )
   })
 })

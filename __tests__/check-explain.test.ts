@@ -16,7 +16,10 @@ describe('explainFailures', () => {
   let dir: string
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'check-explain-'))
-    writeFileSync(join(dir, '.config'), '# Linux/x86 6.1.0 Kernel Configuration\nCONFIG_X86_64=y\nCONFIG_MODULES=y\nCONFIG_HAVE_ZSTD=y\nCONFIG_KERNEL_ZSTD=y\n')
+    writeFileSync(
+      join(dir, '.config'),
+      '# Linux/x86 6.1.0 Kernel Configuration\nCONFIG_X86_64=y\nCONFIG_MODULES=y\nCONFIG_HAVE_ZSTD=y\nCONFIG_KERNEL_ZSTD=y\n',
+    )
     writeFileSync(join(dir, 'extra.req'), '# CONFIG_KERNEL_ZSTD is not set\nCONFIG_HYPERVISOR_GUEST=y\n')
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))

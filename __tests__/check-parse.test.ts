@@ -63,7 +63,9 @@ describe('parseKernelConfig', () => {
     expect(() => parseKernelConfig('CONFIG_A=y\nCONFIG_XEN=y # comment\n', 'build/.config')).toThrow(
       new InputError('build/.config:2: CONFIG_XEN: text after the value in "CONFIG_XEN=y # comment" (a comment must be on a line of its own)'),
     )
-    expect(() => parseKernelConfig('CONFIG_HZ=250 250\n', 'c')).toThrow('c:1: CONFIG_HZ: text after the value in "CONFIG_HZ=250 250" (a comment must be on a line of its own)')
+    expect(() => parseKernelConfig('CONFIG_HZ=250 250\n', 'c')).toThrow(
+      'c:1: CONFIG_HZ: text after the value in "CONFIG_HZ=250 250" (a comment must be on a line of its own)',
+    )
     expect(() => parseKernelConfig('CONFIG_CMDLINE="quiet" # boot\n', 'c')).toThrow(
       'c:1: CONFIG_CMDLINE: text after the value in "CONFIG_CMDLINE=\\"quiet\\" # boot" (a comment must be on a line of its own)',
     )

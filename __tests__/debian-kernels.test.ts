@@ -32,7 +32,10 @@ interface DebianKernel {
 
 /** The /boot files of a Debian linux-image package, fetched (or taken from the cache) by debian-package.sh. */
 function debianKernel(packageSpec: string): DebianKernel {
-  const dir = execFileSync('bash', [path.join(ROOT, 'scripts', 'debian-package.sh'), packageSpec], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim()
+  const dir = execFileSync('bash', [path.join(ROOT, 'scripts', 'debian-package.sh'), packageSpec], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim()
   const boot = path.join(dir, 'boot')
   const config = fs.readdirSync(boot).find((name) => name.startsWith('config-'))!
   const release = config.slice('config-'.length)

@@ -146,7 +146,9 @@ describe('inspectKernelImage on arm64 images', () => {
   it('refuses an Image without a banner: its release cannot be read', async () => {
     const bytes = craftArm64Image(1000, 4096, '') // only the "Linux version %s" look-alike is left
     const file = await fileWith('Image-nobanner', bytes)
-    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: ${file}: cannot read the kernel release (no "Linux version" banner in the Image)`)
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file}: cannot read the kernel release (no "Linux version" banner in the Image)`,
+    )
   })
 
   it('inflates an Image.gz to its end: a stream cut after the banner is refused', async () => {
@@ -155,7 +157,9 @@ describe('inspectKernelImage on arm64 images', () => {
     const truncated = whole.subarray(0, Math.floor(whole.length / 2))
     expect(() => gunzipSync(truncated)).toThrow('unexpected end of file')
     const file = await fileWith('Image.gz', truncated)
-    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: ${file}: its gzip stream does not decompress to its end (unexpected end of file)`)
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file}: its gzip stream does not decompress to its end (unexpected end of file)`,
+    )
   })
 
   it('reads a whole Image.gz', async () => {
@@ -240,7 +244,9 @@ describe('kernel files are what they claim (issue 9)', () => {
   it('refuses a bzImage whose xz payload has no stream footer', async () => {
     const payload = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, ...Buffer.alloc(64, 7)])
     const file = await fileWith('bz-xz-cut', craftBzImage({ protocol: 0x020f, setupSects: 27, version: '6.1.192 (t@t) #1', payload }))
-    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: ${file}: its xz payload has no xz stream footer at its end (truncated or corrupt)`)
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file}: its xz payload has no xz stream footer at its end (truncated or corrupt)`,
+    )
   })
 
   it('refuses a bzImage whose payload runs past the end of the file', async () => {
@@ -254,7 +260,9 @@ describe('kernel files are what they claim (issue 9)', () => {
 
   it('refuses the 64-byte header of an arm64 Image', async () => {
     const file = await fileWith('arm64-64', craftArm64Image(1000, 4096).subarray(0, 64))
-    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: ${file}: cannot read the kernel release (no "Linux version" banner in the Image)`)
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file}: cannot read the kernel release (no "Linux version" banner in the Image)`,
+    )
   })
 
   /** An arm64 Image with an EFI stub: "MZ", a PE header at 0x40 and one section whose raw data ends at `totalSize`. */
@@ -274,12 +282,16 @@ describe('kernel files are what they claim (issue 9)', () => {
   it('refuses a plain arm64 Image shorter than its PE sections', async () => {
     const whole = craftPeArm64Image(2 * 1024 * 1024)
     const file = await fileWith('arm64-pe-cut', whole.subarray(0, 1024 * 1024))
-    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: ${file} is truncated: its PE header says ${2 * 1024 * 1024} bytes but the file has ${1024 * 1024}`)
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file} is truncated: its PE header says ${2 * 1024 * 1024} bytes but the file has ${1024 * 1024}`,
+    )
   })
 
   it('refuses a gzip of the first 1 MB of an Image: it inflates to less than its PE header says', async () => {
     const file = await fileWith('arm64-pe-1M.gz', gzipSync(craftPeArm64Image(2 * 1024 * 1024).subarray(0, 1024 * 1024)))
-    expect(await inputErrorOf(inspectKernelImage(file))).toBe(`image: ${file} is truncated: it inflates to 1048576 bytes but its PE header says ${2 * 1024 * 1024}`)
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file} is truncated: it inflates to 1048576 bytes but its PE header says ${2 * 1024 * 1024}`,
+    )
   })
 
   it('reads the whole EFI-stub Image and its gzip', async () => {

@@ -1,13 +1,7 @@
 import { describe, it, expect } from '@jest/globals'
 import { InputError } from '../src/errors.js'
 import type { KernelImageInfo } from '../src/describe/kernel-image.js'
-import {
-  crossCheckKernel,
-  releaseAgreement,
-  parseKernelMetadata,
-  renderKernelMetadata,
-  type KernelMetadata,
-} from '../src/describe/metadata.js'
+import { crossCheckKernel, releaseAgreement, parseKernelMetadata, renderKernelMetadata, type KernelMetadata } from '../src/describe/metadata.js'
 
 const DIGEST = 'sha256:' + '0123456789abcdef'.repeat(4)
 
@@ -50,9 +44,7 @@ describe('renderKernelMetadata', () => {
   })
 
   it('rejects values that would not survive a KEY=VALUE line, naming the input', () => {
-    expect(inputErrorOf(() => renderKernelMetadata({ ...zone, flavor: 'zone host' }))).toBe(
-      'flavor: "zone host" contains a space',
-    )
+    expect(inputErrorOf(() => renderKernelMetadata({ ...zone, flavor: 'zone host' }))).toBe('flavor: "zone host" contains a space')
     expect(inputErrorOf(() => renderKernelMetadata({ ...zone, version: '6.1\nKERNEL_FLAVOR=x' }))).toBe(
       'version: "6.1\\nKERNEL_FLAVOR=x" contains a line break',
     )
@@ -87,9 +79,7 @@ describe('parseKernelMetadata', () => {
   })
 
   it('names the line that is not KEY=VALUE', () => {
-    expect(inputErrorOf(() => parseKernelMetadata('KERNEL_ARCH=x86_64\nexport X\n'))).toBe(
-      'metadata:2: "export X" is not a KEY=VALUE line',
-    )
+    expect(inputErrorOf(() => parseKernelMetadata('KERNEL_ARCH=x86_64\nexport X\n'))).toBe('metadata:2: "export X" is not a KEY=VALUE line')
   })
 })
 
@@ -118,7 +108,14 @@ describe('crossCheckKernel', () => {
   })
 
   it('rejects an aarch64 Image.gz with an x86_64 config', () => {
-    const image: KernelImageInfo = { path: 'Image.gz', format: 'arm64-Image.gz', arch: 'aarch64', release: '6.1.192', versionString: '6.1.192 (a@b) #1', size: 10 }
+    const image: KernelImageInfo = {
+      path: 'Image.gz',
+      format: 'arm64-Image.gz',
+      arch: 'aarch64',
+      release: '6.1.192',
+      versionString: '6.1.192 (a@b) #1',
+      size: 10,
+    }
     expect(inputErrorOf(() => crossCheckKernel(image, { arch: 'x86_64', file: '.config' }))).toBe(
       'image: Image.gz is an aarch64 Image.gz but config .config is for x86_64',
     )
@@ -135,16 +132,30 @@ describe('crossCheckKernel', () => {
 
   // Distribution kernels (issue 9): their release is an ABI name, their version string carries the upstream version.
   const debian: KernelImageInfo = {
-    path: 'vmlinuz-6.1.0-56-amd64', format: 'bzImage', arch: 'x86_64', release: '6.1.0-56-amd64', size: 1000,
+    path: 'vmlinuz-6.1.0-56-amd64',
+    format: 'bzImage',
+    arch: 'x86_64',
+    release: '6.1.0-56-amd64',
+    size: 1000,
     versionString: '6.1.0-56-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)',
   }
   const ubuntu: KernelImageInfo = {
-    path: 'vmlinuz-6.8.0-45-generic', format: 'bzImage', arch: 'x86_64', release: '6.8.0-45-generic', size: 1000,
-    versionString: '6.8.0-45-generic (buildd@lcy02-amd64-075) (x86_64-linux-gnu-gcc-13 (Ubuntu 13.2.0-23ubuntu4) 13.2.0, GNU ld (GNU Binutils for Ubuntu) 2.42) #45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024 (Ubuntu 6.8.0-45.45-generic 6.8.12)',
+    path: 'vmlinuz-6.8.0-45-generic',
+    format: 'bzImage',
+    arch: 'x86_64',
+    release: '6.8.0-45-generic',
+    size: 1000,
+    versionString:
+      '6.8.0-45-generic (buildd@lcy02-amd64-075) (x86_64-linux-gnu-gcc-13 (Ubuntu 13.2.0-23ubuntu4) 13.2.0, GNU ld (GNU Binutils for Ubuntu) 2.42) #45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024 (Ubuntu 6.8.0-45.45-generic 6.8.12)',
   }
   const fedora: KernelImageInfo = {
-    path: 'vmlinuz-6.11.4-301.fc41.x86_64', format: 'bzImage', arch: 'x86_64', release: '6.11.4-301.fc41.x86_64', size: 1000,
-    versionString: '6.11.4-301.fc41.x86_64 (mockbuild@c7a6f5c3b4a94d5ea4ebd1b1b0b9e5e8) (gcc (GCC) 14.2.1 20240912 (Red Hat 14.2.1-3), GNU ld version 2.43.1-2.fc41) #1 SMP PREEMPT_DYNAMIC Thu Oct 17 17:12:22 UTC 2024',
+    path: 'vmlinuz-6.11.4-301.fc41.x86_64',
+    format: 'bzImage',
+    arch: 'x86_64',
+    release: '6.11.4-301.fc41.x86_64',
+    size: 1000,
+    versionString:
+      '6.11.4-301.fc41.x86_64 (mockbuild@c7a6f5c3b4a94d5ea4ebd1b1b0b9e5e8) (gcc (GCC) 14.2.1 20240912 (Red Hat 14.2.1-3), GNU ld version 2.43.1-2.fc41) #1 SMP PREEMPT_DYNAMIC Thu Oct 17 17:12:22 UTC 2024',
   }
 
   it('accepts Debian, Ubuntu and Fedora kernels with their own configs, without a warning', () => {

@@ -14,7 +14,10 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 async function errorOf(file: string): Promise<string> {
-  const error = await assertSquashfs(file).then(() => undefined, (caught: unknown) => caught)
+  const error = await assertSquashfs(file).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  )
   expect(error).toBeInstanceOf(InputError)
   return (error as Error).message
 }
@@ -31,7 +34,10 @@ describe('addons must be a whole squashfs image', () => {
   })
 
   it('refuses an empty file, a text file and a bzImage', async () => {
-    for (const [name, bytes] of [['empty', ''], ['text', 'modules/modules.dep\n'.repeat(10)]] as const) {
+    for (const [name, bytes] of [
+      ['empty', ''],
+      ['text', 'modules/modules.dep\n'.repeat(10)],
+    ] as const) {
       const file = fileWith(name, bytes)
       expect(await errorOf(file)).toBe(`addons: ${file} is not a squashfs image (no "hsqs" superblock)`)
     }
@@ -42,7 +48,9 @@ describe('addons must be a whole squashfs image', () => {
   it('refuses a squashfs cut shorter than its superblock bytes_used', async () => {
     const whole = fs.readFileSync(SAMPLE_ADDONS)
     const file = fileWith('cut.squashfs', whole.subarray(0, 32 * 1024))
-    expect(await errorOf(file)).toBe(`addons: ${file} is truncated: its squashfs superblock says ${whole.readUInt32LE(40)} bytes but the file has 32768`)
+    expect(await errorOf(file)).toBe(
+      `addons: ${file} is truncated: its squashfs superblock says ${whole.readUInt32LE(40)} bytes but the file has 32768`,
+    )
   })
 
   it('refuses squashfs version 3', async () => {

@@ -14,14 +14,23 @@ import type { CheckOutcome } from '../src/check/run-check.js'
 const requirements = requirementOptionSet()
 const config = (text: string, file = 'c') => parseKernelConfig(text, file)
 const side = (ref: string, over: Partial<KernelSide> = {}): KernelSide => ({
-  ref, digest: null, configDigest: `sha256:${ref.length.toString().repeat(64).slice(0, 64)}`, version: null, unameR: null, flavor: null, tags: [],
-  sizes: { 'kernel/image': null, 'kernel/addons.squashfs': null }, ...over,
+  ref,
+  digest: null,
+  configDigest: `sha256:${ref.length.toString().repeat(64).slice(0, 64)}`,
+  version: null,
+  unameR: null,
+  flavor: null,
+  tags: [],
+  sizes: { 'kernel/image': null, 'kernel/addons.squashfs': null },
+  ...over,
 })
 
 describe('diffConfigs', () => {
   it('tells the five states apart: absent, not set, y, m and a value', () => {
     const before = config('CONFIG_XEN_PV=y\n# CONFIG_A is not set\nCONFIG_B=m\nCONFIG_NR_CPUS=64\nCONFIG_GONE=y\nCONFIG_SAME=y\nCONFIG_S="x"\n')
-    const after = config('CONFIG_XEN_PV=m\nCONFIG_A=y\n# CONFIG_B is not set\nCONFIG_NR_CPUS=128\nCONFIG_SAME=y\nCONFIG_NEW_XEN_THING=y\nCONFIG_S="y"\n# CONFIG_OFF is not set\n')
+    const after = config(
+      'CONFIG_XEN_PV=m\nCONFIG_A=y\n# CONFIG_B is not set\nCONFIG_NR_CPUS=128\nCONFIG_SAME=y\nCONFIG_NEW_XEN_THING=y\nCONFIG_S="y"\n# CONFIG_OFF is not set\n',
+    )
     expect(diffConfigs(before, after, requirements)).toEqual([
       { option: 'CONFIG_XEN_PV', kind: 'changed', class: 'requirement', before: 'y', after: 'm', line: 1 },
       { option: 'CONFIG_NEW_XEN_THING', kind: 'added', class: 'xen', before: 'absent', after: 'y', line: 6 },
@@ -53,8 +62,14 @@ describe('buildDrift', () => {
 
   it('counts by kind and class, and compares layer sizes in bytes and percent', () => {
     const drift = buildDrift(
-      { side: side('r:latest', { digest: 'sha256:b', version: '6.1.191', sizes: { 'kernel/image': 2000, 'kernel/addons.squashfs': 4096 } }), config: before },
-      { side: side('this build', { digest: 'sha256:a', version: '6.1.192', sizes: { 'kernel/image': 2500, 'kernel/addons.squashfs': null } }), config: after },
+      {
+        side: side('r:latest', { digest: 'sha256:b', version: '6.1.191', sizes: { 'kernel/image': 2000, 'kernel/addons.squashfs': 4096 } }),
+        config: before,
+      },
+      {
+        side: side('this build', { digest: 'sha256:a', version: '6.1.192', sizes: { 'kernel/image': 2500, 'kernel/addons.squashfs': null } }),
+        config: after,
+      },
       requirements,
     )
     expect(drift.configChanged).toBe(2)
@@ -74,7 +89,12 @@ describe('buildDrift', () => {
         '  xen         added   CONFIG_XEN_DEBUG_FS  absent → y\n',
     )
     expect(driftNotices(drift)).toEqual([
-      { option: 'CONFIG_XEN_PRIVCMD', line: 2, title: 'CONFIG_XEN_PRIVCMD changed since 6.1.191', message: 'CONFIG_XEN_PRIVCMD was =y in 6.1.191, now =m' },
+      {
+        option: 'CONFIG_XEN_PRIVCMD',
+        line: 2,
+        title: 'CONFIG_XEN_PRIVCMD changed since 6.1.191',
+        message: 'CONFIG_XEN_PRIVCMD was =y in 6.1.191, now =m',
+      },
     ])
   })
 
@@ -102,14 +122,22 @@ describe('buildDrift', () => {
 describe('sides', () => {
   it('reads an image side from its metadata, falling back to the manifest annotations', () => {
     const s = imageSide({
-      ref: 'reg/k:latest', digest: 'sha256:1', configDigest: 'sha256:2',
+      ref: 'reg/k:latest',
+      digest: 'sha256:1',
+      configDigest: 'sha256:2',
       annotations: { 'dev.edera.kernel.version': '6.1.1', 'dev.edera.kernel.flavor': 'zone', 'dev.edera.kernel.tags': '6.1.1,latest' },
       metadata: 'KERNEL_ARCH=x86_64\nKERNEL_VERSION=6.1.191\nKERNEL_UNAME_R=6.1.191-x\nKERNEL_CONFIG=sha256:2\n',
       layerSizes: { 'kernel/image': 10 },
     })
     expect(s).toEqual({
-      ref: 'reg/k:latest', digest: 'sha256:1', configDigest: 'sha256:2', version: '6.1.191', unameR: '6.1.191-x', flavor: 'zone',
-      tags: ['6.1.1', 'latest'], sizes: { 'kernel/image': 10, 'kernel/addons.squashfs': null },
+      ref: 'reg/k:latest',
+      digest: 'sha256:1',
+      configDigest: 'sha256:2',
+      version: '6.1.191',
+      unameR: '6.1.191-x',
+      flavor: 'zone',
+      tags: ['6.1.1', 'latest'],
+      sizes: { 'kernel/image': 10, 'kernel/addons.squashfs': null },
     })
   })
 
@@ -126,13 +154,28 @@ describe('sides', () => {
 
 describe('compare-to', () => {
   const check = { config: config('# Linux/x86_64 6.1.192 Kernel Configuration\nCONFIG_X86_64=y\n'), arch: 'x86_64' } as unknown as CheckOutcome
-  const inputs = { compareTo: '', repository: 'ghcr.io/org/zone', ociLayout: '', tags: ['{{major}}.{{minor}}', 'latest'], version: '', flavor: '', target: 'zone' as const }
+  const inputs = {
+    compareTo: '',
+    repository: 'ghcr.io/org/zone',
+    ociLayout: '',
+    tags: ['{{major}}.{{minor}}', 'latest'],
+    version: '',
+    flavor: '',
+    target: 'zone' as const,
+  }
   const resolve = (over: Partial<typeof inputs>) => {
     const given = { ...inputs, ...over }
     return compareToReference(
       {
         compareTo: given.compareTo,
-        output: { version: given.version, flavor: given.flavor || given.target, tags: given.tags, annotations: [], pushByDigest: false, ociLayout: given.ociLayout || 'no-such-layout' },
+        output: {
+          version: given.version,
+          flavor: given.flavor || given.target,
+          tags: given.tags,
+          annotations: [],
+          pushByDigest: false,
+          ociLayout: given.ociLayout || 'no-such-layout',
+        },
         registry: { repository: given.repository, insecureRegistry: false },
       },
       check,
@@ -155,29 +198,61 @@ describe('compare-to', () => {
   })
 
   it('refuses what is no reference, naming the input', () => {
-    expect(() => resolve({ compareTo: 'two words' })).toThrow('compare-to: "two words" is not a tag, a repo:tag or repo@digest, an oci:<layout> reference, or none')
+    expect(() => resolve({ compareTo: 'two words' })).toThrow(
+      'compare-to: "two words" is not a tag, a repo:tag or repo@digest, an oci:<layout> reference, or none',
+    )
     expect(() => resolve({ compareTo: 'ghcr.io/Org/k:1' })).toThrow('image reference "ghcr.io/Org/k:1": must be lowercase')
   })
 })
 
 describe('planNotices', () => {
-  const notice = (option: string, line: number | null) => ({ option, line, title: `${option} changed since 6.1.191`, message: `${option} was =y in 6.1.191, now =m` })
+  const notice = (option: string, line: number | null) => ({
+    option,
+    line,
+    title: `${option} changed since 6.1.191`,
+    message: `${option} was =y in 6.1.191, now =m`,
+  })
 
   it('puts a notice on the fragment line that sets the option, else its config line, else line 1', () => {
     const fragments = new Map([['CONFIG_A', { file: 'configs/zone.fragment', line: 7 }]])
     expect(planNotices([notice('CONFIG_A', 40), notice('CONFIG_B', 41), notice('CONFIG_C', null)], { config: 'build/.config', fragments })).toEqual([
-      { level: 'notice', title: 'CONFIG_A changed since 6.1.191', message: 'CONFIG_A was =y in 6.1.191, now =m', file: 'configs/zone.fragment', startLine: 7 },
-      { level: 'notice', title: 'CONFIG_B changed since 6.1.191', message: 'CONFIG_B was =y in 6.1.191, now =m', file: 'build/.config', startLine: 41 },
-      { level: 'notice', title: 'CONFIG_C changed since 6.1.191', message: 'CONFIG_C was =y in 6.1.191, now =m', file: 'build/.config', startLine: 1 },
+      {
+        level: 'notice',
+        title: 'CONFIG_A changed since 6.1.191',
+        message: 'CONFIG_A was =y in 6.1.191, now =m',
+        file: 'configs/zone.fragment',
+        startLine: 7,
+      },
+      {
+        level: 'notice',
+        title: 'CONFIG_B changed since 6.1.191',
+        message: 'CONFIG_B was =y in 6.1.191, now =m',
+        file: 'build/.config',
+        startLine: 41,
+      },
+      {
+        level: 'notice',
+        title: 'CONFIG_C changed since 6.1.191',
+        message: 'CONFIG_C was =y in 6.1.191, now =m',
+        file: 'build/.config',
+        startLine: 1,
+      },
     ])
   })
 
-  it('leaves the cap to the step\'s one budget: 12 notices become 9 and one that counts the rest', () => {
-    const planned = planNotices(Array.from({ length: 12 }, (_, i) => notice(`CONFIG_${i}`, i + 1)), { config: 'c' })
+  it("leaves the cap to the step's one budget: 12 notices become 9 and one that counts the rest", () => {
+    const planned = planNotices(
+      Array.from({ length: 12 }, (_, i) => notice(`CONFIG_${i}`, i + 1)),
+      { config: 'c' },
+    )
     expect(planned).toHaveLength(12)
     const { shown, hidden } = fitAnnotations(planned, { overflowAt: { file: 'c', startLine: 1 } })
     expect(shown).toHaveLength(10)
     expect(shown[9]).toMatchObject({ level: 'notice', title: '3 more notices', file: 'c', startLine: 1 })
-    expect(hidden.map((a) => a.title)).toEqual(['CONFIG_9 changed since 6.1.191', 'CONFIG_10 changed since 6.1.191', 'CONFIG_11 changed since 6.1.191'])
+    expect(hidden.map((a) => a.title)).toEqual([
+      'CONFIG_9 changed since 6.1.191',
+      'CONFIG_10 changed since 6.1.191',
+      'CONFIG_11 changed since 6.1.191',
+    ])
   })
 })

@@ -80,7 +80,10 @@ function inputsOf(s: Step, values: Record<string, string>): Record<string, strin
 /** Runs a step's shell script as the runner does (`bash --noprofile --norc -eo pipefail`), with its env. */
 function runScript(s: Step, values: Record<string, string>, env: Record<string, string>): void {
   const stepEnv = Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, substitute(v, values)]))
-  const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', s.run!], { env: { PATH: process.env.PATH ?? '', ...env, ...stepEnv }, encoding: 'utf8' })
+  const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', s.run!], {
+    env: { PATH: process.env.PATH ?? '', ...env, ...stepEnv },
+    encoding: 'utf8',
+  })
   expect(result.stderr).toBe('')
   expect(result.status).toBe(0)
 }
@@ -124,7 +127,17 @@ function arm64Kernel(): { config: Buffer; image: Buffer; addons: Buffer } {
 function addonsSquashfs(): Buffer {
   const dir = workspaceFor('addons')
   put(dir, 'addons/modules/modules.dep', '')
-  execFileSync('mksquashfs', [path.join(dir, 'addons'), path.join(dir, 'addons.squashfs'), '-all-root', '-noappend', '-quiet', '-mkfs-time', '0', '-all-time', '0'])
+  execFileSync('mksquashfs', [
+    path.join(dir, 'addons'),
+    path.join(dir, 'addons.squashfs'),
+    '-all-root',
+    '-noappend',
+    '-quiet',
+    '-mkfs-time',
+    '0',
+    '-all-time',
+    '0',
+  ])
   return fs.readFileSync(path.join(dir, 'addons.squashfs'))
 }
 
@@ -235,7 +248,11 @@ describe('examples/multi-arch-matrix.yml', () => {
       legs[leg.arch] = { digest: run.outputs.digest!, image: kernel.image }
 
       // "Record the digest", as written; upload-artifact + download-artifact (merge-multiple) gather the files.
-      runScript(build.steps.find((s) => s.name === 'Record the digest')!, { ...matrix, 'steps.kernel.outputs.digest': run.outputs.digest! }, { RUNNER_TEMP: runnerTemp })
+      runScript(
+        build.steps.find((s) => s.name === 'Record the digest')!,
+        { ...matrix, 'steps.kernel.outputs.digest': run.outputs.digest! },
+        { RUNNER_TEMP: runnerTemp },
+      )
       fs.mkdirSync(path.join(collected, 'digests'), { recursive: true })
       fs.copyFileSync(path.join(runnerTemp, 'digests', leg.arch), path.join(collected, 'digests', leg.arch))
     }
@@ -263,7 +280,10 @@ describe('examples/multi-arch-matrix.yml', () => {
     ])
     expect(skopeo('inspect', '--tls-verify=false', '--raw', `docker://${repository}:6.1`)).toBe(raw)
     expect(skopeo('inspect', '--tls-verify=false', '--raw', `docker://${merged.outputs['image-ref']}`)).toBe(raw)
-    for (const [arch, leg] of [['arm64', legs.aarch64!], ['amd64', legs.x86_64!]] as const) {
+    for (const [arch, leg] of [
+      ['arm64', legs.aarch64!],
+      ['amd64', legs.x86_64!],
+    ] as const) {
       const pulled = path.join(workspaceFor(`pulled-${arch}`), 'layout')
       skopeo('copy', '--src-tls-verify=false', '--preserve-digests', '--override-arch', arch, `docker://${repository}:6.1.192`, `oci:${pulled}:t`)
       const bundle = path.join(workspaceFor(`bundle-${arch}`), 'b')
@@ -329,7 +349,7 @@ describe('every example workflow', () => {
     }
   })
 
-  it.each(names)('%s: every ${{ steps.X.outputs.Y }} names an earlier step, and the kernel step\'s outputs are documented ones', (name) => {
+  it.each(names)("%s: every ${{ steps.X.outputs.Y }} names an earlier step, and the kernel step's outputs are documented ones", (name) => {
     const workflow = readExample(name)
     for (const job of Object.values(workflow.jobs)) {
       job.steps.forEach((s, index) => {
@@ -347,8 +367,18 @@ describe('every example workflow', () => {
     for (const [jobName, job] of Object.entries(workflow.jobs)) {
       if (job.strategy === undefined || !job.steps.some(publishes)) continue
       // Several legs tagging one repository would overwrite each other's tags: each pushes by digest instead.
-      expect(actionSteps(job).filter(publishes).map((s) => s.with!['push-by-digest'])).toEqual(actionSteps(job).filter(publishes).map(() => true))
-      const mergers = Object.values(workflow.jobs).filter((j) => [j.needs ?? []].flat().includes(jobName) && actionSteps(j).some((s) => 'merge' in (s.with ?? {})))
+      expect(
+        actionSteps(job)
+          .filter(publishes)
+          .map((s) => s.with!['push-by-digest']),
+      ).toEqual(
+        actionSteps(job)
+          .filter(publishes)
+          .map(() => true),
+      )
+      const mergers = Object.values(workflow.jobs).filter(
+        (j) => [j.needs ?? []].flat().includes(jobName) && actionSteps(j).some((s) => 'merge' in (s.with ?? {})),
+      )
       expect(mergers).toHaveLength(1)
       const uploaded = job.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => String(s.with!.name))
       const patterns = mergers[0]!.steps.filter((s) => s.uses?.startsWith('actions/download-artifact@')).map((s) => String(s.with!.pattern))

@@ -87,7 +87,14 @@ async function manifestStatus(repository: string, reference: string): Promise<nu
  */
 function expectByteExact(repository: string, tag: string, layout: string, digest: string): void {
   const pulled = fs.mkdtempSync(path.join(dir, 'pulled-'))
-  execFileSync('skopeo', ['copy', '-q', '--src-tls-verify=false', '--preserve-digests', `docker://${registry.host}/${repository}:${tag}`, `oci:${pulled}:${tag}`])
+  execFileSync('skopeo', [
+    'copy',
+    '-q',
+    '--src-tls-verify=false',
+    '--preserve-digests',
+    `docker://${registry.host}/${repository}:${tag}`,
+    `oci:${pulled}:${tag}`,
+  ])
   const index = JSON.parse(fs.readFileSync(path.join(pulled, 'index.json'), 'utf8')) as { manifests: { digest: string }[] }
   expect(index.manifests.map((m) => m.digest)).toEqual([digest])
   const blob = (root: string, d: string): Buffer => fs.readFileSync(path.join(root, 'blobs', 'sha256', d.slice('sha256:'.length)))
@@ -155,7 +162,10 @@ describe('faults that never stop', () => {
   it('a registry answering 503 to everything fails the step with one line, and no tag exists', async () => {
     proxy.setPlan(always(() => true, { kind: 'status', status: 503 }))
     proxy.log.length = 0
-    const run = await runActionAsync({ ...publishInputs(`${proxy.host}/kernels/down`, path.join(dir, 'layout-down')), 'compare-to': 'none' }, { workspace: dir, env: quickRetries })
+    const run = await runActionAsync(
+      { ...publishInputs(`${proxy.host}/kernels/down`, path.join(dir, 'layout-down')), 'compare-to': 'none' },
+      { workspace: dir, env: quickRetries },
+    )
 
     expect(run.status).toBe(1)
     const errors = errorLines(run.stdout)
@@ -170,7 +180,10 @@ describe('faults that never stop', () => {
   it('a registry that goes away between blobs and manifest leaves the blobs but no manifest and no tag', async () => {
     proxy.setPlan(always(isManifestRequest, { kind: 'drop' }))
     proxy.log.length = 0
-    const run = await runActionAsync({ ...publishInputs(`${proxy.host}/kernels/gone`, path.join(dir, 'layout-gone')), 'compare-to': 'none' }, { workspace: dir, env: quickRetries })
+    const run = await runActionAsync(
+      { ...publishInputs(`${proxy.host}/kernels/gone`, path.join(dir, 'layout-gone')), 'compare-to': 'none' },
+      { workspace: dir, env: quickRetries },
+    )
 
     expect(run.status).toBe(1)
     const errors = errorLines(run.stdout)
@@ -188,7 +201,10 @@ describe('faults that never stop', () => {
   it('a registry refusing every tag keeps the manifest by digest but shows no tag', async () => {
     proxy.setPlan(always(isTagPut, { kind: 'status', status: 500 }))
     proxy.log.length = 0
-    const run = await runActionAsync(publishInputs(`${proxy.host}/kernels/untagged`, path.join(dir, 'layout-untagged')), { workspace: dir, env: quickRetries })
+    const run = await runActionAsync(publishInputs(`${proxy.host}/kernels/untagged`, path.join(dir, 'layout-untagged')), {
+      workspace: dir,
+      env: quickRetries,
+    })
 
     expect(run.status).toBe(1)
     expect(errorLines(run.stdout)).toEqual([`::error::registry ${proxy.host}: PUT manifest 6.1.192 → 500 UNAVAILABLE: injected 500`])
@@ -211,7 +227,9 @@ describe('faults that never stop', () => {
     // The operation's bound ends it (not the longer headers timeout), and the line names the request and the bound.
     expect(error).toBeInstanceOf(RegistryError)
     expect((error as RegistryError).code).toBe('DEADLINE')
-    expect((error as Error).message).toMatch(new RegExp(`^registry ${proxy.host}: HEAD blob sha256:[0-9a-f]{64}: no answer within 2 s; gave up \\(DEADLINE\\)$`))
+    expect((error as Error).message).toMatch(
+      new RegExp(`^registry ${proxy.host}: HEAD blob sha256:[0-9a-f]{64}: no answer within 2 s; gave up \\(DEADLINE\\)$`),
+    )
     expect(await tagsInRegistry('kernels/deadline')).toEqual([])
   })
 })

@@ -22,7 +22,16 @@ describe('the import graph of src/', () => {
   })
 
   it('finds a cycle when there is one', () => {
-    expect(findCycles(new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['d.ts']]]))).toEqual([['a.ts', 'b.ts', 'c.ts'], ['d.ts']])
+    expect(
+      findCycles(
+        new Map([
+          ['a.ts', ['b.ts']],
+          ['b.ts', ['c.ts']],
+          ['c.ts', ['a.ts']],
+          ['d.ts', ['d.ts']],
+        ]),
+      ),
+    ).toEqual([['a.ts', 'b.ts', 'c.ts'], ['d.ts']])
   })
 
   it('has no cycle between folders (the shared vocabulary at the root counts as its own layer)', () => {

@@ -65,7 +65,9 @@ describe('kernel-action install', () => {
     execFileSync('skopeo', ['copy', '--quiet', '--preserve-digests', '--dest-tls-verify=false', `oci:${newLayout}:v1`, `docker://${ref}`])
     const root = freshRoot()
     const result = await install(ref, '--root', root, '--arch', 'x86_64')
-    const digest = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${ref}`], { encoding: 'utf8' }).trim()
+    const digest = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${ref}`], {
+      encoding: 'utf8',
+    }).trim()
     const zone = path.join(root, 'var/lib/krata/zone')
     expect(result).toEqual({
       status: 0,
@@ -116,10 +118,20 @@ describe('kernel-action install', () => {
     const dir = path.join(work, 'index-layout')
     const armMetadata = METADATA.replace('KERNEL_ARCH=x86_64', 'KERNEL_ARCH=aarch64')
     const armPayload = writePayload(path.join(work, 'arm'), { kernel: craftArm64Image(), metadata: armMetadata, addonsBytes: 50_000 })
-    const layers = ['image', 'addons.squashfs', 'metadata'].map((file) => ({ tarArgs: ['kernel/', `kernel/${file}`], createdBy: `COPY ${file} /kernel/${file}` }))
+    const layers = ['image', 'addons.squashfs', 'metadata'].map((file) => ({
+      tarArgs: ['kernel/', `kernel/${file}`],
+      createdBy: `COPY ${file} /kernel/${file}`,
+    }))
     const amd64 = handMadeLayout(dir, newPayload.dir, { layers }, 'amd64')
     const arm64 = handMadeLayout(dir, armPayload.dir, { layers, architecture: 'arm64' }, 'arm64')
-    indexInLayout(dir, [{ manifest: amd64, architecture: 'amd64' }, { manifest: arm64, architecture: 'arm64' }], 'v1')
+    indexInLayout(
+      dir,
+      [
+        { manifest: amd64, architecture: 'amd64' },
+        { manifest: arm64, architecture: 'arm64' },
+      ],
+      'v1',
+    )
     const x86Root = freshRoot()
     expect((await install(`oci:${dir}:v1`, '--root', x86Root, '--arch', 'x86_64')).lines[0]).toBe(`installed oci:${dir}:v1@${amd64.digest}`)
     expectInstalled(x86Root, newPayload, NEW_METADATA)
@@ -161,7 +173,12 @@ describe('kernel-action install', () => {
     const root = freshRoot()
     await install(`oci:${oldLayout}:v1`, '--root', root, '--arch', 'x86_64')
     // Never resolving leaves the disk exactly as a process killed at this point would.
-    void installKernel(`oci:${newLayout}:v1`, { root, arch: 'x86_64', log: () => undefined, beforeCommit: (target) => (target === 'kernel' ? new Promise<void>(() => undefined) : undefined) })
+    void installKernel(`oci:${newLayout}:v1`, {
+      root,
+      arch: 'x86_64',
+      log: () => undefined,
+      beforeCommit: (target) => (target === 'kernel' ? new Promise<void>(() => undefined) : undefined),
+    })
     const zone = path.join(root, 'var/lib/krata/zone')
     while (!fs.existsSync(path.join(zone, '.kernel-action-install.json')) || fs.readFileSync(path.join(zone, 'metadata'), 'utf8') !== NEW_METADATA) {
       await new Promise((resolve) => setImmediate(resolve))
@@ -183,14 +200,17 @@ describe('kernel-action install', () => {
     // A copy of the new layout whose addons layer is a FIFO: the test decides how much of it the install gets.
     const slow = path.join(work, 'slow-layout')
     fs.cpSync(newLayout, slow, { recursive: true })
-    const manifestDigest = (JSON.parse(fs.readFileSync(path.join(slow, 'index.json'), 'utf8')) as { manifests: { digest: string }[] }).manifests[0]!.digest
+    const manifestDigest = (JSON.parse(fs.readFileSync(path.join(slow, 'index.json'), 'utf8')) as { manifests: { digest: string }[] }).manifests[0]!
+      .digest
     const manifest = JSON.parse(fs.readFileSync(path.join(slow, 'blobs/sha256', manifestDigest.slice(7)), 'utf8')) as { layers: { digest: string }[] }
     const addonsBlob = path.join(slow, 'blobs/sha256', manifest.layers[1]!.digest.slice(7))
     const addonsBytes = fs.readFileSync(addonsBlob)
     fs.rmSync(addonsBlob)
     execFileSync('mkfifo', [addonsBlob])
 
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), 'install', `oci:${slow}:v1`, '--root', root, '--arch', 'x86_64'], { stdio: 'ignore' })
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), 'install', `oci:${slow}:v1`, '--root', root, '--arch', 'x86_64'], {
+      stdio: 'ignore',
+    })
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)))
     const fifo = fs.createWriteStream(addonsBlob)
     fifo.on('error', () => undefined) // EPIPE once the reader is killed
@@ -222,14 +242,25 @@ describe('kernel-action install through a Bearer token registry (as ghcr.io asks
   it('authenticates with ~/.docker/config.json, and without it says the registry refused', async () => {
     const tokens = await startTokenServer({ upstream: registry.host, user: 'robot', pass: 'hunter2-token' })
     try {
-      execFileSync('skopeo', ['copy', '--quiet', '--preserve-digests', '--dest-tls-verify=false', `oci:${newLayout}:v1`, `docker://${registry.host}/org/zone-kernel:v1`])
+      execFileSync('skopeo', [
+        'copy',
+        '--quiet',
+        '--preserve-digests',
+        '--dest-tls-verify=false',
+        `oci:${newLayout}:v1`,
+        `docker://${registry.host}/org/zone-kernel:v1`,
+      ])
       const home = fs.mkdtempSync(path.join(work, 'home-'))
       const root = freshRoot()
       const cli = (env: Record<string, string>) =>
         new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-          const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), 'install', `${tokens.host}/org/zone-kernel:v1`, '--root', root, '--arch', 'x86_64'], {
-            env: { PATH: process.env.PATH ?? '', ...env },
-          })
+          const child = spawn(
+            process.execPath,
+            [path.join(ROOT, 'dist/cli/index.js'), 'install', `${tokens.host}/org/zone-kernel:v1`, '--root', root, '--arch', 'x86_64'],
+            {
+              env: { PATH: process.env.PATH ?? '', ...env },
+            },
+          )
           let stdout = ''
           let stderr = ''
           child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))

@@ -37,12 +37,16 @@ function kconfigTool(): string {
       const seed = join(building, `${arch}.seed`)
       writeFileSync(seed, '')
       // The recipe is `conf --olddefconfig $(Kconfig)`: a shell line, so `env` runs right after, with conf's environment.
-      execFileSync('make', ['-s', `O=${building}`, `ARCH=${archNames(arch).kbuild}`, 'olddefconfig', `Kconfig=Kconfig; env -0 > ${building}/${arch}.env`], {
-        cwd: kernelSrc!,
-        stdio: 'pipe',
-        timeout: MAKE_TIMEOUT,
-        env: { ...process.env, KCONFIG_CONFIG: seed },
-      })
+      execFileSync(
+        'make',
+        ['-s', `O=${building}`, `ARCH=${archNames(arch).kbuild}`, 'olddefconfig', `Kconfig=Kconfig; env -0 > ${building}/${arch}.env`],
+        {
+          cwd: kernelSrc!,
+          stdio: 'pipe',
+          timeout: MAKE_TIMEOUT,
+          env: { ...process.env, KCONFIG_CONFIG: seed },
+        },
+      )
     }
     writeFileSync(join(building, 'ready'), '')
     rmSync(cache, { recursive: true, force: true })
@@ -72,7 +76,12 @@ function envFor(arch: KernelArch): NodeJS.ProcessEnv {
 /** Runs the kernel's `conf` for `arch` on the config file `config` (absolute), as `make <mode>` would. */
 function conf(arch: KernelArch, mode: string, config: string, extraEnv: Record<string, string> = {}): void {
   const env = { ...envFor(arch), KCONFIG_CONFIG: config, ...extraEnv }
-  execFileSync(join(kconfigTool(), 'scripts/kconfig/conf'), ['-s', mode, 'Kconfig'], { cwd: kconfigTool(), stdio: 'pipe', timeout: MAKE_TIMEOUT, env })
+  execFileSync(join(kconfigTool(), 'scripts/kconfig/conf'), ['-s', mode, 'Kconfig'], {
+    cwd: kconfigTool(),
+    stdio: 'pipe',
+    timeout: MAKE_TIMEOUT,
+    env,
+  })
 }
 
 /** Writes the config `target` names (defconfig, tinyconfig, randconfig) to `config`, as the kernel's make targets do. */
@@ -110,7 +119,11 @@ const startsFor = (arch: KernelArch): { name: string; target: string; env?: Reco
   { name: 'tinyconfig', target: 'tinyconfig' },
   ...SEEDS[arch].map((seed) => ({ name: `randconfig seed ${seed}`, target: 'randconfig', env: { KCONFIG_SEED: seed } })),
   // EFI (so XEN_EFI) needs little-endian on arm64; a zstd kernel is the wrong compression member on x86_64.
-  { name: 'defconfig with the wrong choice member', target: 'defconfig', append: arch === 'aarch64' ? 'CONFIG_CPU_BIG_ENDIAN=y\n' : 'CONFIG_KERNEL_ZSTD=y\n' },
+  {
+    name: 'defconfig with the wrong choice member',
+    target: 'defconfig',
+    append: arch === 'aarch64' ? 'CONFIG_CPU_BIG_ENDIAN=y\n' : 'CONFIG_KERNEL_ZSTD=y\n',
+  },
 ]
 
 const suite = skip ? describe.skip : describe
@@ -219,7 +232,11 @@ suite('Linux 6.1 Kconfig', () => {
             }
             const before = unmet(strictZoneCheck(file, arch))
             expect(before.length).toBeGreaterThan(0)
-            const fragment = fixFragment(tree, valuesOf(file), before.map((r) => r.requirement))
+            const fragment = fixFragment(
+              tree,
+              valuesOf(file),
+              before.map((r) => r.requirement),
+            )
             const fixed = `${file}.fixed`
             copyFileSync(file, fixed)
             appendFileSync(fixed, fragment)

@@ -5,21 +5,12 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { InputError } from '../src/errors.js'
 import { formatExpr } from '../src/kconfig/expr.js'
-import {
-  explainOption,
-  explainRequirements,
-  fixFragment,
-  readKconfigTree,
-  renderExplanation,
-  type KconfigTree,
-} from '../src/kconfig/index.js'
+import { explainOption, explainRequirements, fixFragment, readKconfigTree, renderExplanation, type KconfigTree } from '../src/kconfig/index.js'
 
 const TREE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'kconfig', 'tree')
 
 // A .config of the fixture tree on x86_64 with nothing Xen switched on.
-const X86_VALUES = new Map(
-  Object.entries({ MODULES: 'y', X86_64: 'y', '64BIT': 'y', LOCAL_APIC: 'y', HZ: '250', KERNEL_GZIP: 'y', NET_NAME: 'eth' }),
-)
+const X86_VALUES = new Map(Object.entries({ MODULES: 'y', X86_64: 'y', '64BIT': 'y', LOCAL_APIC: 'y', HZ: '250', KERNEL_GZIP: 'y', NET_NAME: 'eth' }))
 const ARM64_VALUES = new Map(Object.entries({ MODULES: 'y', ARM64: 'y', KERNEL_GZIP: 'y' }))
 
 let x86: KconfigTree
@@ -284,7 +275,9 @@ describe('exact explanations and fixes', () => {
 
   it('counts an m as y when modules are off, as olddefconfig will make it', () => {
     const off = new Map([...X86_VALUES, ['MODULES', 'n'], ['VIRTIO_NET', 'm']])
-    expect(fixFragment(x86, off, [{ option: 'CONFIG_VIRTIO_NET', wanted: 'y' }])).toBe('# Fix fragment for x86_64: append to .config, then run make olddefconfig\n')
+    expect(fixFragment(x86, off, [{ option: 'CONFIG_VIRTIO_NET', wanted: 'y' }])).toBe(
+      '# Fix fragment for x86_64: append to .config, then run make olddefconfig\n',
+    )
   })
 
   it('switches a choice member off by choosing another member, which kconfig honours', () => {

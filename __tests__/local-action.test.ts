@@ -76,7 +76,12 @@ function emulated(inputs: Record<string, string>): Observed {
   // Inputs are named as the runner names them (`INPUT_OCI-LAYOUT`: upper case, hyphens kept), in a dotenv file.
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
   const dotenv = path.join(runnerTemp, 'step.env')
-  fs.writeFileSync(dotenv, Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}\n`).join(''))
+  fs.writeFileSync(
+    dotenv,
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}\n`)
+      .join(''),
+  )
   const bin = path.join(ROOT, 'node_modules', '.bin', 'local-action')
   const run = spawnSync(bin, ['run', ROOT, 'src/main.ts', dotenv], {
     cwd: ROOT, // it runs `npm ls` there to find the toolkit packages it replaces
@@ -114,7 +119,7 @@ function setOutputCommands(stdout: string): Record<string, string> {
   return outputs
 }
 
-describe('the action under GitHub\'s runner emulator (@github/local-action)', () => {
+describe("the action under GitHub's runner emulator (@github/local-action)", () => {
   it('publishes the bundled sample kernel with the same outputs, annotations, summary and digest as dist/', () => {
     // Two tags: a multi-line output, which the emulator breaks over two lines (see setOutputCommands).
     const inputs = { tags: '{{version}}\nlatest' }

@@ -34,7 +34,9 @@ describe('the action with input merge', () => {
   it('names the layout when there is no repository and no layout to merge from', () => {
     const run = runAction({ merge: `${missing}, sha256:${'1'.repeat(64)}`, 'oci-layout': 'nowhere' }, { workspace })
     expect(run.status).toBe(1)
-    expect(run.commands).toEqual(['::error::merge: nowhere is not an OCI image layout, so it holds none of the images (set repository to merge in a registry)'])
+    expect(run.commands).toEqual([
+      '::error::merge: nowhere is not an OCI image layout, so it holds none of the images (set repository to merge in a registry)',
+    ])
     expect(fs.existsSync(path.join(workspace, 'nowhere'))).toBe(false)
   })
 })

@@ -38,7 +38,13 @@ function image(
   return {
     descriptor: { ...serialized.descriptor, mediaType: extra.mediaType ?? MediaType.manifest },
     manifest,
-    config: { architecture, os: extra.os ?? 'linux', ...(extra.variant ? { variant: extra.variant } : {}), rootfs: { type: 'layers', diff_ids: [] }, history: [] },
+    config: {
+      architecture,
+      os: extra.os ?? 'linux',
+      ...(extra.variant ? { variant: extra.variant } : {}),
+      rootfs: { type: 'layers', diff_ids: [] },
+      history: [],
+    },
   }
 }
 
@@ -68,8 +74,18 @@ describe('planKernelIndex: the multi-arch index krata picks a platform from', ()
       schemaVersion: 2,
       mediaType: MediaType.index,
       manifests: [
-        { mediaType: MediaType.manifest, digest: amd64.descriptor.digest, size: amd64.descriptor.size, platform: { os: 'linux', architecture: 'amd64' } },
-        { mediaType: MediaType.manifest, digest: arm64.descriptor.digest, size: arm64.descriptor.size, platform: { os: 'linux', architecture: 'arm64' } },
+        {
+          mediaType: MediaType.manifest,
+          digest: amd64.descriptor.digest,
+          size: amd64.descriptor.size,
+          platform: { os: 'linux', architecture: 'amd64' },
+        },
+        {
+          mediaType: MediaType.manifest,
+          digest: arm64.descriptor.digest,
+          size: arm64.descriptor.size,
+          platform: { os: 'linux', architecture: 'arm64' },
+        },
       ],
       // Per-image facts (arch, the config digest) are left to the manifests; the index gets its own tags.
       annotations: {
@@ -98,7 +114,10 @@ describe('planKernelIndex: the multi-arch index krata picks a platform from', ()
 
   it('defaults the tags to the version, writes none when pushing by digest, and lets user annotations win', () => {
     expect(planKernelIndex([amd64, arm64], options()).tags).toEqual(['6.1.192'])
-    const byDigest = planKernelIndex([amd64, arm64], options({ tagTemplates: ['latest'], pushByDigest: true, annotations: { 'org.opencontainers.image.title': 'kernels' } }))
+    const byDigest = planKernelIndex(
+      [amd64, arm64],
+      options({ tagTemplates: ['latest'], pushByDigest: true, annotations: { 'org.opencontainers.image.title': 'kernels' } }),
+    )
     expect(byDigest.tags).toEqual([])
     const annotations = parseJson<OciJson>(byDigest.index.bytes).annotations
     expect(annotations['dev.edera.kernel.tags']).toBeUndefined()
@@ -106,7 +125,10 @@ describe('planKernelIndex: the multi-arch index krata picks a platform from', ()
   })
 
   it('drops an annotation the images disagree on and keeps an arm64 variant on the platform', () => {
-    const plan = planKernelIndex([amd64, image('arm64', { 'org.opencontainers.image.created': '2024-01-01T00:00:00Z' }, { variant: 'v8' })], options())
+    const plan = planKernelIndex(
+      [amd64, image('arm64', { 'org.opencontainers.image.created': '2024-01-01T00:00:00Z' }, { variant: 'v8' })],
+      options(),
+    )
     const index = parseJson<OciJson>(plan.index.bytes)
     expect(index.annotations['org.opencontainers.image.created']).toBeUndefined()
     expect(index.manifests[1].platform).toEqual({ os: 'linux', architecture: 'arm64', variant: 'v8' })
@@ -175,7 +197,11 @@ describe('planKernelIndex: the multi-arch index krata picks a platform from', ()
 })
 
 describe('parseMergeSources: the lines of input merge', () => {
-  const registry: MergeTarget = { kind: 'registry', ref: { registry: '127.0.0.1:5000', repository: 'kernels/zone-kernel' }, name: '127.0.0.1:5000/kernels/zone-kernel' }
+  const registry: MergeTarget = {
+    kind: 'registry',
+    ref: { registry: '127.0.0.1:5000', repository: 'kernels/zone-kernel' },
+    name: '127.0.0.1:5000/kernels/zone-kernel',
+  }
   const layout: MergeTarget = { kind: 'layout', dir: 'kernel-oci' }
   const a = `sha256:${hex('a')}`
   const b = `sha256:${hex('b')}`

@@ -13,6 +13,7 @@ import { MediaType } from '../src/oci/types.js'
 import { mergeKernelImages, type MergeRequest } from '../src/publish/merge.js'
 import { publishKernel, type PublishOutcome } from '../src/publish/publish.js'
 import { AARCH64_CONFIG, ZONE_CONFIG, craftArm64Image, craftBzImage } from './support/crafted-kernel.js'
+import { parseJson, type ImageConfigJson, type OciJson, type SkopeoInspect } from './support/json.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'merge-'))
@@ -35,19 +36,45 @@ afterAll(async () => {
 })
 
 /** One per-architecture job: publish its kernel by digest (no tag), as `push-by-digest: true` does. */
-async function publish(arch: 'amd64' | 'arm64', target: { repository?: string; layout: string }, more: { version?: string; flavor?: string; image?: string } = {}): Promise<PublishOutcome> {
+async function publish(
+  arch: 'amd64' | 'arm64',
+  target: { repository?: string; layout: string },
+  more: { version?: string; flavor?: string; image?: string } = {},
+): Promise<PublishOutcome> {
   const kernel = kernels[arch]
   const { config, bytes } = await readKernelConfigWithBytes(kernel.config)
   return publishKernel({
-    config, configBytes: bytes, arch: detectArch(config)!, image: more.image ?? kernel.file, addons: '', flavor: more.flavor ?? 'zone',
-    version: more.version ?? '', tagTemplates: [], repository: target.repository ?? '', ociLayout: target.layout, annotations: {},
-    compression: 'none', insecureRegistry: false, pushByDigest: true, bootRules: true, created: '2023-11-14T22:13:20Z',
-    workDir: fs.mkdtempSync(path.join(work, 'job-')), ...quiet,
+    config,
+    configBytes: bytes,
+    arch: detectArch(config)!,
+    image: more.image ?? kernel.file,
+    addons: '',
+    flavor: more.flavor ?? 'zone',
+    version: more.version ?? '',
+    tagTemplates: [],
+    repository: target.repository ?? '',
+    ociLayout: target.layout,
+    annotations: {},
+    compression: 'none',
+    insecureRegistry: false,
+    pushByDigest: true,
+    bootRules: true,
+    created: '2023-11-14T22:13:20Z',
+    workDir: fs.mkdtempSync(path.join(work, 'job-')),
+    ...quiet,
   })
 }
 
 const mergeRequest = (more: Partial<MergeRequest>): MergeRequest => ({
-  sources: [], repository: '', ociLayout: '', tagTemplates: [], pushByDigest: false, annotations: {}, insecureRegistry: false, ...quiet, ...more,
+  sources: [],
+  repository: '',
+  ociLayout: '',
+  tagTemplates: [],
+  pushByDigest: false,
+  annotations: {},
+  insecureRegistry: false,
+  ...quiet,
+  ...more,
 })
 
 /** Unpacks `ref` of an OCI layout with umoci and returns the bytes of /kernel/image. */
@@ -58,7 +85,10 @@ function kernelImageIn(layout: string, tag: string): Buffer {
 }
 
 async function rejected(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(error).toBeInstanceOf(InputError)
   return (error as Error).message
 }
@@ -74,27 +104,35 @@ describe('merging per-arch images pushed by digest, in a real registry', () => {
     const client = new RegistryClient({ registry: registry.host, repository: 'kernels/zone-kernel' })
     expect(await client.resolve('latest')).toBeUndefined()
 
-    const merged = await mergeKernelImages(mergeRequest({
-      sources: [`${repository}@${arm64.digest}`, amd64.digest], // the order artifacts happen to come back in
-      repository,
-      tagTemplates: ['{{version}}', '{{major}}.{{minor}}', 'latest'],
-    }))
+    const merged = await mergeKernelImages(
+      mergeRequest({
+        sources: [`${repository}@${arm64.digest}`, amd64.digest], // the order artifacts happen to come back in
+        repository,
+        tagTemplates: ['{{version}}', '{{major}}.{{minor}}', 'latest'],
+      }),
+    )
     expect(merged.tags).toEqual(['6.1.192', '6.1', 'latest'])
     expect(merged.imageRef).toBe(`${repository}@${merged.digest}`)
-    expect(merged.platforms).toEqual([{ architecture: 'amd64', digest: amd64.digest }, { architecture: 'arm64', digest: arm64.digest }])
+    expect(merged.platforms).toEqual([
+      { architecture: 'amd64', digest: amd64.digest },
+      { architecture: 'arm64', digest: arm64.digest },
+    ])
 
     for (const tag of merged.tags) expect(await client.resolve(tag)).toBe(merged.digest)
     // getBlob: the config bytes the merge read, checked against their digest; a missing blob is a 404.
-    const manifest = JSON.parse((await client.getManifest(arm64.digest)).bytes.toString('utf8'))
-    expect(JSON.parse((await client.getBlob(manifest.config.digest)).toString('utf8'))).toMatchObject({ architecture: 'arm64', os: 'linux' })
+    const manifest = parseJson<OciJson>((await client.getManifest(arm64.digest)).bytes.toString('utf8'))
+    expect(parseJson<ImageConfigJson>((await client.getBlob(manifest.config.digest)).toString('utf8'))).toMatchObject({
+      architecture: 'arm64',
+      os: 'linux',
+    })
     await expect(client.getBlob(`sha256:${'0'.repeat(64)}`)).rejects.toMatchObject({ status: 404 })
     await expect(client.getBlob(manifest.layers[0].digest, 100)).rejects.toThrow(/is larger than 100 bytes; not read further$/)
 
     const raw = skopeo('inspect', '--tls-verify=false', '--raw', `docker://${repository}:latest`)
     expect(raw).toBe(merged.index.bytes.toString('utf8'))
-    const index = JSON.parse(raw)
+    const index = parseJson<OciJson>(raw)
     expect(index.mediaType).toBe(MediaType.index)
-    expect(index.manifests.map((m: { digest: string; platform: unknown }) => [m.digest, m.platform])).toEqual([
+    expect(index.manifests.map((m) => [m.digest, m.platform])).toEqual([
       [amd64.digest, { os: 'linux', architecture: 'amd64' }],
       [arm64.digest, { os: 'linux', architecture: 'arm64' }],
     ])
@@ -108,12 +146,15 @@ describe('merging per-arch images pushed by digest, in a real registry', () => {
       'org.opencontainers.image.version': '6.1.192',
     })
 
-    for (const [arch, published] of [['arm64', arm64], ['amd64', amd64]] as const) {
+    for (const [arch, published] of [
+      ['arm64', arm64],
+      ['amd64', amd64],
+    ] as const) {
       const pulled = path.join(work, `pulled-${arch}`)
       // --preserve-digests: skopeo would otherwise gzip the uncompressed layers and write a manifest of its own.
       skopeo('copy', '--src-tls-verify=false', '--preserve-digests', '--override-arch', arch, `docker://${repository}:6.1`, `oci:${pulled}:t`)
-      const pulledIndex = JSON.parse(fs.readFileSync(path.join(pulled, 'index.json'), 'utf8'))
-      expect(pulledIndex.manifests.map((m: { digest: string }) => m.digest)).toEqual([published.digest])
+      const pulledIndex = parseJson<OciJson>(fs.readFileSync(path.join(pulled, 'index.json'), 'utf8'))
+      expect(pulledIndex.manifests.map((m) => m.digest)).toEqual([published.digest])
       expect(kernelImageIn(pulled, 't').equals(kernels[arch].bytes)).toBe(true)
     }
   })
@@ -157,18 +198,25 @@ describe('merging into a local OCI layout (one job built both architectures)', (
     const layout = path.join(work, 'both-layout')
     const amd64 = await publish('amd64', { layout })
     const arm64 = await publish('arm64', { layout })
-    const merged = await mergeKernelImages(mergeRequest({
-      sources: [amd64.digest, `oci:${layout}@${arm64.digest}`], ociLayout: layout, tagTemplates: ['{{version}}', 'latest'],
-    }))
+    const merged = await mergeKernelImages(
+      mergeRequest({
+        sources: [amd64.digest, `oci:${layout}@${arm64.digest}`],
+        ociLayout: layout,
+        tagTemplates: ['{{version}}', 'latest'],
+      }),
+    )
     expect(merged.imageRef).toBe(`oci:${layout}@${merged.digest}`)
     expect(merged.tags).toEqual(['6.1.192', 'latest'])
     const raw = skopeo('inspect', '--raw', `oci:${layout}:latest`)
     expect(raw).toBe(merged.index.bytes.toString('utf8'))
-    expect(JSON.parse(raw).manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture)).toEqual(['amd64', 'arm64'])
-    for (const [arch, published] of [['arm64', arm64], ['amd64', amd64]] as const) {
+    expect(parseJson<OciJson>(raw).manifests.map((m) => m.platform!.architecture)).toEqual(['amd64', 'arm64'])
+    for (const [arch, published] of [
+      ['arm64', arm64],
+      ['amd64', amd64],
+    ] as const) {
       const pulled = path.join(work, `layout-pulled-${arch}`)
       skopeo('copy', '--preserve-digests', '--override-arch', arch, `oci:${layout}:6.1.192`, `oci:${pulled}:t`)
-      expect(JSON.parse(skopeo('inspect', `oci:${pulled}:t`)).Digest).toBe(published.digest)
+      expect(parseJson<SkopeoInspect>(skopeo('inspect', `oci:${pulled}:t`)).Digest).toBe(published.digest)
       expect(kernelImageIn(pulled, 't').equals(kernels[arch].bytes)).toBe(true)
     }
   })
@@ -176,7 +224,9 @@ describe('merging into a local OCI layout (one job built both architectures)', (
   it('refuses a digest that is not in the layout, and a layout that does not exist, without creating it', async () => {
     const layout = path.join(work, 'both-layout')
     const missing = `sha256:${'0'.repeat(64)}`
-    expect(await rejected(mergeKernelImages(mergeRequest({ sources: [missing], ociLayout: layout })))).toBe(`merge: ${missing} is not in the OCI layout ${layout}`)
+    expect(await rejected(mergeKernelImages(mergeRequest({ sources: [missing], ociLayout: layout })))).toBe(
+      `merge: ${missing} is not in the OCI layout ${layout}`,
+    )
     const nowhere = path.join(work, 'no-such-layout')
     expect(await rejected(mergeKernelImages(mergeRequest({ sources: [missing], ociLayout: nowhere })))).toBe(
       `merge: ${nowhere} is not an OCI image layout, so it holds none of the images (set repository to merge in a registry)`,

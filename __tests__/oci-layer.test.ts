@@ -10,6 +10,7 @@ import { sha256OfFile } from '../src/oci/digest.js'
 import { buildFileLayer, type LayerCompression } from '../src/oci/layer.js'
 import { OciLayout } from '../src/oci/layout.js'
 import { craftBzImage, craftSquashfs, zoneConfigIn } from './support/crafted-kernel.js'
+import { parseJson, type OciJson } from './support/json.js'
 import { runAction } from './support/run-action.js'
 
 const MiB = 1024 * 1024
@@ -69,8 +70,7 @@ describe.each<LayerCompression>(['none', 'gzip', 'zstd'])('buildFileLayer with c
   it('holds exactly kernel/ then kernel/<name>, owned by 0/0, modes 0755 and 0644, dated 1970', async () => {
     const layer = await buildFileLayer({ name: 'image', source, compression }, layout)
     expect(gnuTarListing(layout.blobPath(layer.descriptor.digest), compression)).toBe(
-      'drwxr-xr-x 0/0               0 1970-01-01 00:00:00 kernel/\n' +
-        '-rw-r--r-- 0/0          300000 1970-01-01 00:00:00 kernel/image\n',
+      'drwxr-xr-x 0/0               0 1970-01-01 00:00:00 kernel/\n' + '-rw-r--r-- 0/0          300000 1970-01-01 00:00:00 kernel/image\n',
     )
   })
 
@@ -109,8 +109,7 @@ describe.each<LayerCompression>(['none', 'gzip', 'zstd'])('buildFileLayer with c
   it('builds an empty file as a layer with a zero-length entry', async () => {
     const layer = await buildFileLayer({ name: 'metadata', source: Buffer.alloc(0), compression }, layout)
     expect(gnuTarListing(layout.blobPath(layer.descriptor.digest), compression)).toBe(
-      'drwxr-xr-x 0/0               0 1970-01-01 00:00:00 kernel/\n' +
-        '-rw-r--r-- 0/0               0 1970-01-01 00:00:00 kernel/metadata\n',
+      'drwxr-xr-x 0/0               0 1970-01-01 00:00:00 kernel/\n' + '-rw-r--r-- 0/0               0 1970-01-01 00:00:00 kernel/metadata\n',
     )
   })
 })
@@ -155,11 +154,10 @@ describe('buildFileLayer output details', () => {
     expect([small.status, large.status]).toEqual([0, 0])
     expect((large.peakRssKiB! - small.peakRssKiB!) * 1024).toBeLessThan(64 * MiB)
     const layout = path.join(dir, 'layout')
-    const manifest = JSON.parse(fs.readFileSync(path.join(layout, 'blobs', large.outputs.digest!.replace(':', '/')), 'utf8'))
-    const addonsLayer = manifest.layers.find((l: { size: number }) => l.size > 100_000)
-    expect(gnuTarListing(path.join(layout, 'blobs', addonsLayer.digest.replace(':', '/')), 'gzip')).toBe(
-      'drwxr-xr-x 0/0               0 1970-01-01 00:00:00 kernel/\n' +
-        '-rw-r--r-- 0/0       209715200 1970-01-01 00:00:00 kernel/addons.squashfs\n',
+    const manifest = parseJson<OciJson>(fs.readFileSync(path.join(layout, 'blobs', large.outputs.digest!.replace(':', '/')), 'utf8'))
+    const addonsLayer = manifest.layers.find((l) => l.size > 100_000)
+    expect(gnuTarListing(path.join(layout, 'blobs', addonsLayer!.digest.replace(':', '/')), 'gzip')).toBe(
+      'drwxr-xr-x 0/0               0 1970-01-01 00:00:00 kernel/\n' + '-rw-r--r-- 0/0       209715200 1970-01-01 00:00:00 kernel/addons.squashfs\n',
     )
   })
 })

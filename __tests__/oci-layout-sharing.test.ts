@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { parseJson, type SkopeoInspect } from './support/json.js'
 import { ROOT, runActionAsync } from './support/run-action.js'
 import { ZONE_CONFIG, craftBzImage } from './support/crafted-kernel.js'
 
@@ -21,7 +22,8 @@ interface IndexEntry {
   digest: string
   annotations?: Record<string, string>
 }
-const indexOf = (layout: string): IndexEntry[] => (JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8')) as { manifests: IndexEntry[] }).manifests
+const indexOf = (layout: string): IndexEntry[] =>
+  (JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8')) as { manifests: IndexEntry[] }).manifests
 const blobNames = (layout: string): string[] => fs.readdirSync(path.join(layout, 'blobs', 'sha256')).sort()
 
 /** A bzImage of its own for each run (its release differs), so every run writes a different image. */
@@ -34,24 +36,32 @@ function kernelFile(name: string, payloadBytes = 64 * 1024): string {
 /** A pid that no process has any more (a child that already exited). */
 function deadPid(): number {
   const child = spawnSync('true')
-  return child.pid!
+  return child.pid
 }
 
 describe('push-by-digest into a local layout', () => {
   it('lists the untagged manifest in index.json: umoci gc keeps every blob and skopeo reads the image', async () => {
     const cwd = fs.mkdtempSync(path.join(work, 'by-digest-'))
-    const run = await runActionAsync({ config: ZONE_CONFIG, image: kernelFile('by-digest'), 'push-by-digest': 'true', 'oci-layout': 'layout' }, { workspace: cwd })
+    const run = await runActionAsync(
+      { config: ZONE_CONFIG, image: kernelFile('by-digest'), 'push-by-digest': 'true', 'oci-layout': 'layout' },
+      { workspace: cwd },
+    )
     expect(run.status).toBe(0)
     const layout = path.join(cwd, 'layout')
     expect(indexOf(layout)).toEqual([
-      { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: run.outputs.digest, size: expect.any(Number), platform: { architecture: 'amd64', os: 'linux' } },
+      {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: run.outputs.digest,
+        size: expect.any(Number),
+        platform: { architecture: 'amd64', os: 'linux' },
+      },
     ])
     expect(run.outputs['image-ref']).toBe(`oci:layout@${run.outputs.digest}`)
     const before = blobNames(layout)
     execFileSync('umoci', ['gc', '--layout', layout])
     expect(blobNames(layout)).toEqual(before)
     // skopeo 1.9 reads the one image of a layout without a reference (newer ones also take oci:<dir>@sha256:...).
-    expect(JSON.parse(execFileSync('skopeo', ['inspect', `oci:${layout}`], { encoding: 'utf8' })).Digest).toBe(run.outputs.digest)
+    expect(parseJson<SkopeoInspect>(execFileSync('skopeo', ['inspect', `oci:${layout}`], { encoding: 'utf8' })).Digest).toBe(run.outputs.digest)
   })
 })
 
@@ -74,13 +84,20 @@ describe('parallel runs on one layout', () => {
 })
 
 describe('interrupted runs', () => {
-  it('a run killed while writing a blob leaves a staging file that the next run removes; a live run\'s file stays', async () => {
+  it("a run killed while writing a blob leaves a staging file that the next run removes; a live run's file stays", async () => {
     const layout = path.join(work, 'killed-layout')
     const cwd = fs.mkdtempSync(path.join(work, 'killed-'))
     const big = kernelFile('killed', 48 * 1024 * 1024)
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '', RUNNER_TEMP: cwd, GITHUB_OUTPUT: path.join(cwd, 'out'), GITHUB_STEP_SUMMARY: path.join(cwd, 'summary'),
-      INPUT_CONFIG: ZONE_CONFIG, INPUT_IMAGE: big, INPUT_TAGS: 'killed', 'INPUT_OCI-LAYOUT': layout, INPUT_COMPRESSION: 'gzip',
+      PATH: process.env.PATH ?? '',
+      RUNNER_TEMP: cwd,
+      GITHUB_OUTPUT: path.join(cwd, 'out'),
+      GITHUB_STEP_SUMMARY: path.join(cwd, 'summary'),
+      INPUT_CONFIG: ZONE_CONFIG,
+      INPUT_IMAGE: big,
+      INPUT_TAGS: 'killed',
+      'INPUT_OCI-LAYOUT': layout,
+      INPUT_COMPRESSION: 'gzip',
     }
     fs.writeFileSync(env.GITHUB_OUTPUT!, '')
     const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'index.js')], { cwd, env, stdio: 'ignore' })
@@ -98,7 +115,10 @@ describe('interrupted runs', () => {
     // A staging file of a live run (this jest process stands in for it) must survive the clean-up.
     const live = `.incoming-${hostTag}-${process.pid}-still-writing`
     fs.writeFileSync(path.join(blobs, live), 'partial')
-    const next = await runActionAsync({ config: ZONE_CONFIG, image: kernelFile('after-kill'), tags: 'next', 'oci-layout': layout }, { workspace: cwd })
+    const next = await runActionAsync(
+      { config: ZONE_CONFIG, image: kernelFile('after-kill'), tags: 'next', 'oci-layout': layout },
+      { workspace: cwd },
+    )
     expect(next.status).toBe(0)
     expect(staged()).toEqual([live])
   })
@@ -111,7 +131,11 @@ describe('interrupted runs', () => {
     fs.writeFileSync(path.join(layout, 'index.json.lock'), `${hostTag}-${deadPid()}-00000000-0000-0000-0000-000000000000\n`)
     const second = await runActionAsync({ config: ZONE_CONFIG, image: kernelFile('lock2'), tags: 'two', 'oci-layout': layout }, { workspace: cwd })
     expect(second.status).toBe(0)
-    expect(indexOf(layout).map((entry) => entry.annotations?.[REF_NAME]).sort()).toEqual(['one', 'two'])
+    expect(
+      indexOf(layout)
+        .map((entry) => entry.annotations?.[REF_NAME])
+        .sort(),
+    ).toEqual(['one', 'two'])
     expect(fs.existsSync(path.join(layout, 'index.json.lock'))).toBe(false)
   })
 })

@@ -66,9 +66,7 @@ describe('OciLayout.open', () => {
   it('refuses a layout of another version', async () => {
     const dir = tempDir('version')
     fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"2.0.0"}')
-    await expect(OciLayout.open(dir)).rejects.toThrow(
-      new InputError(`oci-layout: ${dir}/oci-layout: unsupported imageLayoutVersion (want 1.0.0)`),
-    )
+    await expect(OciLayout.open(dir)).rejects.toThrow(new InputError(`oci-layout: ${dir}/oci-layout: unsupported imageLayoutVersion (want 1.0.0)`))
   })
 })
 

@@ -7,7 +7,11 @@ describe('expandTags', () => {
 
   it('expands version parts, flavor and arch, and keeps plain words', () => {
     expect(expandTags(['{{version}}', '{{major}}.{{minor}}', '{{major}}', 'latest', '{{version}}-{{flavor}}-{{arch}}'], context)).toEqual([
-      '6.1.192', '6.1', '6', 'latest', '6.1.192-zone-x86_64',
+      '6.1.192',
+      '6.1',
+      '6',
+      'latest',
+      '6.1.192-zone-x86_64',
     ])
   })
 
@@ -31,14 +35,23 @@ describe('expandTags', () => {
     expect(() => expandTags(['{{major}}.{{minor}}.{{patch}}'], { ...context, version: '6.1' })).toThrow(
       'tags: {{patch}} in "{{major}}.{{minor}}.{{patch}}" is empty for version "6.1"',
     )
-    expect(() => expandTags(['v{{patch}}'], { ...context, version: 'rolling' })).toThrow('tags: {{patch}} in "v{{patch}}" is empty for version "rolling"')
+    expect(() => expandTags(['v{{patch}}'], { ...context, version: 'rolling' })).toThrow(
+      'tags: {{patch}} in "v{{patch}}" is empty for version "rolling"',
+    )
   })
 })
 
 describe('manifest annotations', () => {
   const facts = {
-    version: '6.1.192', flavor: 'zone', arch: 'x86_64', configDigest: `sha256:${'a'.repeat(64)}`, tags: ['6.1.192', 'latest'],
-    created: '2026-11-25T00:00:00Z', source: 'https://github.com/krata/kernels', revision: 'abc', title: 'zone-kernel',
+    version: '6.1.192',
+    flavor: 'zone',
+    arch: 'x86_64',
+    configDigest: `sha256:${'a'.repeat(64)}`,
+    tags: ['6.1.192', 'latest'],
+    created: '2026-11-25T00:00:00Z',
+    source: 'https://github.com/krata/kernels',
+    revision: 'abc',
+    title: 'zone-kernel',
   }
 
   it('carries the keys krata tooling requires, the config digest and the OCI standard keys', () => {

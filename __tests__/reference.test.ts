@@ -58,20 +58,21 @@ describe('isValidTag', () => {
   })
 
   it('rejects a leading dot or dash, other characters, and 129 characters', () => {
-    expect(['.v1', '-v1', 'v 1', 'v/1', 'v:1', '', 'a'.repeat(129)].map(isValidTag)).toEqual([
-      false, false, false, false, false, false, false,
-    ])
+    expect(['.v1', '-v1', 'v 1', 'v/1', 'v:1', '', 'a'.repeat(129)].map(isValidTag)).toEqual([false, false, false, false, false, false, false])
   })
 })
 
 describe('isLoopbackRegistry and registryBaseUrl', () => {
   it('treats 127.0.0.0/8, localhost and [::1] as loopback, with or without a port', () => {
     expect(['127.0.0.1:5000', '127.1.2.3', 'localhost', 'localhost:5000', '[::1]:5000', '[::1]'].map(isLoopbackRegistry)).toEqual([
-      true, true, true, true, true, true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
     ])
-    expect(['ghcr.io', '10.0.0.1:5000', '127.example.com', 'localhost.example.com'].map(isLoopbackRegistry)).toEqual([
-      false, false, false, false,
-    ])
+    expect(['ghcr.io', '10.0.0.1:5000', '127.example.com', 'localhost.example.com'].map(isLoopbackRegistry)).toEqual([false, false, false, false])
   })
 
   it('uses HTTPS except for loopback or when insecure is asked for', () => {
@@ -83,7 +84,12 @@ describe('isLoopbackRegistry and registryBaseUrl', () => {
 
 describe('parseRepository refuses what must not reach a request', () => {
   it('rejects user:password@ in the repository with its own message that never quotes the input', () => {
-    for (const text of ['user:hunter2@ghcr.io/org/k', 'https://user:hunter2@ghcr.io/org/k', 'user:hunter2@127.0.0.1:5000', 'tok@ghcr.io/k@sha256:' + 'a'.repeat(64)]) {
+    for (const text of [
+      'user:hunter2@ghcr.io/org/k',
+      'https://user:hunter2@ghcr.io/org/k',
+      'user:hunter2@127.0.0.1:5000',
+      'tok@ghcr.io/k@sha256:' + 'a'.repeat(64),
+    ]) {
       const error = (() => {
         try {
           parseRepository(text)
@@ -102,7 +108,9 @@ describe('parseRepository refuses what must not reach a request', () => {
   })
 
   it('rejects a port outside 1-65535 when parsing, before anything is written', () => {
-    expect(() => parseRepository('127.0.0.1:99999/k')).toThrow(new InputError('repository "127.0.0.1:99999/k": port 99999 of "127.0.0.1:99999" is not in 1-65535'))
+    expect(() => parseRepository('127.0.0.1:99999/k')).toThrow(
+      new InputError('repository "127.0.0.1:99999/k": port 99999 of "127.0.0.1:99999" is not in 1-65535'),
+    )
     expect(() => parseRepository('127.0.0.1:0/k')).toThrow('port 0 of "127.0.0.1:0" is not in 1-65535')
     expect(parseRepository('127.0.0.1:65535/k')).toEqual({ registry: '127.0.0.1:65535', repository: 'k' })
   })

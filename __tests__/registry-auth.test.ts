@@ -87,7 +87,9 @@ describe('credential helpers (credHelpers, credsStore)', () => {
     fs.mkdirSync(bin)
     // A helper speaking Docker's protocol: server URL on stdin, JSON on stdout; "not found" for unknown servers.
     const helper = (name: string, answers: Record<string, string>): void => {
-      const cases = Object.entries(answers).map(([server, json]) => `  '${server}') printf '%s' '${json}' ;;`).join('\n')
+      const cases = Object.entries(answers)
+        .map(([server, json]) => `  '${server}') printf '%s' '${json}' ;;`)
+        .join('\n')
       const script = `#!/bin/sh\n[ "$1" = get ] || exit 2\nread -r server\ncase "$server" in\n${cases}\n  *) echo "credentials not found in native keychain"; exit 1 ;;\nesac\n`
       fs.writeFileSync(path.join(bin, `docker-credential-${name}`), script, { mode: 0o755 })
     }
@@ -109,7 +111,10 @@ describe('credential helpers (credHelpers, credsStore)', () => {
   it('asks credHelpers[host] first, and hands its secret to onSecret', () => {
     const env = withConfig({ credHelpers: { 'r.example:5000': 'kat' }, credsStore: 'store', auths: { 'r.example:5000': { auth: 'eDp5' } } })
     const secrets: string[] = []
-    expect(readDockerConfigCredentials('r.example:5000', env, dir, (s) => secrets.push(s))).toEqual({ username: 'helper-user', password: 'helper-Secret-123' })
+    expect(readDockerConfigCredentials('r.example:5000', env, dir, (s) => secrets.push(s))).toEqual({
+      username: 'helper-user',
+      password: 'helper-Secret-123',
+    })
     expect(secrets).toEqual(['helper-Secret-123'])
   })
 
@@ -124,14 +129,18 @@ describe('credential helpers (credHelpers, credsStore)', () => {
   it('a helper that is not on PATH is one line naming it and where it is configured', () => {
     const env = withConfig({ credHelpers: { 'r.example:5000': 'absent' } })
     expect(() => readDockerConfigCredentials('r.example:5000', env, dir)).toThrow(
-      new InputError(`${path.join(env.DOCKER_CONFIG!, 'config.json')}: credHelpers["r.example:5000"]: credential helper docker-credential-absent is not on PATH`),
+      new InputError(
+        `${path.join(env.DOCKER_CONFIG!, 'config.json')}: credHelpers["r.example:5000"]: credential helper docker-credential-absent is not on PATH`,
+      ),
     )
   })
 
   it('a helper answering something other than JSON is one line that does not repeat its output', () => {
     const env = withConfig({ credsStore: 'broken' })
     expect(() => readDockerConfigCredentials('r.example:5000', env, dir)).toThrow(
-      new InputError(`${path.join(env.DOCKER_CONFIG!, 'config.json')}: credsStore: credential helper docker-credential-broken did not answer JSON for r.example:5000`),
+      new InputError(
+        `${path.join(env.DOCKER_CONFIG!, 'config.json')}: credsStore: credential helper docker-credential-broken did not answer JSON for r.example:5000`,
+      ),
     )
   })
 })
@@ -141,7 +150,9 @@ describe('RegistryAuth.redact', () => {
   const auth = new RegistryAuth({ registry: 'r.example', transport: new Transport() })
 
   it('hides any Basic or Bearer credential, whatever its case and token characters', () => {
-    expect(auth.redact('refused: authorization: Bearer eyJhbGc.iOi-J_SU~zI+1/NiJ9=; accept: */*')).toBe('refused: authorization: Bearer ***; accept: */*')
+    expect(auth.redact('refused: authorization: Bearer eyJhbGc.iOi-J_SU~zI+1/NiJ9=; accept: */*')).toBe(
+      'refused: authorization: Bearer ***; accept: */*',
+    )
     expect(auth.redact('Authorization: basic dXNlcjpwYXNz')).toBe('Authorization: basic ***')
     expect(auth.redact('BEARER\tabc and Basic  x/y+z==')).toBe('BEARER *** and Basic ***')
   })
@@ -151,7 +162,11 @@ describe('RegistryAuth.redact', () => {
   })
 
   it('also removes known secrets wherever they stand', () => {
-    const withPassword = new RegistryAuth({ registry: 'r.example', transport: new Transport(), credentials: { username: 'u', password: 'Pa55word-x' } })
+    const withPassword = new RegistryAuth({
+      registry: 'r.example',
+      transport: new Transport(),
+      credentials: { username: 'u', password: 'Pa55word-x' },
+    })
     expect(withPassword.redact('user u with Pa55word-x, base64 dTpQYTU1d29yZC14')).toBe('user u with ***, base64 ***')
   })
 })

@@ -38,7 +38,18 @@ function buildImage(name: string, content: string): TestImage {
   fs.mkdirSync(path.join(dir, 'payload', 'kernel'), { recursive: true })
   fs.writeFileSync(path.join(dir, 'payload', 'kernel', 'image'), content)
   const layerPath = path.join(dir, 'layer.tar')
-  execFileSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-cf', layerPath, '-C', path.join(dir, 'payload'), 'kernel'])
+  execFileSync('tar', [
+    '--sort=name',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--mtime=@0',
+    '-cf',
+    layerPath,
+    '-C',
+    path.join(dir, 'payload'),
+    'kernel',
+  ])
   const layerBytes = fs.readFileSync(layerPath)
   const layerDigest = sha256(layerBytes)
   const configBytes = Buffer.from(

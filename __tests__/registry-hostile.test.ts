@@ -51,7 +51,7 @@ interface Server {
 
 /** A loopback HTTP server on `address` that records every request (with its Authorization) and runs `handle`. */
 async function startServer(address: string, handle: Handler): Promise<Server> {
-  const state: Server = { host: '', port: 0, seen: [], handle, stop: async () => undefined }
+  const state: Server = { host: '', port: 0, seen: [], handle, stop: () => Promise.resolve() }
   const server = http.createServer((request, response) => {
     state.seen.push({ method: request.method!, path: request.url!, authorization: request.headers.authorization })
     const chunks: Buffer[] = []
@@ -77,8 +77,14 @@ function smallImage(text: string): ImageToWrite & { layer: Buffer } {
     open: () => Readable.from([bytes]),
   })
   const blobs = [blob(config, MediaType.config), blob(layer, MediaType.layerTar)]
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.manifest, config: blobs[0]!.descriptor, layers: [blobs[1]!.descriptor] }))
-  return { manifest: { descriptor: { mediaType: MediaType.manifest, digest: sha256(manifest), size: manifest.length }, bytes: manifest }, blobs, layer }
+  const manifest = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.manifest, config: blobs[0]!.descriptor, layers: [blobs[1]!.descriptor] }),
+  )
+  return {
+    manifest: { descriptor: { mediaType: MediaType.manifest, digest: sha256(manifest), size: manifest.length }, bytes: manifest },
+    blobs,
+    layer,
+  }
 }
 
 /** Answers like a registry with htpasswd auth: 401 Basic without the right credentials. */

@@ -30,7 +30,10 @@ beforeAll(async () => {
   tokens = await startJwtTokenServer({
     service,
     issuer,
-    users: { [writer.username]: { pass: writer.password, actions: ['pull', 'push'] }, [reader.username]: { pass: reader.password, actions: ['pull'] } },
+    users: {
+      [writer.username]: { pass: writer.password, actions: ['pull', 'push'] },
+      [reader.username]: { pass: reader.password, actions: ['pull'] },
+    },
     refreshTokens: { 'identity-token-of-writer': writer.username },
     publicPrefix: 'public/',
   })
@@ -43,15 +46,28 @@ afterAll(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true })
 })
 
-const options = (extra: RegistryClientOptions = {}): RegistryClientOptions => ({ env: { DOCKER_CONFIG: work }, transport: { baseDelayMs: 5 }, ...extra })
+const options = (extra: RegistryClientOptions = {}): RegistryClientOptions => ({
+  env: { DOCKER_CONFIG: work },
+  transport: { baseDelayMs: 5 },
+  ...extra,
+})
 
 function smallImage(text: string): ImageToWrite & { layer: Buffer } {
   const layer = Buffer.from(text.repeat(2000))
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }))
-  const blob = (bytes: Buffer, mediaType: string): Blob => ({ descriptor: { mediaType, digest: sha256(bytes), size: bytes.length }, open: () => Readable.from([bytes]) })
+  const blob = (bytes: Buffer, mediaType: string): Blob => ({
+    descriptor: { mediaType, digest: sha256(bytes), size: bytes.length },
+    open: () => Readable.from([bytes]),
+  })
   const blobs = [blob(config, MediaType.config), blob(layer, MediaType.layerTar)]
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.manifest, config: blobs[0]!.descriptor, layers: [blobs[1]!.descriptor] }))
-  return { manifest: { descriptor: { mediaType: MediaType.manifest, digest: sha256(manifest), size: manifest.length }, bytes: manifest }, blobs, layer }
+  const manifest = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.manifest, config: blobs[0]!.descriptor, layers: [blobs[1]!.descriptor] }),
+  )
+  return {
+    manifest: { descriptor: { mediaType: MediaType.manifest, digest: sha256(manifest), size: manifest.length }, bytes: manifest },
+    blobs,
+    layer,
+  }
 }
 
 /** The registry's own answer to a token-less read: proof that it is in token mode and checks tokens. */
@@ -63,7 +79,10 @@ describe('a registry in token mode', () => {
   it('pushes with a push-scoped token; the registry accepted the JWTs, and skopeo reads the image back with one', async () => {
     const image = smallImage('token mode kernel ')
     const secrets: string[] = []
-    const client = new RegistryClient({ registry: registry.host, repository: 'public/kernel' }, options({ credentials: writer, onSecret: (s) => secrets.push(s) }))
+    const client = new RegistryClient(
+      { registry: registry.host, repository: 'public/kernel' },
+      options({ credentials: writer, onSecret: (s) => secrets.push(s) }),
+    )
     const result = await pushImage(client, image, ['v1'])
 
     expect(result.blobsUploaded).toBe(2)
@@ -72,7 +91,11 @@ describe('a registry in token mode', () => {
     // Every JWT was handed over for masking.
     expect(secrets.filter((s) => s.split('.').length === 3).length).toBeGreaterThan(0)
     // Asynchronously: skopeo asks the token server, which runs in this process.
-    const skopeo = await promisify(execFile)('skopeo', ['inspect', '--tls-verify=false', '--creds', `${writer.username}:${writer.password}`, '--raw', `docker://${registry.host}/public/kernel:v1`], { encoding: 'buffer' })
+    const skopeo = await promisify(execFile)(
+      'skopeo',
+      ['inspect', '--tls-verify=false', '--creds', `${writer.username}:${writer.password}`, '--raw', `docker://${registry.host}/public/kernel:v1`],
+      { encoding: 'buffer' },
+    )
     expect(skopeo.stdout.equals(image.manifest.bytes)).toBe(true)
   })
 
@@ -114,7 +137,10 @@ describe('a registry in token mode', () => {
     const client = new RegistryClient({ registry: registry.host, repository: 'kernels/refresh' }, options({ credentials: writer }))
     expect(await client.blobExists(image.blobs[0]!.descriptor.digest)).toBe(false)
     // The first token was refused by the registry (expired), the second one worked.
-    expect(tokens.tokenRequests.slice(before).map((r) => r.scopes)).toEqual([['repository:kernels/refresh:pull'], ['repository:kernels/refresh:pull']])
+    expect(tokens.tokenRequests.slice(before).map((r) => r.scopes)).toEqual([
+      ['repository:kernels/refresh:pull'],
+      ['repository:kernels/refresh:pull'],
+    ])
     expect((await pushImage(client, image, ['v1'])).digest).toBe(image.manifest.descriptor.digest)
   })
 

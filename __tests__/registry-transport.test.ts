@@ -47,10 +47,12 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve))
 })
 
-const status = (code: number, headers: Record<string, string> = {}): Script => (_req, _body, res) => {
-  res.writeHead(code, headers)
-  res.end()
-}
+const status =
+  (code: number, headers: Record<string, string> = {}): Script =>
+  (_req, _body, res) => {
+    res.writeHead(code, headers)
+    res.end()
+  }
 const reset: Script = (req) => req.socket.destroy()
 
 function quickTransport(notices: RetryNotice[], extra: ConstructorParameters<typeof Transport>[0] = {}): Transport {
@@ -60,13 +62,26 @@ function quickTransport(notices: RetryNotice[], extra: ConstructorParameters<typ
 describe('retry decisions', () => {
   it('retries 429 and 5xx, not other statuses', () => {
     expect([200, 201, 202, 400, 401, 404, 429, 500, 502, 503].map(isRetryableStatus)).toEqual([
-      false, false, false, false, false, false, true, true, true, true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
     ])
   })
 
   it('retries resets and timeouts, not refused connections or unknown hosts', () => {
     expect(['ECONNRESET', 'UND_ERR_SOCKET', 'TIMEOUT', 'ECONNREFUSED', 'ENOTFOUND'].map(isRetryableErrorCode)).toEqual([
-      true, true, true, false, false,
+      true,
+      true,
+      true,
+      false,
+      false,
     ])
   })
 
@@ -92,7 +107,10 @@ describe('retry decisions', () => {
     })
     const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError')
     expect([errorCode(refused), errorCode(aggregate), errorCode(timeout), errorCode('?')]).toEqual([
-      'ECONNREFUSED', 'ECONNRESET', 'TIMEOUT', 'UNKNOWN',
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'TIMEOUT',
+      'UNKNOWN',
     ])
   })
 
@@ -138,7 +156,10 @@ describe('Transport against a loopback server', () => {
   })
 
   it('returns the last 5xx after the bounded number of attempts', async () => {
-    scripts.set('/down', Array.from({ length: 10 }, () => status(500)))
+    scripts.set(
+      '/down',
+      Array.from({ length: 10 }, () => status(500)),
+    )
     const response = await quickTransport([], { attempts: 4 }).request(() => ({ url: `${base}/down` }))
     expect(response.status).toBe(500)
     expect(seen.get('/down')!.length).toBe(4)
@@ -193,7 +214,9 @@ describe('Transport against a loopback server', () => {
     const port = (closed.address() as AddressInfo).port
     await new Promise((resolve) => closed.close(resolve))
     const notices: RetryNotice[] = []
-    const error = await quickTransport(notices).request(() => ({ url: `http://127.0.0.1:${port}/v2/` })).catch((e: unknown) => e)
+    const error = await quickTransport(notices)
+      .request(() => ({ url: `http://127.0.0.1:${port}/v2/` }))
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectionError)
     expect((error as Error).message).toBe(`GET http://127.0.0.1:${port}/v2/: cannot connect (ECONNREFUSED)`)
     expect(notices).toEqual([])
@@ -220,7 +243,10 @@ describe('where credentials may go', () => {
 describe('time bounds and restarts', () => {
   it('gives up at the operation deadline, after several shorter header timeouts', async () => {
     const hang: Script = () => undefined
-    scripts.set('/never', Array.from({ length: 50 }, () => hang))
+    scripts.set(
+      '/never',
+      Array.from({ length: 50 }, () => hang),
+    )
     const transport = quickTransport([], { attempts: 50, headersTimeoutMs: 100, operationTimeoutMs: 700 })
     const error = await transport.request(() => ({ url: `${base}/never` })).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectionError)
@@ -261,6 +287,8 @@ describe('time bounds and restarts', () => {
   it('takes its backoff from KERNEL_ACTION_RETRY_BASE_MS and KERNEL_ACTION_RETRY_MAX_MS when set', () => {
     const transport = new Transport({}, { KERNEL_ACTION_RETRY_BASE_MS: '7', KERNEL_ACTION_RETRY_MAX_MS: '70' })
     expect([transport.options.baseDelayMs, transport.options.maxDelayMs]).toEqual([7, 70])
-    expect([new Transport({}, {}).options.baseDelayMs, new Transport({}, { KERNEL_ACTION_RETRY_BASE_MS: 'soon' }).options.baseDelayMs]).toEqual([500, 500])
+    expect([new Transport({}, {}).options.baseDelayMs, new Transport({}, { KERNEL_ACTION_RETRY_BASE_MS: 'soon' }).options.baseDelayMs]).toEqual([
+      500, 500,
+    ])
   })
 })

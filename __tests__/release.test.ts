@@ -30,7 +30,9 @@ const originGit = (...args: string[]): string => execFileSync('git', ['--git-dir
 const write = (file: string, text: string): void => fs.writeFileSync(path.join(work, file), text)
 
 function changelog(...versions: string[]): string {
-  return ['# Changelog', '', '## [Unreleased]', '', ...versions.flatMap((v) => [`## [${v}] - 2026-11-27`, '', `- what changed in ${v}`, ''])].join('\n')
+  return ['# Changelog', '', '## [Unreleased]', '', ...versions.flatMap((v) => [`## [${v}] - 2026-11-27`, '', `- what changed in ${v}`, ''])].join(
+    '\n',
+  )
 }
 
 /** Sets the version in package.json and the CHANGELOG, commits, and pushes main (as a merged pull request would). */

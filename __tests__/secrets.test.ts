@@ -59,12 +59,19 @@ function forms(secret: string): string[] {
 
 /** The log as a reader sees it: everything but the `::add-mask::` commands, which the runner consumes. */
 function visibleLog(run: ActionRun): string {
-  const notMasks = (text: string): string => text.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n')
+  const notMasks = (text: string): string =>
+    text
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n')
   return `${notMasks(run.stdout)}\n${notMasks(run.stderr)}`
 }
 
 function masks(run: ActionRun): string[] {
-  return run.stdout.split('\n').filter((line) => line.startsWith('::add-mask::')).map((line) => line.slice('::add-mask::'.length))
+  return run.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('::add-mask::'))
+    .map((line) => line.slice('::add-mask::'.length))
 }
 
 function expectNoSecret(run: ActionRun, secrets: string[]): void {
@@ -103,7 +110,9 @@ describe('htpasswd registry (Basic)', () => {
     expect(run.status).toBe(1)
     const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error'))
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(new RegExp(`^::error::registry ${echoInFrontOfHtpasswd.host}: PUT manifest sha256:[0-9a-f]{64} → 400 DENIED: request refused: `))
+    expect(errors[0]).toMatch(
+      new RegExp(`^::error::registry ${echoInFrontOfHtpasswd.host}: PUT manifest sha256:[0-9a-f]{64} → 400 DENIED: request refused: `),
+    )
     expect(errors[0]).toContain('authorization: Basic ***')
     const log = visibleLog(run)
     for (const secret of forms(password)) expect(log.includes(secret)).toBe(false)
@@ -144,7 +153,11 @@ describe('credentials from a Docker credential helper', () => {
     const root = fs.mkdtempSync(path.join(dir, 'helper-'))
     fs.mkdirSync(path.join(root, 'bin'))
     const answer = JSON.stringify({ ServerURL: htpasswdRegistry.host, Username: user, Secret: password })
-    fs.writeFileSync(path.join(root, 'bin', 'docker-credential-kat'), `#!/bin/sh\nread -r server\n[ "$server" = "${htpasswdRegistry.host}" ] && printf '%s' '${answer}'\n`, { mode: 0o755 })
+    fs.writeFileSync(
+      path.join(root, 'bin', 'docker-credential-kat'),
+      `#!/bin/sh\nread -r server\n[ "$server" = "${htpasswdRegistry.host}" ] && printf '%s' '${answer}'\n`,
+      { mode: 0o755 },
+    )
     fs.writeFileSync(path.join(root, 'config.json'), JSON.stringify({ credHelpers: { [htpasswdRegistry.host]: helper } }))
     return { RUNNER_DEBUG: '1', DOCKER_CONFIG: root, PATH: `${path.join(root, 'bin')}:${process.env.PATH}` }
   }
@@ -175,8 +188,14 @@ describe('credentials from a Docker credential helper', () => {
 
 describe('a registry in token mode (real JWTs, verified by the registry)', () => {
   it('success: every JWT issued is masked and never shown', async () => {
-    const jwt = await startJwtTokenServer({ service: 'secrets-test', issuer: 'secrets-test', users: { [user]: { pass: password, actions: ['pull', 'push'] } } })
-    const registry = await startRegistry({ token: { realm: jwt.realm, service: 'secrets-test', issuer: 'secrets-test', rootCertBundle: jwt.certificatePath } })
+    const jwt = await startJwtTokenServer({
+      service: 'secrets-test',
+      issuer: 'secrets-test',
+      users: { [user]: { pass: password, actions: ['pull', 'push'] } },
+    })
+    const registry = await startRegistry({
+      token: { realm: jwt.realm, service: 'secrets-test', issuer: 'secrets-test', rootCertBundle: jwt.certificatePath },
+    })
     try {
       const run = await publish(`${registry.host}/kernels/jwt`, password)
 

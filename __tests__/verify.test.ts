@@ -61,7 +61,9 @@ describe('kernel-action verify accepts', () => {
     const result = await verify(`oci:${dir}:v1`)
     expect(result).toEqual({
       status: 0,
-      lines: [`oci:${dir}:v1: ok ${digest}, 4 layers (tar+gzip), x86_64 bzImage Linux 6.1.192-crafted, flavor zone, KERNEL_CONFIG matches kernel/config.gz`],
+      lines: [
+        `oci:${dir}:v1: ok ${digest}, 4 layers (tar+gzip), x86_64 bzImage Linux 6.1.192-crafted, flavor zone, KERNEL_CONFIG matches kernel/config.gz`,
+      ],
       log: [],
     })
   })
@@ -71,7 +73,9 @@ describe('kernel-action verify accepts', () => {
     ederaStyleDir(dir, payload.dir)
     const ref = `${registry.host}/edera-dev/zone-kernel:6.1.192`
     execFileSync('skopeo', ['copy', '--quiet', '--preserve-digests', '--dest-tls-verify=false', `dir:${dir}`, `docker://${ref}`])
-    const digest = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${ref}`], { encoding: 'utf8' }).trim()
+    const digest = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${ref}`], {
+      encoding: 'utf8',
+    }).trim()
     const result = await verify(ref)
     expect(result.lines).toEqual([
       `${ref}: ok ${digest}, 4 layers (tar.gzip), x86_64 bzImage Linux 6.1.192-crafted, flavor zone, KERNEL_CONFIG matches kernel/config.gz`,
@@ -85,7 +89,14 @@ describe('kernel-action verify accepts', () => {
     const amd64 = handMadeLayout(dir, payload.dir, { layers: zstdLayers }, 'amd64')
     const plain = ederaLayers().map((layer) => ({ ...layer, gzip: false }))
     const arm64 = handMadeLayout(dir, payload.dir, { layers: plain, architecture: 'arm64' }, 'arm64')
-    indexInLayout(dir, [{ manifest: amd64, architecture: 'amd64' }, { manifest: arm64, architecture: 'arm64' }], 'v1')
+    indexInLayout(
+      dir,
+      [
+        { manifest: amd64, architecture: 'amd64' },
+        { manifest: arm64, architecture: 'arm64' },
+      ],
+      'v1',
+    )
     const result = await verify(`oci:${dir}:v1`)
     // The arm64 entry holds the x86_64 test kernel: verify says so, and reads the zstd layers of the other cleanly.
     expect(result.lines).toEqual([
@@ -102,10 +113,20 @@ describe('kernel-action verify accepts', () => {
 describe('kernel-action verify, a multi-arch index in a registry', () => {
   it('verifies every linux/amd64 and linux/arm64 image of an index pushed by skopeo --all', async () => {
     const dir = layout()
-    const arm = writePayload(path.join(root, 'payload-arm'), { kernel: craftArm64Image(), metadata: METADATA.replace('x86_64', 'aarch64').replace('KERNEL_UNAME_R=6.1.192-crafted\n', '') })
+    const arm = writePayload(path.join(root, 'payload-arm'), {
+      kernel: craftArm64Image(),
+      metadata: METADATA.replace('x86_64', 'aarch64').replace('KERNEL_UNAME_R=6.1.192-crafted\n', ''),
+    })
     const amd64 = handMadeLayout(dir, payload.dir, { layers: ederaLayers() }, 'amd64')
     const arm64 = handMadeLayout(dir, arm.dir, { layers: ederaLayers(), architecture: 'arm64' }, 'arm64')
-    const index = indexInLayout(dir, [{ manifest: amd64, architecture: 'amd64' }, { manifest: arm64, architecture: 'arm64' }], 'v1')
+    const index = indexInLayout(
+      dir,
+      [
+        { manifest: amd64, architecture: 'amd64' },
+        { manifest: arm64, architecture: 'arm64' },
+      ],
+      'v1',
+    )
     const ref = `${registry.host}/edera-dev/zone-kernel:multi`
     execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${dir}:v1`, `docker://${ref}`])
     const result = await verify(ref)
@@ -167,7 +188,9 @@ describe('kernel-action verify rejects, one line per broken rule', () => {
     const layers = ederaLayers()
     layers[2] = { ...layers[2]!, mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip' }
     const manifest = handMadeLayout(dir, payload.dir, { layers })
-    const layer = (JSON.parse(fs.readFileSync(path.join(dir, 'blobs', 'sha256', manifest.digest.slice(7)), 'utf8')) as { layers: { digest: string }[] }).layers[2]!
+    const layer = (
+      JSON.parse(fs.readFileSync(path.join(dir, 'blobs', 'sha256', manifest.digest.slice(7)), 'utf8')) as { layers: { digest: string }[] }
+    ).layers[2]!
     const result = await verify(`oci:${dir}:v1`)
     expect(result.lines).toEqual([
       `oci:${dir}:v1: layer 3 (${layer.digest}): media type application/vnd.oci.image.layer.nondistributable.v1.tar+gzip; krata reads only tar, tar+gzip, tar+zstd or docker rootfs.diff.tar.gzip layers`,
@@ -189,7 +212,14 @@ describe('kernel-action verify rejects, one line per broken rule', () => {
     const dir = layout()
     const amd64 = handMadeLayout(dir, payload.dir, { layers: ederaLayers() }, 'amd64')
     const arm = handMadeLayout(dir, payload.dir, { layers: ederaLayers(), architecture: 'aarch64' }, 'arm')
-    indexInLayout(dir, [{ manifest: amd64, architecture: 'amd64' }, { manifest: arm, architecture: 'aarch64' }], 'v1')
+    indexInLayout(
+      dir,
+      [
+        { manifest: amd64, architecture: 'amd64' },
+        { manifest: arm, architecture: 'aarch64' },
+      ],
+      'v1',
+    )
     const result = await verify(`oci:${dir}:v1`)
     expect(result.lines).toEqual([
       `oci:${dir}:v1: index entry 2 (${arm.digest}): platform linux/aarch64; krata matches only amd64 or arm64, so it never picks this one`,
@@ -221,7 +251,9 @@ describe('kernel-action verify rejects, one line per broken rule', () => {
   it('a layer whose bytes do not match its digest', async () => {
     const dir = layout()
     const manifest = handMadeLayout(dir, payload.dir, { layers: ederaLayers() })
-    const layer = (JSON.parse(fs.readFileSync(path.join(dir, 'blobs', 'sha256', manifest.digest.slice(7)), 'utf8')) as { layers: { digest: string }[] }).layers[3]!
+    const layer = (
+      JSON.parse(fs.readFileSync(path.join(dir, 'blobs', 'sha256', manifest.digest.slice(7)), 'utf8')) as { layers: { digest: string }[] }
+    ).layers[3]!
     const file = path.join(dir, 'blobs', 'sha256', layer.digest.slice(7))
     const bytes = fs.readFileSync(file)
     bytes[bytes.length - 10]! ^= 0xff
@@ -229,7 +261,9 @@ describe('kernel-action verify rejects, one line per broken rule', () => {
     const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
     const result = await verify(`oci:${dir}:v1`)
     expect(result.status).toBe(1)
-    expect(result.lines[0]).toBe(`oci:${dir}:v1: layer 4 (${layer.digest}): oci:${dir}: blob ${layer.digest} has digest ${actual} (corrupt or altered)`)
+    expect(result.lines[0]).toBe(
+      `oci:${dir}:v1: layer 4 (${layer.digest}): oci:${dir}: blob ${layer.digest} has digest ${actual} (corrupt or altered)`,
+    )
   })
 
   it('a reference that does not exist is an input error', async () => {
@@ -240,7 +274,7 @@ describe('kernel-action verify rejects, one line per broken rule', () => {
 })
 
 describe('the bundled CLI', () => {
-  it('prints the broken rules on stdout and exits 1; a missing reference is exit 2 with one line on stderr', async () => {
+  it('prints the broken rules on stdout and exits 1; a missing reference is exit 2 with one line on stderr', () => {
     const dir = layout()
     handMadeLayout(dir, payload.dir, { layers: ederaLayers(), editConfig: (config) => delete config.history })
     const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), ...args], { encoding: 'utf8' })

@@ -84,7 +84,9 @@ export async function main(argv: string[]): Promise<number> {
       // Escaped: in a workflow's `run:` step the runner reads this output, and a file name must not be a command.
       for (const r of report.results) process.stdout.write(`${escapeLogLine(formatResultLine(r, report.config))}\n`)
       const failing = isFailing(report, failOn)
-      const verdict = failing ? failureSummary(report) : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`
+      const verdict = failing
+        ? failureSummary(report)
+        : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`
       process.stdout.write(`${escapeLogLine(verdict)}\n`)
     }
     return isFailing(report, failOn) ? 1 : 0

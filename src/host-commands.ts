@@ -40,7 +40,9 @@ export async function runHostCommand(command: (typeof HOST_COMMANDS)[number], ar
     const result = await verifyImage(reference, { ...common, depth: values.light ? 'light' : 'full' })
     for (const line of result.violations) output.out(`${reference}: ${line}`)
     if (result.violations.length > 0) {
-      output.out(`${reference}: krata would not load this image as published (${result.violations.length} problem${result.violations.length === 1 ? '' : 's'})`)
+      output.out(
+        `${reference}: krata would not load this image as published (${result.violations.length} problem${result.violations.length === 1 ? '' : 's'})`,
+      )
       return 1
     }
     for (const image of result.images) output.out(`${reference}: ok${image.platform ? ` ${image.platform}` : ''} ${image.description}`)

@@ -83,4 +83,3 @@ function kindOf(stat: Stats): string {
   if (stat.isSocket()) return 'a socket'
   return 'a special file'
 }
-

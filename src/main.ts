@@ -63,7 +63,8 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
     // Read before publishing: the reference tag is usually the one about to be overwritten.
     const reference = await core.group('Read the kernel to compare with', () => pullReference(inputs.drift, outcome, log))
     const compare = async (published?: { layout: string; digest: string; imageRef: string }): Promise<void> => {
-      if (reference) summary.drift = await core.group('Compare with the reference kernel', () => reportDrift(check, reference, outcome, published, context, log))
+      if (reference)
+        summary.drift = await core.group('Compare with the reference kernel', () => reportDrift(check, reference, outcome, published, context, log))
     }
     if (isFailing(report, check.failOn)) {
       // A kernel that fails its requirements is not published: nothing half-done is left behind.

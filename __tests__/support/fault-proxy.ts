@@ -131,12 +131,12 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan = noFaul
         return
       case 'throttle':
         request.resume()
-        request.once('end', () =>
-          answer(429, { 'retry-after': String(fault.retryAfterSeconds) }, errorBody('TOOMANYREQUESTS', 'injected 429')),
-        )
+        request.once('end', () => answer(429, { 'retry-after': String(fault.retryAfterSeconds) }, errorBody('TOOMANYREQUESTS', 'injected 429')))
         return
       case 'echo': {
-        const echoed = Object.entries(request.headers).map(([name, value]) => `${name}: ${String(value)}`).join('; ')
+        const echoed = Object.entries(request.headers)
+          .map(([name, value]) => `${name}: ${String(value)}`)
+          .join('; ')
         request.resume()
         request.once('end', () => answer(fault.status, {}, errorBody('DENIED', `request refused: ${echoed}`)))
         return
@@ -152,23 +152,20 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan = noFaul
     }
 
     const headers = { ...request.headers }
-    const forward = http.request(
-      { host: '127.0.0.1', port: upstreamPort, method: request.method, path: request.url, headers },
-      (upstreamAnswer) => {
-        const send = (): void => {
-          const answerHeaders = { ...upstreamAnswer.headers }
-          // distribution builds Location from the Host header (ours); rewrite in case it used its own address.
-          if (typeof answerHeaders.location === 'string') {
-            answerHeaders.location = answerHeaders.location.replace(`http://${upstream}`, `http://127.0.0.1:${port}`)
-          }
-          entry.status = upstreamAnswer.statusCode
-          response.writeHead(upstreamAnswer.statusCode ?? 502, answerHeaders)
-          upstreamAnswer.pipe(response)
+    const forward = http.request({ host: '127.0.0.1', port: upstreamPort, method: request.method, path: request.url, headers }, (upstreamAnswer) => {
+      const send = (): void => {
+        const answerHeaders = { ...upstreamAnswer.headers }
+        // distribution builds Location from the Host header (ours); rewrite in case it used its own address.
+        if (typeof answerHeaders.location === 'string') {
+          answerHeaders.location = answerHeaders.location.replace(`http://${upstream}`, `http://127.0.0.1:${port}`)
         }
-        if (fault?.kind === 'slow') later(fault.delayMs, send)
-        else send()
-      },
-    )
+        entry.status = upstreamAnswer.statusCode
+        response.writeHead(upstreamAnswer.statusCode ?? 502, answerHeaders)
+        upstreamAnswer.pipe(response)
+      }
+      if (fault?.kind === 'slow') later(fault.delayMs, send)
+      else send()
+    })
     forward.on('error', () => request.socket.destroy())
     if (fault?.kind === 'cut') {
       let seen = 0

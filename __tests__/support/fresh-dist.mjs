@@ -28,7 +28,9 @@ export default function freshDist() {
   try {
     execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
   } catch (error) {
-    throw new Error(`dist/ is stale and npm run build failed (${error.message}); the end-to-end tests would run old code`)
+    throw new Error(`dist/ is stale and npm run build failed (${error.message}); the end-to-end tests would run old code`, {
+      cause: error,
+    })
   }
   if (newestSource() > oldestBundle()) throw new Error('dist/ is still older than src/ after npm run build')
 }

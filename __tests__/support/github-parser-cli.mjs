@@ -26,7 +26,11 @@ async function load(file) {
   const errors = messages(parsed.context)
   if (errors.length > 0 || !parsed.value) return { file, errors }
   const workflow = await convertWorkflowTemplate(parsed.context, parsed.value)
-  return { file, errors: [...messages(parsed.context), ...(workflow.errors ?? []).map((e) => e.Message ?? String(e))], jobs: workflow.jobs.map((j) => j.id.value) }
+  return {
+    file,
+    errors: [...messages(parsed.context), ...(workflow.errors ?? []).map((e) => e.Message ?? String(e))],
+    jobs: workflow.jobs.map((j) => j.id.value),
+  }
 }
 
 const results = []

@@ -40,7 +40,7 @@ export function writePatterned(file: string, size: number, seed: number): void {
   let block = createHash('sha256').update(`seed ${seed}`).digest()
   const piece = Buffer.alloc(1 << 20)
   try {
-    for (let written = 0; written < size; ) {
+    for (let written = 0; written < size;) {
       for (let offset = 0; offset < piece.length; offset += 32) {
         block.copy(piece, offset)
         block = createHash('sha256').update(block).digest()
@@ -123,9 +123,26 @@ interface BuiltLayer {
 function buildLayers(payloadDir: string, spec: HandImage, work: string, store: (file: string, mediaType: string) => Blob): BuiltLayer[] {
   return spec.layers.map((layer, position) => {
     const tarFile = path.join(work, `layer-${position}.tar`)
-    execFileSync('tar', ['-c', '-f', tarFile, '--format=posix', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '--no-recursion', '-C', payloadDir, ...layer.tarArgs], {
-      env: { ...process.env, TZ: 'UTC' },
-    })
+    execFileSync(
+      'tar',
+      [
+        '-c',
+        '-f',
+        tarFile,
+        '--format=posix',
+        '--owner=0',
+        '--group=0',
+        '--numeric-owner',
+        '--mtime=@0',
+        '--no-recursion',
+        '-C',
+        payloadDir,
+        ...layer.tarArgs,
+      ],
+      {
+        env: { ...process.env, TZ: 'UTC' },
+      },
+    )
     const diffId = sha256File(tarFile)
     const gzip = layer.gzip ?? true
     let file = tarFile
@@ -136,7 +153,13 @@ function buildLayers(payloadDir: string, spec: HandImage, work: string, store: (
       execFileSync('zstd', ['-q', '-3', '-f', '--rm', tarFile])
       file = `${tarFile}.zst`
     }
-    const mediaType = layer.mediaType ?? (spec.docker ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : gzip ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar')
+    const mediaType =
+      layer.mediaType ??
+      (spec.docker
+        ? 'application/vnd.docker.image.rootfs.diff.tar.gzip'
+        : gzip
+          ? 'application/vnd.oci.image.layer.v1.tar+gzip'
+          : 'application/vnd.oci.image.layer.v1.tar')
     return { blob: store(file, mediaType), diffId, createdBy: layer.createdBy }
   })
 }
@@ -161,7 +184,11 @@ function manifestBytes(config: Blob, layers: BuiltLayer[], spec: HandImage): Buf
       mediaType: spec.docker ? 'application/vnd.docker.distribution.manifest.v2+json' : 'application/vnd.oci.image.manifest.v1+json',
       config,
       layers: layers.map((l) => l.blob),
-      ...(spec.annotations === undefined ? { annotations: ANNOTATIONS } : Object.keys(spec.annotations).length ? { annotations: spec.annotations } : {}),
+      ...(spec.annotations === undefined
+        ? { annotations: ANNOTATIONS }
+        : Object.keys(spec.annotations).length
+          ? { annotations: spec.annotations }
+          : {}),
     }),
   )
 }
@@ -173,8 +200,14 @@ export function handMadeLayout(layoutDir: string, payloadDir: string, spec: Hand
   const work = fs.mkdtempSync(path.join(layoutDir, '..', 'work-'))
   const store = (source: string | Buffer, mediaType: string): Blob => storeBlob(blobs, source, mediaType, (hex) => hex)
   const layers = buildLayers(payloadDir, spec, work, store)
-  const config = store(imageConfigBytes(layers, spec), spec.docker ? 'application/vnd.docker.container.image.v1+json' : 'application/vnd.oci.image.config.v1+json')
-  const manifest = store(manifestBytes(config, layers, spec), spec.docker ? 'application/vnd.docker.distribution.manifest.v2+json' : 'application/vnd.oci.image.manifest.v1+json')
+  const config = store(
+    imageConfigBytes(layers, spec),
+    spec.docker ? 'application/vnd.docker.container.image.v1+json' : 'application/vnd.oci.image.config.v1+json',
+  )
+  const manifest = store(
+    manifestBytes(config, layers, spec),
+    spec.docker ? 'application/vnd.docker.distribution.manifest.v2+json' : 'application/vnd.oci.image.manifest.v1+json',
+  )
   fs.writeFileSync(path.join(layoutDir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
   addToIndex(layoutDir, { ...manifest, annotations: { [REF_NAME_ANNOTATION]: tag } })
   fs.rmSync(work, { recursive: true, force: true })

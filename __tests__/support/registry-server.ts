@@ -116,7 +116,7 @@ async function waitForRegistry(child: ChildProcess, url: string, withAuth: boole
 // never collides, and from a range of its own per jest worker, so two test files running in parallel never pick the
 // same one. Another jest run on the machine may still race for it: startRegistry retries with the next port.
 const PORTS_PER_WORKER = 400
-const FIRST_PORT = 20000 + ((Number(process.env.JEST_WORKER_ID ?? 1) % 30) * PORTS_PER_WORKER)
+const FIRST_PORT = 20000 + (Number(process.env.JEST_WORKER_ID ?? 1) % 30) * PORTS_PER_WORKER
 let nextPort = FIRST_PORT + Math.floor(Math.random() * PORTS_PER_WORKER)
 
 /** A port of this worker's range that is free on 127.0.0.1 (nothing listens on it). */

@@ -159,9 +159,27 @@ export async function startJwtTokenServer(options: JwtTokenServerOptions): Promi
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'token-server-'))
   const keyPath = path.join(dir, 'key.pem')
   const certificatePath = path.join(dir, 'cert.pem')
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=kernel-action test token issuer', '-keyout', keyPath, '-out', certificatePath], {
-    stdio: 'ignore',
-  })
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=kernel-action test token issuer',
+      '-keyout',
+      keyPath,
+      '-out',
+      certificatePath,
+    ],
+    {
+      stdio: 'ignore',
+    },
+  )
   const key = createPrivateKey(fs.readFileSync(keyPath))
   const der = new X509Certificate(fs.readFileSync(certificatePath)).raw.toString('base64')
   const tokenRequests: JwtTokenRequest[] = []

@@ -108,7 +108,21 @@ function newcHeader(name, fields) {
     const nameBytes = Buffer.from(`${name}\0`);
     const hex = (n) => n.toString(16).padStart(8, '0');
     const header = '070701' +
-        [fields.ino, fields.mode, 0, 0, fields.mode & S_IFDIR ? 2 : 1, 0, fields.size, 0, 0, fields.rdevMajor ?? 0, fields.rdevMinor ?? 0, nameBytes.length, 0]
+        [
+            fields.ino,
+            fields.mode,
+            0,
+            0,
+            fields.mode & S_IFDIR ? 2 : 1,
+            0,
+            fields.size,
+            0,
+            0,
+            fields.rdevMajor ?? 0,
+            fields.rdevMinor ?? 0,
+            nameBytes.length,
+            0,
+        ]
             .map(hex)
             .join('');
     return Buffer.concat([Buffer.from(header), nameBytes, Buffer.alloc(padding(110 + nameBytes.length))]);
@@ -173,20 +187,46 @@ var external_node_zlib_ = __nccwpck_require__(522);
 ;// CONCATENATED MODULE: ./src/boot/stages.ts
 const STAGES = [
     { id: 'xen', title: 'Xen hypervisor booted in QEMU', missing: 'Xen did not boot in QEMU', options: [], harness: true },
-    { id: 'dom0', title: 'dom0 toolstack ready (xenstored, xenconsoled)', missing: 'dom0 did not get its Xen toolstack running', options: [], harness: true },
+    {
+        id: 'dom0',
+        title: 'dom0 toolstack ready (xenstored, xenconsoled)',
+        missing: 'dom0 did not get its Xen toolstack running',
+        options: [],
+        harness: true,
+    },
     {
         id: 'loaded',
         title: "Xen's PV domain builder loaded the kernel",
         missing: "Xen's PV domain builder rejected the image (a krata zone kernel is a bzImage with a gzip or xz payload)",
         options: ['CONFIG_XEN_PV'],
     },
-    { id: 'console', title: 'guest kernel wrote to hvc0', missing: 'the guest kernel never wrote to hvc0', options: ['CONFIG_XEN_PV', 'CONFIG_HVC_XEN', 'CONFIG_PRINTK'] },
-    { id: 'init', title: 'init ran from the ramdisk', missing: 'the guest kernel did not run init from its ramdisk', options: ['CONFIG_BLK_DEV_INITRD', 'CONFIG_BINFMT_ELF'] },
+    {
+        id: 'console',
+        title: 'guest kernel wrote to hvc0',
+        missing: 'the guest kernel never wrote to hvc0',
+        options: ['CONFIG_XEN_PV', 'CONFIG_HVC_XEN', 'CONFIG_PRINTK'],
+    },
+    {
+        id: 'init',
+        title: 'init ran from the ramdisk',
+        missing: 'the guest kernel did not run init from its ramdisk',
+        options: ['CONFIG_BLK_DEV_INITRD', 'CONFIG_BINFMT_ELF'],
+    },
     { id: 'devtmpfs', title: 'devtmpfs mounted', missing: 'devtmpfs could not be mounted', options: ['CONFIG_DEVTMPFS'] },
     { id: 'xvda', title: 'Xen block device xvda (root image) present', missing: 'no xvda', options: ['CONFIG_XEN_BLKDEV_FRONTEND'] },
     { id: 'xvdc', title: 'Xen block device xvdc (addons) present', missing: 'no xvdc', options: ['CONFIG_XEN_BLKDEV_FRONTEND'] },
-    { id: 'root', title: 'root squashfs mounted from xvda', missing: 'the root squashfs on xvda did not mount', options: ['CONFIG_SQUASHFS', 'CONFIG_SQUASHFS_ZLIB'] },
-    { id: 'overlay', title: 'overlay on the root with a tmpfs upper layer', missing: 'the overlay with a tmpfs upper layer did not mount', options: ['CONFIG_OVERLAY_FS', 'CONFIG_TMPFS'] },
+    {
+        id: 'root',
+        title: 'root squashfs mounted from xvda',
+        missing: 'the root squashfs on xvda did not mount',
+        options: ['CONFIG_SQUASHFS', 'CONFIG_SQUASHFS_ZLIB'],
+    },
+    {
+        id: 'overlay',
+        title: 'overlay on the root with a tmpfs upper layer',
+        missing: 'the overlay with a tmpfs upper layer did not mount',
+        options: ['CONFIG_OVERLAY_FS', 'CONFIG_TMPFS'],
+    },
     { id: 'addons', title: 'addons squashfs mounted from xvdc', missing: 'the addons squashfs on xvdc did not mount', options: ['CONFIG_SQUASHFS'] },
     { id: 'modules', title: 'addons modules bound at /lib/modules/$(uname -r)', missing: 'the addons modules could not be bind-mounted', options: [] },
     { id: 'proc', title: 'proc mounted', missing: 'proc could not be mounted', options: ['CONFIG_PROC_FS'] },
@@ -436,7 +476,23 @@ poweroff -f
 `;
 }
 function dom0InitramfsEntries(files) {
-    const dirs = new Set(['bin', 'usr', 'usr/bin', 'dev', 'proc', 'sys', 'tmp', 'run', 'var', 'var/run', 'etc', 'etc/xen', 'lib', 'lib/modules', GUEST_DIR.slice(1)]);
+    const dirs = new Set([
+        'bin',
+        'usr',
+        'usr/bin',
+        'dev',
+        'proc',
+        'sys',
+        'tmp',
+        'run',
+        'var',
+        'var/run',
+        'etc',
+        'etc/xen',
+        'lib',
+        'lib/modules',
+        GUEST_DIR.slice(1),
+    ]);
     const withParents = (p) => {
         const parts = p.replace(/^\/+/, '').split('/').slice(0, -1);
         for (let i = 1; i <= parts.length; i++)
@@ -478,15 +534,25 @@ function qemuArgs(plan) {
     }
     const dom0MiB = 512 + Math.ceil((plan.guestBytes * 2) / 2 ** 20);
     return [
-        '-accel', plan.accel,
-        '-cpu', plan.accel === 'kvm' ? 'host' : 'Haswell-noTSX',
-        '-m', String(dom0MiB + 384),
-        '-smp', '2',
-        '-nographic', '-nodefaults', '-no-reboot',
-        '-serial', 'stdio',
-        '-kernel', plan.xen,
-        '-append', `console=com1 dom0_mem=${dom0MiB}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
-        '-initrd', `${plan.dom0Kernel} console=hvc0 quiet,${plan.dom0Initramfs}`,
+        '-accel',
+        plan.accel,
+        '-cpu',
+        plan.accel === 'kvm' ? 'host' : 'Haswell-noTSX',
+        '-m',
+        String(dom0MiB + 384),
+        '-smp',
+        '2',
+        '-nographic',
+        '-nodefaults',
+        '-no-reboot',
+        '-serial',
+        'stdio',
+        '-kernel',
+        plan.xen,
+        '-append',
+        `console=com1 dom0_mem=${dom0MiB}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
+        '-initrd',
+        `${plan.dom0Kernel} console=hvc0 quiet,${plan.dom0Initramfs}`,
     ];
 }
 
@@ -518,8 +584,8 @@ class MissingTool extends Error {
     }
 }
 async function findBootHost() {
-    const qemu = await which('qemu-system-x86_64', 'qemu-system-x86');
-    const mksquashfs = await which('mksquashfs', 'squashfs-tools');
+    const qemu = which('qemu-system-x86_64', 'qemu-system-x86');
+    const mksquashfs = which('mksquashfs', 'squashfs-tools');
     const busybox = '/bin/busybox';
     if (!(0,external_node_fs_.existsSync)(busybox) || !(await isStatic(busybox)))
         throw new MissingTool('a static /bin/busybox', 'busybox-static');
@@ -533,7 +599,7 @@ async function findBootHost() {
     const libraries = await sharedLibraries([...xenPrograms, xenstoreClient]);
     return { xen, dom0Kernel, dom0Modules, xenBinDir, xenPrograms, xenstoreClient, libraries, busybox, mksquashfs, qemu };
 }
-async function which(program, pkg) {
+function which(program, pkg) {
     for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
         const candidate = external_node_path_default().join(dir, program);
         if ((0,external_node_fs_.existsSync)(candidate))
@@ -555,7 +621,10 @@ async function isStatic(file) {
 }
 /** QEMU's multiboot loader takes Xen's ELF, not the .gz Debian installs in /boot: unpack it once into the cache. */
 async function unpackedXen() {
-    const gz = (await (0,promises_.readdir)('/boot').catch(() => [])).filter((f) => /^xen-4\.\d+-amd64\.gz$/.test(f)).sort().pop();
+    const gz = (await (0,promises_.readdir)('/boot').catch(() => []))
+        .filter((f) => /^xen-4\.\d+-amd64\.gz$/.test(f))
+        .sort()
+        .pop();
     if (!gz)
         throw new MissingTool('the Xen hypervisor (/boot/xen-4.*-amd64.gz)', 'xen-hypervisor-4.17-amd64');
     const dir = external_node_path_default().join(cacheDir(), 'boot');
@@ -592,7 +661,10 @@ function actionScript(name) {
 async function dom0KernelPackage() {
     let dir;
     try {
-        dir = (await run('bash', [actionScript('debian-package.sh'), 'linux-image-amd64'], { maxBuffer: 1 << 20, env: { ...process.env, KERNEL_ACTION_CACHE: cacheDir() } })).stdout.trim();
+        dir = (await run('bash', [actionScript('debian-package.sh'), 'linux-image-amd64'], {
+            maxBuffer: 1 << 20,
+            env: { ...process.env, KERNEL_ACTION_CACHE: cacheDir() },
+        })).stdout.trim();
     }
     catch (error) {
         const stderr = error.stderr?.trim().split('\n').pop() ?? String(error);
@@ -747,6 +819,7 @@ function runQemu(qemu, args, timeoutSeconds, serialLog) {
         const child = (0,external_node_child_process_.spawn)(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
         let lastError;
         const record = (raw) => {
+            // eslint-disable-next-line no-control-regex -- ESC (\x1b) is what starts the terminal escape sequences stripped here
             const text = raw.replace(/\r/g, '').replace(/\x1b(\[[0-9;?]*[A-Za-z]|[^[])/g, '');
             // hvc0 ends lines with CR CR LF: the blank line between every two lines is not output.
             if (text === '')
@@ -889,7 +962,13 @@ function evaluateRequirements(config, requirements, options) {
             ?.map((option) => ({ option, entry: config.entries.get(option) }))
             .find((a) => verdict(a.option, requirement.wanted, a.entry, KRATA, false).status === 'ok');
         if (alternative) {
-            return { ...base, found: `${alternative.option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(alternative.entry)}`, line: alternative.entry?.line ?? null, status: 'ok', message: `${alternative.option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(alternative.entry)}` };
+            return {
+                ...base,
+                found: `${alternative.option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(alternative.entry)}`,
+                line: alternative.entry?.line ?? null,
+                status: 'ok',
+                message: `${alternative.option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(alternative.entry)}`,
+            };
         }
         const judged = verdict(requirement.option, requirement.wanted, entry, who(requirement), options.strict ?? false);
         return { ...base, ...explained(requirement, judged, config) };
@@ -1224,12 +1303,7 @@ function evalCompare(op, leftExpr, rightExpr, ctx) {
         order = l.value < r.value ? -1 : l.value > r.value ? 1 : 0;
     else
         order = left.text < right.text ? -1 : left.text > right.text ? 1 : 0;
-    const holds = op === '=' ? order === 0
-        : op === '!=' ? order !== 0
-            : op === '<' ? order < 0
-                : op === '>' ? order > 0
-                    : op === '<=' ? order <= 0
-                        : order >= 0;
+    const holds = op === '=' ? order === 0 : op === '!=' ? order !== 0 : op === '<' ? order < 0 : op === '>' ? order > 0 : op === '<=' ? order <= 0 : order >= 0;
     return holds ? 2 : 0;
 }
 
@@ -2450,7 +2524,10 @@ function directoryFiles(sourceDir) {
                     paths = paths.map((p) => (p === '' ? part : `${p}/${part}`));
                     continue;
                 }
-                const re = new RegExp(`^${part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+                const re = new RegExp(`^${part
+                    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+                    .replace(/\*/g, '[^/]*')
+                    .replace(/\?/g, '[^/]')}$`);
                 paths = paths.flatMap((dir) => {
                     try {
                         return (0,external_node_fs_.readdirSync)((0,external_node_path_.join)(sourceDir, dir))
@@ -2853,11 +2930,19 @@ function plural(n, word) {
 function bootRequirements() {
     const source = 'krata-boot';
     const builtIn = (option, reason, severity) => ({
-        option, wanted: 'y', source, reason, ...(severity ? { severity } : {}),
+        option,
+        wanted: 'y',
+        source,
+        reason,
+        ...(severity ? { severity } : {}),
     });
     return [
         {
-            option: 'CONFIG_KERNEL_GZIP', anyOf: ['CONFIG_KERNEL_XZ'], wanted: 'y', source, arches: ['x86_64'],
+            option: 'CONFIG_KERNEL_GZIP',
+            anyOf: ['CONFIG_KERNEL_XZ'],
+            wanted: 'y',
+            source,
+            arches: ['x86_64'],
             reason: "krata's loader finds the kernel inside a gzip or xz stream; zstd, lz4, lzo, lzma and bzip2 kernels do not boot",
         },
         builtIn('CONFIG_BLK_DEV_INITRD', 'krata boots every zone with its initrd'),
@@ -2875,10 +2960,25 @@ function bootRequirements() {
 const TARGETS = ['zone', 'host'];
 // Symbols defined only in arch/x86 (or depending on X86/XEN_PV): an arm64 kernel can never have them.
 const X86_ONLY = new Set([
-    'CONFIG_XEN_PV', 'CONFIG_XEN_512GB', 'CONFIG_XEN_PV_SMP', 'CONFIG_XEN_PVHVM', 'CONFIG_XEN_PVHVM_SMP',
-    'CONFIG_XEN_PVHVM_GUEST', 'CONFIG_XEN_SAVE_RESTORE', 'CONFIG_XEN_PVH', 'CONFIG_XEN_PV_MSR_SAFE', 'CONFIG_XEN_PV_DOM0',
-    'CONFIG_PCI_XEN', 'CONFIG_XEN_PCIDEV_FRONTEND', 'CONFIG_XEN_MEMORY_HOTPLUG_LIMIT', 'CONFIG_XEN_HAVE_PVMMU',
-    'CONFIG_XEN_HAVE_VPMU', 'CONFIG_XEN_ACPI', 'CONFIG_XEN_PCIDEV_BACKEND', 'CONFIG_XEN_ACPI_PROCESSOR', 'CONFIG_XEN_MCE_LOG',
+    'CONFIG_XEN_PV',
+    'CONFIG_XEN_512GB',
+    'CONFIG_XEN_PV_SMP',
+    'CONFIG_XEN_PVHVM',
+    'CONFIG_XEN_PVHVM_SMP',
+    'CONFIG_XEN_PVHVM_GUEST',
+    'CONFIG_XEN_SAVE_RESTORE',
+    'CONFIG_XEN_PVH',
+    'CONFIG_XEN_PV_MSR_SAFE',
+    'CONFIG_XEN_PV_DOM0',
+    'CONFIG_PCI_XEN',
+    'CONFIG_XEN_PCIDEV_FRONTEND',
+    'CONFIG_XEN_MEMORY_HOTPLUG_LIMIT',
+    'CONFIG_XEN_HAVE_PVMMU',
+    'CONFIG_XEN_HAVE_VPMU',
+    'CONFIG_XEN_ACPI',
+    'CONFIG_XEN_PCIDEV_BACKEND',
+    'CONFIG_XEN_ACPI_PROCESSOR',
+    'CONFIG_XEN_MCE_LOG',
 ]);
 // Symbols younger than the oldest kernels people still build (5.15): XEN_PV_MSR_SAFE came in 6.1, XEN_VIRTIO and
 // XEN_GRANT_DMA_OPS in 5.19.
@@ -3175,7 +3275,9 @@ async function main(argv) {
             for (const r of report.results)
                 process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)((0,_check_format_js__WEBPACK_IMPORTED_MODULE_12__/* .formatResultLine */ .v)(r, report.config))}\n`);
             const failing = (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .isFailing */ .DI)(report, failOn);
-            const verdict = failing ? (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .failureSummary */ .jg)(report) : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`;
+            const verdict = failing
+                ? (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .failureSummary */ .jg)(report)
+                : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`;
             process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)(verdict)}\n`);
         }
         return (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .isFailing */ .DI)(report, failOn) ? 1 : 0;
@@ -3441,7 +3543,12 @@ async function inspectBzImage(file, path, size, bz) {
  */
 async function checkPayloadEnds(file, path, payload, compression) {
     if (compression === 'gzip') {
-        const source = file.createReadStream({ start: payload.offset, end: payload.offset + payload.length - 1, autoClose: false, highWaterMark: 1 << 20 });
+        const source = file.createReadStream({
+            start: payload.offset,
+            end: payload.offset + payload.length - 1,
+            autoClose: false,
+            highWaterMark: 1 << 20,
+        });
         try {
             await (0,promises_.pipeline)(source, (0,external_node_zlib_.createGunzip)(), new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() }));
         }
@@ -3720,12 +3827,19 @@ const CLASS_ORDER = { requirement: 0, xen: 1, other: 2 };
  */
 function diffConfigs(before, after, requirementOptions) {
     const changes = [];
-    const classify = (option) => requirementOptions.has(option) ? 'requirement' : option.includes('XEN') ? 'xen' : 'other';
+    const classify = (option) => (requirementOptions.has(option) ? 'requirement' : option.includes('XEN') ? 'xen' : 'other');
     for (const [option, now] of after.entries) {
         const was = before.entries.get(option);
         if (was && sameState(was, now))
             continue;
-        changes.push({ option, kind: was ? 'changed' : 'added', class: classify(option), before: (0,kernel_config/* describeEntry */.OY)(was), after: (0,kernel_config/* describeEntry */.OY)(now), line: now.line });
+        changes.push({
+            option,
+            kind: was ? 'changed' : 'added',
+            class: classify(option),
+            before: (0,kernel_config/* describeEntry */.OY)(was),
+            after: (0,kernel_config/* describeEntry */.OY)(now),
+            line: now.line,
+        });
     }
     for (const [option, was] of before.entries) {
         if (after.entries.has(option))
@@ -3789,7 +3903,13 @@ function sizeChange(file, before, after) {
 /** A side that has only a config (a check-only run, or a `.config` given to the CLI). */
 function configOnlySide(ref, configDigest, config) {
     return {
-        ref, digest: null, configDigest, version: config.header?.version ?? null, unameR: null, flavor: null, tags: [],
+        ref,
+        digest: null,
+        configDigest,
+        version: config.header?.version ?? null,
+        unameR: null,
+        flavor: null,
+        tags: [],
         sizes: { 'kernel/image': null, 'kernel/addons.squashfs': null },
     };
 }
@@ -3892,7 +4012,9 @@ async function fileInSmallLayer(image, layer, name, maxBytes, where) {
     if (layer.size > maxBytes)
         throw new errors/* InputError */.dz(`${where}: the ${name} layer is ${layer.size} bytes, more than the ${maxBytes} read for a comparison`);
     let found;
-    await (0,layer_reader/* readLayer */.w6)(image, layer, (entry) => (entry.type === 'File' && entry.path.replace(/^\.\//, '') === name ? async (body) => void (found = await (0,layer_reader/* bodyToBuffer */.AW)(body, CONFIG_MAX, `${where}: ${name}`)) : undefined), where);
+    await (0,layer_reader/* readLayer */.w6)(image, layer, (entry) => entry.type === 'File' && entry.path.replace(/^\.\//, '') === name
+        ? async (body) => void (found = await (0,layer_reader/* bodyToBuffer */.AW)(body, CONFIG_MAX, `${where}: ${name}`))
+        : undefined, where);
     if (found === undefined)
         throw new errors/* InputError */.dz(`${where}: layer ${layer.digest} holds no ${name}`);
     return found;
@@ -3932,7 +4054,12 @@ function factRows(drift) {
     // Only images have a release, a flavor, tags and layers: beside a bare config these would read as "removed".
     const images = before.digest !== null && after.digest !== null;
     if (images) {
-        rows.push({ name: 'uname -r', before: text(before.unameR), after: text(after.unameR), change: same(text(before.unameR), text(after.unameR)) }, { name: 'flavor', before: text(before.flavor), after: text(after.flavor), change: same(text(before.flavor), text(after.flavor)) }, { name: 'tags', before: before.tags.join(',') || '—', after: after.tags.join(',') || '—', change: same(before.tags.join(','), after.tags.join(',')) });
+        rows.push({ name: 'uname -r', before: text(before.unameR), after: text(after.unameR), change: same(text(before.unameR), text(after.unameR)) }, { name: 'flavor', before: text(before.flavor), after: text(after.flavor), change: same(text(before.flavor), text(after.flavor)) }, {
+            name: 'tags',
+            before: before.tags.join(',') || '—',
+            after: after.tags.join(',') || '—',
+            change: same(before.tags.join(','), after.tags.join(',')),
+        });
     }
     rows.push({ name: 'config', before: before.configDigest, after: after.configDigest, change: same(before.configDigest, after.configDigest) });
     if (images) {
@@ -3973,7 +4100,9 @@ function renderDriftSummary(drift) {
     const facts = factRows(drift).filter((row) => !(row.before === '—' && row.after === '—'));
     let html = `<h3>Since <code>${render_escape(drift.before.ref)}</code></h3>\n` +
         `<table><tr><th></th><th>Before</th><th>Now</th><th>Change</th></tr>\n` +
-        facts.map((r) => `<tr><th>${render_escape(r.name)}</th><td><code>${render_escape(r.before)}</code></td><td><code>${render_escape(r.after)}</code></td><td>${render_escape(r.change)}</td></tr>`).join('\n') +
+        facts
+            .map((r) => `<tr><th>${render_escape(r.name)}</th><td><code>${render_escape(r.before)}</code></td><td><code>${render_escape(r.after)}</code></td><td>${render_escape(r.change)}</td></tr>`)
+            .join('\n') +
         `\n</table>\n<p>${render_escape(countsLine(drift))}</p>\n`;
     const first = drift.changes.filter((c) => c.class !== 'other');
     const rest = drift.changes.filter((c) => c.class === 'other');
@@ -4000,7 +4129,12 @@ function render_escape(text) {
 function driftNotices(drift) {
     return drift.changes
         .filter((c) => c.class === 'requirement')
-        .map((c) => ({ option: c.option, line: c.line, title: `${c.option} changed since ${sideName(drift.before)}`, message: changeMessage(c, drift.before) }));
+        .map((c) => ({
+        option: c.option,
+        line: c.line,
+        title: `${c.option} changed since ${sideName(drift.before)}`,
+        message: changeMessage(c, drift.before),
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/drift/diff-command.ts
@@ -4461,7 +4595,10 @@ async function rollBackInterrupted(zoneDir, log) {
         throw new errors/* InputError */.dz(`${file}: an interrupted install left a journal that cannot be read; restore the *.previous files by hand`);
     }
     await restore(zoneDir, journal);
-    log(`${zoneDir}: rolled back an interrupted install (restored ${journal.targets.filter((t) => t.existed).map((t) => t.target).join(', ') || 'nothing'})`);
+    log(`${zoneDir}: rolled back an interrupted install (restored ${journal.targets
+        .filter((t) => t.existed)
+        .map((t) => t.target)
+        .join(', ') || 'nothing'})`);
 }
 async function removeStaleStaging(zoneDir) {
     for (const name of await external_node_fs_default().promises.readdir(zoneDir)) {
@@ -4574,7 +4711,9 @@ function servedTypeViolations(servedAs, isIndex, fromRegistry) {
 function layerTypeViolations(layers) {
     return layers.flatMap((layer, position) => layer_reader/* KRATA_LAYER_TYPES */.E5.has(layer.mediaType)
         ? []
-        : [`layer ${position + 1} (${layer.digest}): media type ${layer.mediaType}; krata reads only tar, tar+gzip, tar+zstd or docker rootfs.diff.tar.gzip layers`]);
+        : [
+            `layer ${position + 1} (${layer.digest}): media type ${layer.mediaType}; krata reads only tar, tar+gzip, tar+zstd or docker rootfs.diff.tar.gzip layers`,
+        ]);
 }
 /** The three `dev.edera.kernel.*` keys krata's fetch tool requires, on the manifest (or the index above it). */
 function annotationViolations(manifest, index) {
@@ -4635,7 +4774,10 @@ function parentOf(path) {
 function metadataViolations(facts) {
     const { kernel, metadata } = facts;
     const lines = [];
-    if (facts.bootRules !== false && kernel?.format === 'bzImage' && kernel.payloadCompression !== undefined && !LOADABLE_PAYLOADS.has(kernel.payloadCompression)) {
+    if (facts.bootRules !== false &&
+        kernel?.format === 'bzImage' &&
+        kernel.payloadCompression !== undefined &&
+        !LOADABLE_PAYLOADS.has(kernel.payloadCompression)) {
         lines.push(`kernel/image: a ${kernel.payloadCompression}-compressed bzImage; krata's loader finds only gzip or xz kernels`);
     }
     if (metadata === undefined)
@@ -4664,7 +4806,10 @@ function metadataViolations(facts) {
     else if (configDigest !== facts.configDigest) {
         lines.push(`kernel/metadata: KERNEL_CONFIG=${configDigest}, but the uncompressed kernel/config.gz is ${facts.configDigest}`);
     }
-    for (const [key, annotation] of [['KERNEL_VERSION', 'dev.edera.kernel.version'], ['KERNEL_FLAVOR', 'dev.edera.kernel.flavor']]) {
+    for (const [key, annotation] of [
+        ['KERNEL_VERSION', 'dev.edera.kernel.version'],
+        ['KERNEL_FLAVOR', 'dev.edera.kernel.flavor'],
+    ]) {
         const said = facts.annotations?.[annotation];
         if (metadata[key] !== undefined && said !== undefined && said !== metadata[key]) {
             lines.push(`kernel/metadata: ${key}=${metadata[key]}, but annotation ${annotation} is ${said}`);
@@ -4711,7 +4856,11 @@ async function verifyImage(reference, options) {
     if (options.arch !== undefined && wanted === undefined) {
         result.violations.push(`index: no linux/${(0,src_arch/* ociArch */.As)(options.arch)} entry (asked for --arch ${options.arch})`);
     }
-    const children = options.arch !== undefined ? (wanted ? [wanted] : []) : (index.manifests ?? []).filter((entry) => entry.platform?.os === 'linux' && src_arch/* OCI_ARCHES */.Jn.includes(entry.platform.architecture));
+    const children = options.arch !== undefined
+        ? wanted
+            ? [wanted]
+            : []
+        : (index.manifests ?? []).filter((entry) => entry.platform?.os === 'linux' && src_arch/* OCI_ARCHES */.Jn.includes(entry.platform.architecture));
     for (const child of children) {
         const prefix = (0,image_source/* platformText */.VQ)(child);
         const fetched = await store.fetchManifest(child.digest);
@@ -4719,7 +4868,11 @@ async function verifyImage(reference, options) {
             result.violations.push(`${prefix}: the index names ${child.digest}, which ${store.name} does not have`);
             continue;
         }
-        await verifyManifest(store, reference, fetched, options, result, { prefix, platformArch: child.platform?.architecture, indexAnnotations: index.annotations });
+        await verifyManifest(store, reference, fetched, options, result, {
+            prefix,
+            platformArch: child.platform?.architecture,
+            indexAnnotations: index.annotations,
+        });
     }
     return result;
 }
@@ -4812,7 +4965,9 @@ async function readKernelFiles(image) {
                 facts.kernel = await (0,kernel_image/* inspectKernelImage */.r)(kernelFile);
             }
             catch (error) {
-                rules.lines.push(`kernel/image: ${(0,errors/* oneLine */.TN)(error).replace(/^image: /, '').replaceAll(kernelFile, 'kernel/image')}`);
+                rules.lines.push(`kernel/image: ${(0,errors/* oneLine */.TN)(error)
+                    .replace(/^image: /, '')
+                    .replaceAll(kernelFile, 'kernel/image')}`);
             }
         }
         if (metadataText !== undefined) {
@@ -4830,7 +4985,9 @@ async function readKernelFiles(image) {
     }
 }
 function describe(image, facts) {
-    const types = [...new Set(image.layers.map((layer) => layer.mediaType.replace(/^application\/vnd\.(oci\.image\.layer\.v1\.|docker\.image\.rootfs\.diff\.)/, '')))];
+    const types = [
+        ...new Set(image.layers.map((layer) => layer.mediaType.replace(/^application\/vnd\.(oci\.image\.layer\.v1\.|docker\.image\.rootfs\.diff\.)/, ''))),
+    ];
     const parts = [`${image.digest}`, `${image.layers.length} layer${image.layers.length === 1 ? '' : 's'} (${types.join(', ')})`];
     const kernel = facts?.kernel;
     if (kernel !== undefined)
@@ -5649,7 +5806,8 @@ class OciLayout {
     }
     async readIndex() {
         const index = parseJsonFile(this.#indexPath(), await fs.promises.readFile(this.#indexPath()));
-        const entriesOk = (manifests) => Array.isArray(manifests) && manifests.every((entry) => typeof entry === 'object' && entry !== null && typeof entry.digest === 'string');
+        const entriesOk = (manifests) => Array.isArray(manifests) &&
+            manifests.every((entry) => typeof entry === 'object' && entry !== null && typeof entry.digest === 'string');
         if (typeof index !== 'object' || index === null || index.schemaVersion !== 2 || !entriesOk(index.manifests)) {
             throw new InputError(`${INPUT}: ${this.#indexPath()} is not an OCI image index (schemaVersion 2 and a manifests list of descriptors)`);
         }
@@ -6147,14 +6305,14 @@ function envMs(env, name) {
 }
 function transport_sleep(ms, signal) {
     return new Promise((resolve, reject) => {
-        if (signal.aborted)
-            return reject(signal.reason);
+        signal.throwIfAborted(); // a throw here rejects, with the abort's reason
         const timer = setTimeout(() => {
             signal.removeEventListener('abort', onAbort);
             resolve();
         }, ms);
         const onAbort = () => {
             clearTimeout(timer);
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort's own reason, whatever the aborter gave, as throwIfAborted does
             reject(signal.reason);
         };
         signal.addEventListener('abort', onAbort, { once: true });
@@ -6180,6 +6338,7 @@ async function readLimited(response, maxBytes, what) {
 async function readPrefix(response, maxBytes) {
     if (response.body === null)
         return { bytes: Buffer.alloc(0), complete: true };
+    // A fetch body is bytes; the types leave its chunks `any`.
     const reader = response.body.getReader();
     const chunks = [];
     let length = 0;
@@ -6225,7 +6384,11 @@ async function nodeRequest(url, init, signal, headersTimeoutMs, nodeStream) {
     const target = new URL(url);
     const headers = {};
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
-    const request = (target.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).request(target, { method: init.method ?? (nodeStream ? 'GET' : 'PUT'), headers, signal });
+    const request = (target.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).request(target, {
+        method: init.method ?? (nodeStream ? 'GET' : 'PUT'),
+        headers,
+        signal,
+    });
     const answered = new Promise((resolve, reject) => {
         request.once('response', resolve);
         request.once('error', reject);
@@ -6590,6 +6753,7 @@ class RegistryClient {
                 response = await this.transport.retry(op, () => label, () => attempt(op));
             }
             catch (error) {
+                // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the blob's stream threw, as it was
                 if (sourceError !== undefined)
                     throw sourceError; // the blob's own stream failed, not the network
                 if (error instanceof ConnectionError && error.code === 'ERR_HTTP_CONTENT_LENGTH_MISMATCH') {
@@ -6800,8 +6964,10 @@ class RegistryClient {
     }
     /** `registry X: PUT manifest v1 → 400 MANIFEST_BLOB_UNKNOWN: blob unknown to registry`. */
     async failure(what, response) {
-        const text = response.bodyUsed ? '' : (await readPrefix(response, errorBodyLimit).catch(() => ({ bytes: Buffer.alloc(0) }))).bytes.toString('utf8');
-        let detail = '';
+        const text = response.bodyUsed
+            ? ''
+            : (await readPrefix(response, errorBodyLimit).catch(() => ({ bytes: Buffer.alloc(0) }))).bytes.toString('utf8');
+        let detail;
         let code;
         try {
             const first = JSON.parse(text).errors?.[0];
@@ -7323,6 +7489,7 @@ async function walkTar(source, compression, onEntry, where) {
         throw new errors/* InputError */.dz(`${where}: ${error.message}`);
     }
     await Promise.all(pending);
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows, as it was, the first error an entry's body consumer threw
     if (failure !== undefined)
         throw failure;
 }

@@ -22,10 +22,7 @@ const LEVELS: readonly AnnotationLevel[] = ['error', 'warning', 'notice']
  * One annotation per problem, on the fragment line that sets the option when there is one, else on the option's line
  * in the config, else on line 1 of the config. The budget is applied later, over everything the step emits.
  */
-export function planAnnotations(
-  results: readonly CheckResult[],
-  where: { config?: string; fragments?: FragmentLines },
-): Annotation[] {
+export function planAnnotations(results: readonly CheckResult[], where: { config?: string; fragments?: FragmentLines }): Annotation[] {
   const planned: Annotation[] = []
   for (const level of ['error', 'warning'] as const) {
     for (const result of results.filter((r) => r.status === level)) {
@@ -41,7 +38,10 @@ export function planAnnotations(
  */
 export function fitAnnotations(
   annotations: readonly Annotation[],
-  { reserved = {}, overflowAt = {} }: { reserved?: Partial<Record<AnnotationLevel, number>>; overflowAt?: { file?: string; startLine?: number } } = {},
+  {
+    reserved = {},
+    overflowAt = {},
+  }: { reserved?: Partial<Record<AnnotationLevel, number>>; overflowAt?: { file?: string; startLine?: number } } = {},
 ): { shown: Annotation[]; hidden: Annotation[] } {
   const shown: Annotation[] = []
   const hidden: Annotation[] = []
@@ -72,7 +72,10 @@ export function planNotices(
   return notices.map((n) => ({ level: 'notice', title: n.title, message: n.message, ...place(n, where) }))
 }
 
-function place(result: { option: string; line: number | null }, where: { config?: string; fragments?: FragmentLines }): { file?: string; startLine?: number } {
+function place(
+  result: { option: string; line: number | null },
+  where: { config?: string; fragments?: FragmentLines },
+): { file?: string; startLine?: number } {
   const inFragment = where.fragments?.get(result.option)
   if (inFragment) return { file: inFragment.file, startLine: inFragment.line }
   if (!where.config) return {}

@@ -58,9 +58,11 @@ export function renderBootSummary(outcome: BootOutcome): string {
 /** scripts/install-boot-tools.sh: apt-get of QEMU, Xen, busybox-static and squashfs-tools, only what is missing. */
 async function installBootTools(log: StepLog): Promise<void> {
   const started = Date.now()
-  const installed = await run('bash', [actionScript('install-boot-tools.sh')], { maxBuffer: 16 << 20 }).catch((error: { stderr?: string }) => {
-    throw new ToolError(`boot-test: installing the boot tools failed: ${error.stderr?.trim().split('\n').pop() ?? String(error)}`)
-  })
+  const installed = await run('bash', [actionScript('install-boot-tools.sh')], { maxBuffer: 16 << 20 }).catch(
+    (error: Error & { stderr?: string }) => {
+      throw new ToolError(`boot-test: installing the boot tools failed: ${error.stderr?.trim().split('\n').pop() ?? String(error)}`)
+    },
+  )
   const what = /installing (.*)/.exec(installed.stderr)?.[1]
   if (what) log.info(`boot-test: installed ${what} in ${((Date.now() - started) / 1000).toFixed(0)} s`)
 }

@@ -68,7 +68,8 @@ export async function pullReference(drift: DriftSettings, check: CheckOutcome, l
       log: (line) => log.info(line),
     })
     if (side === undefined) log.notice(`compare-to: ${reference} does not exist yet, so there is nothing to compare with`)
-    else log.info(`compare-to: ${reference} is ${side.side.digest} (Linux ${side.side.version ?? 'version unknown'}, config ${side.side.configDigest})`)
+    else
+      log.info(`compare-to: ${reference} is ${side.side.digest} (Linux ${side.side.version ?? 'version unknown'}, config ${side.side.configDigest})`)
     return side
   } catch (error) {
     if (!implicit) throw error
@@ -96,9 +97,7 @@ export async function reportDrift(
   context: RunnerContext,
   log: StepLog,
 ): Promise<string> {
-  const now = published
-    ? await readImageSide(`oci:${published.layout}@${published.digest}`, { arch: check.arch }, published.imageRef)
-    : undefined
+  const now = published ? await readImageSide(`oci:${published.layout}@${published.digest}`, { arch: check.arch }, published.imageRef) : undefined
   const after = now ?? { side: configOnlySide(check.report.config, sha256Digest(check.configBytes), check.config), config: check.config }
   const report = buildDrift(reference, after, requirementOptionSet(check.requirements))
   // Beside the check's report (already written, and written again here with `drift` in it).

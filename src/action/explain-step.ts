@@ -16,7 +16,9 @@ export async function explainStep(outcome: CheckOutcome, kernelSource: string, c
   const explained = await explainFailures(outcome, kernelSource)
   const file = tempPath(context, 'kernel-fix.config')
   await fs.writeFile(file, explained.fixFragment)
-  log.info(`Kconfig of ${kernelSource} read (${explained.skipped.length} lines skipped); ${explained.explanations.size} failures explained in ${Date.now() - started} ms; fix fragment: ${file}`)
+  log.info(
+    `Kconfig of ${kernelSource} read (${explained.skipped.length} lines skipped); ${explained.explanations.size} failures explained in ${Date.now() - started} ms; fix fragment: ${file}`,
+  )
   for (const line of explained.skipped) core.debug(`Kconfig line skipped: ${line}`)
   core.setOutput('fix-fragment', file)
   return {

@@ -39,7 +39,9 @@ export async function publishStep(inputs: PublishInputs, check: CheckOutcome, co
   })
   if (outcome.push) {
     const p = outcome.push
-    log.info(`pushed ${outcome.imageRef}: ${p.blobsUploaded} blobs uploaded (${formatBytes(p.bytesUploaded)}), ${p.blobsSkipped} already there, ${p.blobsMounted} mounted`)
+    log.info(
+      `pushed ${outcome.imageRef}: ${p.blobsUploaded} blobs uploaded (${formatBytes(p.bytesUploaded)}), ${p.blobsSkipped} already there, ${p.blobsMounted} mounted`,
+    )
   }
   core.setOutput('metadata', outcome.metadataPath)
   core.setOutput('config-digest', outcome.configDigest)
@@ -70,7 +72,9 @@ export async function mergeStep(inputs: MergeInputs, log: StepLog): Promise<Merg
     log: (line) => log.info(line),
     onSecret: (value) => core.setSecret(value),
   })
-  log.info(`merged ${outcome.platforms.map((p) => `linux/${p.architecture}`).join(', ')} into ${outcome.imageRef}${outcome.tags.length ? ` tagged ${outcome.tags.join(', ')}` : ''}`)
+  log.info(
+    `merged ${outcome.platforms.map((p) => `linux/${p.architecture}`).join(', ')} into ${outcome.imageRef}${outcome.tags.length ? ` tagged ${outcome.tags.join(', ')}` : ''}`,
+  )
   core.setOutput('digest', outcome.digest)
   core.setOutput('image-ref', outcome.imageRef)
   core.setOutput('tags', outcome.tags.join('\n'))

@@ -11,7 +11,9 @@ import type { StepLog } from './step-log.js'
 /** Logs every result, one line each, so the whole check is in the log even past the annotation budget. */
 export function logResults(outcome: CheckOutcome, log: StepLog): void {
   const { report } = outcome
-  log.info(`${report.config}: Linux ${report.version ?? '(no version header)'}, ${report.arch}, ${outcome.requirements.length} ${report.target} requirements`)
+  log.info(
+    `${report.config}: Linux ${report.version ?? '(no version header)'}, ${report.arch}, ${outcome.requirements.length} ${report.target} requirements`,
+  )
   for (const d of report.duplicates) log.info(`warn ${d.message}`)
   const mark = { ok: 'ok  ', error: 'FAIL', warning: 'warn', 'not-applicable': 'n/a ', skipped: 'skip' } as const
   for (const r of report.results) log.info(`${mark[r.status]} ${withExplanation(r)}`)
@@ -28,7 +30,13 @@ export function emitAnnotations(outcome: CheckOutcome, fragments: FragmentLines,
 }
 
 /** Notices (drift since the last release) on the same fragment or config lines as the check's annotations. */
-export function emitNotices(notices: Parameters<typeof planNotices>[0], config: string, fragments: FragmentLines, log: StepLog, workspace: string): void {
+export function emitNotices(
+  notices: Parameters<typeof planNotices>[0],
+  config: string,
+  fragments: FragmentLines,
+  log: StepLog,
+  workspace: string,
+): void {
   for (const a of planNotices(notices, annotationPlaces(config, fragments, workspace))) log.annotate(a)
 }
 

@@ -41,7 +41,9 @@ export class StepLog {
     for (const a of hidden) this.info(`${a.level}: ${a.title ? `${a.title}: ` : ''}${a.message}`)
     for (const a of shown) {
       // Only the properties there are: core writes `::notice ::` for a set of undefined ones.
-      const properties = Object.fromEntries(Object.entries({ title: a.title, file: a.file, startLine: a.startLine }).filter(([, v]) => v !== undefined))
+      const properties = Object.fromEntries(
+        Object.entries({ title: a.title, file: a.file, startLine: a.startLine }).filter(([, v]) => v !== undefined),
+      )
       if (a.level === 'error') core.error(a.message, properties)
       else if (a.level === 'warning') core.warning(a.message, properties)
       else core.notice(a.message, properties)

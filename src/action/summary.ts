@@ -56,7 +56,12 @@ export function renderSummary(report: CheckReport, step: StepSummary = { failOn:
     (step.boot ? `\n${step.boot}\n\n` : '') +
     (step.drift ?? '') +
     (step.fixFragment ? renderFixFragment(step.fixFragment) : '') +
-    (step.publish ? renderPublish(step.publish, unenforced ? `${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}: not enforced (fail-on: never)` : undefined) : '')
+    (step.publish
+      ? renderPublish(
+          step.publish,
+          unenforced ? `${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}: not enforced (fail-on: never)` : undefined,
+        )
+      : '')
   let failures = failing.length ? table(failing) : '<p>Every requirement is met.</p>\n'
   let passes = rest.length ? `<details><summary>${plural(rest.length, 'other requirement')}</summary>\n\n${table(rest)}</details>\n` : ''
   if (head.length + failures.length + passes.length + tail.length > limit) {

@@ -25,7 +25,8 @@ export async function bootCommand(args: string[]): Promise<number> {
   })
   if (!values.image) throw new InputError('--image bzImage is required')
   const timeoutSeconds = Number(values.timeout)
-  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30) throw new InputError(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`)
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30)
+    throw new InputError(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`)
   const outcome = await runBootTest({
     image: values.image,
     addons: values.addons,
@@ -48,6 +49,8 @@ export async function bootCommand(args: string[]): Promise<number> {
     process.stdout.write(`${outcome.reason}\n`)
     return 1
   }
-  process.stdout.write(`boot passed: ${outcome.release ?? 'the kernel'} booted as a Xen PV guest and did what krata's zone init needs (${outcome.accel?.toUpperCase()}, ${outcome.seconds.toFixed(0)} s)\n`)
+  process.stdout.write(
+    `boot passed: ${outcome.release ?? 'the kernel'} booted as a Xen PV guest and did what krata's zone init needs (${outcome.accel?.toUpperCase()}, ${outcome.seconds.toFixed(0)} s)\n`,
+  )
   return 0
 }

@@ -24,7 +24,21 @@ export function newcHeader(name: string, fields: { ino: number; mode: number; si
   const hex = (n: number): string => n.toString(16).padStart(8, '0')
   const header =
     '070701' +
-    [fields.ino, fields.mode, 0, 0, fields.mode & S_IFDIR ? 2 : 1, 0, fields.size, 0, 0, fields.rdevMajor ?? 0, fields.rdevMinor ?? 0, nameBytes.length, 0]
+    [
+      fields.ino,
+      fields.mode,
+      0,
+      0,
+      fields.mode & S_IFDIR ? 2 : 1,
+      0,
+      fields.size,
+      0,
+      0,
+      fields.rdevMajor ?? 0,
+      fields.rdevMinor ?? 0,
+      nameBytes.length,
+      0,
+    ]
       .map(hex)
       .join('')
   return Buffer.concat([Buffer.from(header), nameBytes, Buffer.alloc(padding(110 + nameBytes.length))])

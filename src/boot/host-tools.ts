@@ -43,8 +43,8 @@ class MissingTool extends Error {
 }
 
 export async function findBootHost(): Promise<BootHost> {
-  const qemu = await which('qemu-system-x86_64', 'qemu-system-x86')
-  const mksquashfs = await which('mksquashfs', 'squashfs-tools')
+  const qemu = which('qemu-system-x86_64', 'qemu-system-x86')
+  const mksquashfs = which('mksquashfs', 'squashfs-tools')
   const busybox = '/bin/busybox'
   if (!existsSync(busybox) || !(await isStatic(busybox))) throw new MissingTool('a static /bin/busybox', 'busybox-static')
   const xen = await unpackedXen()
@@ -57,7 +57,7 @@ export async function findBootHost(): Promise<BootHost> {
   return { xen, dom0Kernel, dom0Modules, xenBinDir, xenPrograms, xenstoreClient, libraries, busybox, mksquashfs, qemu }
 }
 
-async function which(program: string, pkg: string): Promise<string> {
+function which(program: string, pkg: string): string {
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
     const candidate = path.join(dir, program)
     if (existsSync(candidate)) return candidate
@@ -79,7 +79,10 @@ async function isStatic(file: string): Promise<boolean> {
 
 /** QEMU's multiboot loader takes Xen's ELF, not the .gz Debian installs in /boot: unpack it once into the cache. */
 async function unpackedXen(): Promise<string> {
-  const gz = (await readdir('/boot').catch(() => [] as string[])).filter((f) => /^xen-4\.\d+-amd64\.gz$/.test(f)).sort().pop()
+  const gz = (await readdir('/boot').catch(() => [] as string[]))
+    .filter((f) => /^xen-4\.\d+-amd64\.gz$/.test(f))
+    .sort()
+    .pop()
   if (!gz) throw new MissingTool('the Xen hypervisor (/boot/xen-4.*-amd64.gz)', 'xen-hypervisor-4.17-amd64')
   const dir = path.join(cacheDir(), 'boot')
   const target = path.join(dir, gz.replace(/\.gz$/, ''))
@@ -116,7 +119,12 @@ export function actionScript(name: string): string {
 async function dom0KernelPackage(): Promise<{ kernel: string; modules: Record<Dom0Module, string> }> {
   let dir: string
   try {
-    dir = (await run('bash', [actionScript('debian-package.sh'), 'linux-image-amd64'], { maxBuffer: 1 << 20, env: { ...process.env, KERNEL_ACTION_CACHE: cacheDir() } })).stdout.trim()
+    dir = (
+      await run('bash', [actionScript('debian-package.sh'), 'linux-image-amd64'], {
+        maxBuffer: 1 << 20,
+        env: { ...process.env, KERNEL_ACTION_CACHE: cacheDir() },
+      })
+    ).stdout.trim()
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim().split('\n').pop() ?? String(error)
     throw new ToolError(`boot test: cannot fetch the dom0 kernel (Debian's linux-image-amd64): ${stderr}`)

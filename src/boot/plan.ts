@@ -160,7 +160,23 @@ export interface Dom0Files {
 }
 
 export function dom0InitramfsEntries(files: Dom0Files): CpioEntry[] {
-  const dirs = new Set<string>(['bin', 'usr', 'usr/bin', 'dev', 'proc', 'sys', 'tmp', 'run', 'var', 'var/run', 'etc', 'etc/xen', 'lib', 'lib/modules', GUEST_DIR.slice(1)])
+  const dirs = new Set<string>([
+    'bin',
+    'usr',
+    'usr/bin',
+    'dev',
+    'proc',
+    'sys',
+    'tmp',
+    'run',
+    'var',
+    'var/run',
+    'etc',
+    'etc/xen',
+    'lib',
+    'lib/modules',
+    GUEST_DIR.slice(1),
+  ])
   const withParents = (p: string): void => {
     const parts = p.replace(/^\/+/, '').split('/').slice(0, -1)
     for (let i = 1; i <= parts.length; i++) dirs.add(parts.slice(0, i).join('/'))
@@ -212,14 +228,24 @@ export function qemuArgs(plan: QemuPlan): string[] {
   }
   const dom0MiB = 512 + Math.ceil((plan.guestBytes * 2) / 2 ** 20)
   return [
-    '-accel', plan.accel,
-    '-cpu', plan.accel === 'kvm' ? 'host' : 'Haswell-noTSX',
-    '-m', String(dom0MiB + 384),
-    '-smp', '2',
-    '-nographic', '-nodefaults', '-no-reboot',
-    '-serial', 'stdio',
-    '-kernel', plan.xen,
-    '-append', `console=com1 dom0_mem=${dom0MiB}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
-    '-initrd', `${plan.dom0Kernel} console=hvc0 quiet,${plan.dom0Initramfs}`,
+    '-accel',
+    plan.accel,
+    '-cpu',
+    plan.accel === 'kvm' ? 'host' : 'Haswell-noTSX',
+    '-m',
+    String(dom0MiB + 384),
+    '-smp',
+    '2',
+    '-nographic',
+    '-nodefaults',
+    '-no-reboot',
+    '-serial',
+    'stdio',
+    '-kernel',
+    plan.xen,
+    '-append',
+    `console=com1 dom0_mem=${dom0MiB}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
+    '-initrd',
+    `${plan.dom0Kernel} console=hvc0 quiet,${plan.dom0Initramfs}`,
   ]
 }

@@ -6,7 +6,6 @@ import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { inspectKernelImage } from '../describe/kernel-image.js'
 import { readKernelConfig } from '../check/read-config.js'
-import type { KernelConfig } from '../check/kernel-config.js'
 import { writeCpio } from './cpio.js'
 import { findBootHost, type BootHost } from './host-tools.js'
 import { dom0InitramfsEntries, guestRamdiskEntries, qemuArgs, ROOT_IMAGE_DIRS, type Accel } from './plan.js'
@@ -104,7 +103,7 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
     const passed = bootPassed(stages)
     return {
       status: passed ? 'passed' : 'failed',
-      reason: passed ? undefined : firstFailure(stages, config as KernelConfig | undefined),
+      reason: passed ? undefined : firstFailure(stages, config),
       stages,
       accel,
       consoleLog,
@@ -150,6 +149,7 @@ function runQemu(qemu: string, args: string[], timeoutSeconds: number, serialLog
     const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let lastError: string | undefined
     const record = (raw: string): void => {
+      // eslint-disable-next-line no-control-regex -- ESC (\x1b) is what starts the terminal escape sequences stripped here
       const text = raw.replace(/\r/g, '').replace(/\x1b(\[[0-9;?]*[A-Za-z]|[^[])/g, '')
       // hvc0 ends lines with CR CR LF: the blank line between every two lines is not output.
       if (text === '') return
@@ -186,4 +186,3 @@ async function writeLines(file: string, lines: readonly string[]): Promise<void>
     out.end(resolve)
   })
 }
-

@@ -64,7 +64,13 @@ export function evaluateRequirements(config: KernelConfig, requirements: Require
       ?.map((option) => ({ option, entry: config.entries.get(option) }))
       .find((a) => verdict(a.option, requirement.wanted, a.entry, KRATA, false).status === 'ok')
     if (alternative) {
-      return { ...base, found: `${alternative.option}=${describeEntry(alternative.entry)}`, line: alternative.entry?.line ?? null, status: 'ok', message: `${alternative.option}=${describeEntry(alternative.entry)}` }
+      return {
+        ...base,
+        found: `${alternative.option}=${describeEntry(alternative.entry)}`,
+        line: alternative.entry?.line ?? null,
+        status: 'ok',
+        message: `${alternative.option}=${describeEntry(alternative.entry)}`,
+      }
     }
     const judged = verdict(requirement.option, requirement.wanted, entry, who(requirement), options.strict ?? false)
     return { ...base, ...explained(requirement, judged, config) }
@@ -72,11 +78,7 @@ export function evaluateRequirements(config: KernelConfig, requirements: Require
 }
 
 /** Adds the alternatives and krata's reason to a failure, and softens it for warning-only requirements. */
-function explained(
-  requirement: Requirement,
-  judged: { status: Status; message: string },
-  config: KernelConfig,
-): { status: Status; message: string } {
+function explained(requirement: Requirement, judged: { status: Status; message: string }, config: KernelConfig): { status: Status; message: string } {
   if (judged.status === 'ok') return judged
   let message = judged.message
   if (requirement.anyOf?.length) {
@@ -88,13 +90,7 @@ function explained(
   return { status: requirement.severity === 'warning' && judged.status === 'error' ? 'warning' : judged.status, message }
 }
 
-function verdict(
-  option: string,
-  wanted: Wanted,
-  entry: ConfigEntry | undefined,
-  who: Asker,
-  strict: boolean,
-): { status: Status; message: string } {
+function verdict(option: string, wanted: Wanted, entry: ConfigEntry | undefined, who: Asker, strict: boolean): { status: Status; message: string } {
   const ok = (message: string) => ({ status: 'ok' as const, message })
   const error = (message: string) => ({ status: 'error' as const, message })
   if (wanted === 'n') {

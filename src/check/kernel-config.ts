@@ -6,10 +6,7 @@ import { InputError } from '../errors.js'
  * `not-set` is the explicit `# CONFIG_X is not set`; kconfig treats both as n, but they mean different things to a user.
  */
 export type ConfigEntry =
-  | { state: 'not-set'; line: number }
-  | { state: 'y'; line: number }
-  | { state: 'm'; line: number }
-  | { state: 'value'; value: string; line: number }
+  { state: 'not-set'; line: number } | { state: 'y'; line: number } | { state: 'm'; line: number } | { state: 'value'; value: string; line: number }
 
 export interface ConfigHeader {
   /** As the kernel writes it: `x86`, `arm64`... (the SRCARCH, not the machine name). */
@@ -74,11 +71,7 @@ export function parseKernelConfig(text: string, file: string, input = 'config'):
  * (`CONFIG_X=y|m|n|<value>|"<string>"`), `# CONFIG_X is not set`, a comment or blank (undefined). Anything else is
  * `invalid`; an unterminated string value is an InputError naming file:line.
  */
-export function parseConfigLine(
-  text: string,
-  file: string,
-  line: number,
-): { option: string; entry: ConfigEntry } | 'invalid' | undefined {
+export function parseConfigLine(text: string, file: string, line: number): { option: string; entry: ConfigEntry } | 'invalid' | undefined {
   const trimmed = text.trim()
   if (trimmed === '') return undefined
   const notSet = NOT_SET.exec(trimmed)
@@ -90,7 +83,9 @@ export function parseConfigLine(
   // confdata.c reads a bool by its first character only and drops an int, hex or string that has more after it, so
   // "CONFIG_XEN=y # comment" never means the value "y # comment": refuse it, as kconfig writes no such line.
   if (rawValue.startsWith('"') ? trailingAfterString(rawValue) : /\s/.test(rawValue)) {
-    throw new InputError(`${file}:${line}: ${option}: text after the value in ${JSON.stringify(clip(trimmed))} (a comment must be on a line of its own)`)
+    throw new InputError(
+      `${file}:${line}: ${option}: text after the value in ${JSON.stringify(clip(trimmed))} (a comment must be on a line of its own)`,
+    )
   }
   if (rawValue === 'y') return { option, entry: { state: 'y', line } }
   if (rawValue === 'm') return { option, entry: { state: 'm', line } }

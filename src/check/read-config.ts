@@ -13,11 +13,7 @@ export async function readKernelConfig(path: string, input = 'config', display =
 }
 
 /** The parsed config and its uncompressed bytes: KERNEL_CONFIG is the digest of those bytes, not of a gzip copy. */
-export async function readKernelConfigWithBytes(
-  path: string,
-  input = 'config',
-  display = path,
-): Promise<{ config: KernelConfig; bytes: Buffer }> {
+export async function readKernelConfigWithBytes(path: string, input = 'config', display = path): Promise<{ config: KernelConfig; bytes: Buffer }> {
   const bytes = decode(await readSmallFile(path, input), display, input)
   return { config: parseKernelConfig(bytes.toString('utf8'), display, input), bytes }
 }

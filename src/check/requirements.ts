@@ -14,11 +14,19 @@ export type Target = 'zone' | 'host'
 export function bootRequirements(): Requirement[] {
   const source = 'krata-boot'
   const builtIn = (option: string, reason: string, severity?: 'warning'): Requirement => ({
-    option, wanted: 'y', source, reason, ...(severity ? { severity } : {}),
+    option,
+    wanted: 'y',
+    source,
+    reason,
+    ...(severity ? { severity } : {}),
   })
   return [
     {
-      option: 'CONFIG_KERNEL_GZIP', anyOf: ['CONFIG_KERNEL_XZ'], wanted: 'y', source, arches: ['x86_64'],
+      option: 'CONFIG_KERNEL_GZIP',
+      anyOf: ['CONFIG_KERNEL_XZ'],
+      wanted: 'y',
+      source,
+      arches: ['x86_64'],
       reason: "krata's loader finds the kernel inside a gzip or xz stream; zstd, lz4, lzo, lzma and bzip2 kernels do not boot",
     },
     builtIn('CONFIG_BLK_DEV_INITRD', 'krata boots every zone with its initrd'),
@@ -37,10 +45,25 @@ export const TARGETS: readonly Target[] = ['zone', 'host']
 
 // Symbols defined only in arch/x86 (or depending on X86/XEN_PV): an arm64 kernel can never have them.
 const X86_ONLY = new Set([
-  'CONFIG_XEN_PV', 'CONFIG_XEN_512GB', 'CONFIG_XEN_PV_SMP', 'CONFIG_XEN_PVHVM', 'CONFIG_XEN_PVHVM_SMP',
-  'CONFIG_XEN_PVHVM_GUEST', 'CONFIG_XEN_SAVE_RESTORE', 'CONFIG_XEN_PVH', 'CONFIG_XEN_PV_MSR_SAFE', 'CONFIG_XEN_PV_DOM0',
-  'CONFIG_PCI_XEN', 'CONFIG_XEN_PCIDEV_FRONTEND', 'CONFIG_XEN_MEMORY_HOTPLUG_LIMIT', 'CONFIG_XEN_HAVE_PVMMU',
-  'CONFIG_XEN_HAVE_VPMU', 'CONFIG_XEN_ACPI', 'CONFIG_XEN_PCIDEV_BACKEND', 'CONFIG_XEN_ACPI_PROCESSOR', 'CONFIG_XEN_MCE_LOG',
+  'CONFIG_XEN_PV',
+  'CONFIG_XEN_512GB',
+  'CONFIG_XEN_PV_SMP',
+  'CONFIG_XEN_PVHVM',
+  'CONFIG_XEN_PVHVM_SMP',
+  'CONFIG_XEN_PVHVM_GUEST',
+  'CONFIG_XEN_SAVE_RESTORE',
+  'CONFIG_XEN_PVH',
+  'CONFIG_XEN_PV_MSR_SAFE',
+  'CONFIG_XEN_PV_DOM0',
+  'CONFIG_PCI_XEN',
+  'CONFIG_XEN_PCIDEV_FRONTEND',
+  'CONFIG_XEN_MEMORY_HOTPLUG_LIMIT',
+  'CONFIG_XEN_HAVE_PVMMU',
+  'CONFIG_XEN_HAVE_VPMU',
+  'CONFIG_XEN_ACPI',
+  'CONFIG_XEN_PCIDEV_BACKEND',
+  'CONFIG_XEN_ACPI_PROCESSOR',
+  'CONFIG_XEN_MCE_LOG',
 ])
 
 // Symbols younger than the oldest kernels people still build (5.15): XEN_PV_MSR_SAFE came in 6.1, XEN_VIRTIO and

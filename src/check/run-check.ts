@@ -39,7 +39,11 @@ export async function runCheck(request: CheckRequest): Promise<CheckOutcome> {
   const requirements = mergeRequirements([...requirementsFor(request.target), ...boot], extra)
   const version = config.header?.version
   const results = evaluateRequirements(config, requirements, { arch, version, ignore: request.ignore, strict: request.strict })
-  const report = buildReport({ target: request.target, arch, version, config: request.config, duplicates: config.duplicates }, results, request.failOn ?? 'error')
+  const report = buildReport(
+    { target: request.target, arch, version, config: request.config, duplicates: config.duplicates },
+    results,
+    request.failOn ?? 'error',
+  )
   return { config, configBytes, arch, requirements, report }
 }
 

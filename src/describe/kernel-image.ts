@@ -116,7 +116,12 @@ async function checkPayloadEnds(
   compression: PayloadCompression,
 ): Promise<void> {
   if (compression === 'gzip') {
-    const source = file.createReadStream({ start: payload.offset, end: payload.offset + payload.length - 1, autoClose: false, highWaterMark: 1 << 20 })
+    const source = file.createReadStream({
+      start: payload.offset,
+      end: payload.offset + payload.length - 1,
+      autoClose: false,
+      highWaterMark: 1 << 20,
+    })
     try {
       await pipeline(source, createGunzip(), new Writable({ write: (_chunk, _encoding, done) => done() }))
     } catch (error) {
@@ -130,7 +135,8 @@ async function checkPayloadEnds(
 
 function withBanner(info: ImageFacts, banner: string | undefined): KernelImageInfo {
   const release = banner === undefined ? undefined : releaseOf(banner)
-  if (banner === undefined || release === undefined) throw new InputError(`image: ${info.path}: cannot read the kernel release (no "Linux version" banner in the ${FORMAT_WORDS[info.format]})`)
+  if (banner === undefined || release === undefined)
+    throw new InputError(`image: ${info.path}: cannot read the kernel release (no "Linux version" banner in the ${FORMAT_WORDS[info.format]})`)
   return { ...info, versionString: banner, release }
 }
 

@@ -127,7 +127,10 @@ function unprovenPatch(image: KernelImageInfo, version: string, claim: string): 
  * 'named' when the image's version string names it as a whole token (Debian's "... Debian 6.1.192-2 (...)", Ubuntu's
  * "(Ubuntu 6.8.0-45.45-generic 6.8.12)"), 'same-series' when only major.minor agree, else 'mismatch'.
  */
-export function releaseAgreement(image: Pick<KernelImageInfo, 'release' | 'versionString'>, version: string): 'match' | 'named' | 'same-series' | 'mismatch' {
+export function releaseAgreement(
+  image: Pick<KernelImageInfo, 'release' | 'versionString'>,
+  version: string,
+): 'match' | 'named' | 'same-series' | 'mismatch' {
   if (releaseMatches(image.release, version)) return 'match'
   if (namesVersion(image.versionString, version)) return 'named'
   const series = seriesOf(version)

@@ -26,12 +26,18 @@ const CLASS_ORDER: Record<OptionClass, number> = { requirement: 0, xen: 1, other
  */
 export function diffConfigs(before: KernelConfig, after: KernelConfig, requirementOptions: ReadonlySet<string>): OptionChange[] {
   const changes: OptionChange[] = []
-  const classify = (option: string): OptionClass =>
-    requirementOptions.has(option) ? 'requirement' : option.includes('XEN') ? 'xen' : 'other'
+  const classify = (option: string): OptionClass => (requirementOptions.has(option) ? 'requirement' : option.includes('XEN') ? 'xen' : 'other')
   for (const [option, now] of after.entries) {
     const was = before.entries.get(option)
     if (was && sameState(was, now)) continue
-    changes.push({ option, kind: was ? 'changed' : 'added', class: classify(option), before: describeEntry(was), after: describeEntry(now), line: now.line })
+    changes.push({
+      option,
+      kind: was ? 'changed' : 'added',
+      class: classify(option),
+      before: describeEntry(was),
+      after: describeEntry(now),
+      line: now.line,
+    })
   }
   for (const [option, was] of before.entries) {
     if (after.entries.has(option)) continue

@@ -32,7 +32,8 @@ export async function diffCommand(args: string[], write: (text: string) => void)
   const files = new Map<string, ReadSide>()
   for (const arg of [oldArg, newArg]) if (isFile(arg)) files.set(arg, await readConfigSide(arg, 'diff'))
   // An index is read for the architecture asked for, else that of a config given beside it, else this host's.
-  const stated = values.arch === undefined ? undefined : oneOf('--arch', values.arch.replace(/^amd64$/, 'x86_64').replace(/^arm64$/, 'aarch64'), KERNEL_ARCHES)
+  const stated =
+    values.arch === undefined ? undefined : oneOf('--arch', values.arch.replace(/^amd64$/, 'x86_64').replace(/^arm64$/, 'aarch64'), KERNEL_ARCHES)
   const arch: KernelArch = stated ?? [...files.values()].map((f) => detectArch(f.config)).find((a) => a !== undefined) ?? hostKernelArch()
   const read = async (arg: string): Promise<ReadSide> => {
     const file = files.get(arg)

@@ -83,7 +83,13 @@ export function sizeChange(file: SizedFile, before: number | null, after: number
 /** A side that has only a config (a check-only run, or a `.config` given to the CLI). */
 export function configOnlySide(ref: string, configDigest: string, config: KernelConfig): KernelSide {
   return {
-    ref, digest: null, configDigest, version: config.header?.version ?? null, unameR: null, flavor: null, tags: [],
+    ref,
+    digest: null,
+    configDigest,
+    version: config.header?.version ?? null,
+    unameR: null,
+    flavor: null,
+    tags: [],
     sizes: { 'kernel/image': null, 'kernel/addons.squashfs': null },
   }
 }

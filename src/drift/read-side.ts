@@ -66,12 +66,16 @@ export async function readConfigSide(file: string, input: string): Promise<ReadS
  * digest checked). The layer's size is checked first, so a mislabelled big layer is never fetched.
  */
 async function fileInSmallLayer(image: OpenedImage, layer: Descriptor, name: string, maxBytes: number, where: string): Promise<Buffer> {
-  if (layer.size > maxBytes) throw new InputError(`${where}: the ${name} layer is ${layer.size} bytes, more than the ${maxBytes} read for a comparison`)
+  if (layer.size > maxBytes)
+    throw new InputError(`${where}: the ${name} layer is ${layer.size} bytes, more than the ${maxBytes} read for a comparison`)
   let found: Buffer | undefined
   await readLayer(
     image,
     layer,
-    (entry) => (entry.type === 'File' && entry.path.replace(/^\.\//, '') === name ? async (body) => void (found = await bodyToBuffer(body, CONFIG_MAX, `${where}: ${name}`)) : undefined),
+    (entry) =>
+      entry.type === 'File' && entry.path.replace(/^\.\//, '') === name
+        ? async (body) => void (found = await bodyToBuffer(body, CONFIG_MAX, `${where}: ${name}`))
+        : undefined,
     where,
   )
   if (found === undefined) throw new InputError(`${where}: layer ${layer.digest} holds no ${name}`)

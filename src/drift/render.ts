@@ -48,12 +48,18 @@ function factRows(drift: DriftReport): FactRow[] {
     rows.push(
       { name: 'uname -r', before: text(before.unameR), after: text(after.unameR), change: same(text(before.unameR), text(after.unameR)) },
       { name: 'flavor', before: text(before.flavor), after: text(after.flavor), change: same(text(before.flavor), text(after.flavor)) },
-      { name: 'tags', before: before.tags.join(',') || '—', after: after.tags.join(',') || '—', change: same(before.tags.join(','), after.tags.join(',')) },
+      {
+        name: 'tags',
+        before: before.tags.join(',') || '—',
+        after: after.tags.join(',') || '—',
+        change: same(before.tags.join(','), after.tags.join(',')),
+      },
     )
   }
   rows.push({ name: 'config', before: before.configDigest, after: after.configDigest, change: same(before.configDigest, after.configDigest) })
   if (images) {
-    for (const size of drift.sizes) rows.push({ name: `${size.file} layer`, before: bytes(size.before), after: bytes(size.after), change: sizeDelta(size) })
+    for (const size of drift.sizes)
+      rows.push({ name: `${size.file} layer`, before: bytes(size.before), after: bytes(size.after), change: sizeDelta(size) })
   }
   return rows
 }
@@ -76,12 +82,16 @@ export function renderDriftText(drift: DriftReport): string {
   const lines = [`Since ${drift.before.ref}${drift.before.digest ? ` (${drift.before.digest})` : ''}:`]
   for (const row of factRows(drift)) {
     if (row.before === '—' && row.after === '—') continue
-    lines.push(`  ${row.name}: ${row.before === row.after ? row.after : `${row.before} → ${row.after}`}${row.name.endsWith('layer') && row.change !== '—' ? `, ${row.change}` : ''}`)
+    lines.push(
+      `  ${row.name}: ${row.before === row.after ? row.after : `${row.before} → ${row.after}`}${row.name.endsWith('layer') && row.change !== '—' ? `, ${row.change}` : ''}`,
+    )
   }
   lines.push(countsLine(drift))
   const width = Math.max(0, ...drift.changes.map((c) => c.option.length))
   for (const change of drift.changes) {
-    lines.push(`  ${CLASS_LABEL[change.class].padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`)
+    lines.push(
+      `  ${CLASS_LABEL[change.class].padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`,
+    )
   }
   return `${lines.join('\n')}\n`
 }
@@ -92,7 +102,12 @@ export function renderDriftSummary(drift: DriftReport): string {
   let html =
     `<h3>Since <code>${escape(drift.before.ref)}</code></h3>\n` +
     `<table><tr><th></th><th>Before</th><th>Now</th><th>Change</th></tr>\n` +
-    facts.map((r) => `<tr><th>${escape(r.name)}</th><td><code>${escape(r.before)}</code></td><td><code>${escape(r.after)}</code></td><td>${escape(r.change)}</td></tr>`).join('\n') +
+    facts
+      .map(
+        (r) =>
+          `<tr><th>${escape(r.name)}</th><td><code>${escape(r.before)}</code></td><td><code>${escape(r.after)}</code></td><td>${escape(r.change)}</td></tr>`,
+      )
+      .join('\n') +
     `\n</table>\n<p>${escape(countsLine(drift))}</p>\n`
   const first = drift.changes.filter((c) => c.class !== 'other')
   const rest = drift.changes.filter((c) => c.class === 'other')
@@ -124,5 +139,10 @@ function escape(text: string): string {
 export function driftNotices(drift: DriftReport): { option: string; line: number | null; title: string; message: string }[] {
   return drift.changes
     .filter((c) => c.class === 'requirement')
-    .map((c) => ({ option: c.option, line: c.line, title: `${c.option} changed since ${sideName(drift.before)}`, message: changeMessage(c, drift.before) }))
+    .map((c) => ({
+      option: c.option,
+      line: c.line,
+      title: `${c.option} changed since ${sideName(drift.before)}`,
+      message: changeMessage(c, drift.before),
+    }))
 }

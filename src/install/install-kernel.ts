@@ -49,7 +49,8 @@ export async function installKernel(reference: string, options: InstallOptions):
   if (image === undefined) throw new InputError(`${reference}: not found`)
   const from = `${reference}${reference.includes('@') ? '' : `@${image.digest}`}`
   for (const layer of image.layers) {
-    if (!KRATA_LAYER_TYPES.has(layer.mediaType)) throw new InputError(`${from}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`)
+    if (!KRATA_LAYER_TYPES.has(layer.mediaType))
+      throw new InputError(`${from}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`)
   }
 
   if (options.dryRun) {
@@ -118,7 +119,7 @@ async function stageFiles(image: OpenedImage, staging: string, from: string): Pr
     }),
   )
   const failed = settled.find((outcome) => outcome.status === 'rejected')
-  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason
+  if (failed !== undefined) throw failed.reason
   const perLayer = settled.map((outcome) => (outcome as PromiseFulfilledResult<Set<string>>).value)
   const staged = new Set<string>()
   for (const { target } of INSTALLED) {
@@ -207,7 +208,14 @@ async function rollBackInterrupted(zoneDir: string, log: (line: string) => void)
     throw new InputError(`${file}: an interrupted install left a journal that cannot be read; restore the *.previous files by hand`)
   }
   await restore(zoneDir, journal)
-  log(`${zoneDir}: rolled back an interrupted install (restored ${journal.targets.filter((t) => t.existed).map((t) => t.target).join(', ') || 'nothing'})`)
+  log(
+    `${zoneDir}: rolled back an interrupted install (restored ${
+      journal.targets
+        .filter((t) => t.existed)
+        .map((t) => t.target)
+        .join(', ') || 'nothing'
+    })`,
+  )
 }
 
 async function removeStaleStaging(zoneDir: string): Promise<void> {

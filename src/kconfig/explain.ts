@@ -5,7 +5,15 @@
  */
 import { andAll, conjuncts, evalExpr, formatExpr, hasMacro, TRISTATE_LETTER, type EvalContext, type Expr, type Tristate } from './expr.js'
 import type { KconfigTree, KernelArch, ReverseLink, SourceLocation, SymbolDefinition } from './parse.js'
-import { attainableLevel, definitionDependency, directDependency, evalContext, possibleValue, promptCondition, type ValueSource } from './symbol-facts.js'
+import {
+  attainableLevel,
+  definitionDependency,
+  directDependency,
+  evalContext,
+  possibleValue,
+  promptCondition,
+  type ValueSource,
+} from './symbol-facts.js'
 
 export type TristateLetter = 'n' | 'm' | 'y'
 
@@ -182,8 +190,7 @@ function renderReason(e: Explanation): string {
     else if (defaulted && e.toolchainDependent.length === 0) parts.push(`no prompt: defaults to ${e.defaultsTo}, so make olddefconfig sets it${orBy}`)
     else if (defaulted) {
       // the toolchain-dependent part below says why
-    }
-    else if (by.length > 0) parts.push(`no prompt: only set by ${by.join(', or ')}`)
+    } else if (by.length > 0) parts.push(`no prompt: only set by ${by.join(', or ')}`)
     else if (e.toolchainDependent.length === 0) parts.push('no prompt, and nothing selects it')
   }
   if (e.hiddenPrompt !== undefined) {

@@ -24,11 +24,7 @@ export type Expr =
 export type SymbolType = 'bool' | 'tristate' | 'int' | 'hex' | 'string'
 
 /** A token of a Kconfig line after macro expansion. */
-export type Token =
-  | { kind: 'word'; text: string }
-  | { kind: 'string'; text: string }
-  | { kind: 'macro'; text: string }
-  | { kind: 'op'; text: string }
+export type Token = { kind: 'word'; text: string } | { kind: 'string'; text: string } | { kind: 'macro'; text: string } | { kind: 'op'; text: string }
 
 /** What evaluation needs to know: the values, the symbol types and whether modules are on. */
 export interface EvalContext {
@@ -242,8 +238,7 @@ function parseNumber(text: string, type: SymbolType | undefined): Parsed {
     const index = (TRISTATE_LETTER as readonly string[]).indexOf(text)
     return { kind: 'number', value: BigInt(index) }
   }
-  const pattern =
-    type === 'int' ? /^[-+]?\d+$/ : type === 'hex' ? /^(0[xX])?[0-9a-fA-F]+$/ : /^([-+]?\d+|[-+]?0[xX][0-9a-fA-F]+)$/
+  const pattern = type === 'int' ? /^[-+]?\d+$/ : type === 'hex' ? /^(0[xX])?[0-9a-fA-F]+$/ : /^([-+]?\d+|[-+]?0[xX][0-9a-fA-F]+)$/
   if (!pattern.test(text)) return { kind: 'string' }
   if (type === 'hex' && !/^0[xX]/.test(text)) return { kind: 'number', value: BigInt(`0x${text}`) }
   const negative = text.startsWith('-')
@@ -264,11 +259,6 @@ function evalCompare(op: CompareOp, leftExpr: Expr, rightExpr: Expr, ctx: EvalCo
   if (l.kind === 'number' && r.kind === 'number') order = l.value < r.value ? -1 : l.value > r.value ? 1 : 0
   else order = left.text < right.text ? -1 : left.text > right.text ? 1 : 0
   const holds =
-    op === '=' ? order === 0
-    : op === '!=' ? order !== 0
-    : op === '<' ? order < 0
-    : op === '>' ? order > 0
-    : op === '<=' ? order <= 0
-    : order >= 0
+    op === '=' ? order === 0 : op === '!=' ? order !== 0 : op === '<' ? order < 0 : op === '>' ? order > 0 : op === '<=' ? order <= 0 : order >= 0
   return holds ? 2 : 0
 }

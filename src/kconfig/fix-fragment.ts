@@ -7,15 +7,7 @@ import { kconfigValue, symbolOf, type Requirement } from '../requirement.js'
 import { evalExpr, formatExpr, type EvalContext, type Expr, type Tristate } from './expr.js'
 import { explainOption, renderExplanation, wantedLevel } from './explain.js'
 import type { KconfigTree } from './parse.js'
-import {
-  attainableLevel,
-  directDependency,
-  evalContext,
-  possibleValue,
-  promptCondition,
-  symbolTypes,
-  type ValueSource,
-} from './symbol-facts.js'
+import { attainableLevel, directDependency, evalContext, possibleValue, promptCondition, symbolTypes, type ValueSource } from './symbol-facts.js'
 
 /** What the fixer needs of a requirement: the option and the state wanted. */
 export type FixRequirement = Pick<Requirement, 'option' | 'wanted'>
@@ -144,7 +136,11 @@ class FixPlanner {
       return this.cheapest(others.map((other) => () => this.need(other, 'y', `${reason}: choose ${other} instead`, depth + 1, stack, true)))
     }
     const selectedNow = (this.tree.selectedBy.get(symbol) ?? []).some(
-      (l) => evalExpr(l.condition ? { kind: 'and', left: { kind: 'symbol', name: l.symbol }, right: l.condition } : { kind: 'symbol', name: l.symbol }, this.ctx) > 0,
+      (l) =>
+        evalExpr(
+          l.condition ? { kind: 'and', left: { kind: 'symbol', name: l.symbol }, right: l.condition } : { kind: 'symbol', name: l.symbol },
+          this.ctx,
+        ) > 0,
     )
     if (selectedNow || !defs.some((d) => d.prompt !== undefined)) return false
     this.assign(symbol, 'n', why)

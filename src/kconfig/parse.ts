@@ -82,10 +82,7 @@ interface Block {
   members?: string[]
 }
 
-type Current =
-  | { kind: 'config'; def: SymbolDefinition }
-  | { kind: 'block'; block: Block }
-  | { kind: 'other' }
+type Current = { kind: 'config'; def: SymbolDefinition } | { kind: 'block'; block: Block } | { kind: 'other' }
 
 const TYPE_WORDS: Record<string, SymbolType> = {
   bool: 'bool',
@@ -219,7 +216,8 @@ class TreeBuilder {
       }
       case 'menu':
       case 'choice': {
-        const block: Block = keyword === 'choice' ? { kind: keyword, deps: [], visibleIf: [], members: [] } : { kind: keyword, deps: [], visibleIf: [] }
+        const block: Block =
+          keyword === 'choice' ? { kind: keyword, deps: [], visibleIf: [], members: [] } : { kind: keyword, deps: [], visibleIf: [] }
         this.stack.push(block)
         this.current = { kind: 'block', block }
         return
@@ -449,7 +447,12 @@ export function directoryFiles(sourceDir: string): KconfigFiles {
           paths = paths.map((p) => (p === '' ? part : `${p}/${part}`))
           continue
         }
-        const re = new RegExp(`^${part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`)
+        const re = new RegExp(
+          `^${part
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]')}$`,
+        )
         paths = paths.flatMap((dir) => {
           try {
             return readdirSync(join(sourceDir, dir))

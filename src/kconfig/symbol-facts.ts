@@ -127,7 +127,11 @@ function settle(tree: KconfigTree, roots: Iterable<string>): ReadonlyMap<string,
     if (rule === undefined) rules.set(name, (rule = levelRule(tree, name, tree.symbols.get(name)!)))
     return rule
   }
-  const order = dependencyOrder(fresh, (name) => (settled.has(name) ? [] : ruleOf(name).reads), (name) => !settled.has(name))
+  const order = dependencyOrder(
+    fresh,
+    (name) => (settled.has(name) ? [] : ruleOf(name).reads),
+    (name) => !settled.has(name),
+  )
   const working = new Map<string, Tristate>(order.map((name) => [name, 0]))
   const lookup = { get: (name: string) => working.get(name) ?? settled.get(name) }
   const max = (e: Expr): Tristate => possibleLevel(tree, lookup, e)
@@ -151,7 +155,7 @@ function settle(tree: KconfigTree, roots: Iterable<string>): ReadonlyMap<string,
   }
 
   // Sweep in dependency order until nothing rises: acyclic parts settle in one sweep, cycles in a few more.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false
     for (const name of order) {
       const next = levelOf(ruleOf(name))

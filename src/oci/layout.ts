@@ -154,7 +154,8 @@ export class OciLayout implements BlobStore {
   async readIndex(): Promise<ImageIndex> {
     const index = parseJsonFile(this.#indexPath(), await fs.promises.readFile(this.#indexPath())) as Partial<ImageIndex> | null
     const entriesOk = (manifests: unknown): boolean =>
-      Array.isArray(manifests) && manifests.every((entry) => typeof entry === 'object' && entry !== null && typeof (entry as Descriptor).digest === 'string')
+      Array.isArray(manifests) &&
+      manifests.every((entry) => typeof entry === 'object' && entry !== null && typeof (entry as Descriptor).digest === 'string')
     if (typeof index !== 'object' || index === null || index.schemaVersion !== 2 || !entriesOk(index.manifests)) {
       throw new InputError(`${INPUT}: ${this.#indexPath()} is not an OCI image index (schemaVersion 2 and a manifests list of descriptors)`)
     }

@@ -35,10 +35,14 @@ function checkSameTarget(line: string, named: string, target: MergeTarget): void
   if (named.startsWith('oci:')) {
     if (target.kind === 'layout' && path.resolve(named.slice(4)) === path.resolve(target.dir)) return
     const into = target.kind === 'layout' ? `the OCI layout ${target.dir}` : target.name
-    throw new InputError(`${INPUT}: ${line} is in the OCI layout ${named.slice(4)}, but the index goes to ${into}; the images must be where the index goes`)
+    throw new InputError(
+      `${INPUT}: ${line} is in the OCI layout ${named.slice(4)}, but the index goes to ${into}; the images must be where the index goes`,
+    )
   }
   if (target.kind === 'layout') {
-    throw new InputError(`${INPUT}: ${line} names a registry repository, but input repository is empty (merging into the OCI layout ${target.dir}); set repository`)
+    throw new InputError(
+      `${INPUT}: ${line} names a registry repository, but input repository is empty (merging into the OCI layout ${target.dir}); set repository`,
+    )
   }
   let ref: RepositoryRef
   try {
@@ -48,7 +52,9 @@ function checkSameTarget(line: string, named: string, target: MergeTarget): void
   }
   if (ref.registry !== target.ref.registry || ref.repository !== target.ref.repository) {
     // distribution rejects an index whose children are in another repository (MANIFEST_BLOB_UNKNOWN).
-    throw new InputError(`${INPUT}: ${line} is in ${named}, not in ${target.name}; every image of an index must be in the repository the index goes to`)
+    throw new InputError(
+      `${INPUT}: ${line} is in ${named}, not in ${target.name}; every image of an index must be in the repository the index goes to`,
+    )
   }
 }
 
@@ -89,7 +95,9 @@ export function planKernelIndex(images: readonly MergeImage[], options: MergeOpt
   for (const [i, a] of entries.entries()) {
     for (const b of entries.slice(i + 1)) {
       if (a.platform.architecture === b.platform.architecture) {
-        throw new InputError(`${INPUT}: ${a.image.descriptor.digest} and ${b.image.descriptor.digest} are both linux/${a.platform.architecture}; an index holds one image per platform`)
+        throw new InputError(
+          `${INPUT}: ${a.image.descriptor.digest} and ${b.image.descriptor.digest} are both linux/${a.platform.architecture}; an index holds one image per platform`,
+        )
       }
     }
   }
@@ -132,9 +140,10 @@ export function planKernelIndex(images: readonly MergeImage[], options: MergeOpt
 function platformOf(image: MergeImage): Platform & { architecture: KrataArchitecture } {
   const { digest } = image.descriptor
   if (image.descriptor.mediaType !== MediaType.manifest) {
-    const what = image.descriptor.mediaType === MediaType.index || image.descriptor.mediaType === MediaType.dockerManifestList
-      ? 'an image index, not one image: list the per-architecture digests'
-      : `a ${image.descriptor.mediaType || 'manifest of no media type'}, not an OCI image manifest`
+    const what =
+      image.descriptor.mediaType === MediaType.index || image.descriptor.mediaType === MediaType.dockerManifestList
+        ? 'an image index, not one image: list the per-architecture digests'
+        : `a ${image.descriptor.mediaType || 'manifest of no media type'}, not an OCI image manifest`
     throw new InputError(`${INPUT}: ${digest} is ${what}`)
   }
   const config = (typeof image.config === 'object' && image.config !== null ? image.config : {}) as Record<string, unknown>

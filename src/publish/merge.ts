@@ -60,7 +60,11 @@ async function mergeInRegistry(request: MergeRequest): Promise<MergeOutcome> {
     })
     const manifest = parseJson(fetched.bytes, `${digest} in ${name}`) as ImageManifest
     const config = await readRegistryConfig(client, manifest, digest, name)
-    images.push({ descriptor: { mediaType: fetched.mediaType || String(manifest.mediaType ?? ''), digest, size: fetched.bytes.length }, manifest, config })
+    images.push({
+      descriptor: { mediaType: fetched.mediaType || String(manifest.mediaType ?? ''), digest, size: fetched.bytes.length },
+      manifest,
+      config,
+    })
     request.log(`${name}@${digest}: read`)
   }
   const plan = planKernelIndex(images, request)
@@ -115,7 +119,8 @@ async function mergeInLayout(request: MergeRequest): Promise<MergeOutcome> {
   else await layout.addUntagged(plan.index.descriptor) // by digest: still a root of the layout
   for (const tag of plan.tags) {
     const resolved = (await layout.resolve(tag))?.digest
-    if (resolved !== digest) throw new IntegrityError(`oci layout ${dir}: tag ${tag} resolves to ${resolved ?? 'nothing'} after writing, expected ${digest}`)
+    if (resolved !== digest)
+      throw new IntegrityError(`oci layout ${dir}: tag ${tag} resolves to ${resolved ?? 'nothing'} after writing, expected ${digest}`)
     request.log(`oci layout ${dir}:${tag} → ${digest}`)
   }
   return { ...plan, digest, imageRef: `oci:${dir}@${digest}`, layout: dir }

@@ -71,13 +71,19 @@ export async function publishKernel(request: PublishRequest): Promise<PublishOut
   const mismatches = crossCheckKernel(kernel, { arch: request.arch, version: headerVersion, file: request.config.file }, request.version)
   if (request.bootRules) assertKrataCanLoad(kernel)
   const version = request.version || headerVersion
-  if (!version) throw new InputError(`version: ${request.config.file} has no "# Linux/<arch> <version> Kernel Configuration" header; set input version`)
+  if (!version)
+    throw new InputError(`version: ${request.config.file} has no "# Linux/<arch> <version> Kernel Configuration" header; set input version`)
   const repository = request.repository ? parseRepository(request.repository) : undefined
   const tags = expandTags(request.tagTemplates, { version, flavor: request.flavor, arch: request.arch })
   const configDigest = sha256Digest(request.configBytes)
   if (request.addons) await assertSquashfs(request.addons, 'addons')
   const metadata = renderKernelMetadata({
-    arch: request.arch, version, unameR: kernel.release, flavor: request.flavor, configDigest, tags,
+    arch: request.arch,
+    version,
+    unameR: kernel.release,
+    flavor: request.flavor,
+    configDigest,
+    tags,
   })
   for (const warning of mismatches) request.warn(warning)
   const layout = await OciLayout.open(request.ociLayout)
@@ -121,8 +127,15 @@ async function buildAndPush(request: PublishRequest, checked: CheckedKernel): Pr
 
   const annotations = kernelAnnotations(
     {
-      version, flavor: request.flavor, arch: request.arch, configDigest, tags, created: request.created,
-      source: request.source, revision: request.revision, title: repository?.repository.split('/').pop() ?? `${request.flavor}-kernel`,
+      version,
+      flavor: request.flavor,
+      arch: request.arch,
+      configDigest,
+      tags,
+      created: request.created,
+      source: request.source,
+      revision: request.revision,
+      title: repository?.repository.split('/').pop() ?? `${request.flavor}-kernel`,
     },
     request.annotations,
   )
@@ -150,9 +163,15 @@ async function buildAndPush(request: PublishRequest, checked: CheckedKernel): Pr
     })
   }
   return {
-    kernel, metadataPath, metadata, configDigest, digest: built.digest,
+    kernel,
+    metadataPath,
+    metadata,
+    configDigest,
+    digest: built.digest,
     imageRef: repository ? `${request.repository}@${built.digest}` : `oci:${request.ociLayout}@${built.digest}`,
-    tags: writtenTags, layout: request.ociLayout, push,
+    tags: writtenTags,
+    layout: request.ociLayout,
+    push,
   }
 }
 
@@ -164,7 +183,9 @@ function assertKrataCanLoad(kernel: KernelImageInfo): void {
   if (kernel.format !== 'bzImage' || kernel.payloadCompression === undefined) return
   if (LOADABLE_PAYLOADS.has(kernel.payloadCompression)) return
   if (kernel.payloadCompression === 'unknown') {
-    throw new InputError(`image: ${kernel.path} is a bzImage whose payload has no known compression magic; krata's loader only finds gzip or xz kernels (boot-rules: false to publish anyway)`)
+    throw new InputError(
+      `image: ${kernel.path} is a bzImage whose payload has no known compression magic; krata's loader only finds gzip or xz kernels (boot-rules: false to publish anyway)`,
+    )
   }
   throw new InputError(
     `image: ${kernel.path} is a ${kernel.payloadCompression}-compressed bzImage; krata's loader only finds gzip or xz kernels (CONFIG_KERNEL_GZIP=y or CONFIG_KERNEL_XZ=y; boot-rules: false to publish anyway)`,

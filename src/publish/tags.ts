@@ -21,7 +21,8 @@ export function expandTags(templates: readonly string[], context: TagContext): s
   const tags = (templates.length ? templates : ['{{version}}']).map((template) => {
     const tag = template.replace(PLACEHOLDER, (whole, name: string) => {
       if (!(name in values)) throw new InputError(`tags: unknown placeholder ${whole} in ${JSON.stringify(template)}`)
-      if (values[name] === '') throw new InputError(`tags: ${whole} in ${JSON.stringify(template)} is empty for version ${JSON.stringify(context.version)}`)
+      if (values[name] === '')
+        throw new InputError(`tags: ${whole} in ${JSON.stringify(template)} is empty for version ${JSON.stringify(context.version)}`)
       return values[name]
     })
     if (!isValidTag(tag)) {

@@ -289,7 +289,8 @@ class RegistryStore implements ImageStore {
   async fetchManifest(reference: string): Promise<FetchedDocument | undefined> {
     try {
       const fetched = await this.client.getManifest(reference)
-      if (fetched.bytes.length > MANIFEST_MAX_BYTES) throw new InputError(`${this.name}:${reference}: manifest larger than ${MANIFEST_MAX_BYTES} bytes`)
+      if (fetched.bytes.length > MANIFEST_MAX_BYTES)
+        throw new InputError(`${this.name}:${reference}: manifest larger than ${MANIFEST_MAX_BYTES} bytes`)
       return { bytes: fetched.bytes, digest: fetched.digest, mediaType: fetched.mediaType || declaredMediaType(fetched.bytes) }
     } catch (error) {
       if (error instanceof RegistryError && error.status === 404) return undefined
@@ -338,9 +339,11 @@ class LayoutStore implements ImageStore {
     const stat = await fs.promises.stat(file).catch(() => {
       throw new InputError(`${this.name}: has no blob ${descriptor.digest}`)
     })
-    if (stat.size > maxBytes) throw new InputError(`${this.name}: blob ${descriptor.digest} is ${stat.size} bytes, more than the ${maxBytes} read into memory`)
+    if (stat.size > maxBytes)
+      throw new InputError(`${this.name}: blob ${descriptor.digest} is ${stat.size} bytes, more than the ${maxBytes} read into memory`)
     const bytes = await fs.promises.readFile(file)
-    if (bytes.length !== descriptor.size) throw new InputError(`${this.name}: blob ${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`)
+    if (bytes.length !== descriptor.size)
+      throw new InputError(`${this.name}: blob ${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`)
     if (sha256Digest(bytes) !== descriptor.digest) throw new InputError(`${this.name}: blob ${descriptor.digest} is corrupt`)
     return bytes
   }
@@ -356,7 +359,9 @@ class LayoutStore implements ImageStore {
   async #readIndex(): Promise<ImageIndex> {
     const file = path.join(this.dir, 'index.json')
     const text = await fs.promises.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new InputError(`${this.name}: ${error.code === 'ENOENT' ? 'not an OCI image layout (no index.json)' : `cannot read index.json (${error.code})`}`)
+      throw new InputError(
+        `${this.name}: ${error.code === 'ENOENT' ? 'not an OCI image layout (no index.json)' : `cannot read index.json (${error.code})`}`,
+      )
     })
     let index: Partial<ImageIndex>
     try {

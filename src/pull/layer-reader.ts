@@ -75,6 +75,7 @@ export async function walkTar(source: Readable, compression: LayerCompression, o
     throw new InputError(`${where}: ${(error as Error).message}`)
   }
   await Promise.all(pending)
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows, as it was, the first error an entry's body consumer threw
   if (failure !== undefined) throw failure
 }
 
@@ -122,11 +123,7 @@ export async function bodyToBuffer(body: Readable, maxBytes: number, what: strin
  * The layer holding `kernel/<file>`: named by the config's history when it can be, else found by reading the layers
  * from the last one back (a later layer's copy is the one that counts), up to `maxScanBytes` of compressed layers.
  */
-export async function findKernelLayer(
-  image: OpenedImage,
-  file: KernelFileName,
-  maxScanBytes = 512 * 1024 * 1024,
-): Promise<Descriptor | undefined> {
+export async function findKernelLayer(image: OpenedImage, file: KernelFileName, maxScanBytes = 512 * 1024 * 1024): Promise<Descriptor | undefined> {
   const named = kernelLayerFromHistory(image, file)
   if (named !== undefined) return named
   let scanned = 0
@@ -135,10 +132,15 @@ export async function findKernelLayer(
     scanned += layer.size
     if (scanned > maxScanBytes) return undefined
     let found = false
-    await readLayer(image, layer, (entry) => {
-      if (entry.path === `kernel/${file}` || entry.path === `./kernel/${file}`) found = true
-      return undefined
-    }, image.reference)
+    await readLayer(
+      image,
+      layer,
+      (entry) => {
+        if (entry.path === `kernel/${file}` || entry.path === `./kernel/${file}`) found = true
+        return undefined
+      },
+      image.reference,
+    )
     if (found) return layer
   }
   return undefined

@@ -41,7 +41,9 @@ export function layerTypeViolations(layers: readonly Descriptor[]): string[] {
   return layers.flatMap((layer, position) =>
     KRATA_LAYER_TYPES.has(layer.mediaType)
       ? []
-      : [`layer ${position + 1} (${layer.digest}): media type ${layer.mediaType}; krata reads only tar, tar+gzip, tar+zstd or docker rootfs.diff.tar.gzip layers`],
+      : [
+          `layer ${position + 1} (${layer.digest}): media type ${layer.mediaType}; krata reads only tar, tar+gzip, tar+zstd or docker rootfs.diff.tar.gzip layers`,
+        ],
   )
 }
 
@@ -76,16 +78,20 @@ export class TarRules {
     const at = `layer ${layer}: "${path}"`
     let name = path
     if (name.startsWith('./') || name.startsWith('/')) {
-      this.lines.push(`${at}: path starts with "${name.startsWith('/') ? '/' : './'}"; krata compares paths as stored, so it is not ${stripPrefix(name)}`)
+      this.lines.push(
+        `${at}: path starts with "${name.startsWith('/') ? '/' : './'}"; krata compares paths as stored, so it is not ${stripPrefix(name)}`,
+      )
       name = stripPrefix(name)
     } else {
       const parent = parentOf(name.replace(/\/+$/, ''))
-      if (!this.#directories.has(parent)) this.lines.push(`${at}: no "${parent}/" directory entry before it; krata fails "unable to find parent of entry"`)
+      if (!this.#directories.has(parent))
+        this.lines.push(`${at}: no "${parent}/" directory entry before it; krata fails "unable to find parent of entry"`)
     }
     const bare = name.replace(/\/+$/, '')
     if (type === 'Directory') this.#directories.add(bare)
     if (bare.startsWith('kernel/') && type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile' && type !== 'Directory') {
-      const what = type === 'SymbolicLink' ? `a symbolic link to ${linkpath ?? '?'}` : type === 'Link' ? `a hard link to ${linkpath ?? '?'}` : `a ${type} entry`
+      const what =
+        type === 'SymbolicLink' ? `a symbolic link to ${linkpath ?? '?'}` : type === 'Link' ? `a hard link to ${linkpath ?? '?'}` : `a ${type} entry`
       this.lines.push(`${at}: is ${what}; krata reads only regular files (it would find it empty)`)
     }
   }
@@ -116,7 +122,12 @@ export interface KernelFacts {
 export function metadataViolations(facts: KernelFacts): string[] {
   const { kernel, metadata } = facts
   const lines: string[] = []
-  if (facts.bootRules !== false && kernel?.format === 'bzImage' && kernel.payloadCompression !== undefined && !LOADABLE_PAYLOADS.has(kernel.payloadCompression)) {
+  if (
+    facts.bootRules !== false &&
+    kernel?.format === 'bzImage' &&
+    kernel.payloadCompression !== undefined &&
+    !LOADABLE_PAYLOADS.has(kernel.payloadCompression)
+  ) {
     lines.push(`kernel/image: a ${kernel.payloadCompression}-compressed bzImage; krata's loader finds only gzip or xz kernels`)
   }
   if (metadata === undefined) return lines
@@ -124,9 +135,11 @@ export function metadataViolations(facts: KernelFacts): string[] {
   if (arch === undefined) lines.push('kernel/metadata: no KERNEL_ARCH')
   else if (arch !== 'x86_64' && arch !== 'aarch64') lines.push(`kernel/metadata: KERNEL_ARCH=${arch} is not x86_64 or aarch64`)
   else {
-    if (kernel !== undefined && kernel.arch !== arch) lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but kernel/image is an ${kernel.arch} ${kernel.format}`)
+    if (kernel !== undefined && kernel.arch !== arch)
+      lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but kernel/image is an ${kernel.arch} ${kernel.format}`)
     const fromConfig = typeof facts.configArchitecture === 'string' ? OCI_TO_KERNEL_ARCH[facts.configArchitecture] : undefined
-    if (fromConfig !== undefined && fromConfig !== arch) lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but the image config says ${String(facts.configArchitecture)}`)
+    if (fromConfig !== undefined && fromConfig !== arch)
+      lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but the image config says ${String(facts.configArchitecture)}`)
   }
   const unameR = metadata.KERNEL_UNAME_R
   if (unameR !== undefined && kernel?.release !== undefined && unameR !== kernel.release) {
@@ -138,7 +151,10 @@ export function metadataViolations(facts: KernelFacts): string[] {
   else if (configDigest !== facts.configDigest) {
     lines.push(`kernel/metadata: KERNEL_CONFIG=${configDigest}, but the uncompressed kernel/config.gz is ${facts.configDigest}`)
   }
-  for (const [key, annotation] of [['KERNEL_VERSION', 'dev.edera.kernel.version'], ['KERNEL_FLAVOR', 'dev.edera.kernel.flavor']] as const) {
+  for (const [key, annotation] of [
+    ['KERNEL_VERSION', 'dev.edera.kernel.version'],
+    ['KERNEL_FLAVOR', 'dev.edera.kernel.flavor'],
+  ] as const) {
     const said = facts.annotations?.[annotation]
     if (metadata[key] !== undefined && said !== undefined && said !== metadata[key]) {
       lines.push(`kernel/metadata: ${key}=${metadata[key]}, but annotation ${annotation} is ${said}`)

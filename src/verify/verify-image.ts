@@ -26,7 +26,15 @@ import {
 } from '../pull/image-source.js'
 import { KRATA_LAYER_TYPES, bodyToBuffer, readLayer } from '../pull/layer-reader.js'
 import type { ImageIndex } from '../oci/types.js'
-import { TarRules, annotationViolations, configViolations, indexViolations, layerTypeViolations, metadataViolations, servedTypeViolations } from './rules.js'
+import {
+  TarRules,
+  annotationViolations,
+  configViolations,
+  indexViolations,
+  layerTypeViolations,
+  metadataViolations,
+  servedTypeViolations,
+} from './rules.js'
 
 /** `light`: index, manifest and config only (no layer is read); `full`: every layer too. */
 export type VerifyDepth = 'light' | 'full'
@@ -77,7 +85,14 @@ export async function verifyImage(reference: string, options: VerifyOptions): Pr
   if (options.arch !== undefined && wanted === undefined) {
     result.violations.push(`index: no linux/${ociArch(options.arch)} entry (asked for --arch ${options.arch})`)
   }
-  const children = options.arch !== undefined ? (wanted ? [wanted] : []) : (index.manifests ?? []).filter((entry) => entry.platform?.os === 'linux' && (OCI_ARCHES as readonly string[]).includes(entry.platform.architecture))
+  const children =
+    options.arch !== undefined
+      ? wanted
+        ? [wanted]
+        : []
+      : (index.manifests ?? []).filter(
+          (entry) => entry.platform?.os === 'linux' && (OCI_ARCHES as readonly string[]).includes(entry.platform.architecture),
+        )
   for (const child of children) {
     const prefix = platformText(child)
     const fetched = await store.fetchManifest(child.digest)
@@ -85,7 +100,11 @@ export async function verifyImage(reference: string, options: VerifyOptions): Pr
       result.violations.push(`${prefix}: the index names ${child.digest}, which ${store.name} does not have`)
       continue
     }
-    await verifyManifest(store, reference, fetched, options, result, { prefix, platformArch: child.platform?.architecture, indexAnnotations: index.annotations })
+    await verifyManifest(store, reference, fetched, options, result, {
+      prefix,
+      platformArch: child.platform?.architecture,
+      indexAnnotations: index.annotations,
+    })
   }
   return result
 }
@@ -202,7 +221,11 @@ async function readKernelFiles(image: OpenedImage): Promise<LayerFacts> {
       try {
         facts.kernel = await inspectKernelImage(kernelFile)
       } catch (error) {
-        rules.lines.push(`kernel/image: ${oneLine(error).replace(/^image: /, '').replaceAll(kernelFile, 'kernel/image')}`)
+        rules.lines.push(
+          `kernel/image: ${oneLine(error)
+            .replace(/^image: /, '')
+            .replaceAll(kernelFile, 'kernel/image')}`,
+        )
       }
     }
     if (metadataText !== undefined) {
@@ -219,7 +242,11 @@ async function readKernelFiles(image: OpenedImage): Promise<LayerFacts> {
 }
 
 function describe(image: OpenedImage, facts: LayerFacts | undefined): string {
-  const types = [...new Set(image.layers.map((layer) => layer.mediaType.replace(/^application\/vnd\.(oci\.image\.layer\.v1\.|docker\.image\.rootfs\.diff\.)/, '')))]
+  const types = [
+    ...new Set(
+      image.layers.map((layer) => layer.mediaType.replace(/^application\/vnd\.(oci\.image\.layer\.v1\.|docker\.image\.rootfs\.diff\.)/, '')),
+    ),
+  ]
   const parts = [`${image.digest}`, `${image.layers.length} layer${image.layers.length === 1 ? '' : 's'} (${types.join(', ')})`]
   const kernel = facts?.kernel
   if (kernel !== undefined) parts.push(`${kernel.arch} ${kernel.format}${kernel.release ? ` Linux ${kernel.release}` : ''}`)

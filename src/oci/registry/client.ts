@@ -138,7 +138,7 @@ export class RegistryClient implements RegistryWriter {
       }
       const url = `${location}${location.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`
       const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) }
-      return { url, method: 'PUT', headers, body: counted(), duplex: 'half' } as RequestSpec
+      return { url, method: 'PUT', headers, body: counted(), duplex: 'half' }
     }
 
     const attempt = async (op: Operation): Promise<Response> => {
@@ -156,8 +156,13 @@ export class RegistryClient implements RegistryWriter {
     return this.operation(`upload of blob ${digest}`, options.signal, timeoutMs, async (op) => {
       let response: Response
       try {
-        response = await this.transport.retry(op, () => label, () => attempt(op))
+        response = await this.transport.retry(
+          op,
+          () => label,
+          () => attempt(op),
+        )
       } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the blob's stream threw, as it was
         if (sourceError !== undefined) throw sourceError // the blob's own stream failed, not the network
         if (error instanceof ConnectionError && error.code === 'ERR_HTTP_CONTENT_LENGTH_MISMATCH') {
           throw new RegistryError(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`)
@@ -252,7 +257,8 @@ export class RegistryClient implements RegistryWriter {
     op.end() // from here the body is bounded by the idle timeout (and the caller's signal)
     const web = response.body as import('node:stream/web').ReadableStream<Uint8Array> | null
     const source = nodeBody(response) ?? (web === null ? Readable.from([]) : Readable.fromWeb(web))
-    const idle = (): RegistryError => new RegistryError(`registry ${this.registry}: ${what}: no data for ${timeBounds.bodyIdleMs / 1000} s`, undefined, 'TIMEOUT')
+    const idle = (): RegistryError =>
+      new RegistryError(`registry ${this.registry}: ${what}: no data for ${timeBounds.bodyIdleMs / 1000} s`, undefined, 'TIMEOUT')
     return withIdleTimeout(source, timeBounds.bodyIdleMs, idle, () => op.close())
   }
 
@@ -297,7 +303,12 @@ export class RegistryClient implements RegistryWriter {
   }
 
   /** Runs `work` as one operation with its own deadline, turning network failures into one-line RegistryErrors. */
-  private async operation<T>(what: string, signal: AbortSignal | undefined, timeoutMs: number | undefined, work: (op: Operation) => Promise<T>): Promise<T> {
+  private async operation<T>(
+    what: string,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    work: (op: Operation) => Promise<T>,
+  ): Promise<T> {
     const op = this.transport.begin(signal, timeoutMs)
     try {
       return await this.converted(what, op, () => work(op))
@@ -313,7 +324,11 @@ export class RegistryClient implements RegistryWriter {
       if (!(error instanceof ConnectionError)) throw error
       const code = error.code
       if (code === 'DEADLINE') {
-        throw new RegistryError(`registry ${this.registry}: ${what}: no answer within ${Math.round(op.timeoutMs / 1000)} s; gave up (DEADLINE)`, undefined, code)
+        throw new RegistryError(
+          `registry ${this.registry}: ${what}: no answer within ${Math.round(op.timeoutMs / 1000)} s; gave up (DEADLINE)`,
+          undefined,
+          code,
+        )
       }
       if (code === 'TIMEOUT') throw new RegistryError(`registry ${this.registry}: ${what}: no answer in time (TIMEOUT)`, undefined, code)
       if (code === 'ABORTED') throw new RegistryError(`registry ${this.registry}: ${what}: aborted`, undefined, code)
@@ -324,11 +339,15 @@ export class RegistryClient implements RegistryWriter {
   /** One request with authentication inside the operation's retry loop. */
   private retried(scopes: string[], op: Operation, build: () => RequestSpec): Promise<Response> {
     let label = { method: 'GET', url: this.base }
-    return this.transport.retry(op, () => label, () => {
-      const spec = build()
-      label = { method: spec.method ?? 'GET', url: spec.url }
-      return this.request(scopes, build, op)
-    })
+    return this.transport.retry(
+      op,
+      () => label,
+      () => {
+        const spec = build()
+        label = { method: spec.method ?? 'GET', url: spec.url }
+        return this.request(scopes, build, op)
+      },
+    )
   }
 
   /**
@@ -363,8 +382,10 @@ export class RegistryClient implements RegistryWriter {
 
   /** `registry X: PUT manifest v1 → 400 MANIFEST_BLOB_UNKNOWN: blob unknown to registry`. */
   private async failure(what: string, response: Response): Promise<RegistryError> {
-    const text = response.bodyUsed ? '' : (await readPrefix(response, errorBodyLimit).catch(() => ({ bytes: Buffer.alloc(0) }))).bytes.toString('utf8')
-    let detail = ''
+    const text = response.bodyUsed
+      ? ''
+      : (await readPrefix(response, errorBodyLimit).catch(() => ({ bytes: Buffer.alloc(0) }))).bytes.toString('utf8')
+    let detail: string
     let code: string | undefined
     try {
       const first = (JSON.parse(text) as { errors?: { code?: string; message?: string }[] }).errors?.[0]

@@ -108,7 +108,8 @@ export function runCredentialHelper(
     const failure = error as NodeJS.ErrnoException & { status?: number | null; stdout?: string }
     if (failure.code === 'ENOENT') throw new InputError(`${configuredAt}: credential helper ${program} is not on PATH`)
     if (/credentials not found/i.test(String(failure.stdout ?? ''))) return undefined
-    const how = failure.code === 'ETIMEDOUT' ? `did not answer within ${helperTimeoutMs / 1000} s` : `failed (exit status ${failure.status ?? failure.code})`
+    const how =
+      failure.code === 'ETIMEDOUT' ? `did not answer within ${helperTimeoutMs / 1000} s` : `failed (exit status ${failure.status ?? failure.code})`
     throw new InputError(`${configuredAt}: credential helper ${program} ${how} for ${registry}`)
   }
   let answer: { Username?: unknown; Secret?: unknown }

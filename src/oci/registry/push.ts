@@ -27,12 +27,7 @@ export interface PushResult {
 }
 
 /** Blobs (skipping those present), then the manifest by digest, then tags, then reads every tag back. */
-export async function pushImage(
-  client: RegistryWriter,
-  image: ImageToWrite,
-  tags: string[],
-  options: PushOptions = {},
-): Promise<PushResult> {
+export async function pushImage(client: RegistryWriter, image: ImageToWrite, tags: string[], options: PushOptions = {}): Promise<PushResult> {
   for (const tag of tags) {
     if (!isValidTag(tag)) throw new InputError(`tags: "${tag}" is not a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})`)
   }

@@ -230,11 +230,15 @@ export class Transport {
     const op = operation ?? this.begin()
     try {
       let label = { method: 'GET', url: '' }
-      return await this.retry(op, () => label, async () => {
-        const spec = await build()
-        label = { method: spec.method ?? 'GET', url: spec.url }
-        return this.send(spec, op)
-      })
+      return await this.retry(
+        op,
+        () => label,
+        async () => {
+          const spec = await build()
+          label = { method: spec.method ?? 'GET', url: spec.url }
+          return this.send(spec, op)
+        },
+      )
     } finally {
       if (operation === undefined) op.close()
     }
@@ -300,7 +304,8 @@ export class Transport {
       await releaseBody(response)
       if (hop >= 5) throw new RegistryError(`${method} ${redactUrl(first)}: more than 5 redirects`)
       const next = new URL(location, url)
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new RegistryError(`${method} ${redactUrl(first)}: redirected to a ${next.protocol} URL; refusing`)
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        throw new RegistryError(`${method} ${redactUrl(first)}: redirected to a ${next.protocol} URL; refusing`)
       if (isDowngrade(url, next)) {
         throw new RegistryError(`${method} ${redactUrl(first)}: redirected from https to http (${next.host}); refusing to continue in clear`)
       }
@@ -333,13 +338,14 @@ function envMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason)
+    signal.throwIfAborted() // a throw here rejects, with the abort's reason
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort)
       resolve()
     }, ms)
     const onAbort = (): void => {
       clearTimeout(timer)
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort's own reason, whatever the aborter gave, as throwIfAborted does
       reject(signal.reason)
     }
     signal.addEventListener('abort', onAbort, { once: true })
@@ -365,7 +371,8 @@ export async function readLimited(response: Response, maxBytes: number, what: st
 /** Up to `maxBytes` of the body (for an error message); the rest is not read. */
 export async function readPrefix(response: Response, maxBytes: number): Promise<{ bytes: Buffer; complete: boolean }> {
   if (response.body === null) return { bytes: Buffer.alloc(0), complete: true }
-  const reader = response.body.getReader()
+  // A fetch body is bytes; the types leave its chunks `any`.
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader()
   const chunks: Buffer[] = []
   let length = 0
   for (;;) {
@@ -412,7 +419,11 @@ async function nodeRequest(url: string, init: RequestInit, signal: AbortSignal, 
   const target = new URL(url)
   const headers: Record<string, string> = {}
   new Headers(init.headers).forEach((value, name) => (headers[name] = value))
-  const request = (target.protocol === 'https:' ? https : http).request(target, { method: init.method ?? (nodeStream ? 'GET' : 'PUT'), headers, signal })
+  const request = (target.protocol === 'https:' ? https : http).request(target, {
+    method: init.method ?? (nodeStream ? 'GET' : 'PUT'),
+    headers,
+    signal,
+  })
   const answered = new Promise<http.IncomingMessage>((resolve, reject) => {
     request.once('response', resolve)
     request.once('error', reject)
