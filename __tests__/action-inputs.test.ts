@@ -88,6 +88,7 @@ describe('getInputs: one type per mode', () => {
     expect(inputs({ merge: 'sha256:a, sha256:b', repository: 'registry.example/k', tags: 'latest' })).toEqual({
       mode: 'merge',
       sources: ['sha256:a', 'sha256:b'],
+      verify: 'light',
       output: { version: '', flavor: '', tags: ['latest'], annotations: [], pushByDigest: false, ociLayout: '/runner/temp/kernel-oci' },
       registry: { repository: 'registry.example/k', credentials: undefined, insecureRegistry: false },
     })

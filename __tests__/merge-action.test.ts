@@ -40,3 +40,47 @@ describe('the action with input merge', () => {
     expect(fs.existsSync(path.join(workspace, 'nowhere'))).toBe(false)
   })
 })
+
+describe('the action with input merge reads the index back before tagging it (input verify)', () => {
+  const SAMPLE = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'assets', 'sample')
+  const child = (repository: string, extra: Record<string, string> = {}) => ({
+    config: path.join(SAMPLE, 'config'),
+    image: path.join(SAMPLE, 'bzImage'),
+    addons: path.join(SAMPLE, 'addons.squashfs'),
+    repository,
+    'push-by-digest': 'true',
+    ...extra,
+  })
+
+  it('verifies the index and its child as krata reads them, then tags it', () => {
+    const cwd = fs.mkdtempSync(path.join(workspace, 'verified-'))
+    const repository = `${registry.host}/kernels/merge-verified`
+    const pushed = runAction({ ...child(repository), 'oci-layout': 'layout' }, { workspace: cwd })
+    expect(pushed.status).toBe(0)
+    const merged = runAction({ merge: pushed.outputs.digest!, repository, tags: 'latest' }, { workspace: cwd })
+    expect(merged.status).toBe(0)
+    const lines = merged.stdout.split('\n')
+    const verified = lines.indexOf(`verify (light): ${repository}@${merged.outputs.digest} reads back as krata reads it`)
+    expect(verified).toBeGreaterThan(-1)
+    expect(lines.indexOf(`${repository}:latest → ${merged.outputs.digest}`)).toBeGreaterThan(verified)
+  })
+
+  it('leaves the index untagged when a child is one krata would refuse, and fails saying why', () => {
+    const cwd = fs.mkdtempSync(path.join(workspace, 'refused-'))
+    const repository = `${registry.host}/kernels/merge-refused`
+    // Pushed without its own read-back, and with the format annotation emptied (the user's annotations win).
+    const pushed = runAction(
+      { ...child(repository, { verify: 'false', annotations: 'dev.edera.kernel.format=' }), 'oci-layout': 'layout' },
+      { workspace: cwd },
+    )
+    expect(pushed.status).toBe(0)
+    const merged = runAction({ merge: pushed.outputs.digest!, repository, tags: 'latest', version: '6.1.192' }, { workspace: cwd })
+    expect(merged.status).toBe(1)
+    expect(merged.commands.at(-1)).toMatch(
+      new RegExp(
+        `^::error::verify: ${repository.replace(/[.]/g, '\\.')}@sha256:[0-9a-f]{64} was pushed but not tagged, krata would not load it: .*annotation dev\\.edera\\.kernel\\.format missing`,
+      ),
+    )
+    expect(merged.stdout).not.toContain(`${repository}:latest →`)
+  })
+})

@@ -3464,7 +3464,6 @@ async function findKernelLayer(image, file, maxScanBytes = 512 * 1024 * 1024) {
 /** krata matches an index entry by these architecture strings only (`aarch64` parses as Other and is never picked). */
 const KRATA_PLATFORM_ARCHES = new Set(OCI_ARCHES);
 const REQUIRED_ANNOTATIONS = ['dev.edera.kernel.format', 'dev.edera.kernel.version', 'dev.edera.kernel.flavor'];
-const OCI_TO_KERNEL_ARCH = { amd64: 'x86_64', arm64: 'aarch64' };
 const LOADABLE_PAYLOADS = new Set(['gzip', 'xz']);
 function indexViolations(index) {
     const lines = [];
@@ -3575,7 +3574,7 @@ function metadataViolations(facts) {
     else {
         if (kernel !== undefined && kernel.arch !== arch)
             lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but kernel/image is an ${kernel.arch} ${kernel.format}`);
-        const fromConfig = typeof facts.configArchitecture === 'string' ? OCI_TO_KERNEL_ARCH[facts.configArchitecture] : undefined;
+        const fromConfig = archOfOci(facts.configArchitecture);
         if (fromConfig !== undefined && fromConfig !== arch)
             lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but the image config says ${String(facts.configArchitecture)}`);
     }
@@ -3918,7 +3917,7 @@ function getInputs(context, read = actionInput) {
         if (building.length > 0) {
             throw new errors_InputError(`merge: cannot be combined with ${building.join(', ')} (a merge step builds nothing; build in the per-architecture jobs)`);
         }
-        return { mode: 'merge', sources: given.merge, output, registry };
+        return { mode: 'merge', sources: given.merge, verify: given.verify, output, registry };
     }
     if (given.config === '') {
         // The quick start: the bundled sample kernel, into the local layout only.
@@ -4732,6 +4731,7 @@ function indexTags(templates, version, flavor, architectures) {
 
 
 
+
 const merge_INPUT = 'merge';
 async function mergeKernelImages(request) {
     return request.repository ? mergeInRegistry(request) : mergeInLayout(request);
@@ -4765,8 +4765,11 @@ async function mergeInRegistry(request) {
     const plan = planKernelIndex(images, request);
     for (const p of plan.platforms)
         request.log(`linux/${p.architecture}: ${p.digest}`);
-    // The children are in the repository already, so the index is the only thing to push: by digest, tags, read-back.
-    await pushImage(client, { manifest: plan.index, blobs: [] }, plan.tags);
+    // The children are in the repository already, so the index is the only thing to push: by digest, verify, tags, read-back.
+    // Boot rules were the per-architecture jobs' to apply: they knew the target; the index is checked as krata reads it.
+    await pushImage(client, { manifest: plan.index, blobs: [] }, plan.tags, {
+        beforeTags: (digest) => verifyPushed(`${name}@${digest}`, { ...request, verify: request.verify ?? 'light', bootRules: false }),
+    });
     const digest = plan.index.descriptor.digest;
     return { ...plan, digest, imageRef: `${request.repository}@${digest}` };
 }
@@ -5304,6 +5307,7 @@ async function mergeStep(inputs, log) {
     const { output, registry } = inputs;
     const outcome = await mergeKernelImages({
         sources: inputs.sources,
+        verify: inputs.verify,
         repository: registry.repository,
         ociLayout: output.ociLayout,
         tagTemplates: output.tags,

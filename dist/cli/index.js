@@ -11,9 +11,10 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /* harmony export */   CQ: () => (/* binding */ archOfNode),
 /* harmony export */   HS: () => (/* binding */ archNames),
 /* harmony export */   Jn: () => (/* binding */ OCI_ARCHES),
-/* harmony export */   U: () => (/* binding */ archOfConfig)
+/* harmony export */   U: () => (/* binding */ archOfConfig),
+/* harmony export */   fh: () => (/* binding */ archOfOci)
 /* harmony export */ });
-/* unused harmony exports kernelArchOf, archOfOci, archOfSrcarch */
+/* unused harmony exports kernelArchOf, archOfSrcarch */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
 // The architectures krata runs, and every name each one goes by: one table, so no two modules disagree.
 
@@ -4679,7 +4680,6 @@ var external_node_zlib_ = __nccwpck_require__(522);
 /** krata matches an index entry by these architecture strings only (`aarch64` parses as Other and is never picked). */
 const KRATA_PLATFORM_ARCHES = new Set(src_arch/* OCI_ARCHES */.Jn);
 const REQUIRED_ANNOTATIONS = ['dev.edera.kernel.format', 'dev.edera.kernel.version', 'dev.edera.kernel.flavor'];
-const OCI_TO_KERNEL_ARCH = { amd64: 'x86_64', arm64: 'aarch64' };
 const LOADABLE_PAYLOADS = new Set(['gzip', 'xz']);
 function indexViolations(index) {
     const lines = [];
@@ -4790,7 +4790,7 @@ function metadataViolations(facts) {
     else {
         if (kernel !== undefined && kernel.arch !== arch)
             lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but kernel/image is an ${kernel.arch} ${kernel.format}`);
-        const fromConfig = typeof facts.configArchitecture === 'string' ? OCI_TO_KERNEL_ARCH[facts.configArchitecture] : undefined;
+        const fromConfig = (0,src_arch/* archOfOci */.fh)(facts.configArchitecture);
         if (fromConfig !== undefined && fromConfig !== arch)
             lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but the image config says ${String(facts.configArchitecture)}`);
     }

@@ -141,6 +141,8 @@ export interface PublishInputs {
 export interface MergeInputs {
   mode: 'merge'
   sources: string[]
+  /** Read the index back before tagging it (input `verify`), as for a single image. */
+  verify: ReadBackVerify
   output: ImageSettings
   registry: RegistrySettings
 }
@@ -206,7 +208,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     if (building.length > 0) {
       throw new InputError(`merge: cannot be combined with ${building.join(', ')} (a merge step builds nothing; build in the per-architecture jobs)`)
     }
-    return { mode: 'merge', sources: given.merge, output, registry }
+    return { mode: 'merge', sources: given.merge, verify: given.verify, output, registry }
   }
   if (given.config === '') {
     // The quick start: the bundled sample kernel, into the local layout only.

@@ -60,6 +60,7 @@ export async function mergeStep(inputs: MergeInputs, log: StepLog): Promise<Merg
   const { output, registry } = inputs
   const outcome = await mergeKernelImages({
     sources: inputs.sources,
+    verify: inputs.verify,
     repository: registry.repository,
     ociLayout: output.ociLayout,
     tagTemplates: output.tags,

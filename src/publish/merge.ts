@@ -8,6 +8,7 @@ import { parseRepository } from '../oci/reference.js'
 import type { Credentials } from '../oci/registry/auth.js'
 import { RegistryClient, RegistryError } from '../oci/registry/client.js'
 import { pushImage } from '../oci/registry/push.js'
+import { verifyPushed, type ReadBackVerify } from './verify-pushed.js'
 import type { ImageManifest } from '../oci/types.js'
 import { parseMergeSources, planKernelIndex, type MergeImage, type MergePlan, type MergeTarget } from './merge-index.js'
 
@@ -24,6 +25,8 @@ export interface MergeRequest {
   flavor?: string
   credentials?: Credentials
   insecureRegistry: boolean
+  /** Read the index back (and its children, their layers with `full`) as krata would, before any tag is written. */
+  verify?: ReadBackVerify
   log: (line: string) => void
   onSecret: (value: string) => void
 }
@@ -69,8 +72,11 @@ async function mergeInRegistry(request: MergeRequest): Promise<MergeOutcome> {
   }
   const plan = planKernelIndex(images, request)
   for (const p of plan.platforms) request.log(`linux/${p.architecture}: ${p.digest}`)
-  // The children are in the repository already, so the index is the only thing to push: by digest, tags, read-back.
-  await pushImage(client, { manifest: plan.index, blobs: [] }, plan.tags)
+  // The children are in the repository already, so the index is the only thing to push: by digest, verify, tags, read-back.
+  // Boot rules were the per-architecture jobs' to apply: they knew the target; the index is checked as krata reads it.
+  await pushImage(client, { manifest: plan.index, blobs: [] }, plan.tags, {
+    beforeTags: (digest) => verifyPushed(`${name}@${digest}`, { ...request, verify: request.verify ?? 'light', bootRules: false }),
+  })
   const digest = plan.index.descriptor.digest
   return { ...plan, digest, imageRef: `${request.repository}@${digest}` }
 }

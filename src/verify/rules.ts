@@ -4,12 +4,11 @@ import { KRATA_LAYER_TYPES } from '../pull/layer-reader.js'
 import { platformText, type ImageConfigJson } from '../pull/image-source.js'
 import type { Descriptor, ImageIndex } from '../oci/types.js'
 import type { KernelImageInfo } from '../describe/kernel-image.js'
-import { OCI_ARCHES } from '../arch.js'
+import { archOfOci, OCI_ARCHES } from '../arch.js'
 
 /** krata matches an index entry by these architecture strings only (`aarch64` parses as Other and is never picked). */
 export const KRATA_PLATFORM_ARCHES: ReadonlySet<string> = new Set(OCI_ARCHES)
 export const REQUIRED_ANNOTATIONS = ['dev.edera.kernel.format', 'dev.edera.kernel.version', 'dev.edera.kernel.flavor'] as const
-const OCI_TO_KERNEL_ARCH: Record<string, string> = { amd64: 'x86_64', arm64: 'aarch64' }
 const LOADABLE_PAYLOADS = new Set(['gzip', 'xz'])
 
 export function indexViolations(index: ImageIndex): string[] {
@@ -137,7 +136,7 @@ export function metadataViolations(facts: KernelFacts): string[] {
   else {
     if (kernel !== undefined && kernel.arch !== arch)
       lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but kernel/image is an ${kernel.arch} ${kernel.format}`)
-    const fromConfig = typeof facts.configArchitecture === 'string' ? OCI_TO_KERNEL_ARCH[facts.configArchitecture] : undefined
+    const fromConfig = archOfOci(facts.configArchitecture)
     if (fromConfig !== undefined && fromConfig !== arch)
       lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but the image config says ${String(facts.configArchitecture)}`)
   }
