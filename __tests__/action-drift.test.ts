@@ -220,6 +220,12 @@ describe('compare-to against a registry with auth', () => {
     expect(run.commands).toContain(
       `::notice title=CONFIG_XEN_PRIVCMD changed since 6.1.192,file=${now.fragment},line=2::CONFIG_XEN_PRIVCMD was =y in 6.1.192, now =m`,
     )
+    // A single image is whatever was pushed there: compared across architectures, the step says so.
+    const across = runAction({ config: now.config, repository, 'compare-to': `${repository}@${b.outputs.digest}`, ...credentials }, { workspace })
+    expect(across.status).toBe(0)
+    expect(across.commands).toContain(
+      `::warning::compare-to: ${repository}@${b.outputs.digest} holds an aarch64 kernel and this one is x86_64: the drift compares across architectures`,
+    )
   })
 
   it('fails with one line when an explicit reference cannot be read without the credentials', () => {

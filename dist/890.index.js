@@ -5658,6 +5658,7 @@ function driftNotices(drift) {
 
 
 
+
 /**
  * The image `compare-to` names: `none`; a tag or digest in `repository` (or, with no repository, in the local
  * layout); a full `repo:tag`, `repo@digest` or `oci:<layout>...`. Empty means the first of `tags`, if it exists.
@@ -5709,10 +5710,16 @@ async function pullReference(drift, check, log) {
             onSecret: (value) => core/* setSecret */.Pq(value),
             log: (line) => log.info(line),
         });
-        if (side === undefined)
+        if (side === undefined) {
             log.notice(`compare-to: ${reference} does not exist yet, so there is nothing to compare with`);
-        else
-            log.info(`compare-to: ${reference} is ${side.side.digest} (Linux ${side.side.version ?? 'version unknown'}, config ${side.side.configDigest})`);
+            return undefined;
+        }
+        log.info(`compare-to: ${reference} is ${side.side.digest} (Linux ${side.side.version ?? 'version unknown'}, config ${side.side.configDigest})`);
+        // An index gives the same architecture's image; a single image is whatever was pushed there.
+        const theirs = detectArch(side.config);
+        if (theirs !== undefined && theirs !== check.arch) {
+            log.warning(`compare-to: ${reference} holds an ${theirs} kernel and this one is ${check.arch}: the drift compares across architectures`);
+        }
         return side;
     }
     catch (error) {

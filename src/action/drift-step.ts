@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { CheckOutcome } from '../check/run-check.js'
 import { readFragmentLines } from '../check/run-check.js'
+import { detectArch } from '../check/kernel-config.js'
 import { reportJson } from '../check/report.js'
 import { InputError, oneLine } from '../errors.js'
 import { requirementOptionSet } from '../drift/config-diff.js'
@@ -67,9 +68,16 @@ export async function pullReference(drift: DriftSettings, check: CheckOutcome, l
       onSecret: (value) => core.setSecret(value),
       log: (line) => log.info(line),
     })
-    if (side === undefined) log.notice(`compare-to: ${reference} does not exist yet, so there is nothing to compare with`)
-    else
-      log.info(`compare-to: ${reference} is ${side.side.digest} (Linux ${side.side.version ?? 'version unknown'}, config ${side.side.configDigest})`)
+    if (side === undefined) {
+      log.notice(`compare-to: ${reference} does not exist yet, so there is nothing to compare with`)
+      return undefined
+    }
+    log.info(`compare-to: ${reference} is ${side.side.digest} (Linux ${side.side.version ?? 'version unknown'}, config ${side.side.configDigest})`)
+    // An index gives the same architecture's image; a single image is whatever was pushed there.
+    const theirs = detectArch(side.config)
+    if (theirs !== undefined && theirs !== check.arch) {
+      log.warning(`compare-to: ${reference} holds an ${theirs} kernel and this one is ${check.arch}: the drift compares across architectures`)
+    }
     return side
   } catch (error) {
     if (!implicit) throw error
