@@ -130,7 +130,7 @@ describe('getInputs: each value is checked, naming the input', () => {
     [{ 'fail-on': 'sometimes' }, 'fail-on: "sometimes" is not one of error, warning, never'],
     [{ compression: 'lz4' }, 'compression: "lz4" is not one of none, gzip, zstd'],
     [{ strict: 'yes' }, 'strict: "yes" is not a boolean (use true or false)'],
-    [{ arch: 'riscv64' }, 'arch: "riscv64" is not one of x86_64, aarch64'],
+    [{ arch: 'riscv64' }, 'arch: "riscv64" is not one of x86_64, amd64, x86, aarch64, arm64'],
   ])('%j', (given, message) => {
     // Even in merge mode, where the input is not used: a typo never hides.
     expect(fails({ config: 'c', ...given })).toThrow(new InputError(message))

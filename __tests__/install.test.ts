@@ -150,6 +150,30 @@ describe('kernel-action install', () => {
     expect(zoneFiles(root)).toEqual(['addons.squashfs', 'kernel', 'metadata'])
   })
 
+  it('refuses a kernel/image that is a symbolic link with one line, before touching anything', async () => {
+    const root = freshRoot()
+    await install(`oci:${oldLayout}:v1`, '--root', root, '--arch', 'x86_64')
+    const linked = path.join(work, 'payload-symlink')
+    fs.cpSync(newPayload.dir, linked, { recursive: true })
+    fs.renameSync(path.join(linked, 'kernel', 'image'), path.join(linked, 'kernel', 'vmlinuz'))
+    fs.symlinkSync('vmlinuz', path.join(linked, 'kernel', 'image'))
+    const layout = path.join(work, 'symlink-layout')
+    handMadeLayout(layout, linked, {
+      layers: [
+        { tarArgs: ['kernel/', 'kernel/vmlinuz', 'kernel/image'], createdBy: 'COPY kernel /kernel/' },
+        { tarArgs: ['kernel/', 'kernel/config.gz'], createdBy: 'COPY config.gz /kernel/config.gz' },
+        { tarArgs: ['kernel/', 'kernel/addons.squashfs'], createdBy: 'COPY addons.squashfs /kernel/addons.squashfs' },
+        { tarArgs: ['kernel/', 'kernel/metadata'], createdBy: 'COPY metadata /kernel/metadata' },
+      ],
+    })
+    // Thrown from inside the tar walk: it must come back as this one line, not escape as an uncaught exception.
+    await expect(install(`oci:${layout}:v1`, '--root', root, '--arch', 'x86_64')).rejects.toThrow(
+      /: kernel\/image is a SymbolicLink entry, not a regular file$/,
+    )
+    expectInstalled(root, oldPayload, METADATA)
+    expect(zoneFiles(root)).toEqual(['addons.squashfs', 'kernel', 'metadata'])
+  })
+
   it('a failure between two renames puts the old kernel, addons and metadata back', async () => {
     const root = freshRoot()
     await install(`oci:${oldLayout}:v1`, '--root', root, '--arch', 'x86_64')

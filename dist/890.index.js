@@ -23,7 +23,7 @@ var core = __webpack_require__(6421);
  * It is reported as one line naming the input or file:line, and always fails the step: `fail-on`
  * governs unmet requirements, not unusable input.
  */
-class errors_InputError extends Error {
+class InputError extends Error {
     name = 'InputError';
 }
 /** Data this action wrote did not read back as written (a tag resolving elsewhere, a blob not matching its digest). */
@@ -52,12 +52,12 @@ class InternalError extends Error {
 function fileError(input, file, error) {
     const code = error?.code;
     if (code === 'ENOENT')
-        return new errors_InputError(`${input}: ${file} does not exist`);
+        return new InputError(`${input}: ${file} does not exist`);
     if (code === 'EISDIR')
-        return new errors_InputError(`${input}: ${file} is a directory, not a file`);
+        return new InputError(`${input}: ${file} is a directory, not a file`);
     if (code === 'EACCES' || code === 'EPERM')
-        return new errors_InputError(`${input}: ${file} cannot be read (permission denied)`);
-    return new errors_InputError(`${input}: ${file} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`);
+        return new InputError(`${input}: ${file} cannot be read (permission denied)`);
+    return new InputError(`${input}: ${file} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`);
 }
 /** The message of anything thrown, on one line, for the log and for `core.setFailed`. */
 function oneLine(error) {
@@ -68,7 +68,7 @@ function oneLine(error) {
 function oneOf(name, value, allowed) {
     if (allowed.includes(value))
         return value;
-    throw new errors_InputError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+    throw new InputError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
 }
 
 // EXTERNAL MODULE: external "node:path"
@@ -108,10 +108,6 @@ function ociArch(arch) {
 function archOfOci(oci) {
     return ARCHES.find((a) => a.oci === oci)?.kernel;
 }
-/** The kernel architecture of a `.config` header's srcarch (`x86`, `arm64`). */
-function archOfSrcarch(srcarch) {
-    return ARCHES.find((a) => a.srcarch === srcarch)?.kernel;
-}
 /** Which architecture's own symbol is `y`, by a lookup of `CONFIG_*` names. */
 function archOfConfig(isSet) {
     return ARCHES.find((a) => isSet(a.configSymbol))?.kernel;
@@ -134,9 +130,9 @@ const HEADER = /^# Linux\/(\S+) (\S+) Kernel Configuration$/;
  */
 function parseKernelConfig(text, file, input = 'config') {
     if (text.trim() === '')
-        throw new errors_InputError(`${input}: ${file} is empty`);
+        throw new InputError(`${input}: ${file} is empty`);
     if (text.includes('\0'))
-        throw new errors_InputError(`${input}: ${file} is a binary file, not a kernel .config`);
+        throw new InputError(`${input}: ${file} is a binary file, not a kernel .config`);
     const entries = new Map();
     const duplicates = [];
     let header;
@@ -182,7 +178,7 @@ function parseConfigLine(text, file, line) {
     // confdata.c reads a bool by its first character only and drops an int, hex or string that has more after it, so
     // "CONFIG_XEN=y # comment" never means the value "y # comment": refuse it, as kconfig writes no such line.
     if (rawValue.startsWith('"') ? trailingAfterString(rawValue) : /\s/.test(rawValue)) {
-        throw new errors_InputError(`${file}:${line}: ${option}: text after the value in ${JSON.stringify(clip(trimmed))} (a comment must be on a line of its own)`);
+        throw new InputError(`${file}:${line}: ${option}: text after the value in ${JSON.stringify(clip(trimmed))} (a comment must be on a line of its own)`);
     }
     if (rawValue === 'y')
         return { option, entry: { state: 'y', line } };
@@ -195,7 +191,7 @@ function parseConfigLine(text, file, line) {
 function parseLine(text, file, line) {
     const parsed = parseConfigLine(text, file, line);
     if (parsed === 'invalid') {
-        throw new errors_InputError(`${file}:${line}: not a kernel config line: ${JSON.stringify(clip(text.trim()))}`);
+        throw new InputError(`${file}:${line}: not a kernel config line: ${JSON.stringify(clip(text.trim()))}`);
     }
     return parsed;
 }
@@ -231,7 +227,7 @@ function unquote(raw, file, line, option) {
         parts.push(raw.slice(from, quote));
         return parts.join('');
     }
-    throw new errors_InputError(`${file}:${line}: ${option} has an unterminated string value`);
+    throw new InputError(`${file}:${line}: ${option} has an unterminated string value`);
 }
 function clip(text) {
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
@@ -411,7 +407,7 @@ function parseRequirementLines(text, file, source) {
         const line = index + 1;
         const parsed = parseConfigLine(raw.replace(/\r$/, ''), file, line);
         if (parsed === 'invalid') {
-            throw new errors_InputError(`${file}:${line}: not a requirement (want CONFIG_X=y|m|<value> or "# CONFIG_X is not set")`);
+            throw new InputError(`${file}:${line}: not a requirement (want CONFIG_X=y|m|<value> or "# CONFIG_X is not set")`);
         }
         if (parsed)
             requirements.push({ option: parsed.option, wanted: wantedOf(parsed.entry), source: source(line) });
@@ -658,13 +654,13 @@ const hostPattern = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9
 function parseRepository(text) {
     const input = text.trim();
     const fail = (why) => {
-        throw new errors_InputError(`repository "${text}": ${why}`);
+        throw new InputError(`repository "${text}": ${why}`);
     };
     if (input === '')
         fail('is empty');
     // `user:password@host/path`: the password must not reach a log, so this message never quotes the input.
     if (hasUserInfo(input)) {
-        throw new errors_InputError('repository: must not include a user name or password (user:password@host); give them as username and password');
+        throw new InputError('repository: must not include a user name or password (user:password@host); give them as username and password');
     }
     if (input.includes('://'))
         fail('must not include a scheme (write host/path, e.g. ghcr.io/org/kernel)');
@@ -789,12 +785,6 @@ async function openInputFile(file, input) {
         throw error;
     }
 }
-/** Checks that `file` is a regular file that can be opened, without reading it. */
-async function assertInputFile(file, input) {
-    const { handle, size } = await openInputFile(file, input);
-    await handle.close();
-    return size;
-}
 /**
  * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
  * should be ("kernel config"), for the message.
@@ -803,7 +793,7 @@ async function readInputFile(file, input, maxBytes, what) {
     const { handle, size } = await openInputFile(file, input);
     try {
         if (size > maxBytes)
-            throw new errors_InputError(`${input}: ${file} is too large to be a ${what} (${size} bytes, at most ${maxBytes})`);
+            throw new InputError(`${input}: ${file} is too large to be a ${what} (${size} bytes, at most ${maxBytes})`);
         const buffer = Buffer.alloc(size);
         let filled = 0;
         // Exactly the size seen at open: a file that grows meanwhile is not followed.
@@ -816,7 +806,7 @@ async function readInputFile(file, input, maxBytes, what) {
         return buffer.subarray(0, filled);
     }
     catch (error) {
-        if (error instanceof errors_InputError)
+        if (error instanceof InputError)
             throw error;
         throw fileError(input, file, error);
     }
@@ -837,7 +827,7 @@ function assertRegular(file, input, stat) {
         return;
     if (stat.isDirectory())
         throw fileError(input, file, { code: 'EISDIR' });
-    throw new errors_InputError(`${input}: ${file} is ${kindOf(stat)}, not a regular file`);
+    throw new InputError(`${input}: ${file} is ${kindOf(stat)}, not a regular file`);
 }
 function kindOf(stat) {
     if (stat.isFIFO())
@@ -1033,7 +1023,7 @@ async function inspectKernelImage(path) {
         if (isArm64ImageHeader(head)) {
             const extent = peFileExtent(head);
             if (extent !== undefined && extent > size) {
-                throw new errors_InputError(`image: ${path} is truncated: its PE header says ${extent} bytes but the file has ${size}`);
+                throw new InputError(`image: ${path} is truncated: its PE header says ${extent} bytes but the file has ${size}`);
             }
             const { banner } = await scanImage(path, false);
             const info = { path, format: 'arm64-Image', arch: 'aarch64', payloadCompression: 'none', size };
@@ -1043,12 +1033,12 @@ async function inspectKernelImage(path) {
             const { banner, inflated, header } = await scanImage(path, true);
             const extent = peFileExtent(header);
             if (extent !== undefined && extent > inflated) {
-                throw new errors_InputError(`image: ${path} is truncated: it inflates to ${inflated} bytes but its PE header says ${extent}`);
+                throw new InputError(`image: ${path} is truncated: it inflates to ${inflated} bytes but its PE header says ${extent}`);
             }
             const info = { path, format: 'arm64-Image.gz', arch: 'aarch64', payloadCompression: 'gzip', size };
             return withBanner(info, banner);
         }
-        throw new errors_InputError(`image: ${path} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)`);
+        throw new InputError(`image: ${path} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)`);
     }
     finally {
         await file.close();
@@ -1056,20 +1046,20 @@ async function inspectKernelImage(path) {
 }
 async function inspectBzImage(file, path, size, bz) {
     if (bz.declaredSize !== undefined && bz.declaredSize > size) {
-        throw new errors_InputError(`image: ${path} is truncated: its boot header says ${bz.declaredSize} bytes (setup + syssize) but the file has ${size}`);
+        throw new InputError(`image: ${path} is truncated: its boot header says ${bz.declaredSize} bytes (setup + syssize) but the file has ${size}`);
     }
     const info = { path, format: 'bzImage', arch: 'x86_64', size };
     if (bz.payload !== undefined) {
         const end = bz.payload.offset + bz.payload.length;
         if (end > size)
-            throw new errors_InputError(`image: ${path} is truncated: its payload ends at byte ${end} but the file has ${size}`);
+            throw new InputError(`image: ${path} is truncated: its payload ends at byte ${end} but the file has ${size}`);
         info.payloadCompression = payloadCompressionOf(await readAt(file, bz.payload.offset, PAYLOAD_MAGIC_BYTES));
         await checkPayloadEnds(file, path, bz.payload, info.payloadCompression);
     }
     const text = bz.versionStringOffset === undefined ? '' : cString(await readAt(file, bz.versionStringOffset, VERSION_STRING_MAX_BYTES));
     const release = text === '' ? undefined : releaseOf(text);
     if (release === undefined)
-        throw new errors_InputError(`image: ${path}: cannot read the kernel release (the boot header has no kernel_version string)`);
+        throw new InputError(`image: ${path}: cannot read the kernel release (the boot header has no kernel_version string)`);
     return { ...info, versionString: text, release };
 }
 /**
@@ -1088,19 +1078,19 @@ async function checkPayloadEnds(file, path, payload, compression) {
             await (0,promises_.pipeline)(source, (0,external_node_zlib_.createGunzip)(), new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() }));
         }
         catch (error) {
-            throw new errors_InputError(`image: ${path}: its gzip payload does not decompress to its end (${reasonOf(error)})`);
+            throw new InputError(`image: ${path}: its gzip payload does not decompress to its end (${reasonOf(error)})`);
         }
     }
     else if (compression === 'xz') {
         const tail = await readAt(file, payload.offset + payload.length - 16, 16);
         if (!xzPayloadEnds(tail))
-            throw new errors_InputError(`image: ${path}: its xz payload has no xz stream footer at its end (truncated or corrupt)`);
+            throw new InputError(`image: ${path}: its xz payload has no xz stream footer at its end (truncated or corrupt)`);
     }
 }
 function withBanner(info, banner) {
     const release = banner === undefined ? undefined : releaseOf(banner);
     if (banner === undefined || release === undefined)
-        throw new errors_InputError(`image: ${info.path}: cannot read the kernel release (no "Linux version" banner in the ${FORMAT_WORDS[info.format]})`);
+        throw new InputError(`image: ${info.path}: cannot read the kernel release (no "Linux version" banner in the ${FORMAT_WORDS[info.format]})`);
     return { ...info, versionString: banner, release };
 }
 const FORMAT_WORDS = { bzImage: 'bzImage', 'arm64-Image': 'Image', 'arm64-Image.gz': 'inflated Image.gz' };
@@ -1141,10 +1131,10 @@ async function scanImage(path, gzipped) {
         }
     }
     catch (error) {
-        if (error instanceof errors_InputError)
+        if (error instanceof InputError)
             throw error;
         if (gzipped)
-            throw new errors_InputError(`image: ${path}: its gzip stream does not decompress to its end (${reasonOf(error)})`);
+            throw new InputError(`image: ${path}: its gzip stream does not decompress to its end (${reasonOf(error)})`);
         throw fileError('image', path, error);
     }
     finally {
@@ -1156,7 +1146,7 @@ async function scanImage(path, gzipped) {
     return { banner: scanner.banner, inflated, header };
 }
 function notArm64Gzip(path) {
-    return new errors_InputError(`image: ${path} is gzip-compressed but holds no arm64 Image (no "ARM\\x64" magic at offset 56)`);
+    return new InputError(`image: ${path} is gzip-compressed but holds no arm64 Image (no "ARM\\x64" magic at offset 56)`);
 }
 function reasonOf(error) {
     const code = error?.code;
@@ -1179,19 +1169,19 @@ const CONFIG_DIGEST = /^sha256:[0-9a-f]{64}$/;
 function renderKernelMetadata(metadata) {
     const { arch, version, unameR, flavor, configDigest, tags } = metadata;
     if (!KERNEL_ARCHES.includes(arch)) {
-        throw new errors_InputError(`arch: "${String(arch)}" is not a kernel architecture (${KERNEL_ARCHES.join(' or ')})`);
+        throw new InputError(`arch: "${String(arch)}" is not a kernel architecture (${KERNEL_ARCHES.join(' or ')})`);
     }
     checkValue('version', version);
     if (unameR !== undefined)
         checkValue('uname-r', unameR);
     checkValue('flavor', flavor);
     if (!CONFIG_DIGEST.test(configDigest)) {
-        throw new errors_InputError(`config: digest "${configDigest}" is not sha256:<64 lowercase hex>`);
+        throw new InputError(`config: digest "${configDigest}" is not sha256:<64 lowercase hex>`);
     }
     for (const tag of tags) {
         checkValue('tags', tag);
         if (tag.includes(','))
-            throw new errors_InputError(`tags: "${tag}" contains a comma; KERNEL_TAGS is comma-separated`);
+            throw new InputError(`tags: "${tag}" contains a comma; KERNEL_TAGS is comma-separated`);
     }
     const lines = [`KERNEL_ARCH=${arch}`, `KERNEL_VERSION=${version}`];
     if (unameR !== undefined)
@@ -1205,13 +1195,13 @@ function renderKernelMetadata(metadata) {
 function checkValue(input, value) {
     const shown = JSON.stringify(value);
     if (value === '')
-        throw new errors_InputError(`${input}: must not be empty`);
+        throw new InputError(`${input}: must not be empty`);
     if (/[\r\n]/.test(value))
-        throw new errors_InputError(`${input}: ${shown} contains a line break`);
+        throw new InputError(`${input}: ${shown} contains a line break`);
     if (value.includes('='))
-        throw new errors_InputError(`${input}: ${shown} contains "="`);
+        throw new InputError(`${input}: ${shown} contains "="`);
     if (/\s/.test(value))
-        throw new errors_InputError(`${input}: ${shown} contains a space`);
+        throw new InputError(`${input}: ${shown} contains a space`);
 }
 const KEY = /^[A-Z_][A-Z0-9_]*$/;
 /** Parses `/kernel/metadata` text into key → value; the last of repeated keys wins, blank lines are skipped. */
@@ -1223,7 +1213,7 @@ function parseKernelMetadata(text) {
         const eq = line.indexOf('=');
         const key = eq === -1 ? '' : line.slice(0, eq);
         if (!KEY.test(key))
-            throw new errors_InputError(`metadata:${index + 1}: "${line}" is not a KEY=VALUE line`);
+            throw new InputError(`metadata:${index + 1}: "${line}" is not a KEY=VALUE line`);
         record[key] = line.slice(eq + 1);
     });
     return record;
@@ -1241,25 +1231,25 @@ const FORMAT_NAMES = {
 function crossCheckKernel(image, config, versionInput = '') {
     if (config.arch !== undefined && config.arch !== image.arch) {
         const kind = `${image.arch} ${FORMAT_NAMES[image.format]}`;
-        throw new errors_InputError(`image: ${image.path} is an ${kind} but config ${config.file} is for ${config.arch}`);
+        throw new InputError(`image: ${image.path} is an ${kind} but config ${config.file} is for ${config.arch}`);
     }
     const warnings = [];
     const { release } = image;
     if (config.version !== undefined) {
         const agreement = releaseAgreement(image, config.version);
         if (agreement === 'mismatch')
-            throw new errors_InputError(`image: ${image.path} is Linux ${release} but config ${config.file} is for ${config.version}`);
+            throw new InputError(`image: ${image.path} is Linux ${release} but config ${config.file} is for ${config.version}`);
         if (agreement === 'same-series')
             warnings.push(unprovenPatch(image, config.version, `config ${config.file} is for`));
     }
     const inputVersion = upstreamVersionOf(versionInput);
     if (inputVersion !== undefined) {
         if (config.version !== undefined && !sameVersion(inputVersion, upstreamVersionOf(config.version) ?? config.version)) {
-            throw new errors_InputError(`version: ${versionInput} contradicts config ${config.file}, which is for ${config.version}`);
+            throw new InputError(`version: ${versionInput} contradicts config ${config.file}, which is for ${config.version}`);
         }
         const agreement = releaseAgreement(image, inputVersion);
         if (agreement === 'mismatch')
-            throw new errors_InputError(`version: ${versionInput} contradicts image ${image.path}, which is Linux ${release}`);
+            throw new InputError(`version: ${versionInput} contradicts image ${image.path}, which is Linux ${release}`);
         if (agreement === 'same-series' && config.version === undefined)
             warnings.push(unprovenPatch(image, inputVersion, 'input version says'));
     }
@@ -1319,6 +1309,10 @@ function sameVersion(a, b) {
 
 
 const SHA256_DIGEST = /^sha256:([0-9a-f]{64})$/;
+/** `sha256:` and 64 lowercase hex digits: the only digest form this action writes or accepts. */
+function isSha256Digest(text) {
+    return SHA256_DIGEST.test(text);
+}
 /** `sha256:<hex>` of a buffer. */
 function digest_sha256Digest(bytes) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
@@ -1549,7 +1543,7 @@ async function withLockFile(lock, critical) {
         if (await breakStaleLock(lock))
             continue;
         if (Date.now() > deadline)
-            throw new errors_InputError(`oci-layout: ${lock} held by another run for more than ${LOCK_TIMEOUT_MS / 1000} s`);
+            throw new InputError(`oci-layout: ${lock} held by another run for more than ${LOCK_TIMEOUT_MS / 1000} s`);
         await (0,external_node_timers_promises_.setTimeout)(Math.min(5 + attempt * 5, 100));
     }
     try {
@@ -1628,13 +1622,13 @@ class OciLayout {
             throw fileError(INPUT, given, error);
         });
         if (stat && !stat.isDirectory())
-            throw new errors_InputError(`${INPUT}: ${given} is a file, not a folder`);
+            throw new InputError(`${INPUT}: ${given} is a file, not a folder`);
         const layoutFile = external_node_path_default().join(this.dir, LAYOUT_FILE);
         if (!external_node_fs_default().existsSync(layoutFile)) {
             // Another run may be creating this layout right now: what it has made so far is not "foreign" content.
             const foreign = stat ? (await external_node_fs_default().promises.readdir(this.dir)).filter((name) => !isLayoutEntry(name)) : [];
             if (foreign.length > 0) {
-                throw new errors_InputError(`${INPUT}: ${given} is not empty and is not an OCI image layout (it has no oci-layout file)`);
+                throw new InputError(`${INPUT}: ${given} is not empty and is not an OCI image layout (it has no oci-layout file)`);
             }
             await external_node_fs_default().promises.mkdir(this.dir, { recursive: true });
             await createFileOnce(layoutFile, Buffer.from(canonicalJson({ imageLayoutVersion: LAYOUT_VERSION })));
@@ -1648,7 +1642,7 @@ class OciLayout {
     async #checkExisting(given, layoutFile) {
         const version = parseJsonFile(layoutFile, await external_node_fs_default().promises.readFile(layoutFile));
         if (version?.imageLayoutVersion !== LAYOUT_VERSION) {
-            throw new errors_InputError(`${INPUT}: ${given}/oci-layout: unsupported imageLayoutVersion (want ${LAYOUT_VERSION})`);
+            throw new InputError(`${INPUT}: ${given}/oci-layout: unsupported imageLayoutVersion (want ${LAYOUT_VERSION})`);
         }
     }
     /** Path of the blob with this digest (which need not exist). */
@@ -1722,11 +1716,11 @@ class OciLayout {
     async readBlob(digest) {
         const bytes = await external_node_fs_default().promises.readFile(this.blobPath(digest)).catch((error) => {
             if (error.code === 'ENOENT')
-                throw new errors_InputError(`${INPUT}: ${this.dir} has no blob ${digest}`);
+                throw new InputError(`${INPUT}: ${this.dir} has no blob ${digest}`);
             throw error;
         });
         if (digest_sha256Digest(bytes) !== digest)
-            throw new errors_InputError(`${INPUT}: blob ${digest} in ${this.dir} is corrupt`);
+            throw new InputError(`${INPUT}: blob ${digest} in ${this.dir} is corrupt`);
         return bytes;
     }
     async readManifest(digest) {
@@ -1738,7 +1732,7 @@ class OciLayout {
         const entriesOk = (manifests) => Array.isArray(manifests) &&
             manifests.every((entry) => typeof entry === 'object' && entry !== null && typeof entry.digest === 'string');
         if (typeof index !== 'object' || index === null || index.schemaVersion !== 2 || !entriesOk(index.manifests)) {
-            throw new errors_InputError(`${INPUT}: ${this.#indexPath()} is not an OCI image index (schemaVersion 2 and a manifests list of descriptors)`);
+            throw new InputError(`${INPUT}: ${this.#indexPath()} is not an OCI image index (schemaVersion 2 and a manifests list of descriptors)`);
         }
         return index;
     }
@@ -1754,7 +1748,7 @@ class OciLayout {
     async tag(descriptor, tags) {
         for (const tag of tags) {
             if (!REF_NAME.test(tag))
-                throw new errors_InputError(`tags: ${JSON.stringify(tag)} is not a valid OCI layout ref name`);
+                throw new InputError(`tags: ${JSON.stringify(tag)} is not a valid OCI layout ref name`);
         }
         await this.#updateIndex((manifests) => {
             const moving = new Set(tags);
@@ -1814,7 +1808,7 @@ function parseJsonFile(file, bytes) {
         return JSON.parse(bytes.toString('utf8'));
     }
     catch {
-        throw new errors_InputError(`${INPUT}: ${file} is not valid JSON`);
+        throw new InputError(`${INPUT}: ${file} is not valid JSON`);
     }
 }
 
@@ -1851,7 +1845,7 @@ function readDockerConfigCredentials(registry, env = process.env, home = externa
         config = JSON.parse(text);
     }
     catch {
-        throw new errors_InputError(`${file}: not valid JSON`);
+        throw new InputError(`${file}: not valid JSON`);
     }
     const wanted = registry === dockerHubRegistry ? ['index.docker.io', 'docker.io', dockerHubRegistry] : [registry];
     const helperKey = Object.keys(config.credHelpers ?? {}).find((key) => wanted.includes(hostOf(key)));
@@ -1872,7 +1866,7 @@ function readDockerConfigCredentials(registry, env = process.env, home = externa
         const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
         const colon = decoded.indexOf(':');
         if (colon <= 0)
-            throw new errors_InputError(`${file}: auths["${key}"].auth is not base64 of user:password`);
+            throw new InputError(`${file}: auths["${key}"].auth is not base64 of user:password`);
         return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
     }
     return undefined;
@@ -1893,7 +1887,7 @@ function serverUrl(registry) {
 function runCredentialHelper(name, registry, env, onSecret, configuredAt) {
     const program = `docker-credential-${name}`;
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
-        throw new errors_InputError(`${configuredAt}: "${name}" is not a credential helper name`);
+        throw new InputError(`${configuredAt}: "${name}" is not a credential helper name`);
     let stdout;
     try {
         stdout = (0,external_node_child_process_.execFileSync)(program, ['get'], {
@@ -1908,21 +1902,21 @@ function runCredentialHelper(name, registry, env, onSecret, configuredAt) {
     catch (error) {
         const failure = error;
         if (failure.code === 'ENOENT')
-            throw new errors_InputError(`${configuredAt}: credential helper ${program} is not on PATH`);
+            throw new InputError(`${configuredAt}: credential helper ${program} is not on PATH`);
         if (/credentials not found/i.test(String(failure.stdout ?? '')))
             return undefined;
         const how = failure.code === 'ETIMEDOUT' ? `did not answer within ${helperTimeoutMs / 1000} s` : `failed (exit status ${failure.status ?? failure.code})`;
-        throw new errors_InputError(`${configuredAt}: credential helper ${program} ${how} for ${registry}`);
+        throw new InputError(`${configuredAt}: credential helper ${program} ${how} for ${registry}`);
     }
     let answer;
     try {
         answer = JSON.parse(stdout);
     }
     catch {
-        throw new errors_InputError(`${configuredAt}: credential helper ${program} did not answer JSON for ${registry}`);
+        throw new InputError(`${configuredAt}: credential helper ${program} did not answer JSON for ${registry}`);
     }
     if (typeof answer.Secret !== 'string' || answer.Secret === '' || typeof answer.Username !== 'string') {
-        throw new errors_InputError(`${configuredAt}: credential helper ${program} gave no Username and Secret for ${registry}`);
+        throw new InputError(`${configuredAt}: credential helper ${program} gave no Username and Secret for ${registry}`);
     }
     onSecret(answer.Secret);
     return { username: answer.Username, password: answer.Secret };
@@ -2575,11 +2569,11 @@ class RegistryAuth {
     /** The one-line error for credentials the registry does not accept (or their absence). */
     refused(status) {
         if (!this.hasCredentials) {
-            return new errors_InputError(`registry ${this.registry}: authentication required (${status}); no credentials given for ${this.registry}`);
+            return new InputError(`registry ${this.registry}: authentication required (${status}); no credentials given for ${this.registry}`);
         }
         if (this.username === undefined)
-            return new errors_InputError(`registry ${this.registry}: authentication failed with the identity token (${status})`);
-        return new errors_InputError(`registry ${this.registry}: authentication failed for user "${this.username}" (${status})`);
+            return new InputError(`registry ${this.registry}: authentication failed with the identity token (${status})`);
+        return new InputError(`registry ${this.registry}: authentication failed for user "${this.username}" (${status})`);
     }
     /** The one-line error for a token that is valid but does not allow what was asked (e.g. push). */
     insufficientScope(scopes) {
@@ -2981,19 +2975,22 @@ function withIdleTimeout(source, ms, timeoutError, onClose) {
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const DEFAULT_TAG = 'latest';
 const CONFIG_MAX_BYTES = 4 * 1024 * 1024;
-const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
 /** The host's architecture (x64 → x86_64, arm64 → aarch64); anything else has no kernel image to pick. */
 function hostKernelArch(nodeArch = process.arch) {
     const arch = archOfNode(nodeArch);
     if (arch === undefined)
-        throw new errors_InputError(`arch: this host is ${nodeArch}; give --arch x86_64 or --arch aarch64`);
+        throw new InputError(`arch: this host is ${nodeArch}; give --arch x86_64 or --arch aarch64`);
     return arch;
 }
 /** Parses `oci:<layout-dir>[:tag|@digest]` or `host[:port]/repo[:tag|@digest]` (tag `latest` when none is given). */
 function parseImageReference(text) {
     const input = text.trim();
     if (input === '')
-        throw new errors_InputError('image reference is empty');
+        throw new InputError('image reference is empty');
+    // Checked before anything quotes the input: a password in it must never reach a log.
+    if (!input.startsWith('oci:') && hasUserInfo(input)) {
+        throw new InputError("image reference: must not include a user name or password (user:password@host); use a Docker login or the action's username and password");
+    }
     const { rest, digest } = splitDigest(input, text);
     if (rest.startsWith('oci:')) {
         const body = rest.slice('oci:'.length);
@@ -3002,25 +2999,25 @@ function parseImageReference(text) {
         const hasTag = digest === undefined && colon > body.lastIndexOf('/');
         const dir = hasTag ? body.slice(0, colon) : body;
         if (dir === '')
-            throw new errors_InputError(`image reference "${text}": oci: needs a layout folder`);
+            throw new InputError(`image reference "${text}": oci: needs a layout folder`);
         const tag = hasTag ? body.slice(colon + 1) : undefined;
         if (tag === '')
-            throw new errors_InputError(`image reference "${text}": empty tag`);
+            throw new InputError(`image reference "${text}": empty tag`);
         return { kind: 'layout', text: input, dir, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
     }
     const colon = rest.lastIndexOf(':');
     const hasTag = digest === undefined && colon > rest.lastIndexOf('/');
     const name = hasTag ? rest.slice(0, colon) : rest;
     const tag = hasTag ? rest.slice(colon + 1) : digest === undefined ? DEFAULT_TAG : undefined;
-    if (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag)) {
-        throw new errors_InputError(`image reference "${text}": "${tag}" is not a valid tag`);
+    if (tag !== undefined && !isValidTag(tag)) {
+        throw new InputError(`image reference "${text}": "${tag}" is not a valid tag`);
     }
     let repository;
     try {
         repository = parseRepository(name);
     }
     catch (error) {
-        throw new errors_InputError(`image reference "${text}": ${error.message.replace(/^repository "[^"]*": /, '')}`);
+        throw new InputError(`image reference "${text}": ${error.message.replace(/^repository "[^"]*": /, '')}`);
     }
     return { kind: 'registry', text: input, repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
@@ -3030,7 +3027,7 @@ function splitDigest(input, text) {
         return { rest: input };
     const digest = input.slice(at + 1);
     if (!DIGEST.test(digest))
-        throw new errors_InputError(`image reference "${text}": "${digest}" is not a sha256:<64 hex> digest`);
+        throw new InputError(`image reference "${text}": "${digest}" is not a sha256:<64 hex> digest`);
     return { rest: input.slice(0, at), digest };
 }
 /** The store a reference points into (a registry repository or a layout folder). */
@@ -3065,11 +3062,11 @@ async function openKernelImage(reference, options = {}) {
         const child = pickPlatform(index, arch);
         if (child === undefined) {
             const found = (index.manifests ?? []).map((entry) => platformText(entry)).join(', ') || 'none';
-            throw new errors_InputError(`${reference}: the index has no linux/${ociArch(arch)} image (platforms: ${found})`);
+            throw new InputError(`${reference}: the index has no linux/${ociArch(arch)} image (platforms: ${found})`);
         }
         const fetched = await store.fetchManifest(child.digest);
         if (fetched === undefined)
-            throw new errors_InputError(`${reference}: the index names ${child.digest}, which ${store.name} does not have`);
+            throw new InputError(`${reference}: the index names ${child.digest}, which ${store.name} does not have`);
         return openManifest(store, reference, fetched, top.digest);
     }
     return openManifest(store, reference, top);
@@ -3078,10 +3075,10 @@ async function openKernelImage(reference, options = {}) {
 async function openManifest(store, reference, fetched, indexDigest) {
     const manifest = parseDocument(fetched, `${reference}@${fetched.digest}`);
     if (isIndexDocument(fetched.mediaType, manifest)) {
-        throw new errors_InputError(`${reference}@${fetched.digest} is an index inside an index; only one level is read`);
+        throw new InputError(`${reference}@${fetched.digest} is an index inside an index; only one level is read`);
     }
     if (!isDescriptor(manifest.config) || !Array.isArray(manifest.layers) || !manifest.layers.every(isDescriptor)) {
-        throw new errors_InputError(`${reference}@${fetched.digest}: not an image manifest (no config or layers descriptors)`);
+        throw new InputError(`${reference}@${fetched.digest}: not an image manifest (no config or layers descriptors)`);
     }
     const configBytes = await store.readSmallBlob(manifest.config, CONFIG_MAX_BYTES);
     let config;
@@ -3089,10 +3086,10 @@ async function openManifest(store, reference, fetched, indexDigest) {
         config = JSON.parse(configBytes.toString('utf8'));
     }
     catch {
-        throw new errors_InputError(`${reference}: config ${manifest.config.digest} is not valid JSON`);
+        throw new InputError(`${reference}: config ${manifest.config.digest} is not valid JSON`);
     }
     if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-        throw new errors_InputError(`${reference}: config ${manifest.config.digest} is not a JSON object`);
+        throw new InputError(`${reference}: config ${manifest.config.digest} is not a JSON object`);
     }
     return {
         reference,
@@ -3129,10 +3126,10 @@ function parseDocument(fetched, where) {
         parsed = JSON.parse(fetched.bytes.toString('utf8'));
     }
     catch {
-        throw new errors_InputError(`${where}: the manifest is not valid JSON`);
+        throw new InputError(`${where}: the manifest is not valid JSON`);
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new errors_InputError(`${where}: the manifest is not a JSON object`);
+        throw new InputError(`${where}: the manifest is not a JSON object`);
     return parsed;
 }
 function isDescriptor(value) {
@@ -3156,7 +3153,7 @@ class VerifyingStream extends external_node_stream_.Transform {
     _transform(chunk, _encoding, callback) {
         this.#seen += chunk.length;
         if (this.#seen > this.descriptor.size) {
-            callback(new errors_InputError(`${this.where}: blob ${this.descriptor.digest} is longer than its ${this.descriptor.size} bytes`));
+            callback(new InputError(`${this.where}: blob ${this.descriptor.digest} is longer than its ${this.descriptor.size} bytes`));
             return;
         }
         this.#hash.update(chunk);
@@ -3164,12 +3161,12 @@ class VerifyingStream extends external_node_stream_.Transform {
     }
     _flush(callback) {
         if (this.#seen !== this.descriptor.size) {
-            callback(new errors_InputError(`${this.where}: blob ${this.descriptor.digest} is ${this.#seen} bytes, its descriptor says ${this.descriptor.size}`));
+            callback(new InputError(`${this.where}: blob ${this.descriptor.digest} is ${this.#seen} bytes, its descriptor says ${this.descriptor.size}`));
             return;
         }
         const got = `sha256:${this.#hash.digest('hex')}`;
         if (got !== this.descriptor.digest) {
-            callback(new errors_InputError(`${this.where}: blob ${this.descriptor.digest} has digest ${got} (corrupt or altered)`));
+            callback(new InputError(`${this.where}: blob ${this.descriptor.digest} has digest ${got} (corrupt or altered)`));
             return;
         }
         callback();
@@ -3192,8 +3189,6 @@ class RegistryStore {
     async fetchManifest(reference) {
         try {
             const fetched = await this.client.getManifest(reference);
-            if (fetched.bytes.length > MANIFEST_MAX_BYTES)
-                throw new errors_InputError(`${this.name}:${reference}: manifest larger than ${MANIFEST_MAX_BYTES} bytes`);
             return { bytes: fetched.bytes, digest: fetched.digest, mediaType: fetched.mediaType || declaredMediaType(fetched.bytes) };
         }
         catch (error) {
@@ -3235,48 +3230,48 @@ class LayoutStore {
         const stat = await external_node_fs_default().promises.stat(file).catch(() => undefined);
         if (stat === undefined)
             return undefined;
-        if (stat.size > MANIFEST_MAX_BYTES)
-            throw new errors_InputError(`${this.name}: manifest ${entry.digest} is larger than ${MANIFEST_MAX_BYTES} bytes`);
+        if (stat.size > manifestBodyLimit)
+            throw new InputError(`${this.name}: manifest ${entry.digest} is larger than ${manifestBodyLimit} bytes`);
         const bytes = await external_node_fs_default().promises.readFile(file);
         if (digest_sha256Digest(bytes) !== entry.digest)
-            throw new errors_InputError(`${this.name}: blob ${entry.digest} is corrupt`);
+            throw new InputError(`${this.name}: blob ${entry.digest} is corrupt`);
         return { bytes, digest: entry.digest, mediaType: entry.mediaType || declaredMediaType(bytes) };
     }
     async readSmallBlob(descriptor, maxBytes) {
         const file = this.#blobPath(descriptor.digest);
         const stat = await external_node_fs_default().promises.stat(file).catch(() => {
-            throw new errors_InputError(`${this.name}: has no blob ${descriptor.digest}`);
+            throw new InputError(`${this.name}: has no blob ${descriptor.digest}`);
         });
         if (stat.size > maxBytes)
-            throw new errors_InputError(`${this.name}: blob ${descriptor.digest} is ${stat.size} bytes, more than the ${maxBytes} read into memory`);
+            throw new InputError(`${this.name}: blob ${descriptor.digest} is ${stat.size} bytes, more than the ${maxBytes} read into memory`);
         const bytes = await external_node_fs_default().promises.readFile(file);
         if (bytes.length !== descriptor.size)
-            throw new errors_InputError(`${this.name}: blob ${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`);
+            throw new InputError(`${this.name}: blob ${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`);
         if (digest_sha256Digest(bytes) !== descriptor.digest)
-            throw new errors_InputError(`${this.name}: blob ${descriptor.digest} is corrupt`);
+            throw new InputError(`${this.name}: blob ${descriptor.digest} is corrupt`);
         return bytes;
     }
     async openBlob(descriptor) {
         const file = this.#blobPath(descriptor.digest);
         await external_node_fs_default().promises.access(file).catch(() => {
-            throw new errors_InputError(`${this.name}: has no blob ${descriptor.digest}`);
+            throw new InputError(`${this.name}: has no blob ${descriptor.digest}`);
         });
         return verified(external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }), descriptor, this.name);
     }
     async #readIndex() {
         const file = external_node_path_default().join(this.dir, 'index.json');
         const text = await external_node_fs_default().promises.readFile(file, 'utf8').catch((error) => {
-            throw new errors_InputError(`${this.name}: ${error.code === 'ENOENT' ? 'not an OCI image layout (no index.json)' : `cannot read index.json (${error.code})`}`);
+            throw new InputError(`${this.name}: ${error.code === 'ENOENT' ? 'not an OCI image layout (no index.json)' : `cannot read index.json (${error.code})`}`);
         });
         let index;
         try {
             index = JSON.parse(text);
         }
         catch {
-            throw new errors_InputError(`${file}: not valid JSON`);
+            throw new InputError(`${file}: not valid JSON`);
         }
         if (!Array.isArray(index.manifests))
-            throw new errors_InputError(`${file}: not an OCI image index (no manifests)`);
+            throw new InputError(`${file}: not an OCI image index (no manifests)`);
         return index;
     }
     #blobPath(digest) {
@@ -3286,7 +3281,7 @@ class LayoutStore {
 async function openLayoutStore(dir) {
     const stat = await external_node_fs_default().promises.stat(dir).catch(() => undefined);
     if (stat === undefined || !stat.isDirectory())
-        throw new errors_InputError(`oci:${dir}: no such layout folder`);
+        throw new InputError(`oci:${dir}: no such layout folder`);
     return new LayoutStore(dir);
 }
 function declaredMediaType(bytes) {
@@ -3302,10 +3297,9 @@ function declaredMediaType(bytes) {
  * The layer that holds `kernel/<file>`, from the config's history: each non-empty history entry belongs to one
  * layer in order, and both this action (`kernel-action: add /kernel/image`) and BuildKit
  * (`COPY kernel /kernel/image # buildkit`) name the file there. The last such layer wins, as it does when the
- * layers are unpacked. Undefined when the history does not say (e.g. an older image with one `COPY /kernel` layer);
- * then `scanForKernelLayer` reads the layers.
+ * layers are unpacked. Undefined when the history does not say (e.g. an older image with one `COPY /kernel` layer).
  */
-function image_source_kernelLayerFromHistory(image, file) {
+function kernelLayerFromHistory(image, file) {
     const history = image.config.history;
     if (!Array.isArray(history))
         return undefined;
@@ -3334,7 +3328,6 @@ var index_min = __webpack_require__(8697);
 
 
 
-
 const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
 /** The layer media types krata v0.0.21 accepts (`acquire_layer`), and how each is compressed. */
 const KRATA_LAYER_TYPES = new Map([
@@ -3347,7 +3340,7 @@ const KRATA_LAYER_TYPES = new Map([
 async function readLayer(image, layer, onEntry, where) {
     const compression = KRATA_LAYER_TYPES.get(layer.mediaType);
     if (compression === undefined)
-        throw new errors_InputError(`${where}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`);
+        throw new InputError(`${where}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`);
     const blob = await image.openBlob(layer);
     await walkTar(blob, compression, onEntry, `${where}: layer ${layer.digest}`);
 }
@@ -3357,7 +3350,15 @@ async function walkTar(source, compression, onEntry, where) {
     const pending = [];
     let failure;
     parser.on('entry', (entry) => {
-        const consume = onEntry({ path: entry.path, type: entry.type, size: entry.size ?? 0, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) });
+        let consume;
+        try {
+            consume = onEntry({ path: entry.path, type: entry.type, size: entry.size ?? 0, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) });
+        }
+        catch (error) {
+            // A throw inside the parser's event would escape the stream uncaught: end the walk with it instead.
+            source.destroy(error);
+            return;
+        }
         if (consume === undefined) {
             entry.resume();
             return;
@@ -3378,9 +3379,9 @@ async function walkTar(source, compression, onEntry, where) {
         await (0,promises_.pipeline)([...stages, parser]);
     }
     catch (error) {
-        if (error instanceof errors_InputError)
+        if (error instanceof InputError)
             throw error;
-        throw new errors_InputError(`${where}: ${error.message}`);
+        throw new InputError(`${where}: ${error.message}`);
     }
     await Promise.all(pending);
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows, as it was, the first error an entry's body consumer threw
@@ -3423,41 +3424,20 @@ async function bodyToBuffer(body, maxBytes, what) {
     for await (const chunk of body) {
         length += chunk.length;
         if (length > maxBytes)
-            throw new errors_InputError(`${what} is larger than ${maxBytes} bytes`);
+            throw new InputError(`${what} is larger than ${maxBytes} bytes`);
         chunks.push(chunk);
     }
     return Buffer.concat(chunks);
 }
-/**
- * The layer holding `kernel/<file>`: named by the config's history when it can be, else found by reading the layers
- * from the last one back (a later layer's copy is the one that counts), up to `maxScanBytes` of compressed layers.
- */
-async function findKernelLayer(image, file, maxScanBytes = 512 * 1024 * 1024) {
-    const named = kernelLayerFromHistory(image, file);
-    if (named !== undefined)
-        return named;
-    let scanned = 0;
-    for (const layer of [...image.layers].reverse()) {
-        if (!KRATA_LAYER_TYPES.has(layer.mediaType))
-            continue;
-        scanned += layer.size;
-        if (scanned > maxScanBytes)
-            return undefined;
-        let found = false;
-        await readLayer(image, layer, (entry) => {
-            if (entry.path === `kernel/${file}` || entry.path === `./kernel/${file}`)
-                found = true;
-            return undefined;
-        }, image.reference);
-        if (found)
-            return layer;
-    }
-    return undefined;
+/** What krata reads as a file: a regular file entry in any of tar's spellings (never a link). */
+function isRegularEntry(type) {
+    return type === 'File' || type === 'OldFile' || type === 'ContiguousFile';
 }
 
 ;// CONCATENATED MODULE: ./src/verify/rules.ts
 // krata v0.0.21's puller, as rules over plain data (krata-formats.md §2.4): each returns the lines of what it
 // would refuse or misread, empty when it is fine. No I/O here.
+
 
 
 
@@ -3487,7 +3467,7 @@ function indexViolations(index) {
 function servedTypeViolations(servedAs, isIndex, fromRegistry) {
     if (!fromRegistry)
         return [];
-    const indexTypes = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
+    const indexTypes = [MediaType.index, MediaType.dockerManifestList];
     if (isIndex && !indexTypes.includes(servedAs))
         return [`index served as "${servedAs}"; krata detects an index only by its Content-Type`];
     return [];
@@ -3541,7 +3521,7 @@ class TarRules {
         const bare = name.replace(/\/+$/, '');
         if (type === 'Directory')
             this.#directories.add(bare);
-        if (bare.startsWith('kernel/') && type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile' && type !== 'Directory') {
+        if (bare.startsWith('kernel/') && !isRegularEntry(type) && type !== 'Directory') {
             const what = type === 'SymbolicLink' ? `a symbolic link to ${linkpath ?? '?'}` : type === 'Link' ? `a hard link to ${linkpath ?? '?'}` : `a ${type} entry`;
             this.lines.push(`${at}: is ${what}; krata reads only regular files (it would find it empty)`);
         }
@@ -3569,7 +3549,7 @@ function metadataViolations(facts) {
     const arch = metadata.KERNEL_ARCH;
     if (arch === undefined)
         lines.push('kernel/metadata: no KERNEL_ARCH');
-    else if (arch !== 'x86_64' && arch !== 'aarch64')
+    else if (!KERNEL_ARCHES.includes(arch))
         lines.push(`kernel/metadata: KERNEL_ARCH=${arch} is not x86_64 or aarch64`);
     else {
         if (kernel !== undefined && kernel.arch !== arch)
@@ -3618,14 +3598,13 @@ function metadataViolations(facts) {
 
 
 
-const VERIFY_DEPTHS = (/* unused pure expression or super */ null && (['light', 'full']));
 const METADATA_MAX_BYTES = 64 * 1024;
 async function verifyImage(reference, options) {
     const parsed = parseImageReference(reference);
     const store = await openImageStore(parsed, options);
     const top = await store.fetchManifest(startingPoint(parsed) ?? '');
     if (top === undefined)
-        throw new errors_InputError(`${reference}: not found in ${store.name}`);
+        throw new InputError(`${reference}: not found in ${store.name}`);
     const document = parseDocument(top, reference);
     const result = { reference, digest: top.digest, violations: [], images: [] };
     const isIndex = isIndexDocument(top.mediaType, document);
@@ -3715,7 +3694,7 @@ async function readKernelFiles(image) {
             try {
                 await readLayer(image, layer, (entry) => {
                     rules.entry(position + 1, entry.path, entry.type, entry.linkpath);
-                    const regular = entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'ContiguousFile';
+                    const regular = isRegularEntry(entry.type);
                     if (!regular)
                         return undefined;
                     if (entry.path === 'kernel/image') {
@@ -3802,7 +3781,7 @@ async function verifyPushed(reference, context) {
         onSecret: context.onSecret,
     });
     if (result.violations.length > 0) {
-        throw new errors_InputError(`verify: ${reference} was pushed but not tagged, krata would not load it: ${result.violations.join('; ')}`);
+        throw new InputError(`verify: ${reference} was pushed but not tagged, krata would not load it: ${result.violations.join('; ')}`);
     }
     context.log(`verify (${context.verify}): ${reference} reads back as krata reads it`);
 }
@@ -3882,7 +3861,7 @@ function getInputs(context, read = actionInput) {
     const target = oneOf('target', read('target'), TARGETS);
     const check = {
         target,
-        arch: optionalOneOf('arch', normaliseArch(read('arch')), KERNEL_ARCHES),
+        arch: read('arch').trim() === '' ? undefined : parseArch('arch', read('arch').trim()),
         requirements: list('requirements'),
         ignore: list('ignore', { csv: true }),
         fragment: list('fragment'),
@@ -3915,16 +3894,16 @@ function getInputs(context, read = actionInput) {
     if (given.merge.length > 0) {
         const building = ['config', 'image', 'addons'].filter((name) => given[name] !== '');
         if (building.length > 0) {
-            throw new errors_InputError(`merge: cannot be combined with ${building.join(', ')} (a merge step builds nothing; build in the per-architecture jobs)`);
+            throw new InputError(`merge: cannot be combined with ${building.join(', ')} (a merge step builds nothing; build in the per-architecture jobs)`);
         }
         return { mode: 'merge', sources: given.merge, verify: given.verify, output, registry };
     }
     if (given.config === '') {
         // The quick start: the bundled sample kernel, into the local layout only.
         if (given.image !== '' || given.addons !== '')
-            throw new errors_InputError('config: required when image or addons is given');
+            throw new InputError('config: required when image or addons is given');
         if (repository !== '')
-            throw new errors_InputError('config: required with repository (the bundled sample kernel is never pushed)');
+            throw new InputError('config: required with repository (the bundled sample kernel is never pushed)');
         const sample = sampleKernel();
         return {
             mode: 'publish',
@@ -3941,7 +3920,7 @@ function getInputs(context, read = actionInput) {
     }
     if (given.image === '') {
         if (given.addons !== '')
-            throw new errors_InputError('addons: given without image (the kernel image is what gets published)');
+            throw new InputError('addons: given without image (the kernel image is what gets published)');
         return { mode: 'check', check: { ...check, config: given.config, sample: false }, drift, bootTest: given.bootTest };
     }
     return {
@@ -3964,9 +3943,9 @@ function getInputs(context, read = actionInput) {
 function registryCredentials(given, context) {
     if (given.username || given.password) {
         if (!given.username)
-            throw new errors_InputError('username: required when password is given');
+            throw new InputError('username: required when password is given');
         if (!given.password)
-            throw new errors_InputError('password: required when username is given');
+            throw new InputError('password: required when username is given');
         return { username: given.username, password: given.password };
     }
     if (given.repository && given.githubToken && parseRepository(given.repository).registry === 'ghcr.io') {
@@ -3990,10 +3969,7 @@ function parseBool(name, text) {
         return true;
     if (/^(false|False|FALSE)$/.test(value))
         return false;
-    throw new errors_InputError(`${name}: ${JSON.stringify(value)} is not a boolean (use true or false)`);
-}
-function optionalOneOf(name, value, allowed) {
-    return value === '' ? undefined : oneOf(name, value, allowed);
+    throw new InputError(`${name}: ${JSON.stringify(value)} is not a boolean (use true or false)`);
 }
 /** `true` is the default depth (`light`); `false` turns the read-back off. */
 function verifyInput(value) {
@@ -4003,10 +3979,6 @@ function verifyInput(value) {
     if (/^(false|False|FALSE)$/.test(trimmed))
         return 'false';
     return trimmed;
-}
-/** People write the OCI or Debian names too; krata's metadata uses the `uname -m` ones. */
-function normaliseArch(value) {
-    return kernelArchOf(value) ?? value.trim();
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 22 modules
@@ -4040,7 +4012,7 @@ function parseAnnotationLines(lines) {
         const eq = line.indexOf('=');
         const key = eq > 0 ? line.slice(0, eq).trim() : '';
         if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(key)) {
-            throw new errors_InputError(`annotations: ${JSON.stringify(line)} is not KEY=VALUE with a key such as org.example.name`);
+            throw new InputError(`annotations: ${JSON.stringify(line)} is not KEY=VALUE with a key such as org.example.name`);
         }
         annotations[key] = line.slice(eq + 1).trim();
     }
@@ -4055,9 +4027,9 @@ const LAST_RFC3339_SECOND = 253_402_300_799;
 function createdTimestamp(sourceDateEpoch, commitTime) {
     if (sourceDateEpoch !== undefined && sourceDateEpoch !== '') {
         if (!/^\d+$/.test(sourceDateEpoch))
-            throw new errors_InputError(`SOURCE_DATE_EPOCH: ${JSON.stringify(sourceDateEpoch)} is not a number of seconds`);
+            throw new InputError(`SOURCE_DATE_EPOCH: ${JSON.stringify(sourceDateEpoch)} is not a number of seconds`);
         if (Number(sourceDateEpoch) > LAST_RFC3339_SECOND) {
-            throw new errors_InputError(`SOURCE_DATE_EPOCH: ${sourceDateEpoch} is past the year 9999 (at most ${LAST_RFC3339_SECOND})`);
+            throw new InputError(`SOURCE_DATE_EPOCH: ${sourceDateEpoch} is past the year 9999 (at most ${LAST_RFC3339_SECOND})`);
         }
         return new Date(Number(sourceDateEpoch) * 1000).toISOString().replace('.000Z', 'Z');
     }
@@ -4128,7 +4100,7 @@ async function readKernelConfig(path, input = 'config', display = path) {
 }
 /** The parsed config and its uncompressed bytes: KERNEL_CONFIG is the digest of those bytes, not of a gzip copy. */
 async function read_config_readKernelConfigWithBytes(path, input = 'config', display = path) {
-    const bytes = decode(await readSmallFile(path, input), display, input);
+    const bytes = decodeConfig(await readSmallFile(path, input), display, input);
     return { config: parseKernelConfig(bytes.toString('utf8'), display, input), bytes };
 }
 /**
@@ -4138,16 +4110,17 @@ async function read_config_readKernelConfigWithBytes(path, input = 'config', dis
 async function readSmallFile(path, input) {
     return readInputFile(path, input, MAX_CONFIG_BYTES, input === 'requirements' ? 'requirements file' : 'kernel config');
 }
-function decode(bytes, display, input) {
+/** A config as written (plain or gzip), uncompressed, at most MAX_CONFIG_BYTES: the same bound for every config read. */
+function decodeConfig(bytes, display, input) {
     if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
         try {
             return (0,external_node_zlib_.gunzipSync)(bytes, { maxOutputLength: MAX_CONFIG_BYTES });
         }
         catch (error) {
             if (error.code === 'ERR_BUFFER_TOO_LARGE') {
-                throw new errors_InputError(`${input}: ${display} inflates to more than ${MAX_CONFIG_BYTES} bytes, too large to be a kernel config`);
+                throw new InputError(`${input}: ${display} inflates to more than ${MAX_CONFIG_BYTES} bytes, too large to be a kernel config`);
             }
-            throw new errors_InputError(`${input}: ${display} is not a readable gzip file (${error.message})`);
+            throw new InputError(`${input}: ${display} is not a readable gzip file (${error.message})`);
         }
     }
     return bytes;
@@ -4179,11 +4152,11 @@ async function runCheck(request) {
 function resolveArch(config, stated) {
     const detected = detectArch(config);
     if (detected && stated && detected !== stated) {
-        throw new errors_InputError(`arch: input says ${stated} but ${config.file} is an ${detected} config`);
+        throw new InputError(`arch: input says ${stated} but ${config.file} is an ${detected} config`);
     }
     const arch = detected ?? stated;
     if (!arch) {
-        throw new errors_InputError(`arch: cannot tell the architecture of ${config.file} (no CONFIG_X86_64=y or CONFIG_ARM64=y); set input arch`);
+        throw new InputError(`arch: cannot tell the architecture of ${config.file} (no CONFIG_X86_64=y or CONFIG_ARM64=y); set input arch`);
     }
     return arch;
 }
@@ -4314,7 +4287,7 @@ async function writeReport(outcome, file) {
         await external_node_fs_.promises.writeFile(file, reportJson(outcome.report));
     }
     catch (error) {
-        throw new errors_InputError(`report: ${file} ${reportWriteFailure(error.code)}`);
+        throw new InputError(`report: ${file} ${reportWriteFailure(error.code)}`);
     }
     return file;
 }
@@ -4339,7 +4312,26 @@ async function writeSummary(html, context, log) {
     await core/* summary */.z.addRaw(html).write();
 }
 
+;// CONCATENATED MODULE: ./src/log-line.ts
+// No imports: the CLI uses this too, and must not bundle @actions/core.
+/**
+ * A log line as the runner must see it: one line, never starting with `::` (a v2 command, leading blanks ignored) and
+ * never holding `##[` (a v1 command, anywhere in the line). `%` is not special in a plain line, so the runner's own
+ * escapes show the change without any ambiguity.
+ */
+function escapeLogLine(text) {
+    return text
+        .replace(/\r\n|\r|\n/g, (eol) => (eol === '\r' ? '\\r' : '\\n'))
+        .replace(/^(\s*)::/, '$1%3A:')
+        .replace(/##\[/g, '##%5B');
+}
+/** User text inside the job summary's HTML: the five characters HTML gives a meaning to, as numeric references. */
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 ;// CONCATENATED MODULE: ./src/action/summary.ts
+
 
 
 // GitHub rejects a step summary over 1 MiB; stay well under it.
@@ -4359,10 +4351,10 @@ function renderSummary(report, step = { failOn: 'error' }, limit = SUMMARY_LIMIT
     const failing = report.results.filter((r) => r.status === 'error' || r.status === 'warning');
     const rest = report.results.filter((r) => r.status !== 'error' && r.status !== 'warning');
     const unenforced = !report.passed && step.failOn === 'never';
-    const head = `<h2>krata ${summary_escape(report.target)} kernel check: ${report.passed ? 'passed' : 'failed'}${unenforced ? ', not enforced (fail-on: never)' : ''}</h2>\n` +
-        `<p><code>${summary_escape(report.config)}</code> · ${summary_escape(report.arch)} · Linux ${summary_escape(report.version ?? 'version unknown')} · ` +
+    const head = `<h2>krata ${escapeHtml(report.target)} kernel check: ${report.passed ? 'passed' : 'failed'}${unenforced ? ', not enforced (fail-on: never)' : ''}</h2>\n` +
+        `<p><code>${escapeHtml(report.config)}</code> · ${escapeHtml(report.arch)} · Linux ${escapeHtml(report.version ?? 'version unknown')} · ` +
         `${report.errors} errors, ${report.warnings} warnings, ${rest.filter((r) => r.status === 'ok').length} met</p>\n` +
-        (step.notPublished ? `<p><strong>Not published:</strong> ${summary_escape(step.notPublished)}</p>\n` : '') +
+        (step.notPublished ? `<p><strong>Not published:</strong> ${escapeHtml(step.notPublished)}</p>\n` : '') +
         renderDuplicates(report);
     const tail = (step.boot ? `\n${step.boot}\n\n` : '') +
         (step.drift ?? '') +
@@ -4382,19 +4374,19 @@ function renderSummary(report, step = { failOn: 'error' }, limit = SUMMARY_LIMIT
     return head + failures + passes + tail;
 }
 function table(results) {
-    const rows = results.map((r) => `<tr><td><code>${summary_escape(r.option)}</code></td><td>${summary_escape(r.wanted)}</td><td>${summary_escape(r.found)}</td>` +
-        `<td>${r.line ?? ''}</td><td>${VERDICT[r.status]}</td><td>${summary_escape(withExplanation(r))}</td></tr>`);
+    const rows = results.map((r) => `<tr><td><code>${escapeHtml(r.option)}</code></td><td>${escapeHtml(r.wanted)}</td><td>${escapeHtml(r.found)}</td>` +
+        `<td>${r.line ?? ''}</td><td>${VERDICT[r.status]}</td><td>${escapeHtml(withExplanation(r))}</td></tr>`);
     return `<table><tr><th>Option</th><th>Wanted</th><th>Found</th><th>Line</th><th>Verdict</th><th>Why</th></tr>\n${rows.join('\n')}\n</table>\n`;
 }
 function renderDuplicates(report) {
     if (report.duplicates.length === 0)
         return '';
-    return `<p>Set twice (the last one wins): ${report.duplicates.map((d) => `<code>${summary_escape(d.option)}</code> (lines ${d.previousLine} and ${d.line})`).join(', ')}</p>\n`;
+    return `<p>Set twice (the last one wins): ${report.duplicates.map((d) => `<code>${escapeHtml(d.option)}</code> (lines ${d.previousLine} and ${d.line})`).join(', ')}</p>\n`;
 }
 /** In a fenced block, so GitHub renders it verbatim with a copy button. */
 function renderFixFragment(fix) {
-    const body = fix.text.includes('```') ? `<pre>${summary_escape(fix.text)}</pre>` : `\`\`\`text\n${fix.text.trimEnd()}\n\`\`\``;
-    return (`<details><summary>Fix fragment (<code>${summary_escape(fix.path)}</code>): append it to the .config and run <code>make olddefconfig</code></summary>\n\n` +
+    const body = fix.text.includes('```') ? `<pre>${escapeHtml(fix.text)}</pre>` : `\`\`\`text\n${fix.text.trimEnd()}\n\`\`\``;
+    return (`<details><summary>Fix fragment (<code>${escapeHtml(fix.path)}</code>): append it to the .config and run <code>make olddefconfig</code></summary>\n\n` +
         `${body}\n\n</details>\n`);
 }
 function renderPublish(p, unenforced) {
@@ -4406,8 +4398,7 @@ function renderPublish(p, unenforced) {
         ...(p.imageRef ? [['Image', p.imageRef]] : []),
         ['Config digest', p.configDigest],
     ];
-    return (`<h3>Kernel image</h3>\n<table>${rows.map(([k, v]) => `<tr><th>${summary_escape(k)}</th><td><code>${summary_escape(v)}</code></td></tr>`).join('')}</table>\n` +
-        `<details><summary>/kernel/metadata</summary>\n\n<pre>${summary_escape(p.metadata)}</pre></details>\n`);
+    return (`<h3>Kernel image</h3>\n${keyValueTable(rows)}` + `<details><summary>/kernel/metadata</summary>\n\n<pre>${escapeHtml(p.metadata)}</pre></details>\n`);
 }
 /** The job summary of a merge: what the index holds and where it went. */
 function renderMergeSummary(outcome) {
@@ -4417,10 +4408,11 @@ function renderMergeSummary(outcome) {
         ['Kernel', `${outcome.version} ${outcome.flavor}`],
         ...outcome.platforms.map((p) => [`linux/${p.architecture}`, p.digest]),
     ];
-    return `<h2>krata kernel: multi-arch index</h2>\n<table>${rows.map(([k, v]) => `<tr><th>${summary_escape(k)}</th><td><code>${summary_escape(v)}</code></td></tr>`).join('')}</table>\n`;
+    return `<h2>krata kernel: multi-arch index</h2>\n${keyValueTable(rows)}`;
 }
-function summary_escape(text) {
-    return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Names and values, each value as code (digests, references, paths). */
+function keyValueTable(rows) {
+    return `<table>${rows.map(([k = '', v = '']) => `<tr><th>${escapeHtml(k)}</th><td><code>${escapeHtml(v)}</code></td></tr>`).join('')}</table>\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/oci/registry/push.ts
@@ -4432,7 +4424,7 @@ function summary_escape(text) {
 async function pushImage(client, image, tags, options = {}) {
     for (const tag of tags) {
         if (!isValidTag(tag))
-            throw new errors_InputError(`tags: "${tag}" is not a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})`);
+            throw new InputError(`tags: "${tag}" is not a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})`);
     }
     const log = client.log;
     const where = `${client.registry}/${client.repository}`;
@@ -4542,13 +4534,13 @@ function expandTags(templates, context) {
     const tags = (templates.length ? templates : ['{{version}}']).map((template) => {
         const tag = template.replace(PLACEHOLDER, (whole, name) => {
             if (!(name in values))
-                throw new errors_InputError(`tags: unknown placeholder ${whole} in ${JSON.stringify(template)}`);
+                throw new InputError(`tags: unknown placeholder ${whole} in ${JSON.stringify(template)}`);
             if (values[name] === '')
-                throw new errors_InputError(`tags: ${whole} in ${JSON.stringify(template)} is empty for version ${JSON.stringify(context.version)}`);
+                throw new InputError(`tags: ${whole} in ${JSON.stringify(template)} is empty for version ${JSON.stringify(context.version)}`);
             return values[name];
         });
         if (!isValidTag(tag)) {
-            throw new errors_InputError(`tags: ${JSON.stringify(tag)} is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)`);
+            throw new InputError(`tags: ${JSON.stringify(tag)} is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)`);
         }
         return tag;
     });
@@ -4566,7 +4558,6 @@ function expandTags(templates, context) {
 
 const merge_index_INPUT = 'merge';
 const merge_index_DIGEST = /^sha256:[0-9a-f]{64}$/;
-const KRATA_ARCHITECTURES = OCI_ARCHES;
 // Per-image facts that have no single value for an index; `tags` is rewritten with the index's own tags.
 const PER_IMAGE_KEYS = new Set(['dev.edera.kernel.arch', 'dev.edera.kernel.tags', 'org.opencontainers.image.ref.name']);
 /** One line of the `merge` input: `sha256:…`, `REPOSITORY@sha256:…` or `oci:LAYOUT@sha256:…` (the `image-ref` output). */
@@ -4576,11 +4567,11 @@ function parseMergeSources(lines, target) {
         const at = line.lastIndexOf('@');
         const digest = at < 0 ? line : line.slice(at + 1);
         if (!merge_index_DIGEST.test(digest))
-            throw new errors_InputError(`${merge_index_INPUT}: ${JSON.stringify(line)} is not a sha256 digest or REPOSITORY@sha256:<64 hex>`);
+            throw new InputError(`${merge_index_INPUT}: ${JSON.stringify(line)} is not a sha256 digest or REPOSITORY@sha256:<64 hex>`);
         if (at >= 0)
             checkSameTarget(line, line.slice(0, at), target);
         if (digests.includes(digest))
-            throw new errors_InputError(`${merge_index_INPUT}: ${digest} is listed twice`);
+            throw new InputError(`${merge_index_INPUT}: ${digest} is listed twice`);
         digests.push(digest);
     }
     return digests;
@@ -4590,21 +4581,21 @@ function checkSameTarget(line, named, target) {
         if (target.kind === 'layout' && external_node_path_default().resolve(named.slice(4)) === external_node_path_default().resolve(target.dir))
             return;
         const into = target.kind === 'layout' ? `the OCI layout ${target.dir}` : target.name;
-        throw new errors_InputError(`${merge_index_INPUT}: ${line} is in the OCI layout ${named.slice(4)}, but the index goes to ${into}; the images must be where the index goes`);
+        throw new InputError(`${merge_index_INPUT}: ${line} is in the OCI layout ${named.slice(4)}, but the index goes to ${into}; the images must be where the index goes`);
     }
     if (target.kind === 'layout') {
-        throw new errors_InputError(`${merge_index_INPUT}: ${line} names a registry repository, but input repository is empty (merging into the OCI layout ${target.dir}); set repository`);
+        throw new InputError(`${merge_index_INPUT}: ${line} names a registry repository, but input repository is empty (merging into the OCI layout ${target.dir}); set repository`);
     }
     let ref;
     try {
         ref = parseRepository(named);
     }
     catch (error) {
-        throw new errors_InputError(`${merge_index_INPUT}: ${error.message}`);
+        throw new InputError(`${merge_index_INPUT}: ${error.message}`);
     }
     if (ref.registry !== target.ref.registry || ref.repository !== target.ref.repository) {
         // distribution rejects an index whose children are in another repository (MANIFEST_BLOB_UNKNOWN).
-        throw new errors_InputError(`${merge_index_INPUT}: ${line} is in ${named}, not in ${target.name}; every image of an index must be in the repository the index goes to`);
+        throw new InputError(`${merge_index_INPUT}: ${line} is in ${named}, not in ${target.name}; every image of an index must be in the repository the index goes to`);
     }
 }
 /**
@@ -4614,24 +4605,24 @@ function checkSameTarget(line, named, target) {
  */
 function planKernelIndex(images, options) {
     if (images.length === 0)
-        throw new errors_InputError(`${merge_index_INPUT}: no images to merge`);
+        throw new InputError(`${merge_index_INPUT}: no images to merge`);
     const entries = images.map((image) => ({ image, platform: platformOf(image) }));
     for (const [i, a] of entries.entries()) {
         for (const b of entries.slice(i + 1)) {
             if (a.platform.architecture === b.platform.architecture) {
-                throw new errors_InputError(`${merge_index_INPUT}: ${a.image.descriptor.digest} and ${b.image.descriptor.digest} are both linux/${a.platform.architecture}; an index holds one image per platform`);
+                throw new InputError(`${merge_index_INPUT}: ${a.image.descriptor.digest} and ${b.image.descriptor.digest} are both linux/${a.platform.architecture}; an index holds one image per platform`);
             }
         }
     }
     const version = sharedAnnotation(images, 'dev.edera.kernel.version', 'versions');
     const flavor = sharedAnnotation(images, 'dev.edera.kernel.flavor', 'flavors');
     if (options.version && options.version !== version) {
-        throw new errors_InputError(`${merge_index_INPUT}: the images are kernel ${version}, but input version is ${options.version}`);
+        throw new InputError(`${merge_index_INPUT}: the images are kernel ${version}, but input version is ${options.version}`);
     }
     if (options.flavor && options.flavor !== flavor) {
-        throw new errors_InputError(`${merge_index_INPUT}: the images are flavor ${flavor}, but input flavor is ${options.flavor}`);
+        throw new InputError(`${merge_index_INPUT}: the images are flavor ${flavor}, but input flavor is ${options.flavor}`);
     }
-    entries.sort((a, b) => KRATA_ARCHITECTURES.indexOf(a.platform.architecture) - KRATA_ARCHITECTURES.indexOf(b.platform.architecture));
+    entries.sort((a, b) => OCI_ARCHES.indexOf(a.platform.architecture) - OCI_ARCHES.indexOf(b.platform.architecture));
     const architectures = entries.map((e) => e.platform.architecture);
     const tags = options.pushByDigest ? [] : indexTags(options.tagTemplates, version, flavor, architectures);
     const annotations = { ...agreedAnnotations(images) };
@@ -4661,19 +4652,19 @@ function platformOf(image) {
         const what = image.descriptor.mediaType === MediaType.index || image.descriptor.mediaType === MediaType.dockerManifestList
             ? 'an image index, not one image: list the per-architecture digests'
             : `a ${image.descriptor.mediaType || 'manifest of no media type'}, not an OCI image manifest`;
-        throw new errors_InputError(`${merge_index_INPUT}: ${digest} is ${what}`);
+        throw new InputError(`${merge_index_INPUT}: ${digest} is ${what}`);
     }
     const config = (typeof image.config === 'object' && image.config !== null ? image.config : {});
     const { architecture, os, variant } = config;
     if (os !== 'linux')
-        throw new errors_InputError(`${merge_index_INPUT}: ${digest} has os ${JSON.stringify(os)} in its image config; krata runs linux images only`);
-    if (!KRATA_ARCHITECTURES.includes(architecture)) {
-        throw new errors_InputError(`${merge_index_INPUT}: ${digest} has architecture ${JSON.stringify(architecture)} in its image config; krata picks only amd64 or arm64 from an index`);
+        throw new InputError(`${merge_index_INPUT}: ${digest} has os ${JSON.stringify(os)} in its image config; krata runs linux images only`);
+    if (!OCI_ARCHES.includes(architecture)) {
+        throw new InputError(`${merge_index_INPUT}: ${digest} has architecture ${JSON.stringify(architecture)} in its image config; krata picks only amd64 or arm64 from an index`);
     }
     const arch = architecture;
     const annotated = image.manifest.annotations?.['dev.edera.kernel.arch'];
     if (annotated !== undefined && annotated !== archOfOci(arch)) {
-        throw new errors_InputError(`${merge_index_INPUT}: ${digest} says dev.edera.kernel.arch=${annotated}, but its image config says ${arch}`);
+        throw new InputError(`${merge_index_INPUT}: ${digest} says dev.edera.kernel.arch=${annotated}, but its image config says ${arch}`);
     }
     return { os: 'linux', architecture: arch, ...(typeof variant === 'string' && variant !== '' ? { variant } : {}) };
 }
@@ -4681,13 +4672,13 @@ function sharedAnnotation(images, key, what) {
     const values = images.map((image) => {
         const value = image.manifest.annotations?.[key];
         if (value === undefined || value === '') {
-            throw new errors_InputError(`${merge_index_INPUT}: ${image.descriptor.digest} has no ${key} annotation; merge takes kernel images published by this action`);
+            throw new InputError(`${merge_index_INPUT}: ${image.descriptor.digest} has no ${key} annotation; merge takes kernel images published by this action`);
         }
         return { digest: image.descriptor.digest, value };
     });
     const other = values.find((v) => v.value !== values[0].value);
     if (other !== undefined) {
-        throw new errors_InputError(`${merge_index_INPUT}: images of different kernel ${what}: ${values[0].digest} is ${values[0].value}, ${other.digest} is ${other.value}`);
+        throw new InputError(`${merge_index_INPUT}: images of different kernel ${what}: ${values[0].digest} is ${values[0].value}, ${other.digest} is ${other.value}`);
     }
     return values[0].value;
 }
@@ -4708,14 +4699,14 @@ function agreedAnnotations(images) {
 function indexTags(templates, version, flavor, architectures) {
     const withArch = templates.find((t) => /\{\{\s*arch\s*\}\}/.test(t));
     if (withArch !== undefined && architectures.length > 1) {
-        throw new errors_InputError(`${merge_index_INPUT}: tags: {{arch}} in ${JSON.stringify(withArch)} has no one value for an index of ${architectures.join(' and ')}`);
+        throw new InputError(`${merge_index_INPUT}: tags: {{arch}} in ${JSON.stringify(withArch)} has no one value for an index of ${architectures.join(' and ')}`);
     }
     try {
         return expandTags(templates, { version, flavor, arch: archOfOci(architectures[0]) });
     }
     catch (error) {
-        if (error instanceof errors_InputError)
-            throw new errors_InputError(`${merge_index_INPUT}: ${error.message}`);
+        if (error instanceof InputError)
+            throw new InputError(`${merge_index_INPUT}: ${error.message}`);
         throw error;
     }
 }
@@ -4750,7 +4741,7 @@ async function mergeInRegistry(request) {
     for (const digest of digests) {
         const fetched = await client.getManifest(digest).catch((error) => {
             if (error instanceof RegistryError && error.status === 404)
-                throw new errors_InputError(`${merge_INPUT}: ${digest} is not in ${name}`);
+                throw new InputError(`${merge_INPUT}: ${digest} is not in ${name}`);
             throw error;
         });
         const manifest = parseJson(fetched.bytes, `${digest} in ${name}`);
@@ -4779,7 +4770,7 @@ async function readRegistryConfig(client, manifest, digest, name) {
         return undefined; // planKernelIndex reports the missing architecture
     const bytes = await client.getBlob(configDigest).catch((error) => {
         if (error instanceof RegistryError && error.status === 404) {
-            throw new errors_InputError(`${merge_INPUT}: ${digest}: its image config ${configDigest} is not in ${name}`);
+            throw new InputError(`${merge_INPUT}: ${digest}: its image config ${configDigest} is not in ${name}`);
         }
         throw error;
     });
@@ -4791,20 +4782,20 @@ async function mergeInLayout(request) {
     const digests = parseMergeSources(request.sources, target);
     // OciLayout.open would create a missing layout; a merge must find one, so look before opening.
     if (!external_node_fs_default().existsSync(external_node_path_default().join(dir, 'oci-layout'))) {
-        throw new errors_InputError(`${merge_INPUT}: ${dir} is not an OCI image layout, so it holds none of the images (set repository to merge in a registry)`);
+        throw new InputError(`${merge_INPUT}: ${dir} is not an OCI image layout, so it holds none of the images (set repository to merge in a registry)`);
     }
     const layout = await OciLayout.open(dir);
     const images = [];
     for (const digest of digests) {
         if (!(await layout.hasBlob(digest)))
-            throw new errors_InputError(`${merge_INPUT}: ${digest} is not in the OCI layout ${dir}`);
+            throw new InputError(`${merge_INPUT}: ${digest} is not in the OCI layout ${dir}`);
         const bytes = await layout.readBlob(digest);
         const manifest = parseJson(bytes, `${digest} in ${dir}`);
         let config;
         const configDigest = manifest.config?.digest;
         if (typeof configDigest === 'string') {
             if (!(await layout.hasBlob(configDigest))) {
-                throw new errors_InputError(`${merge_INPUT}: ${digest}: its image config ${configDigest} is not in the OCI layout ${dir}`);
+                throw new InputError(`${merge_INPUT}: ${digest}: its image config ${configDigest} is not in the OCI layout ${dir}`);
             }
             config = parseJson(await layout.readBlob(configDigest), `image config ${configDigest} of ${digest}`);
         }
@@ -4832,7 +4823,7 @@ function parseJson(bytes, what) {
         return JSON.parse(bytes.toString('utf8'));
     }
     catch {
-        throw new errors_InputError(`${merge_INPUT}: ${what} is not valid JSON`);
+        throw new InputError(`${merge_INPUT}: ${what} is not valid JSON`);
     }
 }
 
@@ -4862,11 +4853,11 @@ async function assertSquashfs(file, input = 'addons') {
     }
     const superblock = parseSquashfsSuperblock(head);
     if (superblock === undefined)
-        throw new errors_InputError(`${input}: ${file} is not a squashfs image (no "hsqs" superblock)`);
+        throw new InputError(`${input}: ${file} is not a squashfs image (no "hsqs" superblock)`);
     if (superblock.major !== 4)
-        throw new errors_InputError(`${input}: ${file} is squashfs version ${superblock.major}; the kernel mounts version 4`);
+        throw new InputError(`${input}: ${file} is squashfs version ${superblock.major}; the kernel mounts version 4`);
     if (superblock.bytesUsed < SUPERBLOCK_BYTES || superblock.bytesUsed > size) {
-        throw new errors_InputError(`${input}: ${file} is truncated: its squashfs superblock says ${superblock.bytesUsed} bytes but the file has ${size}`);
+        throw new InputError(`${input}: ${file} is truncated: its squashfs superblock says ${superblock.bytesUsed} bytes but the file has ${size}`);
     }
 }
 
@@ -4907,7 +4898,7 @@ function layerMediaType(compression) {
 /** Builds the layer for one kernel file into `store` and returns its descriptor and diffId. */
 async function buildFileLayer(spec, store) {
     if (!FILE_NAME.test(spec.name)) {
-        throw new errors_InputError(`kernel file name ${JSON.stringify(spec.name)} is not a plain file name (letters, digits, . _ -)`);
+        throw new InputError(`kernel file name ${JSON.stringify(spec.name)} is not a plain file name (letters, digits, . _ -)`);
     }
     const content = await openContent(spec.source);
     const compressor = await createCompressor(spec.compression);
@@ -4962,7 +4953,7 @@ async function openContent(source) {
     if (stat.isDirectory())
         throw fileError('kernel file', source, { code: 'EISDIR' });
     if (!stat.isFile())
-        throw new errors_InputError(`kernel file: ${source} is not a regular file`);
+        throw new InputError(`kernel file: ${source} is not a regular file`);
     const size = stat.size;
     // Read exactly the size written into the tar header; a file that shrinks meanwhile is caught by feedEntry.
     return {
@@ -5001,7 +4992,7 @@ async function feedEntry(entry, content, signal) {
         source.destroy();
     }
     if (written !== content.size) {
-        throw new errors_InputError(`${content.label}: changed while it was being read (${written} of ${content.size} bytes)`);
+        throw new InputError(`${content.label}: changed while it was being read (${written} of ${content.size} bytes)`);
     }
     entry.end();
 }
@@ -5035,10 +5026,10 @@ async function createCompressor(compression) {
             }
             if (await zstdProgramRuns())
                 return zstdProgram();
-            throw new errors_InputError('compression: zstd needs Node.js 22.15+ or the zstd program on PATH');
+            throw new InputError('compression: zstd needs Node.js 22.15+ or the zstd program on PATH');
         }
         default:
-            throw new errors_InputError(`compression: ${JSON.stringify(compression)} is not one of none, gzip, zstd`);
+            throw new InputError(`compression: ${JSON.stringify(compression)} is not one of none, gzip, zstd`);
     }
 }
 // Both spawns pass env explicitly so that the PATH searched is this process's current one.
@@ -5083,7 +5074,7 @@ async function buildKernelImage(spec, layout) {
     const seen = new Set();
     for (const file of spec.files) {
         if (seen.has(file.name))
-            throw new errors_InputError(`kernel file ${JSON.stringify(file.name)} is given twice`);
+            throw new InputError(`kernel file ${JSON.stringify(file.name)} is given twice`);
         seen.add(file.name);
     }
     // Each layer's bytes depend only on its own file, so building them at once cannot change the result.
@@ -5151,7 +5142,7 @@ async function publishKernel(request) {
         assertKrataCanLoad(kernel);
     const version = request.version || headerVersion;
     if (!version)
-        throw new errors_InputError(`version: ${request.config.file} has no "# Linux/<arch> <version> Kernel Configuration" header; set input version`);
+        throw new InputError(`version: ${request.config.file} has no "# Linux/<arch> <version> Kernel Configuration" header; set input version`);
     const repository = request.repository ? parseRepository(request.repository) : undefined;
     const tags = expandTags(request.tagTemplates, { version, flavor: request.flavor, arch: request.arch });
     const configDigest = digest_sha256Digest(request.configBytes);
@@ -5169,15 +5160,17 @@ async function publishKernel(request) {
         request.warn(warning);
     const layout = await OciLayout.open(request.ociLayout);
     const metadataPath = external_node_path_default().join(request.workDir, 'metadata');
+    // Defined when this run created the folder: only then is it ours to remove again (when it is left empty).
+    const made = await external_node_fs_.promises.mkdir(request.workDir, { recursive: true });
     try {
-        await external_node_fs_.promises.mkdir(request.workDir, { recursive: true });
         await external_node_fs_.promises.writeFile(metadataPath, metadata);
         return await buildAndPush(request, { kernel, version, repository, tags, configDigest, metadata, metadataPath, layout });
     }
     catch (error) {
         // A failed step leaves no metadata behind (and no folder it made for it).
         await external_node_fs_.promises.rm(metadataPath, { force: true });
-        await external_node_fs_.promises.rmdir(request.workDir).catch(() => undefined);
+        if (made !== undefined)
+            await external_node_fs_.promises.rmdir(request.workDir).catch(() => undefined);
         throw error;
     }
 }
@@ -5246,9 +5239,9 @@ function assertKrataCanLoad(kernel) {
     if (publish_LOADABLE_PAYLOADS.has(kernel.payloadCompression))
         return;
     if (kernel.payloadCompression === 'unknown') {
-        throw new errors_InputError(`image: ${kernel.path} is a bzImage whose payload has no known compression magic; krata's loader only finds gzip or xz kernels (boot-rules: false to publish anyway)`);
+        throw new InputError(`image: ${kernel.path} is a bzImage whose payload has no known compression magic; krata's loader only finds gzip or xz kernels (boot-rules: false to publish anyway)`);
     }
-    throw new errors_InputError(`image: ${kernel.path} is a ${kernel.payloadCompression}-compressed bzImage; krata's loader only finds gzip or xz kernels (CONFIG_KERNEL_GZIP=y or CONFIG_KERNEL_XZ=y; boot-rules: false to publish anyway)`);
+    throw new InputError(`image: ${kernel.path} is a ${kernel.payloadCompression}-compressed bzImage; krata's loader only finds gzip or xz kernels (CONFIG_KERNEL_GZIP=y or CONFIG_KERNEL_XZ=y; boot-rules: false to publish anyway)`);
 }
 
 ;// CONCATENATED MODULE: ./src/action/publish-step.ts
@@ -5462,11 +5455,9 @@ function imageSide(facts) {
 
 
 
-
 // A config.gz layer is tens of KB (a 10,000-line config gzips to ~60 KB); metadata is a few hundred bytes.
 const CONFIG_LAYER_MAX = 4 * 1024 * 1024;
 const METADATA_LAYER_MAX = 64 * 1024;
-const CONFIG_MAX = 64 * 1024 * 1024;
 /**
  * The kernel image `reference` names (the `arch` child of an index), or undefined when it does not exist. Reads the
  * manifest (and index), the image config, the config.gz layer and, when small, the metadata layer.
@@ -5475,23 +5466,17 @@ async function readImageSide(reference, options, label = reference) {
     const image = await openKernelImage(reference, options);
     if (image === undefined)
         return undefined;
-    const configLayer = image_source_kernelLayerFromHistory(image, 'config.gz');
+    const configLayer = kernelLayerFromHistory(image, 'config.gz');
     if (configLayer === undefined)
-        throw new errors_InputError(`${reference}: the image has no kernel/config.gz layer, so its config cannot be compared`);
+        throw new InputError(`${reference}: the image has no kernel/config.gz layer, so its config cannot be compared`);
     const configGz = await fileInSmallLayer(image, configLayer, 'kernel/config.gz', CONFIG_LAYER_MAX, reference);
-    let configBytes;
-    try {
-        configBytes = (0,external_node_zlib_.gunzipSync)(configGz, { maxOutputLength: CONFIG_MAX });
-    }
-    catch (error) {
-        throw new errors_InputError(`${reference}: kernel/config.gz is not readable gzip (${error.message})`);
-    }
+    const configBytes = decodeConfig(configGz, `${reference} kernel/config.gz`, 'compare-to');
     const config = parseKernelConfig(configBytes.toString('utf8'), `${reference} kernel/config.gz`, 'compare-to');
-    const metadataLayer = image_source_kernelLayerFromHistory(image, 'metadata');
+    const metadataLayer = kernelLayerFromHistory(image, 'metadata');
     const metadata = metadataLayer !== undefined && metadataLayer.size <= METADATA_LAYER_MAX
         ? (await fileInSmallLayer(image, metadataLayer, 'kernel/metadata', METADATA_LAYER_MAX, reference)).toString('utf8')
         : undefined;
-    const size = (file) => image_source_kernelLayerFromHistory(image, file)?.size;
+    const size = (file) => kernelLayerFromHistory(image, file)?.size;
     const side = imageSide({
         ref: label,
         digest: image.digest,
@@ -5513,13 +5498,13 @@ async function readConfigSide(file, input) {
  */
 async function fileInSmallLayer(image, layer, name, maxBytes, where) {
     if (layer.size > maxBytes)
-        throw new errors_InputError(`${where}: the ${name} layer is ${layer.size} bytes, more than the ${maxBytes} read for a comparison`);
+        throw new InputError(`${where}: the ${name} layer is ${layer.size} bytes, more than the ${maxBytes} read for a comparison`);
     let found;
     await readLayer(image, layer, (entry) => entry.type === 'File' && entry.path.replace(/^\.\//, '') === name
-        ? async (body) => void (found = await bodyToBuffer(body, CONFIG_MAX, `${where}: ${name}`))
+        ? async (body) => void (found = await bodyToBuffer(body, maxBytes, `${where}: ${name}`))
         : undefined, where);
     if (found === undefined)
-        throw new errors_InputError(`${where}: layer ${layer.digest} holds no ${name}`);
+        throw new InputError(`${where}: layer ${layer.digest} holds no ${name}`);
     return found;
 }
 
@@ -5527,9 +5512,9 @@ async function fileInSmallLayer(image, layer, name, maxBytes, where) {
 // The drift report for people: plain text (the CLI), an HTML section (the job summary) and one notice per changed
 // requirement. Pure: data in, strings out.
 
+
 // A kernel version bump changes hundreds of options; past this the folded table points at the JSON report.
 const FOLDED_ROWS = 400;
-const CLASS_LABEL = { requirement: 'requirement', xen: 'xen', other: 'other' };
 /** `6.1.191` when the side knows its version, else its ref: the "in ..." of "was =y in 6.1.191". */
 function sideName(side) {
     return side.version ?? side.ref;
@@ -5594,19 +5579,19 @@ function renderDriftText(drift) {
     lines.push(countsLine(drift));
     const width = Math.max(0, ...drift.changes.map((c) => c.option.length));
     for (const change of drift.changes) {
-        lines.push(`  ${CLASS_LABEL[change.class].padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`);
+        lines.push(`  ${change.class.padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`);
     }
     return `${lines.join('\n')}\n`;
 }
 /** The job summary's "Since <ref>" section: facts, requirement and Xen changes, then the rest folded away. */
 function renderDriftSummary(drift) {
     const facts = factRows(drift).filter((row) => !(row.before === '—' && row.after === '—'));
-    let html = `<h3>Since <code>${render_escape(drift.before.ref)}</code></h3>\n` +
+    let html = `<h3>Since <code>${escapeHtml(drift.before.ref)}</code></h3>\n` +
         `<table><tr><th></th><th>Before</th><th>Now</th><th>Change</th></tr>\n` +
         facts
-            .map((r) => `<tr><th>${render_escape(r.name)}</th><td><code>${render_escape(r.before)}</code></td><td><code>${render_escape(r.after)}</code></td><td>${render_escape(r.change)}</td></tr>`)
+            .map((r) => `<tr><th>${escapeHtml(r.name)}</th><td><code>${escapeHtml(r.before)}</code></td><td><code>${escapeHtml(r.after)}</code></td><td>${escapeHtml(r.change)}</td></tr>`)
             .join('\n') +
-        `\n</table>\n<p>${render_escape(countsLine(drift))}</p>\n`;
+        `\n</table>\n<p>${escapeHtml(countsLine(drift))}</p>\n`;
     const first = drift.changes.filter((c) => c.class !== 'other');
     const rest = drift.changes.filter((c) => c.class === 'other');
     if (first.length > 0)
@@ -5621,12 +5606,9 @@ function renderDriftSummary(drift) {
     return html;
 }
 function changeTable(changes) {
-    const rows = changes.map((c) => `<tr><td><code>${render_escape(c.option)}</code></td><td>${c.class}</td><td>${c.kind}</td>` +
-        `<td>${render_escape(c.before)}</td><td>${render_escape(c.after)}</td><td>${c.line ?? ''}</td></tr>`);
+    const rows = changes.map((c) => `<tr><td><code>${escapeHtml(c.option)}</code></td><td>${c.class}</td><td>${c.kind}</td>` +
+        `<td>${escapeHtml(c.before)}</td><td>${escapeHtml(c.after)}</td><td>${c.line ?? ''}</td></tr>`);
     return `<table><tr><th>Option</th><th>Class</th><th>Change</th><th>Before</th><th>Now</th><th>Line</th></tr>\n${rows.join('\n')}\n</table>\n`;
-}
-function render_escape(text) {
-    return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 /** The changes a notice is put on: every requirement option that changed, with its message. */
 function driftNotices(drift) {
@@ -5692,9 +5674,9 @@ function compareToReference(drift, check) {
         parseImageReference(given); // a malformed reference is bad input, whatever the registry would say
         return { reference: given, implicit: false };
     }
-    if (isValidTag(given) || /^sha256:[0-9a-f]{64}$/.test(given))
+    if (isValidTag(given) || isSha256Digest(given))
         return { reference: inTarget(given), implicit: false };
-    throw new errors_InputError(`compare-to: ${JSON.stringify(given)} is not a tag, a repo:tag or repo@digest, an oci:<layout> reference, or none`);
+    throw new InputError(`compare-to: ${JSON.stringify(given)} is not a tag, a repo:tag or repo@digest, an oci:<layout> reference, or none`);
 }
 /** Reads the reference kernel; a missing one is a notice. An unreadable default is a warning; an explicit one fails. */
 async function pullReference(drift, check, log) {
@@ -7244,7 +7226,7 @@ function readKconfigTree(sourceDir, arch) {
         isFile = false;
     }
     if (!isFile)
-        throw new errors_InputError(`kernel-source: ${(0,external_node_path_.join)(sourceDir, 'Kconfig')} not found (is "${sourceDir}" a Linux source tree?)`);
+        throw new InputError(`kernel-source: ${(0,external_node_path_.join)(sourceDir, 'Kconfig')} not found (is "${sourceDir}" a Linux source tree?)`);
     return parseKconfig(directoryFiles(sourceDir), sourceDir, arch);
 }
 
@@ -7314,20 +7296,6 @@ async function explainStep(outcome, kernelSource, context, log) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/log-line.ts
-// No imports: the CLI uses this too, and must not bundle @actions/core.
-/**
- * A log line as the runner must see it: one line, never starting with `::` (a v2 command, leading blanks ignored) and
- * never holding `##[` (a v1 command, anywhere in the line). `%` is not special in a plain line, so the runner's own
- * escapes show the change without any ambiguity.
- */
-function escapeLogLine(text) {
-    return text
-        .replace(/\r\n|\r|\n/g, (eol) => (eol === '\r' ? '\\r' : '\\n'))
-        .replace(/^(\s*)::/, '$1%3A:')
-        .replace(/##\[/g, '##%5B');
-}
-
 ;// CONCATENATED MODULE: ./src/action/step-log.ts
 
 
@@ -7385,6 +7353,7 @@ var external_node_util_ = __webpack_require__(7975);
 // EXTERNAL MODULE: external "node:fs/promises"
 var external_node_fs_promises_ = __webpack_require__(1455);
 ;// CONCATENATED MODULE: ./src/boot/stages.ts
+
 const STAGES = [
     { id: 'xen', title: 'Xen hypervisor booted in QEMU', missing: 'Xen did not boot in QEMU', options: [], harness: true },
     {
@@ -7524,7 +7493,7 @@ function configCause(options, config) {
     return notBuiltIn
         .map((o) => {
         const entry = config.entries.get(o);
-        const state = entry?.state === 'm' ? 'is a module (=m)' : entry?.state === 'not-set' ? 'is not set' : entry ? `is ${entry.state}` : 'is absent';
+        const state = entry?.state === 'm' ? 'is a module (=m)' : `is ${describeEntry(entry)}`;
         return `${o} ${state} in ${config.file}, krata needs it built in (=y)`;
     })
         .join('; ');
@@ -7730,7 +7699,7 @@ function dom0InitramfsEntries(files) {
 function qemuArgs(plan) {
     for (const p of [plan.xen, plan.dom0Kernel, plan.dom0Initramfs]) {
         if (p.includes(','))
-            throw new errors_InputError(`${p}: QEMU's multiboot module list cannot hold a path with a comma`);
+            throw new InputError(`${p}: QEMU's multiboot module list cannot hold a path with a comma`);
     }
     const dom0MiB = 512 + Math.ceil((plan.guestBytes * 2) / 2 ** 20);
     return [
@@ -8230,7 +8199,7 @@ async function main_run() {
         failure = inputs.mode === 'merge' ? await runMerge(inputs, context, log) : await runCheckAndPublish(inputs, context, log);
     }
     catch (error) {
-        if (!(error instanceof errors_InputError) && error instanceof Error && error.stack)
+        if (!(error instanceof InputError) && error instanceof Error && error.stack)
             core/* debug */.Yz(error.stack);
         failure = oneLine(error);
     }
@@ -8292,14 +8261,7 @@ async function runCheckAndPublish(inputs, context, log) {
         }
         if (publishing) {
             const published = await core/* group */.Os('Describe and publish the kernel image', () => publishStep(publishing, outcome, context, log));
-            summary.publish = {
-                layout: published.layout,
-                tags: published.tags,
-                digest: published.digest,
-                imageRef: published.imageRef,
-                configDigest: published.configDigest,
-                metadata: published.metadata,
-            };
+            summary.publish = published;
             await compare(published);
         }
         else {
@@ -8311,7 +8273,8 @@ async function runCheckAndPublish(inputs, context, log) {
     catch (error) {
         // The check ran before describe/publish failed: its summary is still worth having, with why nothing was published.
         if (checked) {
-            if (publishing)
+            // Published and then failed (the drift comparison): the image is out, so the summary must not say otherwise.
+            if (publishing && !summary.publish)
                 summary.notPublished = oneLine(error);
             await writeSummary(renderSummary(checked.report, summary), context, log).catch(() => undefined);
         }

@@ -23,7 +23,7 @@ const MUTANTS = [
   ['src/check/evaluate.ts', 'ignore needs the CONFIG_ prefix', "trimmed.startsWith('CONFIG_') ? trimmed : `CONFIG_${trimmed}`", 'trimmed'],
   ['src/check/evaluate.ts', 'a module where y is wanted passes', "if (entry.state === 'y') return ok(`${option}=y`)", "if (entry.state !== 'value') return ok(`${option}=y`)"],
   ['src/check/kernel-config.ts', '=n read as a value', "if (rawValue === 'n') return { option, entry: { state: 'not-set', line } }", ''],
-  ['src/check/kernel-config.ts', 'escapes in strings kept', 'value += raw[++i]', 'value += c'],
+  ['src/check/kernel-config.ts', 'escapes in strings kept', 'parts.push(raw.slice(from, escape), raw[escape + 1]!)', 'parts.push(raw.slice(from, escape + 2))'],
   ['src/check/kernel-config.ts', 'arm64 header not recognised', "return config.header?.srcarch === archNames('aarch64').srcarch ? 'aarch64' : undefined", 'return undefined'],
   ['src/check/kernel-config.ts', 'duplicates not reported', 'if (previous) duplicates.push', 'if (!previous) duplicates.push'],
   ['src/check/requirements.ts', 'a user rule no longer replaces a built-in one', 'for (const r of extra) byOption.set(r.option, r)', 'for (const r of extra) if (!byOption.has(r.option)) byOption.set(r.option, r)'],
@@ -49,9 +49,9 @@ const MUTANTS = [
   ['src/describe/banner-scanner.ts', 'a needle split across chunks lost', 'Math.max(0, this.window.length - (NEEDLE.length - 1))', 'this.window.length'],
   ['src/publish/tags.ts', '+ kept in tags', "context.version.replace(/\\+/g, '-')", 'context.version'],
   ['src/publish/tags.ts', 'duplicate tags kept', 'return [...new Set(tags)]', 'return tags'],
-  ['src/publish/tags.ts', 'empty placeholder accepted', "if (values[name] === '') throw", 'if (false) throw'],
+  ['src/publish/tags.ts', 'empty placeholder accepted', "if (values[name] === '')", 'if (false)'],
   ['src/publish/merge-index.ts', 'a digest listed twice accepted', 'if (digests.includes(digest)) throw', 'if (false) throw'],
-  ['src/publish/merge-index.ts', 'index entries not in architecture order', 'KRATA_ARCHITECTURES.indexOf(a.platform.architecture) - KRATA_ARCHITECTURES.indexOf(b.platform.architecture)', '0'],
+  ['src/publish/merge-index.ts', 'index entries not in architecture order', 'OCI_ARCHES.indexOf(a.platform.architecture) - OCI_ARCHES.indexOf(b.platform.architecture)', '0'],
   ['src/action/summary.ts', 'truncation keeps zero failures', 'const keep = Math.max(0, Math.floor(failing.length * (limit / 2 / failures.length)))', 'const keep = 0'],
 ]
 
@@ -66,7 +66,9 @@ for (const [file, what, from, to] of MUTANTS) {
   const original = readFileSync(path, 'utf8')
   const { atime, mtime } = statSync(path)
   if (original.split(from).length !== 2) {
+    // A mutant whose text is gone tests nothing: it counts against the run until it is updated.
     console.log(`STALE    ${file}: ${what} (text not found once)`)
+    survived++
     continue
   }
   writeFileSync(path, original.replace(from, to))
@@ -84,5 +86,5 @@ for (const [file, what, from, to] of MUTANTS) {
     utimesSync(path, atime, mtime)
   }
 }
-console.log(`${survived} survived`)
+console.log(`${survived} survived or stale`)
 process.exitCode = survived > 0 ? 1 : 0

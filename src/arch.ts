@@ -59,11 +59,6 @@ export function archOfOci(oci: unknown): KernelArch | undefined {
   return ARCHES.find((a) => a.oci === oci)?.kernel
 }
 
-/** The kernel architecture of a `.config` header's srcarch (`x86`, `arm64`). */
-export function archOfSrcarch(srcarch: string): KernelArch | undefined {
-  return ARCHES.find((a) => a.srcarch === srcarch)?.kernel
-}
-
 /** Which architecture's own symbol is `y`, by a lookup of `CONFIG_*` names. */
 export function archOfConfig(isSet: (option: string) => boolean): KernelArch | undefined {
   return ARCHES.find((a) => isSet(a.configSymbol))?.kernel

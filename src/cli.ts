@@ -29,7 +29,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`)
       return 0
     }
-    if (command === 'boot') return await bootCommand(rest)
+    // Escaped like every other command's lines: guest console text and paths are not the runner's commands.
+    if (command === 'boot') return await bootCommand(rest, (line) => process.stdout.write(`${escapeLogLine(line)}\n`))
     // Line by line through the same escaping: config paths and values are user text.
     if (command === 'diff') return await diffCommand(rest, (text) => process.stdout.write(text.split('\n').map(escapeLogLine).join('\n')))
     if ((HOST_COMMANDS as readonly string[]).includes(command ?? '')) {
@@ -74,7 +75,12 @@ export async function main(argv: string[]): Promise<number> {
     if (values['kernel-source']) {
       const explained = await explainFailures(checked, values['kernel-source'])
       report = { ...report, results: explained.results }
-      if (values['fix-fragment']) await writeFile(values['fix-fragment'], explained.fixFragment)
+      const fixFile = values['fix-fragment']
+      if (fixFile) {
+        await writeFile(fixFile, explained.fixFragment).catch((error: unknown) => {
+          throw new InputError(`--fix-fragment: ${fixFile} cannot be written (${(error as NodeJS.ErrnoException).code ?? oneLine(error)})`)
+        })
+      }
     } else if (values['fix-fragment']) {
       throw new InputError('--fix-fragment needs --kernel-source')
     }

@@ -1,8 +1,8 @@
 // The host-side subcommands: `verify <ref>` and `install <ref>`. Registry auth is the action's client's: the Docker
 // config and its credential helpers, else anonymous.
 import { parseArgs } from 'node:util'
-import { KERNEL_ARCHES } from './arch.js'
-import { InputError, oneOf } from './errors.js'
+import { parseArch } from './arch.js'
+import { InputError } from './errors.js'
 import { installKernel } from './install/install-kernel.js'
 import { verifyImage } from './verify/verify-image.js'
 
@@ -33,7 +33,7 @@ export async function runHostCommand(command: (typeof HOST_COMMANDS)[number], ar
   })
   if (positionals.length !== 1) throw new InputError(`${command} takes one image reference (got ${positionals.length})`)
   const reference = positionals[0]!
-  const arch = values.arch === undefined ? undefined : oneOf('--arch', values.arch, KERNEL_ARCHES)
+  const arch = values.arch === undefined ? undefined : parseArch('--arch', values.arch)
   const common = { arch, insecureRegistry: values['insecure-registry'], log: output.err }
   if (command === 'verify') {
     if (values.root !== '/' || values['dry-run']) throw new InputError('--root and --dry-run are install options')
@@ -49,7 +49,7 @@ export async function runHostCommand(command: (typeof HOST_COMMANDS)[number], ar
     return 0
   }
   if (values.light) throw new InputError('--light is a verify option')
-  const outcome = await installKernel(reference, { ...common, root: values.root ?? '/', dryRun: values['dry-run'], log: output.err })
+  const outcome = await installKernel(reference, { ...common, root: values.root ?? '/', dryRun: values['dry-run'] })
   for (const line of outcome.lines) output.out(line)
   return 0
 }

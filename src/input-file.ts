@@ -30,13 +30,6 @@ export async function openInputFile(file: string, input: string): Promise<InputF
   }
 }
 
-/** Checks that `file` is a regular file that can be opened, without reading it. */
-export async function assertInputFile(file: string, input: string): Promise<number> {
-  const { handle, size } = await openInputFile(file, input)
-  await handle.close()
-  return size
-}
-
 /**
  * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
  * should be ("kernel config"), for the message.

@@ -11,3 +11,8 @@ export function escapeLogLine(text: string): string {
     .replace(/^(\s*)::/, '$1%3A:')
     .replace(/##\[/g, '##%5B')
 }
+
+/** User text inside the job summary's HTML: the five characters HTML gives a meaning to, as numeric references. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}

@@ -87,14 +87,7 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
     }
     if (publishing) {
       const published = await core.group('Describe and publish the kernel image', () => publishStep(publishing, outcome, context, log))
-      summary.publish = {
-        layout: published.layout,
-        tags: published.tags,
-        digest: published.digest,
-        imageRef: published.imageRef,
-        configDigest: published.configDigest,
-        metadata: published.metadata,
-      }
+      summary.publish = published
       await compare(published)
     } else {
       await compare()
@@ -104,7 +97,8 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
   } catch (error) {
     // The check ran before describe/publish failed: its summary is still worth having, with why nothing was published.
     if (checked) {
-      if (publishing) summary.notPublished = oneLine(error)
+      // Published and then failed (the drift comparison): the image is out, so the summary must not say otherwise.
+      if (publishing && !summary.publish) summary.notPublished = oneLine(error)
       await writeSummary(renderSummary(checked.report, summary), context, log).catch(() => undefined)
     }
     throw error

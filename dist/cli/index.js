@@ -14,7 +14,7 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /* harmony export */   U: () => (/* binding */ archOfConfig),
 /* harmony export */   fh: () => (/* binding */ archOfOci)
 /* harmony export */ });
-/* unused harmony exports kernelArchOf, archOfSrcarch */
+/* unused harmony export kernelArchOf */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
 // The architectures krata runs, and every name each one goes by: one table, so no two modules disagree.
 
@@ -48,10 +48,6 @@ function ociArch(arch) {
 /** The kernel architecture of an OCI `architecture`, when krata runs it. */
 function archOfOci(oci) {
     return ARCHES.find((a) => a.oci === oci)?.kernel;
-}
-/** The kernel architecture of a `.config` header's srcarch (`x86`, `arm64`). */
-function archOfSrcarch(srcarch) {
-    return ARCHES.find((a) => a.srcarch === srcarch)?.kernel;
 }
 /** Which architecture's own symbol is `y`, by a lookup of `CONFIG_*` names. */
 function archOfConfig(isSet) {
@@ -185,7 +181,10 @@ const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 var external_node_stream_promises_ = __nccwpck_require__(466);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(522);
+// EXTERNAL MODULE: ./src/check/kernel-config.ts
+var kernel_config = __nccwpck_require__(746);
 ;// CONCATENATED MODULE: ./src/boot/stages.ts
+
 const STAGES = [
     { id: 'xen', title: 'Xen hypervisor booted in QEMU', missing: 'Xen did not boot in QEMU', options: [], harness: true },
     {
@@ -325,7 +324,7 @@ function configCause(options, config) {
     return notBuiltIn
         .map((o) => {
         const entry = config.entries.get(o);
-        const state = entry?.state === 'm' ? 'is a module (=m)' : entry?.state === 'not-set' ? 'is not set' : entry ? `is ${entry.state}` : 'is absent';
+        const state = entry?.state === 'm' ? 'is a module (=m)' : `is ${(0,kernel_config/* describeEntry */.OY)(entry)}`;
         return `${o} ${state} in ${config.file}, krata needs it built in (=y)`;
     })
         .join('; ');
@@ -868,8 +867,8 @@ async function writeLines(file, lines) {
 const BOOT_USAGE = `usage: kernel-action boot --image bzImage [--addons addons.squashfs] [--config .config]
                           [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS]
 exit status: 0 passed, 1 failed, 2 usage or input error, 3 skipped (aarch64)`;
-/** `kernel-action boot`: boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage. */
-async function bootCommand(args) {
+/** `kernel-action boot`: boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage, a line at a time. */
+async function bootCommand(args, write) {
     const { values } = (0,external_node_util_.parseArgs)({
         args,
         options: {
@@ -895,22 +894,22 @@ async function bootCommand(args) {
         outDir: values.out ?? external_node_path_default().join((0,external_node_os_.tmpdir)(), `kernel-action-boot-${process.pid}`),
         accel: (0,errors/* oneOf */.yL)('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg']),
         timeoutSeconds,
-        log: (line) => process.stdout.write(`${line}\n`),
+        log: write,
     });
     for (const s of outcome.stages) {
         const time = s.at === undefined ? '      ' : `${s.at.toFixed(1).padStart(5)}s`;
-        process.stdout.write(`${time} ${s.state.padEnd(7)} ${s.title}${s.detail ? ` (${s.detail})` : ''}\n`);
+        write(`${time} ${s.state.padEnd(7)} ${s.title}${s.detail ? ` (${s.detail})` : ''}`);
     }
     if (outcome.status === 'skipped') {
-        process.stdout.write(`boot test skipped: ${outcome.reason}\n`);
+        write(`boot test skipped: ${outcome.reason}`);
         return 3;
     }
-    process.stdout.write(`guest console: ${outcome.consoleLog}\n`);
+    write(`guest console: ${outcome.consoleLog}`);
     if (outcome.status === 'failed') {
-        process.stdout.write(`${outcome.reason}\n`);
+        write(`${outcome.reason}`);
         return 1;
     }
-    process.stdout.write(`boot passed: ${outcome.release ?? 'the kernel'} booted as a Xen PV guest and did what krata's zone init needs (${outcome.accel?.toUpperCase()}, ${outcome.seconds.toFixed(0)} s)\n`);
+    write(`boot passed: ${outcome.release ?? 'the kernel'} booted as a Xen PV guest and did what krata's zone init needs (${outcome.accel?.toUpperCase()}, ${outcome.seconds.toFixed(0)} s)`);
     return 0;
 }
 
@@ -2799,6 +2798,7 @@ function kconfigValues(config) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   EW: () => (/* binding */ readSmallFile),
+/* harmony export */   Fu: () => (/* binding */ decodeConfig),
 /* harmony export */   RS: () => (/* binding */ readKernelConfigWithBytes),
 /* harmony export */   iF: () => (/* binding */ readKernelConfig)
 /* harmony export */ });
@@ -2820,7 +2820,7 @@ async function readKernelConfig(path, input = 'config', display = path) {
 }
 /** The parsed config and its uncompressed bytes: KERNEL_CONFIG is the digest of those bytes, not of a gzip copy. */
 async function readKernelConfigWithBytes(path, input = 'config', display = path) {
-    const bytes = decode(await readSmallFile(path, input), display, input);
+    const bytes = decodeConfig(await readSmallFile(path, input), display, input);
     return { config: (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_3__/* .parseKernelConfig */ .Jj)(bytes.toString('utf8'), display, input), bytes };
 }
 /**
@@ -2828,9 +2828,10 @@ async function readKernelConfigWithBytes(path, input = 'config', display = path)
  * FIFO or a device such as /dev/zero would hang or never end) and is read up to MAX_CONFIG_BYTES.
  */
 async function readSmallFile(path, input) {
-    return (0,_input_file_js__WEBPACK_IMPORTED_MODULE_2__/* .readInputFile */ .jH)(path, input, MAX_CONFIG_BYTES, input === 'requirements' ? 'requirements file' : 'kernel config');
+    return (0,_input_file_js__WEBPACK_IMPORTED_MODULE_2__/* .readInputFile */ .j)(path, input, MAX_CONFIG_BYTES, input === 'requirements' ? 'requirements file' : 'kernel config');
 }
-function decode(bytes, display, input) {
+/** A config as written (plain or gzip), uncompressed, at most MAX_CONFIG_BYTES: the same bound for every config read. */
+function decodeConfig(bytes, display, input) {
     if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
         try {
             return (0,node_zlib__WEBPACK_IMPORTED_MODULE_0__.gunzipSync)(bytes, { maxOutputLength: MAX_CONFIG_BYTES });
@@ -3213,8 +3214,9 @@ async function main(argv) {
             process.stdout.write(`${USAGE}\n`);
             return 0;
         }
+        // Escaped like every other command's lines: guest console text and paths are not the runner's commands.
         if (command === 'boot')
-            return await (0,_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__/* .bootCommand */ .g)(rest);
+            return await (0,_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__/* .bootCommand */ .g)(rest, (line) => process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)(line)}\n`));
         // Line by line through the same escaping: config paths and values are user text.
         if (command === 'diff')
             return await (0,_drift_diff_command_js__WEBPACK_IMPORTED_MODULE_10__/* .diffCommand */ .F)(rest, (text) => process.stdout.write(text.split('\n').map(_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._).join('\n')));
@@ -3262,8 +3264,12 @@ async function main(argv) {
         if (values['kernel-source']) {
             const explained = await (0,_check_explain_results_js__WEBPACK_IMPORTED_MODULE_6__/* .explainFailures */ .v)(checked, values['kernel-source']);
             report = { ...report, results: explained.results };
-            if (values['fix-fragment'])
-                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_7__.writeFile)(values['fix-fragment'], explained.fixFragment);
+            const fixFile = values['fix-fragment'];
+            if (fixFile) {
+                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_7__.writeFile)(fixFile, explained.fixFragment).catch((error) => {
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`--fix-fragment: ${fixFile} cannot be written (${error.code ?? (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error)})`);
+                });
+            }
         }
         else if (values['fix-fragment']) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('--fix-fragment needs --kernel-source');
@@ -3490,7 +3496,7 @@ const VERSION_STRING_MAX_BYTES = 512;
  * its header says, a payload that does not decompress to its end, or one whose release cannot be read is refused.
  */
 async function inspectKernelImage(path) {
-    const { handle: file, size } = await (0,input_file/* openInputFile */.Hd)(path, 'image');
+    const { handle: file, size } = await (0,input_file/* openInputFile */.H)(path, 'image');
     try {
         const head = await readAt(file, 0, Math.max(BZIMAGE_HEADER_BYTES, PE_HEADER_BYTES));
         const bz = parseBzImageHeader(head);
@@ -3915,8 +3921,6 @@ function configOnlySide(ref, configDigest, config) {
     };
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(522);
 // EXTERNAL MODULE: ./src/check/read-config.ts
 var read_config = __nccwpck_require__(957);
 // EXTERNAL MODULE: ./src/oci/digest.ts
@@ -3960,11 +3964,9 @@ function imageSide(facts) {
 
 
 
-
 // A config.gz layer is tens of KB (a 10,000-line config gzips to ~60 KB); metadata is a few hundred bytes.
 const CONFIG_LAYER_MAX = 4 * 1024 * 1024;
 const METADATA_LAYER_MAX = 64 * 1024;
-const CONFIG_MAX = 64 * 1024 * 1024;
 /**
  * The kernel image `reference` names (the `arch` child of an index), or undefined when it does not exist. Reads the
  * manifest (and index), the image config, the config.gz layer and, when small, the metadata layer.
@@ -3977,13 +3979,7 @@ async function readImageSide(reference, options, label = reference) {
     if (configLayer === undefined)
         throw new errors/* InputError */.dz(`${reference}: the image has no kernel/config.gz layer, so its config cannot be compared`);
     const configGz = await fileInSmallLayer(image, configLayer, 'kernel/config.gz', CONFIG_LAYER_MAX, reference);
-    let configBytes;
-    try {
-        configBytes = (0,external_node_zlib_.gunzipSync)(configGz, { maxOutputLength: CONFIG_MAX });
-    }
-    catch (error) {
-        throw new errors/* InputError */.dz(`${reference}: kernel/config.gz is not readable gzip (${error.message})`);
-    }
+    const configBytes = (0,read_config/* decodeConfig */.Fu)(configGz, `${reference} kernel/config.gz`, 'compare-to');
     const config = (0,kernel_config/* parseKernelConfig */.Jj)(configBytes.toString('utf8'), `${reference} kernel/config.gz`, 'compare-to');
     const metadataLayer = (0,image_source/* kernelLayerFromHistory */.Vj)(image, 'metadata');
     const metadata = metadataLayer !== undefined && metadataLayer.size <= METADATA_LAYER_MAX
@@ -4014,7 +4010,7 @@ async function fileInSmallLayer(image, layer, name, maxBytes, where) {
         throw new errors/* InputError */.dz(`${where}: the ${name} layer is ${layer.size} bytes, more than the ${maxBytes} read for a comparison`);
     let found;
     await (0,layer_reader/* readLayer */.w6)(image, layer, (entry) => entry.type === 'File' && entry.path.replace(/^\.\//, '') === name
-        ? async (body) => void (found = await (0,layer_reader/* bodyToBuffer */.AW)(body, CONFIG_MAX, `${where}: ${name}`))
+        ? async (body) => void (found = await (0,layer_reader/* bodyToBuffer */.AW)(body, maxBytes, `${where}: ${name}`))
         : undefined, where);
     if (found === undefined)
         throw new errors/* InputError */.dz(`${where}: layer ${layer.digest} holds no ${name}`);
@@ -4025,9 +4021,9 @@ async function fileInSmallLayer(image, layer, name, maxBytes, where) {
 // The drift report for people: plain text (the CLI), an HTML section (the job summary) and one notice per changed
 // requirement. Pure: data in, strings out.
 
+
 // A kernel version bump changes hundreds of options; past this the folded table points at the JSON report.
 const FOLDED_ROWS = 400;
-const CLASS_LABEL = { requirement: 'requirement', xen: 'xen', other: 'other' };
 /** `6.1.191` when the side knows its version, else its ref: the "in ..." of "was =y in 6.1.191". */
 function sideName(side) {
     return side.version ?? side.ref;
@@ -4092,19 +4088,19 @@ function renderDriftText(drift) {
     lines.push(countsLine(drift));
     const width = Math.max(0, ...drift.changes.map((c) => c.option.length));
     for (const change of drift.changes) {
-        lines.push(`  ${CLASS_LABEL[change.class].padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`);
+        lines.push(`  ${change.class.padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`);
     }
     return `${lines.join('\n')}\n`;
 }
 /** The job summary's "Since <ref>" section: facts, requirement and Xen changes, then the rest folded away. */
 function renderDriftSummary(drift) {
     const facts = factRows(drift).filter((row) => !(row.before === '—' && row.after === '—'));
-    let html = `<h3>Since <code>${render_escape(drift.before.ref)}</code></h3>\n` +
+    let html = `<h3>Since <code>${escape(drift.before.ref)}</code></h3>\n` +
         `<table><tr><th></th><th>Before</th><th>Now</th><th>Change</th></tr>\n` +
         facts
-            .map((r) => `<tr><th>${render_escape(r.name)}</th><td><code>${render_escape(r.before)}</code></td><td><code>${render_escape(r.after)}</code></td><td>${render_escape(r.change)}</td></tr>`)
+            .map((r) => `<tr><th>${escape(r.name)}</th><td><code>${escape(r.before)}</code></td><td><code>${escape(r.after)}</code></td><td>${escape(r.change)}</td></tr>`)
             .join('\n') +
-        `\n</table>\n<p>${render_escape(countsLine(drift))}</p>\n`;
+        `\n</table>\n<p>${escape(countsLine(drift))}</p>\n`;
     const first = drift.changes.filter((c) => c.class !== 'other');
     const rest = drift.changes.filter((c) => c.class === 'other');
     if (first.length > 0)
@@ -4119,12 +4115,9 @@ function renderDriftSummary(drift) {
     return html;
 }
 function changeTable(changes) {
-    const rows = changes.map((c) => `<tr><td><code>${render_escape(c.option)}</code></td><td>${c.class}</td><td>${c.kind}</td>` +
-        `<td>${render_escape(c.before)}</td><td>${render_escape(c.after)}</td><td>${c.line ?? ''}</td></tr>`);
+    const rows = changes.map((c) => `<tr><td><code>${escape(c.option)}</code></td><td>${c.class}</td><td>${c.kind}</td>` +
+        `<td>${escape(c.before)}</td><td>${escape(c.after)}</td><td>${c.line ?? ''}</td></tr>`);
     return `<table><tr><th>Option</th><th>Class</th><th>Change</th><th>Before</th><th>Now</th><th>Line</th></tr>\n${rows.join('\n')}\n</table>\n`;
-}
-function render_escape(text) {
-    return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 /** The changes a notice is put on: every requirement option that changed, with its message. */
 function driftNotices(drift) {
@@ -4174,7 +4167,7 @@ async function diffCommand(args, write) {
         if (isFile(arg))
             files.set(arg, await readConfigSide(arg, 'diff'));
     // An index is read for the architecture asked for, else that of a config given beside it, else this host's.
-    const stated = values.arch === undefined ? undefined : (0,errors/* oneOf */.yL)('--arch', values.arch.replace(/^amd64$/, 'x86_64').replace(/^arm64$/, 'aarch64'), src_arch/* KERNEL_ARCHES */.$$);
+    const stated = values.arch === undefined ? undefined : (0,src_arch/* parseArch */.CO)('--arch', values.arch);
     const arch = stated ?? [...files.values()].map((f) => (0,kernel_config/* detectArch */.k2)(f.config)).find((a) => a !== undefined) ?? (0,image_source/* hostKernelArch */.er)();
     const read = async (arg) => {
         const file = files.get(arg);
@@ -4491,7 +4484,7 @@ async function stageFiles(image, staging, from) {
             const wanted = INSTALLED.find(({ source }) => source === entry.path);
             if (wanted === undefined)
                 return undefined;
-            if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile') {
+            if (!(0,layer_reader/* isRegularEntry */.v1)(entry.type)) {
                 throw new errors/* InputError */.dz(`${from}: ${entry.path} is a ${entry.type} entry, not a regular file`);
             }
             return async (body) => {
@@ -4671,9 +4664,12 @@ var external_node_os_ = __nccwpck_require__(161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(522);
+// EXTERNAL MODULE: ./src/oci/types.ts
+var types = __nccwpck_require__(48);
 ;// CONCATENATED MODULE: ./src/verify/rules.ts
 // krata v0.0.21's puller, as rules over plain data (krata-formats.md §2.4): each returns the lines of what it
 // would refuse or misread, empty when it is fine. No I/O here.
+
 
 
 
@@ -4703,7 +4699,7 @@ function indexViolations(index) {
 function servedTypeViolations(servedAs, isIndex, fromRegistry) {
     if (!fromRegistry)
         return [];
-    const indexTypes = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
+    const indexTypes = [types/* MediaType */.z.index, types/* MediaType */.z.dockerManifestList];
     if (isIndex && !indexTypes.includes(servedAs))
         return [`index served as "${servedAs}"; krata detects an index only by its Content-Type`];
     return [];
@@ -4757,7 +4753,7 @@ class TarRules {
         const bare = name.replace(/\/+$/, '');
         if (type === 'Directory')
             this.#directories.add(bare);
-        if (bare.startsWith('kernel/') && type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile' && type !== 'Directory') {
+        if (bare.startsWith('kernel/') && !(0,layer_reader/* isRegularEntry */.v1)(type) && type !== 'Directory') {
             const what = type === 'SymbolicLink' ? `a symbolic link to ${linkpath ?? '?'}` : type === 'Link' ? `a hard link to ${linkpath ?? '?'}` : `a ${type} entry`;
             this.lines.push(`${at}: is ${what}; krata reads only regular files (it would find it empty)`);
         }
@@ -4785,7 +4781,7 @@ function metadataViolations(facts) {
     const arch = metadata.KERNEL_ARCH;
     if (arch === undefined)
         lines.push('kernel/metadata: no KERNEL_ARCH');
-    else if (arch !== 'x86_64' && arch !== 'aarch64')
+    else if (!src_arch/* KERNEL_ARCHES */.$$.includes(arch))
         lines.push(`kernel/metadata: KERNEL_ARCH=${arch} is not x86_64 or aarch64`);
     else {
         if (kernel !== undefined && kernel.arch !== arch)
@@ -4834,7 +4830,6 @@ function metadataViolations(facts) {
 
 
 
-const VERIFY_DEPTHS = (/* unused pure expression or super */ null && (['light', 'full']));
 const METADATA_MAX_BYTES = 64 * 1024;
 async function verifyImage(reference, options) {
     const parsed = (0,image_source/* parseImageReference */.o_)(reference);
@@ -4931,7 +4926,7 @@ async function readKernelFiles(image) {
             try {
                 await (0,layer_reader/* readLayer */.w6)(image, layer, (entry) => {
                     rules.entry(position + 1, entry.path, entry.type, entry.linkpath);
-                    const regular = entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'ContiguousFile';
+                    const regular = (0,layer_reader/* isRegularEntry */.v1)(entry.type);
                     if (!regular)
                         return undefined;
                     if (entry.path === 'kernel/image') {
@@ -5029,7 +5024,7 @@ async function runHostCommand(command, args, output) {
     if (positionals.length !== 1)
         throw new errors/* InputError */.dz(`${command} takes one image reference (got ${positionals.length})`);
     const reference = positionals[0];
-    const arch = values.arch === undefined ? undefined : (0,errors/* oneOf */.yL)('--arch', values.arch, src_arch/* KERNEL_ARCHES */.$$);
+    const arch = values.arch === undefined ? undefined : (0,src_arch/* parseArch */.CO)('--arch', values.arch);
     const common = { arch, insecureRegistry: values['insecure-registry'], log: output.err };
     if (command === 'verify') {
         if (values.root !== '/' || values['dry-run'])
@@ -5047,7 +5042,7 @@ async function runHostCommand(command, args, output) {
     }
     if (values.light)
         throw new errors/* InputError */.dz('--light is a verify option');
-    const outcome = await installKernel(reference, { ...common, root: values.root ?? '/', dryRun: values['dry-run'], log: output.err });
+    const outcome = await installKernel(reference, { ...common, root: values.root ?? '/', dryRun: values['dry-run'] });
     for (const line of outcome.lines)
         output.out(line);
     return 0;
@@ -5060,10 +5055,9 @@ async function runHostCommand(command, args, output) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Hd: () => (/* binding */ openInputFile),
-/* harmony export */   jH: () => (/* binding */ readInputFile)
+/* harmony export */   H: () => (/* binding */ openInputFile),
+/* harmony export */   j: () => (/* binding */ readInputFile)
 /* harmony export */ });
-/* unused harmony export assertInputFile */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
@@ -5092,12 +5086,6 @@ async function openInputFile(file, input) {
         await handle.close();
         throw error;
     }
-}
-/** Checks that `file` is a regular file that can be opened, without reading it. */
-async function assertInputFile(file, input) {
-    const { handle, size } = await openInputFile(file, input);
-    await handle.close();
-    return size;
 }
 /**
  * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
@@ -5164,6 +5152,7 @@ function kindOf(stat) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   _: () => (/* binding */ escapeLogLine)
 /* harmony export */ });
+/* unused harmony export escapeHtml */
 // No imports: the CLI uses this too, and must not bundle @actions/core.
 /**
  * A log line as the runner must see it: one line, never starting with `::` (a v2 command, leading blanks ignored) and
@@ -5176,6 +5165,10 @@ function escapeLogLine(text) {
         .replace(/^(\s*)::/, '$1%3A:')
         .replace(/##\[/g, '##%5B');
 }
+/** User text inside the job summary's HTML: the five characters HTML gives a meaning to, as numeric references. */
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
 
 /***/ }),
@@ -5187,7 +5180,7 @@ function escapeLogLine(text) {
 /* harmony export */   sI: () => (/* binding */ sha256Digest),
 /* harmony export */   sU: () => (/* binding */ digestHex)
 /* harmony export */ });
-/* unused harmony exports DigestingStream, sha256OfFile */
+/* unused harmony exports isSha256Digest, DigestingStream, sha256OfFile */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
@@ -5204,6 +5197,10 @@ function escapeLogLine(text) {
 
 
 const SHA256_DIGEST = /^sha256:([0-9a-f]{64})$/;
+/** `sha256:` and 64 lowercase hex digits: the only digest form this action writes or accepts. */
+function isSha256Digest(text) {
+    return SHA256_DIGEST.test(text);
+}
 /** `sha256:<hex>` of a buffer. */
 function sha256Digest(bytes) {
     return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(bytes).digest('hex')}`;
@@ -5255,12 +5252,13 @@ async function sha256OfFile(file) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A$: () => (/* binding */ hasUserInfo),
 /* harmony export */   F$: () => (/* binding */ dockerHubRegistry),
 /* harmony export */   SU: () => (/* binding */ parseRepository),
 /* harmony export */   jW: () => (/* binding */ isLoopbackRegistry),
-/* harmony export */   mO: () => (/* binding */ registryBaseUrl)
+/* harmony export */   mO: () => (/* binding */ registryBaseUrl),
+/* harmony export */   r_: () => (/* binding */ isValidTag)
 /* harmony export */ });
-/* unused harmony export isValidTag */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
 // Where an image goes: a registry host and a repository path, parsed the way `docker push` reads them.
 
@@ -7026,7 +7024,6 @@ function withIdleTimeout(source, ms, timeoutError, onClose) {
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const DEFAULT_TAG = 'latest';
 const CONFIG_MAX_BYTES = 4 * 1024 * 1024;
-const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
 /** The host's architecture (x64 → x86_64, arm64 → aarch64); anything else has no kernel image to pick. */
 function hostKernelArch(nodeArch = process.arch) {
     const arch = (0,src_arch/* archOfNode */.CQ)(nodeArch);
@@ -7039,6 +7036,10 @@ function parseImageReference(text) {
     const input = text.trim();
     if (input === '')
         throw new errors/* InputError */.dz('image reference is empty');
+    // Checked before anything quotes the input: a password in it must never reach a log.
+    if (!input.startsWith('oci:') && (0,reference/* hasUserInfo */.A$)(input)) {
+        throw new errors/* InputError */.dz("image reference: must not include a user name or password (user:password@host); use a Docker login or the action's username and password");
+    }
     const { rest, digest } = splitDigest(input, text);
     if (rest.startsWith('oci:')) {
         const body = rest.slice('oci:'.length);
@@ -7057,7 +7058,7 @@ function parseImageReference(text) {
     const hasTag = digest === undefined && colon > rest.lastIndexOf('/');
     const name = hasTag ? rest.slice(0, colon) : rest;
     const tag = hasTag ? rest.slice(colon + 1) : digest === undefined ? DEFAULT_TAG : undefined;
-    if (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag)) {
+    if (tag !== undefined && !(0,reference/* isValidTag */.r_)(tag)) {
         throw new errors/* InputError */.dz(`image reference "${text}": "${tag}" is not a valid tag`);
     }
     let repository;
@@ -7237,8 +7238,6 @@ class RegistryStore {
     async fetchManifest(reference) {
         try {
             const fetched = await this.client.getManifest(reference);
-            if (fetched.bytes.length > MANIFEST_MAX_BYTES)
-                throw new errors/* InputError */.dz(`${this.name}:${reference}: manifest larger than ${MANIFEST_MAX_BYTES} bytes`);
             return { bytes: fetched.bytes, digest: fetched.digest, mediaType: fetched.mediaType || declaredMediaType(fetched.bytes) };
         }
         catch (error) {
@@ -7280,8 +7279,8 @@ class LayoutStore {
         const stat = await external_node_fs_default().promises.stat(file).catch(() => undefined);
         if (stat === undefined)
             return undefined;
-        if (stat.size > MANIFEST_MAX_BYTES)
-            throw new errors/* InputError */.dz(`${this.name}: manifest ${entry.digest} is larger than ${MANIFEST_MAX_BYTES} bytes`);
+        if (stat.size > manifestBodyLimit)
+            throw new errors/* InputError */.dz(`${this.name}: manifest ${entry.digest} is larger than ${manifestBodyLimit} bytes`);
         const bytes = await external_node_fs_default().promises.readFile(file);
         if ((0,oci_digest/* sha256Digest */.sI)(bytes) !== entry.digest)
             throw new errors/* InputError */.dz(`${this.name}: blob ${entry.digest} is corrupt`);
@@ -7347,8 +7346,7 @@ function declaredMediaType(bytes) {
  * The layer that holds `kernel/<file>`, from the config's history: each non-empty history entry belongs to one
  * layer in order, and both this action (`kernel-action: add /kernel/image`) and BuildKit
  * (`COPY kernel /kernel/image # buildkit`) name the file there. The last such layer wins, as it does when the
- * layers are unpacked. Undefined when the history does not say (e.g. an older image with one `COPY /kernel` layer);
- * then `scanForKernelLayer` reads the layers.
+ * layers are unpacked. Undefined when the history does not say (e.g. an older image with one `COPY /kernel` layer).
  */
 function kernelLayerFromHistory(image, file) {
     const history = image.config.history;
@@ -7378,10 +7376,11 @@ function kernelLayerFromHistory(image, file) {
 __nccwpck_require__.d(__webpack_exports__, {
   E5: () => (/* binding */ KRATA_LAYER_TYPES),
   AW: () => (/* binding */ bodyToBuffer),
+  v1: () => (/* binding */ isRegularEntry),
   w6: () => (/* binding */ readLayer)
 });
 
-// UNUSED EXPORTS: DOCKER_LAYER_GZIP, findKernelLayer, walkTar
+// UNUSED EXPORTS: DOCKER_LAYER_GZIP, walkTar
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(421);
@@ -7426,14 +7425,11 @@ var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enum
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/pull/image-source.ts + 10 modules
-var image_source = __nccwpck_require__(650);
 // EXTERNAL MODULE: ./src/oci/types.ts
 var types = __nccwpck_require__(48);
 ;// CONCATENATED MODULE: ./src/pull/layer-reader.ts
 // Reading a layer as krata's puller does: decompressed according to its media type, then walked as a tar stream,
 // entry by entry, with back-pressure (node-tar), so a layer of any size passes through in constant memory.
-
 
 
 
@@ -7463,7 +7459,15 @@ async function walkTar(source, compression, onEntry, where) {
     const pending = [];
     let failure;
     parser.on('entry', (entry) => {
-        const consume = onEntry({ path: entry.path, type: entry.type, size: entry.size ?? 0, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) });
+        let consume;
+        try {
+            consume = onEntry({ path: entry.path, type: entry.type, size: entry.size ?? 0, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) });
+        }
+        catch (error) {
+            // A throw inside the parser's event would escape the stream uncaught: end the walk with it instead.
+            source.destroy(error);
+            return;
+        }
         if (consume === undefined) {
             entry.resume();
             return;
@@ -7534,31 +7538,9 @@ async function bodyToBuffer(body, maxBytes, what) {
     }
     return Buffer.concat(chunks);
 }
-/**
- * The layer holding `kernel/<file>`: named by the config's history when it can be, else found by reading the layers
- * from the last one back (a later layer's copy is the one that counts), up to `maxScanBytes` of compressed layers.
- */
-async function findKernelLayer(image, file, maxScanBytes = 512 * 1024 * 1024) {
-    const named = kernelLayerFromHistory(image, file);
-    if (named !== undefined)
-        return named;
-    let scanned = 0;
-    for (const layer of [...image.layers].reverse()) {
-        if (!KRATA_LAYER_TYPES.has(layer.mediaType))
-            continue;
-        scanned += layer.size;
-        if (scanned > maxScanBytes)
-            return undefined;
-        let found = false;
-        await readLayer(image, layer, (entry) => {
-            if (entry.path === `kernel/${file}` || entry.path === `./kernel/${file}`)
-                found = true;
-            return undefined;
-        }, image.reference);
-        if (found)
-            return layer;
-    }
-    return undefined;
+/** What krata reads as a file: a regular file entry in any of tar's spellings (never a link). */
+function isRegularEntry(type) {
+    return type === 'File' || type === 'OldFile' || type === 'ContiguousFile';
 }
 
 

@@ -12,7 +12,7 @@ import { requirementOptionSet } from '../drift/config-diff.js'
 import { buildDrift, configOnlySide, type DriftReport } from '../drift/drift.js'
 import { readImageSide, type ReadSide } from '../drift/read-side.js'
 import { driftNotices, renderDriftSummary } from '../drift/render.js'
-import { sha256Digest } from '../oci/digest.js'
+import { isSha256Digest, sha256Digest } from '../oci/digest.js'
 import { parseImageReference } from '../pull/image-source.js'
 import { isValidTag, parseRepository } from '../oci/reference.js'
 import type { Credentials } from '../oci/registry/auth.js'
@@ -51,7 +51,7 @@ export function compareToReference(drift: DriftSettings, check: CheckOutcome): {
     parseImageReference(given) // a malformed reference is bad input, whatever the registry would say
     return { reference: given, implicit: false }
   }
-  if (isValidTag(given) || /^sha256:[0-9a-f]{64}$/.test(given)) return { reference: inTarget(given), implicit: false }
+  if (isValidTag(given) || isSha256Digest(given)) return { reference: inTarget(given), implicit: false }
   throw new InputError(`compare-to: ${JSON.stringify(given)} is not a tag, a repo:tag or repo@digest, an oci:<layout> reference, or none`)
 }
 

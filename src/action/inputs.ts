@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import path from 'node:path'
 import { InputError, oneOf } from '../errors.js'
-import { KERNEL_ARCHES, kernelArchOf, type KernelArch } from '../arch.js'
+import { parseArch, type KernelArch } from '../arch.js'
 import { TARGETS, type Target } from '../check/requirements.js'
 import { FAIL_ON, type FailOn } from '../check/report.js'
 import { parseRepository } from '../oci/reference.js'
@@ -172,7 +172,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
   const target = oneOf('target', read('target'), TARGETS)
   const check = {
     target,
-    arch: optionalOneOf('arch', normaliseArch(read('arch')), KERNEL_ARCHES),
+    arch: read('arch').trim() === '' ? undefined : parseArch('arch', read('arch').trim()),
     requirements: list('requirements'),
     ignore: list('ignore', { csv: true }),
     fragment: list('fragment'),
@@ -282,19 +282,10 @@ function parseBool(name: InputName, text: string): boolean {
   throw new InputError(`${name}: ${JSON.stringify(value)} is not a boolean (use true or false)`)
 }
 
-function optionalOneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T | undefined {
-  return value === '' ? undefined : oneOf(name, value, allowed)
-}
-
 /** `true` is the default depth (`light`); `false` turns the read-back off. */
 function verifyInput(value: string): string {
   const trimmed = value.trim()
   if (trimmed === '' || /^(true|True|TRUE)$/.test(trimmed)) return 'light'
   if (/^(false|False|FALSE)$/.test(trimmed)) return 'false'
   return trimmed
-}
-
-/** People write the OCI or Debian names too; krata's metadata uses the `uname -m` ones. */
-function normaliseArch(value: string): string {
-  return kernelArchOf(value) ?? value.trim()
 }

@@ -1,6 +1,7 @@
 import { plural, type CheckReport, type FailOn } from '../check/report.js'
 import type { CheckResult } from '../check/evaluate.js'
 import type { MergeOutcome } from '../publish/merge.js'
+import { escapeHtml as escape } from '../log-line.js'
 import { withExplanation } from './annotations.js'
 
 // GitHub rejects a step summary over 1 MiB; stay well under it.
@@ -107,8 +108,7 @@ function renderPublish(p: PublishSummary, unenforced?: string): string {
     ['Config digest', p.configDigest],
   ]
   return (
-    `<h3>Kernel image</h3>\n<table>${rows.map(([k, v]) => `<tr><th>${escape(k!)}</th><td><code>${escape(v!)}</code></td></tr>`).join('')}</table>\n` +
-    `<details><summary>/kernel/metadata</summary>\n\n<pre>${escape(p.metadata)}</pre></details>\n`
+    `<h3>Kernel image</h3>\n${keyValueTable(rows)}` + `<details><summary>/kernel/metadata</summary>\n\n<pre>${escape(p.metadata)}</pre></details>\n`
   )
 }
 
@@ -120,9 +120,10 @@ export function renderMergeSummary(outcome: MergeOutcome): string {
     ['Kernel', `${outcome.version} ${outcome.flavor}`],
     ...outcome.platforms.map((p) => [`linux/${p.architecture}`, p.digest]),
   ]
-  return `<h2>krata kernel: multi-arch index</h2>\n<table>${rows.map(([k, v]) => `<tr><th>${escape(k!)}</th><td><code>${escape(v!)}</code></td></tr>`).join('')}</table>\n`
+  return `<h2>krata kernel: multi-arch index</h2>\n${keyValueTable(rows)}`
 }
 
-export function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+/** Names and values, each value as code (digests, references, paths). */
+function keyValueTable(rows: readonly (readonly string[])[]): string {
+  return `<table>${rows.map(([k = '', v = '']) => `<tr><th>${escape(k)}</th><td><code>${escape(v)}</code></td></tr>`).join('')}</table>\n`
 }

@@ -8,8 +8,8 @@ export const BOOT_USAGE = `usage: kernel-action boot --image bzImage [--addons a
                           [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS]
 exit status: 0 passed, 1 failed, 2 usage or input error, 3 skipped (aarch64)`
 
-/** `kernel-action boot`: boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage. */
-export async function bootCommand(args: string[]): Promise<number> {
+/** `kernel-action boot`: boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage, a line at a time. */
+export async function bootCommand(args: string[], write: (line: string) => void): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -34,23 +34,23 @@ export async function bootCommand(args: string[]): Promise<number> {
     outDir: values.out ?? path.join(tmpdir(), `kernel-action-boot-${process.pid}`),
     accel: oneOf('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg'] as const),
     timeoutSeconds,
-    log: (line) => process.stdout.write(`${line}\n`),
+    log: write,
   })
   for (const s of outcome.stages) {
     const time = s.at === undefined ? '      ' : `${s.at.toFixed(1).padStart(5)}s`
-    process.stdout.write(`${time} ${s.state.padEnd(7)} ${s.title}${s.detail ? ` (${s.detail})` : ''}\n`)
+    write(`${time} ${s.state.padEnd(7)} ${s.title}${s.detail ? ` (${s.detail})` : ''}`)
   }
   if (outcome.status === 'skipped') {
-    process.stdout.write(`boot test skipped: ${outcome.reason}\n`)
+    write(`boot test skipped: ${outcome.reason}`)
     return 3
   }
-  process.stdout.write(`guest console: ${outcome.consoleLog}\n`)
+  write(`guest console: ${outcome.consoleLog}`)
   if (outcome.status === 'failed') {
-    process.stdout.write(`${outcome.reason}\n`)
+    write(`${outcome.reason}`)
     return 1
   }
-  process.stdout.write(
-    `boot passed: ${outcome.release ?? 'the kernel'} booted as a Xen PV guest and did what krata's zone init needs (${outcome.accel?.toUpperCase()}, ${outcome.seconds.toFixed(0)} s)\n`,
+  write(
+    `boot passed: ${outcome.release ?? 'the kernel'} booted as a Xen PV guest and did what krata's zone init needs (${outcome.accel?.toUpperCase()}, ${outcome.seconds.toFixed(0)} s)`,
   )
   return 0
 }

@@ -1,4 +1,4 @@
-import type { KernelConfig } from '../check/kernel-config.js'
+import { describeEntry, type KernelConfig } from '../check/kernel-config.js'
 
 /**
  * The stages of a boot test, in the order they must happen. The first three are the harness (Xen, dom0, Xen's PV
@@ -162,7 +162,7 @@ export function configCause(options: readonly string[], config?: KernelConfig): 
   return notBuiltIn
     .map((o) => {
       const entry = config.entries.get(o)
-      const state = entry?.state === 'm' ? 'is a module (=m)' : entry?.state === 'not-set' ? 'is not set' : entry ? `is ${entry.state}` : 'is absent'
+      const state = entry?.state === 'm' ? 'is a module (=m)' : `is ${describeEntry(entry)}`
       return `${o} ${state} in ${config.file}, krata needs it built in (=y)`
     })
     .join('; ')

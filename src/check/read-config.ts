@@ -14,7 +14,7 @@ export async function readKernelConfig(path: string, input = 'config', display =
 
 /** The parsed config and its uncompressed bytes: KERNEL_CONFIG is the digest of those bytes, not of a gzip copy. */
 export async function readKernelConfigWithBytes(path: string, input = 'config', display = path): Promise<{ config: KernelConfig; bytes: Buffer }> {
-  const bytes = decode(await readSmallFile(path, input), display, input)
+  const bytes = decodeConfig(await readSmallFile(path, input), display, input)
   return { config: parseKernelConfig(bytes.toString('utf8'), display, input), bytes }
 }
 
@@ -26,7 +26,8 @@ export async function readSmallFile(path: string, input: string): Promise<Buffer
   return readInputFile(path, input, MAX_CONFIG_BYTES, input === 'requirements' ? 'requirements file' : 'kernel config')
 }
 
-function decode(bytes: Buffer, display: string, input: string): Buffer {
+/** A config as written (plain or gzip), uncompressed, at most MAX_CONFIG_BYTES: the same bound for every config read. */
+export function decodeConfig(bytes: Buffer, display: string, input: string): Buffer {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       return gunzipSync(bytes, { maxOutputLength: MAX_CONFIG_BYTES })

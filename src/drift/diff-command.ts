@@ -2,8 +2,8 @@
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { detectArch } from '../check/kernel-config.js'
-import { KERNEL_ARCHES, type KernelArch } from '../arch.js'
-import { InputError, oneOf } from '../errors.js'
+import { parseArch, type KernelArch } from '../arch.js'
+import { InputError } from '../errors.js'
 import { hostKernelArch } from '../pull/image-source.js'
 import { requirementOptionSet } from './config-diff.js'
 import { buildDrift } from './drift.js'
@@ -32,8 +32,7 @@ export async function diffCommand(args: string[], write: (text: string) => void)
   const files = new Map<string, ReadSide>()
   for (const arg of [oldArg, newArg]) if (isFile(arg)) files.set(arg, await readConfigSide(arg, 'diff'))
   // An index is read for the architecture asked for, else that of a config given beside it, else this host's.
-  const stated =
-    values.arch === undefined ? undefined : oneOf('--arch', values.arch.replace(/^amd64$/, 'x86_64').replace(/^arm64$/, 'aarch64'), KERNEL_ARCHES)
+  const stated = values.arch === undefined ? undefined : parseArch('--arch', values.arch)
   const arch: KernelArch = stated ?? [...files.values()].map((f) => detectArch(f.config)).find((a) => a !== undefined) ?? hostKernelArch()
   const read = async (arg: string): Promise<ReadSide> => {
     const file = files.get(arg)

@@ -1,8 +1,7 @@
 // Reads one side of a drift comparison: a published kernel image (its config.gz, its metadata if small, and the
 // layer sizes from the manifest: the kernel and addons blobs are never downloaded), or a `.config`/`config.gz` file.
-import { gunzipSync } from 'node:zlib'
 import { parseKernelConfig, type KernelConfig } from '../check/kernel-config.js'
-import { readKernelConfigWithBytes } from '../check/read-config.js'
+import { decodeConfig, readKernelConfigWithBytes } from '../check/read-config.js'
 import { InputError } from '../errors.js'
 import { sha256Digest } from '../oci/digest.js'
 import { kernelLayerFromHistory, openKernelImage, type OpenImageOptions, type OpenedImage } from '../pull/image-source.js'
@@ -19,7 +18,6 @@ export interface ReadSide {
 // A config.gz layer is tens of KB (a 10,000-line config gzips to ~60 KB); metadata is a few hundred bytes.
 const CONFIG_LAYER_MAX = 4 * 1024 * 1024
 const METADATA_LAYER_MAX = 64 * 1024
-const CONFIG_MAX = 64 * 1024 * 1024
 
 /**
  * The kernel image `reference` names (the `arch` child of an index), or undefined when it does not exist. Reads the
@@ -31,12 +29,7 @@ export async function readImageSide(reference: string, options: OpenImageOptions
   const configLayer = kernelLayerFromHistory(image, 'config.gz')
   if (configLayer === undefined) throw new InputError(`${reference}: the image has no kernel/config.gz layer, so its config cannot be compared`)
   const configGz = await fileInSmallLayer(image, configLayer, 'kernel/config.gz', CONFIG_LAYER_MAX, reference)
-  let configBytes: Buffer
-  try {
-    configBytes = gunzipSync(configGz, { maxOutputLength: CONFIG_MAX })
-  } catch (error) {
-    throw new InputError(`${reference}: kernel/config.gz is not readable gzip (${(error as Error).message})`)
-  }
+  const configBytes = decodeConfig(configGz, `${reference} kernel/config.gz`, 'compare-to')
   const config = parseKernelConfig(configBytes.toString('utf8'), `${reference} kernel/config.gz`, 'compare-to')
   const metadataLayer = kernelLayerFromHistory(image, 'metadata')
   const metadata =
@@ -74,7 +67,7 @@ async function fileInSmallLayer(image: OpenedImage, layer: Descriptor, name: str
     layer,
     (entry) =>
       entry.type === 'File' && entry.path.replace(/^\.\//, '') === name
-        ? async (body) => void (found = await bodyToBuffer(body, CONFIG_MAX, `${where}: ${name}`))
+        ? async (body) => void (found = await bodyToBuffer(body, maxBytes, `${where}: ${name}`))
         : undefined,
     where,
   )

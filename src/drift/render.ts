@@ -1,12 +1,11 @@
 // The drift report for people: plain text (the CLI), an HTML section (the job summary) and one notice per changed
 // requirement. Pure: data in, strings out.
+import { escapeHtml as escape } from '../log-line.js'
 import { stateText, type OptionChange } from './config-diff.js'
 import type { DriftReport, KernelSide, SizeChange } from './drift.js'
 
 // A kernel version bump changes hundreds of options; past this the folded table points at the JSON report.
 const FOLDED_ROWS = 400
-
-const CLASS_LABEL: Record<OptionChange['class'], string> = { requirement: 'requirement', xen: 'xen', other: 'other' }
 
 /** `6.1.191` when the side knows its version, else its ref: the "in ..." of "was =y in 6.1.191". */
 export function sideName(side: KernelSide): string {
@@ -89,9 +88,7 @@ export function renderDriftText(drift: DriftReport): string {
   lines.push(countsLine(drift))
   const width = Math.max(0, ...drift.changes.map((c) => c.option.length))
   for (const change of drift.changes) {
-    lines.push(
-      `  ${CLASS_LABEL[change.class].padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`,
-    )
+    lines.push(`  ${change.class.padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`)
   }
   return `${lines.join('\n')}\n`
 }
@@ -129,10 +126,6 @@ function changeTable(changes: readonly OptionChange[]): string {
       `<td>${escape(c.before)}</td><td>${escape(c.after)}</td><td>${c.line ?? ''}</td></tr>`,
   )
   return `<table><tr><th>Option</th><th>Class</th><th>Change</th><th>Before</th><th>Now</th><th>Line</th></tr>\n${rows.join('\n')}\n</table>\n`
-}
-
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
 /** The changes a notice is put on: every requirement option that changed, with its message. */

@@ -11,7 +11,7 @@ import { inspectKernelImage, type KernelImageInfo } from '../describe/kernel-ima
 import { parseKernelMetadata } from '../describe/metadata.js'
 import { InputError } from '../errors.js'
 import { hostKernelArch, openKernelImage, type OpenImageOptions, type OpenedImage } from '../pull/image-source.js'
-import { KRATA_LAYER_TYPES, readLayer } from '../pull/layer-reader.js'
+import { KRATA_LAYER_TYPES, isRegularEntry, readLayer } from '../pull/layer-reader.js'
 import { formatBytes } from '../oci/registry/push.js'
 
 /** krata's default store (`kratad --store`), under which `zone/` holds the default kernel. */
@@ -103,7 +103,7 @@ async function stageFiles(image: OpenedImage, staging: string, from: string): Pr
         (entry) => {
           const wanted = INSTALLED.find(({ source }) => source === entry.path)
           if (wanted === undefined) return undefined
-          if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile') {
+          if (!isRegularEntry(entry.type)) {
             throw new InputError(`${from}: ${entry.path} is a ${entry.type} entry, not a regular file`)
           }
           return async (body) => {

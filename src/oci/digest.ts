@@ -7,6 +7,11 @@ import { InternalError } from '../errors.js'
 
 const SHA256_DIGEST = /^sha256:([0-9a-f]{64})$/
 
+/** `sha256:` and 64 lowercase hex digits: the only digest form this action writes or accepts. */
+export function isSha256Digest(text: string): boolean {
+  return SHA256_DIGEST.test(text)
+}
+
 /** The digest and byte count of some content. */
 export interface DigestAndSize {
   digest: string

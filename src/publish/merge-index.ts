@@ -9,8 +9,6 @@ import { expandTags } from './tags.js'
 
 const INPUT = 'merge'
 const DIGEST = /^sha256:[0-9a-f]{64}$/
-export const KRATA_ARCHITECTURES = OCI_ARCHES
-export type KrataArchitecture = OciArch
 // Per-image facts that have no single value for an index; `tags` is rewritten with the index's own tags.
 const PER_IMAGE_KEYS = new Set(['dev.edera.kernel.arch', 'dev.edera.kernel.tags', 'org.opencontainers.image.ref.name'])
 
@@ -81,7 +79,7 @@ export interface MergePlan {
   tags: string[]
   version: string
   flavor: string
-  platforms: { architecture: KrataArchitecture; digest: string }[]
+  platforms: { architecture: OciArch; digest: string }[]
 }
 
 /**
@@ -109,7 +107,7 @@ export function planKernelIndex(images: readonly MergeImage[], options: MergeOpt
   if (options.flavor && options.flavor !== flavor) {
     throw new InputError(`${INPUT}: the images are flavor ${flavor}, but input flavor is ${options.flavor}`)
   }
-  entries.sort((a, b) => KRATA_ARCHITECTURES.indexOf(a.platform.architecture) - KRATA_ARCHITECTURES.indexOf(b.platform.architecture))
+  entries.sort((a, b) => OCI_ARCHES.indexOf(a.platform.architecture) - OCI_ARCHES.indexOf(b.platform.architecture))
   const architectures = entries.map((e) => e.platform.architecture)
   const tags = options.pushByDigest ? [] : indexTags(options.tagTemplates, version, flavor, architectures)
 
@@ -137,7 +135,7 @@ export function planKernelIndex(images: readonly MergeImage[], options: MergeOpt
   }
 }
 
-function platformOf(image: MergeImage): Platform & { architecture: KrataArchitecture } {
+function platformOf(image: MergeImage): Platform & { architecture: OciArch } {
   const { digest } = image.descriptor
   if (image.descriptor.mediaType !== MediaType.manifest) {
     const what =
@@ -149,12 +147,12 @@ function platformOf(image: MergeImage): Platform & { architecture: KrataArchitec
   const config = (typeof image.config === 'object' && image.config !== null ? image.config : {}) as Record<string, unknown>
   const { architecture, os, variant } = config
   if (os !== 'linux') throw new InputError(`${INPUT}: ${digest} has os ${JSON.stringify(os)} in its image config; krata runs linux images only`)
-  if (!(KRATA_ARCHITECTURES as readonly unknown[]).includes(architecture)) {
+  if (!(OCI_ARCHES as readonly unknown[]).includes(architecture)) {
     throw new InputError(
       `${INPUT}: ${digest} has architecture ${JSON.stringify(architecture)} in its image config; krata picks only amd64 or arm64 from an index`,
     )
   }
-  const arch = architecture as KrataArchitecture
+  const arch = architecture as OciArch
   const annotated = image.manifest.annotations?.['dev.edera.kernel.arch']
   if (annotated !== undefined && annotated !== archOfOci(arch)) {
     throw new InputError(`${INPUT}: ${digest} says dev.edera.kernel.arch=${annotated}, but its image config says ${arch}`)
@@ -191,7 +189,7 @@ function agreedAnnotations(images: readonly MergeImage[]): Record<string, string
   return agreed
 }
 
-function indexTags(templates: readonly string[], version: string, flavor: string, architectures: KrataArchitecture[]): string[] {
+function indexTags(templates: readonly string[], version: string, flavor: string, architectures: OciArch[]): string[] {
   const withArch = templates.find((t) => /\{\{\s*arch\s*\}\}/.test(t))
   if (withArch !== undefined && architectures.length > 1) {
     throw new InputError(`${INPUT}: tags: {{arch}} in ${JSON.stringify(withArch)} has no one value for an index of ${architectures.join(' and ')}`)

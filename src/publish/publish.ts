@@ -89,14 +89,15 @@ export async function publishKernel(request: PublishRequest): Promise<PublishOut
   const layout = await OciLayout.open(request.ociLayout)
 
   const metadataPath = path.join(request.workDir, 'metadata')
+  // Defined when this run created the folder: only then is it ours to remove again (when it is left empty).
+  const made = await fs.mkdir(request.workDir, { recursive: true })
   try {
-    await fs.mkdir(request.workDir, { recursive: true })
     await fs.writeFile(metadataPath, metadata)
     return await buildAndPush(request, { kernel, version, repository, tags, configDigest, metadata, metadataPath, layout })
   } catch (error) {
     // A failed step leaves no metadata behind (and no folder it made for it).
     await fs.rm(metadataPath, { force: true })
-    await fs.rmdir(request.workDir).catch(() => undefined)
+    if (made !== undefined) await fs.rmdir(request.workDir).catch(() => undefined)
     throw error
   }
 }

@@ -8,9 +8,9 @@ import { archOfNode, ociArch, type KernelArch } from '../arch.js'
 import { InputError } from '../errors.js'
 import { digestHex, sha256Digest } from '../oci/digest.js'
 import { REF_NAME_ANNOTATION } from '../oci/layout.js'
-import { parseRepository, type RepositoryRef } from '../oci/reference.js'
+import { hasUserInfo, isValidTag, parseRepository, type RepositoryRef } from '../oci/reference.js'
 import type { Credentials } from '../oci/registry/auth.js'
-import { RegistryClient, RegistryError } from '../oci/registry/client.js'
+import { manifestBodyLimit, RegistryClient, RegistryError } from '../oci/registry/client.js'
 import { MediaType, type Descriptor, type ImageIndex, type ImageManifest } from '../oci/types.js'
 
 /** Where an image is read from: `oci:<dir>[:tag|@digest]` or `host[:port]/repo[:tag|@digest]`. */
@@ -77,7 +77,6 @@ export interface ImageStore {
 const DIGEST = /^sha256:[0-9a-f]{64}$/
 const DEFAULT_TAG = 'latest'
 const CONFIG_MAX_BYTES = 4 * 1024 * 1024
-const MANIFEST_MAX_BYTES = 4 * 1024 * 1024
 
 /** The host's architecture (x64 → x86_64, arm64 → aarch64); anything else has no kernel image to pick. */
 export function hostKernelArch(nodeArch: string = process.arch): KernelArch {
@@ -90,6 +89,12 @@ export function hostKernelArch(nodeArch: string = process.arch): KernelArch {
 export function parseImageReference(text: string): ImageReference {
   const input = text.trim()
   if (input === '') throw new InputError('image reference is empty')
+  // Checked before anything quotes the input: a password in it must never reach a log.
+  if (!input.startsWith('oci:') && hasUserInfo(input)) {
+    throw new InputError(
+      "image reference: must not include a user name or password (user:password@host); use a Docker login or the action's username and password",
+    )
+  }
   const { rest, digest } = splitDigest(input, text)
   if (rest.startsWith('oci:')) {
     const body = rest.slice('oci:'.length)
@@ -106,7 +111,7 @@ export function parseImageReference(text: string): ImageReference {
   const hasTag = digest === undefined && colon > rest.lastIndexOf('/')
   const name = hasTag ? rest.slice(0, colon) : rest
   const tag = hasTag ? rest.slice(colon + 1) : digest === undefined ? DEFAULT_TAG : undefined
-  if (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag)) {
+  if (tag !== undefined && !isValidTag(tag)) {
     throw new InputError(`image reference "${text}": "${tag}" is not a valid tag`)
   }
   let repository: RepositoryRef
@@ -289,8 +294,6 @@ class RegistryStore implements ImageStore {
   async fetchManifest(reference: string): Promise<FetchedDocument | undefined> {
     try {
       const fetched = await this.client.getManifest(reference)
-      if (fetched.bytes.length > MANIFEST_MAX_BYTES)
-        throw new InputError(`${this.name}:${reference}: manifest larger than ${MANIFEST_MAX_BYTES} bytes`)
       return { bytes: fetched.bytes, digest: fetched.digest, mediaType: fetched.mediaType || declaredMediaType(fetched.bytes) }
     } catch (error) {
       if (error instanceof RegistryError && error.status === 404) return undefined
@@ -328,7 +331,7 @@ class LayoutStore implements ImageStore {
     const file = this.#blobPath(entry.digest)
     const stat = await fs.promises.stat(file).catch(() => undefined)
     if (stat === undefined) return undefined
-    if (stat.size > MANIFEST_MAX_BYTES) throw new InputError(`${this.name}: manifest ${entry.digest} is larger than ${MANIFEST_MAX_BYTES} bytes`)
+    if (stat.size > manifestBodyLimit) throw new InputError(`${this.name}: manifest ${entry.digest} is larger than ${manifestBodyLimit} bytes`)
     const bytes = await fs.promises.readFile(file)
     if (sha256Digest(bytes) !== entry.digest) throw new InputError(`${this.name}: blob ${entry.digest} is corrupt`)
     return { bytes, digest: entry.digest, mediaType: entry.mediaType || declaredMediaType(bytes) }
@@ -400,8 +403,7 @@ export type KernelFileName = 'image' | 'addons.squashfs' | 'config.gz' | 'metada
  * The layer that holds `kernel/<file>`, from the config's history: each non-empty history entry belongs to one
  * layer in order, and both this action (`kernel-action: add /kernel/image`) and BuildKit
  * (`COPY kernel /kernel/image # buildkit`) name the file there. The last such layer wins, as it does when the
- * layers are unpacked. Undefined when the history does not say (e.g. an older image with one `COPY /kernel` layer);
- * then `scanForKernelLayer` reads the layers.
+ * layers are unpacked. Undefined when the history does not say (e.g. an older image with one `COPY /kernel` layer).
  */
 export function kernelLayerFromHistory(image: Pick<OpenedImage, 'config' | 'layers'>, file: KernelFileName): Descriptor | undefined {
   const history = image.config.history

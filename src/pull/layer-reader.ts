@@ -6,11 +6,9 @@ import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { Parser, type ReadEntry } from 'tar'
 import { InputError, ToolError } from '../errors.js'
-import type { OpenedImage, KernelFileName } from './image-source.js'
-import { kernelLayerFromHistory } from './image-source.js'
+import type { OpenedImage } from './image-source.js'
+import type { LayerCompression } from '../oci/layer.js'
 import { MediaType, type Descriptor } from '../oci/types.js'
-
-export type LayerCompression = 'none' | 'gzip' | 'zstd'
 
 export const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip'
 
@@ -50,7 +48,14 @@ export async function walkTar(source: Readable, compression: LayerCompression, o
   const pending: Promise<void>[] = []
   let failure: unknown
   parser.on('entry', (entry: ReadEntry) => {
-    const consume = onEntry({ path: entry.path, type: entry.type, size: entry.size ?? 0, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) })
+    let consume: ReturnType<EntryHandler>
+    try {
+      consume = onEntry({ path: entry.path, type: entry.type, size: entry.size ?? 0, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) })
+    } catch (error) {
+      // A throw inside the parser's event would escape the stream uncaught: end the walk with it instead.
+      source.destroy(error as Error)
+      return
+    }
     if (consume === undefined) {
       entry.resume()
       return
@@ -119,29 +124,7 @@ export async function bodyToBuffer(body: Readable, maxBytes: number, what: strin
   return Buffer.concat(chunks)
 }
 
-/**
- * The layer holding `kernel/<file>`: named by the config's history when it can be, else found by reading the layers
- * from the last one back (a later layer's copy is the one that counts), up to `maxScanBytes` of compressed layers.
- */
-export async function findKernelLayer(image: OpenedImage, file: KernelFileName, maxScanBytes = 512 * 1024 * 1024): Promise<Descriptor | undefined> {
-  const named = kernelLayerFromHistory(image, file)
-  if (named !== undefined) return named
-  let scanned = 0
-  for (const layer of [...image.layers].reverse()) {
-    if (!KRATA_LAYER_TYPES.has(layer.mediaType)) continue
-    scanned += layer.size
-    if (scanned > maxScanBytes) return undefined
-    let found = false
-    await readLayer(
-      image,
-      layer,
-      (entry) => {
-        if (entry.path === `kernel/${file}` || entry.path === `./kernel/${file}`) found = true
-        return undefined
-      },
-      image.reference,
-    )
-    if (found) return layer
-  }
-  return undefined
+/** What krata reads as a file: a regular file entry in any of tar's spellings (never a link). */
+export function isRegularEntry(type: string): boolean {
+  return type === 'File' || type === 'OldFile' || type === 'ContiguousFile'
 }

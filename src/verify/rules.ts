@@ -1,10 +1,10 @@
 // krata v0.0.21's puller, as rules over plain data (krata-formats.md §2.4): each returns the lines of what it
 // would refuse or misread, empty when it is fine. No I/O here.
-import { KRATA_LAYER_TYPES } from '../pull/layer-reader.js'
+import { KRATA_LAYER_TYPES, isRegularEntry } from '../pull/layer-reader.js'
 import { platformText, type ImageConfigJson } from '../pull/image-source.js'
-import type { Descriptor, ImageIndex } from '../oci/types.js'
+import { MediaType, type Descriptor, type ImageIndex } from '../oci/types.js'
 import type { KernelImageInfo } from '../describe/kernel-image.js'
-import { archOfOci, OCI_ARCHES } from '../arch.js'
+import { archOfOci, KERNEL_ARCHES, OCI_ARCHES } from '../arch.js'
 
 /** krata matches an index entry by these architecture strings only (`aarch64` parses as Other and is never picked). */
 export const KRATA_PLATFORM_ARCHES: ReadonlySet<string> = new Set(OCI_ARCHES)
@@ -31,7 +31,7 @@ export function indexViolations(index: ImageIndex): string[] {
 /** A registry's Content-Type is how krata tells an index from a manifest. */
 export function servedTypeViolations(servedAs: string, isIndex: boolean, fromRegistry: boolean): string[] {
   if (!fromRegistry) return []
-  const indexTypes = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']
+  const indexTypes: readonly string[] = [MediaType.index, MediaType.dockerManifestList]
   if (isIndex && !indexTypes.includes(servedAs)) return [`index served as "${servedAs}"; krata detects an index only by its Content-Type`]
   return []
 }
@@ -88,7 +88,7 @@ export class TarRules {
     }
     const bare = name.replace(/\/+$/, '')
     if (type === 'Directory') this.#directories.add(bare)
-    if (bare.startsWith('kernel/') && type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile' && type !== 'Directory') {
+    if (bare.startsWith('kernel/') && !isRegularEntry(type) && type !== 'Directory') {
       const what =
         type === 'SymbolicLink' ? `a symbolic link to ${linkpath ?? '?'}` : type === 'Link' ? `a hard link to ${linkpath ?? '?'}` : `a ${type} entry`
       this.lines.push(`${at}: is ${what}; krata reads only regular files (it would find it empty)`)
@@ -132,7 +132,7 @@ export function metadataViolations(facts: KernelFacts): string[] {
   if (metadata === undefined) return lines
   const arch = metadata.KERNEL_ARCH
   if (arch === undefined) lines.push('kernel/metadata: no KERNEL_ARCH')
-  else if (arch !== 'x86_64' && arch !== 'aarch64') lines.push(`kernel/metadata: KERNEL_ARCH=${arch} is not x86_64 or aarch64`)
+  else if (!(KERNEL_ARCHES as readonly string[]).includes(arch)) lines.push(`kernel/metadata: KERNEL_ARCH=${arch} is not x86_64 or aarch64`)
   else {
     if (kernel !== undefined && kernel.arch !== arch)
       lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but kernel/image is an ${kernel.arch} ${kernel.format}`)

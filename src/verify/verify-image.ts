@@ -24,7 +24,7 @@ import {
   type OpenImageOptions,
   type OpenedImage,
 } from '../pull/image-source.js'
-import { KRATA_LAYER_TYPES, bodyToBuffer, readLayer } from '../pull/layer-reader.js'
+import { KRATA_LAYER_TYPES, bodyToBuffer, isRegularEntry, readLayer } from '../pull/layer-reader.js'
 import type { ImageIndex } from '../oci/types.js'
 import {
   TarRules,
@@ -38,7 +38,6 @@ import {
 
 /** `light`: index, manifest and config only (no layer is read); `full`: every layer too. */
 export type VerifyDepth = 'light' | 'full'
-export const VERIFY_DEPTHS: readonly VerifyDepth[] = ['light', 'full']
 
 export interface VerifyOptions extends OpenImageOptions {
   depth: VerifyDepth
@@ -189,7 +188,7 @@ async function readKernelFiles(image: OpenedImage): Promise<LayerFacts> {
           layer,
           (entry) => {
             rules.entry(position + 1, entry.path, entry.type, entry.linkpath)
-            const regular = entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'ContiguousFile'
+            const regular = isRegularEntry(entry.type)
             if (!regular) return undefined
             if (entry.path === 'kernel/image') {
               facts.kernelFound = true
