@@ -759,25 +759,33 @@ var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_nod
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(7075);
 ;// CONCATENATED MODULE: ./src/input-file.ts
-// Opening the files a user names (config, requirements, fragment, image, addons). Each must be a regular file,
-// checked before it is opened: a FIFO would block the open or the read forever, and a device such as /dev/zero
-// reports size 0 and never ends. Reads are bounded by the size seen at open time.
+// The one checked way to open a file this project reads: the files a user names (config, requirements, fragment,
+// image, addons) and the files it finds (layout blobs and index.json, Kconfig sources, installed zone files, the
+// install journal). Each must be a regular file, checked before it is opened: a FIFO would block the open or the read
+// forever, and a device such as /dev/zero reports size 0 and never ends. Reads are bounded by the size seen at open
+// time, and that size by the caller's bound.
+
 
 
 /** Opens `file` (named by input `input`) for reading, or throws a one-line InputError saying why not. */
-async function openInputFile(file, input) {
-    assertRegular(file, input, await statOf(file, input));
+async function openInputFile(file, input, options = {}) {
+    const seen = await statOf(file, input, options.noFollow === true);
+    assertRegular(file, input, seen);
+    assertSize(file, input, seen.size, options);
     let handle;
     try {
         // O_NONBLOCK: should the path become a FIFO after the stat, the open still returns instead of waiting for a writer.
-        handle = await external_node_fs_.promises.open(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+        handle = await external_node_fs_.promises.open(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK | (options.noFollow ? external_node_fs_.constants.O_NOFOLLOW : 0));
     }
     catch (error) {
+        if (error.code === 'ELOOP')
+            throw new InputError(`${input}: ${file} is a symbolic link, which is not followed here`);
         throw fileError(input, file, error);
     }
     try {
         const stat = await handle.stat();
         assertRegular(file, input, stat);
+        assertSize(file, input, stat.size, options);
         return { handle, size: stat.size };
     }
     catch (error) {
@@ -789,11 +797,9 @@ async function openInputFile(file, input) {
  * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
  * should be ("kernel config"), for the message.
  */
-async function readInputFile(file, input, maxBytes, what) {
-    const { handle, size } = await openInputFile(file, input);
+async function readInputFile(file, input, maxBytes, what, options = {}) {
+    const { handle, size } = await openInputFile(file, input, { ...options, maxBytes, what });
     try {
-        if (size > maxBytes)
-            throw new InputError(`${input}: ${file} is too large to be a ${what} (${size} bytes, at most ${maxBytes})`);
         const buffer = Buffer.alloc(size);
         let filled = 0;
         // Exactly the size seen at open: a file that grows meanwhile is not followed.
@@ -814,13 +820,38 @@ async function readInputFile(file, input, maxBytes, what) {
         await handle.close();
     }
 }
-async function statOf(file, input) {
+/**
+ * A checked file as a stream of exactly the bytes it had when opened (a file that grows meanwhile is not followed).
+ * The handle closes when the stream ends or is destroyed.
+ */
+async function streamInputFile(file, input, options = {}) {
+    const { handle, size } = await openInputFile(file, input, options);
+    if (size === 0) {
+        await handle.close();
+        return { stream: Readable.from([]), size };
+    }
+    return { stream: handle.createReadStream({ start: 0, end: size - 1, highWaterMark: 1 << 20, autoClose: true }), size };
+}
+async function statOf(file, input, noFollow) {
     try {
-        return await external_node_fs_.promises.stat(file);
+        const stat = noFollow ? await external_node_fs_.promises.lstat(file) : await external_node_fs_.promises.stat(file);
+        if (stat.isSymbolicLink())
+            throw new InputError(`${input}: ${file} is a symbolic link, which is not followed here`);
+        return stat;
     }
     catch (error) {
+        if (error instanceof InputError)
+            throw error;
         throw fileError(input, file, error);
     }
+}
+function assertSize(file, input, size, options) {
+    if (options.maxBytes === undefined || size <= options.maxBytes)
+        return;
+    throw new InputError(`${input}: ${file} is too large to be ${article(options.what ?? 'file')} (${size} bytes, at most ${options.maxBytes})`);
+}
+function article(what) {
+    return `${/^[aeiouAEIO]/.test(what) ? 'an' : 'a'} ${what}`;
 }
 function assertRegular(file, input, stat) {
     if (stat.isFile())

@@ -1,8 +1,11 @@
-// Opening the files a user names (config, requirements, fragment, image, addons). Each must be a regular file,
-// checked before it is opened: a FIFO would block the open or the read forever, and a device such as /dev/zero
-// reports size 0 and never ends. Reads are bounded by the size seen at open time.
+// The one checked way to open a file this project reads: the files a user names (config, requirements, fragment,
+// image, addons) and the files it finds (layout blobs and index.json, Kconfig sources, installed zone files, the
+// install journal). Each must be a regular file, checked before it is opened: a FIFO would block the open or the read
+// forever, and a device such as /dev/zero reports size 0 and never ends. Reads are bounded by the size seen at open
+// time, and that size by the caller's bound.
 import { constants, promises as fs, type Stats } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
+import { Readable } from 'node:stream'
 import { fileError, InputError } from './errors.js'
 
 export interface InputFile {
@@ -10,19 +13,32 @@ export interface InputFile {
   size: number
 }
 
+export interface OpenFileOptions {
+  /** Refuse a file larger than this (with `what` in the message). */
+  maxBytes?: number
+  /** What the file should be, for the size message: "kernel config", "OCI index.json". */
+  what?: string
+  /** Refuse a symbolic link as the last component (lstat, then O_NOFOLLOW): for files under a root we confine. */
+  noFollow?: boolean
+}
+
 /** Opens `file` (named by input `input`) for reading, or throws a one-line InputError saying why not. */
-export async function openInputFile(file: string, input: string): Promise<InputFile> {
-  assertRegular(file, input, await statOf(file, input))
+export async function openInputFile(file: string, input: string, options: OpenFileOptions = {}): Promise<InputFile> {
+  const seen = await statOf(file, input, options.noFollow === true)
+  assertRegular(file, input, seen)
+  assertSize(file, input, seen.size, options)
   let handle: FileHandle
   try {
     // O_NONBLOCK: should the path become a FIFO after the stat, the open still returns instead of waiting for a writer.
-    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK)
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0))
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new InputError(`${input}: ${file} is a symbolic link, which is not followed here`)
     throw fileError(input, file, error)
   }
   try {
     const stat = await handle.stat()
     assertRegular(file, input, stat)
+    assertSize(file, input, stat.size, options)
     return { handle, size: stat.size }
   } catch (error) {
     await handle.close()
@@ -34,10 +50,9 @@ export async function openInputFile(file: string, input: string): Promise<InputF
  * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
  * should be ("kernel config"), for the message.
  */
-export async function readInputFile(file: string, input: string, maxBytes: number, what: string): Promise<Buffer> {
-  const { handle, size } = await openInputFile(file, input)
+export async function readInputFile(file: string, input: string, maxBytes: number, what: string, options: OpenFileOptions = {}): Promise<Buffer> {
+  const { handle, size } = await openInputFile(file, input, { ...options, maxBytes, what })
   try {
-    if (size > maxBytes) throw new InputError(`${input}: ${file} is too large to be a ${what} (${size} bytes, at most ${maxBytes})`)
     const buffer = Buffer.alloc(size)
     let filled = 0
     // Exactly the size seen at open: a file that grows meanwhile is not followed.
@@ -55,12 +70,37 @@ export async function readInputFile(file: string, input: string, maxBytes: numbe
   }
 }
 
-async function statOf(file: string, input: string): Promise<Stats> {
+/**
+ * A checked file as a stream of exactly the bytes it had when opened (a file that grows meanwhile is not followed).
+ * The handle closes when the stream ends or is destroyed.
+ */
+export async function streamInputFile(file: string, input: string, options: OpenFileOptions = {}): Promise<{ stream: Readable; size: number }> {
+  const { handle, size } = await openInputFile(file, input, options)
+  if (size === 0) {
+    await handle.close()
+    return { stream: Readable.from([]), size }
+  }
+  return { stream: handle.createReadStream({ start: 0, end: size - 1, highWaterMark: 1 << 20, autoClose: true }), size }
+}
+
+async function statOf(file: string, input: string, noFollow: boolean): Promise<Stats> {
   try {
-    return await fs.stat(file)
+    const stat = noFollow ? await fs.lstat(file) : await fs.stat(file)
+    if (stat.isSymbolicLink()) throw new InputError(`${input}: ${file} is a symbolic link, which is not followed here`)
+    return stat
   } catch (error) {
+    if (error instanceof InputError) throw error
     throw fileError(input, file, error)
   }
+}
+
+function assertSize(file: string, input: string, size: number, options: OpenFileOptions): void {
+  if (options.maxBytes === undefined || size <= options.maxBytes) return
+  throw new InputError(`${input}: ${file} is too large to be ${article(options.what ?? 'file')} (${size} bytes, at most ${options.maxBytes})`)
+}
+
+function article(what: string): string {
+  return `${/^[aeiouAEIO]/.test(what) ? 'an' : 'a'} ${what}`
 }
 
 function assertRegular(file: string, input: string, stat: Stats): void {

@@ -2828,7 +2828,7 @@ async function readKernelConfigWithBytes(path, input = 'config', display = path)
  * FIFO or a device such as /dev/zero would hang or never end) and is read up to MAX_CONFIG_BYTES.
  */
 async function readSmallFile(path, input) {
-    return (0,_input_file_js__WEBPACK_IMPORTED_MODULE_2__/* .readInputFile */ .j)(path, input, MAX_CONFIG_BYTES, input === 'requirements' ? 'requirements file' : 'kernel config');
+    return (0,_input_file_js__WEBPACK_IMPORTED_MODULE_2__/* .readInputFile */ .jH)(path, input, MAX_CONFIG_BYTES, input === 'requirements' ? 'requirements file' : 'kernel config');
 }
 /** A config as written (plain or gzip), uncompressed, at most MAX_CONFIG_BYTES: the same bound for every config read. */
 function decodeConfig(bytes, display, input) {
@@ -3496,7 +3496,7 @@ const VERSION_STRING_MAX_BYTES = 512;
  * its header says, a payload that does not decompress to its end, or one whose release cannot be read is refused.
  */
 async function inspectKernelImage(path) {
-    const { handle: file, size } = await (0,input_file/* openInputFile */.H)(path, 'image');
+    const { handle: file, size } = await (0,input_file/* openInputFile */.Hd)(path, 'image');
     try {
         const head = await readAt(file, 0, Math.max(BZIMAGE_HEADER_BYTES, PE_HEADER_BYTES));
         const bz = parseBzImageHeader(head);
@@ -5055,31 +5055,42 @@ async function runHostCommand(command, args, output) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   H: () => (/* binding */ openInputFile),
-/* harmony export */   j: () => (/* binding */ readInputFile)
+/* harmony export */   Hd: () => (/* binding */ openInputFile),
+/* harmony export */   jH: () => (/* binding */ readInputFile)
 /* harmony export */ });
+/* unused harmony export streamInputFile */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
-// Opening the files a user names (config, requirements, fragment, image, addons). Each must be a regular file,
-// checked before it is opened: a FIFO would block the open or the read forever, and a device such as /dev/zero
-// reports size 0 and never ends. Reads are bounded by the size seen at open time.
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(75);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(916);
+// The one checked way to open a file this project reads: the files a user names (config, requirements, fragment,
+// image, addons) and the files it finds (layout blobs and index.json, Kconfig sources, installed zone files, the
+// install journal). Each must be a regular file, checked before it is opened: a FIFO would block the open or the read
+// forever, and a device such as /dev/zero reports size 0 and never ends. Reads are bounded by the size seen at open
+// time, and that size by the caller's bound.
+
 
 
 /** Opens `file` (named by input `input`) for reading, or throws a one-line InputError saying why not. */
-async function openInputFile(file, input) {
-    assertRegular(file, input, await statOf(file, input));
+async function openInputFile(file, input, options = {}) {
+    const seen = await statOf(file, input, options.noFollow === true);
+    assertRegular(file, input, seen);
+    assertSize(file, input, seen.size, options);
     let handle;
     try {
         // O_NONBLOCK: should the path become a FIFO after the stat, the open still returns instead of waiting for a writer.
-        handle = await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.open(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
+        handle = await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.open(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK | (options.noFollow ? node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NOFOLLOW : 0));
     }
     catch (error) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, error);
+        if (error.code === 'ELOOP')
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${input}: ${file} is a symbolic link, which is not followed here`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .fileError */ .zS)(input, file, error);
     }
     try {
         const stat = await handle.stat();
         assertRegular(file, input, stat);
+        assertSize(file, input, stat.size, options);
         return { handle, size: stat.size };
     }
     catch (error) {
@@ -5091,11 +5102,9 @@ async function openInputFile(file, input) {
  * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
  * should be ("kernel config"), for the message.
  */
-async function readInputFile(file, input, maxBytes, what) {
-    const { handle, size } = await openInputFile(file, input);
+async function readInputFile(file, input, maxBytes, what, options = {}) {
+    const { handle, size } = await openInputFile(file, input, { ...options, maxBytes, what });
     try {
-        if (size > maxBytes)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${file} is too large to be a ${what} (${size} bytes, at most ${maxBytes})`);
         const buffer = Buffer.alloc(size);
         let filled = 0;
         // Exactly the size seen at open: a file that grows meanwhile is not followed.
@@ -5108,28 +5117,53 @@ async function readInputFile(file, input, maxBytes, what) {
         return buffer.subarray(0, filled);
     }
     catch (error) {
-        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz)
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz)
             throw error;
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, error);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .fileError */ .zS)(input, file, error);
     }
     finally {
         await handle.close();
     }
 }
-async function statOf(file, input) {
+/**
+ * A checked file as a stream of exactly the bytes it had when opened (a file that grows meanwhile is not followed).
+ * The handle closes when the stream ends or is destroyed.
+ */
+async function streamInputFile(file, input, options = {}) {
+    const { handle, size } = await openInputFile(file, input, options);
+    if (size === 0) {
+        await handle.close();
+        return { stream: Readable.from([]), size };
+    }
+    return { stream: handle.createReadStream({ start: 0, end: size - 1, highWaterMark: 1 << 20, autoClose: true }), size };
+}
+async function statOf(file, input, noFollow) {
     try {
-        return await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(file);
+        const stat = noFollow ? await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.lstat(file) : await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(file);
+        if (stat.isSymbolicLink())
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${input}: ${file} is a symbolic link, which is not followed here`);
+        return stat;
     }
     catch (error) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, error);
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz)
+            throw error;
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .fileError */ .zS)(input, file, error);
     }
+}
+function assertSize(file, input, size, options) {
+    if (options.maxBytes === undefined || size <= options.maxBytes)
+        return;
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${input}: ${file} is too large to be ${article(options.what ?? 'file')} (${size} bytes, at most ${options.maxBytes})`);
+}
+function article(what) {
+    return `${/^[aeiouAEIO]/.test(what) ? 'an' : 'a'} ${what}`;
 }
 function assertRegular(file, input, stat) {
     if (stat.isFile())
         return;
     if (stat.isDirectory())
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .fileError */ .zS)(input, file, { code: 'EISDIR' });
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${file} is ${kindOf(stat)}, not a regular file`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .fileError */ .zS)(input, file, { code: 'EISDIR' });
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${input}: ${file} is ${kindOf(stat)}, not a regular file`);
 }
 function kindOf(stat) {
     if (stat.isFIFO())
