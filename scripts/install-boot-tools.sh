@@ -9,14 +9,17 @@ command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 ls /boot/xen-4.*-amd64.gz >/dev/null 2>&1 || need+=(xen-hypervisor-4.17-amd64)
 ls /usr/lib/xen-4.*/bin/xl >/dev/null 2>&1 || need+=(xen-utils-4.17)
 [ -x /usr/bin/xenstore-write ] || need+=(xenstore-utils)
-{ [ -x /bin/busybox ] && ! grep -q ld-linux /bin/busybox; } || need+=(busybox-static)
+# Static, as src/boot/host-tools.ts checks it: no program interpreter named in the first 4 KiB (the ELF headers). A grep
+# of the whole file also matches the static busybox, whose strings mention ld-linux.
+{ [ -x /bin/busybox ] && ! head -c 4096 /bin/busybox | grep -qa ld-linux; } || need+=(busybox-static)
 command -v mksquashfs >/dev/null || need+=(squashfs-tools)
 
 if [ ${#need[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || { echo "install-boot-tools: missing ${need[*]} and no apt-get; install them by hand" >&2; exit 1; }
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   echo "install-boot-tools: installing ${need[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get install -y -q --no-install-recommends "${need[@]}" >&2 ||
-    { $sudo apt-get update -q >&2 && $sudo apt-get install -y -q --no-install-recommends "${need[@]}" >&2; }
+  # Through env: sudo drops DEBIAN_FRONTEND from the environment it was given.
+  apt=($sudo env DEBIAN_FRONTEND=noninteractive apt-get)
+  "${apt[@]}" install -y -q --no-install-recommends "${need[@]}" >&2 ||
+    { "${apt[@]}" update -q >&2 && "${apt[@]}" install -y -q --no-install-recommends "${need[@]}" >&2; }
 fi

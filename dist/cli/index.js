@@ -61,7 +61,7 @@ function archOfNode(nodeArch = process.arch) {
 
 /***/ }),
 
-/***/ 201:
+/***/ 57:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -92,6 +92,43 @@ const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(
 var kernel_image = __nccwpck_require__(824);
 // EXTERNAL MODULE: ./src/check/read-config.ts
 var read_config = __nccwpck_require__(957);
+;// CONCATENATED MODULE: ./src/boot/accel.ts
+/** Seconds a KVM run gets to print its first `(XEN)` line before it is given up for TCG. */
+const KVM_PROBE_SECONDS = 20;
+/**
+ * The udev rule that lets the runner's user open /dev/kvm on GitHub's hosted runners (actions/runner-images #7670):
+ * the device exists there, but belongs to the kvm group the `runner` user is not in.
+ */
+const KVM_UDEV_STEP = 'echo \'KERNEL=="kvm", GROUP="kvm", MODE="0666", OPTIONS+="static_node=kvm"\' | sudo tee /etc/udev/rules.d/99-kvm4all.rules && sudo udevadm control --reload-rules && sudo udevadm trigger --name-match=kvm';
+/** `auto` tries KVM first when this user can open /dev/kvm; `kvm` or `tcg` asked for is used alone. */
+function planAccels(requested, access, device = '/dev/kvm') {
+    if (requested !== 'auto')
+        return { order: [requested] };
+    if (access === 'usable')
+        return { order: ['kvm', 'tcg'] };
+    if (access === 'absent')
+        return { order: ['tcg'], kvmSkipped: `no ${device} on this machine` };
+    return {
+        order: ['tcg'],
+        kvmSkipped: `${device} exists but this user cannot open it (on GitHub's runners, add a step before this one: ${KVM_UDEV_STEP})`,
+    };
+}
+/** The reason to give up a KVM run at this line of QEMU's output, or undefined: the line is no sign of trouble. */
+function kvmFailureIn(line) {
+    const text = line.replace(/^qemu: /, '').trim();
+    if (/KVM internal error/i.test(text))
+        return text;
+    if (/^emulation failure/i.test(text))
+        return 'KVM internal error: emulation failure';
+    if (/failed to set MSR|kvm_buf_set_msrs|Could not access KVM kernel module|failed to initialize kvm/i.test(text))
+        return text;
+    return undefined;
+}
+/** The one line that says KVM was given up and why, for the log and the job summary. */
+function kvmGivenUp(reason, seconds) {
+    return `KVM given up after ${seconds.toFixed(1)} s (${reason}); booting with TCG (software emulation) instead`;
+}
+
 ;// CONCATENATED MODULE: ./src/boot/cpio.ts
 
 
@@ -726,6 +763,7 @@ async function sharedLibraries(programs) {
 
 
 
+
 const run_boot_run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
 /** Why an aarch64 kernel is not booted (README "Boot test" says what it would take). */
 const AARCH64_SKIP_REASON = 'aarch64 kernels are not boot-tested yet: it needs Xen for arm64 under qemu-system-aarch64 -machine virt,virtualization=on with the guest-loader device';
@@ -764,18 +802,28 @@ async function runBootTest(options) {
             guestTimeoutSeconds: Math.max(30, timeoutSeconds - 60),
         }));
         const plan = { xen: host.xen, dom0Kernel: host.dom0Kernel, dom0Initramfs, guestBytes };
-        const accels = options.accel === 'kvm' || options.accel === 'tcg' ? [options.accel] : (await kvmUsable()) ? ['kvm', 'tcg'] : ['tcg'];
+        const device = options.kvmDevice ?? '/dev/kvm';
+        const accels = planAccels(options.accel ?? 'auto', await kvmAccess(device), device);
+        let accelNote = accels.kvmSkipped && `KVM not tried: ${accels.kvmSkipped}`;
+        if (accelNote)
+            log(`boot test: ${accelNote}`);
         let lines = [];
-        let accel = accels[0];
-        for (const candidate of accels) {
+        let accel = accels.order[0];
+        for (const [i, candidate] of accels.order.entries()) {
             accel = candidate;
+            const last = i === accels.order.length - 1;
             log(`boot test: Xen in QEMU with ${candidate === 'kvm' ? 'KVM' : 'TCG (no KVM: software emulation)'}`);
-            const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog);
+            // A KVM run that may fall back is watched: its failures pause QEMU instead of ending it.
+            const probe = candidate === 'kvm' && !last ? (options.kvmProbeSeconds ?? KVM_PROBE_SECONDS) : undefined;
+            const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog, probe);
             lines = result.lines;
             const xenStarted = lines.some((l) => l.text.includes('(XEN)'));
-            if (xenStarted || candidate === accels[accels.length - 1])
+            if (last || (!result.givenUp && xenStarted))
                 break;
-            log(`boot test: QEMU with KVM failed before Xen started (${result.lastError ?? `exit ${result.exitCode}`}); falling back to TCG`);
+            accelNote = kvmGivenUp(result.givenUp ?? result.lastError ?? `QEMU exited with ${result.exitCode} before Xen started`, result.seconds);
+            log(`boot test: ${accelNote}`);
+            // The KVM attempt's log is kept beside the one of the run that counts.
+            await (0,promises_.rename)(serialLog, serialLog.replace(/\.log$/, `.${candidate}.log`));
         }
         const guestLines = lines.filter((l) => l.text.startsWith(GUEST_PREFIX)).map((l) => l.text.slice(GUEST_PREFIX.length));
         await writeLines(consoleLog, guestLines);
@@ -786,6 +834,7 @@ async function runBootTest(options) {
             reason: passed ? undefined : firstFailure(stages, config),
             stages,
             accel,
+            accelNote,
             consoleLog,
             serialLog,
             seconds: (Date.now() - started) / 1000,
@@ -796,9 +845,9 @@ async function runBootTest(options) {
         await (0,promises_.rm)(work, { recursive: true, force: true });
     }
 }
-/** KVM is worth trying when /dev/kvm can be opened; QEMU's own failure (e.g. "failed to set MSR 0x10a") decides the rest. */
-async function kvmUsable() {
-    return (0,promises_.access)('/dev/kvm', promises_.constants.R_OK | promises_.constants.W_OK).then(() => true, () => false);
+/** KVM is worth trying when this user can open the device; what QEMU prints under it decides the rest. */
+async function kvmAccess(device) {
+    return (0,promises_.access)(device, promises_.constants.R_OK | promises_.constants.W_OK).then(() => 'usable', (error) => (error.code === 'ENOENT' ? 'absent' : 'denied'));
 }
 async function squashfsOfDirs(host, work, name, dirs) {
     const tree = external_node_path_default().join(work, `${name}.d`);
@@ -809,8 +858,11 @@ async function squashfsOfDirs(host, work, name, dirs) {
     await run_boot_run(host.mksquashfs, [tree, image, '-noappend', '-all-root', '-no-xattrs', '-mkfs-time', '0', '-all-time', '0', '-quiet', '-no-progress']);
     return image;
 }
-/** Runs QEMU, timestamping each serial line as it arrives (the stage times), and writes them all to `serialLog`. */
-function runQemu(qemu, args, timeoutSeconds, serialLog) {
+/**
+ * Runs QEMU, timestamping each serial line as it arrives (the stage times), and writes them all to `serialLog`. With
+ * `probeSeconds` (a KVM attempt), QEMU is killed at the first sign of a KVM failure or when no `(XEN)` line came in time.
+ */
+function runQemu(qemu, args, timeoutSeconds, serialLog, probeSeconds) {
     return new Promise((resolve, reject) => {
         const started = process.hrtime.bigint();
         const lines = [];
@@ -818,15 +870,38 @@ function runQemu(qemu, args, timeoutSeconds, serialLog) {
         out.write(`# ${qemu} ${args.join(' ')}\n`);
         const child = (0,external_node_child_process_.spawn)(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
         let lastError;
+        let givenUp;
+        const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+        const giveUp = (why) => {
+            if (givenUp !== undefined)
+                return;
+            givenUp = why;
+            out.write(`# given up: ${why}\n`);
+            child.kill('SIGKILL');
+        };
+        let xenSeen = false;
+        const probe = probeSeconds === undefined ? undefined : setTimeout(() => giveUp(`no (XEN) line within ${probeSeconds} s`), probeSeconds * 1000);
+        const watch = (text) => {
+            if (probeSeconds === undefined)
+                return;
+            const failure = kvmFailureIn(text);
+            if (failure)
+                giveUp(failure);
+            if (!xenSeen && text.includes('(XEN)')) {
+                xenSeen = true;
+                clearTimeout(probe);
+            }
+        };
         const record = (raw) => {
             // eslint-disable-next-line no-control-regex -- ESC (\x1b) is what starts the terminal escape sequences stripped here
             const text = raw.replace(/\r/g, '').replace(/\x1b(\[[0-9;?]*[A-Za-z]|[^[])/g, '');
             // hvc0 ends lines with CR CR LF: the blank line between every two lines is not output.
             if (text === '')
                 return;
-            const at = Number(process.hrtime.bigint() - started) / 1e9;
+            const at = seconds();
             lines.push({ at, text });
             out.write(`[${at.toFixed(2).padStart(7)}] ${text}\n`);
+            watch(text);
         };
         (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', record);
         (0,external_node_readline_namespaceObject.createInterface)({ input: child.stderr }).on('line', (l) => {
@@ -839,12 +914,15 @@ function runQemu(qemu, args, timeoutSeconds, serialLog) {
         }, timeoutSeconds * 1000);
         child.on('error', (error) => {
             clearTimeout(timer);
+            clearTimeout(probe);
             out.end();
             reject(error);
         });
         child.on('close', (exitCode) => {
             clearTimeout(timer);
-            out.end(() => resolve({ lines, exitCode, lastError }));
+            clearTimeout(probe);
+            const ran = seconds();
+            out.end(() => resolve({ lines, exitCode, lastError, givenUp, seconds: ran }));
         });
     });
 }
@@ -3182,7 +3260,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_7___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_7__);
 /* harmony import */ var _log_line_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(420);
-/* harmony import */ var _boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(201);
+/* harmony import */ var _boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(57);
 /* harmony import */ var _host_commands_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(338);
 /* harmony import */ var _drift_diff_command_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(577);
 

@@ -29,16 +29,24 @@ export async function bootStep(inputs: CheckInputs | PublishInputs, context: Run
     core.setOutput('boot-log', '')
     return {}
   }
-  const outcome = await core.group('Boot the kernel as a Xen PV guest (Xen in QEMU)', () =>
-    runBootTest({
-      image: inputs.image,
-      addons: inputs.addons || undefined,
-      config: inputs.check.config,
-      outDir: tempPath(context, 'kernel-action-boot'),
-      log: (line) => log.info(line),
-      prepare: () => installBootTools(log),
-    }),
-  )
+  let outcome: BootOutcome
+  try {
+    outcome = await core.group('Boot the kernel as a Xen PV guest (Xen in QEMU)', () =>
+      runBootTest({
+        image: inputs.image,
+        addons: inputs.addons || undefined,
+        config: inputs.check.config,
+        outDir: tempPath(context, 'kernel-action-boot'),
+        log: (line) => log.info(line),
+        prepare: () => installBootTools(log),
+      }),
+    )
+  } catch (error) {
+    // The harness itself failed (a tool missing, QEMU not starting): the kernel is not proven, so `boot` says failed.
+    core.setOutput('boot', 'failed')
+    core.setOutput('boot-log', '')
+    throw error
+  }
   core.setOutput('boot', outcome.status)
   core.setOutput('boot-log', outcome.status === 'skipped' ? '' : outcome.consoleLog)
   const summary = renderBootSummary(outcome)
@@ -52,7 +60,8 @@ export function renderBootSummary(outcome: BootOutcome): string {
   const head = `### Boot test: ${outcome.status}`
   if (outcome.status === 'skipped') return `${head}\n\n${outcome.reason}\n`
   const how = `Xen PV guest under Xen in QEMU (${outcome.accel === 'kvm' ? 'KVM' : 'TCG, no KVM'}), ${outcome.seconds.toFixed(0)} s; times are seconds since QEMU started.`
-  return `${head}\n\n${outcome.reason ? `**${outcome.reason}**\n\n` : ''}${how}\n\n${stagesTable(outcome.stages)}\n`
+  const note = outcome.accelNote ? `${outcome.accelNote}.\n\n` : ''
+  return `${head}\n\n${outcome.reason ? `**${outcome.reason}**\n\n` : ''}${how}\n\n${note}${stagesTable(outcome.stages)}\n`
 }
 
 /** scripts/install-boot-tools.sh: apt-get of QEMU, Xen, busybox-static and squashfs-tools, only what is missing. */

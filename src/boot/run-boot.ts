@@ -1,11 +1,12 @@
 import { execFile, spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
-import { access, constants, mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
+import { access, constants, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { inspectKernelImage } from '../describe/kernel-image.js'
 import { readKernelConfig } from '../check/read-config.js'
+import { kvmFailureIn, kvmGivenUp, KVM_PROBE_SECONDS, planAccels, type KvmAccess } from './accel.js'
 import { writeCpio } from './cpio.js'
 import { findBootHost, type BootHost } from './host-tools.js'
 import { dom0InitramfsEntries, guestRamdiskEntries, qemuArgs, ROOT_IMAGE_DIRS, type Accel } from './plan.js'
@@ -27,6 +28,10 @@ export interface BootOptions {
   accel?: Accel | 'auto'
   /** Whole run, QEMU included. */
   timeoutSeconds?: number
+  /** The KVM device to try (tests point it elsewhere). */
+  kvmDevice?: string
+  /** Seconds a KVM run gets to print its first `(XEN)` line before TCG is used instead. */
+  kvmProbeSeconds?: number
   /** Progress lines for the log. */
   log?: (line: string) => void
   /** Runs once the kernel is known to be bootable here (x86_64), before any tool is looked for: installs them. */
@@ -39,6 +44,8 @@ export interface BootOutcome {
   reason?: string
   stages: StageResult[]
   accel?: Accel
+  /** Why the boot ran without KVM though `auto` was asked for (KVM absent, not ours, or given up), for the summary. */
+  accelNote?: string
   /** The guest's console (hvc0), one line per line. */
   consoleLog: string
   /** Everything QEMU's serial printed: Xen, dom0, and the guest with a prefix. */
@@ -85,17 +92,26 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
       }),
     )
     const plan = { xen: host.xen, dom0Kernel: host.dom0Kernel, dom0Initramfs, guestBytes }
-    const accels: Accel[] = options.accel === 'kvm' || options.accel === 'tcg' ? [options.accel] : (await kvmUsable()) ? ['kvm', 'tcg'] : ['tcg']
+    const device = options.kvmDevice ?? '/dev/kvm'
+    const accels = planAccels(options.accel ?? 'auto', await kvmAccess(device), device)
+    let accelNote = accels.kvmSkipped && `KVM not tried: ${accels.kvmSkipped}`
+    if (accelNote) log(`boot test: ${accelNote}`)
     let lines: ConsoleLine[] = []
-    let accel: Accel = accels[0]
-    for (const candidate of accels) {
+    let accel: Accel = accels.order[0]!
+    for (const [i, candidate] of accels.order.entries()) {
       accel = candidate
+      const last = i === accels.order.length - 1
       log(`boot test: Xen in QEMU with ${candidate === 'kvm' ? 'KVM' : 'TCG (no KVM: software emulation)'}`)
-      const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog)
+      // A KVM run that may fall back is watched: its failures pause QEMU instead of ending it.
+      const probe = candidate === 'kvm' && !last ? (options.kvmProbeSeconds ?? KVM_PROBE_SECONDS) : undefined
+      const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog, probe)
       lines = result.lines
       const xenStarted = lines.some((l) => l.text.includes('(XEN)'))
-      if (xenStarted || candidate === accels[accels.length - 1]) break
-      log(`boot test: QEMU with KVM failed before Xen started (${result.lastError ?? `exit ${result.exitCode}`}); falling back to TCG`)
+      if (last || (!result.givenUp && xenStarted)) break
+      accelNote = kvmGivenUp(result.givenUp ?? result.lastError ?? `QEMU exited with ${result.exitCode} before Xen started`, result.seconds)
+      log(`boot test: ${accelNote}`)
+      // The KVM attempt's log is kept beside the one of the run that counts.
+      await rename(serialLog, serialLog.replace(/\.log$/, `.${candidate}.log`))
     }
     const guestLines = lines.filter((l) => l.text.startsWith(GUEST_PREFIX)).map((l) => l.text.slice(GUEST_PREFIX.length))
     await writeLines(consoleLog, guestLines)
@@ -106,6 +122,7 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
       reason: passed ? undefined : firstFailure(stages, config),
       stages,
       accel,
+      accelNote,
       consoleLog,
       serialLog,
       seconds: (Date.now() - started) / 1000,
@@ -116,11 +133,11 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
   }
 }
 
-/** KVM is worth trying when /dev/kvm can be opened; QEMU's own failure (e.g. "failed to set MSR 0x10a") decides the rest. */
-async function kvmUsable(): Promise<boolean> {
-  return access('/dev/kvm', constants.R_OK | constants.W_OK).then(
-    () => true,
-    () => false,
+/** KVM is worth trying when this user can open the device; what QEMU prints under it decides the rest. */
+async function kvmAccess(device: string): Promise<KvmAccess> {
+  return access(device, constants.R_OK | constants.W_OK).then(
+    (): KvmAccess => 'usable',
+    (error: NodeJS.ErrnoException): KvmAccess => (error.code === 'ENOENT' ? 'absent' : 'denied'),
   )
 }
 
@@ -137,10 +154,16 @@ interface QemuRun {
   lines: ConsoleLine[]
   exitCode: number | null
   lastError?: string
+  /** Why the run was killed early (a KVM run that failed or printed no Xen line in time). */
+  givenUp?: string
+  seconds: number
 }
 
-/** Runs QEMU, timestamping each serial line as it arrives (the stage times), and writes them all to `serialLog`. */
-function runQemu(qemu: string, args: string[], timeoutSeconds: number, serialLog: string): Promise<QemuRun> {
+/**
+ * Runs QEMU, timestamping each serial line as it arrives (the stage times), and writes them all to `serialLog`. With
+ * `probeSeconds` (a KVM attempt), QEMU is killed at the first sign of a KVM failure or when no `(XEN)` line came in time.
+ */
+function runQemu(qemu: string, args: string[], timeoutSeconds: number, serialLog: string, probeSeconds?: number): Promise<QemuRun> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
     const lines: ConsoleLine[] = []
@@ -148,14 +171,34 @@ function runQemu(qemu: string, args: string[], timeoutSeconds: number, serialLog
     out.write(`# ${qemu} ${args.join(' ')}\n`)
     const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let lastError: string | undefined
+    let givenUp: string | undefined
+    const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9
+    const giveUp = (why: string): void => {
+      if (givenUp !== undefined) return
+      givenUp = why
+      out.write(`# given up: ${why}\n`)
+      child.kill('SIGKILL')
+    }
+    let xenSeen = false
+    const probe = probeSeconds === undefined ? undefined : setTimeout(() => giveUp(`no (XEN) line within ${probeSeconds} s`), probeSeconds * 1000)
+    const watch = (text: string): void => {
+      if (probeSeconds === undefined) return
+      const failure = kvmFailureIn(text)
+      if (failure) giveUp(failure)
+      if (!xenSeen && text.includes('(XEN)')) {
+        xenSeen = true
+        clearTimeout(probe)
+      }
+    }
     const record = (raw: string): void => {
       // eslint-disable-next-line no-control-regex -- ESC (\x1b) is what starts the terminal escape sequences stripped here
       const text = raw.replace(/\r/g, '').replace(/\x1b(\[[0-9;?]*[A-Za-z]|[^[])/g, '')
       // hvc0 ends lines with CR CR LF: the blank line between every two lines is not output.
       if (text === '') return
-      const at = Number(process.hrtime.bigint() - started) / 1e9
+      const at = seconds()
       lines.push({ at, text })
       out.write(`[${at.toFixed(2).padStart(7)}] ${text}\n`)
+      watch(text)
     }
     createInterface({ input: child.stdout }).on('line', record)
     createInterface({ input: child.stderr }).on('line', (l) => {
@@ -168,12 +211,15 @@ function runQemu(qemu: string, args: string[], timeoutSeconds: number, serialLog
     }, timeoutSeconds * 1000)
     child.on('error', (error) => {
       clearTimeout(timer)
+      clearTimeout(probe)
       out.end()
       reject(error)
     })
     child.on('close', (exitCode) => {
       clearTimeout(timer)
-      out.end(() => resolve({ lines, exitCode, lastError }))
+      clearTimeout(probe)
+      const ran = seconds()
+      out.end(() => resolve({ lines, exitCode, lastError, givenUp, seconds: ran }))
     })
   })
 }
