@@ -49,6 +49,19 @@ describe('fitAnnotations (the one annotation budget)', () => {
     expect(fitAnnotations(errors.slice(0, 9), { reserved: { error: 1 } }).shown).toHaveLength(9)
   })
 
+  it("shares GitHub's 50 per job: errors first, then warnings, then notices, in what the earlier steps left", () => {
+    const errors = Array.from({ length: 12 }, (_, i) => ({ level: 'error' as const, message: `e${i}` }))
+    const notices = Array.from({ length: 12 }, (_, i) => ({ level: 'notice' as const, message: `n${i}` }))
+    const { shown } = fitAnnotations([...errors, ...warnings(12), ...notices], { jobRemaining: 15 })
+    expect(shown.filter((a) => a.level === 'error')).toHaveLength(10)
+    expect(shown.filter((a) => a.level === 'warning')).toHaveLength(5)
+    expect(shown.filter((a) => a.level === 'warning').pop()).toMatchObject({ title: '8 more warnings' })
+    expect(shown.filter((a) => a.level === 'warning').pop()!.message).toContain('GitHub shows 50 per job')
+    expect(shown.filter((a) => a.level === 'notice')).toHaveLength(0)
+    expect(fitAnnotations(errors, { jobRemaining: 0 }).shown).toHaveLength(0)
+    expect(fitAnnotations(errors, { jobRemaining: 3, reserved: { error: 1 } }).shown).toHaveLength(2)
+  })
+
   it('counts every level apart, notices included', () => {
     const notices = Array.from({ length: 11 }, (_, i) => ({ level: 'notice' as const, message: `n${i}` }))
     const { shown } = fitAnnotations([...warnings(3), ...notices])

@@ -62,6 +62,25 @@ describe('one annotation budget for the whole step', () => {
     expect(run.stdout.match(/^FAIL /gm)).toHaveLength(39)
   })
 
+  it("shares GitHub's 50 annotations per job between the action's steps in one job", () => {
+    const jobTemp = fs.mkdtempSync(path.join(workspace, '.job-temp-'))
+    const errorCounts = Array.from({ length: 6 }, () => {
+      const run = runAction({ config: DEFCONFIG }, { workspace, env: { RUNNER_TEMP: jobTemp } })
+      expect(run.status).toBe(1)
+      return [levels(run.stdout, 'error').length, levels(run.stdout, 'warning').length]
+    })
+    // Each step shows ten errors and its one warning; four steps leave 6 of the job's 50, the fifth fills them (five
+    // errors and the failure line, errors first), and the sixth keeps only its failure line, as every failing step must.
+    expect(errorCounts).toEqual([
+      [10, 1],
+      [10, 1],
+      [10, 1],
+      [10, 1],
+      [6, 0],
+      [1, 0],
+    ])
+  })
+
   it('counts duplicated options as warnings, in the outputs and the report, and caps their annotations too', () => {
     const sample = fs.readFileSync(path.join(SAMPLE, 'config'), 'utf8')
     const twelve = sample

@@ -4204,8 +4204,10 @@ async function readFragmentLines(files) {
 
 ;// CONCATENATED MODULE: ./src/action/annotations.ts
 
-// GitHub keeps 10 annotations of each level per step and silently drops the rest (actions/toolkit problem-matchers.md).
+// GitHub keeps 10 annotations of each level per step, and 50 per job over all its steps, and silently drops the rest
+// (actions/toolkit problem-matchers.md).
 const ANNOTATIONS_PER_LEVEL = 10;
+const ANNOTATIONS_PER_JOB = 50;
 const LEVELS = ['error', 'warning', 'notice'];
 /**
  * One annotation per problem, on the fragment line that sets the option when there is one, else on the option's line
@@ -4221,27 +4223,31 @@ function planAnnotations(results, where) {
     return planned;
 }
 /**
- * GitHub's budget: at most ten annotations per level, `reserved` slots kept for lines emitted after these (the
- * step's failure line). Past the budget, the last slot says how many more there are; the rest are `hidden`.
+ * GitHub's budget: at most ten annotations per level, and at most `jobRemaining` in all (what the job's 50 leave after
+ * the earlier steps), filled errors first; `reserved` slots are kept for lines emitted after these (the step's failure
+ * line). Past the budget, the last slot of a level says how many more there are; the rest are `hidden`.
  */
-function fitAnnotations(annotations, { reserved = {}, overflowAt = {}, } = {}) {
+function fitAnnotations(annotations, { reserved = {}, overflowAt = {}, jobRemaining = ANNOTATIONS_PER_JOB, } = {}) {
     const shown = [];
     const hidden = [];
+    let left = Math.max(0, jobRemaining - LEVELS.reduce((n, level) => n + (reserved[level] ?? 0), 0));
     for (const level of LEVELS) {
         const all = annotations.filter((a) => a.level === level);
-        const slots = ANNOTATIONS_PER_LEVEL - (reserved[level] ?? 0);
+        const slots = Math.min(ANNOTATIONS_PER_LEVEL - (reserved[level] ?? 0), left);
         const fits = all.length <= slots ? all : all.slice(0, Math.max(0, slots - 1));
         shown.push(...fits);
         const rest = all.slice(fits.length);
         hidden.push(...rest);
         if (rest.length > 0 && slots > 0) {
+            const cap = slots < ANNOTATIONS_PER_LEVEL - (reserved[level] ?? 0) ? `${ANNOTATIONS_PER_JOB} per job` : `${ANNOTATIONS_PER_LEVEL} per step`;
             shown.push({
                 level,
                 title: `${rest.length} more ${level}s`,
-                message: `${rest.length} more ${level}s are not shown as annotations (GitHub shows ${ANNOTATIONS_PER_LEVEL} per step); they are in the log, and every check result is in the job summary and the JSON report`,
+                message: `${rest.length} more ${level}s are not shown as annotations (GitHub shows ${cap}); they are in the log, and every check result is in the job summary and the JSON report`,
                 ...overflowAt,
             });
         }
+        left -= Math.min(slots, all.length);
     }
     return { shown, hidden };
 }
@@ -7331,6 +7337,7 @@ async function explainStep(outcome, kernelSource, context, log) {
 
 
 
+
 /**
  * The step's log, the one way the action writes to the runner: plain lines escaped so the runner never reads a
  * workflow command from user text, and every annotation (check results, duplicate options, publish warnings, the
@@ -7339,6 +7346,14 @@ async function explainStep(outcome, kernelSource, context, log) {
 class StepLog {
     annotations = [];
     overflowAt = {};
+    jobCounter;
+    /**
+     * A file in the job's temp folder counting the annotations this action's earlier steps in the job emitted, so that
+     * two steps (a zone and a host check) share GitHub's 50 per job instead of the second one's being dropped.
+     */
+    countJobAnnotationsIn(file) {
+        this.jobCounter = file;
+    }
     info(text) {
         core/* info */.pq(escapeLogLine(text));
     }
@@ -7360,7 +7375,14 @@ class StepLog {
      * the ten error slots. Whatever does not fit is still written to the log as a plain line.
      */
     finish(failure) {
-        const { shown, hidden } = fitAnnotations(this.annotations, { reserved: { error: failure === undefined ? 0 : 1 }, overflowAt: this.overflowAt });
+        const used = this.readJobCounter();
+        const reserved = failure === undefined ? 0 : 1;
+        const { shown, hidden } = fitAnnotations(this.annotations, {
+            reserved: { error: reserved },
+            overflowAt: this.overflowAt,
+            jobRemaining: ANNOTATIONS_PER_JOB - used,
+        });
+        this.writeJobCounter(used + shown.length + reserved);
         for (const a of hidden)
             this.info(`${a.level}: ${a.title ? `${a.title}: ` : ''}${a.message}`);
         for (const a of shown) {
@@ -7376,6 +7398,27 @@ class StepLog {
         this.annotations.length = 0;
         if (failure !== undefined)
             core/* setFailed */.C1(failure);
+    }
+    readJobCounter() {
+        if (!this.jobCounter)
+            return 0;
+        try {
+            const n = Number.parseInt((0,external_node_fs_.readFileSync)(this.jobCounter, 'utf8'), 10);
+            return Number.isInteger(n) && n >= 0 ? Math.min(n, ANNOTATIONS_PER_JOB) : 0;
+        }
+        catch {
+            return 0;
+        }
+    }
+    writeJobCounter(n) {
+        if (!this.jobCounter)
+            return;
+        try {
+            (0,external_node_fs_.writeFileSync)(this.jobCounter, `${n}\n`);
+        }
+        catch {
+            // A read-only or missing temp folder costs only the cross-step budget, never the step.
+        }
     }
 }
 
@@ -8314,6 +8357,8 @@ async function main_run() {
     let failure;
     try {
         const context = readRunnerContext(process.env, process.cwd(), readWorkflowFacts());
+        if (context.onRunner)
+            log.countJobAnnotationsIn(tempPath(context, 'kernel-action-annotations.count'));
         const inputs = getInputs(context);
         failure = inputs.mode === 'merge' ? await runMerge(inputs, context, log) : await runCheckAndPublish(inputs, context, log);
     }

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { InputError, oneLine } from './errors.js'
 import { getInputs, type CheckInputs, type MergeInputs, type PublishInputs } from './action/inputs.js'
-import { readRunnerContext, readWorkflowFacts, type RunnerContext } from './action/runner-context.js'
+import { readRunnerContext, readWorkflowFacts, tempPath, type RunnerContext } from './action/runner-context.js'
 import { runCheck, readFragmentLines, type CheckOutcome } from './check/run-check.js'
 import { failureLine, isFailing, plural } from './check/report.js'
 import { emitAnnotations, logResults, writeReport, writeSummary } from './action/report-check.js'
@@ -22,6 +22,7 @@ export async function run(): Promise<void> {
   let failure: string | undefined
   try {
     const context = readRunnerContext(process.env, process.cwd(), readWorkflowFacts())
+    if (context.onRunner) log.countJobAnnotationsIn(tempPath(context, 'kernel-action-annotations.count'))
     const inputs = getInputs(context)
     failure = inputs.mode === 'merge' ? await runMerge(inputs, context, log) : await runCheckAndPublish(inputs, context, log)
   } catch (error) {

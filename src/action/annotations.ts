@@ -14,8 +14,10 @@ export interface Annotation {
 /** Where an option is written in a committed fragment: annotations there show inline in a pull request. */
 export type FragmentLines = ReadonlyMap<string, { file: string; line: number }>
 
-// GitHub keeps 10 annotations of each level per step and silently drops the rest (actions/toolkit problem-matchers.md).
+// GitHub keeps 10 annotations of each level per step, and 50 per job over all its steps, and silently drops the rest
+// (actions/toolkit problem-matchers.md).
 export const ANNOTATIONS_PER_LEVEL = 10
+export const ANNOTATIONS_PER_JOB = 50
 const LEVELS: readonly AnnotationLevel[] = ['error', 'warning', 'notice']
 
 /**
@@ -33,33 +35,38 @@ export function planAnnotations(results: readonly CheckResult[], where: { config
 }
 
 /**
- * GitHub's budget: at most ten annotations per level, `reserved` slots kept for lines emitted after these (the
- * step's failure line). Past the budget, the last slot says how many more there are; the rest are `hidden`.
+ * GitHub's budget: at most ten annotations per level, and at most `jobRemaining` in all (what the job's 50 leave after
+ * the earlier steps), filled errors first; `reserved` slots are kept for lines emitted after these (the step's failure
+ * line). Past the budget, the last slot of a level says how many more there are; the rest are `hidden`.
  */
 export function fitAnnotations(
   annotations: readonly Annotation[],
   {
     reserved = {},
     overflowAt = {},
-  }: { reserved?: Partial<Record<AnnotationLevel, number>>; overflowAt?: { file?: string; startLine?: number } } = {},
+    jobRemaining = ANNOTATIONS_PER_JOB,
+  }: { reserved?: Partial<Record<AnnotationLevel, number>>; overflowAt?: { file?: string; startLine?: number }; jobRemaining?: number } = {},
 ): { shown: Annotation[]; hidden: Annotation[] } {
   const shown: Annotation[] = []
   const hidden: Annotation[] = []
+  let left = Math.max(0, jobRemaining - LEVELS.reduce((n, level) => n + (reserved[level] ?? 0), 0))
   for (const level of LEVELS) {
     const all = annotations.filter((a) => a.level === level)
-    const slots = ANNOTATIONS_PER_LEVEL - (reserved[level] ?? 0)
+    const slots = Math.min(ANNOTATIONS_PER_LEVEL - (reserved[level] ?? 0), left)
     const fits = all.length <= slots ? all : all.slice(0, Math.max(0, slots - 1))
     shown.push(...fits)
     const rest = all.slice(fits.length)
     hidden.push(...rest)
     if (rest.length > 0 && slots > 0) {
+      const cap = slots < ANNOTATIONS_PER_LEVEL - (reserved[level] ?? 0) ? `${ANNOTATIONS_PER_JOB} per job` : `${ANNOTATIONS_PER_LEVEL} per step`
       shown.push({
         level,
         title: `${rest.length} more ${level}s`,
-        message: `${rest.length} more ${level}s are not shown as annotations (GitHub shows ${ANNOTATIONS_PER_LEVEL} per step); they are in the log, and every check result is in the job summary and the JSON report`,
+        message: `${rest.length} more ${level}s are not shown as annotations (GitHub shows ${cap}); they are in the log, and every check result is in the job summary and the JSON report`,
         ...overflowAt,
       })
     }
+    left -= Math.min(slots, all.length)
   }
   return { shown, hidden }
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
-import { fitAnnotations, type Annotation } from './annotations.js'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { ANNOTATIONS_PER_JOB, fitAnnotations, type Annotation } from './annotations.js'
 import { escapeLogLine } from '../log-line.js'
 
 /**
@@ -10,6 +11,16 @@ import { escapeLogLine } from '../log-line.js'
 export class StepLog {
   private readonly annotations: Annotation[] = []
   private overflowAt: { file?: string; startLine?: number } = {}
+
+  private jobCounter?: string
+
+  /**
+   * A file in the job's temp folder counting the annotations this action's earlier steps in the job emitted, so that
+   * two steps (a zone and a host check) share GitHub's 50 per job instead of the second one's being dropped.
+   */
+  countJobAnnotationsIn(file: string): void {
+    this.jobCounter = file
+  }
 
   info(text: string): void {
     core.info(escapeLogLine(text))
@@ -37,7 +48,14 @@ export class StepLog {
    * the ten error slots. Whatever does not fit is still written to the log as a plain line.
    */
   finish(failure?: string): void {
-    const { shown, hidden } = fitAnnotations(this.annotations, { reserved: { error: failure === undefined ? 0 : 1 }, overflowAt: this.overflowAt })
+    const used = this.readJobCounter()
+    const reserved = failure === undefined ? 0 : 1
+    const { shown, hidden } = fitAnnotations(this.annotations, {
+      reserved: { error: reserved },
+      overflowAt: this.overflowAt,
+      jobRemaining: ANNOTATIONS_PER_JOB - used,
+    })
+    this.writeJobCounter(used + shown.length + reserved)
     for (const a of hidden) this.info(`${a.level}: ${a.title ? `${a.title}: ` : ''}${a.message}`)
     for (const a of shown) {
       // Only the properties there are: core writes `::notice ::` for a set of undefined ones.
@@ -50,5 +68,24 @@ export class StepLog {
     }
     this.annotations.length = 0
     if (failure !== undefined) core.setFailed(failure)
+  }
+
+  private readJobCounter(): number {
+    if (!this.jobCounter) return 0
+    try {
+      const n = Number.parseInt(readFileSync(this.jobCounter, 'utf8'), 10)
+      return Number.isInteger(n) && n >= 0 ? Math.min(n, ANNOTATIONS_PER_JOB) : 0
+    } catch {
+      return 0
+    }
+  }
+
+  private writeJobCounter(n: number): void {
+    if (!this.jobCounter) return
+    try {
+      writeFileSync(this.jobCounter, `${n}\n`)
+    } catch {
+      // A read-only or missing temp folder costs only the cross-step budget, never the step.
+    }
   }
 }
