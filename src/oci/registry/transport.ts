@@ -543,8 +543,8 @@ export async function releaseBody(response: Response): Promise<void> {
 /**
  * Sends a request with node:http(s) and answers with a fetch `Response`. For a streamed body: fetch (undici 6) keeps
  * every chunk of a streamed request body in memory until the request ends (nodejs/undici#4058): a 1 GiB blob cost
- * 1.1 GB of RSS. Here the body is piped with back-pressure, so memory stays flat whatever the blob's size; the headers
- * timeout starts once it is sent, and sending is bounded by the operation. For a `nodeStream` GET, a 200 body stays a
+ * 1.1 GB of RSS. Here the body is piped with back-pressure, so memory stays flat whatever the blob's size; the answer
+ * window (`windowMs`, then `timedOut()`) starts once it is sent, and sending is bounded by the operation. For a `nodeStream` GET, a 200 body stays a
  * Node stream (nodeBody()), which reads a large layer faster than a web stream.
  */
 async function nodeRequest(
