@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { fileError, InputError, InternalError } from '../src/errors.js'
+import { fileError, InputError, IntegrityError, InternalError, RegistryError } from '../src/errors.js'
+import { TagMismatchError } from '../src/oci/registry/errors.js'
+import { ConnectionError } from '../src/oci/registry/transport.js'
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src')
 
@@ -20,15 +22,25 @@ describe('the error vocabulary', () => {
     )
   })
 
-  it('throws no plain Error anywhere in src/ (the registry client has its own RegistryError)', () => {
-    const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.startsWith(join('oci', 'registry')))
-    const plain = files.flatMap((f) =>
+  it('throws no plain Error anywhere in src/, and declares no kind of error outside src/errors.ts', () => {
+    const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && f !== 'errors.ts')
+    const offending = files.flatMap((f) =>
       readFileSync(join(SRC, f), 'utf8')
         .split('\n')
         .map((line, i) => [`${f}:${i + 1}`, line] as const)
-        .filter(([, line]) => /new Error\(/.test(line))
+        .filter(([, line]) => /new Error\(|extends Error\b/.test(line))
         .map(([at]) => at),
     )
-    expect(plain).toEqual([])
+    expect(offending).toEqual([])
+  })
+
+  it('has the registry kind beside the others: its errors are RegistryErrors, integrity errors or input errors', () => {
+    const error = new RegistryError('registry r.example: GET manifest v1 → 404 MANIFEST_UNKNOWN', 404, 'MANIFEST_UNKNOWN')
+    expect([error.name, error.status, error.code, error instanceof Error]).toEqual(['RegistryError', 404, 'MANIFEST_UNKNOWN', true])
+    expect(new ConnectionError('ECONNREFUSED', 'GET', 'http://127.0.0.1:1/v2/?x=secret')).toEqual(
+      new RegistryError('GET http://127.0.0.1:1/v2/?…: cannot connect (ECONNREFUSED)'),
+    )
+    expect(new ConnectionError('ECONNREFUSED', 'GET', 'http://h/')).toBeInstanceOf(RegistryError)
+    expect(new TagMismatchError('t', 'v1', 'sha256:a', undefined)).toBeInstanceOf(IntegrityError)
   })
 })

@@ -147,7 +147,7 @@ describe('credential helpers (credHelpers, credsStore)', () => {
 
 describe('RegistryAuth.redact', () => {
   // No credentials are known here, so only the pattern can catch these: the known-secret pass cannot hide a mutant.
-  const auth = new RegistryAuth({ registry: 'r.example', transport: new Transport() })
+  const auth = new RegistryAuth({ registry: 'r.example', origin: 'https://r.example', transport: new Transport() })
 
   it('hides any Basic or Bearer credential, whatever its case and token characters', () => {
     expect(auth.redact('refused: authorization: Bearer eyJhbGc.iOi-J_SU~zI+1/NiJ9=; accept: */*')).toBe(
@@ -164,6 +164,7 @@ describe('RegistryAuth.redact', () => {
   it('also removes known secrets wherever they stand', () => {
     const withPassword = new RegistryAuth({
       registry: 'r.example',
+      origin: 'https://r.example',
       transport: new Transport(),
       credentials: { username: 'u', password: 'Pa55word-x' },
     })

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
+import { InternalError } from '../src/errors.js'
 import {
   ConnectionError,
   Transport,
@@ -282,6 +283,39 @@ describe('time bounds and restarts', () => {
       restarted?.closeAllConnections()
       await new Promise((resolve) => restarted?.close(resolve))
     }
+  })
+
+  it('gives up once the silence budget is spent by lost requests, and reports SILENT, not the deadline', async () => {
+    const hang: Script = () => undefined
+    scripts.set(
+      '/silent',
+      Array.from({ length: 10 }, () => hang),
+    )
+    const started = Date.now()
+    const error = await quickTransport([], { attempts: 10, headersTimeoutMs: 100, silenceMs: 250, operationTimeoutMs: 10_000 })
+      .request(() => ({ url: `${base}/silent` }))
+      .catch((e: unknown) => e)
+    expect([(error as ConnectionError).code, (error as Error).message]).toEqual(['SILENT', `GET ${base}/silent: cannot connect (SILENT)`])
+    expect(seen.get('/silent')!.length).toBe(3) // 100 + 100 + the 50 left
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+
+  it('any answer refills the silence budget: a registry losing every other answer is still ridden out', async () => {
+    const hang: Script = () => undefined
+    scripts.set('/lossy', [hang, status(503), hang, status(503), hang, status(503), hang])
+    const response = await quickTransport([], { attempts: 10, headersTimeoutMs: 100, silenceMs: 150, operationTimeoutMs: 10_000 }).request(() => ({
+      url: `${base}/lossy`,
+    }))
+    expect(response.status).toBe(200) // 400 ms without an answer in all, but never 150 in a row
+    expect(seen.get('/lossy')!.length).toBe(8)
+  })
+
+  it('a request that cannot be built is an internal error that does not show the header', async () => {
+    const error = await quickTransport([])
+      .request(() => ({ url: `${base}/never-sent`, headers: { authorization: 'Bearer half\r\nother-half' } }))
+      .catch((e: unknown) => e)
+    expect(error).toEqual(new InternalError(`GET ${base}/never-sent could not be sent (TypeError)`))
+    expect(seen.get('/never-sent')).toBeUndefined()
   })
 
   it('takes its backoff from KERNEL_ACTION_RETRY_BASE_MS and KERNEL_ACTION_RETRY_MAX_MS when set', () => {

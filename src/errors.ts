@@ -1,6 +1,7 @@
 /**
- * The action's error vocabulary (README, "Bad input"). Every error it stops with is one line of one of these kinds;
- * a plain `Error` is never thrown on purpose.
+ * The action's error vocabulary (README, "Bad input"). Every error it stops with is one line of one of these kinds
+ * (or of a subclass of one); a plain `Error` is never thrown on purpose, and no other module declares a kind of its own
+ * (__tests__/errors.test.ts holds that).
  */
 
 /**
@@ -12,7 +13,10 @@ export class InputError extends Error {
   override name = 'InputError'
 }
 
-/** Data this action wrote did not read back as written (a tag resolving elsewhere, a blob not matching its digest). */
+/**
+ * Bytes that do not match the digest naming them (a blob or manifest fetched or read back), or data this action wrote
+ * that did not read back as written (a tag resolving elsewhere).
+ */
 export class IntegrityError extends Error {
   override name = 'IntegrityError'
 }
@@ -20,6 +24,24 @@ export class IntegrityError extends Error {
 /** A program this action runs (the `zstd` program, apt-get, QEMU and Xen for the boot test) failed. */
 export class ToolError extends Error {
   override name = 'ToolError'
+}
+
+/**
+ * A registry refused a request, answered something unusable, or could not be reached (in time). Its answers are
+ * untrusted: the message names the registry and the request, never a secret. `status` is the HTTP status when there
+ * was one; `code` the registry's error code (MANIFEST_UNKNOWN, DENIED...) or the transport's (ECONNREFUSED, TIMEOUT,
+ * DEADLINE, SLOW_BODY, FOREIGN_CHALLENGE...), for callers that decide on them (404: absent). Credentials the registry
+ * does not accept are an InputError (the user's input is at fault); bytes not matching their digest an IntegrityError.
+ */
+export class RegistryError extends Error {
+  override name = 'RegistryError'
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+  ) {
+    super(message)
+  }
 }
 
 /** A Kconfig line the reader cannot parse; never shown as a failure, it is counted among the skipped lines. */

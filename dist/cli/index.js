@@ -615,7 +615,7 @@ function cacheDir() {
 }
 const XEN_PROGRAMS = ['xl', 'xenstored', 'xenconsoled', 'xen-init-dom0', 'libxl-save-helper', 'xenconsole'];
 /** The one line to show when a piece is missing: what to install (scripts/install-boot-tools.sh does it all). */
-class MissingTool extends Error {
+class MissingTool extends errors/* ToolError */.v4 {
     constructor(what, pkg) {
         super(`boot test: ${what} not found; install ${pkg} (scripts/install-boot-tools.sh installs everything the boot test needs)`);
     }
@@ -3896,8 +3896,8 @@ var kernel_config = __nccwpck_require__(746);
 var src_arch = __nccwpck_require__(67);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/pull/image-source.ts + 10 modules
-var image_source = __nccwpck_require__(650);
+// EXTERNAL MODULE: ./src/pull/image-source.ts + 11 modules
+var image_source = __nccwpck_require__(239);
 // EXTERNAL MODULE: ./src/check/requirements.ts
 var requirements = __nccwpck_require__(762);
 ;// CONCATENATED MODULE: ./src/drift/config-diff.ts
@@ -4273,13 +4273,15 @@ async function diffCommand(args, write) {
 /* harmony export */   TN: () => (/* binding */ oneLine),
 /* harmony export */   cs: () => (/* binding */ IntegrityError),
 /* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   gl: () => (/* binding */ RegistryError),
 /* harmony export */   v4: () => (/* binding */ ToolError),
 /* harmony export */   yL: () => (/* binding */ oneOf),
 /* harmony export */   zS: () => (/* binding */ fileError)
 /* harmony export */ });
 /**
- * The action's error vocabulary (README, "Bad input"). Every error it stops with is one line of one of these kinds;
- * a plain `Error` is never thrown on purpose.
+ * The action's error vocabulary (README, "Bad input"). Every error it stops with is one line of one of these kinds
+ * (or of a subclass of one); a plain `Error` is never thrown on purpose, and no other module declares a kind of its own
+ * (__tests__/errors.test.ts holds that).
  */
 /**
  * A user-supplied input that cannot be used (a missing file, a line that is not Kconfig, a bad tag...).
@@ -4289,13 +4291,33 @@ async function diffCommand(args, write) {
 class InputError extends Error {
     name = 'InputError';
 }
-/** Data this action wrote did not read back as written (a tag resolving elsewhere, a blob not matching its digest). */
+/**
+ * Bytes that do not match the digest naming them (a blob or manifest fetched or read back), or data this action wrote
+ * that did not read back as written (a tag resolving elsewhere).
+ */
 class IntegrityError extends Error {
     name = 'IntegrityError';
 }
 /** A program this action runs (the `zstd` program, apt-get, QEMU and Xen for the boot test) failed. */
 class ToolError extends Error {
     name = 'ToolError';
+}
+/**
+ * A registry refused a request, answered something unusable, or could not be reached (in time). Its answers are
+ * untrusted: the message names the registry and the request, never a secret. `status` is the HTTP status when there
+ * was one; `code` the registry's error code (MANIFEST_UNKNOWN, DENIED...) or the transport's (ECONNREFUSED, TIMEOUT,
+ * DEADLINE, SLOW_BODY, FOREIGN_CHALLENGE...), for callers that decide on them (404: absent). Credentials the registry
+ * does not accept are an InputError (the user's input is at fault); bytes not matching their digest an IntegrityError.
+ */
+class RegistryError extends Error {
+    status;
+    code;
+    name = 'RegistryError';
+    constructor(message, status, code) {
+        super(message);
+        this.status = status;
+        this.code = code;
+    }
 }
 /** A Kconfig line the reader cannot parse; never shown as a failure, it is counted among the skipped lines. */
 class KconfigSyntaxError extends Error {
@@ -4368,8 +4390,8 @@ var promises_ = __nccwpck_require__(466);
 var kernel_image = __nccwpck_require__(824);
 // EXTERNAL MODULE: ./src/describe/metadata.ts
 var describe_metadata = __nccwpck_require__(968);
-// EXTERNAL MODULE: ./src/pull/image-source.ts + 10 modules
-var image_source = __nccwpck_require__(650);
+// EXTERNAL MODULE: ./src/pull/image-source.ts + 11 modules
+var image_source = __nccwpck_require__(239);
 // EXTERNAL MODULE: ./src/pull/layer-reader.ts + 10 modules
 var layer_reader = __nccwpck_require__(484);
 // EXTERNAL MODULE: ./src/oci/reference.ts
@@ -5456,24 +5478,13 @@ function registryBaseUrl(registry, insecure = false) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   g: () => (/* binding */ RegistryError)
+/* harmony export */   g: () => (/* reexport safe */ _errors_js__WEBPACK_IMPORTED_MODULE_0__.gl)
 /* harmony export */ });
 /* unused harmony export TagMismatchError */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
-// The errors a registry conversation ends with. Each message is one line and holds no secret.
+// The errors a registry conversation ends with, beyond src/errors.ts's kinds. Each message is one line and holds no secret.
 
-/** A registry said no, sent something wrong, or could not be reached. `code` is the registry's error code
- * (e.g. MANIFEST_BLOB_UNKNOWN, DENIED) or a network one (ECONNREFUSED, TIMEOUT, DEADLINE). */
-class RegistryError extends Error {
-    status;
-    code;
-    name = 'RegistryError';
-    constructor(message, status, code) {
-        super(message);
-        this.status = status;
-        this.code = code;
-    }
-}
+
 /**
  * A tag read back after the push points somewhere else: another writer raced us, or the registry lost the write.
  * An integrity error of the action's vocabulary (what it wrote did not read back as written).
@@ -5515,7 +5526,7 @@ const MediaType = {
 
 /***/ }),
 
-/***/ 650:
+/***/ 239:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6127,14 +6138,17 @@ var promises_ = __nccwpck_require__(466);
 
 
 
-/** A request that never got an HTTP answer. `code` is e.g. ECONNREFUSED, ECONNRESET, TIMEOUT, DEADLINE, ABORTED. */
-class ConnectionError extends Error {
+/**
+ * A request that never got an HTTP answer. `code` is e.g. ECONNREFUSED, ECONNRESET, TIMEOUT (one request got no
+ * headers in time), SILENT (the operation's silence budget is spent), DEADLINE, ABORTED.
+ */
+class ConnectionError extends errors/* RegistryError */.gl {
     code;
     method;
     url;
     name = 'ConnectionError';
     constructor(code, method, url) {
-        super(`${method} ${redactUrl(url)}: cannot connect (${code})`);
+        super(`${method} ${redactUrl(url)}: cannot connect (${code})`, undefined, code);
         this.code = code;
         this.method = method;
         this.url = url;
@@ -6142,13 +6156,18 @@ class ConnectionError extends Error {
 }
 /** The documented time bounds (README, "Registry time limits"). */
 const timeBounds = {
-    headersTimeoutMs: 30_000,
+    headersTimeoutMs: 10_000,
+    silenceMs: 25_000,
     operationTimeoutMs: 120_000,
-    /** An upload or a streamed download may take this long per MiB on top of the operation bound (≥ 64 KiB/s). */
+    /** An upload may take this long per MiB on top of the operation bound (≥ 64 KiB/s). */
     msPerMiB: 16_000,
-    /** A streamed body that sends nothing for this long is broken off. */
-    bodyIdleMs: 60_000,
+    /** A blob body must bring at least bodyMinBytes(window) in every window of this length its reader spends waiting. */
+    bodyWindowMs: 30_000,
 };
+/** The least a blob body must bring per window of waiting: 1 MiB per 30 s (about 35 kB/s), the same rate in a test's shorter window. */
+function bodyMinBytes(windowMs) {
+    return Math.ceil((1024 * 1024 * windowMs) / 30_000);
+}
 const defaults = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
 // Refused / unknown host means the address is wrong: retrying only delays the clear error (but see lastResetAt).
 const retryableCodes = new Set([
@@ -6195,7 +6214,7 @@ function errorCode(error) {
     for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
         // An aborted fetch rejects with a DOMException (not always an Error of this realm), so go by name.
         const name = current.name;
-        if (name === 'TimeoutError' || name === 'AbortError' || name === 'HeadersTimeout')
+        if (name === 'TimeoutError' || name === 'AbortError')
             return 'TIMEOUT';
         const code = current.code;
         if (typeof code === 'string' && code !== '')
@@ -6227,23 +6246,37 @@ function mayCarryCredentials(home, target) {
 function isDowngrade(from, to) {
     return new URL(from).protocol === 'https:' && new URL(to).protocol !== 'https:';
 }
+/** The errors of the action's vocabulary: they end an operation as they are, never retried or reworded. */
+function isVocabulary(error) {
+    return (error instanceof errors/* RegistryError */.gl ||
+        error instanceof errors/* InputError */.dz ||
+        error instanceof errors/* IntegrityError */.cs ||
+        error instanceof errors/* ToolError */.v4 ||
+        error instanceof errors/* InternalError */.Gd);
+}
 /**
  * The time bound of one client operation (a HEAD, an upload, a manifest read): its signal aborts every attempt and
- * wait in it when the deadline passes, or when the caller's signal aborts. `end()` stops the clock (for a streamed
- * download whose body is then bounded by an idle timeout instead).
+ * wait in it when the deadline passes, or when the caller's signal aborts. It also keeps the operation's silence
+ * budget: what is left of the time its requests may wait for answers that never come. `end()` stops the clock (for
+ * a streamed download whose body is then bounded by its minimum rate instead).
  */
 class Operation {
     timeoutMs;
+    silenceMs;
     signal;
     deadline;
+    /** Milliseconds this operation may still wait for answers that never come (until the next answer). */
+    silenceLeftMs;
     controller = new AbortController();
     timer;
     detach = () => undefined;
-    constructor(timeoutMs, parent) {
+    constructor(timeoutMs, silenceMs, parent) {
         this.timeoutMs = timeoutMs;
+        this.silenceMs = silenceMs;
         this.deadline = Date.now() + timeoutMs;
+        this.silenceLeftMs = silenceMs;
         this.signal = this.controller.signal;
-        this.timer = setTimeout(() => this.controller.abort(new DeadlineReached(timeoutMs)), timeoutMs);
+        this.timer = setTimeout(() => this.controller.abort(new errors/* RegistryError */.gl(`no answer within ${timeoutMs} ms`, undefined, 'DEADLINE')), timeoutMs);
         this.timer.unref();
         if (parent !== undefined) {
             const follow = () => this.controller.abort(parent.reason);
@@ -6257,7 +6290,12 @@ class Operation {
     get abortCode() {
         if (!this.signal.aborted)
             return undefined;
-        return this.signal.reason instanceof DeadlineReached ? 'DEADLINE' : 'ABORTED';
+        const reason = this.signal.reason;
+        return reason instanceof errors/* RegistryError */.gl && reason.code === 'DEADLINE' ? 'DEADLINE' : 'ABORTED';
+    }
+    /** How long the next request may wait for its answer: `wanted`, within the silence budget. */
+    answerWindow(wanted) {
+        return Math.max(1, Math.min(wanted, this.silenceLeftMs));
     }
     /** Stops the clock. A streamed body still follows the caller's signal, so the listener stays until it is done. */
     end() {
@@ -6269,45 +6307,46 @@ class Operation {
         this.detach();
     }
 }
-class DeadlineReached extends Error {
-    name = 'DeadlineReached';
-    constructor(ms) {
-        super(`no answer within ${ms} ms`);
-    }
-}
-class HeadersTimeout extends Error {
-    name = 'HeadersTimeout';
-    code = 'TIMEOUT';
-}
 class Transport {
     options;
     /** When a connection was last reset (any operation): a refusal soon after is a restart, worth retrying. */
     lastResetAt = -Infinity;
+    prefix;
+    /** The URL that gave each answer (after redirects): whose 401 it is. */
+    answeredBy = new WeakMap();
     constructor(options = {}, env = process.env) {
         this.options = {
             attempts: options.attempts ?? defaults.attempts,
             headersTimeoutMs: options.headersTimeoutMs ?? timeBounds.headersTimeoutMs,
+            silenceMs: options.silenceMs ?? envMs(env, 'KERNEL_ACTION_SILENCE_MS') ?? timeBounds.silenceMs,
             operationTimeoutMs: options.operationTimeoutMs ?? timeBounds.operationTimeoutMs,
+            bodyWindowMs: options.bodyWindowMs ?? envMs(env, 'KERNEL_ACTION_BODY_WINDOW_MS') ?? timeBounds.bodyWindowMs,
             baseDelayMs: options.baseDelayMs ?? envMs(env, 'KERNEL_ACTION_RETRY_BASE_MS') ?? defaults.baseDelayMs,
             maxDelayMs: options.maxDelayMs ?? envMs(env, 'KERNEL_ACTION_RETRY_MAX_MS') ?? defaults.maxDelayMs,
             random: options.random ?? Math.random,
+            name: options.name ?? '',
             onRetry: options.onRetry,
         };
+        this.prefix = this.options.name === '' ? '' : `${this.options.name}: `;
     }
-    /** Starts an operation bounded by `timeoutMs` (default: operationTimeoutMs) and by the caller's signal. */
+    /** Starts an operation bounded by `timeoutMs` (default: operationTimeoutMs), the silence budget and the caller's signal. */
     begin(signal, timeoutMs = this.options.operationTimeoutMs) {
-        return new Operation(timeoutMs, signal);
+        return new Operation(timeoutMs, this.options.silenceMs, signal);
     }
-    /** Sends the request built by `build` in its own operation, calling `build` again for every retry. */
-    async request(build, operation) {
+    /**
+     * The way a request is sent: retried within `operation` (or an operation of its own), each try one exchange()
+     * (authenticated when `access` is given). `build` is called again for every send, so a streamed body is re-opened.
+     */
+    async request(build, operation, access) {
         const op = operation ?? this.begin();
+        let label = { method: 'GET', url: '' };
+        const labelled = () => {
+            const spec = build();
+            label = { method: spec.method ?? 'GET', url: spec.url };
+            return spec;
+        };
         try {
-            let label = { method: 'GET', url: '' };
-            return await this.retry(op, () => label, async () => {
-                const spec = await build();
-                label = { method: spec.method ?? 'GET', url: spec.url };
-                return this.send(spec, op);
-            });
+            return await this.retry(op, () => label, () => this.exchange(labelled, op, access));
         }
         finally {
             if (operation === undefined)
@@ -6317,7 +6356,8 @@ class Transport {
     /**
      * The one retry loop. `attempt` makes one try (it may send several requests, e.g. open an upload session and
      * PUT into it) and returns the answer that decides; `label` names the request that was last sent, for messages.
-     * A 429/5xx answer or a transient network error is retried with backoff while attempts and time are left.
+     * A 429/5xx answer or a transient network error is retried with backoff while attempts, time and the silence
+     * budget are left. Errors of the action's vocabulary end the operation as they are.
      */
     async retry(op, label, attempt) {
         const { baseDelayMs, maxDelayMs, random } = this.options;
@@ -6338,19 +6378,37 @@ class Transport {
                 reason = `HTTP ${response.status}`;
             }
             catch (error) {
-                if (error instanceof registry_errors/* RegistryError */.g || (error instanceof Error && error.name === 'InputError'))
-                    throw error;
-                const code = op.abortCode ?? errorCode(error);
                 const { method, url } = label();
-                // fetch fails with a TypeError (of its own realm: go by name); anything else without a code is not the network.
-                if (code === 'UNKNOWN' && error?.name !== 'TypeError')
+                let code;
+                if (op.abortCode !== undefined)
+                    code = op.abortCode;
+                else if (error instanceof ConnectionError)
+                    code = error.code;
+                else if (isVocabulary(error))
                     throw error;
+                else {
+                    code = errorCode(error);
+                    // fetch fails with a TypeError (of its own realm: go by name) caused by the network; one without a cause is
+                    // a request we could not build (a header value the credential checks should have refused): our bug.
+                    if (code === 'UNKNOWN') {
+                        const { name, cause } = (error ?? {});
+                        if (name !== 'TypeError')
+                            throw error;
+                        if (cause === undefined)
+                            throw new errors/* InternalError */.Gd(`${method} ${redactUrl(url)} could not be sent (${name})`);
+                    }
+                }
+                if (code === 'TIMEOUT' && op.silenceLeftMs <= 0)
+                    code = 'SILENT';
                 if (resetCodes.has(code))
                     this.lastResetAt = Date.now();
                 const restarting = code === 'ECONNREFUSED' && Date.now() - this.lastResetAt < restartWindowMs;
                 delayMs = backoffDelay(n, baseDelayMs, maxDelayMs, random);
-                if (!(isRetryableErrorCode(code) || restarting) || !this.mayRetry(n, delayMs, op))
+                if (!(isRetryableErrorCode(code) || restarting) || n >= this.options.attempts)
                     throw new ConnectionError(code, method, url);
+                // Worth another try, but the wait would end past the deadline: giving up now is giving up at the deadline.
+                if (!this.mayRetry(n, delayMs, op))
+                    throw new ConnectionError('DEADLINE', method, url);
                 reason = code;
             }
             const { method, url } = label();
@@ -6361,50 +6419,92 @@ class Transport {
         }
     }
     /**
-     * One exchange, no retry. Response headers must come within headersTimeoutMs. Redirects of GET/HEAD (and 307/308
-     * with a body in memory) are followed; credentials go along only to the same scheme, host and port, and a
+     * One exchange, no retry, under the one credentials rule for every method: the Authorization header goes only to
+     * the registry's own origin (scheme, host, port) and is dropped on a redirect elsewhere; a 401 is answered (with
+     * credentials or a new token, then sent again, at most 3 sends) only when the registry's origin gave it. A 401 from
+     * anywhere else (a redirect target, an upload host) ends the operation with one line, and nothing is sent there.
+     */
+    async exchange(build, op, access) {
+        for (let sends = 1;; sends++) {
+            const spec = build();
+            const authorization = access !== undefined && mayCarryCredentials(access.auth.origin, spec.url) ? access.auth.authorization(access.scopes) : undefined;
+            const headers = new Headers(spec.headers);
+            if (authorization !== undefined)
+                headers.set('authorization', authorization);
+            const response = await this.send({ ...spec, headers }, op);
+            if (response.status !== 401 || access === undefined)
+                return response;
+            await releaseBody(response);
+            const from = this.answeredBy.get(response) ?? spec.url;
+            if (!mayCarryCredentials(access.auth.origin, from)) {
+                const who = mayCarryCredentials(spec.url, from) ? `${new URL(from).origin} (not the registry)` : `the redirect target ${new URL(from).origin}`;
+                throw new errors/* RegistryError */.gl(`${this.prefix}${spec.method ?? 'GET'} ${redactUrl(spec.url)}: ${who} asked for credentials; none are sent to a host other than the registry`, 401, 'FOREIGN_CHALLENGE');
+            }
+            if (sends >= 3 || !(await access.auth.answer(response, access.scopes, authorization, op))) {
+                throw access.auth.refusal(response, access.scopes, authorization);
+            }
+        }
+    }
+    /**
+     * One request, no retry, no authentication of its own. Response headers must come within the answer window
+     * (headersTimeoutMs, twice that once a streamed upload's body is sent, never more than the silence budget left); a
+     * window that passes is spent from the budget, an answer refills it. Redirects of GET/HEAD (and 307/308 with a body in memory) are followed;
+     * Authorization goes along only to the same scheme, host and port, a token request not even that far, and a
      * redirect from https to http is refused. A streamed body is never redirected: the caller sees the 3xx.
      */
-    async send(spec, op) {
+    async send(spec, op, options = {}) {
         const { url: first, nodeStream, ...init } = spec;
         const method = init.method ?? 'GET';
         const headers = new Headers(init.headers);
         let url = first;
         for (let hop = 0;; hop++) {
-            const response = isStreamBody(init.body) || nodeStream === true
-                ? await nodeRequest(url, { ...init, headers }, op.signal, this.options.headersTimeoutMs, nodeStream === true)
-                : await this.fetchWithHeadersTimeout(url, { ...init, headers }, op.signal);
+            const streamed = isStreamBody(init.body);
+            const windowMs = op.answerWindow(streamed ? 2 * this.options.headersTimeoutMs : this.options.headersTimeoutMs);
+            const timedOut = () => {
+                op.silenceLeftMs -= windowMs;
+                return new ConnectionError('TIMEOUT', method, url);
+            };
+            const response = streamed || nodeStream === true
+                ? await nodeRequest(url, { ...init, headers }, op.signal, windowMs, timedOut, nodeStream === true)
+                : await fetchInTime(url, { ...init, headers }, op.signal, windowMs, timedOut);
+            op.silenceLeftMs = op.silenceMs; // an answer: the registry is alive, whatever it said
+            this.answeredBy.set(response, url);
             const location = response.headers.get('location');
             const follows = method === 'GET' || method === 'HEAD' || response.status === 307 || response.status === 308;
-            if (![301, 302, 303, 307, 308].includes(response.status) || location === null || !follows || isStreamBody(init.body))
+            if (![301, 302, 303, 307, 308].includes(response.status) || location === null || !follows || streamed)
                 return response;
             await releaseBody(response);
+            const where = `${this.prefix}${method} ${redactUrl(first)}`;
             if (hop >= 5)
-                throw new registry_errors/* RegistryError */.g(`${method} ${redactUrl(first)}: more than 5 redirects`);
+                throw new errors/* RegistryError */.gl(`${where}: more than 5 redirects`);
             const next = new URL(location, url);
             if (next.protocol !== 'http:' && next.protocol !== 'https:')
-                throw new registry_errors/* RegistryError */.g(`${method} ${redactUrl(first)}: redirected to a ${next.protocol} URL; refusing`);
-            if (isDowngrade(url, next)) {
-                throw new registry_errors/* RegistryError */.g(`${method} ${redactUrl(first)}: redirected from https to http (${next.host}); refusing to continue in clear`);
-            }
-            if (!mayCarryCredentials(first, next))
+                throw new errors/* RegistryError */.gl(`${where}: redirected to a ${next.protocol} URL; refusing`);
+            if (isDowngrade(url, next))
+                throw new errors/* RegistryError */.gl(`${where}: redirected from https to http (${next.host}); refusing to continue in clear`);
+            if (!mayCarryCredentials(first, next)) {
+                if (options.tokenRequest === true) {
+                    throw new errors/* RegistryError */.gl(`${where}: the token realm redirected to ${next.origin}; a token request is never sent to another host`, response.status, 'FOREIGN_REDIRECT');
+                }
                 headers.delete('authorization');
+            }
             url = next.toString();
-        }
-    }
-    async fetchWithHeadersTimeout(url, init, signal) {
-        const headersTimer = new AbortController();
-        const timer = setTimeout(() => headersTimer.abort(new HeadersTimeout('no response headers in time')), this.options.headersTimeoutMs);
-        try {
-            return await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.any([signal, headersTimer.signal]) });
-        }
-        finally {
-            clearTimeout(timer);
         }
     }
     /** Another attempt is allowed, and the wait before it ends before the operation's deadline. */
     mayRetry(attempt, delayMs, op) {
         return attempt < this.options.attempts && Date.now() + delayMs < op.deadline;
+    }
+}
+/** fetch, without following redirects, aborted with `timedOut()` when its headers do not come within `windowMs`. */
+async function fetchInTime(url, init, signal, windowMs, timedOut) {
+    const headersTimer = new AbortController();
+    const timer = setTimeout(() => headersTimer.abort(timedOut()), windowMs);
+    try {
+        return await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.any([signal, headersTimer.signal]) });
+    }
+    finally {
+        clearTimeout(timer);
     }
 }
 function envMs(env, name) {
@@ -6433,7 +6533,7 @@ function transport_sleep(ms, signal) {
  * off and reported as `what` being too large. Never retried: a registry sending that much is not having a bad moment.
  */
 async function readLimited(response, maxBytes, what) {
-    const tooLarge = () => new registry_errors/* RegistryError */.g(`${what} is larger than ${maxBytes} bytes; not read further`, undefined, 'TOO_LARGE');
+    const tooLarge = () => new errors/* RegistryError */.gl(`${what} is larger than ${maxBytes} bytes; not read further`, undefined, 'TOO_LARGE');
     const declared = Number(response.headers.get('content-length') ?? '');
     if (Number.isFinite(declared) && declared > maxBytes) {
         await response.body?.cancel().catch(() => undefined);
@@ -6486,11 +6586,11 @@ async function releaseBody(response) {
 /**
  * Sends a request with node:http(s) and answers with a fetch `Response`. For a streamed body: fetch (undici 6) keeps
  * every chunk of a streamed request body in memory until the request ends (nodejs/undici#4058): a 1 GiB blob cost
- * 1.1 GB of RSS. Here the body is piped with back-pressure, so memory stays flat whatever the blob's size; the headers
- * timeout starts once it is sent, and sending is bounded by the operation. For a `nodeStream` GET, a 200 body stays a
+ * 1.1 GB of RSS. Here the body is piped with back-pressure, so memory stays flat whatever the blob's size; the answer
+ * window (`windowMs`, then `timedOut()`) starts once it is sent, and sending is bounded by the operation. For a `nodeStream` GET, a 200 body stays a
  * Node stream (nodeBody()), which reads a large layer faster than a web stream.
  */
-async function nodeRequest(url, init, signal, headersTimeoutMs, nodeStream) {
+async function nodeRequest(url, init, signal, windowMs, timedOut, nodeStream) {
     const target = new URL(url);
     const headers = {};
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
@@ -6510,10 +6610,10 @@ async function nodeRequest(url, init, signal, headersTimeoutMs, nodeStream) {
     let timer;
     const headersInTime = sent.then(() => new Promise((resolve, reject) => {
         timer = setTimeout(() => {
-            const error = new HeadersTimeout('no response headers in time');
+            const error = timedOut();
             request.destroy(error);
             reject(error);
-        }, headersTimeoutMs);
+        }, windowMs);
         answered.then(resolve, reject);
     }));
     // The registry may answer (e.g. 401, 413) before the body is through; then the answer is what matters.
@@ -6540,10 +6640,10 @@ async function nodeRequest(url, init, signal, headersTimeoutMs, nodeStream) {
         nodeBodies.set(response, answer);
     return response;
 }
-/** The body, failing (code ERR_HTTP_CONTENT_LENGTH_MISMATCH) when it is not as long as its header says, not hanging. */
+/** The body, failing (an IntegrityError: the bytes are not what was declared) when it is not as long as its header says, not hanging. */
 async function* exactLength(body, contentLength) {
     const expected = contentLength === undefined ? undefined : Number(contentLength);
-    const mismatch = () => Object.assign(new Error('request body does not match its content-length'), { code: 'ERR_HTTP_CONTENT_LENGTH_MISMATCH' });
+    const mismatch = () => new errors/* IntegrityError */.cs('request body does not match its content-length');
     let length = 0;
     for await (const chunk of body) {
         length += chunk.length;
@@ -6587,6 +6687,7 @@ function parseChallenge(header) {
  */
 class RegistryAuth {
     registry;
+    origin;
     username;
     basic;
     /** An OAuth2 refresh token (Docker's identity token), exchanged at the realm instead of Basic credentials. */
@@ -6600,10 +6701,13 @@ class RegistryAuth {
     secrets = new Set();
     constructor(options) {
         this.registry = options.registry;
+        this.origin = new URL(options.origin).origin;
         this.transport = options.transport;
         this.insecure = options.insecure ?? false;
         this.onSecret = options.onSecret ?? (() => undefined);
         const credentials = options.credentials;
+        if (credentials !== undefined)
+            checkOneLine(this.registry, credentials);
         if (credentials !== undefined && credentials.username === identityTokenUser) {
             this.username = undefined;
             this.identityToken = credentials.password;
@@ -6694,7 +6798,7 @@ class RegistryAuth {
                 headers.authorization = `Basic ${this.basic}`;
             spec = { url: url.toString(), method: 'GET', headers };
         }
-        const response = await this.transport.send(spec, op);
+        const response = await this.transport.send(spec, op, { tokenRequest: true });
         if (response.status === 401 || response.status === 403) {
             await response.body?.cancel().catch(() => undefined);
             throw this.refused(response.status);
@@ -6714,6 +6818,10 @@ class RegistryAuth {
         const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;
         if (typeof token !== 'string' || token === '') {
             throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: token response from ${where} has no token`);
+        }
+        // Sent back as a header value: anything a header cannot hold is refused here, once, without echoing it.
+        if (!/^[\x21-\x7e]+$/.test(token)) {
+            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: token response from ${where} holds a token with spaces, line breaks or other characters a header cannot carry`);
         }
         return token;
     }
@@ -6736,19 +6844,94 @@ class RegistryAuth {
             return new errors/* InputError */.dz(`registry ${this.registry}: authentication failed with the identity token (${status})`);
         return new errors/* InputError */.dz(`registry ${this.registry}: authentication failed for user "${this.username}" (${status})`);
     }
+    /**
+     * The one-line error for a 401 of the registry that cannot be answered (any more): a token that lacks the scope
+     * asked for, or credentials refused (or absent).
+     */
+    refusal(response, scopes, sent) {
+        const challenge = parseChallenge(response.headers.get('www-authenticate'));
+        const lacksScope = challenge?.params.error === 'insufficient_scope' && sent?.startsWith('Bearer ') === true;
+        return lacksScope && this.hasCredentials ? this.insufficientScope(scopes) : this.refused(401);
+    }
     /** The one-line error for a token that is valid but does not allow what was asked (e.g. push). */
     insufficientScope(scopes) {
         const who = this.username !== undefined ? `user "${this.username}"` : this.hasCredentials ? 'the identity token' : 'an anonymous user';
         return new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${who} is not allowed ${scopes.join(' ')} (insufficient_scope)`, 401, 'insufficient_scope');
     }
 }
+/**
+ * Credentials are one line: a CR or LF (a password pasted with its newline, a token file's last line) would make a
+ * header that cannot be sent, or a different secret than meant. Refused up front, naming the part, never showing it.
+ */
+function checkOneLine(registry, credentials) {
+    const broken = (text) => /[\r\n\0]/.test(text);
+    const parts = credentials.username === identityTokenUser
+        ? [['identity token', credentials.password]]
+        : [
+            ['username', credentials.username],
+            ['password', credentials.password],
+        ];
+    const bad = parts.find(([, text]) => broken(text));
+    if (bad !== undefined) {
+        throw new errors/* InputError */.dz(`registry ${registry}: the ${bad[0]} contains a line break or NUL character; a credential is one line (check how it was pasted or read)`);
+    }
+}
 function scopeKey(scopes) {
     return [...scopes].sort().join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/oci/registry/body-rate.ts
+// The minimum rate of a streamed blob body: a registry trickling a few bytes now and then would otherwise hold a
+// download (and the step) open for ever, since every byte resets an idle timer.
+
+/**
+ * `source` passed through, destroyed with `slow(bytes)` when it brings fewer than `rule.minBytes` over a window of
+ * `rule.windowMs` spent waiting for it. Only time in which the reader has taken everything delivered counts: a
+ * reader busy with what it has (a slow disk, a decompressor) does not make the registry slow. The end of the body
+ * ends the watch, so a short last stretch is never judged. `onClose` runs once, however the stream ends.
+ */
+function withMinimumRate(source, rule, slow, onClose) {
+    // Sampled: 30 ticks per window (1 s in the default 30 s window) is fine-grained enough for a bound of this size.
+    const tickMs = Math.max(1, Math.round(rule.windowMs / 30));
+    let waited = 0;
+    let arrived = 0;
+    const watched = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            arrived += chunk.length;
+            done(null, chunk);
+        },
+        flush(done) {
+            clearInterval(ticker);
+            done();
+        },
+    });
+    const ticker = setInterval(() => {
+        // Nothing buffered on either side: the reader waits on the registry.
+        if (watched.readableLength > 0 || watched.writableLength > 0)
+            return;
+        waited += tickMs;
+        if (waited < rule.windowMs)
+            return;
+        if (arrived < rule.minBytes)
+            watched.destroy(slow(arrived));
+        waited = 0;
+        arrived = 0;
+    }, tickMs);
+    ticker.unref(); // the socket keeps the process alive while the body is read; the watch alone must not
+    watched.once('close', () => {
+        clearInterval(ticker);
+        source.destroy();
+        onClose();
+    });
+    source.once('error', (error) => watched.destroy(error));
+    return source.pipe(watched);
 }
 
 ;// CONCATENATED MODULE: ./src/oci/registry/client.ts
 // An OCI distribution client for one repository: blobs, manifests, tags. Streams uploads and downloads; holds
 // nothing unbounded in memory; sends credentials only to the registry itself; no logging of its own.
+
+
 
 
 
@@ -6775,8 +6958,10 @@ class RegistryClient {
         this.registry = ref.registry;
         this.repository = ref.repository;
         this.log = options.log ?? (() => undefined);
-        this.base = `${(0,reference/* registryBaseUrl */.mO)(ref.registry, options.insecure)}/v2/${ref.repository}`;
+        const origin = (0,reference/* registryBaseUrl */.mO)(ref.registry, options.insecure);
+        this.base = `${origin}/v2/${ref.repository}`;
         this.transport = new Transport({
+            name: `registry ${ref.registry}`,
             ...options.transport,
             onRetry: (retry) => {
                 this.log(`registry ${this.registry}: ${retry.method} retry ${retry.attempt} after ${retry.reason}, waiting ${retry.delayMs} ms`);
@@ -6786,6 +6971,7 @@ class RegistryClient {
         const credentials = options.credentials ?? readDockerConfigCredentials(ref.registry, options.env, options.home, options.onSecret);
         this.auth = new RegistryAuth({
             registry: ref.registry,
+            origin,
             credentials,
             onSecret: options.onSecret,
             insecure: options.insecure,
@@ -6848,14 +7034,14 @@ class RegistryClient {
         const attempt = async (op) => {
             phase = 'start';
             label = { method: 'POST', url: startUrl };
-            const start = await this.request(scopes, () => ({ url: startUrl, method: 'POST' }), op);
+            const start = await this.transport.exchange(() => ({ url: startUrl, method: 'POST' }), op, this.access(scopes));
             if (start.status !== 202)
                 return start; // 201: mounted; anything else is decided by the retry loop, then below
             await discard(start);
             const location = this.uploadLocation(start, digest);
             phase = 'put';
             label = { method: 'PUT', url: location };
-            return this.request(this.pushScope(), () => putSpec(location), op);
+            return this.transport.exchange(() => putSpec(location), op, this.access(this.pushScope()));
         };
         return this.operation(`upload of blob ${digest}`, options.signal, timeoutMs, async (op) => {
             let response;
@@ -6866,8 +7052,8 @@ class RegistryClient {
                 // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the blob's stream threw, as it was
                 if (sourceError !== undefined)
                     throw sourceError; // the blob's own stream failed, not the network
-                if (error instanceof ConnectionError && error.code === 'ERR_HTTP_CONTENT_LENGTH_MISMATCH') {
-                    throw new registry_errors/* RegistryError */.g(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`);
+                if (error instanceof errors/* IntegrityError */.cs && phase === 'put') {
+                    throw new errors/* IntegrityError */.cs(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`);
                 }
                 throw error;
             }
@@ -6917,7 +7103,7 @@ class RegistryClient {
             const bytes = await readLimited(response, manifestBodyLimit, `registry ${this.registry}: ${what}`);
             const digest = (0,oci_digest/* sha256Digest */.sI)(bytes);
             if (reference.includes(':') && reference !== digest) {
-                throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what} returned bytes with digest ${digest}`);
+                throw new errors/* IntegrityError */.cs(`registry ${this.registry}: ${what} returned bytes with digest ${digest}`);
             }
             const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim();
             return { mediaType, bytes, digest };
@@ -6936,14 +7122,14 @@ class RegistryClient {
             const bytes = await readLimited(response, maxBytes, `registry ${this.registry}: ${what}`);
             const got = (0,oci_digest/* sha256Digest */.sI)(bytes);
             if (got !== digest)
-                throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what} returned bytes with digest ${got}`);
+                throw new errors/* IntegrityError */.cs(`registry ${this.registry}: ${what} returned bytes with digest ${got}`);
             return bytes;
         });
     }
     /**
      * A blob's bytes as a stream, for layers of any size. Redirects (to a storage host) are followed without
      * credentials. Nothing is verified here: the caller hashes what it reads. The answer must start within the usual
-     * bound; after that the body may take as long as it needs, but is broken off after 60 s without data.
+     * bounds; after that the body may take as long as it needs at a minimum rate (1 MiB per 30 s of waiting for it).
      */
     async getBlobStream(digest, signal) {
         const what = `GET blob ${digest}`;
@@ -6959,11 +7145,13 @@ class RegistryClient {
             op.close();
             throw error;
         }
-        op.end(); // from here the body is bounded by the idle timeout (and the caller's signal)
+        op.end(); // from here the body is bounded by its minimum rate (and the caller's signal)
         const web = response.body;
         const source = nodeBody(response) ?? (web === null ? external_node_stream_.Readable.from([]) : external_node_stream_.Readable.fromWeb(web));
-        const idle = () => new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: no data for ${timeBounds.bodyIdleMs / 1000} s`, undefined, 'TIMEOUT');
-        return withIdleTimeout(source, timeBounds.bodyIdleMs, idle, () => op.close());
+        const windowMs = this.transport.options.bodyWindowMs;
+        const rule = { windowMs, minBytes: bodyMinBytes(windowMs) };
+        const slow = (bytes) => new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: the body brought ${bytes} bytes in ${seconds(windowMs)} s, under the minimum of ${rule.minBytes}; broken off`, undefined, 'SLOW_BODY');
+        return withMinimumRate(source, rule, slow, () => op.close());
     }
     /** The digest a tag points at, or undefined if the tag does not exist. */
     async resolve(tag, signal) {
@@ -7026,6 +7214,9 @@ class RegistryClient {
             if (code === 'DEADLINE') {
                 throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: no answer within ${Math.round(op.timeoutMs / 1000)} s; gave up (DEADLINE)`, undefined, code);
             }
+            if (code === 'SILENT') {
+                throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: no answer in ${seconds(op.silenceMs)} s of waiting; gave up (TIMEOUT)`, undefined, 'TIMEOUT');
+            }
             if (code === 'TIMEOUT')
                 throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: no answer in time (TIMEOUT)`, undefined, code);
             if (code === 'ABORTED')
@@ -7033,43 +7224,17 @@ class RegistryClient {
             throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: cannot connect (${code})`, undefined, code);
         }
     }
-    /** One request with authentication inside the operation's retry loop. */
+    /** One request with authentication, retried within the operation. */
     retried(scopes, op, build) {
-        let label = { method: 'GET', url: this.base };
-        return this.transport.retry(op, () => label, () => {
-            const spec = build();
-            label = { method: spec.method ?? 'GET', url: spec.url };
-            return this.request(scopes, build, op);
-        });
+        return this.transport.request(build, op, this.access(scopes));
     }
-    /**
-     * One exchange with authentication, no retry: the Authorization header goes only to the registry's own scheme,
-     * host and port. A 401 from the registry is answered (credentials, or a new token) and the request sent again; a
-     * token the registry then still refuses is replaced once more (it may have expired).
-     */
-    async request(scopes, build, op) {
-        for (let sends = 1;; sends++) {
-            const spec = build();
-            const credentialed = mayCarryCredentials(this.base, spec.url);
-            const authorization = credentialed ? this.auth.authorization(scopes) : undefined;
-            const headers = new Headers(spec.headers);
-            if (authorization !== undefined)
-                headers.set('authorization', authorization);
-            const response = await this.transport.send({ ...spec, headers }, op);
-            if (response.status !== 401 || !credentialed)
-                return response;
-            await discard(response);
-            const challenge = parseChallenge(response.headers.get('www-authenticate'));
-            const lacksScope = challenge?.params.error === 'insufficient_scope' && authorization?.startsWith('Bearer ') === true;
-            if (sends >= 3 || !(await this.auth.answer(response, scopes, authorization, op))) {
-                throw lacksScope && this.auth.hasCredentials ? this.auth.insufficientScope(scopes) : this.auth.refused(401);
-            }
-        }
+    access(scopes) {
+        return { auth: this.auth, scopes };
     }
     checkDigestHeader(what, response, digest) {
         const answered = response.headers.get('docker-content-digest');
         if (answered !== null && answered !== '' && answered !== digest) {
-            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what} stored digest ${answered}, expected ${digest}`);
+            throw new errors/* IntegrityError */.cs(`registry ${this.registry}: ${what} stored digest ${answered}, expected ${digest}`);
         }
     }
     /** `registry X: PUT manifest v1 → 400 MANIFEST_BLOB_UNKNOWN: blob unknown to registry`. */
@@ -7097,26 +7262,9 @@ class RegistryClient {
 async function discard(response) {
     await releaseBody(response);
 }
-/** `source` passed through, destroyed with `timeoutError()` when no data arrives for `ms`; `onClose` when it is done. */
-function withIdleTimeout(source, ms, timeoutError, onClose) {
-    const timer = setTimeout(() => watched.destroy(timeoutError()), ms);
-    const watched = new external_node_stream_.Transform({
-        transform(chunk, _encoding, done) {
-            timer.refresh();
-            done(null, chunk);
-        },
-        flush(done) {
-            clearTimeout(timer);
-            done();
-        },
-    });
-    watched.once('close', () => {
-        clearTimeout(timer);
-        source.destroy();
-        onClose();
-    });
-    source.once('error', (error) => watched.destroy(error));
-    return source.pipe(watched);
+/** `ms` in seconds for a message: whole seconds when whole (a test's short windows keep their fraction). */
+function seconds(ms) {
+    return String(Math.round(ms / 100) / 10);
 }
 
 ;// CONCATENATED MODULE: ./src/pull/image-source.ts

@@ -36,7 +36,7 @@ export interface BootHost {
 const XEN_PROGRAMS = ['xl', 'xenstored', 'xenconsoled', 'xen-init-dom0', 'libxl-save-helper', 'xenconsole']
 
 /** The one line to show when a piece is missing: what to install (scripts/install-boot-tools.sh does it all). */
-class MissingTool extends Error {
+class MissingTool extends ToolError {
   constructor(what: string, pkg: string) {
     super(`boot test: ${what} not found; install ${pkg} (scripts/install-boot-tools.sh installs everything the boot test needs)`)
   }

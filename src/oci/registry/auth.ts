@@ -3,7 +3,7 @@ import { InputError } from '../../errors.js'
 import { isLoopbackRegistry } from '../reference.js'
 import { identityTokenUser, type Credentials } from './docker-config.js'
 import { RegistryError } from './errors.js'
-import { readLimited, type Operation, type Transport } from './transport.js'
+import { readLimited, type Authenticator, type Operation, type Transport } from './transport.js'
 
 export { readDockerConfigCredentials, type Credentials } from './docker-config.js'
 
@@ -33,6 +33,8 @@ export function parseChallenge(header: string | null): Challenge | undefined {
 
 export interface RegistryAuthOptions {
   registry: string
+  /** The registry's origin (`https://ghcr.io`): the one place its credentials and tokens are sent. */
+  origin: string
   credentials?: Credentials
   /** Called with every password and token, so the caller can mask it in logs (core.setSecret). */
   onSecret?: (value: string) => void
@@ -45,8 +47,9 @@ export interface RegistryAuthOptions {
  * Holds what to send as `Authorization` for a registry and learns it from 401 challenges.
  * Tokens are cached per set of scopes.
  */
-export class RegistryAuth {
+export class RegistryAuth implements Authenticator {
   readonly registry: string
+  readonly origin: string
   readonly username: string | undefined
   private readonly basic: string | undefined
   /** An OAuth2 refresh token (Docker's identity token), exchanged at the realm instead of Basic credentials. */
@@ -61,10 +64,12 @@ export class RegistryAuth {
 
   constructor(options: RegistryAuthOptions) {
     this.registry = options.registry
+    this.origin = new URL(options.origin).origin
     this.transport = options.transport
     this.insecure = options.insecure ?? false
     this.onSecret = options.onSecret ?? (() => undefined)
     const credentials = options.credentials
+    if (credentials !== undefined) checkOneLine(this.registry, credentials)
     if (credentials !== undefined && credentials.username === identityTokenUser) {
       this.username = undefined
       this.identityToken = credentials.password
@@ -143,7 +148,7 @@ export class RegistryAuth {
       if (this.basic !== undefined) headers.authorization = `Basic ${this.basic}`
       spec = { url: url.toString(), method: 'GET', headers }
     }
-    const response = await this.transport.send(spec, op)
+    const response = await this.transport.send(spec, op, { tokenRequest: true })
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel().catch(() => undefined)
       throw this.refused(response.status)
@@ -162,6 +167,12 @@ export class RegistryAuth {
     const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token
     if (typeof token !== 'string' || token === '') {
       throw new RegistryError(`registry ${this.registry}: token response from ${where} has no token`)
+    }
+    // Sent back as a header value: anything a header cannot hold is refused here, once, without echoing it.
+    if (!/^[\x21-\x7e]+$/.test(token)) {
+      throw new RegistryError(
+        `registry ${this.registry}: token response from ${where} holds a token with spaces, line breaks or other characters a header cannot carry`,
+      )
     }
     return token
   }
@@ -185,10 +196,41 @@ export class RegistryAuth {
     return new InputError(`registry ${this.registry}: authentication failed for user "${this.username}" (${status})`)
   }
 
+  /**
+   * The one-line error for a 401 of the registry that cannot be answered (any more): a token that lacks the scope
+   * asked for, or credentials refused (or absent).
+   */
+  refusal(response: Response, scopes: string[], sent: string | undefined): Error {
+    const challenge = parseChallenge(response.headers.get('www-authenticate'))
+    const lacksScope = challenge?.params.error === 'insufficient_scope' && sent?.startsWith('Bearer ') === true
+    return lacksScope && this.hasCredentials ? this.insufficientScope(scopes) : this.refused(401)
+  }
+
   /** The one-line error for a token that is valid but does not allow what was asked (e.g. push). */
   insufficientScope(scopes: string[]): RegistryError {
     const who = this.username !== undefined ? `user "${this.username}"` : this.hasCredentials ? 'the identity token' : 'an anonymous user'
     return new RegistryError(`registry ${this.registry}: ${who} is not allowed ${scopes.join(' ')} (insufficient_scope)`, 401, 'insufficient_scope')
+  }
+}
+
+/**
+ * Credentials are one line: a CR or LF (a password pasted with its newline, a token file's last line) would make a
+ * header that cannot be sent, or a different secret than meant. Refused up front, naming the part, never showing it.
+ */
+function checkOneLine(registry: string, credentials: Credentials): void {
+  const broken = (text: string): boolean => /[\r\n\0]/.test(text)
+  const parts: [string, string][] =
+    credentials.username === identityTokenUser
+      ? [['identity token', credentials.password]]
+      : [
+          ['username', credentials.username],
+          ['password', credentials.password],
+        ]
+  const bad = parts.find(([, text]) => broken(text))
+  if (bad !== undefined) {
+    throw new InputError(
+      `registry ${registry}: the ${bad[0]} contains a line break or NUL character; a credential is one line (check how it was pasted or read)`,
+    )
   }
 }
 

@@ -1,22 +1,25 @@
 // An OCI distribution client for one repository: blobs, manifests, tags. Streams uploads and downloads; holds
 // nothing unbounded in memory; sends credentials only to the registry itself; no logging of its own.
-import { Readable, Transform } from 'node:stream'
+import { Readable } from 'node:stream'
+import { IntegrityError } from '../../errors.js'
 import { sha256Digest } from '../digest.js'
 import { MediaType, type Blob, type SerializedManifest } from '../types.js'
 import { registryBaseUrl, type RepositoryRef } from '../reference.js'
-import { RegistryAuth, parseChallenge } from './auth.js'
+import { RegistryAuth } from './auth.js'
+import { withMinimumRate } from './body-rate.js'
 import { readDockerConfigCredentials, type Credentials } from './docker-config.js'
 import { RegistryError } from './errors.js'
 import {
   ConnectionError,
   Transport,
+  bodyMinBytes,
   isDowngrade,
-  mayCarryCredentials,
   nodeBody,
   readLimited,
   readPrefix,
   releaseBody,
   timeBounds,
+  type Access,
   type Operation,
   type RequestSpec,
   type TransportOptions,
@@ -67,9 +70,11 @@ export class RegistryClient implements RegistryWriter {
     this.registry = ref.registry
     this.repository = ref.repository
     this.log = options.log ?? (() => undefined)
-    this.base = `${registryBaseUrl(ref.registry, options.insecure)}/v2/${ref.repository}`
+    const origin = registryBaseUrl(ref.registry, options.insecure)
+    this.base = `${origin}/v2/${ref.repository}`
     this.transport = new Transport(
       {
+        name: `registry ${ref.registry}`,
         ...options.transport,
         onRetry: (retry) => {
           this.log(`registry ${this.registry}: ${retry.method} retry ${retry.attempt} after ${retry.reason}, waiting ${retry.delayMs} ms`)
@@ -81,6 +86,7 @@ export class RegistryClient implements RegistryWriter {
     const credentials = options.credentials ?? readDockerConfigCredentials(ref.registry, options.env, options.home, options.onSecret)
     this.auth = new RegistryAuth({
       registry: ref.registry,
+      origin,
       credentials,
       onSecret: options.onSecret,
       insecure: options.insecure,
@@ -144,13 +150,13 @@ export class RegistryClient implements RegistryWriter {
     const attempt = async (op: Operation): Promise<Response> => {
       phase = 'start'
       label = { method: 'POST', url: startUrl }
-      const start = await this.request(scopes, () => ({ url: startUrl, method: 'POST' }), op)
+      const start = await this.transport.exchange(() => ({ url: startUrl, method: 'POST' }), op, this.access(scopes))
       if (start.status !== 202) return start // 201: mounted; anything else is decided by the retry loop, then below
       await discard(start)
       const location = this.uploadLocation(start, digest)
       phase = 'put'
       label = { method: 'PUT', url: location }
-      return this.request(this.pushScope(), () => putSpec(location), op)
+      return this.transport.exchange(() => putSpec(location), op, this.access(this.pushScope()))
     }
 
     return this.operation(`upload of blob ${digest}`, options.signal, timeoutMs, async (op) => {
@@ -164,8 +170,8 @@ export class RegistryClient implements RegistryWriter {
       } catch (error) {
         // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the blob's stream threw, as it was
         if (sourceError !== undefined) throw sourceError // the blob's own stream failed, not the network
-        if (error instanceof ConnectionError && error.code === 'ERR_HTTP_CONTENT_LENGTH_MISMATCH') {
-          throw new RegistryError(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`)
+        if (error instanceof IntegrityError && phase === 'put') {
+          throw new IntegrityError(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`)
         }
         throw error
       }
@@ -214,7 +220,7 @@ export class RegistryClient implements RegistryWriter {
       const bytes = await readLimited(response, manifestBodyLimit, `registry ${this.registry}: ${what}`)
       const digest = sha256Digest(bytes)
       if (reference.includes(':') && reference !== digest) {
-        throw new RegistryError(`registry ${this.registry}: ${what} returned bytes with digest ${digest}`)
+        throw new IntegrityError(`registry ${this.registry}: ${what} returned bytes with digest ${digest}`)
       }
       const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim()
       return { mediaType, bytes, digest }
@@ -232,7 +238,7 @@ export class RegistryClient implements RegistryWriter {
       if (response.status !== 200) throw await this.failure(what, response)
       const bytes = await readLimited(response, maxBytes, `registry ${this.registry}: ${what}`)
       const got = sha256Digest(bytes)
-      if (got !== digest) throw new RegistryError(`registry ${this.registry}: ${what} returned bytes with digest ${got}`)
+      if (got !== digest) throw new IntegrityError(`registry ${this.registry}: ${what} returned bytes with digest ${got}`)
       return bytes
     })
   }
@@ -240,7 +246,7 @@ export class RegistryClient implements RegistryWriter {
   /**
    * A blob's bytes as a stream, for layers of any size. Redirects (to a storage host) are followed without
    * credentials. Nothing is verified here: the caller hashes what it reads. The answer must start within the usual
-   * bound; after that the body may take as long as it needs, but is broken off after 60 s without data.
+   * bounds; after that the body may take as long as it needs at a minimum rate (1 MiB per 30 s of waiting for it).
    */
   async getBlobStream(digest: string, signal?: AbortSignal): Promise<Readable> {
     const what = `GET blob ${digest}`
@@ -254,12 +260,18 @@ export class RegistryClient implements RegistryWriter {
       op.close()
       throw error
     }
-    op.end() // from here the body is bounded by the idle timeout (and the caller's signal)
+    op.end() // from here the body is bounded by its minimum rate (and the caller's signal)
     const web = response.body as import('node:stream/web').ReadableStream<Uint8Array> | null
     const source = nodeBody(response) ?? (web === null ? Readable.from([]) : Readable.fromWeb(web))
-    const idle = (): RegistryError =>
-      new RegistryError(`registry ${this.registry}: ${what}: no data for ${timeBounds.bodyIdleMs / 1000} s`, undefined, 'TIMEOUT')
-    return withIdleTimeout(source, timeBounds.bodyIdleMs, idle, () => op.close())
+    const windowMs = this.transport.options.bodyWindowMs
+    const rule = { windowMs, minBytes: bodyMinBytes(windowMs) }
+    const slow = (bytes: number): RegistryError =>
+      new RegistryError(
+        `registry ${this.registry}: ${what}: the body brought ${bytes} bytes in ${seconds(windowMs)} s, under the minimum of ${rule.minBytes}; broken off`,
+        undefined,
+        'SLOW_BODY',
+      )
+    return withMinimumRate(source, rule, slow, () => op.close())
   }
 
   /** The digest a tag points at, or undefined if the tag does not exist. */
@@ -330,53 +342,32 @@ export class RegistryClient implements RegistryWriter {
           code,
         )
       }
+      if (code === 'SILENT') {
+        throw new RegistryError(
+          `registry ${this.registry}: ${what}: no answer in ${seconds(op.silenceMs)} s of waiting; gave up (TIMEOUT)`,
+          undefined,
+          'TIMEOUT',
+        )
+      }
       if (code === 'TIMEOUT') throw new RegistryError(`registry ${this.registry}: ${what}: no answer in time (TIMEOUT)`, undefined, code)
       if (code === 'ABORTED') throw new RegistryError(`registry ${this.registry}: ${what}: aborted`, undefined, code)
       throw new RegistryError(`registry ${this.registry}: cannot connect (${code})`, undefined, code)
     }
   }
 
-  /** One request with authentication inside the operation's retry loop. */
+  /** One request with authentication, retried within the operation. */
   private retried(scopes: string[], op: Operation, build: () => RequestSpec): Promise<Response> {
-    let label = { method: 'GET', url: this.base }
-    return this.transport.retry(
-      op,
-      () => label,
-      () => {
-        const spec = build()
-        label = { method: spec.method ?? 'GET', url: spec.url }
-        return this.request(scopes, build, op)
-      },
-    )
+    return this.transport.request(build, op, this.access(scopes))
   }
 
-  /**
-   * One exchange with authentication, no retry: the Authorization header goes only to the registry's own scheme,
-   * host and port. A 401 from the registry is answered (credentials, or a new token) and the request sent again; a
-   * token the registry then still refuses is replaced once more (it may have expired).
-   */
-  private async request(scopes: string[], build: () => RequestSpec, op: Operation): Promise<Response> {
-    for (let sends = 1; ; sends++) {
-      const spec = build()
-      const credentialed = mayCarryCredentials(this.base, spec.url)
-      const authorization = credentialed ? this.auth.authorization(scopes) : undefined
-      const headers = new Headers(spec.headers)
-      if (authorization !== undefined) headers.set('authorization', authorization)
-      const response = await this.transport.send({ ...spec, headers }, op)
-      if (response.status !== 401 || !credentialed) return response
-      await discard(response)
-      const challenge = parseChallenge(response.headers.get('www-authenticate'))
-      const lacksScope = challenge?.params.error === 'insufficient_scope' && authorization?.startsWith('Bearer ') === true
-      if (sends >= 3 || !(await this.auth.answer(response, scopes, authorization, op))) {
-        throw lacksScope && this.auth.hasCredentials ? this.auth.insufficientScope(scopes) : this.auth.refused(401)
-      }
-    }
+  private access(scopes: string[]): Access {
+    return { auth: this.auth, scopes }
   }
 
   private checkDigestHeader(what: string, response: Response, digest: string): void {
     const answered = response.headers.get('docker-content-digest')
     if (answered !== null && answered !== '' && answered !== digest) {
-      throw new RegistryError(`registry ${this.registry}: ${what} stored digest ${answered}, expected ${digest}`)
+      throw new IntegrityError(`registry ${this.registry}: ${what} stored digest ${answered}, expected ${digest}`)
     }
   }
 
@@ -405,24 +396,7 @@ async function discard(response: Response): Promise<void> {
   await releaseBody(response)
 }
 
-/** `source` passed through, destroyed with `timeoutError()` when no data arrives for `ms`; `onClose` when it is done. */
-function withIdleTimeout(source: Readable, ms: number, timeoutError: () => Error, onClose: () => void): Readable {
-  const timer = setTimeout(() => watched.destroy(timeoutError()), ms)
-  const watched = new Transform({
-    transform(chunk, _encoding, done) {
-      timer.refresh()
-      done(null, chunk)
-    },
-    flush(done) {
-      clearTimeout(timer)
-      done()
-    },
-  })
-  watched.once('close', () => {
-    clearTimeout(timer)
-    source.destroy()
-    onClose()
-  })
-  source.once('error', (error) => watched.destroy(error))
-  return source.pipe(watched)
+/** `ms` in seconds for a message: whole seconds when whole (a test's short windows keep their fraction). */
+function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10)
 }

@@ -1,18 +1,7 @@
-// The errors a registry conversation ends with. Each message is one line and holds no secret.
+// The errors a registry conversation ends with, beyond src/errors.ts's kinds. Each message is one line and holds no secret.
 import { IntegrityError } from '../../errors.js'
 
-/** A registry said no, sent something wrong, or could not be reached. `code` is the registry's error code
- * (e.g. MANIFEST_BLOB_UNKNOWN, DENIED) or a network one (ECONNREFUSED, TIMEOUT, DEADLINE). */
-export class RegistryError extends Error {
-  override name = 'RegistryError'
-  constructor(
-    message: string,
-    readonly status?: number,
-    readonly code?: string,
-  ) {
-    super(message)
-  }
-}
+export { RegistryError } from '../../errors.js'
 
 /**
  * A tag read back after the push points somewhere else: another writer raced us, or the registry lost the write.

@@ -2,11 +2,12 @@ import http from 'node:http'
 import https from 'node:https'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { RegistryError } from './errors.js'
+import { InputError, IntegrityError, InternalError, RegistryError, ToolError } from '../../errors.js'
 
-// The one place where registry requests are sent and retried: time bounds, redirects (and where credentials may
-// follow them), backoff with jitter, Retry-After, bounded body reads. Callers see a Response, a ConnectionError or a
-// RegistryError; never a secret.
+// The one place where registry requests are sent and retried: time bounds, redirects, where credentials may go (the
+// registry's own origin, never along a redirect), which 401 may be answered, backoff with jitter, Retry-After,
+// bounded body reads. Callers see a Response or one of src/errors.ts's kinds (a ConnectionError is a RegistryError);
+// never a secret.
 
 /** One attempt's request. */
 export interface RequestSpec extends RequestInit {
@@ -18,10 +19,20 @@ export interface RequestSpec extends RequestInit {
 export interface TransportOptions {
   /** Attempts per operation, including the first. */
   attempts?: number
-  /** Response headers must arrive within this (for an upload: after its body is sent). */
+  /**
+   * Response headers must arrive within this of a request being sent (twice this after an upload's body, which the
+   * registry may still be storing); a request that gets none is tried again while the silence budget lasts.
+   */
   headersTimeoutMs?: number
+  /**
+   * How long one operation's requests may wait, one after another, for answers that never come before it gives up (a
+   * silent registry); any answer starts it afresh. Default: $KERNEL_ACTION_SILENCE_MS (tests) or 25 s.
+   */
+  silenceMs?: number
   /** Default bound on one operation: every attempt, wait and small body read in it. */
   operationTimeoutMs?: number
+  /** The window of a blob body's minimum rate (see bodyMinBytes). Default: $KERNEL_ACTION_BODY_WINDOW_MS (tests) or 30 s. */
+  bodyWindowMs?: number
   /** First backoff delay; doubled per attempt, with jitter. Default: $KERNEL_ACTION_RETRY_BASE_MS or 500. */
   baseDelayMs?: number
   /** Upper bound for any single wait, including one asked for by Retry-After. Default: $KERNEL_ACTION_RETRY_MAX_MS or 30 s. */
@@ -30,6 +41,8 @@ export interface TransportOptions {
   onRetry?: (retry: RetryNotice) => void
   /** Source of jitter in [0, 1). */
   random?: () => number
+  /** Starts every message the transport words itself, e.g. `registry ghcr.io`. */
+  name?: string
 }
 
 export interface RetryNotice {
@@ -40,26 +53,35 @@ export interface RetryNotice {
   delayMs: number
 }
 
-/** A request that never got an HTTP answer. `code` is e.g. ECONNREFUSED, ECONNRESET, TIMEOUT, DEADLINE, ABORTED. */
-export class ConnectionError extends Error {
+/**
+ * A request that never got an HTTP answer. `code` is e.g. ECONNREFUSED, ECONNRESET, TIMEOUT (one request got no
+ * headers in time), SILENT (the operation's silence budget is spent), DEADLINE, ABORTED.
+ */
+export class ConnectionError extends RegistryError {
   override name = 'ConnectionError'
   constructor(
-    readonly code: string,
+    override readonly code: string,
     readonly method: string,
     readonly url: string,
   ) {
-    super(`${method} ${redactUrl(url)}: cannot connect (${code})`)
+    super(`${method} ${redactUrl(url)}: cannot connect (${code})`, undefined, code)
   }
 }
 
 /** The documented time bounds (README, "Registry time limits"). */
 export const timeBounds = {
-  headersTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  silenceMs: 25_000,
   operationTimeoutMs: 120_000,
-  /** An upload or a streamed download may take this long per MiB on top of the operation bound (≥ 64 KiB/s). */
+  /** An upload may take this long per MiB on top of the operation bound (≥ 64 KiB/s). */
   msPerMiB: 16_000,
-  /** A streamed body that sends nothing for this long is broken off. */
-  bodyIdleMs: 60_000,
+  /** A blob body must bring at least bodyMinBytes(window) in every window of this length its reader spends waiting. */
+  bodyWindowMs: 30_000,
+}
+
+/** The least a blob body must bring per window of waiting: 1 MiB per 30 s (about 35 kB/s), the same rate in a test's shorter window. */
+export function bodyMinBytes(windowMs: number): number {
+  return Math.ceil((1024 * 1024 * windowMs) / 30_000)
 }
 
 const defaults = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 }
@@ -111,7 +133,7 @@ export function errorCode(error: unknown): string {
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
     // An aborted fetch rejects with a DOMException (not always an Error of this realm), so go by name.
     const name = (current as { name?: unknown }).name
-    if (name === 'TimeoutError' || name === 'AbortError' || name === 'HeadersTimeout') return 'TIMEOUT'
+    if (name === 'TimeoutError' || name === 'AbortError') return 'TIMEOUT'
     const code = (current as { code?: unknown }).code
     if (typeof code === 'string' && code !== '') return code
     const errors = (current as { errors?: unknown }).errors
@@ -145,25 +167,67 @@ export function isDowngrade(from: string | URL, to: string | URL): boolean {
   return new URL(from).protocol === 'https:' && new URL(to).protocol !== 'https:'
 }
 
+/** The errors of the action's vocabulary: they end an operation as they are, never retried or reworded. */
+function isVocabulary(error: unknown): boolean {
+  return (
+    error instanceof RegistryError ||
+    error instanceof InputError ||
+    error instanceof IntegrityError ||
+    error instanceof ToolError ||
+    error instanceof InternalError
+  )
+}
+
+/**
+ * The authentication layer as the transport sees it (RegistryAuth): the one origin credentials may go to, the
+ * header to send there, and how to answer that origin's 401.
+ */
+export interface Authenticator {
+  /** The registry's origin (scheme, host, port): only requests to it carry Authorization; only its 401 is answered. */
+  readonly origin: string
+  /** The header to send for a request needing `scopes`, if one is known yet. */
+  authorization(scopes: string[]): string | undefined
+  /** Learns from the registry's 401 (credentials, a new token); true when there is something new to send. */
+  answer(response: Response, scopes: string[], sent: string | undefined, op: Operation): Promise<boolean>
+  /** The one-line error for a 401 that cannot be answered (any more). */
+  refusal(response: Response, scopes: string[], sent: string | undefined): Error
+}
+
+/** What a request needs from the registry: the authenticator and the scopes to ask a token for. */
+export interface Access {
+  auth: Authenticator
+  scopes: string[]
+}
+
+export interface SendOptions {
+  /** A token request: a redirect to another origin is refused, so its credentials (header or body) never go there. */
+  tokenRequest?: boolean
+}
+
 /**
  * The time bound of one client operation (a HEAD, an upload, a manifest read): its signal aborts every attempt and
- * wait in it when the deadline passes, or when the caller's signal aborts. `end()` stops the clock (for a streamed
- * download whose body is then bounded by an idle timeout instead).
+ * wait in it when the deadline passes, or when the caller's signal aborts. It also keeps the operation's silence
+ * budget: what is left of the time its requests may wait for answers that never come. `end()` stops the clock (for
+ * a streamed download whose body is then bounded by its minimum rate instead).
  */
 export class Operation {
   readonly signal: AbortSignal
   readonly deadline: number
+  /** Milliseconds this operation may still wait for answers that never come (until the next answer). */
+  silenceLeftMs: number
   private readonly controller = new AbortController()
   private readonly timer: NodeJS.Timeout
   private readonly detach: () => void = () => undefined
 
   constructor(
     readonly timeoutMs: number,
+    readonly silenceMs: number,
     parent?: AbortSignal,
   ) {
     this.deadline = Date.now() + timeoutMs
+    this.silenceLeftMs = silenceMs
     this.signal = this.controller.signal
-    this.timer = setTimeout(() => this.controller.abort(new DeadlineReached(timeoutMs)), timeoutMs)
+    this.timer = setTimeout(() => this.controller.abort(new RegistryError(`no answer within ${timeoutMs} ms`, undefined, 'DEADLINE')), timeoutMs)
     this.timer.unref()
     if (parent !== undefined) {
       const follow = (): void => this.controller.abort(parent.reason)
@@ -176,7 +240,13 @@ export class Operation {
   /** DEADLINE when this operation's time ran out, ABORTED when the caller aborted it, else undefined. */
   get abortCode(): string | undefined {
     if (!this.signal.aborted) return undefined
-    return this.signal.reason instanceof DeadlineReached ? 'DEADLINE' : 'ABORTED'
+    const reason: unknown = this.signal.reason
+    return reason instanceof RegistryError && reason.code === 'DEADLINE' ? 'DEADLINE' : 'ABORTED'
+  }
+
+  /** How long the next request may wait for its answer: `wanted`, within the silence budget. */
+  answerWindow(wanted: number): number {
+    return Math.max(1, Math.min(wanted, this.silenceLeftMs))
   }
 
   /** Stops the clock. A streamed body still follows the caller's signal, so the listener stays until it is done. */
@@ -191,53 +261,52 @@ export class Operation {
   }
 }
 
-class DeadlineReached extends Error {
-  override name = 'DeadlineReached'
-  constructor(ms: number) {
-    super(`no answer within ${ms} ms`)
-  }
-}
-
-class HeadersTimeout extends Error {
-  override name = 'HeadersTimeout'
-  readonly code = 'TIMEOUT'
-}
-
 export class Transport {
   readonly options: Required<Omit<TransportOptions, 'onRetry'>> & Pick<TransportOptions, 'onRetry'>
   /** When a connection was last reset (any operation): a refusal soon after is a restart, worth retrying. */
   private lastResetAt = -Infinity
+  private readonly prefix: string
+  /** The URL that gave each answer (after redirects): whose 401 it is. */
+  private readonly answeredBy = new WeakMap<Response, string>()
 
   constructor(options: TransportOptions = {}, env: NodeJS.ProcessEnv = process.env) {
     this.options = {
       attempts: options.attempts ?? defaults.attempts,
       headersTimeoutMs: options.headersTimeoutMs ?? timeBounds.headersTimeoutMs,
+      silenceMs: options.silenceMs ?? envMs(env, 'KERNEL_ACTION_SILENCE_MS') ?? timeBounds.silenceMs,
       operationTimeoutMs: options.operationTimeoutMs ?? timeBounds.operationTimeoutMs,
+      bodyWindowMs: options.bodyWindowMs ?? envMs(env, 'KERNEL_ACTION_BODY_WINDOW_MS') ?? timeBounds.bodyWindowMs,
       baseDelayMs: options.baseDelayMs ?? envMs(env, 'KERNEL_ACTION_RETRY_BASE_MS') ?? defaults.baseDelayMs,
       maxDelayMs: options.maxDelayMs ?? envMs(env, 'KERNEL_ACTION_RETRY_MAX_MS') ?? defaults.maxDelayMs,
       random: options.random ?? Math.random,
+      name: options.name ?? '',
       onRetry: options.onRetry,
     }
+    this.prefix = this.options.name === '' ? '' : `${this.options.name}: `
   }
 
-  /** Starts an operation bounded by `timeoutMs` (default: operationTimeoutMs) and by the caller's signal. */
+  /** Starts an operation bounded by `timeoutMs` (default: operationTimeoutMs), the silence budget and the caller's signal. */
   begin(signal?: AbortSignal, timeoutMs = this.options.operationTimeoutMs): Operation {
-    return new Operation(timeoutMs, signal)
+    return new Operation(timeoutMs, this.options.silenceMs, signal)
   }
 
-  /** Sends the request built by `build` in its own operation, calling `build` again for every retry. */
-  async request(build: () => RequestSpec | Promise<RequestSpec>, operation?: Operation): Promise<Response> {
+  /**
+   * The way a request is sent: retried within `operation` (or an operation of its own), each try one exchange()
+   * (authenticated when `access` is given). `build` is called again for every send, so a streamed body is re-opened.
+   */
+  async request(build: () => RequestSpec, operation?: Operation, access?: Access): Promise<Response> {
     const op = operation ?? this.begin()
+    let label = { method: 'GET', url: '' }
+    const labelled = (): RequestSpec => {
+      const spec = build()
+      label = { method: spec.method ?? 'GET', url: spec.url }
+      return spec
+    }
     try {
-      let label = { method: 'GET', url: '' }
       return await this.retry(
         op,
         () => label,
-        async () => {
-          const spec = await build()
-          label = { method: spec.method ?? 'GET', url: spec.url }
-          return this.send(spec, op)
-        },
+        () => this.exchange(labelled, op, access),
       )
     } finally {
       if (operation === undefined) op.close()
@@ -247,7 +316,8 @@ export class Transport {
   /**
    * The one retry loop. `attempt` makes one try (it may send several requests, e.g. open an upload session and
    * PUT into it) and returns the answer that decides; `label` names the request that was last sent, for messages.
-   * A 429/5xx answer or a transient network error is retried with backoff while attempts and time are left.
+   * A 429/5xx answer or a transient network error is retried with backoff while attempts, time and the silence
+   * budget are left. Errors of the action's vocabulary end the operation as they are.
    */
   async retry(op: Operation, label: () => { method: string; url: string }, attempt: () => Promise<Response>): Promise<Response> {
     const { baseDelayMs, maxDelayMs, random } = this.options
@@ -264,15 +334,28 @@ export class Transport {
         await releaseBody(response)
         reason = `HTTP ${response.status}`
       } catch (error) {
-        if (error instanceof RegistryError || (error instanceof Error && error.name === 'InputError')) throw error
-        const code = op.abortCode ?? errorCode(error)
         const { method, url } = label()
-        // fetch fails with a TypeError (of its own realm: go by name); anything else without a code is not the network.
-        if (code === 'UNKNOWN' && (error as { name?: unknown } | null)?.name !== 'TypeError') throw error
+        let code: string
+        if (op.abortCode !== undefined) code = op.abortCode
+        else if (error instanceof ConnectionError) code = error.code
+        else if (isVocabulary(error)) throw error
+        else {
+          code = errorCode(error)
+          // fetch fails with a TypeError (of its own realm: go by name) caused by the network; one without a cause is
+          // a request we could not build (a header value the credential checks should have refused): our bug.
+          if (code === 'UNKNOWN') {
+            const { name, cause } = (error ?? {}) as { name?: unknown; cause?: unknown }
+            if (name !== 'TypeError') throw error
+            if (cause === undefined) throw new InternalError(`${method} ${redactUrl(url)} could not be sent (${name})`)
+          }
+        }
+        if (code === 'TIMEOUT' && op.silenceLeftMs <= 0) code = 'SILENT'
         if (resetCodes.has(code)) this.lastResetAt = Date.now()
         const restarting = code === 'ECONNREFUSED' && Date.now() - this.lastResetAt < restartWindowMs
         delayMs = backoffDelay(n, baseDelayMs, maxDelayMs, random)
-        if (!(isRetryableErrorCode(code) || restarting) || !this.mayRetry(n, delayMs, op)) throw new ConnectionError(code, method, url)
+        if (!(isRetryableErrorCode(code) || restarting) || n >= this.options.attempts) throw new ConnectionError(code, method, url)
+        // Worth another try, but the wait would end past the deadline: giving up now is giving up at the deadline.
+        if (!this.mayRetry(n, delayMs, op)) throw new ConnectionError('DEADLINE', method, url)
         reason = code
       }
       const { method, url } = label()
@@ -284,49 +367,98 @@ export class Transport {
   }
 
   /**
-   * One exchange, no retry. Response headers must come within headersTimeoutMs. Redirects of GET/HEAD (and 307/308
-   * with a body in memory) are followed; credentials go along only to the same scheme, host and port, and a
+   * One exchange, no retry, under the one credentials rule for every method: the Authorization header goes only to
+   * the registry's own origin (scheme, host, port) and is dropped on a redirect elsewhere; a 401 is answered (with
+   * credentials or a new token, then sent again, at most 3 sends) only when the registry's origin gave it. A 401 from
+   * anywhere else (a redirect target, an upload host) ends the operation with one line, and nothing is sent there.
+   */
+  async exchange(build: () => RequestSpec, op: Operation, access?: Access): Promise<Response> {
+    for (let sends = 1; ; sends++) {
+      const spec = build()
+      const authorization =
+        access !== undefined && mayCarryCredentials(access.auth.origin, spec.url) ? access.auth.authorization(access.scopes) : undefined
+      const headers = new Headers(spec.headers)
+      if (authorization !== undefined) headers.set('authorization', authorization)
+      const response = await this.send({ ...spec, headers }, op)
+      if (response.status !== 401 || access === undefined) return response
+      await releaseBody(response)
+      const from = this.answeredBy.get(response) ?? spec.url
+      if (!mayCarryCredentials(access.auth.origin, from)) {
+        const who = mayCarryCredentials(spec.url, from) ? `${new URL(from).origin} (not the registry)` : `the redirect target ${new URL(from).origin}`
+        throw new RegistryError(
+          `${this.prefix}${spec.method ?? 'GET'} ${redactUrl(spec.url)}: ${who} asked for credentials; none are sent to a host other than the registry`,
+          401,
+          'FOREIGN_CHALLENGE',
+        )
+      }
+      if (sends >= 3 || !(await access.auth.answer(response, access.scopes, authorization, op))) {
+        throw access.auth.refusal(response, access.scopes, authorization)
+      }
+    }
+  }
+
+  /**
+   * One request, no retry, no authentication of its own. Response headers must come within the answer window
+   * (headersTimeoutMs, twice that once a streamed upload's body is sent, never more than the silence budget left); a
+   * window that passes is spent from the budget, an answer refills it. Redirects of GET/HEAD (and 307/308 with a body in memory) are followed;
+   * Authorization goes along only to the same scheme, host and port, a token request not even that far, and a
    * redirect from https to http is refused. A streamed body is never redirected: the caller sees the 3xx.
    */
-  async send(spec: RequestSpec, op: Operation): Promise<Response> {
+  async send(spec: RequestSpec, op: Operation, options: SendOptions = {}): Promise<Response> {
     const { url: first, nodeStream, ...init } = spec
     const method = init.method ?? 'GET'
     const headers = new Headers(init.headers)
     let url = first
     for (let hop = 0; ; hop++) {
+      const streamed = isStreamBody(init.body)
+      const windowMs = op.answerWindow(streamed ? 2 * this.options.headersTimeoutMs : this.options.headersTimeoutMs)
+      const timedOut = (): ConnectionError => {
+        op.silenceLeftMs -= windowMs
+        return new ConnectionError('TIMEOUT', method, url)
+      }
       const response =
-        isStreamBody(init.body) || nodeStream === true
-          ? await nodeRequest(url, { ...init, headers }, op.signal, this.options.headersTimeoutMs, nodeStream === true)
-          : await this.fetchWithHeadersTimeout(url, { ...init, headers }, op.signal)
+        streamed || nodeStream === true
+          ? await nodeRequest(url, { ...init, headers }, op.signal, windowMs, timedOut, nodeStream === true)
+          : await fetchInTime(url, { ...init, headers }, op.signal, windowMs, timedOut)
+      op.silenceLeftMs = op.silenceMs // an answer: the registry is alive, whatever it said
+      this.answeredBy.set(response, url)
       const location = response.headers.get('location')
       const follows = method === 'GET' || method === 'HEAD' || response.status === 307 || response.status === 308
-      if (![301, 302, 303, 307, 308].includes(response.status) || location === null || !follows || isStreamBody(init.body)) return response
+      if (![301, 302, 303, 307, 308].includes(response.status) || location === null || !follows || streamed) return response
       await releaseBody(response)
-      if (hop >= 5) throw new RegistryError(`${method} ${redactUrl(first)}: more than 5 redirects`)
+      const where = `${this.prefix}${method} ${redactUrl(first)}`
+      if (hop >= 5) throw new RegistryError(`${where}: more than 5 redirects`)
       const next = new URL(location, url)
-      if (next.protocol !== 'http:' && next.protocol !== 'https:')
-        throw new RegistryError(`${method} ${redactUrl(first)}: redirected to a ${next.protocol} URL; refusing`)
-      if (isDowngrade(url, next)) {
-        throw new RegistryError(`${method} ${redactUrl(first)}: redirected from https to http (${next.host}); refusing to continue in clear`)
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new RegistryError(`${where}: redirected to a ${next.protocol} URL; refusing`)
+      if (isDowngrade(url, next)) throw new RegistryError(`${where}: redirected from https to http (${next.host}); refusing to continue in clear`)
+      if (!mayCarryCredentials(first, next)) {
+        if (options.tokenRequest === true) {
+          throw new RegistryError(
+            `${where}: the token realm redirected to ${next.origin}; a token request is never sent to another host`,
+            response.status,
+            'FOREIGN_REDIRECT',
+          )
+        }
+        headers.delete('authorization')
       }
-      if (!mayCarryCredentials(first, next)) headers.delete('authorization')
       url = next.toString()
-    }
-  }
-
-  private async fetchWithHeadersTimeout(url: string, init: RequestInit, signal: AbortSignal): Promise<Response> {
-    const headersTimer = new AbortController()
-    const timer = setTimeout(() => headersTimer.abort(new HeadersTimeout('no response headers in time')), this.options.headersTimeoutMs)
-    try {
-      return await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.any([signal, headersTimer.signal]) })
-    } finally {
-      clearTimeout(timer)
     }
   }
 
   /** Another attempt is allowed, and the wait before it ends before the operation's deadline. */
   private mayRetry(attempt: number, delayMs: number, op: Operation): boolean {
     return attempt < this.options.attempts && Date.now() + delayMs < op.deadline
+  }
+}
+
+/** fetch, without following redirects, aborted with `timedOut()` when its headers do not come within `windowMs`. */
+async function fetchInTime(url: string, init: RequestInit, signal: AbortSignal, windowMs: number, timedOut: () => Error): Promise<Response> {
+  const headersTimer = new AbortController()
+  const timer = setTimeout(() => headersTimer.abort(timedOut()), windowMs)
+  try {
+    return await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.any([signal, headersTimer.signal]) })
+  } finally {
+    clearTimeout(timer)
   }
 }
 
@@ -411,11 +543,18 @@ export async function releaseBody(response: Response): Promise<void> {
 /**
  * Sends a request with node:http(s) and answers with a fetch `Response`. For a streamed body: fetch (undici 6) keeps
  * every chunk of a streamed request body in memory until the request ends (nodejs/undici#4058): a 1 GiB blob cost
- * 1.1 GB of RSS. Here the body is piped with back-pressure, so memory stays flat whatever the blob's size; the headers
- * timeout starts once it is sent, and sending is bounded by the operation. For a `nodeStream` GET, a 200 body stays a
+ * 1.1 GB of RSS. Here the body is piped with back-pressure, so memory stays flat whatever the blob's size; the answer
+ * window (`windowMs`, then `timedOut()`) starts once it is sent, and sending is bounded by the operation. For a `nodeStream` GET, a 200 body stays a
  * Node stream (nodeBody()), which reads a large layer faster than a web stream.
  */
-async function nodeRequest(url: string, init: RequestInit, signal: AbortSignal, headersTimeoutMs: number, nodeStream: boolean): Promise<Response> {
+async function nodeRequest(
+  url: string,
+  init: RequestInit,
+  signal: AbortSignal,
+  windowMs: number,
+  timedOut: () => Error,
+  nodeStream: boolean,
+): Promise<Response> {
   const target = new URL(url)
   const headers: Record<string, string> = {}
   new Headers(init.headers).forEach((value, name) => (headers[name] = value))
@@ -437,10 +576,10 @@ async function nodeRequest(url: string, init: RequestInit, signal: AbortSignal, 
     () =>
       new Promise<http.IncomingMessage>((resolve, reject) => {
         timer = setTimeout(() => {
-          const error = new HeadersTimeout('no response headers in time')
+          const error = timedOut()
           request.destroy(error)
           reject(error)
-        }, headersTimeoutMs)
+        }, windowMs)
         answered.then(resolve, reject)
       }),
   )
@@ -465,11 +604,10 @@ async function nodeRequest(url: string, init: RequestInit, signal: AbortSignal, 
   return response
 }
 
-/** The body, failing (code ERR_HTTP_CONTENT_LENGTH_MISMATCH) when it is not as long as its header says, not hanging. */
+/** The body, failing (an IntegrityError: the bytes are not what was declared) when it is not as long as its header says, not hanging. */
 async function* exactLength(body: AsyncIterable<Uint8Array>, contentLength: string | undefined): AsyncGenerator<Uint8Array> {
   const expected = contentLength === undefined ? undefined : Number(contentLength)
-  const mismatch = (): Error =>
-    Object.assign(new Error('request body does not match its content-length'), { code: 'ERR_HTTP_CONTENT_LENGTH_MISMATCH' })
+  const mismatch = (): IntegrityError => new IntegrityError('request body does not match its content-length')
   let length = 0
   for await (const chunk of body) {
     length += chunk.length
