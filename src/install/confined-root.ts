@@ -44,8 +44,8 @@ export async function regularOrAbsent(file: string): Promise<'absent' | 'file'> 
   const stat = await lstatOrUndefined(file)
   if (stat === undefined) return 'absent'
   if (stat.isFile()) return 'file'
-  const kind = stat.isSymbolicLink() ? 'a symbolic link' : stat.isDirectory() ? 'a folder' : 'not a regular file'
-  throw new InputError(`--root: ${file} is ${kind}; install replaces only regular files and follows no link`)
+  if (stat.isSymbolicLink()) throw new InputError(`--root: ${file} is a symbolic link, which install does not follow`)
+  throw new InputError(`--root: ${file} is ${stat.isDirectory() ? 'a folder' : 'a special file'}, not a regular file`)
 }
 
 /** Flags for every file install creates: a new file, never through a link, never over one that exists. */
