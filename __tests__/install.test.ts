@@ -62,7 +62,7 @@ function expectInstalled(root: string, payload: KernelPayload, metadata: string)
 /** The pid of a process that has exited (for a lock whose owner died). */
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', ''])
-  return child.pid!
+  return child.pid
 }
 
 const zoneFiles = (root: string): string[] => fs.readdirSync(path.join(root, 'var/lib/krata/zone')).sort()
@@ -418,7 +418,12 @@ describe('kernel-action install stays inside --root', () => {
       ],
       [
         'a target outside the zone that "existed" (would be replaced)',
-        (victim, zone) => ({ targets: [{ target: 'kernel', existed: true }, { target: path.relative(zone, victim), existed: true }] }),
+        (victim, zone) => ({
+          targets: [
+            { target: 'kernel', existed: true },
+            { target: path.relative(zone, victim), existed: true },
+          ],
+        }),
         (journal, victim, zone) =>
           `${journal}: names the target ${JSON.stringify(path.relative(zone, victim))}, which is not one of addons.squashfs, metadata, kernel; nothing was changed (restore the *.previous files by hand, then remove the journal)`,
       ],
@@ -484,7 +489,10 @@ describe('kernel-action install stays inside --root', () => {
     const cwd = freshRoot()
     const file = path.join(cwd, 'a-file')
     fs.writeFileSync(file, '')
-    expectRefused(await cli(['install', `oci:${newLayout}:v1`, '--root', '', '--arch', 'x86_64'], { cwd }), '--root: must name an existing folder (got an empty value)')
+    expectRefused(
+      await cli(['install', `oci:${newLayout}:v1`, '--root', '', '--arch', 'x86_64'], { cwd }),
+      '--root: must name an existing folder (got an empty value)',
+    )
     expectRefused(await cli(['install', `oci:${newLayout}:v1`, '--root', 'missing', '--arch', 'x86_64'], { cwd }), '--root: missing does not exist')
     expectRefused(await cli(['install', `oci:${newLayout}:v1`, '--root', file, '--arch', 'x86_64'], { cwd }), `--root: ${file} is not a folder`)
     expect(fs.readdirSync(cwd)).toEqual(['a-file'])

@@ -85,7 +85,9 @@ describe('escapeSummaryText: image text in the job summary is one line with no m
     })
     const before = parseKernelConfig(`CONFIG_CMDLINE="${hostile.replace(/\n/g, ' ')}"\n`, 'before')
     const after = parseKernelConfig('CONFIG_CMDLINE="plain"\n', 'after')
-    const html = renderDriftSummary(buildDrift({ side: side('before', hostile), config: before }, { side: side('after', '6.1'), config: after }, new Set()))
+    const html = renderDriftSummary(
+      buildDrift({ side: side('before', hostile), config: before }, { side: side('after', '6.1'), config: after }, new Set()),
+    )
     expectInert(html)
   })
 
