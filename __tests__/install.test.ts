@@ -485,6 +485,20 @@ describe('kernel-action install stays inside --root', () => {
     expect(fs.readlinkSync(path.join(zone, 'kernel'))).toBe(elsewhere)
   })
 
+  it.each([
+    ['a folder', (file: string) => fs.mkdirSync(file), 'a folder, not a regular file'],
+    ['a FIFO', (file: string) => execFileSync('mkfifo', [file]), 'a special file, not a regular file'],
+    ['a link', (file: string) => fs.symlinkSync('/etc/hostname', file), 'a symbolic link, which install does not follow'],
+  ])('a kernel.previous that is %s is refused before anything is staged or replaced', async (_name, plant, what) => {
+    const root = freshRoot()
+    await install(`oci:${oldLayout}:v1`, '--root', root, '--arch', 'x86_64')
+    const previous = path.join(root, 'var/lib/krata/zone/kernel.previous')
+    plant(previous)
+    expectRefused(await cli(['install', `oci:${newLayout}:v1`, '--root', root, '--arch', 'x86_64']), `--root: ${previous} is ${what}`)
+    expectInstalled(root, oldPayload, METADATA)
+    expect(zoneFiles(root)).toEqual(['addons.squashfs', 'kernel', 'kernel.previous', 'metadata'])
+  })
+
   it('--root must be an existing folder: empty, missing or a file is one line, and nothing is written', async () => {
     const cwd = freshRoot()
     const file = path.join(cwd, 'a-file')
@@ -540,6 +554,20 @@ describe('kernel-action install: one at a time per root', () => {
     expect(done.status).toBe(0)
     expectInstalled(root, newPayload, NEW_METADATA)
     expect(zoneFiles(root).some((name) => name.startsWith('.kernel-action-'))).toBe(false)
+  })
+})
+
+describe('kernel-action install: a planted lock', () => {
+  it('a lock that is a FIFO is refused with one line instead of hanging', async () => {
+    const root = freshRoot()
+    await install(`oci:${oldLayout}:v1`, '--root', root, '--arch', 'x86_64')
+    const lock = path.join(root, 'var/lib/krata/zone/.kernel-action-install.lock')
+    execFileSync('mkfifo', [lock])
+    expectRefused(
+      await cli(['install', `oci:${newLayout}:v1`, '--root', root, '--arch', 'x86_64']),
+      `--root: ${lock} is a named pipe (FIFO), not a regular file`,
+    )
+    expectInstalled(root, oldPayload, METADATA)
   })
 })
 

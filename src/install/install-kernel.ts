@@ -86,6 +86,7 @@ async function install(reference: string, options: InstallOptions): Promise<Inst
   await confinedDir(root, KRATA_ZONE_DIR, true)
   return withInstallLock(zoneDir, options.log, async () => {
     await rollBackInterrupted(zoneDir, options.log)
+    await checkTargets(zoneDir)
     await removeStaleStaging(zoneDir)
     const staging = path.join(zoneDir, `${STAGING_PREFIX}${randomUUID()}`)
     await fs.promises.mkdir(staging, { mode: 0o700 })
@@ -296,6 +297,14 @@ async function linkReplacing(from: string, to: string): Promise<void> {
   } catch (error) {
     await fs.promises.rm(temp, { force: true })
     throw error
+  }
+}
+
+/** Every name install replaces is a regular file or absent: a link, folder or FIFO there is refused before any work. */
+async function checkTargets(zoneDir: string): Promise<void> {
+  for (const { target } of INSTALLED) {
+    await regularOrAbsent(path.join(zoneDir, target))
+    await regularOrAbsent(path.join(zoneDir, `${target}.previous`))
   }
 }
 
