@@ -557,6 +557,24 @@ describe('kernel-action install: one at a time per root', () => {
   })
 })
 
+describe('kernel-action install: what a killed install leaves behind', () => {
+  it('the next install breaks its lock and removes its half-made files', async () => {
+    const root = freshRoot()
+    await install(`oci:${oldLayout}:v1`, '--root', root, '--arch', 'x86_64')
+    const zone = path.join(root, 'var/lib/krata/zone')
+    const uuid = '0b6f3c1e-1c2d-4e5f-8a9b-0c1d2e3f4a5b'
+    fs.mkdirSync(path.join(zone, '.kernel-action-incoming-x/1'), { recursive: true })
+    fs.writeFileSync(path.join(zone, '.kernel-action-incoming-x/1/kernel'), 'half')
+    fs.writeFileSync(path.join(zone, `kernel.previous.${uuid}.tmp`), 'half')
+    fs.writeFileSync(path.join(zone, `.kernel-action-install.json.${uuid}.tmp`), '{"tar')
+    fs.writeFileSync(path.join(zone, '.kernel-action-install.lock'), `${ownerTag().split('-')[0]}-${deadPid()}-killed\n`)
+    const run = await cli(['install', `oci:${newLayout}:v1`, '--root', root, '--arch', 'x86_64'])
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' })
+    expectInstalled(root, newPayload, NEW_METADATA)
+    expect(zoneFiles(root)).toEqual(['addons.squashfs', 'addons.squashfs.previous', 'kernel', 'kernel.previous', 'metadata', 'metadata.previous'])
+  })
+})
+
 describe('kernel-action install: a planted lock', () => {
   it('a lock that is a FIFO is refused with one line instead of hanging', async () => {
     const root = freshRoot()

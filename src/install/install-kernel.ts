@@ -87,7 +87,7 @@ async function install(reference: string, options: InstallOptions): Promise<Inst
   return withInstallLock(zoneDir, options.log, async () => {
     await rollBackInterrupted(zoneDir, options.log)
     await checkTargets(zoneDir)
-    await removeStaleStaging(zoneDir)
+    await removeLeftovers(zoneDir)
     const staging = path.join(zoneDir, `${STAGING_PREFIX}${randomUUID()}`)
     await fs.promises.mkdir(staging, { mode: 0o700 })
     try {
@@ -279,9 +279,14 @@ async function writeJournal(zoneDir: string, journal: Journal): Promise<void> {
   await fsyncPath(zoneDir)
 }
 
-async function removeStaleStaging(zoneDir: string): Promise<void> {
+/** Install's temporary names: staging folders, linkReplacing's `<target>.<uuid>.tmp`, writeJournal's `<JOURNAL>.<uuid>.tmp`. */
+const LEFT_BEHIND =
+  /^\.kernel-action-incoming-|^(?:kernel|addons\.squashfs|metadata)(?:\.previous)?\.[0-9a-f-]{36}\.tmp$|^\.kernel-action-install\.json\.[0-9a-f-]{36}\.tmp$/
+
+/** Under the lock no other install is at work here: whatever a killed one left half-made goes. */
+async function removeLeftovers(zoneDir: string): Promise<void> {
   for (const name of await fs.promises.readdir(zoneDir)) {
-    if (name.startsWith(STAGING_PREFIX)) await fs.promises.rm(path.join(zoneDir, name), { recursive: true, force: true })
+    if (LEFT_BEHIND.test(name)) await fs.promises.rm(path.join(zoneDir, name), { recursive: true, force: true })
   }
 }
 
