@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { installKernel } from '../src/install/install-kernel.js'
 import { runHostCommand } from '../src/host-commands.js'
+import { InputError } from '../src/errors.js'
 import { craftArm64Image, craftBzImage, ZONE_CONFIG } from './support/crafted-kernel.js'
 import { runnerCommands } from './support/runner-lines.js'
 import { ownerTag } from '../src/oci/layout-files.js'
@@ -199,6 +200,24 @@ describe('kernel-action install', () => {
     expect(renamed).toEqual(['addons.squashfs', 'metadata'])
     expectInstalled(root, oldPayload, METADATA)
     expect(zoneFiles(root)).toEqual(['addons.squashfs', 'addons.squashfs.previous', 'kernel', 'kernel.previous', 'metadata', 'metadata.previous'])
+  })
+
+  it("a file-system error between two renames is one line in fileError's wording, and the old kernel is put back", async () => {
+    const root = freshRoot()
+    await install(`oci:${oldLayout}:v1`, '--root', root, '--arch', 'x86_64')
+    const zone = path.join(root, 'var/lib/krata/zone')
+    const failing = installKernel(`oci:${newLayout}:v1`, {
+      root,
+      arch: 'x86_64',
+      log: () => undefined,
+      beforeCommit: (target) => {
+        // What rename() throws on a full disk: raw errno text, which must not reach the user as is.
+        if (target === 'kernel')
+          throw Object.assign(new Error(`ENOSPC: no space left on device, rename '${zone}/kernel'`), { code: 'ENOSPC', path: `${zone}/kernel` })
+      },
+    })
+    await expect(failing).rejects.toEqual(new InputError(`--root: ${zone}/kernel cannot be written (ENOSPC)`))
+    expectInstalled(root, oldPayload, METADATA)
   })
 
   it('an install that stops dead between renames is rolled back by the next run before it installs', async () => {
