@@ -68,17 +68,17 @@ class InternalError extends Error {
 }
 /**
  * The one wording for a file an input names that cannot be used: `config: build/.config does not exist`,
- * `image: vmlinuz cannot be read (permission denied)`.
+ * `image: vmlinuz cannot be read (permission denied)`; `doing` is `written` for a file the action writes.
  */
-function fileError(input, file, error) {
+function fileError(input, file, error, doing = 'read') {
     const code = error?.code;
     if (code === 'ENOENT')
         return new InputError(`${input}: ${file} does not exist`);
     if (code === 'EISDIR')
         return new InputError(`${input}: ${file} is a directory, not a file`);
     if (code === 'EACCES' || code === 'EPERM')
-        return new InputError(`${input}: ${file} cannot be read (permission denied)`);
-    return new InputError(`${input}: ${file} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`);
+        return new InputError(`${input}: ${file} cannot be ${doing} (permission denied)`);
+    return new InputError(`${input}: ${file} cannot be ${doing} (${code ?? (error instanceof Error ? error.message : String(error))})`);
 }
 /** The message of anything thrown, on one line, for the log and for `core.setFailed`. */
 function oneLine(error) {
@@ -4499,6 +4499,13 @@ async function writeSummary(html, context, log) {
 ;// CONCATENATED MODULE: ./src/log-line.ts
 // No imports: the CLI uses this too, and must not bundle @actions/core.
 /**
+ * Every character the runner's `TrimStart()` drops before it looks for `::` (.NET `char.IsWhiteSpace`: the Unicode
+ * space, line and paragraph separators, U+0009–U+000D and U+0085), plus what older .NET trimmed (U+180E, U+200B,
+ * U+FEFF). JavaScript's `\s` alone misses U+0085, so a line starting with NEL and `::` reached the runner as a command.
+ */
+const RUNNER_BLANK = '[\\s\\u0085\\u180e\\u200b\\ufeff]';
+const LEADING_COMMAND = new RegExp(`^(${RUNNER_BLANK}*)::`);
+/**
  * A log line as the runner must see it: one line, never starting with `::` (a v2 command, leading blanks ignored) and
  * never holding `##[` (a v1 command, anywhere in the line). `%` is not special in a plain line, so the runner's own
  * escapes show the change without any ambiguity.
@@ -4506,12 +4513,36 @@ async function writeSummary(html, context, log) {
 function escapeLogLine(text) {
     return text
         .replace(/\r\n|\r|\n/g, (eol) => (eol === '\r' ? '\\r' : '\\n'))
-        .replace(/^(\s*)::/, '$1%3A:')
+        .replace(LEADING_COMMAND, '$1%3A:')
         .replace(/##\[/g, '##%5B');
 }
 /** User text inside the job summary's HTML: the five characters HTML gives a meaning to, as numeric references. */
 function escapeHtml(text) {
     return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+/**
+ * Text an image says about itself (annotations, metadata, config values, the references naming it) inside the job
+ * summary. The summary is HTML blocks, which a blank line would end: whatever follows would be read as markdown. So
+ * the text becomes one line (line breaks and other control characters shown as `\n`, `\u0085`...), and every character
+ * that HTML or GitHub's markdown gives a meaning to (tags, entities, code spans, emphasis, links and images, headings,
+ * table pipes, strikethrough, math) is a numeric reference: shown as itself, never acted on. `_` only at a word's edge,
+ * where emphasis starts or ends, so option names stay readable.
+ */
+function escapeSummaryText(text) {
+    return text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what this shows as escapes
+    /\r\n|[\0-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[&<>"'`*[\]!\\|~$#]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, (c) => {
+        if (c === '\r\n' || c === '\n')
+            return '&#92;n';
+        if (c === '\r')
+            return '&#92;r';
+        if (c === '\t')
+            return '&#92;t';
+        const code = c.charCodeAt(0);
+        if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code >= 0x2000)
+            return `&#92;u${code.toString(16).padStart(4, '0')}`;
+        return `&#${code};`;
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/action/summary.ts
@@ -4538,7 +4569,7 @@ function renderSummary(report, step = { failOn: 'error' }, limit = SUMMARY_LIMIT
     const head = `<h2>krata ${escapeHtml(report.target)} kernel check: ${report.passed ? 'passed' : 'failed'}${unenforced ? ', not enforced (fail-on: never)' : ''}</h2>\n` +
         `<p><code>${escapeHtml(report.config)}</code> · ${escapeHtml(report.arch)} · Linux ${escapeHtml(report.version ?? 'version unknown')} · ` +
         `${report.errors} errors, ${report.warnings} warnings, ${rest.filter((r) => r.status === 'ok').length} met</p>\n` +
-        (step.notPublished ? `<p><strong>Not published:</strong> ${escapeHtml(step.notPublished)}</p>\n` : '') +
+        (step.notPublished ? `<p><strong>Not published:</strong> ${escapeSummaryText(step.notPublished)}</p>\n` : '') +
         renderDuplicates(report);
     const tail = (step.boot ? `\n${step.boot}\n\n` : '') +
         (step.drift ?? '') +
@@ -4594,9 +4625,9 @@ function renderMergeSummary(outcome) {
     ];
     return `<h2>krata kernel: multi-arch index</h2>\n${keyValueTable(rows)}`;
 }
-/** Names and values, each value as code (digests, references, paths). */
+/** Names and values, each value as code (digests, references, paths, and the version and flavor images say they have). */
 function keyValueTable(rows) {
-    return `<table>${rows.map(([k = '', v = '']) => `<tr><th>${escapeHtml(k)}</th><td><code>${escapeHtml(v)}</code></td></tr>`).join('')}</table>\n`;
+    return `<table>${rows.map(([k = '', v = '']) => `<tr><th>${escapeSummaryText(k)}</th><td><code>${escapeSummaryText(v)}</code></td></tr>`).join('')}</table>\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/oci/registry/push.ts
@@ -5695,6 +5726,7 @@ async function fileInSmallLayer(image, layer, name, maxBytes, where) {
 ;// CONCATENATED MODULE: ./src/drift/render.ts
 // The drift report for people: plain text (the CLI), an HTML section (the job summary) and one notice per changed
 // requirement. Pure: data in, strings out.
+// Every value here comes from an image or names one: escaped so no annotation or config value acts as HTML or markdown.
 
 
 // A kernel version bump changes hundreds of options; past this the folded table points at the JSON report.
@@ -5770,12 +5802,12 @@ function renderDriftText(drift) {
 /** The job summary's "Since <ref>" section: facts, requirement and Xen changes, then the rest folded away. */
 function renderDriftSummary(drift) {
     const facts = factRows(drift).filter((row) => !(row.before === '—' && row.after === '—'));
-    let html = `<h3>Since <code>${escapeHtml(drift.before.ref)}</code></h3>\n` +
+    let html = `<h3>Since <code>${escapeSummaryText(drift.before.ref)}</code></h3>\n` +
         `<table><tr><th></th><th>Before</th><th>Now</th><th>Change</th></tr>\n` +
         facts
-            .map((r) => `<tr><th>${escapeHtml(r.name)}</th><td><code>${escapeHtml(r.before)}</code></td><td><code>${escapeHtml(r.after)}</code></td><td>${escapeHtml(r.change)}</td></tr>`)
+            .map((r) => `<tr><th>${escapeSummaryText(r.name)}</th><td><code>${escapeSummaryText(r.before)}</code></td><td><code>${escapeSummaryText(r.after)}</code></td><td>${escapeSummaryText(r.change)}</td></tr>`)
             .join('\n') +
-        `\n</table>\n<p>${escapeHtml(countsLine(drift))}</p>\n`;
+        `\n</table>\n<p>${escapeSummaryText(countsLine(drift))}</p>\n`;
     const first = drift.changes.filter((c) => c.class !== 'other');
     const rest = drift.changes.filter((c) => c.class === 'other');
     if (first.length > 0)
@@ -5790,8 +5822,8 @@ function renderDriftSummary(drift) {
     return html;
 }
 function changeTable(changes) {
-    const rows = changes.map((c) => `<tr><td><code>${escapeHtml(c.option)}</code></td><td>${c.class}</td><td>${c.kind}</td>` +
-        `<td>${escapeHtml(c.before)}</td><td>${escapeHtml(c.after)}</td><td>${c.line ?? ''}</td></tr>`);
+    const rows = changes.map((c) => `<tr><td><code>${escapeSummaryText(c.option)}</code></td><td>${c.class}</td><td>${c.kind}</td>` +
+        `<td>${escapeSummaryText(c.before)}</td><td>${escapeSummaryText(c.after)}</td><td>${c.line ?? ''}</td></tr>`);
     return `<table><tr><th>Option</th><th>Class</th><th>Change</th><th>Before</th><th>Now</th><th>Line</th></tr>\n${rows.join('\n')}\n</table>\n`;
 }
 /** The changes a notice is put on: every requirement option that changed, with its message. */

@@ -59,14 +59,14 @@ export class InternalError extends Error {
 
 /**
  * The one wording for a file an input names that cannot be used: `config: build/.config does not exist`,
- * `image: vmlinuz cannot be read (permission denied)`.
+ * `image: vmlinuz cannot be read (permission denied)`; `doing` is `written` for a file the action writes.
  */
-export function fileError(input: string, file: string, error: unknown): InputError {
+export function fileError(input: string, file: string, error: unknown, doing: 'read' | 'written' = 'read'): InputError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   if (code === 'ENOENT') return new InputError(`${input}: ${file} does not exist`)
   if (code === 'EISDIR') return new InputError(`${input}: ${file} is a directory, not a file`)
-  if (code === 'EACCES' || code === 'EPERM') return new InputError(`${input}: ${file} cannot be read (permission denied)`)
-  return new InputError(`${input}: ${file} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`)
+  if (code === 'EACCES' || code === 'EPERM') return new InputError(`${input}: ${file} cannot be ${doing} (permission denied)`)
+  return new InputError(`${input}: ${file} cannot be ${doing} (${code ?? (error instanceof Error ? error.message : String(error))})`)
 }
 
 /** The message of anything thrown, on one line, for the log and for `core.setFailed`. */

@@ -3259,10 +3259,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _check_explain_results_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(46);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_7___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_7__);
-/* harmony import */ var _log_line_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(420);
-/* harmony import */ var _boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(57);
-/* harmony import */ var _host_commands_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(338);
-/* harmony import */ var _drift_diff_command_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(577);
+/* harmony import */ var _log_line_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(420);
+/* harmony import */ var _boot_boot_command_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(57);
+/* harmony import */ var _host_commands_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(607);
+/* harmony import */ var _drift_diff_command_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(577);
 
 
 
@@ -3280,10 +3280,10 @@ const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--
                            [--requirements FILE]... [--ignore OPTION]... [--strict] [--no-boot-rules]
                            [--fail-on error|warning|never] [--json]
                            [--kernel-source DIR [--fix-fragment FILE]]
-${_host_commands_js__WEBPACK_IMPORTED_MODULE_9__/* .HOST_USAGE */ .bw}
+${_host_commands_js__WEBPACK_IMPORTED_MODULE_10__/* .HOST_USAGE */ .bw}
 exit status: 0 requirements met (verify: no problem), 1 requirements not met (verify: a problem), 2 usage or input error
-${_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__/* .BOOT_USAGE */ .f}
-${_drift_diff_command_js__WEBPACK_IMPORTED_MODULE_10__/* .DIFF_USAGE */ .y}`;
+${_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_9__/* .BOOT_USAGE */ .f}
+${_drift_diff_command_js__WEBPACK_IMPORTED_MODULE_11__/* .DIFF_USAGE */ .y}`;
 /** Local use of the same engine as the action: `kernel-action check --config .config`. */
 async function main(argv) {
     try {
@@ -3294,15 +3294,15 @@ async function main(argv) {
         }
         // Escaped like every other command's lines: guest console text and paths are not the runner's commands.
         if (command === 'boot')
-            return await (0,_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_8__/* .bootCommand */ .g)(rest, (line) => process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)(line)}\n`));
+            return await (0,_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_9__/* .bootCommand */ .g)(rest, (line) => process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)(line)}\n`));
         // Line by line through the same escaping: config paths and values are user text.
         if (command === 'diff')
-            return await (0,_drift_diff_command_js__WEBPACK_IMPORTED_MODULE_10__/* .diffCommand */ .F)(rest, (text) => process.stdout.write(text.split('\n').map(_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._).join('\n')));
-        if (_host_commands_js__WEBPACK_IMPORTED_MODULE_9__/* .HOST_COMMANDS */ .mT.includes(command ?? '')) {
-            return await (0,_host_commands_js__WEBPACK_IMPORTED_MODULE_9__/* .runHostCommand */ .$t)(command, rest, {
+            return await (0,_drift_diff_command_js__WEBPACK_IMPORTED_MODULE_11__/* .diffCommand */ .F)(rest, (text) => process.stdout.write(text.split('\n').map(_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P).join('\n')));
+        if (_host_commands_js__WEBPACK_IMPORTED_MODULE_10__/* .HOST_COMMANDS */ .mT.includes(command ?? '')) {
+            return await (0,_host_commands_js__WEBPACK_IMPORTED_MODULE_10__/* .runHostCommand */ .$t)(command, rest, {
                 // Escaped as the check's lines are: in a workflow's `run:` step the runner reads this output.
-                out: (line) => process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)(line)}\n`),
-                err: (line) => process.stderr.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)(line)}\n`),
+                out: (line) => process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)(line)}\n`),
+                err: (line) => process.stderr.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)(line)}\n`),
             });
         }
         if (command !== 'check')
@@ -3358,17 +3358,17 @@ async function main(argv) {
         else {
             // Escaped: in a workflow's `run:` step the runner reads this output, and a file name must not be a command.
             for (const r of report.results)
-                process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)((0,_check_format_js__WEBPACK_IMPORTED_MODULE_12__/* .formatResultLine */ .v)(r, report.config))}\n`);
+                process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)((0,_check_format_js__WEBPACK_IMPORTED_MODULE_12__/* .formatResultLine */ .v)(r, report.config))}\n`);
             const failing = (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .isFailing */ .DI)(report, failOn);
             const verdict = failing
                 ? (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .failureSummary */ .jg)(report)
                 : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`;
-            process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)(verdict)}\n`);
+            process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)(verdict)}\n`);
         }
         return (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .isFailing */ .DI)(report, failOn) ? 1 : 0;
     }
     catch (error) {
-        const message = error instanceof TypeError && 'code' in error ? `${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error))}\n${USAGE}` : (0,_log_line_js__WEBPACK_IMPORTED_MODULE_11__/* .escapeLogLine */ ._)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error));
+        const message = error instanceof TypeError && 'code' in error ? `${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error))}\n${USAGE}` : (0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error));
         process.stderr.write(`kernel-action: ${message}\n`);
         return 2;
     }
@@ -3896,8 +3896,8 @@ var kernel_config = __nccwpck_require__(746);
 var src_arch = __nccwpck_require__(67);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/pull/image-source.ts + 11 modules
-var image_source = __nccwpck_require__(239);
+// EXTERNAL MODULE: ./src/pull/image-source.ts + 9 modules
+var image_source = __nccwpck_require__(752);
 // EXTERNAL MODULE: ./src/check/requirements.ts
 var requirements = __nccwpck_require__(762);
 ;// CONCATENATED MODULE: ./src/drift/config-diff.ts
@@ -4095,9 +4095,12 @@ async function fileInSmallLayer(image, layer, name, maxBytes, where) {
     return found;
 }
 
+// EXTERNAL MODULE: ./src/log-line.ts
+var log_line = __nccwpck_require__(420);
 ;// CONCATENATED MODULE: ./src/drift/render.ts
 // The drift report for people: plain text (the CLI), an HTML section (the job summary) and one notice per changed
 // requirement. Pure: data in, strings out.
+// Every value here comes from an image or names one: escaped so no annotation or config value acts as HTML or markdown.
 
 
 // A kernel version bump changes hundreds of options; past this the folded table points at the JSON report.
@@ -4332,17 +4335,17 @@ class InternalError extends Error {
 }
 /**
  * The one wording for a file an input names that cannot be used: `config: build/.config does not exist`,
- * `image: vmlinuz cannot be read (permission denied)`.
+ * `image: vmlinuz cannot be read (permission denied)`; `doing` is `written` for a file the action writes.
  */
-function fileError(input, file, error) {
+function fileError(input, file, error, doing = 'read') {
     const code = error?.code;
     if (code === 'ENOENT')
         return new InputError(`${input}: ${file} does not exist`);
     if (code === 'EISDIR')
         return new InputError(`${input}: ${file} is a directory, not a file`);
     if (code === 'EACCES' || code === 'EPERM')
-        return new InputError(`${input}: ${file} cannot be read (permission denied)`);
-    return new InputError(`${input}: ${file} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`);
+        return new InputError(`${input}: ${file} cannot be ${doing} (permission denied)`);
+    return new InputError(`${input}: ${file} cannot be ${doing} (${code ?? (error instanceof Error ? error.message : String(error))})`);
 }
 /** The message of anything thrown, on one line, for the log and for `core.setFailed`. */
 function oneLine(error) {
@@ -4359,7 +4362,7 @@ function oneOf(name, value, allowed) {
 
 /***/ }),
 
-/***/ 338:
+/***/ 607:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4390,8 +4393,10 @@ var promises_ = __nccwpck_require__(466);
 var kernel_image = __nccwpck_require__(824);
 // EXTERNAL MODULE: ./src/describe/metadata.ts
 var describe_metadata = __nccwpck_require__(968);
-// EXTERNAL MODULE: ./src/pull/image-source.ts + 11 modules
-var image_source = __nccwpck_require__(239);
+// EXTERNAL MODULE: ./src/input-file.ts
+var input_file = __nccwpck_require__(54);
+// EXTERNAL MODULE: ./src/pull/image-source.ts + 9 modules
+var image_source = __nccwpck_require__(752);
 // EXTERNAL MODULE: ./src/pull/layer-reader.ts + 10 modules
 var layer_reader = __nccwpck_require__(484);
 // EXTERNAL MODULE: ./src/oci/reference.ts
@@ -4501,11 +4506,263 @@ function formatBytes(bytes) {
     return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+;// CONCATENATED MODULE: ./src/install/confined-root.ts
+// Install writes only below `--root`, and a symbolic link there must not take it elsewhere: `<root>/var/lib/krata ->
+// /etc` would put the kernel in /etc. So the root itself is taken as given (it is the caller's to name), and every
+// folder below it is walked one component at a time, refused when it is a link, created when missing (mkdir does not
+// follow a link in its last component: a link planted meanwhile makes it fail, not follow).
+
+
+
+/** The `--root` value as an absolute path, or an InputError when it is empty or not an existing folder. */
+async function checkRoot(root) {
+    if (root.trim() === '')
+        throw new errors/* InputError */.dz('--root: must name an existing folder (got an empty value)');
+    const absolute = external_node_path_default().resolve(root);
+    const stat = await external_node_fs_.promises.stat(absolute).catch((error) => {
+        throw (0,errors/* fileError */.zS)('--root', root, error);
+    });
+    if (!stat.isDirectory())
+        throw new errors/* InputError */.dz(`--root: ${root} is not a folder`);
+    return absolute;
+}
+/**
+ * `<root>/<relative>`, checked to hold no symbolic link (nor anything but folders) in any component below `root`.
+ * With `create`, missing folders are made one at a time; without, a missing one ends the walk (returns `exists: false`).
+ */
+async function confinedDir(root, relative, create) {
+    let dir = root;
+    for (const name of relative.split('/').filter((part) => part !== '')) {
+        dir = external_node_path_default().join(dir, name);
+        let stat = await lstatOrUndefined(dir);
+        if (stat === undefined) {
+            if (!create)
+                return { dir: external_node_path_default().join(root, relative), exists: false };
+            await external_node_fs_.promises.mkdir(dir, { mode: 0o755 }).catch((error) => {
+                if (error.code !== 'EEXIST')
+                    throw (0,errors/* fileError */.zS)('--root', dir, error, 'written');
+            });
+            stat = await lstatOrUndefined(dir);
+        }
+        if (stat?.isSymbolicLink())
+            throw new errors/* InputError */.dz(`--root: ${dir} is a symbolic link; install follows no link below ${root}`);
+        if (stat === undefined || !stat.isDirectory())
+            throw new errors/* InputError */.dz(`--root: ${dir} is not a folder`);
+    }
+    return { dir, exists: true };
+}
+/** What `file` is without following it: absent, a regular file, or a one-line refusal naming what else it is. */
+async function regularOrAbsent(file) {
+    const stat = await lstatOrUndefined(file);
+    if (stat === undefined)
+        return 'absent';
+    if (stat.isFile())
+        return 'file';
+    if (stat.isSymbolicLink())
+        throw new errors/* InputError */.dz(`--root: ${file} is a symbolic link, which install does not follow`);
+    throw new errors/* InputError */.dz(`--root: ${file} is ${stat.isDirectory() ? 'a folder' : 'a special file'}, not a regular file`);
+}
+/** Flags for every file install creates: a new file, never through a link, never over one that exists. */
+const CREATE_NEW = external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW;
+/** Writes `text` to `file`, which must not exist yet (O_EXCL, O_NOFOLLOW), and flushes it to disk. */
+async function writeNewFile(file, text) {
+    const handle = await external_node_fs_.promises.open(file, CREATE_NEW, 0o644).catch((error) => {
+        throw (0,errors/* fileError */.zS)('--root', file, error, 'written');
+    });
+    try {
+        await handle.writeFile(text);
+        await handle.sync();
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** fsync of a file or folder install made, opened without following a link. */
+async function fsyncPath(file) {
+    const handle = await external_node_fs_.promises.open(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW);
+    try {
+        await handle.sync();
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function lstatOrUndefined(file) {
+    try {
+        return await external_node_fs_.promises.lstat(file);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw (0,errors/* fileError */.zS)('--root', file, error);
+    }
+}
+
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __nccwpck_require__(500);
+// EXTERNAL MODULE: ./src/oci/layout-files.ts
+var layout_files = __nccwpck_require__(613);
+;// CONCATENATED MODULE: ./src/install/install-lock.ts
+// One install at a time per root: a lock file in the zone folder, created with O_EXCL and holding its owner's tag
+// (host hash, pid). A second install waits for the first instead of staging into, or rolling back, the same files. A
+// lock whose owner died on this host (SIGKILL, power loss) is broken; a lock that is not a small regular file (a link
+// or FIFO planted there) is refused, not followed.
+
+
+
+
+
+
+
+
+const INSTALL_LOCK = '.kernel-action-install.lock';
+/** How long an install waits for another one on the same root (a large kernel over a slow link takes minutes). */
+const WAIT_MS = 15 * 60_000;
+/** A lock file still empty after this long was left by a run killed between creating and writing it. */
+const EMPTY_STALE_MS = 10_000;
+async function withInstallLock(zoneDir, log, critical) {
+    const lock = external_node_path_default().join(zoneDir, INSTALL_LOCK);
+    const mine = `${(0,layout_files/* ownerTag */.qE)()}-${(0,external_node_crypto_.randomUUID)()}\n`;
+    const deadline = Date.now() + WAIT_MS;
+    let told = false;
+    for (let attempt = 0;; attempt++) {
+        if (await tryCreate(lock, mine))
+            break;
+        const owner = await readLock(lock);
+        if (owner === undefined || (await breakIfStale(lock, owner)))
+            continue;
+        if (Date.now() > deadline)
+            throw new errors/* InputError */.dz(`--root: ${lock} held by another install (${owner.trim()}) for more than ${WAIT_MS / 60_000} minutes`);
+        if (!told)
+            log(`${zoneDir}: another install (${describeOwner(owner)}) is running; waiting for it to finish`);
+        told = true;
+        await (0,external_node_timers_promises_.setTimeout)(Math.min(20 + attempt * 20, 250));
+    }
+    try {
+        return await critical();
+    }
+    finally {
+        // Removed only while it is still ours (a stale-lock breaker never takes a live one, but be sure).
+        if ((await readLock(lock)) === mine)
+            await external_node_fs_.promises.rm(lock, { force: true });
+    }
+}
+async function tryCreate(lock, content) {
+    let handle;
+    try {
+        handle = await external_node_fs_.promises.open(lock, CREATE_NEW, 0o644);
+    }
+    catch (error) {
+        if (error.code === 'EEXIST')
+            return false;
+        throw (0,errors/* fileError */.zS)('--root', lock, error, 'written');
+    }
+    try {
+        await handle.writeFile(content);
+    }
+    finally {
+        await handle.close();
+    }
+    return true;
+}
+/** The lock's content, or undefined when it is gone; a lock that is not a small regular file is refused. */
+async function readLock(lock) {
+    try {
+        return (await (0,input_file/* readInputFile */.jH)(lock, '--root', 4096, 'install lock', { noFollow: true })).toString('utf8');
+    }
+    catch (error) {
+        if ((await external_node_fs_.promises.lstat(lock).catch(() => undefined)) === undefined)
+            return undefined;
+        throw error;
+    }
+}
+/** Breaks the lock when its owner is gone; true when the caller should try again at once. */
+async function breakIfStale(lock, owner) {
+    if (owner === '') {
+        const stat = await external_node_fs_.promises.lstat(lock).catch(() => undefined);
+        if (stat !== undefined && Date.now() - stat.mtimeMs < EMPTY_STALE_MS)
+            return false;
+    }
+    else if (ownerAlive(owner)) {
+        return false;
+    }
+    // Renamed aside first (atomic): of two runs breaking it at once, one wins; a lock that changed meanwhile goes back.
+    const aside = `${lock}.${(0,layout_files/* ownerTag */.qE)()}-${(0,external_node_crypto_.randomUUID)()}.broken`;
+    try {
+        await external_node_fs_.promises.rename(lock, aside);
+    }
+    catch {
+        return true;
+    }
+    const taken = await (0,input_file/* readInputFile */.jH)(aside, '--root', 4096, 'install lock', { noFollow: true }).then((bytes) => bytes.toString('utf8'), () => '');
+    if (taken !== owner)
+        await external_node_fs_.promises.link(aside, lock).catch(() => undefined);
+    await external_node_fs_.promises.rm(aside, { force: true });
+    return true;
+}
+const TAG = /^([0-9a-f]{8})-(\d+)-/;
+/** False only when the owner is a process of this host that no longer exists (or the tag is not one of ours). */
+function ownerAlive(owner) {
+    const match = TAG.exec(owner);
+    if (!match)
+        return false;
+    if (`${match[1]}-` !== (0,layout_files/* ownerTag */.qE)().replace(/\d+$/, ''))
+        return true; // another host: it cannot be asked
+    try {
+        process.kill(Number(match[2]), 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM';
+    }
+}
+function describeOwner(owner) {
+    const match = TAG.exec(owner);
+    return match ? `pid ${match[2]}` : 'owner unknown';
+}
+
+;// CONCATENATED MODULE: ./src/install/journal.ts
+// The install journal: which targets an install was replacing, so that the next run can undo one killed half-way.
+// It lies in the zone folder, where a hostile or damaged one may be planted: it is read without following a link,
+// bounded, and accepted only when it names the files install itself replaces, each once.
+
+const JOURNAL = '.kernel-action-install.json';
+/** A journal is a few short lines; anything larger is not one we wrote. */
+const JOURNAL_MAX_BYTES = 4096;
+/** Pure: the journal's text, checked against the targets install replaces; `file` names it in the refusal. */
+function parseJournal(text, file, known) {
+    const refuse = (why) => new errors/* InputError */.dz(`${file}: ${why}; nothing was changed (restore the *.previous files by hand, then remove the journal)`);
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw refuse('an interrupted install left a journal that cannot be read');
+    }
+    const targets = value?.targets;
+    if (typeof value !== 'object' || value === null || !Array.isArray(targets))
+        throw refuse('is not an install journal (no list of targets)');
+    const seen = new Set();
+    for (const entry of targets) {
+        const { target, existed } = (entry ?? {});
+        if (typeof target !== 'string' || !known.includes(target)) {
+            throw refuse(`names the target ${JSON.stringify(target) ?? 'undefined'}, which is not one of ${known.join(', ')}`);
+        }
+        if (typeof existed !== 'boolean')
+            throw refuse(`says neither true nor false for whether ${target} existed`);
+        if (seen.has(target))
+            throw refuse(`names ${target} twice`);
+        seen.add(target);
+    }
+    return { targets: targets.map(({ target, existed }) => ({ target, existed })) };
+}
+
 ;// CONCATENATED MODULE: ./src/install/install-kernel.ts
 // `kernel-action install`: makes a published kernel krata's system-wide default, i.e. the files krata's daemon
 // finds at start (krata-formats.md §2.3): <store>/zone/kernel and <store>/zone/addons.squashfs, plus the metadata.
 // Files are streamed beside their targets, fsynced, then renamed in; the old ones stay as *.previous, and a
-// journal lets the next run roll back an install that was killed between two renames.
+// journal lets the next run roll back an install that was killed between two renames. Everything is written below
+// `--root` only (confined-root.ts), one install at a time per root (install-lock.ts).
 
 
 
@@ -4516,6 +4773,12 @@ function formatBytes(bytes) {
 
 
 
+
+
+
+
+/** Installed metadata is a few lines of KEY=value; more is not a krata metadata file. */
+const METADATA_MAX_BYTES = 64 * 1024;
 /** krata's default store (`kratad --store`), under which `zone/` holds the default kernel. */
 const KRATA_ZONE_DIR = 'var/lib/krata/zone';
 /** Installed file name → the file in the image it comes from. Order matters: the kernel goes in last. */
@@ -4524,11 +4787,24 @@ const INSTALLED = [
     { target: 'metadata', source: 'kernel/metadata', required: false },
     { target: 'kernel', source: 'kernel/image', required: true },
 ];
-const JOURNAL = '.kernel-action-install.json';
+const TARGETS = INSTALLED.map(({ target }) => target);
 const STAGING_PREFIX = '.kernel-action-incoming-';
 async function installKernel(reference, options) {
+    try {
+        return await install(reference, options);
+    }
+    catch (error) {
+        // A file-system call's own error (EEXIST, EPERM, ENOSPC...) gets the one wording, naming the file.
+        if (isFileSystemError(error) && isUnder(error.path, external_node_path_default().resolve(options.root || '.')))
+            throw (0,errors/* fileError */.zS)('--root', error.path, error, 'written');
+        throw error;
+    }
+}
+async function install(reference, options) {
     const arch = options.arch ?? (0,image_source/* hostKernelArch */.er)();
-    const zoneDir = external_node_path_default().join(options.root, KRATA_ZONE_DIR);
+    const root = await checkRoot(options.root);
+    // Checked before anything is read or written: a link below the root is refused, not followed.
+    const { dir: zoneDir, exists } = await confinedDir(root, KRATA_ZONE_DIR, false);
     const image = await (0,image_source/* openKernelImage */.vX)(reference, { ...options, arch });
     if (image === undefined)
         throw new errors/* InputError */.dz(`${reference}: not found`);
@@ -4541,34 +4817,54 @@ async function installKernel(reference, options) {
         const total = image.layers.reduce((sum, layer) => sum + layer.size, 0);
         const lines = [`would read ${image.layers.length} layers (${formatBytes(total)}) of ${from}`];
         for (const { target } of INSTALLED) {
-            const current = await describeInstalled(external_node_path_default().join(zoneDir, target), target);
+            const current = exists ? await describeInstalled(external_node_path_default().join(zoneDir, target), target) : undefined;
             lines.push(`would install ${external_node_path_default().join(zoneDir, target)}${current ? ` (replacing ${current}, kept as ${target}.previous)` : ''}`);
         }
         return { digest: image.digest, zoneDir, lines };
     }
-    await external_node_fs_default().promises.mkdir(zoneDir, { recursive: true });
-    await rollBackInterrupted(zoneDir, options.log);
-    await removeStaleStaging(zoneDir);
-    const staging = external_node_path_default().join(zoneDir, `${STAGING_PREFIX}${(0,external_node_crypto_.randomUUID)()}`);
-    await external_node_fs_default().promises.mkdir(staging);
-    try {
-        const staged = await stageFiles(image, staging, from);
-        const kernel = await checkStaged(staged, staging, arch, from);
-        const previous = new Map();
-        for (const { target } of INSTALLED)
-            previous.set(target, await describeInstalled(external_node_path_default().join(zoneDir, target), target));
-        await commit(zoneDir, staging, staged, options.beforeCommit);
-        const lines = INSTALLED.map(({ target }) => {
-            const file = external_node_path_default().join(zoneDir, target);
-            const now = target === 'kernel' ? describeKernel(kernel) : staged.has(target) ? 'from the image' : 'removed (the image has none)';
-            const was = previous.get(target);
-            return `${file}: ${now}${was ? `; replaced ${was} (kept as ${target}.previous)` : ''}`;
-        });
-        return { digest: image.digest, zoneDir, lines: [`installed ${from}`, ...lines] };
-    }
-    finally {
-        await external_node_fs_default().promises.rm(staging, { recursive: true, force: true });
-    }
+    await confinedDir(root, KRATA_ZONE_DIR, true);
+    return withInstallLock(zoneDir, options.log, async () => {
+        await rollBackInterrupted(zoneDir, options.log);
+        await checkTargets(zoneDir);
+        await removeLeftovers(zoneDir);
+        const staging = external_node_path_default().join(zoneDir, `${STAGING_PREFIX}${(0,external_node_crypto_.randomUUID)()}`);
+        await external_node_fs_default().promises.mkdir(staging, { mode: 0o700 });
+        try {
+            return await installStaged(image, { root, zoneDir, staging, arch, from }, options.beforeCommit);
+        }
+        finally {
+            await external_node_fs_default().promises.rm(staging, { recursive: true, force: true });
+        }
+    });
+}
+async function installStaged(image, place, beforeCommit) {
+    const { root, zoneDir, staging, arch, from } = place;
+    const staged = await stageFiles(image, staging, from);
+    const kernel = await checkStaged(staged, staging, arch, from);
+    const previous = new Map();
+    for (const { target } of INSTALLED)
+        previous.set(target, await describeInstalled(external_node_path_default().join(zoneDir, target), target));
+    // The zone folder is checked again just before it changes: a link planted while the image was read is refused.
+    await confinedDir(root, KRATA_ZONE_DIR, false);
+    await commit(zoneDir, staging, staged, beforeCommit);
+    const lines = INSTALLED.map(({ target }) => {
+        const file = external_node_path_default().join(zoneDir, target);
+        const now = target === 'kernel' ? describeKernel(kernel) : staged.has(target) ? 'from the image' : 'removed (the image has none)';
+        const was = previous.get(target);
+        return `${file}: ${now}${was ? `; replaced ${was} (kept as ${target}.previous)` : ''}`;
+    });
+    return { digest: image.digest, zoneDir, lines: [`installed ${from}`, ...lines] };
+}
+function isUnder(file, root) {
+    const relative = external_node_path_default().relative(root, external_node_path_default().resolve(file));
+    return !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative);
+}
+/** An error from a file-system call (it names its path), as opposed to one of ours or a registry's. */
+function isFileSystemError(error) {
+    if (error instanceof errors/* InputError */.dz || error instanceof errors/* IntegrityError */.cs || error instanceof errors/* ToolError */.v4 || error instanceof errors/* InternalError */.Gd)
+        return false;
+    const { code, path: file } = error;
+    return typeof code === 'string' && typeof file === 'string';
 }
 /**
  * Streams every layer once, all at once (each into its own folder), then keeps, for each file, the copy from the last
@@ -4589,7 +4885,8 @@ async function stageFiles(image, staging, from) {
             }
             return async (body) => {
                 const file = external_node_path_default().join(dir, wanted.target);
-                await (0,promises_.pipeline)(body, external_node_fs_default().createWriteStream(file, { mode: 0o644, highWaterMark: 1 << 20 }));
+                const handle = await external_node_fs_default().promises.open(file, CREATE_NEW, 0o644);
+                await (0,promises_.pipeline)(body, handle.createWriteStream({ highWaterMark: 1 << 20 }));
                 await fsyncPath(file);
                 found.add(wanted.target);
             };
@@ -4622,7 +4919,8 @@ async function checkStaged(staged, staging, arch, from) {
     if (kernel.arch !== arch)
         throw new errors/* InputError */.dz(`${from}: kernel/image is an ${kernel.arch} kernel, not ${arch}`);
     if (staged.has('metadata')) {
-        const metadata = (0,describe_metadata/* parseKernelMetadata */.Ci)(await external_node_fs_default().promises.readFile(external_node_path_default().join(staging, 'metadata'), 'utf8'));
+        const text = await (0,input_file/* readInputFile */.jH)(external_node_path_default().join(staging, 'metadata'), from, METADATA_MAX_BYTES, 'kernel metadata', { noFollow: true });
+        const metadata = (0,describe_metadata/* parseKernelMetadata */.Ci)(text.toString('utf8'));
         if (metadata.KERNEL_ARCH !== undefined && metadata.KERNEL_ARCH !== arch) {
             throw new errors/* InputError */.dz(`${from}: kernel/metadata says KERNEL_ARCH=${metadata.KERNEL_ARCH}, not ${arch}`);
         }
@@ -4636,15 +4934,14 @@ async function checkStaged(staged, staging, arch, from) {
 async function commit(zoneDir, staging, staged, beforeCommit) {
     const journal = { targets: [] };
     for (const { target } of INSTALLED) {
-        journal.targets.push({ target, existed: await exists(external_node_path_default().join(zoneDir, target)) });
+        journal.targets.push({ target, existed: (await regularOrAbsent(external_node_path_default().join(zoneDir, target))) === 'file' });
     }
     // Keep the old pair first, so the journal never points at a .previous that is not yet the old file.
     for (const { target, existed } of journal.targets) {
         if (existed)
             await linkReplacing(external_node_path_default().join(zoneDir, target), external_node_path_default().join(zoneDir, `${target}.previous`));
     }
-    await writeDurably(external_node_path_default().join(zoneDir, JOURNAL), JSON.stringify(journal));
-    await fsyncPath(zoneDir);
+    await writeJournal(zoneDir, journal);
     try {
         for (const { target, existed } of journal.targets) {
             await beforeCommit?.(target);
@@ -4675,18 +4972,22 @@ async function restore(zoneDir, journal) {
     await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, JOURNAL), { force: true });
     await fsyncPath(zoneDir);
 }
-/** An install killed between its renames left a journal: undo its half before anything else. */
+/**
+ * An install killed between its renames left a journal: undo its half before anything else. The journal and every
+ * file it names are checked first (known targets only, regular files, no links), so a planted journal changes nothing.
+ */
 async function rollBackInterrupted(zoneDir, log) {
     const file = external_node_path_default().join(zoneDir, JOURNAL);
-    const text = await external_node_fs_default().promises.readFile(file, 'utf8').catch(() => undefined);
-    if (text === undefined)
+    if ((await regularOrAbsent(file)) === 'absent')
         return;
-    let journal;
-    try {
-        journal = JSON.parse(text);
-    }
-    catch {
-        throw new errors/* InputError */.dz(`${file}: an interrupted install left a journal that cannot be read; restore the *.previous files by hand`);
+    const text = await (0,input_file/* readInputFile */.jH)(file, '--root', JOURNAL_MAX_BYTES, 'install journal', { noFollow: true });
+    const journal = parseJournal(text.toString('utf8'), file, TARGETS);
+    for (const { target, existed } of journal.targets) {
+        await regularOrAbsent(external_node_path_default().join(zoneDir, target));
+        const previous = external_node_path_default().join(zoneDir, `${target}.previous`);
+        if (existed && (await regularOrAbsent(previous)) === 'absent') {
+            throw new errors/* InputError */.dz(`${file}: says ${target} existed, but ${previous} does not; nothing was changed (restore it by hand, then remove the journal)`);
+        }
     }
     await restore(zoneDir, journal);
     log(`${zoneDir}: rolled back an interrupted install (restored ${journal.targets
@@ -4694,16 +4995,26 @@ async function rollBackInterrupted(zoneDir, log) {
         .map((t) => t.target)
         .join(', ') || 'nothing'})`);
 }
-async function removeStaleStaging(zoneDir) {
+/** Written beside, then renamed in: a journal is whole or absent, never half-written. */
+async function writeJournal(zoneDir, journal) {
+    const temp = external_node_path_default().join(zoneDir, `${JOURNAL}.${(0,external_node_crypto_.randomUUID)()}.tmp`);
+    await writeNewFile(temp, JSON.stringify(journal));
+    await external_node_fs_default().promises.rename(temp, external_node_path_default().join(zoneDir, JOURNAL));
+    await fsyncPath(zoneDir);
+}
+/** Install's temporary names: staging folders, linkReplacing's `<target>.<uuid>.tmp`, writeJournal's `<JOURNAL>.<uuid>.tmp`. */
+const LEFT_BEHIND = /^\.kernel-action-incoming-|^(?:kernel|addons\.squashfs|metadata)(?:\.previous)?\.[0-9a-f-]{36}\.tmp$|^\.kernel-action-install\.json\.[0-9a-f-]{36}\.tmp$/;
+/** Under the lock no other install is at work here: whatever a killed one left half-made goes. */
+async function removeLeftovers(zoneDir) {
     for (const name of await external_node_fs_default().promises.readdir(zoneDir)) {
-        if (name.startsWith(STAGING_PREFIX))
+        if (LEFT_BEHIND.test(name))
             await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, name), { recursive: true, force: true });
     }
 }
 /** `to` becomes another name for `from`'s file, atomically replacing whatever `to` was. */
 async function linkReplacing(from, to) {
     // rename() between two names of one file does nothing and would leave the temporary name behind.
-    const [source, target] = await Promise.all([external_node_fs_default().promises.stat(from), external_node_fs_default().promises.stat(to).catch(() => undefined)]);
+    const [source, target] = await Promise.all([external_node_fs_default().promises.lstat(from), external_node_fs_default().promises.lstat(to).catch(() => undefined)]);
     if (target !== undefined && target.ino === source.ino && target.dev === source.dev)
         return;
     const temp = `${to}.${(0,external_node_crypto_.randomUUID)()}.tmp`;
@@ -4716,39 +5027,24 @@ async function linkReplacing(from, to) {
         throw error;
     }
 }
-async function writeDurably(file, text) {
-    const handle = await external_node_fs_default().promises.open(file, 'w', 0o644);
-    try {
-        await handle.writeFile(text);
-        await handle.sync();
+/** Every name install replaces is a regular file or absent: a link, folder or FIFO there is refused before any work. */
+async function checkTargets(zoneDir) {
+    for (const { target } of INSTALLED) {
+        await regularOrAbsent(external_node_path_default().join(zoneDir, target));
+        await regularOrAbsent(external_node_path_default().join(zoneDir, `${target}.previous`));
     }
-    finally {
-        await handle.close();
-    }
-}
-async function fsyncPath(file) {
-    const handle = await external_node_fs_default().promises.open(file, 'r');
-    try {
-        await handle.sync();
-    }
-    finally {
-        await handle.close();
-    }
-}
-async function exists(file) {
-    return external_node_fs_default().promises.lstat(file).then(() => true, () => false);
 }
 async function describeInstalled(file, target) {
-    const stat = await external_node_fs_default().promises.stat(file).catch(() => undefined);
-    if (stat === undefined)
+    if ((await regularOrAbsent(file)) === 'absent')
         return undefined;
+    const stat = await external_node_fs_default().promises.lstat(file);
     if (target === 'kernel') {
         const kernel = await (0,kernel_image/* inspectKernelImage */.r)(file).catch(() => undefined);
         if (kernel !== undefined)
             return describeKernel(kernel);
     }
     if (target === 'metadata') {
-        const text = await external_node_fs_default().promises.readFile(file, 'utf8').catch(() => '');
+        const text = await (0,input_file/* readInputFile */.jH)(file, '--root', METADATA_MAX_BYTES, 'kernel metadata', { noFollow: true }).then((bytes) => bytes.toString('utf8'), () => '');
         const release = /^KERNEL_UNAME_R=(.*)$/m.exec(text)?.[1] ?? /^KERNEL_VERSION=(.*)$/m.exec(text)?.[1];
         if (release)
             return `metadata of ${release}`;
@@ -4930,7 +5226,7 @@ function metadataViolations(facts) {
 
 
 
-const METADATA_MAX_BYTES = 64 * 1024;
+const verify_image_METADATA_MAX_BYTES = 64 * 1024;
 async function verifyImage(reference, options) {
     const parsed = (0,image_source/* parseImageReference */.o_)(reference);
     const store = await (0,image_source/* openImageStore */.Nr)(parsed, options);
@@ -5035,7 +5331,7 @@ async function readKernelFiles(image) {
                     }
                     if (entry.path === 'kernel/metadata') {
                         return async (body) => {
-                            metadataText = (await (0,layer_reader/* bodyToBuffer */.AW)(body, METADATA_MAX_BYTES, 'kernel/metadata')).toString('utf8');
+                            metadataText = (await (0,layer_reader/* bodyToBuffer */.AW)(body, verify_image_METADATA_MAX_BYTES, 'kernel/metadata')).toString('utf8');
                         };
                     }
                     if (entry.path === 'kernel/config.gz') {
@@ -5284,10 +5580,17 @@ function kindOf(stat) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   _: () => (/* binding */ escapeLogLine)
+/* harmony export */   _P: () => (/* binding */ escapeLogLine)
 /* harmony export */ });
-/* unused harmony export escapeHtml */
+/* unused harmony exports escapeHtml, escapeSummaryText */
 // No imports: the CLI uses this too, and must not bundle @actions/core.
+/**
+ * Every character the runner's `TrimStart()` drops before it looks for `::` (.NET `char.IsWhiteSpace`: the Unicode
+ * space, line and paragraph separators, U+0009–U+000D and U+0085), plus what older .NET trimmed (U+180E, U+200B,
+ * U+FEFF). JavaScript's `\s` alone misses U+0085, so a line starting with NEL and `::` reached the runner as a command.
+ */
+const RUNNER_BLANK = '[\\s\\u0085\\u180e\\u200b\\ufeff]';
+const LEADING_COMMAND = new RegExp(`^(${RUNNER_BLANK}*)::`);
 /**
  * A log line as the runner must see it: one line, never starting with `::` (a v2 command, leading blanks ignored) and
  * never holding `##[` (a v1 command, anywhere in the line). `%` is not special in a plain line, so the runner's own
@@ -5296,12 +5599,36 @@ function kindOf(stat) {
 function escapeLogLine(text) {
     return text
         .replace(/\r\n|\r|\n/g, (eol) => (eol === '\r' ? '\\r' : '\\n'))
-        .replace(/^(\s*)::/, '$1%3A:')
+        .replace(LEADING_COMMAND, '$1%3A:')
         .replace(/##\[/g, '##%5B');
 }
 /** User text inside the job summary's HTML: the five characters HTML gives a meaning to, as numeric references. */
 function escapeHtml(text) {
     return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+/**
+ * Text an image says about itself (annotations, metadata, config values, the references naming it) inside the job
+ * summary. The summary is HTML blocks, which a blank line would end: whatever follows would be read as markdown. So
+ * the text becomes one line (line breaks and other control characters shown as `\n`, `\u0085`...), and every character
+ * that HTML or GitHub's markdown gives a meaning to (tags, entities, code spans, emphasis, links and images, headings,
+ * table pipes, strikethrough, math) is a numeric reference: shown as itself, never acted on. `_` only at a word's edge,
+ * where emphasis starts or ends, so option names stay readable.
+ */
+function escapeSummaryText(text) {
+    return text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what this shows as escapes
+    /\r\n|[\0-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[&<>"'`*[\]!\\|~$#]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, (c) => {
+        if (c === '\r\n' || c === '\n')
+            return '&#92;n';
+        if (c === '\r')
+            return '&#92;r';
+        if (c === '\t')
+            return '&#92;t';
+        const code = c.charCodeAt(0);
+        if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code >= 0x2000)
+            return `&#92;u${code.toString(16).padStart(4, '0')}`;
+        return `&#${code};`;
+    });
 }
 
 
@@ -5377,6 +5704,168 @@ async function sha256OfFile(file) {
         }
     });
     return { digest: `sha256:${hash.digest('hex')}`, size };
+}
+
+
+/***/ }),
+
+/***/ 613:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   qE: () => (/* binding */ ownerTag)
+/* harmony export */ });
+/* unused harmony exports INCOMING_PREFIX, isLayoutEntry, createFileOnce, removeAbandonedFiles, withLockFile */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(500);
+/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_timers_promises__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(916);
+// The file-system side of sharing one OCI layout between runs: files created once by whichever run comes first, a
+// lock file around index.json updates (with recovery from a lock whose owner died), and the removal of staging files
+// that a killed run left behind. A run's files are named after their owner (host and pid) so a live one is never
+// taken for abandoned.
+
+
+
+
+
+
+const INCOMING_PREFIX = '.incoming-';
+const HOST = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(node_os__WEBPACK_IMPORTED_MODULE_2___default().hostname()).digest('hex').slice(0, 8);
+/** "<host hash>-<pid>": who owns a staging or lock file. */
+function ownerTag() {
+    return `${HOST}-${process.pid}`;
+}
+/** Names a layout creator makes in the layout's top folder (so a racing creator does not call them foreign). */
+function isLayoutEntry(name) {
+    return /^(?:oci-layout|index\.json|blobs)$/.test(name) || /^(?:oci-layout|index\.json)\..+\.(?:tmp|lock|broken)$|^index\.json\.lock$/.test(name);
+}
+/**
+ * Creates `file` with `bytes` unless it exists, so that readers never see it partly written: the bytes go to a temp
+ * file first, which is then hard-linked into place (link fails, instead of replacing, when another run was first).
+ */
+async function createFileOnce(file, bytes) {
+    if (fs.existsSync(file))
+        return;
+    const temp = `${file}.${ownerTag()}-${randomUUID()}.tmp`;
+    try {
+        await fs.promises.writeFile(temp, bytes, { flag: 'wx' });
+        await fs.promises.link(temp, file).catch((error) => {
+            if (error.code !== 'EEXIST')
+                throw error;
+        });
+    }
+    finally {
+        await fs.promises.rm(temp, { force: true });
+    }
+}
+/** Staging files without a live owner older than this are removed even when their owner cannot be asked (another host). */
+const FOREIGN_STALE_MS = (/* unused pure expression or super */ null && (24 * 60 * 60 * 1000));
+/** Removes the files named `<prefix><host>-<pid>-...` in `dir` whose owner process is gone. */
+async function removeAbandonedFiles(dir, prefix) {
+    const names = await fs.promises.readdir(dir).catch(() => []);
+    const now = Date.now();
+    for (const name of names) {
+        if (!name.startsWith(prefix))
+            continue;
+        const file = path.join(dir, name);
+        if (ownerIsAlive(name.slice(prefix.length)))
+            continue;
+        if (!ownedHere(name.slice(prefix.length))) {
+            const stat = await fs.promises.stat(file).catch(() => undefined);
+            if (!stat || now - stat.mtimeMs < FOREIGN_STALE_MS)
+                continue;
+        }
+        await fs.promises.rm(file, { force: true });
+    }
+}
+/** True unless the tag names a process on this host that no longer exists. */
+function ownerIsAlive(tag) {
+    const match = /^([0-9a-f]{8})-(\d+)-/.exec(tag);
+    if (!match)
+        return false; // a staging file from before owners were named: only its age says (see ownedHere)
+    if (match[1] !== HOST)
+        return true;
+    return processExists(Number(match[2]));
+}
+function ownedHere(tag) {
+    return tag.startsWith(`${HOST}-`);
+}
+function processExists(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM'; // it exists, it is just not ours to signal
+    }
+}
+/** How long to wait for another run's index.json update before giving up. */
+const LOCK_TIMEOUT_MS = 60_000;
+/**
+ * Runs `critical` while holding the lock file `lock` (created with O_EXCL, holding its owner's tag). A lock whose owner
+ * died (SIGKILL between create and remove) is broken; one held longer than LOCK_TIMEOUT_MS by another host too.
+ */
+async function withLockFile(lock, critical) {
+    const mine = `${ownerTag()}-${randomUUID()}\n`;
+    const deadline = Date.now() + LOCK_TIMEOUT_MS;
+    for (let attempt = 0;; attempt++) {
+        try {
+            await fs.promises.writeFile(lock, mine, { flag: 'wx' });
+            break;
+        }
+        catch (error) {
+            if (error.code !== 'EEXIST')
+                throw error;
+        }
+        if (await breakStaleLock(lock))
+            continue;
+        if (Date.now() > deadline)
+            throw new InputError(`oci-layout: ${lock} held by another run for more than ${LOCK_TIMEOUT_MS / 1000} s`);
+        await sleep(Math.min(5 + attempt * 5, 100));
+    }
+    try {
+        return await critical();
+    }
+    finally {
+        // Remove the lock only while it is still ours.
+        if ((await fs.promises.readFile(lock, 'utf8').catch(() => '')) === mine)
+            await fs.promises.rm(lock, { force: true });
+    }
+}
+/**
+ * Breaks `lock` when its owner is gone. It is renamed aside first (atomic), so that of two runs breaking it at once
+ * only one succeeds; should the renamed lock turn out to be live after all, it is linked back.
+ */
+async function breakStaleLock(lock) {
+    const owner = await fs.promises.readFile(lock, 'utf8').catch(() => undefined);
+    if (owner === undefined)
+        return true; // released meanwhile: try again at once
+    const stat = await fs.promises.stat(lock).catch(() => undefined);
+    const tooOld = stat !== undefined && Date.now() - stat.mtimeMs > LOCK_TIMEOUT_MS;
+    if (owner !== '' && ownerIsAlive(owner) && !tooOld)
+        return false;
+    if (owner === '' && !tooOld)
+        return false; // being written right now
+    const aside = `${lock}.${ownerTag()}-${randomUUID()}.broken`;
+    try {
+        await fs.promises.rename(lock, aside);
+    }
+    catch {
+        return true;
+    }
+    const taken = await fs.promises.readFile(aside, 'utf8').catch(() => '');
+    if (taken !== owner)
+        await fs.promises.link(aside, lock).catch(() => undefined); // a live lock: put it back
+    await fs.promises.rm(aside, { force: true });
+    return true;
 }
 
 
@@ -5526,7 +6015,7 @@ const MediaType = {
 
 /***/ }),
 
-/***/ 239:
+/***/ 752:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5634,153 +6123,8 @@ function hasEntries(record) {
     return record !== undefined && Object.keys(record).length > 0;
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/oci/layout-files.ts
-// The file-system side of sharing one OCI layout between runs: files created once by whichever run comes first, a
-// lock file around index.json updates (with recovery from a lock whose owner died), and the removal of staging files
-// that a killed run left behind. A run's files are named after their owner (host and pid) so a live one is never
-// taken for abandoned.
-
-
-
-
-
-
-const layout_files_INCOMING_PREFIX = '.incoming-';
-const HOST = (0,external_node_crypto_.createHash)('sha256').update(external_node_os_default().hostname()).digest('hex').slice(0, 8);
-/** "<host hash>-<pid>": who owns a staging or lock file. */
-function layout_files_ownerTag() {
-    return `${HOST}-${process.pid}`;
-}
-/** Names a layout creator makes in the layout's top folder (so a racing creator does not call them foreign). */
-function layout_files_isLayoutEntry(name) {
-    return /^(?:oci-layout|index\.json|blobs)$/.test(name) || /^(?:oci-layout|index\.json)\..+\.(?:tmp|lock|broken)$|^index\.json\.lock$/.test(name);
-}
-/**
- * Creates `file` with `bytes` unless it exists, so that readers never see it partly written: the bytes go to a temp
- * file first, which is then hard-linked into place (link fails, instead of replacing, when another run was first).
- */
-async function layout_files_createFileOnce(file, bytes) {
-    if (fs.existsSync(file))
-        return;
-    const temp = `${file}.${layout_files_ownerTag()}-${randomUUID()}.tmp`;
-    try {
-        await fs.promises.writeFile(temp, bytes, { flag: 'wx' });
-        await fs.promises.link(temp, file).catch((error) => {
-            if (error.code !== 'EEXIST')
-                throw error;
-        });
-    }
-    finally {
-        await fs.promises.rm(temp, { force: true });
-    }
-}
-/** Staging files without a live owner older than this are removed even when their owner cannot be asked (another host). */
-const FOREIGN_STALE_MS = (/* unused pure expression or super */ null && (24 * 60 * 60 * 1000));
-/** Removes the files named `<prefix><host>-<pid>-...` in `dir` whose owner process is gone. */
-async function layout_files_removeAbandonedFiles(dir, prefix) {
-    const names = await fs.promises.readdir(dir).catch(() => []);
-    const now = Date.now();
-    for (const name of names) {
-        if (!name.startsWith(prefix))
-            continue;
-        const file = path.join(dir, name);
-        if (ownerIsAlive(name.slice(prefix.length)))
-            continue;
-        if (!ownedHere(name.slice(prefix.length))) {
-            const stat = await fs.promises.stat(file).catch(() => undefined);
-            if (!stat || now - stat.mtimeMs < FOREIGN_STALE_MS)
-                continue;
-        }
-        await fs.promises.rm(file, { force: true });
-    }
-}
-/** True unless the tag names a process on this host that no longer exists. */
-function ownerIsAlive(tag) {
-    const match = /^([0-9a-f]{8})-(\d+)-/.exec(tag);
-    if (!match)
-        return false; // a staging file from before owners were named: only its age says (see ownedHere)
-    if (match[1] !== HOST)
-        return true;
-    return processExists(Number(match[2]));
-}
-function ownedHere(tag) {
-    return tag.startsWith(`${HOST}-`);
-}
-function processExists(pid) {
-    try {
-        process.kill(pid, 0);
-        return true;
-    }
-    catch (error) {
-        return error.code === 'EPERM'; // it exists, it is just not ours to signal
-    }
-}
-/** How long to wait for another run's index.json update before giving up. */
-const LOCK_TIMEOUT_MS = 60_000;
-/**
- * Runs `critical` while holding the lock file `lock` (created with O_EXCL, holding its owner's tag). A lock whose owner
- * died (SIGKILL between create and remove) is broken; one held longer than LOCK_TIMEOUT_MS by another host too.
- */
-async function layout_files_withLockFile(lock, critical) {
-    const mine = `${layout_files_ownerTag()}-${randomUUID()}\n`;
-    const deadline = Date.now() + LOCK_TIMEOUT_MS;
-    for (let attempt = 0;; attempt++) {
-        try {
-            await fs.promises.writeFile(lock, mine, { flag: 'wx' });
-            break;
-        }
-        catch (error) {
-            if (error.code !== 'EEXIST')
-                throw error;
-        }
-        if (await breakStaleLock(lock))
-            continue;
-        if (Date.now() > deadline)
-            throw new InputError(`oci-layout: ${lock} held by another run for more than ${LOCK_TIMEOUT_MS / 1000} s`);
-        await sleep(Math.min(5 + attempt * 5, 100));
-    }
-    try {
-        return await critical();
-    }
-    finally {
-        // Remove the lock only while it is still ours.
-        if ((await fs.promises.readFile(lock, 'utf8').catch(() => '')) === mine)
-            await fs.promises.rm(lock, { force: true });
-    }
-}
-/**
- * Breaks `lock` when its owner is gone. It is renamed aside first (atomic), so that of two runs breaking it at once
- * only one succeeds; should the renamed lock turn out to be live after all, it is linked back.
- */
-async function breakStaleLock(lock) {
-    const owner = await fs.promises.readFile(lock, 'utf8').catch(() => undefined);
-    if (owner === undefined)
-        return true; // released meanwhile: try again at once
-    const stat = await fs.promises.stat(lock).catch(() => undefined);
-    const tooOld = stat !== undefined && Date.now() - stat.mtimeMs > LOCK_TIMEOUT_MS;
-    if (owner !== '' && ownerIsAlive(owner) && !tooOld)
-        return false;
-    if (owner === '' && !tooOld)
-        return false; // being written right now
-    const aside = `${lock}.${layout_files_ownerTag()}-${randomUUID()}.broken`;
-    try {
-        await fs.promises.rename(lock, aside);
-    }
-    catch {
-        return true;
-    }
-    const taken = await fs.promises.readFile(aside, 'utf8').catch(() => '');
-    if (taken !== owner)
-        await fs.promises.link(aside, lock).catch(() => undefined); // a live lock: put it back
-    await fs.promises.rm(aside, { force: true });
-    return true;
-}
-
+// EXTERNAL MODULE: ./src/oci/layout-files.ts
+var layout_files = __nccwpck_require__(613);
 ;// CONCATENATED MODULE: ./src/oci/layout.ts
 // An OCI image layout on disk (`oci-layout`, `index.json`, `blobs/sha256/<hex>`): content-addressed blobs plus
 // tags kept as `org.opencontainers.image.ref.name` annotations on the entries of index.json.
@@ -6014,6 +6358,8 @@ function parseJsonFile(file, bytes) {
 var reference = __nccwpck_require__(148);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(421);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(161);
 ;// CONCATENATED MODULE: ./src/oci/registry/docker-config.ts
 // Registry credentials as `docker login` leaves them: `$DOCKER_CONFIG/config.json` (or ~/.docker/config.json), with
 // its `auths` entries, its `credHelpers` per registry and its `credsStore` for all, in Docker's order.
@@ -6413,7 +6759,7 @@ class Transport {
             }
             const { method, url } = label();
             this.options.onRetry?.({ method, url: redactUrl(url), attempt: n, reason, delayMs });
-            await transport_sleep(delayMs, op.signal).catch(() => {
+            await sleep(delayMs, op.signal).catch(() => {
                 throw new ConnectionError(op.abortCode ?? 'ABORTED', method, url);
             });
         }
@@ -6513,7 +6859,7 @@ function envMs(env, name) {
         return undefined;
     return Number(text);
 }
-function transport_sleep(ms, signal) {
+function sleep(ms, signal) {
     return new Promise((resolve, reject) => {
         signal.throwIfAborted(); // a throw here rejects, with the abort's reason
         const timer = setTimeout(() => {
@@ -7885,6 +8231,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+
+/***/ }),
+
+/***/ 500:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 
 /***/ }),
 

@@ -1,7 +1,7 @@
 import { plural, type CheckReport, type FailOn } from '../check/report.js'
 import type { CheckResult } from '../check/evaluate.js'
 import type { MergeOutcome } from '../publish/merge.js'
-import { escapeHtml as escape } from '../log-line.js'
+import { escapeHtml as escape, escapeSummaryText } from '../log-line.js'
 import { withExplanation } from './annotations.js'
 
 // GitHub rejects a step summary over 1 MiB; stay well under it.
@@ -51,7 +51,7 @@ export function renderSummary(report: CheckReport, step: StepSummary = { failOn:
     `<h2>krata ${escape(report.target)} kernel check: ${report.passed ? 'passed' : 'failed'}${unenforced ? ', not enforced (fail-on: never)' : ''}</h2>\n` +
     `<p><code>${escape(report.config)}</code> · ${escape(report.arch)} · Linux ${escape(report.version ?? 'version unknown')} · ` +
     `${report.errors} errors, ${report.warnings} warnings, ${rest.filter((r) => r.status === 'ok').length} met</p>\n` +
-    (step.notPublished ? `<p><strong>Not published:</strong> ${escape(step.notPublished)}</p>\n` : '') +
+    (step.notPublished ? `<p><strong>Not published:</strong> ${escapeSummaryText(step.notPublished)}</p>\n` : '') +
     renderDuplicates(report)
   const tail =
     (step.boot ? `\n${step.boot}\n\n` : '') +
@@ -123,7 +123,7 @@ export function renderMergeSummary(outcome: MergeOutcome): string {
   return `<h2>krata kernel: multi-arch index</h2>\n${keyValueTable(rows)}`
 }
 
-/** Names and values, each value as code (digests, references, paths). */
+/** Names and values, each value as code (digests, references, paths, and the version and flavor images say they have). */
 function keyValueTable(rows: readonly (readonly string[])[]): string {
-  return `<table>${rows.map(([k = '', v = '']) => `<tr><th>${escape(k)}</th><td><code>${escape(v)}</code></td></tr>`).join('')}</table>\n`
+  return `<table>${rows.map(([k = '', v = '']) => `<tr><th>${escapeSummaryText(k)}</th><td><code>${escapeSummaryText(v)}</code></td></tr>`).join('')}</table>\n`
 }

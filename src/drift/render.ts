@@ -1,6 +1,7 @@
 // The drift report for people: plain text (the CLI), an HTML section (the job summary) and one notice per changed
 // requirement. Pure: data in, strings out.
-import { escapeHtml as escape } from '../log-line.js'
+// Every value here comes from an image or names one: escaped so no annotation or config value acts as HTML or markdown.
+import { escapeSummaryText as escape } from '../log-line.js'
 import { stateText, type OptionChange } from './config-diff.js'
 import type { DriftReport, KernelSide, SizeChange } from './drift.js'
 

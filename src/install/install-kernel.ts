@@ -1,7 +1,8 @@
 // `kernel-action install`: makes a published kernel krata's system-wide default, i.e. the files krata's daemon
 // finds at start (krata-formats.md §2.3): <store>/zone/kernel and <store>/zone/addons.squashfs, plus the metadata.
 // Files are streamed beside their targets, fsynced, then renamed in; the old ones stay as *.previous, and a
-// journal lets the next run roll back an install that was killed between two renames.
+// journal lets the next run roll back an install that was killed between two renames. Everything is written below
+// `--root` only (confined-root.ts), one install at a time per root (install-lock.ts).
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -9,10 +10,17 @@ import { pipeline } from 'node:stream/promises'
 import type { KernelArch } from '../arch.js'
 import { inspectKernelImage, type KernelImageInfo } from '../describe/kernel-image.js'
 import { parseKernelMetadata } from '../describe/metadata.js'
-import { InputError } from '../errors.js'
+import { fileError, InputError, IntegrityError, InternalError, ToolError } from '../errors.js'
+import { readInputFile } from '../input-file.js'
 import { hostKernelArch, openKernelImage, type OpenImageOptions, type OpenedImage } from '../pull/image-source.js'
 import { KRATA_LAYER_TYPES, isRegularEntry, readLayer } from '../pull/layer-reader.js'
 import { formatBytes } from '../oci/registry/push.js'
+import { checkRoot, confinedDir, CREATE_NEW, fsyncPath, regularOrAbsent, writeNewFile } from './confined-root.js'
+import { withInstallLock } from './install-lock.js'
+import { JOURNAL, JOURNAL_MAX_BYTES, parseJournal, type Journal } from './journal.js'
+
+/** Installed metadata is a few lines of KEY=value; more is not a krata metadata file. */
+const METADATA_MAX_BYTES = 64 * 1024
 
 /** krata's default store (`kratad --store`), under which `zone/` holds the default kernel. */
 export const KRATA_ZONE_DIR = 'var/lib/krata/zone'
@@ -23,7 +31,7 @@ const INSTALLED: readonly { target: string; source: string; required: boolean }[
   { target: 'metadata', source: 'kernel/metadata', required: false },
   { target: 'kernel', source: 'kernel/image', required: true },
 ]
-const JOURNAL = '.kernel-action-install.json'
+const TARGETS = INSTALLED.map(({ target }) => target)
 const STAGING_PREFIX = '.kernel-action-incoming-'
 
 export interface InstallOptions extends OpenImageOptions {
@@ -43,8 +51,20 @@ export interface InstallOutcome {
 }
 
 export async function installKernel(reference: string, options: InstallOptions): Promise<InstallOutcome> {
+  try {
+    return await install(reference, options)
+  } catch (error) {
+    // A file-system call's own error (EEXIST, EPERM, ENOSPC...) gets the one wording, naming the file.
+    if (isFileSystemError(error) && isUnder(error.path, path.resolve(options.root || '.'))) throw fileError('--root', error.path, error, 'written')
+    throw error
+  }
+}
+
+async function install(reference: string, options: InstallOptions): Promise<InstallOutcome> {
   const arch = options.arch ?? hostKernelArch()
-  const zoneDir = path.join(options.root, KRATA_ZONE_DIR)
+  const root = await checkRoot(options.root)
+  // Checked before anything is read or written: a link below the root is refused, not followed.
+  const { dir: zoneDir, exists } = await confinedDir(root, KRATA_ZONE_DIR, false)
   const image = await openKernelImage(reference, { ...options, arch })
   if (image === undefined) throw new InputError(`${reference}: not found`)
   const from = `${reference}${reference.includes('@') ? '' : `@${image.digest}`}`
@@ -57,33 +77,63 @@ export async function installKernel(reference: string, options: InstallOptions):
     const total = image.layers.reduce((sum, layer) => sum + layer.size, 0)
     const lines = [`would read ${image.layers.length} layers (${formatBytes(total)}) of ${from}`]
     for (const { target } of INSTALLED) {
-      const current = await describeInstalled(path.join(zoneDir, target), target)
+      const current = exists ? await describeInstalled(path.join(zoneDir, target), target) : undefined
       lines.push(`would install ${path.join(zoneDir, target)}${current ? ` (replacing ${current}, kept as ${target}.previous)` : ''}`)
     }
     return { digest: image.digest, zoneDir, lines }
   }
 
-  await fs.promises.mkdir(zoneDir, { recursive: true })
-  await rollBackInterrupted(zoneDir, options.log)
-  await removeStaleStaging(zoneDir)
-  const staging = path.join(zoneDir, `${STAGING_PREFIX}${randomUUID()}`)
-  await fs.promises.mkdir(staging)
-  try {
-    const staged = await stageFiles(image, staging, from)
-    const kernel = await checkStaged(staged, staging, arch, from)
-    const previous = new Map<string, string | undefined>()
-    for (const { target } of INSTALLED) previous.set(target, await describeInstalled(path.join(zoneDir, target), target))
-    await commit(zoneDir, staging, staged, options.beforeCommit)
-    const lines = INSTALLED.map(({ target }) => {
-      const file = path.join(zoneDir, target)
-      const now = target === 'kernel' ? describeKernel(kernel) : staged.has(target) ? 'from the image' : 'removed (the image has none)'
-      const was = previous.get(target)
-      return `${file}: ${now}${was ? `; replaced ${was} (kept as ${target}.previous)` : ''}`
-    })
-    return { digest: image.digest, zoneDir, lines: [`installed ${from}`, ...lines] }
-  } finally {
-    await fs.promises.rm(staging, { recursive: true, force: true })
-  }
+  await confinedDir(root, KRATA_ZONE_DIR, true)
+  return withInstallLock(zoneDir, options.log, async () => {
+    await rollBackInterrupted(zoneDir, options.log)
+    await checkTargets(zoneDir)
+    await removeLeftovers(zoneDir)
+    const staging = path.join(zoneDir, `${STAGING_PREFIX}${randomUUID()}`)
+    await fs.promises.mkdir(staging, { mode: 0o700 })
+    try {
+      return await installStaged(image, { root, zoneDir, staging, arch, from }, options.beforeCommit)
+    } finally {
+      await fs.promises.rm(staging, { recursive: true, force: true })
+    }
+  })
+}
+
+interface Place {
+  root: string
+  zoneDir: string
+  staging: string
+  arch: KernelArch
+  from: string
+}
+
+async function installStaged(image: OpenedImage, place: Place, beforeCommit?: (target: string) => void | Promise<void>): Promise<InstallOutcome> {
+  const { root, zoneDir, staging, arch, from } = place
+  const staged = await stageFiles(image, staging, from)
+  const kernel = await checkStaged(staged, staging, arch, from)
+  const previous = new Map<string, string | undefined>()
+  for (const { target } of INSTALLED) previous.set(target, await describeInstalled(path.join(zoneDir, target), target))
+  // The zone folder is checked again just before it changes: a link planted while the image was read is refused.
+  await confinedDir(root, KRATA_ZONE_DIR, false)
+  await commit(zoneDir, staging, staged, beforeCommit)
+  const lines = INSTALLED.map(({ target }) => {
+    const file = path.join(zoneDir, target)
+    const now = target === 'kernel' ? describeKernel(kernel) : staged.has(target) ? 'from the image' : 'removed (the image has none)'
+    const was = previous.get(target)
+    return `${file}: ${now}${was ? `; replaced ${was} (kept as ${target}.previous)` : ''}`
+  })
+  return { digest: image.digest, zoneDir, lines: [`installed ${from}`, ...lines] }
+}
+
+function isUnder(file: string, root: string): boolean {
+  const relative = path.relative(root, path.resolve(file))
+  return !relative.startsWith('..') && !path.isAbsolute(relative)
+}
+
+/** An error from a file-system call (it names its path), as opposed to one of ours or a registry's. */
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { path: string } {
+  if (error instanceof InputError || error instanceof IntegrityError || error instanceof ToolError || error instanceof InternalError) return false
+  const { code, path: file } = error as NodeJS.ErrnoException
+  return typeof code === 'string' && typeof file === 'string'
 }
 
 /**
@@ -108,7 +158,8 @@ async function stageFiles(image: OpenedImage, staging: string, from: string): Pr
           }
           return async (body) => {
             const file = path.join(dir, wanted.target)
-            await pipeline(body, fs.createWriteStream(file, { mode: 0o644, highWaterMark: 1 << 20 }))
+            const handle = await fs.promises.open(file, CREATE_NEW, 0o644)
+            await pipeline(body, handle.createWriteStream({ highWaterMark: 1 << 20 }))
             await fsyncPath(file)
             found.add(wanted.target)
           }
@@ -141,17 +192,13 @@ async function checkStaged(staged: Set<string>, staging: string, arch: KernelArc
   })
   if (kernel.arch !== arch) throw new InputError(`${from}: kernel/image is an ${kernel.arch} kernel, not ${arch}`)
   if (staged.has('metadata')) {
-    const metadata = parseKernelMetadata(await fs.promises.readFile(path.join(staging, 'metadata'), 'utf8'))
+    const text = await readInputFile(path.join(staging, 'metadata'), from, METADATA_MAX_BYTES, 'kernel metadata', { noFollow: true })
+    const metadata = parseKernelMetadata(text.toString('utf8'))
     if (metadata.KERNEL_ARCH !== undefined && metadata.KERNEL_ARCH !== arch) {
       throw new InputError(`${from}: kernel/metadata says KERNEL_ARCH=${metadata.KERNEL_ARCH}, not ${arch}`)
     }
   }
   return kernel
-}
-
-interface Journal {
-  /** Targets being replaced, and whether each existed before (then its old content is in <target>.previous). */
-  targets: { target: string; existed: boolean }[]
 }
 
 /**
@@ -161,14 +208,13 @@ interface Journal {
 async function commit(zoneDir: string, staging: string, staged: Set<string>, beforeCommit?: (target: string) => void | Promise<void>): Promise<void> {
   const journal: Journal = { targets: [] }
   for (const { target } of INSTALLED) {
-    journal.targets.push({ target, existed: await exists(path.join(zoneDir, target)) })
+    journal.targets.push({ target, existed: (await regularOrAbsent(path.join(zoneDir, target))) === 'file' })
   }
   // Keep the old pair first, so the journal never points at a .previous that is not yet the old file.
   for (const { target, existed } of journal.targets) {
     if (existed) await linkReplacing(path.join(zoneDir, target), path.join(zoneDir, `${target}.previous`))
   }
-  await writeDurably(path.join(zoneDir, JOURNAL), JSON.stringify(journal))
-  await fsyncPath(zoneDir)
+  await writeJournal(zoneDir, journal)
   try {
     for (const { target, existed } of journal.targets) {
       await beforeCommit?.(target)
@@ -196,16 +242,23 @@ async function restore(zoneDir: string, journal: Journal): Promise<void> {
   await fsyncPath(zoneDir)
 }
 
-/** An install killed between its renames left a journal: undo its half before anything else. */
+/**
+ * An install killed between its renames left a journal: undo its half before anything else. The journal and every
+ * file it names are checked first (known targets only, regular files, no links), so a planted journal changes nothing.
+ */
 async function rollBackInterrupted(zoneDir: string, log: (line: string) => void): Promise<void> {
   const file = path.join(zoneDir, JOURNAL)
-  const text = await fs.promises.readFile(file, 'utf8').catch(() => undefined)
-  if (text === undefined) return
-  let journal: Journal
-  try {
-    journal = JSON.parse(text) as Journal
-  } catch {
-    throw new InputError(`${file}: an interrupted install left a journal that cannot be read; restore the *.previous files by hand`)
+  if ((await regularOrAbsent(file)) === 'absent') return
+  const text = await readInputFile(file, '--root', JOURNAL_MAX_BYTES, 'install journal', { noFollow: true })
+  const journal = parseJournal(text.toString('utf8'), file, TARGETS)
+  for (const { target, existed } of journal.targets) {
+    await regularOrAbsent(path.join(zoneDir, target))
+    const previous = path.join(zoneDir, `${target}.previous`)
+    if (existed && (await regularOrAbsent(previous)) === 'absent') {
+      throw new InputError(
+        `${file}: says ${target} existed, but ${previous} does not; nothing was changed (restore it by hand, then remove the journal)`,
+      )
+    }
   }
   await restore(zoneDir, journal)
   log(
@@ -218,16 +271,29 @@ async function rollBackInterrupted(zoneDir: string, log: (line: string) => void)
   )
 }
 
-async function removeStaleStaging(zoneDir: string): Promise<void> {
+/** Written beside, then renamed in: a journal is whole or absent, never half-written. */
+async function writeJournal(zoneDir: string, journal: Journal): Promise<void> {
+  const temp = path.join(zoneDir, `${JOURNAL}.${randomUUID()}.tmp`)
+  await writeNewFile(temp, JSON.stringify(journal))
+  await fs.promises.rename(temp, path.join(zoneDir, JOURNAL))
+  await fsyncPath(zoneDir)
+}
+
+/** Install's temporary names: staging folders, linkReplacing's `<target>.<uuid>.tmp`, writeJournal's `<JOURNAL>.<uuid>.tmp`. */
+const LEFT_BEHIND =
+  /^\.kernel-action-incoming-|^(?:kernel|addons\.squashfs|metadata)(?:\.previous)?\.[0-9a-f-]{36}\.tmp$|^\.kernel-action-install\.json\.[0-9a-f-]{36}\.tmp$/
+
+/** Under the lock no other install is at work here: whatever a killed one left half-made goes. */
+async function removeLeftovers(zoneDir: string): Promise<void> {
   for (const name of await fs.promises.readdir(zoneDir)) {
-    if (name.startsWith(STAGING_PREFIX)) await fs.promises.rm(path.join(zoneDir, name), { recursive: true, force: true })
+    if (LEFT_BEHIND.test(name)) await fs.promises.rm(path.join(zoneDir, name), { recursive: true, force: true })
   }
 }
 
 /** `to` becomes another name for `from`'s file, atomically replacing whatever `to` was. */
 async function linkReplacing(from: string, to: string): Promise<void> {
   // rename() between two names of one file does nothing and would leave the temporary name behind.
-  const [source, target] = await Promise.all([fs.promises.stat(from), fs.promises.stat(to).catch(() => undefined)])
+  const [source, target] = await Promise.all([fs.promises.lstat(from), fs.promises.lstat(to).catch(() => undefined)])
   if (target !== undefined && target.ino === source.ino && target.dev === source.dev) return
   const temp = `${to}.${randomUUID()}.tmp`
   await fs.promises.link(from, temp)
@@ -239,41 +305,26 @@ async function linkReplacing(from: string, to: string): Promise<void> {
   }
 }
 
-async function writeDurably(file: string, text: string): Promise<void> {
-  const handle = await fs.promises.open(file, 'w', 0o644)
-  try {
-    await handle.writeFile(text)
-    await handle.sync()
-  } finally {
-    await handle.close()
+/** Every name install replaces is a regular file or absent: a link, folder or FIFO there is refused before any work. */
+async function checkTargets(zoneDir: string): Promise<void> {
+  for (const { target } of INSTALLED) {
+    await regularOrAbsent(path.join(zoneDir, target))
+    await regularOrAbsent(path.join(zoneDir, `${target}.previous`))
   }
-}
-
-async function fsyncPath(file: string): Promise<void> {
-  const handle = await fs.promises.open(file, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  return fs.promises.lstat(file).then(
-    () => true,
-    () => false,
-  )
 }
 
 async function describeInstalled(file: string, target: string): Promise<string | undefined> {
-  const stat = await fs.promises.stat(file).catch(() => undefined)
-  if (stat === undefined) return undefined
+  if ((await regularOrAbsent(file)) === 'absent') return undefined
+  const stat = await fs.promises.lstat(file)
   if (target === 'kernel') {
     const kernel = await inspectKernelImage(file).catch(() => undefined)
     if (kernel !== undefined) return describeKernel(kernel)
   }
   if (target === 'metadata') {
-    const text = await fs.promises.readFile(file, 'utf8').catch(() => '')
+    const text = await readInputFile(file, '--root', METADATA_MAX_BYTES, 'kernel metadata', { noFollow: true }).then(
+      (bytes) => bytes.toString('utf8'),
+      () => '',
+    )
     const release = /^KERNEL_UNAME_R=(.*)$/m.exec(text)?.[1] ?? /^KERNEL_VERSION=(.*)$/m.exec(text)?.[1]
     if (release) return `metadata of ${release}`
   }
