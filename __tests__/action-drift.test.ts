@@ -3,7 +3,6 @@
 // the notice on the fragment line. Against a real registry with auth, a local layout, and a multi-arch index.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -15,6 +14,7 @@ import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js'
 import { parseJson, type OciJson } from './support/json.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { runAction, runActionAsync, type ActionRun } from './support/run-action.js'
+import { sha256Digest as sha256 } from './support/digest.js'
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-ws-'))
 const auth = { user: 'robot', pass: 'drift-s3cret' }
@@ -72,7 +72,6 @@ const skopeoRaw = (ref: string) =>
     execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', `${auth.user}:${auth.pass}`, ref], { encoding: 'utf8' }),
   )
 const layoutRaw = (ref: string) => parseJson<OciJson>(execFileSync('skopeo', ['inspect', '--raw', ref], { encoding: 'utf8' }))
-const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`
 const readJson = <T = Record<string, unknown>>(file: string) => parseJson<T>(fs.readFileSync(file, 'utf8'))
 
 /** The changes every case makes, as the drift report lists them (requirement, then Xen, then other). */

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -19,6 +18,7 @@ import {
   type HandImage,
   type KernelPayload,
 } from './support/kernel-images.js'
+import { sha256Digest } from './support/digest.js'
 
 let root: string
 let payload: KernelPayload
@@ -258,7 +258,7 @@ describe('kernel-action verify rejects, one line per broken rule', () => {
     const bytes = fs.readFileSync(file)
     bytes[bytes.length - 10]! ^= 0xff
     fs.writeFileSync(file, bytes)
-    const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+    const actual = sha256Digest(bytes)
     const result = await verify(`oci:${dir}:v1`)
     expect(result.status).toBe(1)
     expect(result.lines[0]).toBe(
