@@ -37,6 +37,25 @@ describe('a check-only run with a bad input', () => {
   })
 })
 
+describe('a file an input names that is not there', () => {
+  it.each([
+    [{ config: 'no-such.config' }, 'config: no-such.config does not exist'],
+    [{ config: ZONE, requirements: 'no-such.req' }, 'requirements: no-such.req does not exist'],
+    [{ config: ZONE, fragment: 'no-such.fragment' }, 'fragment: no-such.fragment does not exist'],
+    [{ config: ZONE, image: 'no-such-bzImage' }, 'image: no-such-bzImage does not exist'],
+    [{ config: ZONE, image: path.join(SAMPLE, 'bzImage'), addons: 'a-directory' }, 'addons: a-directory is a directory, not a file'],
+  ])('%j fails the step before the check', (given, message) => {
+    fs.mkdirSync(path.join(workspace, 'a-directory'), { recursive: true })
+    const temp = fs.mkdtempSync(path.join(workspace, 'temp-'))
+    const run = runAction(given, { workspace, env: { RUNNER_TEMP: temp } })
+    expect(run.status).toBe(1)
+    expect(run.commands).toEqual([`::error::${message}`])
+    expect(run.outputs).toEqual({})
+    expect(run.summary).toBe('')
+    expect(leftIn(temp)).toEqual([])
+  })
+})
+
 describe('output boot, once the inputs hold', () => {
   it('is skipped in a check-only run, whether the check passes or fails', () => {
     const passed = runAction({ config: ZONE }, { workspace })
@@ -47,10 +66,12 @@ describe('output boot, once the inputs hold', () => {
     expect(failed.outputs).toMatchObject({ passed: 'false', boot: 'skipped', 'boot-log': '' })
   })
 
-  it('is skipped when the config cannot be read, and the check outputs are not set', () => {
-    const run = runAction({ config: 'no-such.config' }, { workspace })
+  it('is skipped when the check cannot finish (a line that is not Kconfig), and the check outputs are not set', () => {
+    fs.writeFileSync(path.join(workspace, 'not-kconfig.config'), '# Linux/x86 6.1.192 Kernel Configuration\nCONFIG_XEN y\n')
+    const run = runAction({ config: 'not-kconfig.config' }, { workspace })
     expect(run.status).toBe(1)
-    expect(run.commands).toEqual(['::error::config: no-such.config does not exist'])
+    expect(run.commands).toHaveLength(1)
+    expect(run.commands[0]).toMatch(/^::error::.*not-kconfig\.config:2: /)
     expect(run.outputs).toEqual({ boot: 'skipped', 'boot-log': '' })
   })
 

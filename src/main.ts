@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { InputError, oneLine } from './errors.js'
-import { getInputs, type CheckInputs, type MergeInputs, type PublishInputs } from './action/inputs.js'
+import { checkInputFiles, getInputs, type CheckInputs, type MergeInputs, type PublishInputs } from './action/inputs.js'
 import { readRunnerContext, readWorkflowFacts, type RunnerContext } from './action/runner-context.js'
 import { runCheck, readFragmentLines, type CheckOutcome } from './check/run-check.js'
 import { failureLine, isFailing, plural } from './check/report.js'
@@ -27,6 +27,7 @@ export async function run(): Promise<void> {
   try {
     const context = readRunnerContext(process.env, process.cwd(), readWorkflowFacts())
     const inputs = getInputs(context)
+    await checkInputFiles(inputs)
     if (inputs.mode === 'merge') {
       failure = await runMerge(inputs, context, log, result)
     } else {

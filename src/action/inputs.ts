@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import path from 'node:path'
 import { InputError, oneLine, oneOf } from '../errors.js'
+import { assertInputFile } from '../input-file.js'
 import { parseArch, type KernelArch } from '../arch.js'
 import { TARGETS, type Target } from '../check/requirements.js'
 import { FAIL_ON, type FailOn } from '../check/report.js'
@@ -259,6 +260,22 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     output: built,
     registry,
   }
+}
+
+/**
+ * The files the inputs name are there and are regular files (their contents are judged when they are read): a missing
+ * image fails the step before the check, not after it. In the order they are read: config first.
+ */
+export async function checkInputFiles(inputs: Inputs): Promise<void> {
+  if (inputs.mode === 'merge') return
+  const { check } = inputs
+  const named: [InputName, string][] = [
+    ['config', check.config],
+    ...check.requirements.map((file): [InputName, string] => ['requirements', file]),
+    ...check.fragment.map((file): [InputName, string] => ['fragment', file]),
+  ]
+  if (inputs.mode === 'publish') named.push(['image', inputs.image], ...(inputs.addons ? [['addons', inputs.addons] as [InputName, string]] : []))
+  for (const [input, file] of named) await assertInputFile(file, input)
 }
 
 /**
