@@ -44,6 +44,7 @@ describe('a file an input names that is not there', () => {
     [{ config: ZONE, fragment: 'no-such.fragment' }, 'fragment: no-such.fragment does not exist'],
     [{ config: ZONE, image: 'no-such-bzImage' }, 'image: no-such-bzImage does not exist'],
     [{ config: ZONE, image: path.join(SAMPLE, 'bzImage'), addons: 'a-directory' }, 'addons: a-directory is a directory, not a file'],
+    [{ config: ZONE, report: 'a-directory' }, `report: ${path.join(workspace, 'a-directory')} is a directory; give the path of a file`],
   ])('%j fails the step before the check', (given, message) => {
     fs.mkdirSync(path.join(workspace, 'a-directory'), { recursive: true })
     const temp = fs.mkdtempSync(path.join(workspace, 'temp-'))

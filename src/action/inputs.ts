@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { InputError, oneLine, oneOf } from '../errors.js'
 import { assertInputFile } from '../input-file.js'
@@ -264,7 +265,8 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
 
 /**
  * The files the inputs name are there and are regular files (their contents are judged when they are read): a missing
- * image fails the step before the check, not after it. In the order they are read: config first.
+ * image fails the step before the check, not after it. In the order they are read: config first. And the report's
+ * path is not a folder (its other failures show only on writing).
  */
 export async function checkInputFiles(inputs: Inputs): Promise<void> {
   if (inputs.mode === 'merge') return
@@ -276,6 +278,9 @@ export async function checkInputFiles(inputs: Inputs): Promise<void> {
   ]
   if (inputs.mode === 'publish') named.push(['image', inputs.image], ...(inputs.addons ? [['addons', inputs.addons] as [InputName, string]] : []))
   for (const [input, file] of named) await assertInputFile(file, input)
+  if ((await stat(check.report).catch(() => undefined))?.isDirectory()) {
+    throw new InputError(`report: ${check.report} is a directory; give the path of a file`)
+  }
 }
 
 /**
