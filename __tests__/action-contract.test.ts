@@ -6,6 +6,8 @@ import path from 'node:path'
 import { parse } from 'yaml'
 import { getInputs, INPUT_DEFAULTS, type InputName } from '../src/action/inputs.js'
 import { readRunnerContext } from '../src/action/runner-context.js'
+import { OUTPUTS, outputValues, type ActionResult } from '../src/action/outputs.js'
+import type { CheckReport } from '../src/check/report.js'
 import { loadWithGitHub, workflowFiles, type LoadedFile } from './support/github-loader.js'
 import { ROOT } from './support/run-action.js'
 
@@ -37,9 +39,20 @@ function sourceFiles(dir = path.join(ROOT, 'src')): { file: string; text: string
   })
 }
 
-/** Every `setOutput('name'` in src/: the outputs the action can set. */
-function outputsSetInSource(): Set<string> {
-  return new Set(sourceFiles().flatMap(({ text }) => [...text.matchAll(/setOutput\(\s*'([a-z0-9-]+)'/g)].map((m) => m[1]!)))
+/** A run that reached every stage: a check, a fix fragment, a published image, a boot test and a comparison. */
+const EVERY_STAGE: ActionResult = {
+  check: { report: { passed: true, errors: 0, warnings: 1, arch: 'x86_64', version: '6.1.192' } as CheckReport, reportPath: '/t/kernel-check.json' },
+  fixFragment: '/t/kernel-fix.config',
+  publish: {
+    metadataPath: '/t/metadata',
+    configDigest: `sha256:${'c'.repeat(64)}`,
+    digest: `sha256:${'d'.repeat(64)}`,
+    imageRef: 'oci:/t/kernel-oci@sha256:d',
+    tags: ['6.1.192', 'latest'],
+    kernel: { release: '6.1.192-zone' },
+  },
+  boot: { status: 'passed', log: '/t/guest-console.log' },
+  drift: { configChanged: 3, reportPath: '/t/kernel-drift.json' },
 }
 
 let action: LoadedFile
@@ -85,7 +98,26 @@ describe('action.yml, README and src/action/inputs.ts agree', () => {
   it('documents every output of action.yml in the README, and the action sets each of them', () => {
     const declared = [...action.outputs!].sort()
     expect([...readmeTable('Outputs').keys()].sort()).toEqual(declared)
-    expect([...outputsSetInSource()].sort()).toEqual(declared)
+    expect([...OUTPUTS].sort()).toEqual(declared)
+    // Each one is derived from the result of a run that got that far.
+    const values = outputValues(EVERY_STAGE)
+    expect(Object.keys(values).sort()).toEqual(declared)
+    expect(declared.filter((name) => values[name as keyof typeof values] === undefined)).toEqual([])
+    expect(values).toMatchObject({ passed: 'true', warnings: '1', tags: '6.1.192\nlatest', 'uname-r': '6.1.192-zone', 'config-changed': '3' })
+    // A stage not reached sets nothing: no output holds a value from a stage that did not run.
+    expect(Object.values(outputValues({})).filter((value) => value !== undefined)).toEqual([])
+    expect(outputValues({ merge: { digest: 'sha256:e', imageRef: 'r@sha256:e', tags: [], version: '6.1.192' } })).toMatchObject({
+      digest: 'sha256:e',
+      version: '6.1.192',
+      passed: undefined,
+      boot: undefined,
+    })
+  })
+
+  it('sets outputs in one place: one call of setOutput in src/, in src/action/outputs.ts, and no other writer of GITHUB_OUTPUT', () => {
+    const calls = sourceFiles().flatMap(({ file, text }) => [...text.matchAll(/\bsetOutput\(/g)].map(() => file))
+    expect(calls).toEqual([path.join('src', 'action', 'outputs.ts')])
+    expect(sourceFiles().filter(({ text }) => /GITHUB_OUTPUT|issueFileCommand|set-output/.test(text))).toEqual([])
   })
 
   it('uses only inputs action.yml declares in the examples and workflows that call the action', () => {

@@ -2,18 +2,19 @@
 // again, and read the drift a user sees: outputs, the drift report, `drift` in the check report, the job summary and
 // the notice on the fragment line. Against a real registry with auth, a local layout, and a multi-arch index.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFileSync, spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import type { DriftReport } from '../src/drift/drift.js'
+import { runCli } from './support/cli.js'
 import { AARCH64_CONFIG, craftArm64Image, craftBzImage, ZONE_CONFIG } from './support/crafted-kernel.js'
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js'
 import { parseJson, type OciJson } from './support/json.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
-import { ROOT, runAction, runActionAsync, type ActionRun } from './support/run-action.js'
+import { runAction, runActionAsync, type ActionRun } from './support/run-action.js'
+import { sha256Digest as sha256 } from './support/digest.js'
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-ws-'))
 const auth = { user: 'robot', pass: 'drift-s3cret' }
@@ -71,7 +72,6 @@ const skopeoRaw = (ref: string) =>
     execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', `${auth.user}:${auth.pass}`, ref], { encoding: 'utf8' }),
   )
 const layoutRaw = (ref: string) => parseJson<OciJson>(execFileSync('skopeo', ['inspect', '--raw', ref], { encoding: 'utf8' }))
-const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`
 const readJson = <T = Record<string, unknown>>(file: string) => parseJson<T>(fs.readFileSync(file, 'utf8'))
 
 /** The changes every case makes, as the drift report lists them (requirement, then Xen, then other). */
@@ -291,14 +291,13 @@ describe('compare-to through a local OCI layout', () => {
 })
 
 describe('kernel-action diff', () => {
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), 'diff', ...args], { cwd: workspace, encoding: 'utf8' })
+  const cli = (...args: string[]) => runCli(['diff', ...args], { cwd: workspace })
 
-  it('prints the drift between two configs (plain and gzip), exit 1 when options changed', () => {
+  it('prints the drift between two configs (plain and gzip), exit 1 when options changed', async () => {
     const old = release('cli-old', oldConfig('6.1.191'), '6.1.191', 64 * 1024)
     const now = release('cli-new', newConfig(), '6.1.192', 64 * 1024)
     fs.writeFileSync(path.join(workspace, 'cli-new', 'config.gz'), gzipSync(newConfig()))
-    const run = cli(old.config, 'cli-new/config.gz')
+    const run = await cli(old.config, 'cli-new/config.gz')
     expect(run.stderr).toBe('')
     expect(run.status).toBe(1)
     expect(run.stdout).toBe(
@@ -311,16 +310,16 @@ describe('kernel-action diff', () => {
         '  xen         added   CONFIG_XEN_GNTDEV_DMABUF  absent → y\n' +
         '  other       changed CONFIG_NR_CPUS            64 → 128\n',
     )
-    expect(cli(old.config, old.config).status).toBe(0)
+    expect((await cli(old.config, old.config)).status).toBe(0)
     void now
   })
 
-  it('reads an image reference (a layout here) and prints JSON with --json', () => {
+  it('reads an image reference (a layout here) and prints JSON with --json', async () => {
     const old = release('cli-img', oldConfig('6.1.191'), '6.1.191', 64 * 1024)
     const published = runAction({ ...old, 'oci-layout': 'cli-layout', tags: 'v1' }, { workspace })
     expect(published.status).toBe(0)
     const now = release('cli-img-new', newConfig(), '6.1.192', 64 * 1024)
-    const run = cli('oci:cli-layout:v1', now.config, '--json')
+    const run = await cli('oci:cli-layout:v1', now.config, '--json')
     expect(run.stderr).toBe('')
     expect(run.status).toBe(1)
     const drift = parseJson<DriftReport>(run.stdout)
@@ -330,10 +329,10 @@ describe('kernel-action diff', () => {
     for (const compression of ['gzip', 'zstd']) {
       const packed = runAction({ ...old, 'oci-layout': `cli-${compression}`, tags: 'v1', compression }, { workspace })
       expect(packed.status).toBe(0)
-      const json = parseJson<DriftReport>(cli(`oci:cli-${compression}:v1`, now.config, '--json').stdout)
+      const json = parseJson<DriftReport>((await cli(`oci:cli-${compression}:v1`, now.config, '--json')).stdout)
       expect([json.before.digest, json.changes]).toEqual([packed.outputs.digest, expectedChanges(newConfig())])
     }
-    expect(cli('oci:cli-layout:v2', now.config)).toMatchObject({
+    expect(await cli('oci:cli-layout:v2', now.config)).toMatchObject({
       status: 2,
       stderr: 'kernel-action: diff: oci:cli-layout:v2 is neither a file nor an existing image\n',
     })

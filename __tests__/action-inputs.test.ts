@@ -23,6 +23,8 @@ function inputs(given: Partial<Record<InputName, string>>, ctx: RunnerContext = 
   return getInputs(ctx, (name) => given[name] ?? (name === 'github-token' ? 'ghs_token' : INPUT_DEFAULTS[name]))
 }
 const fails = (given: Partial<Record<InputName, string>>) => () => inputs(given)
+const DIGEST_A = `sha256:${'a'.repeat(64)}`
+const DIGEST_B = `sha256:${'b'.repeat(64)}`
 
 describe('getInputs: one type per mode', () => {
   it("is check-only with a config and no image, the report in the runner's temp folder", () => {
@@ -85,14 +87,14 @@ describe('getInputs: one type per mode', () => {
   })
 
   it('merges with merge, which builds nothing', () => {
-    expect(inputs({ merge: 'sha256:a, sha256:b', repository: 'registry.example/k', tags: 'latest' })).toEqual({
+    expect(inputs({ merge: `${DIGEST_A}, ${DIGEST_B}`, repository: 'registry.example/k', tags: 'latest' })).toEqual({
       mode: 'merge',
-      sources: ['sha256:a', 'sha256:b'],
+      sources: [DIGEST_A, DIGEST_B],
       verify: 'light',
       output: { version: '', flavor: '', tags: ['latest'], annotations: [], pushByDigest: false, ociLayout: '/runner/temp/kernel-oci' },
       registry: { repository: 'registry.example/k', credentials: undefined, insecureRegistry: false },
     })
-    expect(fails({ merge: 'sha256:a', config: 'c', image: 'i' })).toThrow(
+    expect(fails({ merge: DIGEST_A, config: 'c', image: 'i' })).toThrow(
       new InputError('merge: cannot be combined with config, image (a merge step builds nothing; build in the per-architecture jobs)'),
     )
   })
@@ -134,7 +136,57 @@ describe('getInputs: each value is checked, naming the input', () => {
   ])('%j', (given, message) => {
     // Even in merge mode, where the input is not used: a typo never hides.
     expect(fails({ config: 'c', ...given })).toThrow(new InputError(message))
-    expect(fails({ merge: 'sha256:a', ...given })).toThrow(new InputError(message))
+    expect(fails({ merge: DIGEST_A, ...given })).toThrow(new InputError(message))
+  })
+})
+
+describe('getInputs: every rule judged from the text alone, before any work, in every mode', () => {
+  it.each([
+    [{ annotations: 'org.example.team=xen\nno-equals-sign' }, 'annotations: "no-equals-sign" is not KEY=VALUE with a key such as org.example.name'],
+    [{ tags: '{{branch}}' }, 'tags: unknown placeholder {{branch}} in "{{branch}}"'],
+    [{ tags: 'v1\n-latest' }, 'tags: "-latest" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)'],
+    [{ tags: '{{minor}}', version: '6' }, 'tags: {{minor}} in "{{minor}}" is empty for version "6"'],
+    [
+      { tags: '{{flavor}}', flavor: 'my flavor' },
+      'tags: "my flavor" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)',
+    ],
+    [{ 'compare-to': 'not a ref!' }, 'compare-to: "not a ref!" is not a tag, a repo:tag or repo@digest, an oci:<layout> reference, or none'],
+    [{ 'compare-to': 'ghcr.io/Org/k:1' }, 'compare-to: image reference "ghcr.io/Org/k:1": must be lowercase'],
+    [{ 'compare-to': 'ghcr.io/org/k:-1' }, 'compare-to: image reference "ghcr.io/org/k:-1": "-1" is not a valid tag'],
+  ])('%j', (given, message) => {
+    // Check-only (the run that used to finish without a word), publish and merge alike.
+    expect(fails({ config: 'c', ...given })).toThrow(new InputError(message))
+    expect(fails({ config: 'c', image: 'i', ...given })).toThrow(new InputError(message))
+    expect(fails({ merge: DIGEST_A, ...given })).toThrow(new InputError(message))
+  })
+
+  it('takes what the later steps take', () => {
+    expect(
+      inputs({ config: 'c', tags: '{{version}}\n{{major}}.{{minor}}-{{flavor}}-{{arch}}\nlatest', annotations: 'org.example.team=xen' }),
+    ).toMatchObject({
+      mode: 'check',
+    })
+    for (const compareTo of ['', 'none', 'stable', DIGEST_A, 'ghcr.io/o/k:6.1', `ghcr.io/o/k@${DIGEST_A}`, 'oci:/tmp/layout:v1']) {
+      expect(inputs({ config: 'c', 'compare-to': compareTo })).toMatchObject({ drift: { compareTo } })
+    }
+  })
+
+  it('never echoes a password given inside compare-to', () => {
+    const run = fails({ config: 'c', 'compare-to': 'robot:hunter2@ghcr.io/o/k:1' })
+    expect(run).toThrow(InputError)
+    expect(run).toThrow(/^compare-to: image reference: must not include a user name or password/)
+    expect(run).not.toThrow(/hunter2/)
+  })
+
+  it('checks each merge entry as the merge does: a digest, in the repository or layout the index goes to', () => {
+    expect(fails({ merge: 'sha256:a' })).toThrow(new InputError('merge: "sha256:a" is not a sha256 digest or REPOSITORY@sha256:<64 hex>'))
+    expect(fails({ merge: `${DIGEST_A}\n${DIGEST_A}` })).toThrow(new InputError(`merge: ${DIGEST_A} is listed twice`))
+    expect(fails({ merge: `registry.example/other@${DIGEST_A}`, repository: 'registry.example/k' })).toThrow(
+      new InputError(
+        `merge: registry.example/other@${DIGEST_A} is in registry.example/other, not in registry.example/k; every image of an index must be in the repository the index goes to`,
+      ),
+    )
+    expect(inputs({ merge: `registry.example/k@${DIGEST_A}\n${DIGEST_B}`, repository: 'registry.example/k' })).toMatchObject({ mode: 'merge' })
   })
 })
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -9,10 +8,10 @@ import { ROOT, runAction, runActionAsync } from './support/run-action.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { startTokenServer, type RunningTokenServer } from './support/token-server.js'
 import { parseJson, type ImageConfigJson, type OciJson, type RegistryErrorsJson, type SkopeoInspect } from './support/json.js'
+import { fileSha256Hex as sha256, sha256Digest } from './support/digest.js'
 
 const SAMPLE = path.join(ROOT, 'assets', 'sample')
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-ws-'))
-const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 const sampleInputs = () => ({
   config: path.join(SAMPLE, 'config'),
   image: path.join(SAMPLE, 'bzImage'),
@@ -63,7 +62,7 @@ describe('quick start: the bundled sample kernel into a local OCI layout', () =>
     expect(sha256(path.join(rootfs, 'kernel', 'addons.squashfs'))).toBe(sha256(path.join(SAMPLE, 'addons.squashfs')))
     const config = fs.readFileSync(path.join(SAMPLE, 'config'))
     expect(gunzipSync(fs.readFileSync(path.join(rootfs, 'kernel', 'config.gz')))).toEqual(config)
-    const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`
+    const configDigest = sha256Digest(config)
     expect(run.outputs['config-digest']).toBe(configDigest)
     expect(fs.readFileSync(path.join(rootfs, 'kernel', 'metadata'), 'utf8')).toBe(
       `KERNEL_ARCH=x86_64\nKERNEL_VERSION=${version}\nKERNEL_UNAME_R=${run.outputs['uname-r']}\nKERNEL_FLAVOR=zone\n` +
@@ -164,10 +163,12 @@ describe('publishing to a real registry', () => {
 
   it('keeps the check summary when publishing then fails', () => {
     const cwd = fs.mkdtempSync(path.join(workspace, 'late-'))
-    const run = runAction({ ...sampleInputs(), tags: 'Not/A/Tag' }, { workspace: cwd })
+    // A tag that only the config's version makes too long (129 characters): nothing can judge it before the check.
+    const long = 'k'.repeat(122)
+    const run = runAction({ ...sampleInputs(), tags: `${long}{{version}}` }, { workspace: cwd })
     expect(run.status).toBe(1)
     expect(run.commands).toEqual([
-      '::error::tags: "Not/A/Tag" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)',
+      `::error::tags: "${long}6.1.192" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)`,
     ])
     expect(run.outputs.passed).toBe('true')
     expect(run.summary).toContain('<h2>krata zone kernel check: passed</h2>')

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ROOT } from './support/run-action.js'
+import { runCli, spawnCli } from './support/cli.js'
 import { craftArm64Image, craftBzImage } from './support/crafted-kernel.js'
 import { parseKernelConfig } from '../src/check/kernel-config.js'
 import { configCause, firstFailure, readStages, STAGES, stagesTable } from '../src/boot/stages.js'
@@ -19,11 +20,9 @@ const sample = path.join(ROOT, 'assets', 'sample')
 function boot(name: string, ...args: string[]): Promise<{ status: number | null; stdout: string; out: string }> {
   const out = path.join(dir, name)
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), 'boot', '--out', out, ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
+    const child = spawnCli(['boot', '--out', out, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
     let stdout = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
     child.on('close', (status) => resolve({ status, stdout, out }))
   })
 }
@@ -171,23 +170,23 @@ describe('boot stages (pure)', () => {
 })
 
 describe('kernel-action boot (usage)', () => {
-  const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), 'boot', ...args], { encoding: 'utf8' })
+  const cli = (...args: string[]) => runCli(['boot', ...args])
 
-  it('exits 2 with one line when --image is missing or is not a kernel', () => {
-    const none = cli()
+  it('exits 2 with one line when --image is missing or is not a kernel', async () => {
+    const none = await cli()
     expect(none.stderr).toBe('kernel-action: --image bzImage is required\n')
     expect(none.status).toBe(2)
     const notKernel = path.join(dir, 'notes.txt')
     fs.writeFileSync(notKernel, 'not a kernel\n')
-    const bad = cli('--image', notKernel, '--out', path.join(dir, 'bad'))
+    const bad = await cli('--image', notKernel, '--out', path.join(dir, 'bad'))
     expect(bad.stderr).toMatch(/^kernel-action: image: .*notes\.txt.*\n$/)
     expect(bad.status).toBe(2)
   })
 
-  it('skips an aarch64 kernel with the reason, exit 3, without looking for QEMU', () => {
+  it('skips an aarch64 kernel with the reason, exit 3, without looking for QEMU', async () => {
     const image = path.join(dir, 'Image')
     fs.writeFileSync(image, craftArm64Image())
-    const r = cli('--image', image, '--out', path.join(dir, 'arm64'))
+    const r = await cli('--image', image, '--out', path.join(dir, 'arm64'))
     expect(r.stdout).toBe(
       `boot test skipped: aarch64 kernels are not boot-tested yet: it needs Xen for arm64 under qemu-system-aarch64 -machine virt,virtualization=on with the guest-loader device\n`,
     )

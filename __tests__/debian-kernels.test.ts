@@ -3,16 +3,15 @@
 // names ("... Debian 6.1.192-2 (...)"). Fetched with scripts/debian-package.sh (apt-get download + dpkg-deb -x, cached).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { ROOT, runActionAsync } from './support/run-action.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
+import { sha256Hex as sha256 } from './support/digest.js'
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'debian-kernels-'))
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
 const skopeo = (...args: string[]): string => execFileSync('skopeo', args, { encoding: 'utf8', maxBuffer: 64 << 20 })
 let registry: RunningRegistry
 

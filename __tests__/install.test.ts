@@ -4,12 +4,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { installKernel } from '../src/install/install-kernel.js'
-import { runHostCommand } from '../src/host-commands.js'
 import { InputError } from '../src/errors.js'
 import { craftArm64Image, craftBzImage, ZONE_CONFIG } from './support/crafted-kernel.js'
 import { runnerCommands } from './support/runner-lines.js'
 import { ownerTag } from '../src/oci/layout-files.js'
-import { ROOT } from './support/run-action.js'
+import { installCommand } from '../src/cli/install.js'
+import { runCliBundle, spawnCli } from './support/cli.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { startTokenServer } from './support/token-server.js'
 import { METADATA, buildActionImage, handMadeLayout, indexInLayout, writePayload, type KernelPayload } from './support/kernel-images.js'
@@ -48,7 +48,7 @@ function freshRoot(): string {
 
 async function install(...args: string[]): Promise<{ status: number; lines: string[] }> {
   const lines: string[] = []
-  const status = await runHostCommand('install', args, { out: (line) => lines.push(line), err: () => undefined })
+  const status = await installCommand(args, { out: (line) => lines.push(line), err: () => undefined })
   return { status, lines }
 }
 
@@ -262,9 +262,7 @@ describe('kernel-action install', () => {
     fs.rmSync(addonsBlob)
     execFileSync('mkfifo', [addonsBlob])
 
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), 'install', `oci:${slow}:v1`, '--root', root, '--arch', 'x86_64'], {
-      stdio: 'ignore',
-    })
+    const child = spawnCli(['install', `oci:${slow}:v1`, '--root', root, '--arch', 'x86_64'], { stdio: 'ignore' })
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)))
     const fifo = fs.createWriteStream(addonsBlob)
     fifo.on('error', () => undefined) // EPIPE once the reader is killed
@@ -313,19 +311,8 @@ describe('kernel-action install through a Bearer token registry (as ghcr.io asks
       const home = fs.mkdtempSync(path.join(work, 'home-'))
       const root = freshRoot()
       const cli = (env: Record<string, string>) =>
-        new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-          const child = spawn(
-            process.execPath,
-            [path.join(ROOT, 'dist/cli/index.js'), 'install', `${tokens.host}/org/zone-kernel:v1`, '--root', root, '--arch', 'x86_64'],
-            {
-              env: { PATH: process.env.PATH ?? '', ...env },
-            },
-          )
-          let stdout = ''
-          let stderr = ''
-          child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-          child.once('close', (status) => resolve({ status, stdout, stderr }))
+        runCliBundle(['install', `${tokens.host}/org/zone-kernel:v1`, '--root', root, '--arch', 'x86_64'], {
+          env: { PATH: process.env.PATH ?? '', ...env },
         })
       const refused = await cli({ HOME: home })
       expect(refused.status).toBe(2)
@@ -358,14 +345,11 @@ interface CliRun {
 function cli(args: string[], options: { cwd?: string; onStderr?: (text: string) => void } = {}): Promise<CliRun> {
   const started = Date.now()
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), ...args], {
-      cwd: options.cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: work },
-    })
+    const child = spawnCli(args, { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', HOME: work } })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
       options.onStderr?.(stderr)
     })

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,6 +11,7 @@ import { OciLayout } from '../src/oci/layout.js'
 import { craftBzImage, craftSquashfs, zoneConfigIn } from './support/crafted-kernel.js'
 import { parseJson, type OciJson } from './support/json.js'
 import { runAction } from './support/run-action.js'
+import { sha256Digest as sha256 } from './support/digest.js'
 
 const MiB = 1024 * 1024
 const TAR_FLAGS: Record<LayerCompression, string[]> = { none: [], gzip: ['-z'], zstd: ['--zstd'] }
@@ -32,10 +32,6 @@ afterAll(() => {
 
 function tempDir(name: string): string {
   return fs.mkdtempSync(path.join(root, `${name}-`))
-}
-
-function sha256(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 }
 
 /** GNU tar's verbose listing of a layer blob, decompressing it as its media type says. */

@@ -9,12 +9,12 @@ import path from 'node:path'
 import { parseJson, type SkopeoInspect } from './support/json.js'
 import { ROOT, runActionAsync } from './support/run-action.js'
 import { ZONE_CONFIG, craftBzImage } from './support/crafted-kernel.js'
+import { sha256Hex as sha256 } from './support/digest.js'
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'layout-sharing-'))
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }))
 
 const REF_NAME = 'org.opencontainers.image.ref.name'
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
 /** The owner tag the action puts in its staging and lock file names: sha256(hostname)[0..8]-pid. */
 const hostTag = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8)
 

@@ -1,6 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -13,6 +12,7 @@ import { pushImage } from '../src/oci/registry/push.js'
 import { MediaType, type Blob, type ImageToWrite } from '../src/oci/types.js'
 import { freePort, startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { startTokenServer, type RunningTokenServer } from './support/token-server.js'
+import { sha256Digest as sha256 } from './support/digest.js'
 
 const user = 'ci'
 const pass = 'correct-horse-battery'
@@ -23,8 +23,6 @@ beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-client-'))
 })
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }))
-
-const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 
 interface TestImage extends ImageToWrite {
   layerPath: string

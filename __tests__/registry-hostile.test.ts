@@ -2,29 +2,27 @@
 // downloads and manifest PUTs to a second host (127.0.0.2, loopback too) which must never see the credentials;
 // endless bodies; a restart; retries that must share one budget; typed errors.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFile } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { Readable } from 'node:stream'
-import { fileURLToPath } from 'node:url'
 import { InputError, IntegrityError } from '../src/errors.js'
 import { RegistryAuth, type Credentials } from '../src/oci/registry/auth.js'
 import { RegistryClient, RegistryError, TagMismatchError, type RegistryClientOptions } from '../src/oci/registry/client.js'
 import { Transport } from '../src/oci/registry/transport.js'
 import { pushImage } from '../src/oci/registry/push.js'
-import { MediaType, type Blob, type ImageToWrite } from '../src/oci/types.js'
+import { MediaType } from '../src/oci/types.js'
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
+import { sha256Digest as sha256 } from './support/digest.js'
+import { smallImage } from './support/small-image.js'
+import { runCliBundle } from './support/cli.js'
 
 const user = 'ci'
 const pass = 'hostile-registry-password'
 const basic = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`
-const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 
 let work: string
 beforeAll(() => {
@@ -77,24 +75,6 @@ async function startServer(address: string, handle: Handler): Promise<Server> {
       server.close(() => resolve())
     })
   return state
-}
-
-function smallImage(text: string): ImageToWrite & { layer: Buffer } {
-  const layer = Buffer.from(text.repeat(1000))
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }))
-  const blob = (bytes: Buffer, mediaType: string): Blob => ({
-    descriptor: { mediaType, digest: sha256(bytes), size: bytes.length },
-    open: () => Readable.from([bytes]),
-  })
-  const blobs = [blob(config, MediaType.config), blob(layer, MediaType.layerTar)]
-  const manifest = Buffer.from(
-    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.manifest, config: blobs[0]!.descriptor, layers: [blobs[1]!.descriptor] }),
-  )
-  return {
-    manifest: { descriptor: { mediaType: MediaType.manifest, digest: sha256(manifest), size: manifest.length }, bytes: manifest },
-    blobs,
-    layer,
-  }
 }
 
 /** Answers like a registry with htpasswd auth: 401 Basic without the right credentials. */
@@ -786,17 +766,10 @@ describe('bounded time: a silent registry, a trickling body', () => {
   })
 
   describe('as a user runs it: kernel-action verify through dist/', () => {
-    const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'index.js')
-    const run = (reference: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string; ms: number }> => {
+    const run = async (reference: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string; ms: number }> => {
       const started = Date.now()
-      return new Promise((resolve) => {
-        execFile(
-          process.execPath,
-          [cli, 'verify', reference],
-          { env: { PATH: process.env.PATH, HOME: work, DOCKER_CONFIG: work, ...env }, encoding: 'utf8', timeout: 20_000 },
-          (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? -1), stdout, stderr, ms: Date.now() - started }),
-        )
-      })
+      const r = await runCliBundle(['verify', reference], { env: { PATH: process.env.PATH, HOME: work, DOCKER_CONFIG: work, ...env } })
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started }
     }
 
     it('a silent registry: exit 2, one line, no stack, within the (shortened) silence budget', async () => {

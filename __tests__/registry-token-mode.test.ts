@@ -3,23 +3,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
-import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { Readable } from 'node:stream'
 import { InputError } from '../src/errors.js'
 import { RegistryClient, RegistryError, type RegistryClientOptions } from '../src/oci/registry/client.js'
 import { pushImage } from '../src/oci/registry/push.js'
-import { MediaType, type Blob, type ImageToWrite } from '../src/oci/types.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { startJwtTokenServer, type RunningJwtTokenServer } from './support/token-server.js'
+import { smallImage } from './support/small-image.js'
 
 const service = 'kernel-action-test-registry'
 const issuer = 'kernel-action-test-issuer'
 const writer = { username: 'writer', password: 'writer-Pass-123' }
 const reader = { username: 'reader', password: 'reader-Pass-456' }
-const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 
 let work: string
 let tokens: RunningJwtTokenServer
@@ -52,24 +49,6 @@ const options = (extra: RegistryClientOptions = {}): RegistryClientOptions => ({
   ...extra,
 })
 
-function smallImage(text: string): ImageToWrite & { layer: Buffer } {
-  const layer = Buffer.from(text.repeat(2000))
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }))
-  const blob = (bytes: Buffer, mediaType: string): Blob => ({
-    descriptor: { mediaType, digest: sha256(bytes), size: bytes.length },
-    open: () => Readable.from([bytes]),
-  })
-  const blobs = [blob(config, MediaType.config), blob(layer, MediaType.layerTar)]
-  const manifest = Buffer.from(
-    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.manifest, config: blobs[0]!.descriptor, layers: [blobs[1]!.descriptor] }),
-  )
-  return {
-    manifest: { descriptor: { mediaType: MediaType.manifest, digest: sha256(manifest), size: manifest.length }, bytes: manifest },
-    blobs,
-    layer,
-  }
-}
-
 /** The registry's own answer to a token-less read: proof that it is in token mode and checks tokens. */
 function anonymousStatus(repository: string): string {
   return execFileSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `${registry.url}/v2/${repository}/tags/list`], { encoding: 'utf8' })
@@ -77,7 +56,7 @@ function anonymousStatus(repository: string): string {
 
 describe('a registry in token mode', () => {
   it('pushes with a push-scoped token; the registry accepted the JWTs, and skopeo reads the image back with one', async () => {
-    const image = smallImage('token mode kernel ')
+    const image = smallImage('token mode kernel ', 2000)
     const secrets: string[] = []
     const client = new RegistryClient(
       { registry: registry.host, repository: 'public/kernel' },
@@ -112,14 +91,14 @@ describe('a registry in token mode', () => {
 
   it('anonymous push is refused with the no-credentials line', async () => {
     const client = new RegistryClient({ registry: registry.host, repository: 'public/kernel' }, options())
-    await expect(pushImage(client, smallImage('anonymous '), ['v2'])).rejects.toThrow(
+    await expect(pushImage(client, smallImage('anonymous ', 2000), ['v2'])).rejects.toThrow(
       new InputError(`registry ${registry.host}: authentication required (401); no credentials given for ${registry.host}`),
     )
   })
 
   it('a token whose scope lacks push fails with one line naming the user and the scope, and nothing is written', async () => {
     const client = new RegistryClient({ registry: registry.host, repository: 'kernels/denied' }, options({ credentials: reader }))
-    const error = (await pushImage(client, smallImage('reader '), ['v1']).catch((e: unknown) => e)) as RegistryError
+    const error = (await pushImage(client, smallImage('reader ', 2000), ['v1']).catch((e: unknown) => e)) as RegistryError
     expect(error).toBeInstanceOf(RegistryError)
     expect([error.status, error.code, error.message]).toEqual([
       401,
@@ -133,7 +112,7 @@ describe('a registry in token mode', () => {
   it('an expired token is refreshed once, and the push goes on', async () => {
     tokens.expireNext(1)
     const before = tokens.tokenRequests.length
-    const image = smallImage('expired token ')
+    const image = smallImage('expired token ', 2000)
     const client = new RegistryClient({ registry: registry.host, repository: 'kernels/refresh' }, options({ credentials: writer }))
     expect(await client.blobExists(image.blobs[0]!.descriptor.digest)).toBe(false)
     // The first token was refused by the registry (expired), the second one worked.
@@ -150,7 +129,7 @@ describe('a registry in token mode', () => {
       { registry: registry.host, repository: 'kernels/identity' },
       options({ credentials: { username: '<token>', password: 'identity-token-of-writer' } }),
     )
-    const image = smallImage('identity ')
+    const image = smallImage('identity ', 2000)
     expect((await pushImage(client, image, ['v1'])).blobsUploaded).toBe(2)
     expect(tokens.tokenRequests.slice(before).every((r) => r.grant === 'refresh_token' && r.user === 'writer')).toBe(true)
   })

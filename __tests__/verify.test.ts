@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFileSync, spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { runHostCommand } from '../src/host-commands.js'
+import { verifyCommand } from '../src/cli/verify.js'
+import { runCli } from './support/cli.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
-import { ROOT } from './support/run-action.js'
 import { craftArm64Image } from './support/crafted-kernel.js'
 import {
   CONFIG_DIGEST,
@@ -19,6 +18,7 @@ import {
   type HandImage,
   type KernelPayload,
 } from './support/kernel-images.js'
+import { sha256Digest } from './support/digest.js'
 
 let root: string
 let payload: KernelPayload
@@ -37,7 +37,7 @@ afterAll(async () => {
 async function verify(...args: string[]): Promise<{ status: number; lines: string[]; log: string[] }> {
   const lines: string[] = []
   const log: string[] = []
-  const status = await runHostCommand('verify', args, { out: (line) => lines.push(line), err: (line) => log.push(line) })
+  const status = await verifyCommand(args, { out: (line) => lines.push(line), err: (line) => log.push(line) })
   return { status, lines, log }
 }
 
@@ -258,7 +258,7 @@ describe('kernel-action verify rejects, one line per broken rule', () => {
     const bytes = fs.readFileSync(file)
     bytes[bytes.length - 10]! ^= 0xff
     fs.writeFileSync(file, bytes)
-    const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+    const actual = sha256Digest(bytes)
     const result = await verify(`oci:${dir}:v1`)
     expect(result.status).toBe(1)
     expect(result.lines[0]).toBe(
@@ -273,17 +273,21 @@ describe('kernel-action verify rejects, one line per broken rule', () => {
   })
 })
 
-describe('the bundled CLI', () => {
-  it('prints the broken rules on stdout and exits 1; a missing reference is exit 2 with one line on stderr', () => {
+describe('kernel-action verify', () => {
+  it('prints the broken rules on stdout and exits 1; a missing reference is exit 2 with one line on stderr', async () => {
     const dir = layout()
     handMadeLayout(dir, payload.dir, { layers: ederaLayers(), editConfig: (config) => delete config.history })
-    const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), ...args], { encoding: 'utf8' })
-    expect(cli('verify', `oci:${dir}:v1`)).toMatchObject({
+    const cli = (...args: string[]) => runCli(args)
+    expect(await cli('verify', `oci:${dir}:v1`)).toMatchObject({
       status: 1,
       stdout: `oci:${dir}:v1: config: no "history" array; krata cannot parse the image config without it\noci:${dir}:v1: krata would not load this image as published (1 problem)\n`,
       stderr: '',
     })
-    expect(cli('verify', `oci:${dir}:v2`)).toMatchObject({ status: 2, stdout: '', stderr: `kernel-action: oci:${dir}:v2: not found in oci:${dir}\n` })
-    expect(cli('verify')).toMatchObject({ status: 2, stderr: 'kernel-action: verify takes one image reference (got 0)\n' })
+    expect(await cli('verify', `oci:${dir}:v2`)).toMatchObject({
+      status: 2,
+      stdout: '',
+      stderr: `kernel-action: oci:${dir}:v2: not found in oci:${dir}\n`,
+    })
+    expect(await cli('verify')).toMatchObject({ status: 2, stderr: 'kernel-action: verify takes one image reference (got 0)\n' })
   })
 })

@@ -83,6 +83,11 @@ export async function streamInputFile(file: string, input: string, options: Open
   return { stream: handle.createReadStream({ start: 0, end: size - 1, highWaterMark: 1 << 20, autoClose: true }), size }
 }
 
+/** That `file` is a regular file, without opening it: to judge every input before any work, its contents later. */
+export async function assertInputFile(file: string, input: string): Promise<void> {
+  assertRegular(file, input, await statOf(file, input, false))
+}
+
 async function statOf(file: string, input: string, noFollow: boolean): Promise<Stats> {
   try {
     const stat = noFollow ? await fs.lstat(file) : await fs.stat(file)

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { InputError, oneLine } from './errors.js'
-import { getInputs, type CheckInputs, type MergeInputs, type PublishInputs } from './action/inputs.js'
+import { checkInputFiles, getInputs, type CheckInputs, type MergeInputs, type PublishInputs } from './action/inputs.js'
 import { readRunnerContext, readWorkflowFacts, tempPath, type RunnerContext } from './action/runner-context.js'
 import { runCheck, readFragmentLines, type CheckOutcome } from './check/run-check.js'
 import { failureLine, isFailing, plural } from './check/report.js'
@@ -11,36 +11,54 @@ import { pullReference, reportDrift } from './action/drift-step.js'
 import { explainStep } from './action/explain-step.js'
 import { StepLog } from './action/step-log.js'
 import { bootStep } from './action/boot-step.js'
+import { setOutputs, type ActionResult } from './action/outputs.js'
 
 /**
  * The action: check the config, then (when an image is given and the check passes) describe and publish it; or, with
- * `merge`, join already published per-architecture images into one multi-arch index. Everything it says to the
- * runner goes through one StepLog, whose annotations (the failure line included) stay within GitHub's budget.
+ * `merge`, join already published per-architecture images into one multi-arch index. Every input is checked before
+ * any work; each stage adds its facts to one result, from which the outputs are set once, however the step ends.
+ * Everything it says to the runner goes through one StepLog, whose annotations (the failure line included) stay
+ * within GitHub's budget.
  */
 export async function run(): Promise<void> {
   const log = new StepLog()
+  const result: ActionResult = {}
   let failure: string | undefined
   try {
     const context = readRunnerContext(process.env, process.cwd(), readWorkflowFacts())
     if (context.onRunner) log.countJobAnnotationsIn(tempPath(context, 'kernel-action-annotations.count'))
     const inputs = getInputs(context)
-    failure = inputs.mode === 'merge' ? await runMerge(inputs, context, log) : await runCheckAndPublish(inputs, context, log)
+    await checkInputFiles(inputs)
+    if (inputs.mode === 'merge') {
+      failure = await runMerge(inputs, context, log, result)
+    } else {
+      // From here on a workflow can always read `boot`: skipped until the boot test runs.
+      result.boot = { status: 'skipped', log: '' }
+      failure = await runCheckAndPublish(inputs, context, log, result)
+    }
   } catch (error) {
     if (!(error instanceof InputError) && error instanceof Error && error.stack) core.debug(error.stack)
     failure = oneLine(error)
   }
+  setOutputs(result)
   log.finish(failure)
 }
 
 /** Merge mode: the per-architecture jobs checked and built; this step only joins their images. */
-async function runMerge(inputs: MergeInputs, context: RunnerContext, log: StepLog): Promise<undefined> {
+async function runMerge(inputs: MergeInputs, context: RunnerContext, log: StepLog, result: ActionResult): Promise<undefined> {
   const merged = await core.group('Merge the per-architecture images into one index', () => mergeStep(inputs, log))
+  result.merge = merged
   await writeSummary(renderMergeSummary(merged), context, log)
   return undefined
 }
 
 /** Checks the config, then publishes when an image is given; returns the line the step fails with on unmet requirements. */
-async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: RunnerContext, log: StepLog): Promise<string | undefined> {
+async function runCheckAndPublish(
+  inputs: CheckInputs | PublishInputs,
+  context: RunnerContext,
+  log: StepLog,
+  result: ActionResult,
+): Promise<string | undefined> {
   const { check } = inputs
   if (check.sample) log.notice(`No config given: using the bundled sample kernel (${check.config})`)
   const publishing = inputs.mode === 'publish' ? inputs : undefined
@@ -53,19 +71,22 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
         const explained = await explainStep(outcome, check.kernelSource, context, log)
         outcome = explained.outcome
         summary.fixFragment = explained.fixFragment
+        result.fixFragment = explained.fixFragment.path
       }
       logResults(outcome, log)
       emitAnnotations(outcome, await readFragmentLines(check.fragment), log, context.workspace)
       return outcome
     })
-    await setCheckOutputs(checked, check.report)
     const { report } = checked
+    result.check = { report, reportPath: await writeReport(checked, check.report) }
     const outcome = checked
     // Read before publishing: the reference tag is usually the one about to be overwritten.
     const reference = await core.group('Read the kernel to compare with', () => pullReference(inputs.drift, outcome, log))
     const compare = async (published?: { layout: string; digest: string; imageRef: string }): Promise<void> => {
-      if (reference)
-        summary.drift = await core.group('Compare with the reference kernel', () => reportDrift(check, reference, outcome, published, context, log))
+      if (!reference) return
+      const drift = await core.group('Compare with the reference kernel', () => reportDrift(check, reference, outcome, published, context, log))
+      summary.drift = drift.summary
+      result.drift = { configChanged: drift.configChanged, reportPath: drift.reportPath }
     }
     if (isFailing(report, check.failOn)) {
       // A kernel that fails its requirements is not published: nothing half-done is left behind.
@@ -78,7 +99,12 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
       return failureLine(report)
     }
     // The boot test runs before anything is written or pushed: a kernel that does not boot is not published.
-    const boot = await bootStep(inputs, context, log)
+    const boot = await bootStep(inputs, context, log).catch((error: unknown) => {
+      // The harness itself could not run the test (tools missing, QEMU failing to start): that is a failed boot test too.
+      result.boot = { status: 'failed', log: '', reason: oneLine(error) }
+      throw error
+    })
+    result.boot = boot.boot
     summary.boot = boot.summary
     if (boot.failure) {
       summary.notPublished = `it did not boot: ${boot.failure}.`
@@ -88,6 +114,7 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
     }
     if (publishing) {
       const published = await core.group('Describe and publish the kernel image', () => publishStep(publishing, outcome, context, log))
+      result.publish = published
       summary.publish = published
       await compare(published)
     } else {
@@ -104,14 +131,4 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
     }
     throw error
   }
-}
-
-async function setCheckOutputs(outcome: CheckOutcome, reportPath: string): Promise<void> {
-  const { report } = outcome
-  core.setOutput('passed', String(report.passed))
-  core.setOutput('errors', String(report.errors))
-  core.setOutput('warnings', String(report.warnings))
-  core.setOutput('report', await writeReport(outcome, reportPath))
-  core.setOutput('arch', report.arch)
-  core.setOutput('version', report.version ?? '')
 }

@@ -7,10 +7,11 @@ import path from 'node:path'
 import { buildKernelImage, gzipDeterministic } from '../../src/oci/kernel-image.js'
 import { OciLayout, REF_NAME_ANNOTATION } from '../../src/oci/layout.js'
 import { craftBzImage } from './crafted-kernel.js'
+import { fileSha256Hex, sha256Digest } from './digest.js'
 
 export const CREATED = '2024-09-03T00:00:00Z'
 export const CONFIG_TEXT = '# Linux/x86 6.1.192 Kernel Configuration\nCONFIG_XEN=y\nCONFIG_XEN_PV=y\n'
-export const CONFIG_DIGEST = `sha256:${createHash('sha256').update(CONFIG_TEXT).digest('hex')}`
+export const CONFIG_DIGEST = sha256Digest(CONFIG_TEXT)
 export const METADATA = `KERNEL_ARCH=x86_64\nKERNEL_VERSION=6.1.192\nKERNEL_UNAME_R=6.1.192-crafted\nKERNEL_FLAVOR=zone\nKERNEL_CONFIG=${CONFIG_DIGEST}\n`
 export const ANNOTATIONS = { 'dev.edera.kernel.format': '1', 'dev.edera.kernel.version': '6.1.192', 'dev.edera.kernel.flavor': 'zone' }
 
@@ -77,10 +78,6 @@ export async function buildActionImage(layoutDir: string, payload: KernelPayload
   return built.digest
 }
 
-function sha256File(file: string): string {
-  return `sha256:${createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`
-}
-
 interface Blob {
   mediaType: string
   digest: string
@@ -90,7 +87,7 @@ interface Blob {
 /** Stores a file or bytes as a blob of `blobsDir` (blobs/sha256 of a layout, or a skopeo dir: folder). */
 function storeBlob(blobsDir: string, source: string | Buffer, mediaType: string, named: (hex: string) => string): Blob {
   const bytes = typeof source === 'string' ? fs.readFileSync(source) : source
-  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+  const digest = sha256Digest(bytes)
   fs.writeFileSync(path.join(blobsDir, named(digest.slice(7))), bytes)
   return { mediaType, digest, size: bytes.length }
 }
@@ -143,7 +140,7 @@ function buildLayers(payloadDir: string, spec: HandImage, work: string, store: (
         env: { ...process.env, TZ: 'UTC' },
       },
     )
-    const diffId = sha256File(tarFile)
+    const diffId = `sha256:${fileSha256Hex(tarFile)}`
     const gzip = layer.gzip ?? true
     let file = tarFile
     if (gzip) {

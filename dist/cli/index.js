@@ -1,28 +1,633 @@
+#!/usr/bin/env node
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 67:
+/***/ 486:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(320);
+// The `kernel-action` program (package.json `bin`): starts the command line, and nothing else.
+
+// A reader that stops early (`kernel-action --help | head`) is not an error of ours: the rest is dropped unsaid.
+for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error) => {
+        if (error.code !== 'EPIPE')
+            throw error;
+    });
+}
+process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+});
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 320:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $$: () => (/* binding */ KERNEL_ARCHES),
-/* harmony export */   As: () => (/* binding */ ociArch),
-/* harmony export */   CO: () => (/* binding */ parseArch),
-/* harmony export */   CQ: () => (/* binding */ archOfNode),
-/* harmony export */   HS: () => (/* binding */ archNames),
-/* harmony export */   Jn: () => (/* binding */ OCI_ARCHES),
-/* harmony export */   U: () => (/* binding */ archOfConfig),
-/* harmony export */   fh: () => (/* binding */ archOfOci)
-/* harmony export */ });
-/* unused harmony export kernelArchOf */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  i: () => (/* binding */ main)
+});
+
+// UNUSED EXPORTS: USAGE
+
+;// CONCATENATED MODULE: ./src/errors.ts
+/**
+ * The action's error vocabulary (README, "Bad input"). Every error it stops with is one line of one of these kinds
+ * (or of a subclass of one); a plain `Error` is never thrown on purpose, and no other module declares a kind of its own
+ * (__tests__/errors.test.ts holds that).
+ */
+/**
+ * A user-supplied input that cannot be used (a missing file, a line that is not Kconfig, a bad tag...).
+ * It is reported as one line naming the input or file:line, and always fails the step: `fail-on`
+ * governs unmet requirements, not unusable input.
+ */
+class errors_InputError extends Error {
+    name = 'InputError';
+}
+/**
+ * Bytes that do not match the digest naming them (a blob or manifest fetched or read back), or data this action wrote
+ * that did not read back as written (a tag resolving elsewhere).
+ */
+class errors_IntegrityError extends Error {
+    name = 'IntegrityError';
+}
+/** A program this action runs (the `zstd` program, apt-get, QEMU and Xen for the boot test) failed. */
+class ToolError extends Error {
+    name = 'ToolError';
+}
+/**
+ * A registry refused a request, answered something unusable, or could not be reached (in time). Its answers are
+ * untrusted: the message names the registry and the request, never a secret. `status` is the HTTP status when there
+ * was one; `code` the registry's error code (MANIFEST_UNKNOWN, DENIED...) or the transport's (ECONNREFUSED, TIMEOUT,
+ * DEADLINE, SLOW_BODY, FOREIGN_CHALLENGE...), for callers that decide on them (404: absent). Credentials the registry
+ * does not accept are an InputError (the user's input is at fault); bytes not matching their digest an IntegrityError.
+ */
+class RegistryError extends Error {
+    status;
+    code;
+    name = 'RegistryError';
+    constructor(message, status, code) {
+        super(message);
+        this.status = status;
+        this.code = code;
+    }
+}
+/** A Kconfig line the reader cannot parse; never shown as a failure, it is counted among the skipped lines. */
+class KconfigSyntaxError extends Error {
+    name = 'KconfigSyntaxError';
+}
+/** A broken promise inside this action (a bug, or a damaged copy of it): the message asks for a report. */
+class errors_InternalError extends Error {
+    name = 'InternalError';
+    constructor(message) {
+        super(`internal error: ${message} (a bug in kernel-action; please report it)`);
+    }
+}
+/**
+ * The one wording for a file an input names that cannot be used: `config: build/.config does not exist`,
+ * `image: vmlinuz cannot be read (permission denied)`; `doing` is `written` for a file the action writes.
+ */
+function errors_fileError(input, file, error, doing = 'read') {
+    const code = error?.code;
+    if (code === 'ENOENT')
+        return new errors_InputError(`${input}: ${file} does not exist`);
+    if (code === 'EISDIR')
+        return new errors_InputError(`${input}: ${file} is a directory, not a file`);
+    if (code === 'EACCES' || code === 'EPERM')
+        return new errors_InputError(`${input}: ${file} cannot be ${doing} (permission denied)`);
+    return new errors_InputError(`${input}: ${file} cannot be ${doing} (${code ?? (error instanceof Error ? error.message : String(error))})`);
+}
+/** The message of anything thrown, on one line, for the log and for `core.setFailed`. */
+function oneLine(error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+/** A value that must be one of a fixed set (a target, a mode...); anything else names the input at fault. */
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new errors_InputError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+}
+
+;// CONCATENATED MODULE: ./src/log-line.ts
+// No imports: the CLI uses this too, and must not bundle @actions/core.
+/**
+ * Every character the runner's `TrimStart()` drops before it looks for `::` (.NET `char.IsWhiteSpace`: the Unicode
+ * space, line and paragraph separators, U+0009–U+000D and U+0085), plus what older .NET trimmed (U+180E, U+200B,
+ * U+FEFF). JavaScript's `\s` alone misses U+0085, so a line starting with NEL and `::` reached the runner as a command.
+ */
+const RUNNER_BLANK = '[\\s\\u0085\\u180e\\u200b\\ufeff]';
+const LEADING_COMMAND = new RegExp(`^(${RUNNER_BLANK}*)::`);
+/**
+ * A log line as the runner must see it: one line, never starting with `::` (a v2 command, leading blanks ignored) and
+ * never holding `##[` (a v1 command, anywhere in the line). `%` is not special in a plain line, so the runner's own
+ * escapes show the change without any ambiguity.
+ */
+function escapeLogLine(text) {
+    return text
+        .replace(/\r\n|\r|\n/g, (eol) => (eol === '\r' ? '\\r' : '\\n'))
+        .replace(LEADING_COMMAND, '$1%3A:')
+        .replace(/##\[/g, '##%5B');
+}
+/** User text inside the job summary's HTML: the five characters HTML gives a meaning to, as numeric references. */
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+/**
+ * Text an image says about itself (annotations, metadata, config values, the references naming it) inside the job
+ * summary. The summary is HTML blocks, which a blank line would end: whatever follows would be read as markdown. So
+ * the text becomes one line (line breaks and other control characters shown as `\n`, `\u0085`...), and every character
+ * that HTML or GitHub's markdown gives a meaning to (tags, entities, code spans, emphasis, links and images, headings,
+ * table pipes, strikethrough, math) is a numeric reference: shown as itself, never acted on. `_` only at a word's edge,
+ * where emphasis starts or ends, so option names stay readable.
+ */
+function escapeSummaryText(text) {
+    return text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what this shows as escapes
+    /\r\n|[\0-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[&<>"'`*[\]!\\|~$#]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, (c) => {
+        if (c === '\r\n' || c === '\n')
+            return '&#92;n';
+        if (c === '\r')
+            return '&#92;r';
+        if (c === '\t')
+            return '&#92;t';
+        const code = c.charCodeAt(0);
+        if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code >= 0x2000)
+            return `&#92;u${code.toString(16).padStart(4, '0')}`;
+        return `&#${code};`;
+    });
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./src/input-file.ts
+// The one checked way to open a file this project reads: the files a user names (config, requirements, fragment,
+// image, addons) and the files it finds (layout blobs and index.json, Kconfig sources, installed zone files, the
+// install journal). Each must be a regular file, checked before it is opened: a FIFO would block the open or the read
+// forever, and a device such as /dev/zero reports size 0 and never ends. Reads are bounded by the size seen at open
+// time, and that size by the caller's bound.
+
+
+
+/** Opens `file` (named by input `input`) for reading, or throws a one-line InputError saying why not. */
+async function openInputFile(file, input, options = {}) {
+    const seen = await statOf(file, input, options.noFollow === true);
+    assertRegular(file, input, seen);
+    assertSize(file, input, seen.size, options);
+    let handle;
+    try {
+        // O_NONBLOCK: should the path become a FIFO after the stat, the open still returns instead of waiting for a writer.
+        handle = await external_node_fs_namespaceObject.promises.open(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK | (options.noFollow ? external_node_fs_namespaceObject.constants.O_NOFOLLOW : 0));
+    }
+    catch (error) {
+        if (error.code === 'ELOOP')
+            throw new errors_InputError(`${input}: ${file} is a symbolic link, which is not followed here`);
+        throw errors_fileError(input, file, error);
+    }
+    try {
+        const stat = await handle.stat();
+        assertRegular(file, input, stat);
+        assertSize(file, input, stat.size, options);
+        return { handle, size: stat.size };
+    }
+    catch (error) {
+        await handle.close();
+        throw error;
+    }
+}
+/**
+ * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
+ * should be ("kernel config"), for the message.
+ */
+async function readInputFile(file, input, maxBytes, what, options = {}) {
+    const { handle, size } = await openInputFile(file, input, { ...options, maxBytes, what });
+    try {
+        const buffer = Buffer.alloc(size);
+        let filled = 0;
+        // Exactly the size seen at open: a file that grows meanwhile is not followed.
+        while (filled < size) {
+            const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
+            if (bytesRead === 0)
+                break;
+            filled += bytesRead;
+        }
+        return buffer.subarray(0, filled);
+    }
+    catch (error) {
+        if (error instanceof errors_InputError)
+            throw error;
+        throw errors_fileError(input, file, error);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * A checked file as a stream of exactly the bytes it had when opened (a file that grows meanwhile is not followed).
+ * The handle closes when the stream ends or is destroyed.
+ */
+async function streamInputFile(file, input, options = {}) {
+    const { handle, size } = await openInputFile(file, input, options);
+    if (size === 0) {
+        await handle.close();
+        return { stream: Readable.from([]), size };
+    }
+    return { stream: handle.createReadStream({ start: 0, end: size - 1, highWaterMark: 1 << 20, autoClose: true }), size };
+}
+/** That `file` is a regular file, without opening it: to judge every input before any work, its contents later. */
+async function assertInputFile(file, input) {
+    assertRegular(file, input, await statOf(file, input, false));
+}
+async function statOf(file, input, noFollow) {
+    try {
+        const stat = noFollow ? await external_node_fs_namespaceObject.promises.lstat(file) : await external_node_fs_namespaceObject.promises.stat(file);
+        if (stat.isSymbolicLink())
+            throw new errors_InputError(`${input}: ${file} is a symbolic link, which is not followed here`);
+        return stat;
+    }
+    catch (error) {
+        if (error instanceof errors_InputError)
+            throw error;
+        throw errors_fileError(input, file, error);
+    }
+}
+function assertSize(file, input, size, options) {
+    if (options.maxBytes === undefined || size <= options.maxBytes)
+        return;
+    throw new errors_InputError(`${input}: ${file} is too large to be ${article(options.what ?? 'file')} (${size} bytes, at most ${options.maxBytes})`);
+}
+function article(what) {
+    return `${/^[aeiouAEIO]/.test(what) ? 'an' : 'a'} ${what}`;
+}
+function assertRegular(file, input, stat) {
+    if (stat.isFile())
+        return;
+    if (stat.isDirectory())
+        throw errors_fileError(input, file, { code: 'EISDIR' });
+    throw new errors_InputError(`${input}: ${file} is ${kindOf(stat)}, not a regular file`);
+}
+function kindOf(stat) {
+    if (stat.isFIFO())
+        return 'a named pipe (FIFO)';
+    if (stat.isCharacterDevice())
+        return 'a character device';
+    if (stat.isBlockDevice())
+        return 'a block device';
+    if (stat.isSocket())
+        return 'a socket';
+    return 'a special file';
+}
+
+;// CONCATENATED MODULE: ./src/describe/banner-scanner.ts
+// Finds the kernel's `linux_banner` ("Linux version <release> (<user>@<host>) ... #1 SMP ...\n") in a
+// stream of chunks while holding only a bounded window of bytes, so big images are never held whole.
+const NEEDLE = Buffer.from('Linux version ', 'latin1');
+/** A banner longer than this is not a banner (the real one is about 150 bytes). */
+const MAX_BANNER_BYTES = 1024;
+// A banner's release is one word that starts with a digit (VERSION.PATCHLEVEL...), then " (".
+const BANNER_SHAPE = /^\d\S* \(/;
+class BannerScanner {
+    window = Buffer.alloc(0);
+    found;
+    /** The banner text after "Linux version ", without its trailing newline, once it has been seen. */
+    get banner() {
+        return this.found;
+    }
+    /** Feeds the next chunk; returns the banner as soon as it is complete. */
+    push(chunk) {
+        if (this.found !== undefined)
+            return this.found;
+        this.window = this.window.length === 0 ? chunk : Buffer.concat([this.window, chunk]);
+        let from = 0;
+        for (;;) {
+            const at = this.window.indexOf(NEEDLE, from);
+            if (at === -1)
+                break;
+            const textStart = at + NEEDLE.length;
+            const end = this.window.indexOf(0, textStart);
+            if (end === -1) {
+                // Incomplete: keep it for the next chunk unless it is already too long to be the banner.
+                if (this.window.length - textStart <= MAX_BANNER_BYTES) {
+                    this.window = this.window.subarray(at);
+                    return undefined;
+                }
+                from = textStart;
+                continue;
+            }
+            const text = this.window.subarray(textStart, end).toString('latin1');
+            if (end - textStart <= MAX_BANNER_BYTES && BANNER_SHAPE.test(text)) {
+                this.found = text.replace(/\n$/, '');
+                this.window = Buffer.alloc(0);
+                return this.found;
+            }
+            from = textStart;
+        }
+        // Keep just enough of the tail to match a needle split across chunks.
+        this.window = Buffer.from(this.window.subarray(Math.max(0, this.window.length - (NEEDLE.length - 1))));
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/describe/boot-header.ts
+// Pure readers of the fixed headers at the start of Linux kernel images.
+// x86: Documentation/x86/boot.rst (the "real-mode kernel header"); arm64: Documentation/arm64/booting.rst.
+/** Bytes of the x86 header this module needs: everything up to and including payload_length (0x24C/4). */
+const BZIMAGE_HEADER_BYTES = 0x250;
+/** The arm64 Image header is 64 bytes; its magic sits at offset 56. */
+const ARM64_HEADER_BYTES = 64;
+const HDRS = 0x53726448; // "HdrS" read as little-endian u32
+/** Parses the x86 boot header from the first bytes of a file; undefined when there is no "HdrS" magic. */
+function parseBzImageHeader(head) {
+    if (head.length < 0x208 || head.readUInt32LE(0x202) !== HDRS)
+        return undefined;
+    const version = head.readUInt16LE(0x206);
+    const rawSetupSects = head.readUInt8(0x1f1);
+    const setupSects = rawSetupSects === 0 ? 4 : rawSetupSects;
+    const header = { protocol: `${version >> 8}.${version & 0xff}`, setupSects };
+    // boot.rst: kernel_version is a pointer "less 0x200", valid only when it falls inside the setup code.
+    const versionPointer = head.length >= 0x210 ? head.readUInt16LE(0x20e) : 0;
+    if (versionPointer !== 0 && versionPointer < setupSects * 0x200) {
+        header.versionStringOffset = versionPointer + 0x200;
+    }
+    if (version >= 0x0204)
+        header.declaredSize = (setupSects + 1) * 512 + head.readUInt32LE(0x1f4) * 16;
+    if (version >= 0x0208 && head.length >= BZIMAGE_HEADER_BYTES) {
+        const payloadOffset = head.readUInt32LE(0x248);
+        const length = head.readUInt32LE(0x24c);
+        // payload_offset counts from the protected-mode code, which starts after the setup sectors.
+        if (length > 0)
+            header.payload = { offset: (setupSects + 1) * 512 + payloadOffset, length };
+    }
+    return header;
+}
+const ARM64_MAGIC = 0x644d5241; // "ARM\x64" read as little-endian u32
+/** True when the bytes start with an arm64 Image header. */
+function isArm64ImageHeader(head) {
+    return head.length >= ARM64_HEADER_BYTES && head.readUInt32LE(56) === ARM64_MAGIC;
+}
+/**
+ * The bytes an arm64 Image with an EFI stub must hold: the end of its last PE/COFF section's raw data
+ * (arch/arm64/kernel/efi-header.S lays .text and .data out up to _edata). Undefined without a PE header ("MZ" at 0,
+ * "PE\0\0" at the offset stored at 0x3c) or when `head` is too short to hold the section table.
+ */
+function peFileExtent(head) {
+    if (head.length < 0x40 || head[0] !== 0x4d || head[1] !== 0x5a)
+        return undefined;
+    const pe = head.readUInt32LE(0x3c);
+    if (pe + 24 > head.length || head.readUInt32LE(pe) !== 0x00004550)
+        return undefined;
+    const sections = head.readUInt16LE(pe + 6);
+    const table = pe + 24 + head.readUInt16LE(pe + 20);
+    if (sections === 0 || table + sections * 40 > head.length)
+        return undefined;
+    let extent = 0;
+    for (let i = 0; i < sections; i++) {
+        const entry = table + i * 40;
+        const rawSize = head.readUInt32LE(entry + 16);
+        if (rawSize > 0)
+            extent = Math.max(extent, head.readUInt32LE(entry + 20) + rawSize);
+    }
+    return extent;
+}
+/** Bytes at the start of an arm64 Image that hold its PE header and section table. */
+const PE_HEADER_BYTES = 4096;
+/**
+ * True when a kernel xz payload ends as an xz stream must: the footer magic "YZ" just before the 4-byte
+ * uncompressed size that the kernel's size_append adds (scripts/Makefile.lib), or at the very end without it.
+ */
+function xzPayloadEnds(tail) {
+    const footerAt = (end) => end >= 2 && tail[end - 2] === 0x59 && tail[end - 1] === 0x5a;
+    return footerAt(tail.length - 4) || footerAt(tail.length);
+}
+/** True when the bytes start with the gzip magic (RFC 1952). */
+function isGzip(head) {
+    return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+// The magics boot.rst lists for the payload, longest first so that no short one shadows a long one.
+const PAYLOAD_MAGICS = [
+    ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+    ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+    ['lz4', [0x02, 0x21, 0x4c, 0x18]],
+    ['lzo', [0x89, 0x4c, 0x5a, 0x4f]],
+    ['none', [0x7f, 0x45, 0x4c, 0x46]], // an uncompressed ELF vmlinux
+    ['bzip2', [0x42, 0x5a, 0x68]],
+    ['gzip', [0x1f, 0x8b]],
+    ['lzma', [0x5d, 0x00]],
+];
+/** Longest magic in PAYLOAD_MAGICS: how many payload bytes to read. */
+const PAYLOAD_MAGIC_BYTES = 6;
+/** Names the compression of a bzImage payload from its first bytes. */
+function payloadCompressionOf(start) {
+    for (const [name, magic] of PAYLOAD_MAGICS) {
+        if (start.length >= magic.length && magic.every((byte, i) => start[i] === byte))
+            return name;
+    }
+    return 'unknown';
+}
+/** The text before the first NUL (the whole buffer when there is none), as latin1 so no byte is lost. */
+function cString(bytes) {
+    const end = bytes.indexOf(0);
+    return bytes.subarray(0, end === -1 ? bytes.length : end).toString('latin1');
+}
+/** The release (`uname -r`) is the first word of the version string or of the banner after "Linux version ". */
+function releaseOf(versionString) {
+    const first = versionString.trim().split(/\s+/)[0];
+    return first === '' ? undefined : first;
+}
+
+;// CONCATENATED MODULE: ./src/describe/kernel-image.ts
+
+
+
+
+
+
+
+
+/** The kernel_version string is short; this bounds the read. */
+const VERSION_STRING_MAX_BYTES = 512;
+/**
+ * Inspects the kernel image at `path`; any unusable file is an InputError naming the `image` input. A file shorter than
+ * its header says, a payload that does not decompress to its end, or one whose release cannot be read is refused.
+ */
+async function inspectKernelImage(path) {
+    const { handle: file, size } = await openInputFile(path, 'image');
+    try {
+        const head = await readAt(file, 0, Math.max(BZIMAGE_HEADER_BYTES, PE_HEADER_BYTES));
+        const bz = parseBzImageHeader(head);
+        if (bz !== undefined)
+            return await inspectBzImage(file, path, size, bz);
+        if (isArm64ImageHeader(head)) {
+            const extent = peFileExtent(head);
+            if (extent !== undefined && extent > size) {
+                throw new errors_InputError(`image: ${path} is truncated: its PE header says ${extent} bytes but the file has ${size}`);
+            }
+            const { banner } = await scanImage(path, false);
+            const info = { path, format: 'arm64-Image', arch: 'aarch64', payloadCompression: 'none', size };
+            return withBanner(info, banner);
+        }
+        if (isGzip(head)) {
+            const { banner, inflated, header } = await scanImage(path, true);
+            const extent = peFileExtent(header);
+            if (extent !== undefined && extent > inflated) {
+                throw new errors_InputError(`image: ${path} is truncated: it inflates to ${inflated} bytes but its PE header says ${extent}`);
+            }
+            const info = { path, format: 'arm64-Image.gz', arch: 'aarch64', payloadCompression: 'gzip', size };
+            return withBanner(info, banner);
+        }
+        throw new errors_InputError(`image: ${path} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)`);
+    }
+    finally {
+        await file.close();
+    }
+}
+async function inspectBzImage(file, path, size, bz) {
+    if (bz.declaredSize !== undefined && bz.declaredSize > size) {
+        throw new errors_InputError(`image: ${path} is truncated: its boot header says ${bz.declaredSize} bytes (setup + syssize) but the file has ${size}`);
+    }
+    const info = { path, format: 'bzImage', arch: 'x86_64', size };
+    if (bz.payload !== undefined) {
+        const end = bz.payload.offset + bz.payload.length;
+        if (end > size)
+            throw new errors_InputError(`image: ${path} is truncated: its payload ends at byte ${end} but the file has ${size}`);
+        info.payloadCompression = payloadCompressionOf(await readAt(file, bz.payload.offset, PAYLOAD_MAGIC_BYTES));
+        await checkPayloadEnds(file, path, bz.payload, info.payloadCompression);
+    }
+    const text = bz.versionStringOffset === undefined ? '' : cString(await readAt(file, bz.versionStringOffset, VERSION_STRING_MAX_BYTES));
+    const release = text === '' ? undefined : releaseOf(text);
+    if (release === undefined)
+        throw new errors_InputError(`image: ${path}: cannot read the kernel release (the boot header has no kernel_version string)`);
+    return { ...info, versionString: text, release };
+}
+/**
+ * A gzip payload is inflated to its end (streamed; the output is dropped) and an xz one must end in an xz footer, so a
+ * bzImage cut or corrupted inside its payload is refused. Other compressions are only checked to fit the file.
+ */
+async function checkPayloadEnds(file, path, payload, compression) {
+    if (compression === 'gzip') {
+        const source = file.createReadStream({
+            start: payload.offset,
+            end: payload.offset + payload.length - 1,
+            autoClose: false,
+            highWaterMark: 1 << 20,
+        });
+        try {
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, (0,external_node_zlib_namespaceObject.createGunzip)(), new external_node_stream_namespaceObject.Writable({ write: (_chunk, _encoding, done) => done() }));
+        }
+        catch (error) {
+            throw new errors_InputError(`image: ${path}: its gzip payload does not decompress to its end (${reasonOf(error)})`);
+        }
+    }
+    else if (compression === 'xz') {
+        const tail = await readAt(file, payload.offset + payload.length - 16, 16);
+        if (!xzPayloadEnds(tail))
+            throw new errors_InputError(`image: ${path}: its xz payload has no xz stream footer at its end (truncated or corrupt)`);
+    }
+}
+function withBanner(info, banner) {
+    const release = banner === undefined ? undefined : releaseOf(banner);
+    if (banner === undefined || release === undefined)
+        throw new errors_InputError(`image: ${info.path}: cannot read the kernel release (no "Linux version" banner in the ${FORMAT_WORDS[info.format]})`);
+    return { ...info, versionString: banner, release };
+}
+const FORMAT_WORDS = { bzImage: 'bzImage', 'arm64-Image': 'Image', 'arm64-Image.gz': 'inflated Image.gz' };
+/** Reads up to `length` bytes at `position`; fewer at the end of the file. */
+async function readAt(file, position, length) {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await file.read(buffer, 0, length, Math.max(0, position));
+    return buffer.subarray(0, bytesRead);
+}
+/**
+ * Streams the image for its banner. A plain Image is read only up to the banner. A gzipped one is inflated to its
+ * end (to prove the stream is whole, and to count its size), and must hold an arm64 Image: its first 64 inflated
+ * bytes are checked before the scan.
+ */
+async function scanImage(path, gzipped) {
+    const source = (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1 << 20 });
+    const inflate = gzipped ? (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: 1 << 20 }) : undefined;
+    const stream = inflate === undefined ? source : source.pipe(inflate);
+    // pipe() does not forward errors: a read error must end the inflated stream too.
+    if (inflate !== undefined)
+        source.on('error', (error) => inflate.destroy(error));
+    const scanner = new BannerScanner();
+    let header = Buffer.alloc(0);
+    let inflated = 0;
+    try {
+        for await (const chunk of stream) {
+            inflated += chunk.length;
+            if (header.length < PE_HEADER_BYTES) {
+                header = Buffer.concat([header, chunk.subarray(0, PE_HEADER_BYTES - header.length)]);
+                if (gzipped && header.length >= ARM64_HEADER_BYTES && !isArm64ImageHeader(header))
+                    throw notArm64Gzip(path);
+            }
+            // Leaving the loop destroys the stream: nothing more is read.
+            if (scanner.banner === undefined)
+                scanner.push(chunk);
+            if (scanner.banner !== undefined && !gzipped)
+                break;
+        }
+    }
+    catch (error) {
+        if (error instanceof errors_InputError)
+            throw error;
+        if (gzipped)
+            throw new errors_InputError(`image: ${path}: its gzip stream does not decompress to its end (${reasonOf(error)})`);
+        throw errors_fileError('image', path, error);
+    }
+    finally {
+        source.destroy();
+        inflate?.destroy();
+    }
+    if (gzipped && !isArm64ImageHeader(header))
+        throw notArm64Gzip(path);
+    return { banner: scanner.banner, inflated, header };
+}
+function notArm64Gzip(path) {
+    return new errors_InputError(`image: ${path} is gzip-compressed but holds no arm64 Image (no "ARM\\x64" magic at offset 56)`);
+}
+function reasonOf(error) {
+    const code = error?.code;
+    if (code === 'Z_BUF_ERROR')
+        return 'unexpected end of file';
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/arch.ts
 // The architectures krata runs, and every name each one goes by: one table, so no two modules disagree.
 
 const ARCHES = [
     { kernel: 'x86_64', aliases: ['amd64', 'x86'], oci: 'amd64', kbuild: 'x86_64', srcarch: 'x86', configSymbol: 'CONFIG_X86_64', node: 'x64' },
     { kernel: 'aarch64', aliases: ['arm64'], oci: 'arm64', kbuild: 'arm64', srcarch: 'arm64', configSymbol: 'CONFIG_ARM64', node: 'arm64' },
 ];
-const KERNEL_ARCHES = ARCHES.map((a) => a.kernel);
+const arch_KERNEL_ARCHES = ARCHES.map((a) => a.kernel);
 const OCI_ARCHES = ARCHES.map((a) => a.oci);
 /** All the names of one architecture. */
 function archNames(arch) {
@@ -37,7 +642,7 @@ function kernelArchOf(name) {
 function parseArch(input, value) {
     const arch = kernelArchOf(value);
     if (arch === undefined) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`${input}: ${JSON.stringify(value)} is not one of ${ARCHES.flatMap((a) => [a.kernel, ...a.aliases]).join(', ')}`);
+        throw new errors_InputError(`${input}: ${JSON.stringify(value)} is not one of ${ARCHES.flatMap((a) => [a.kernel, ...a.aliases]).join(', ')}`);
     }
     return arch;
 }
@@ -58,40 +663,194 @@ function archOfNode(nodeArch = process.arch) {
     return ARCHES.find((a) => a.node === nodeArch)?.kernel;
 }
 
-
-/***/ }),
-
-/***/ 57:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+;// CONCATENATED MODULE: ./src/check/kernel-config.ts
 
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  f: () => (/* binding */ BOOT_USAGE),
-  g: () => (/* binding */ bootCommand)
-});
+const ASSIGNMENT = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/;
+const NOT_SET = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/;
+const HEADER = /^# Linux\/(\S+) (\S+) Kernel Configuration$/;
+/**
+ * Reads `.config` text the way the kernel's confdata.c does, but strictly: every line is an assignment, a
+ * `# CONFIG_X is not set`, a comment or blank; anything else is an error naming file:line. A repeated option
+ * is kept as a duplicate and the last one wins, as in the kernel.
+ */
+function parseKernelConfig(text, file, input = 'config') {
+    if (text.trim() === '')
+        throw new errors_InputError(`${input}: ${file} is empty`);
+    if (text.includes('\0'))
+        throw new errors_InputError(`${input}: ${file} is a binary file, not a kernel .config`);
+    const entries = new Map();
+    const duplicates = [];
+    let header;
+    // Line by line with indexOf rather than split(): no array of every line is held while the entries are built.
+    for (let start = 0, line = 1; start <= text.length; line++) {
+        const newline = text.indexOf('\n', start);
+        const end = newline === -1 ? text.length : newline;
+        const raw = text.slice(start, end);
+        start = end + 1;
+        const content = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+        const entry = parseLine(content, file, line);
+        if (entry === undefined) {
+            const h = HEADER.exec(content);
+            if (h && header === undefined)
+                header = { srcarch: h[1], version: h[2], line };
+            continue;
+        }
+        const previous = entries.get(entry.option);
+        if (previous)
+            duplicates.push({ option: entry.option, line, previousLine: previous.line });
+        entries.set(entry.option, entry.entry);
+    }
+    return { file, entries, header, duplicates };
+}
+/**
+ * The one grammar of a `.config` line, shared by configs, fragments and requirements files: an assignment
+ * (`CONFIG_X=y|m|n|<value>|"<string>"`), `# CONFIG_X is not set`, a comment or blank (undefined). Anything else is
+ * `invalid`; an unterminated string value is an InputError naming file:line.
+ */
+function parseConfigLine(text, file, line) {
+    const trimmed = text.trim();
+    if (trimmed === '')
+        return undefined;
+    const notSet = NOT_SET.exec(trimmed);
+    if (notSet)
+        return { option: notSet[1], entry: { state: 'not-set', line } };
+    if (trimmed.startsWith('#'))
+        return undefined;
+    const assignment = ASSIGNMENT.exec(trimmed);
+    if (!assignment)
+        return 'invalid';
+    const [, option, rawValue] = assignment;
+    // confdata.c reads a bool by its first character only and drops an int, hex or string that has more after it, so
+    // "CONFIG_XEN=y # comment" never means the value "y # comment": refuse it, as kconfig writes no such line.
+    if (rawValue.startsWith('"') ? trailingAfterString(rawValue) : /\s/.test(rawValue)) {
+        throw new errors_InputError(`${file}:${line}: ${option}: text after the value in ${JSON.stringify(clip(trimmed))} (a comment must be on a line of its own)`);
+    }
+    if (rawValue === 'y')
+        return { option, entry: { state: 'y', line } };
+    if (rawValue === 'm')
+        return { option, entry: { state: 'm', line } };
+    if (rawValue === 'n')
+        return { option, entry: { state: 'not-set', line } };
+    return { option, entry: { state: 'value', value: unquote(rawValue, file, line, option), line } };
+}
+function parseLine(text, file, line) {
+    const parsed = parseConfigLine(text, file, line);
+    if (parsed === 'invalid') {
+        throw new errors_InputError(`${file}:${line}: not a kernel config line: ${JSON.stringify(clip(text.trim()))}`);
+    }
+    return parsed;
+}
+/** True when a quoted string value ends before the line does (`"a" # note`), escapes taken into account. */
+function trailingAfterString(raw) {
+    for (let i = 1; i < raw.length; i++) {
+        if (raw[i] === '\\')
+            i++;
+        else if (raw[i] === '"')
+            return raw.slice(i + 1).trim() !== '';
+    }
+    return false;
+}
+/**
+ * A kconfig string value is written quoted with `"` and `\` escaped; numbers and hex are bare. The value is cut out in
+ * slices between escapes (never built a character at a time, which costs ~30 bytes of V8 rope per character).
+ */
+function unquote(raw, file, line, option) {
+    if (!raw.startsWith('"'))
+        return raw;
+    const parts = [];
+    let from = 1;
+    for (;;) {
+        const quote = raw.indexOf('"', from);
+        const escape = raw.indexOf('\\', from);
+        if (escape !== -1 && escape + 1 < raw.length && (quote === -1 || escape < quote)) {
+            parts.push(raw.slice(from, escape), raw[escape + 1]);
+            from = escape + 2;
+            continue;
+        }
+        if (quote === -1 || raw.slice(quote + 1).trim() !== '')
+            break;
+        parts.push(raw.slice(from, quote));
+        return parts.join('');
+    }
+    throw new errors_InputError(`${file}:${line}: ${option} has an unterminated string value`);
+}
+function clip(text) {
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+/** The architecture a config was made for, from the symbols only an x86_64 or arm64 config sets. */
+function detectArch(config) {
+    const byConfig = archOfConfig((option) => config.entries.get(option)?.state === 'y');
+    if (byConfig)
+        return byConfig;
+    // The header alone is enough for arm64 only: `Linux/x86` heads 32-bit configs too.
+    return config.header?.srcarch === archNames('aarch64').srcarch ? 'aarch64' : undefined;
+}
+/** `6.1.192` → [6, 1]; the header's version may carry a suffix (`6.12.0-rc1`). */
+function majorMinor(version) {
+    const m = /^(\d+)\.(\d+)/.exec(version ?? '');
+    return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+/** How an entry reads to a user: `y`, `m`, `not set`, `absent` or the value. */
+function describeEntry(entry) {
+    if (!entry)
+        return 'absent';
+    if (entry.state === 'not-set')
+        return 'not set';
+    if (entry.state === 'value')
+        return entry.value;
+    return entry.state;
+}
+/** The values as kconfig sees them, keyed without the `CONFIG_` prefix (for the Kconfig explainer). */
+function kconfigValues(config) {
+    const values = new Map();
+    for (const [option, entry] of config.entries) {
+        const symbol = option.slice('CONFIG_'.length);
+        values.set(symbol, entry.state === 'not-set' ? 'n' : entry.state === 'value' ? entry.value : entry.state);
+    }
+    return values;
+}
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(975);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(421);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(455);
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-// EXTERNAL MODULE: ./src/describe/kernel-image.ts + 2 modules
-var kernel_image = __nccwpck_require__(824);
-// EXTERNAL MODULE: ./src/check/read-config.ts
-var read_config = __nccwpck_require__(957);
+;// CONCATENATED MODULE: ./src/check/read-config.ts
+
+
+
+
+// A .config is a few hundred KB (Debian's arm64 one: 0.3 MB); anything past 16 MiB is not one, and a gzip bomb stops
+// here. The limit is also what bounds the check's memory (README: about 10× the config's size on top of ~55 MB).
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+/** Reads a `.config` or a gzip copy of one (`config.gz`, `/proc/config.gz`) and parses it. */
+async function read_config_readKernelConfig(path, input = 'config', display = path) {
+    return (await readKernelConfigWithBytes(path, input, display)).config;
+}
+/** The parsed config and its uncompressed bytes: KERNEL_CONFIG is the digest of those bytes, not of a gzip copy. */
+async function readKernelConfigWithBytes(path, input = 'config', display = path) {
+    const bytes = decodeConfig(await readSmallFile(path, input), display, input);
+    return { config: parseKernelConfig(bytes.toString('utf8'), display, input), bytes };
+}
+/**
+ * Reads a file that is small by nature, with errors that name the input it came from. It must be a regular file (a
+ * FIFO or a device such as /dev/zero would hang or never end) and is read up to MAX_CONFIG_BYTES.
+ */
+async function readSmallFile(path, input) {
+    return readInputFile(path, input, MAX_CONFIG_BYTES, input === 'requirements' ? 'requirements file' : 'kernel config');
+}
+/** A config as written (plain or gzip), uncompressed, at most MAX_CONFIG_BYTES: the same bound for every config read. */
+function decodeConfig(bytes, display, input) {
+    if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+        try {
+            return (0,external_node_zlib_namespaceObject.gunzipSync)(bytes, { maxOutputLength: MAX_CONFIG_BYTES });
+        }
+        catch (error) {
+            if (error.code === 'ERR_BUFFER_TOO_LARGE') {
+                throw new errors_InputError(`${input}: ${display} inflates to more than ${MAX_CONFIG_BYTES} bytes, too large to be a kernel config`);
+            }
+            throw new errors_InputError(`${input}: ${display} is not a readable gzip file (${error.message})`);
+        }
+    }
+    return bytes;
+}
+
 ;// CONCATENATED MODULE: ./src/boot/accel.ts
 /** Seconds a KVM run gets to print its first `(XEN)` line before it is given up for TCG. */
 const KVM_PROBE_SECONDS = 20;
@@ -166,7 +925,7 @@ function padding(length) {
 }
 /** Writes `entries` as one uncompressed newc archive at `path`; host files are streamed, not read whole. */
 async function writeCpio(path, entries) {
-    const out = await (0,promises_.open)(path, 'w');
+    const out = await (0,promises_namespaceObject.open)(path, 'w');
     try {
         let ino = 1;
         for (const entry of entries) {
@@ -191,15 +950,15 @@ async function writeCpio(path, entries) {
                     break;
                 }
                 case 'host-file': {
-                    const { size } = await (0,promises_.stat)(entry.source);
+                    const { size } = await (0,promises_namespaceObject.stat)(entry.source);
                     await out.write(newcHeader(name, { ino: ino++, mode: S_IFREG | (entry.mode ?? 0o644), size }));
                     let written = 0;
-                    for await (const chunk of (0,external_node_fs_.createReadStream)(entry.source)) {
+                    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(entry.source)) {
                         await out.write(chunk);
                         written += chunk.length;
                     }
                     if (written !== size)
-                        throw new errors/* IntegrityError */.cs(`${entry.source} changed size while it was archived`);
+                        throw new errors_IntegrityError(`${entry.source} changed size while it was archived`);
                     await out.write(Buffer.alloc(padding(size)));
                     break;
                 }
@@ -214,12 +973,6 @@ async function writeCpio(path, entries) {
 
 ;// CONCATENATED MODULE: external "node:url"
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __nccwpck_require__(466);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(522);
-// EXTERNAL MODULE: ./src/check/kernel-config.ts
-var kernel_config = __nccwpck_require__(746);
 ;// CONCATENATED MODULE: ./src/boot/stages.ts
 
 const STAGES = [
@@ -361,7 +1114,7 @@ function configCause(options, config) {
     return notBuiltIn
         .map((o) => {
         const entry = config.entries.get(o);
-        const state = entry?.state === 'm' ? 'is a module (=m)' : `is ${(0,kernel_config/* describeEntry */.OY)(entry)}`;
+        const state = entry?.state === 'm' ? 'is a module (=m)' : `is ${describeEntry(entry)}`;
         return `${o} ${state} in ${config.file}, krata needs it built in (=y)`;
     })
         .join('; ');
@@ -567,7 +1320,7 @@ function dom0InitramfsEntries(files) {
 function qemuArgs(plan) {
     for (const p of [plan.xen, plan.dom0Kernel, plan.dom0Initramfs]) {
         if (p.includes(','))
-            throw new errors/* InputError */.dz(`${p}: QEMU's multiboot module list cannot hold a path with a comma`);
+            throw new errors_InputError(`${p}: QEMU's multiboot module list cannot hold a path with a comma`);
     }
     const dom0MiB = 512 + Math.ceil((plan.guestBytes * 2) / 2 ** 20);
     return [
@@ -605,17 +1358,17 @@ function qemuArgs(plan) {
 
 
 
-const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+const run = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
 /** Where downloads and unpacked pieces are kept between runs (the same cache as scripts/debian-package.sh). */
 function cacheDir() {
     if (process.env.KERNEL_ACTION_CACHE)
         return process.env.KERNEL_ACTION_CACHE;
     // A runner's user cannot write /var/cache; its home can be kept between jobs with actions/cache.
-    return process.getuid?.() === 0 ? '/var/cache/kernel-action' : external_node_path_default().join((0,external_node_os_.homedir)(), '.cache', 'kernel-action');
+    return process.getuid?.() === 0 ? '/var/cache/kernel-action' : external_node_path_default().join((0,external_node_os_namespaceObject.homedir)(), '.cache', 'kernel-action');
 }
 const XEN_PROGRAMS = ['xl', 'xenstored', 'xenconsoled', 'xen-init-dom0', 'libxl-save-helper', 'xenconsole'];
 /** The one line to show when a piece is missing: what to install (scripts/install-boot-tools.sh does it all). */
-class MissingTool extends errors/* ToolError */.v4 {
+class MissingTool extends ToolError {
     constructor(what, pkg) {
         super(`boot test: ${what} not found; install ${pkg} (scripts/install-boot-tools.sh installs everything the boot test needs)`);
     }
@@ -624,13 +1377,13 @@ async function findBootHost() {
     const qemu = which('qemu-system-x86_64', 'qemu-system-x86');
     const mksquashfs = which('mksquashfs', 'squashfs-tools');
     const busybox = '/bin/busybox';
-    if (!(0,external_node_fs_.existsSync)(busybox) || !(await isStatic(busybox)))
+    if (!(0,external_node_fs_namespaceObject.existsSync)(busybox) || !(await isStatic(busybox)))
         throw new MissingTool('a static /bin/busybox', 'busybox-static');
     const xen = await unpackedXen();
     const xenBinDir = await findXenBinDir();
     const xenPrograms = XEN_PROGRAMS.map((p) => external_node_path_default().join(xenBinDir, p));
     const xenstoreClient = '/usr/bin/xenstore-write';
-    if (!(0,external_node_fs_.existsSync)(xenstoreClient))
+    if (!(0,external_node_fs_namespaceObject.existsSync)(xenstoreClient))
         throw new MissingTool('xenstore-write', 'xenstore-utils');
     const { kernel: dom0Kernel, modules: dom0Modules } = await dom0KernelPackage();
     const libraries = await sharedLibraries([...xenPrograms, xenstoreClient]);
@@ -639,14 +1392,14 @@ async function findBootHost() {
 function which(program, pkg) {
     for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
         const candidate = external_node_path_default().join(dir, program);
-        if ((0,external_node_fs_.existsSync)(candidate))
+        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
             return candidate;
     }
     throw new MissingTool(program, pkg);
 }
 /** A dynamic busybox would need a libc in both initramfs; the static one is a single file. */
 async function isStatic(file) {
-    const handle = await (0,promises_.open)(file, 'r');
+    const handle = await (0,promises_namespaceObject.open)(file, 'r');
     try {
         const head = Buffer.alloc(4096);
         await handle.read(head, 0, head.length, 0);
@@ -658,7 +1411,7 @@ async function isStatic(file) {
 }
 /** QEMU's multiboot loader takes Xen's ELF, not the .gz Debian installs in /boot: unpack it once into the cache. */
 async function unpackedXen() {
-    const gz = (await (0,promises_.readdir)('/boot').catch(() => []))
+    const gz = (await (0,promises_namespaceObject.readdir)('/boot').catch(() => []))
         .filter((f) => /^xen-4\.\d+-amd64\.gz$/.test(f))
         .sort()
         .pop();
@@ -666,19 +1419,19 @@ async function unpackedXen() {
         throw new MissingTool('the Xen hypervisor (/boot/xen-4.*-amd64.gz)', 'xen-hypervisor-4.17-amd64');
     const dir = external_node_path_default().join(cacheDir(), 'boot');
     const target = external_node_path_default().join(dir, gz.replace(/\.gz$/, ''));
-    if (!(0,external_node_fs_.existsSync)(target)) {
-        await (0,promises_.mkdir)(dir, { recursive: true });
+    if (!(0,external_node_fs_namespaceObject.existsSync)(target)) {
+        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
         const partial = `${target}.${process.pid}.partial`;
-        await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(external_node_path_default().join('/boot', gz)), (0,external_node_zlib_.createGunzip)(), (0,external_node_fs_.createWriteStream)(partial));
-        await (0,promises_.rename)(partial, target);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(external_node_path_default().join('/boot', gz)), (0,external_node_zlib_namespaceObject.createGunzip)(), (0,external_node_fs_namespaceObject.createWriteStream)(partial));
+        await (0,promises_namespaceObject.rename)(partial, target);
     }
     return target;
 }
 async function findXenBinDir() {
-    const dirs = (await (0,promises_.readdir)('/usr/lib').catch(() => [])).filter((d) => /^xen-4\.\d+$/.test(d)).sort();
+    const dirs = (await (0,promises_namespaceObject.readdir)('/usr/lib').catch(() => [])).filter((d) => /^xen-4\.\d+$/.test(d)).sort();
     for (const d of dirs.reverse()) {
         const bin = external_node_path_default().join('/usr/lib', d, 'bin');
-        if (XEN_PROGRAMS.every((p) => (0,external_node_fs_.existsSync)(external_node_path_default().join(bin, p))))
+        if (XEN_PROGRAMS.every((p) => (0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(bin, p))))
             return bin;
     }
     throw new MissingTool("Xen's toolstack (/usr/lib/xen-4.*/bin/xl, xenstored, xenconsoled)", 'xen-utils-4.17');
@@ -688,11 +1441,11 @@ function actionScript(name) {
     let dir = external_node_path_default().dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
     for (let depth = 0; depth < 5; depth++) {
         const candidate = external_node_path_default().join(dir, 'scripts', name);
-        if ((0,external_node_fs_.existsSync)(candidate))
+        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
             return candidate;
         dir = external_node_path_default().dirname(dir);
     }
-    throw new errors/* InternalError */.Gd(`scripts/${name} is missing from this copy of kernel-action`);
+    throw new errors_InternalError(`scripts/${name} is missing from this copy of kernel-action`);
 }
 /** Debian's distribution kernel supports PV dom0 and ships every Xen backend as a module; it is fetched and cached. */
 async function dom0KernelPackage() {
@@ -705,14 +1458,14 @@ async function dom0KernelPackage() {
     }
     catch (error) {
         const stderr = error.stderr?.trim().split('\n').pop() ?? String(error);
-        throw new errors/* ToolError */.v4(`boot test: cannot fetch the dom0 kernel (Debian's linux-image-amd64): ${stderr}`);
+        throw new ToolError(`boot test: cannot fetch the dom0 kernel (Debian's linux-image-amd64): ${stderr}`);
     }
-    const kernel = (await (0,promises_.readdir)(external_node_path_default().join(dir, 'boot'))).find((f) => f.startsWith('vmlinuz-'));
+    const kernel = (await (0,promises_namespaceObject.readdir)(external_node_path_default().join(dir, 'boot'))).find((f) => f.startsWith('vmlinuz-'));
     if (!kernel)
-        throw new errors/* ToolError */.v4(`boot test: no vmlinuz in ${dir}/boot`);
+        throw new ToolError(`boot test: no vmlinuz in ${dir}/boot`);
     const found = new Map();
     const walk = async (d) => {
-        for (const e of await (0,promises_.readdir)(d, { withFileTypes: true })) {
+        for (const e of await (0,promises_namespaceObject.readdir)(d, { withFileTypes: true })) {
             const p = external_node_path_default().join(d, e.name);
             if (e.isDirectory())
                 await walk(p);
@@ -725,7 +1478,7 @@ async function dom0KernelPackage() {
     for (const m of DOM0_MODULES) {
         const p = found.get(m);
         if (!p)
-            throw new errors/* ToolError */.v4(`boot test: the dom0 kernel in ${dir} has no ${m}.ko (compressed modules are not supported)`);
+            throw new ToolError(`boot test: the dom0 kernel in ${dir} has no ${m}.ko (compressed modules are not supported)`);
         modules[m] = p;
     }
     return { kernel: external_node_path_default().join(dir, 'boot', kernel), modules };
@@ -744,7 +1497,7 @@ async function sharedLibraries(programs) {
     const libc = [...libs].find((l) => l.endsWith('/libc.so.6'));
     if (libc) {
         const gcc = external_node_path_default().join(external_node_path_default().dirname(libc), 'libgcc_s.so.1');
-        if ((0,external_node_fs_.existsSync)(gcc))
+        if ((0,external_node_fs_namespaceObject.existsSync)(gcc))
             libs.add(gcc);
     }
     return [...libs].sort();
@@ -764,30 +1517,30 @@ async function sharedLibraries(programs) {
 
 
 
-const run_boot_run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+const run_boot_run = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
 /** Why an aarch64 kernel is not booted (README "Boot test" says what it would take). */
 const AARCH64_SKIP_REASON = 'aarch64 kernels are not boot-tested yet: it needs Xen for arm64 under qemu-system-aarch64 -machine virt,virtualization=on with the guest-loader device';
 async function runBootTest(options) {
     const log = options.log ?? (() => undefined);
     const started = Date.now();
-    await (0,promises_.mkdir)(options.outDir, { recursive: true });
+    await (0,promises_namespaceObject.mkdir)(options.outDir, { recursive: true });
     const consoleLog = external_node_path_default().join(options.outDir, 'guest-console.log');
     const serialLog = external_node_path_default().join(options.outDir, 'qemu-serial.log');
-    const info = await (0,kernel_image/* inspectKernelImage */.r)(options.image);
-    const config = options.config ? await (0,read_config/* readKernelConfig */.iF)(options.config) : undefined;
+    const info = await inspectKernelImage(options.image);
+    const config = options.config ? await read_config_readKernelConfig(options.config) : undefined;
     if (info.arch === 'aarch64') {
         return { status: 'skipped', reason: AARCH64_SKIP_REASON, stages: [], consoleLog, serialLog, seconds: 0, release: info.release };
     }
     await options.prepare?.();
     const host = await findBootHost();
-    const work = await (0,promises_.mkdtemp)(external_node_path_default().join(options.outDir, 'work-'));
+    const work = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(options.outDir, 'work-'));
     try {
         const guestRamdisk = external_node_path_default().join(work, 'guest-initrd.cpio');
         await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox));
         const root = await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS);
         const addons = options.addons ?? (await squashfsOfDirs(host, work, 'empty-addons', []));
         const guestFiles = { kernel: options.image, ramdisk: guestRamdisk, root, addons };
-        const guestBytes = (await Promise.all(Object.values(guestFiles).map((f) => (0,promises_.stat)(f)))).reduce((n, s) => n + s.size, 0);
+        const guestBytes = (await Promise.all(Object.values(guestFiles).map((f) => (0,promises_namespaceObject.stat)(f)))).reduce((n, s) => n + s.size, 0);
         // Generous: a loaded 2-core machine without KVM took 140 s for a whole passing run.
         const timeoutSeconds = options.timeoutSeconds ?? 600;
         const dom0Initramfs = external_node_path_default().join(work, 'dom0-initramfs.cpio');
@@ -823,7 +1576,7 @@ async function runBootTest(options) {
             accelNote = kvmGivenUp(result.givenUp ?? result.lastError ?? `QEMU exited with ${result.exitCode} before Xen started`, result.seconds);
             log(`boot test: ${accelNote}`);
             // The KVM attempt's log is kept beside the one of the run that counts.
-            await (0,promises_.rename)(serialLog, serialLog.replace(/\.log$/, `.${candidate}.log`));
+            await (0,promises_namespaceObject.rename)(serialLog, serialLog.replace(/\.log$/, `.${candidate}.log`));
         }
         const guestLines = lines.filter((l) => l.text.startsWith(GUEST_PREFIX)).map((l) => l.text.slice(GUEST_PREFIX.length));
         await writeLines(consoleLog, guestLines);
@@ -842,18 +1595,18 @@ async function runBootTest(options) {
         };
     }
     finally {
-        await (0,promises_.rm)(work, { recursive: true, force: true });
+        await (0,promises_namespaceObject.rm)(work, { recursive: true, force: true });
     }
 }
 /** KVM is worth trying when this user can open the device; what QEMU prints under it decides the rest. */
 async function kvmAccess(device) {
-    return (0,promises_.access)(device, promises_.constants.R_OK | promises_.constants.W_OK).then(() => 'usable', (error) => (error.code === 'ENOENT' ? 'absent' : 'denied'));
+    return (0,promises_namespaceObject.access)(device, promises_namespaceObject.constants.R_OK | promises_namespaceObject.constants.W_OK).then(() => 'usable', (error) => (error.code === 'ENOENT' ? 'absent' : 'denied'));
 }
 async function squashfsOfDirs(host, work, name, dirs) {
     const tree = external_node_path_default().join(work, `${name}.d`);
-    await (0,promises_.mkdir)(tree, { recursive: true });
+    await (0,promises_namespaceObject.mkdir)(tree, { recursive: true });
     for (const d of dirs)
-        await (0,promises_.mkdir)(external_node_path_default().join(tree, d), { recursive: true });
+        await (0,promises_namespaceObject.mkdir)(external_node_path_default().join(tree, d), { recursive: true });
     const image = external_node_path_default().join(work, `${name}.squashfs`);
     await run_boot_run(host.mksquashfs, [tree, image, '-noappend', '-all-root', '-no-xattrs', '-mkfs-time', '0', '-all-time', '0', '-quiet', '-no-progress']);
     return image;
@@ -866,9 +1619,9 @@ function runQemu(qemu, args, timeoutSeconds, serialLog, probeSeconds) {
     return new Promise((resolve, reject) => {
         const started = process.hrtime.bigint();
         const lines = [];
-        const out = (0,external_node_fs_.createWriteStream)(serialLog);
+        const out = (0,external_node_fs_namespaceObject.createWriteStream)(serialLog);
         out.write(`# ${qemu} ${args.join(' ')}\n`);
-        const child = (0,external_node_child_process_.spawn)(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = (0,external_node_child_process_namespaceObject.spawn)(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
         let lastError;
         let givenUp;
         const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
@@ -928,7 +1681,7 @@ function runQemu(qemu, args, timeoutSeconds, serialLog, probeSeconds) {
 }
 async function writeLines(file, lines) {
     await new Promise((resolve, reject) => {
-        const out = (0,external_node_fs_.createWriteStream)(file);
+        const out = (0,external_node_fs_namespaceObject.createWriteStream)(file);
         out.on('error', reject);
         for (const l of lines)
             out.write(`${l}\n`);
@@ -936,7 +1689,28 @@ async function writeLines(file, lines) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/boot/boot-command.ts
+;// CONCATENATED MODULE: ./src/cli/io.ts
+// What a command writes to: two line writers, so the CLI runs the same in a terminal and inside a test.
+
+/**
+ * The same writers, each line escaped: in a workflow's `run:` step the runner reads this output, and a file name, a
+ * config value or a guest's console line must not be a workflow command.
+ */
+function escaped(io) {
+    return { out: (line) => io.out(escapeLogLine(line)), err: (line) => io.err(escapeLogLine(line)) };
+}
+/** Writes a block of text (ending with a line break, or not) as its lines. */
+function io_writeLines(write, text) {
+    const lines = text.split('\n');
+    if (lines.at(-1) === '')
+        lines.pop();
+    for (const line of lines)
+        write(line);
+}
+
+;// CONCATENATED MODULE: ./src/cli/boot.ts
+// `kernel-action boot`: the action's boot test, for local use.
+
 
 
 
@@ -945,9 +1719,11 @@ async function writeLines(file, lines) {
 const BOOT_USAGE = `usage: kernel-action boot --image bzImage [--addons addons.squashfs] [--config .config]
                           [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS]
 exit status: 0 passed, 1 failed, 2 usage or input error, 3 skipped (aarch64)`;
-/** `kernel-action boot`: boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage, a line at a time. */
-async function bootCommand(args, write) {
-    const { values } = (0,external_node_util_.parseArgs)({
+/** Boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage, a line at a time. */
+async function bootCommand(args, io) {
+    // Escaped like every other command's lines: guest console text and paths are not the runner's commands.
+    const write = escaped(io).out;
+    const { values } = (0,external_node_util_namespaceObject.parseArgs)({
         args,
         options: {
             image: { type: 'string' },
@@ -961,16 +1737,16 @@ async function bootCommand(args, write) {
         allowPositionals: false,
     });
     if (!values.image)
-        throw new errors/* InputError */.dz('--image bzImage is required');
+        throw new errors_InputError('--image bzImage is required');
     const timeoutSeconds = Number(values.timeout);
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30)
-        throw new errors/* InputError */.dz(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`);
+        throw new errors_InputError(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`);
     const outcome = await runBootTest({
         image: values.image,
         addons: values.addons,
         config: values.config,
-        outDir: values.out ?? external_node_path_default().join((0,external_node_os_.tmpdir)(), `kernel-action-boot-${process.pid}`),
-        accel: (0,errors/* oneOf */.yL)('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg']),
+        outDir: values.out ?? external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), `kernel-action-boot-${process.pid}`),
+        accel: oneOf('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg']),
         timeoutSeconds,
         log: write,
     });
@@ -991,162 +1767,6 @@ async function bootCommand(args, write) {
     return 0;
 }
 
-
-/***/ }),
-
-/***/ 65:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ evaluateRequirements),
-/* harmony export */   a: () => (/* binding */ countResults)
-/* harmony export */ });
-/* harmony import */ var _requirement_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(52);
-/* harmony import */ var _kernel_config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(746);
-
-
-/** Checks every requirement against the config. Pure: same inputs, same results, in requirement order. */
-function evaluateRequirements(config, requirements, options) {
-    const ignored = new Set((options.ignore ?? []).map(withPrefix));
-    const kernel = (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .majorMinor */ .vI)(options.version);
-    return requirements.map((requirement) => {
-        const entry = config.entries.get(requirement.option);
-        const base = {
-            requirement,
-            option: requirement.option,
-            wanted: (0,_requirement_js__WEBPACK_IMPORTED_MODULE_1__/* .wantedText */ .z1)(requirement.wanted),
-            found: (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(entry),
-            line: entry?.line ?? null,
-            source: requirement.source,
-        };
-        if (ignored.has(requirement.option)) {
-            return { ...base, status: 'skipped', message: `${requirement.option}: skipped (input ignore)` };
-        }
-        if (requirement.arches && !requirement.arches.includes(options.arch)) {
-            return {
-                ...base,
-                status: 'not-applicable',
-                message: `${requirement.option}: not applicable on ${options.arch} (the symbol exists only on ${requirement.arches.join(', ')})`,
-            };
-        }
-        if (!entry && requirement.since && kernel && olderThan(kernel, requirement.since)) {
-            return {
-                ...base,
-                status: 'warning',
-                message: `${requirement.option} is absent: it does not exist before Linux ${requirement.since.join('.')} (config is ${options.version})`,
-            };
-        }
-        const alternative = requirement.anyOf
-            ?.map((option) => ({ option, entry: config.entries.get(option) }))
-            .find((a) => verdict(a.option, requirement.wanted, a.entry, KRATA, false).status === 'ok');
-        if (alternative) {
-            return {
-                ...base,
-                found: `${alternative.option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(alternative.entry)}`,
-                line: alternative.entry?.line ?? null,
-                status: 'ok',
-                message: `${alternative.option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(alternative.entry)}`,
-            };
-        }
-        const judged = verdict(requirement.option, requirement.wanted, entry, who(requirement), options.strict ?? false);
-        return { ...base, ...explained(requirement, judged, config) };
-    });
-}
-/** Adds the alternatives and krata's reason to a failure, and softens it for warning-only requirements. */
-function explained(requirement, judged, config) {
-    if (judged.status === 'ok')
-        return judged;
-    let message = judged.message;
-    if (requirement.anyOf?.length) {
-        const options = [requirement.option, ...requirement.anyOf];
-        const found = options.map((o) => `${o} ${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(config.entries.get(o))}`).join(', ');
-        message = `none of ${options.join(', ')} is =${(0,_requirement_js__WEBPACK_IMPORTED_MODULE_1__/* .wantedText */ .z1)(requirement.wanted)} (${found})`;
-    }
-    if (requirement.reason)
-        message = `${message}: ${requirement.reason}`;
-    return { status: requirement.severity === 'warning' && judged.status === 'error' ? 'warning' : judged.status, message };
-}
-function verdict(option, wanted, entry, who, strict) {
-    const ok = (message) => ({ status: 'ok', message });
-    const error = (message) => ({ status: 'error', message });
-    if (wanted === 'n') {
-        if (!entry || entry.state === 'not-set')
-            return ok(`${option} is off`);
-        return error(`${option}=${(0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(entry)}, ${who.name} needs it off (# ${option} is not set)`);
-    }
-    const want = `${who.name} needs =${(0,_requirement_js__WEBPACK_IMPORTED_MODULE_1__/* .wantedText */ .z1)(wanted)}`;
-    if (!entry)
-        return error(`${option} is absent from the config, ${want}`);
-    if (entry.state === 'not-set')
-        return error(`${option} is not set, ${want}`);
-    if (wanted === 'y') {
-        if (entry.state === 'y')
-            return ok(`${option}=y`);
-        if (entry.state === 'm') {
-            // "krata needs it built in": the reason is krata's way of loading modules, not the kind of kernel.
-            return error(`${option}=m: built as a module, ${who.krata ? 'krata' : who.name} needs it built in (=y)`);
-        }
-        return error(`${option}=${entry.value}, ${want}`);
-    }
-    if (wanted === 'm') {
-        if (entry.state === 'm')
-            return ok(`${option}=m`);
-        if (entry.state === 'y') {
-            const message = `${option}=y: built in where ${who.name} asks for a module (=m)`;
-            return strict ? error(`${message}; an error with strict: true`) : { status: 'warning', message };
-        }
-        return error(`${option}=${entry.value}, ${want}`);
-    }
-    const found = (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(entry);
-    if (entry.state === 'value' && sameValue(entry.value, wanted.value))
-        return ok(`${option}=${found}`);
-    return error(`${option}=${found}, ${want}`);
-}
-const KRATA = { name: 'krata', krata: true };
-function who(requirement) {
-    if (requirement.source === 'zone' || requirement.source === 'host')
-        return { name: `a krata ${requirement.source} kernel`, krata: true };
-    if (requirement.source === 'krata-boot')
-        return { name: 'a krata zone kernel', krata: true };
-    return { name: requirement.source, krata: false };
-}
-/** Hex values compare by value (`0x1F` = `0x1f`); anything else must match as written, as kconfig stores it. */
-function sameValue(found, wanted) {
-    if (found === wanted)
-        return true;
-    const hex = /^0x[0-9a-f]+$/i;
-    if (hex.test(found) && hex.test(wanted))
-        return BigInt(found) === BigInt(wanted);
-    return false;
-}
-function olderThan([major, minor], [sinceMajor, sinceMinor]) {
-    return major < sinceMajor || (major === sinceMajor && minor < sinceMinor);
-}
-function withPrefix(option) {
-    const trimmed = option.trim();
-    return trimmed.startsWith('CONFIG_') ? trimmed : `CONFIG_${trimmed}`;
-}
-function countResults(results) {
-    return {
-        errors: results.filter((r) => r.status === 'error').length,
-        warnings: results.filter((r) => r.status === 'warning').length,
-    };
-}
-
-
-/***/ }),
-
-/***/ 46:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  v: () => (/* binding */ explainFailures)
-});
-
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
 ;// CONCATENATED MODULE: ./src/kconfig/expr.ts
 /**
  * Kconfig expressions: parsing a token list into a tree, printing it back, and evaluating it in
@@ -1189,7 +1809,7 @@ function parseExpr(tokens) {
             pos++;
             const inner = parseOr();
             if (peekOp() !== ')')
-                throw new errors/* KconfigSyntaxError */.BZ('missing )');
+                throw new KconfigSyntaxError('missing )');
             pos++;
             return inner;
         }
@@ -1204,7 +1824,7 @@ function parseExpr(tokens) {
     const parseOperand = () => {
         const t = tokens[pos];
         if (t === undefined)
-            throw new errors/* KconfigSyntaxError */.BZ('expression ends early');
+            throw new KconfigSyntaxError('expression ends early');
         pos++;
         if (t.kind === 'word')
             return { kind: 'symbol', name: t.text };
@@ -1213,11 +1833,11 @@ function parseExpr(tokens) {
         // The kernel looks quoted "y"/"m"/"n" up as the constants themselves.
         if (t.kind === 'string')
             return CONSTANTS.has(t.text) ? { kind: 'symbol', name: t.text } : { kind: 'string', value: t.text };
-        throw new errors/* KconfigSyntaxError */.BZ(`unexpected "${t.text}"`);
+        throw new KconfigSyntaxError(`unexpected "${t.text}"`);
     };
     const expr = parseOr();
     if (pos !== tokens.length)
-        throw new errors/* KconfigSyntaxError */.BZ(`unexpected "${tokens[pos].text}"`);
+        throw new KconfigSyntaxError(`unexpected "${tokens[pos].text}"`);
     return expr;
 }
 /** The conjuncts of a top-level `&&` chain, left to right. */
@@ -1807,8 +2427,22 @@ function renderExplanation(e) {
     return out.join('; ');
 }
 
-// EXTERNAL MODULE: ./src/requirement.ts
-var src_requirement = __nccwpck_require__(52);
+;// CONCATENATED MODULE: ./src/requirement.ts
+/** The wanted state as the JSON report and the summary show it: `y`, `m`, `not set` or the value. */
+function wantedText(wanted) {
+    if (wanted === 'n')
+        return 'not set';
+    return typeof wanted === 'string' ? wanted : wanted.value;
+}
+/** The wanted state as kconfig spells a value: `y`, `m`, `n` or the value. */
+function kconfigValue(wanted) {
+    return typeof wanted === 'string' ? wanted : wanted.value;
+}
+/** `CONFIG_XEN` → `XEN`: Kconfig names symbols without the prefix. */
+function symbolOf(option) {
+    return option.startsWith('CONFIG_') ? option.slice('CONFIG_'.length) : option;
+}
+
 ;// CONCATENATED MODULE: ./src/kconfig/fix-fragment.ts
 /**
  * A config fragment that, merged into the `.config` and followed by the kernel's own
@@ -2019,8 +2653,8 @@ function fixFragment(tree, values, requirements) {
     const planner = new FixPlanner(tree, values);
     const notes = [];
     for (const requirement of requirements) {
-        const symbol = (0,src_requirement/* symbolOf */.wX)(requirement.option);
-        const wanted = (0,src_requirement/* kconfigValue */.d_)(requirement.wanted);
+        const symbol = symbolOf(requirement.option);
+        const wanted = kconfigValue(requirement.wanted);
         if (planner.require(symbol, wanted))
             continue;
         const explanation = explainOption(tree, values, symbol, wanted);
@@ -2038,10 +2672,6 @@ function fixFragment(tree, values, requirements) {
     return [...lines, ...notes].join('\n') + '\n';
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
 ;// CONCATENATED MODULE: ./src/kconfig/tokenize.ts
 /** Index just past the `)` matching the `$(` at `start`, or -1. Quotes do not nest, as in preprocess.c. */
 function macroEnd(text, start) {
@@ -2196,8 +2826,6 @@ function tokenize(line) {
     return tokens;
 }
 
-// EXTERNAL MODULE: ./src/arch.ts
-var src_arch = __nccwpck_require__(67);
 ;// CONCATENATED MODULE: ./src/kconfig/parse.ts
 /**
  * Reads a kernel source tree's Kconfig (from `<src>/Kconfig`, for one architecture) into symbol
@@ -2366,7 +2994,7 @@ class TreeBuilder {
                 const kind = keyword.slice(3);
                 const top = this.stack[this.stack.length - 1];
                 if (top?.kind !== kind)
-                    throw new errors/* KconfigSyntaxError */.BZ(`${keyword} without ${kind}`);
+                    throw new KconfigSyntaxError(`${keyword} without ${kind}`);
                 this.stack.pop();
                 this.current = { kind: 'other' };
                 return;
@@ -2391,15 +3019,15 @@ class TreeBuilder {
     source(keyword, rest, location) {
         const pathToken = rest[0];
         if (pathToken === undefined || pathToken.kind !== 'string')
-            throw new errors/* KconfigSyntaxError */.BZ(`${keyword} needs a quoted path`);
+            throw new KconfigSyntaxError(`${keyword} needs a quoted path`);
         if (pathToken.text.includes('$('))
-            throw new errors/* KconfigSyntaxError */.BZ(`${keyword} "${pathToken.text}": unknown variable`);
+            throw new KconfigSyntaxError(`${keyword} "${pathToken.text}": unknown variable`);
         const optional = keyword.startsWith('o');
         const relativeToFile = keyword.endsWith('rsource');
         let path = pathToken.text;
         if (relativeToFile)
-            path = external_node_path_.posix.join(external_node_path_.posix.dirname(location.file), path);
-        path = external_node_path_.posix.normalize(path);
+            path = external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(location.file), path);
+        path = external_node_path_namespaceObject.posix.normalize(path);
         if (path.startsWith(`${this.sourceDir}/`))
             path = path.slice(this.sourceDir.length + 1);
         const saved = this.current;
@@ -2475,7 +3103,7 @@ class TreeBuilder {
             case 'range': {
                 const [bounds, condition] = splitIf(rest);
                 if (bounds.length !== 2)
-                    throw new errors/* KconfigSyntaxError */.BZ('range needs two bounds');
+                    throw new KconfigSyntaxError('range needs two bounds');
                 def.ranges.push(withCondition([parseExpr([bounds[0]]), parseExpr([bounds[1]])], condition));
                 return;
             }
@@ -2506,13 +3134,13 @@ function promptOf(text, condition) {
 }
 function dropOn(tokens) {
     if (tokens[0]?.kind !== 'word' || tokens[0].text !== 'on')
-        throw new errors/* KconfigSyntaxError */.BZ('"depends" without "on"');
+        throw new KconfigSyntaxError('"depends" without "on"');
     return tokens.slice(1);
 }
 function wordAt(tokens, index, keyword) {
     const t = tokens[index];
     if (t === undefined || t.kind !== 'word')
-        throw new errors/* KconfigSyntaxError */.BZ(`${keyword} needs a symbol name`);
+        throw new KconfigSyntaxError(`${keyword} needs a symbol name`);
     return t.text;
 }
 /** Index of the first line after a help block that starts at `start`. */
@@ -2535,7 +3163,7 @@ function skipHelp(lines, start) {
 }
 /** The pure core: builds the tree from files reached through `files`. */
 function parseKconfig(files, sourceDir, arch) {
-    const { kbuild: kbuildArch, srcarch } = (0,src_arch/* archNames */.HS)(arch);
+    const { kbuild: kbuildArch, srcarch } = archNames(arch);
     const builder = new TreeBuilder(files, sourceDir, { ARCH: kbuildArch, SRCARCH: srcarch, srctree: sourceDir });
     builder.readFile('Kconfig');
     const selectedBy = new Map();
@@ -2577,7 +3205,7 @@ function parseKconfig(files, sourceDir, arch) {
 /** Files of a real directory; paths outside it are refused. */
 function directoryFiles(sourceDir) {
     const toRelative = (file) => {
-        const rel = (0,external_node_path_.isAbsolute)(file) ? (0,external_node_path_.relative)(sourceDir, file).split(external_node_path_.sep).join('/') : file;
+        const rel = (0,external_node_path_namespaceObject.isAbsolute)(file) ? (0,external_node_path_namespaceObject.relative)(sourceDir, file).split(external_node_path_namespaceObject.sep).join('/') : file;
         return rel.startsWith('..') ? undefined : rel;
     };
     return {
@@ -2586,7 +3214,7 @@ function directoryFiles(sourceDir) {
             if (rel === undefined)
                 return undefined;
             try {
-                return (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(sourceDir, rel), 'utf8');
+                return (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(sourceDir, rel), 'utf8');
             }
             catch {
                 return undefined;
@@ -2608,7 +3236,7 @@ function directoryFiles(sourceDir) {
                     .replace(/\?/g, '[^/]')}$`);
                 paths = paths.flatMap((dir) => {
                     try {
-                        return (0,external_node_fs_.readdirSync)((0,external_node_path_.join)(sourceDir, dir))
+                        return (0,external_node_fs_namespaceObject.readdirSync)((0,external_node_path_namespaceObject.join)(sourceDir, dir))
                             .filter((name) => re.test(name))
                             .sort()
                             .map((name) => (dir === '' ? name : `${dir}/${name}`));
@@ -2620,7 +3248,7 @@ function directoryFiles(sourceDir) {
             }
             return paths.filter((p) => {
                 try {
-                    return (0,external_node_fs_.statSync)((0,external_node_path_.join)(sourceDir, p)).isFile();
+                    return (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(sourceDir, p)).isFile();
                 }
                 catch {
                     return false;
@@ -2633,13 +3261,13 @@ function directoryFiles(sourceDir) {
 function readKconfigTree(sourceDir, arch) {
     let isFile;
     try {
-        isFile = (0,external_node_fs_.statSync)((0,external_node_path_.join)(sourceDir, 'Kconfig')).isFile();
+        isFile = (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(sourceDir, 'Kconfig')).isFile();
     }
     catch {
         isFile = false;
     }
     if (!isFile)
-        throw new errors/* InputError */.dz(`kernel-source: ${(0,external_node_path_.join)(sourceDir, 'Kconfig')} not found (is "${sourceDir}" a Linux source tree?)`);
+        throw new errors_InputError(`kernel-source: ${(0,external_node_path_namespaceObject.join)(sourceDir, 'Kconfig')} not found (is "${sourceDir}" a Linux source tree?)`);
     return parseKconfig(directoryFiles(sourceDir), sourceDir, arch);
 }
 
@@ -2664,12 +3292,10 @@ async function explainRequirements(sourceDir, arch, values, failing) {
     const tree = readKconfigTree(sourceDir, arch);
     const explanations = new Map();
     for (const { option, wanted } of failing)
-        explanations.set((0,src_requirement/* symbolOf */.wX)(option), explainOption(tree, values, (0,src_requirement/* symbolOf */.wX)(option), (0,src_requirement/* kconfigValue */.d_)(wanted)));
+        explanations.set(symbolOf(option), explainOption(tree, values, symbolOf(option), kconfigValue(wanted)));
     return { explanations, fixFragment: fixFragment(tree, values, failing), skipped: tree.skipped };
 }
 
-// EXTERNAL MODULE: ./src/check/kernel-config.ts
-var kernel_config = __nccwpck_require__(746);
 ;// CONCATENATED MODULE: ./src/check/explain-results.ts
 
 
@@ -2680,9 +3306,9 @@ var kernel_config = __nccwpck_require__(746);
  */
 async function explainFailures(outcome, sourceDir) {
     const failing = outcome.report.results.filter(isFailure).map((r) => r.requirement);
-    const explained = await explainRequirements(sourceDir, outcome.arch, (0,kernel_config/* kconfigValues */.sk)(outcome.config), failing);
+    const explained = await explainRequirements(sourceDir, outcome.arch, kconfigValues(outcome.config), failing);
     const results = outcome.report.results.map((r) => {
-        const explanation = explained.explanations.get((0,src_requirement/* symbolOf */.wX)(r.requirement.option));
+        const explanation = explained.explanations.get(symbolOf(r.requirement.option));
         return explanation && isFailure(r) ? { ...r, explanation: renderExplanation(explanation) } : r;
     });
     const skipped = explained.skipped.map((s) => `${s.location.file}:${s.location.line}: ${s.reason}`);
@@ -2690,260 +3316,150 @@ async function explainFailures(outcome, sourceDir) {
 }
 const isFailure = (r) => r.status === 'error' || r.status === 'warning';
 
-
-/***/ }),
-
-/***/ 561:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   v: () => (/* binding */ formatResultLine)
-/* harmony export */ });
+;// CONCATENATED MODULE: ./src/check/format.ts
 /** A result as a compiler-style line: `.config:1234: error: CONFIG_XEN_PV=m: built as a module...`. */
 function formatResultLine(result, file) {
     const at = result.line === null ? file : `${file}:${result.line}`;
     return `${at}: ${result.status}: ${result.message}${result.explanation ? `. Why: ${result.explanation}` : ''}`;
 }
 
-
-/***/ }),
-
-/***/ 746:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Jj: () => (/* binding */ parseKernelConfig),
-/* harmony export */   OY: () => (/* binding */ describeEntry),
-/* harmony export */   k2: () => (/* binding */ detectArch),
-/* harmony export */   qC: () => (/* binding */ parseConfigLine),
-/* harmony export */   sk: () => (/* binding */ kconfigValues),
-/* harmony export */   vI: () => (/* binding */ majorMinor)
-/* harmony export */ });
-/* harmony import */ var _arch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+;// CONCATENATED MODULE: ./src/check/evaluate.ts
 
 
-const ASSIGNMENT = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/;
-const NOT_SET = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/;
-const HEADER = /^# Linux\/(\S+) (\S+) Kernel Configuration$/;
-/**
- * Reads `.config` text the way the kernel's confdata.c does, but strictly: every line is an assignment, a
- * `# CONFIG_X is not set`, a comment or blank; anything else is an error naming file:line. A repeated option
- * is kept as a duplicate and the last one wins, as in the kernel.
- */
-function parseKernelConfig(text, file, input = 'config') {
-    if (text.trim() === '')
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${file} is empty`);
-    if (text.includes('\0'))
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${file} is a binary file, not a kernel .config`);
-    const entries = new Map();
-    const duplicates = [];
-    let header;
-    // Line by line with indexOf rather than split(): no array of every line is held while the entries are built.
-    for (let start = 0, line = 1; start <= text.length; line++) {
-        const newline = text.indexOf('\n', start);
-        const end = newline === -1 ? text.length : newline;
-        const raw = text.slice(start, end);
-        start = end + 1;
-        const content = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-        const entry = parseLine(content, file, line);
-        if (entry === undefined) {
-            const h = HEADER.exec(content);
-            if (h && header === undefined)
-                header = { srcarch: h[1], version: h[2], line };
-            continue;
+/** Checks every requirement against the config. Pure: same inputs, same results, in requirement order. */
+function evaluateRequirements(config, requirements, options) {
+    const ignored = new Set((options.ignore ?? []).map(withPrefix));
+    const kernel = majorMinor(options.version);
+    return requirements.map((requirement) => {
+        const entry = config.entries.get(requirement.option);
+        const base = {
+            requirement,
+            option: requirement.option,
+            wanted: wantedText(requirement.wanted),
+            found: describeEntry(entry),
+            line: entry?.line ?? null,
+            source: requirement.source,
+        };
+        if (ignored.has(requirement.option)) {
+            return { ...base, status: 'skipped', message: `${requirement.option}: skipped (input ignore)` };
         }
-        const previous = entries.get(entry.option);
-        if (previous)
-            duplicates.push({ option: entry.option, line, previousLine: previous.line });
-        entries.set(entry.option, entry.entry);
-    }
-    return { file, entries, header, duplicates };
+        if (requirement.arches && !requirement.arches.includes(options.arch)) {
+            return {
+                ...base,
+                status: 'not-applicable',
+                message: `${requirement.option}: not applicable on ${options.arch} (the symbol exists only on ${requirement.arches.join(', ')})`,
+            };
+        }
+        if (!entry && requirement.since && kernel && olderThan(kernel, requirement.since)) {
+            return {
+                ...base,
+                status: 'warning',
+                message: `${requirement.option} is absent: it does not exist before Linux ${requirement.since.join('.')} (config is ${options.version})`,
+            };
+        }
+        const alternative = requirement.anyOf
+            ?.map((option) => ({ option, entry: config.entries.get(option) }))
+            .find((a) => verdict(a.option, requirement.wanted, a.entry, KRATA, false).status === 'ok');
+        if (alternative) {
+            return {
+                ...base,
+                found: `${alternative.option}=${describeEntry(alternative.entry)}`,
+                line: alternative.entry?.line ?? null,
+                status: 'ok',
+                message: `${alternative.option}=${describeEntry(alternative.entry)}`,
+            };
+        }
+        const judged = verdict(requirement.option, requirement.wanted, entry, who(requirement), options.strict ?? false);
+        return { ...base, ...explained(requirement, judged, config) };
+    });
 }
-/**
- * The one grammar of a `.config` line, shared by configs, fragments and requirements files: an assignment
- * (`CONFIG_X=y|m|n|<value>|"<string>"`), `# CONFIG_X is not set`, a comment or blank (undefined). Anything else is
- * `invalid`; an unterminated string value is an InputError naming file:line.
- */
-function parseConfigLine(text, file, line) {
-    const trimmed = text.trim();
-    if (trimmed === '')
-        return undefined;
-    const notSet = NOT_SET.exec(trimmed);
-    if (notSet)
-        return { option: notSet[1], entry: { state: 'not-set', line } };
-    if (trimmed.startsWith('#'))
-        return undefined;
-    const assignment = ASSIGNMENT.exec(trimmed);
-    if (!assignment)
-        return 'invalid';
-    const [, option, rawValue] = assignment;
-    // confdata.c reads a bool by its first character only and drops an int, hex or string that has more after it, so
-    // "CONFIG_XEN=y # comment" never means the value "y # comment": refuse it, as kconfig writes no such line.
-    if (rawValue.startsWith('"') ? trailingAfterString(rawValue) : /\s/.test(rawValue)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${file}:${line}: ${option}: text after the value in ${JSON.stringify(clip(trimmed))} (a comment must be on a line of its own)`);
+/** Adds the alternatives and krata's reason to a failure, and softens it for warning-only requirements. */
+function explained(requirement, judged, config) {
+    if (judged.status === 'ok')
+        return judged;
+    let message = judged.message;
+    if (requirement.anyOf?.length) {
+        const options = [requirement.option, ...requirement.anyOf];
+        const found = options.map((o) => `${o} ${describeEntry(config.entries.get(o))}`).join(', ');
+        message = `none of ${options.join(', ')} is =${wantedText(requirement.wanted)} (${found})`;
     }
-    if (rawValue === 'y')
-        return { option, entry: { state: 'y', line } };
-    if (rawValue === 'm')
-        return { option, entry: { state: 'm', line } };
-    if (rawValue === 'n')
-        return { option, entry: { state: 'not-set', line } };
-    return { option, entry: { state: 'value', value: unquote(rawValue, file, line, option), line } };
+    if (requirement.reason)
+        message = `${message}: ${requirement.reason}`;
+    return { status: requirement.severity === 'warning' && judged.status === 'error' ? 'warning' : judged.status, message };
 }
-function parseLine(text, file, line) {
-    const parsed = parseConfigLine(text, file, line);
-    if (parsed === 'invalid') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${file}:${line}: not a kernel config line: ${JSON.stringify(clip(text.trim()))}`);
+function verdict(option, wanted, entry, who, strict) {
+    const ok = (message) => ({ status: 'ok', message });
+    const error = (message) => ({ status: 'error', message });
+    if (wanted === 'n') {
+        if (!entry || entry.state === 'not-set')
+            return ok(`${option} is off`);
+        return error(`${option}=${describeEntry(entry)}, ${who.name} needs it off (# ${option} is not set)`);
     }
-    return parsed;
+    const want = `${who.name} needs =${wantedText(wanted)}`;
+    if (!entry)
+        return error(`${option} is absent from the config, ${want}`);
+    if (entry.state === 'not-set')
+        return error(`${option} is not set, ${want}`);
+    if (wanted === 'y') {
+        if (entry.state === 'y')
+            return ok(`${option}=y`);
+        if (entry.state === 'm') {
+            // "krata needs it built in": the reason is krata's way of loading modules, not the kind of kernel.
+            return error(`${option}=m: built as a module, ${who.krata ? 'krata' : who.name} needs it built in (=y)`);
+        }
+        return error(`${option}=${entry.value}, ${want}`);
+    }
+    if (wanted === 'm') {
+        if (entry.state === 'm')
+            return ok(`${option}=m`);
+        if (entry.state === 'y') {
+            const message = `${option}=y: built in where ${who.name} asks for a module (=m)`;
+            return strict ? error(`${message}; an error with strict: true`) : { status: 'warning', message };
+        }
+        return error(`${option}=${entry.value}, ${want}`);
+    }
+    const found = describeEntry(entry);
+    if (entry.state === 'value' && sameValue(entry.value, wanted.value))
+        return ok(`${option}=${found}`);
+    return error(`${option}=${found}, ${want}`);
 }
-/** True when a quoted string value ends before the line does (`"a" # note`), escapes taken into account. */
-function trailingAfterString(raw) {
-    for (let i = 1; i < raw.length; i++) {
-        if (raw[i] === '\\')
-            i++;
-        else if (raw[i] === '"')
-            return raw.slice(i + 1).trim() !== '';
-    }
+const KRATA = { name: 'krata', krata: true };
+function who(requirement) {
+    if (requirement.source === 'zone' || requirement.source === 'host')
+        return { name: `a krata ${requirement.source} kernel`, krata: true };
+    if (requirement.source === 'krata-boot')
+        return { name: 'a krata zone kernel', krata: true };
+    return { name: requirement.source, krata: false };
+}
+/** Hex values compare by value (`0x1F` = `0x1f`); anything else must match as written, as kconfig stores it. */
+function sameValue(found, wanted) {
+    if (found === wanted)
+        return true;
+    const hex = /^0x[0-9a-f]+$/i;
+    if (hex.test(found) && hex.test(wanted))
+        return BigInt(found) === BigInt(wanted);
     return false;
 }
-/**
- * A kconfig string value is written quoted with `"` and `\` escaped; numbers and hex are bare. The value is cut out in
- * slices between escapes (never built a character at a time, which costs ~30 bytes of V8 rope per character).
- */
-function unquote(raw, file, line, option) {
-    if (!raw.startsWith('"'))
-        return raw;
-    const parts = [];
-    let from = 1;
-    for (;;) {
-        const quote = raw.indexOf('"', from);
-        const escape = raw.indexOf('\\', from);
-        if (escape !== -1 && escape + 1 < raw.length && (quote === -1 || escape < quote)) {
-            parts.push(raw.slice(from, escape), raw[escape + 1]);
-            from = escape + 2;
-            continue;
-        }
-        if (quote === -1 || raw.slice(quote + 1).trim() !== '')
-            break;
-        parts.push(raw.slice(from, quote));
-        return parts.join('');
-    }
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${file}:${line}: ${option} has an unterminated string value`);
+function olderThan([major, minor], [sinceMajor, sinceMinor]) {
+    return major < sinceMajor || (major === sinceMajor && minor < sinceMinor);
 }
-function clip(text) {
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+function withPrefix(option) {
+    const trimmed = option.trim();
+    return trimmed.startsWith('CONFIG_') ? trimmed : `CONFIG_${trimmed}`;
 }
-/** The architecture a config was made for, from the symbols only an x86_64 or arm64 config sets. */
-function detectArch(config) {
-    const byConfig = (0,_arch_js__WEBPACK_IMPORTED_MODULE_0__/* .archOfConfig */ .U)((option) => config.entries.get(option)?.state === 'y');
-    if (byConfig)
-        return byConfig;
-    // The header alone is enough for arm64 only: `Linux/x86` heads 32-bit configs too.
-    return config.header?.srcarch === (0,_arch_js__WEBPACK_IMPORTED_MODULE_0__/* .archNames */ .HS)('aarch64').srcarch ? 'aarch64' : undefined;
-}
-/** `6.1.192` → [6, 1]; the header's version may carry a suffix (`6.12.0-rc1`). */
-function majorMinor(version) {
-    const m = /^(\d+)\.(\d+)/.exec(version ?? '');
-    return m ? [Number(m[1]), Number(m[2])] : undefined;
-}
-/** How an entry reads to a user: `y`, `m`, `not set`, `absent` or the value. */
-function describeEntry(entry) {
-    if (!entry)
-        return 'absent';
-    if (entry.state === 'not-set')
-        return 'not set';
-    if (entry.state === 'value')
-        return entry.value;
-    return entry.state;
-}
-/** The values as kconfig sees them, keyed without the `CONFIG_` prefix (for the Kconfig explainer). */
-function kconfigValues(config) {
-    const values = new Map();
-    for (const [option, entry] of config.entries) {
-        const symbol = option.slice('CONFIG_'.length);
-        values.set(symbol, entry.state === 'not-set' ? 'n' : entry.state === 'value' ? entry.value : entry.state);
-    }
-    return values;
+function countResults(results) {
+    return {
+        errors: results.filter((r) => r.status === 'error').length,
+        warnings: results.filter((r) => r.status === 'warning').length,
+    };
 }
 
-
-/***/ }),
-
-/***/ 957:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   EW: () => (/* binding */ readSmallFile),
-/* harmony export */   Fu: () => (/* binding */ decodeConfig),
-/* harmony export */   RS: () => (/* binding */ readKernelConfigWithBytes),
-/* harmony export */   iF: () => (/* binding */ readKernelConfig)
-/* harmony export */ });
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(522);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
-/* harmony import */ var _input_file_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54);
-/* harmony import */ var _kernel_config_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(746);
-
-
-
-
-// A .config is a few hundred KB (Debian's arm64 one: 0.3 MB); anything past 16 MiB is not one, and a gzip bomb stops
-// here. The limit is also what bounds the check's memory (README: about 10× the config's size on top of ~55 MB).
-const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
-/** Reads a `.config` or a gzip copy of one (`config.gz`, `/proc/config.gz`) and parses it. */
-async function readKernelConfig(path, input = 'config', display = path) {
-    return (await readKernelConfigWithBytes(path, input, display)).config;
-}
-/** The parsed config and its uncompressed bytes: KERNEL_CONFIG is the digest of those bytes, not of a gzip copy. */
-async function readKernelConfigWithBytes(path, input = 'config', display = path) {
-    const bytes = decodeConfig(await readSmallFile(path, input), display, input);
-    return { config: (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_3__/* .parseKernelConfig */ .Jj)(bytes.toString('utf8'), display, input), bytes };
-}
-/**
- * Reads a file that is small by nature, with errors that name the input it came from. It must be a regular file (a
- * FIFO or a device such as /dev/zero would hang or never end) and is read up to MAX_CONFIG_BYTES.
- */
-async function readSmallFile(path, input) {
-    return (0,_input_file_js__WEBPACK_IMPORTED_MODULE_2__/* .readInputFile */ .jH)(path, input, MAX_CONFIG_BYTES, input === 'requirements' ? 'requirements file' : 'kernel config');
-}
-/** A config as written (plain or gzip), uncompressed, at most MAX_CONFIG_BYTES: the same bound for every config read. */
-function decodeConfig(bytes, display, input) {
-    if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-        try {
-            return (0,node_zlib__WEBPACK_IMPORTED_MODULE_0__.gunzipSync)(bytes, { maxOutputLength: MAX_CONFIG_BYTES });
-        }
-        catch (error) {
-            if (error.code === 'ERR_BUFFER_TOO_LARGE') {
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${display} inflates to more than ${MAX_CONFIG_BYTES} bytes, too large to be a kernel config`);
-            }
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${input}: ${display} is not a readable gzip file (${error.message})`);
-        }
-    }
-    return bytes;
-}
-
-
-/***/ }),
-
-/***/ 904:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   DI: () => (/* binding */ isFailing),
-/* harmony export */   FK: () => (/* binding */ buildReport),
-/* harmony export */   d$: () => (/* binding */ FAIL_ON),
-/* harmony export */   jg: () => (/* binding */ failureSummary),
-/* harmony export */   l4: () => (/* binding */ reportJson)
-/* harmony export */ });
-/* unused harmony exports duplicateMessage, failureLine, plural */
-/* harmony import */ var _evaluate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(65);
+;// CONCATENATED MODULE: ./src/check/report.ts
 
 const FAIL_ON = ['error', 'warning', 'never'];
 function buildReport(fields, results, failOn) {
     const duplicates = (fields.duplicates ?? []).map((d) => ({ ...d, message: duplicateMessage(d) }));
-    const counted = (0,_evaluate_js__WEBPACK_IMPORTED_MODULE_0__/* .countResults */ .a)(results);
+    const counted = countResults(results);
     const errors = counted.errors;
     const warnings = counted.warnings + duplicates.length;
     return {
@@ -2985,21 +3501,7 @@ function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-
-/***/ }),
-
-/***/ 762:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Bv: () => (/* binding */ mergeRequirements),
-/* harmony export */   bR: () => (/* binding */ bootRequirements),
-/* harmony export */   dW: () => (/* binding */ TARGETS),
-/* harmony export */   eK: () => (/* binding */ requirementsFor),
-/* harmony export */   wu: () => (/* binding */ parseRequirementsFile)
-/* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
-/* harmony import */ var _kernel_config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(746);
+;// CONCATENATED MODULE: ./src/check/requirements.ts
 
 
 /**
@@ -3139,9 +3641,9 @@ function parseRequirementLines(text, file, source) {
     const requirements = [];
     text.split('\n').forEach((raw, index) => {
         const line = index + 1;
-        const parsed = (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseConfigLine */ .qC)(raw.replace(/\r$/, ''), file, line);
+        const parsed = parseConfigLine(raw.replace(/\r$/, ''), file, line);
         if (parsed === 'invalid') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`${file}:${line}: not a requirement (want CONFIG_X=y|m|<value> or "# CONFIG_X is not set")`);
+            throw new errors_InputError(`${file}:${line}: not a requirement (want CONFIG_X=y|m|<value> or "# CONFIG_X is not set")`);
         }
         if (parsed)
             requirements.push({ option: parsed.option, wanted: wantedOf(parsed.entry), source: source(line) });
@@ -3178,22 +3680,7 @@ function parseRequirementsFile(text, file) {
     return parseRequirementLines(text, file, (line) => `${file}:${line}`);
 }
 
-
-/***/ }),
-
-/***/ 312:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   k_: () => (/* binding */ runCheck)
-/* harmony export */ });
-/* unused harmony exports resolveArch, readFragmentLines */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
-/* harmony import */ var _kernel_config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(746);
-/* harmony import */ var _read_config_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(957);
-/* harmony import */ var _requirements_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(762);
-/* harmony import */ var _evaluate_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(65);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(904);
+;// CONCATENATED MODULE: ./src/check/run-check.ts
 
 
 
@@ -3202,28 +3689,28 @@ function parseRequirementsFile(text, file) {
 
 /** Reads the config and any requirement files, then evaluates. The one way in for the action and the CLI. */
 async function runCheck(request) {
-    const { config, bytes: configBytes } = await (0,_read_config_js__WEBPACK_IMPORTED_MODULE_2__/* .readKernelConfigWithBytes */ .RS)(request.config);
+    const { config, bytes: configBytes } = await readKernelConfigWithBytes(request.config);
     const arch = resolveArch(config, request.arch);
     const extra = [];
     for (const file of request.requirements ?? []) {
-        extra.push(...(0,_requirements_js__WEBPACK_IMPORTED_MODULE_3__/* .parseRequirementsFile */ .wu)((await (0,_read_config_js__WEBPACK_IMPORTED_MODULE_2__/* .readSmallFile */ .EW)(file, 'requirements')).toString('utf8'), file));
+        extra.push(...parseRequirementsFile((await readSmallFile(file, 'requirements')).toString('utf8'), file));
     }
-    const boot = request.target === 'zone' && (request.bootRules ?? true) ? (0,_requirements_js__WEBPACK_IMPORTED_MODULE_3__/* .bootRequirements */ .bR)() : [];
-    const requirements = (0,_requirements_js__WEBPACK_IMPORTED_MODULE_3__/* .mergeRequirements */ .Bv)([...(0,_requirements_js__WEBPACK_IMPORTED_MODULE_3__/* .requirementsFor */ .eK)(request.target), ...boot], extra);
+    const boot = request.target === 'zone' && (request.bootRules ?? true) ? bootRequirements() : [];
+    const requirements = mergeRequirements([...requirementsFor(request.target), ...boot], extra);
     const version = config.header?.version;
-    const results = (0,_evaluate_js__WEBPACK_IMPORTED_MODULE_4__/* .evaluateRequirements */ .C)(config, requirements, { arch, version, ignore: request.ignore, strict: request.strict });
-    const report = (0,_report_js__WEBPACK_IMPORTED_MODULE_5__/* .buildReport */ .FK)({ target: request.target, arch, version, config: request.config, duplicates: config.duplicates }, results, request.failOn ?? 'error');
+    const results = evaluateRequirements(config, requirements, { arch, version, ignore: request.ignore, strict: request.strict });
+    const report = buildReport({ target: request.target, arch, version, config: request.config, duplicates: config.duplicates }, results, request.failOn ?? 'error');
     return { config, configBytes, arch, requirements, report };
 }
 /** The config says which architecture it is for; input `arch` may confirm it but never contradict it. */
 function resolveArch(config, stated) {
-    const detected = (0,_kernel_config_js__WEBPACK_IMPORTED_MODULE_1__/* .detectArch */ .k2)(config);
+    const detected = detectArch(config);
     if (detected && stated && detected !== stated) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`arch: input says ${stated} but ${config.file} is an ${detected} config`);
+        throw new errors_InputError(`arch: input says ${stated} but ${config.file} is an ${detected} config`);
     }
     const arch = detected ?? stated;
     if (!arch) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`arch: cannot tell the architecture of ${config.file} (no CONFIG_X86_64=y or CONFIG_ARM64=y); set input arch`);
+        throw new errors_InputError(`arch: cannot tell the architecture of ${config.file} (no CONFIG_X86_64=y or CONFIG_ARM64=y); set input arch`);
     }
     return arch;
 }
@@ -3238,31 +3725,8 @@ async function readFragmentLines(files) {
     return lines;
 }
 
-
-/***/ }),
-
-/***/ 581:
-/***/ ((module, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   i: () => (/* binding */ main)
-/* harmony export */ });
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
-/* harmony import */ var _check_run_check_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(312);
-/* harmony import */ var _arch_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(67);
-/* harmony import */ var _check_requirements_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(762);
-/* harmony import */ var _check_report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(904);
-/* harmony import */ var _check_format_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(561);
-/* harmony import */ var _check_explain_results_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(46);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_7___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_7__);
-/* harmony import */ var _log_line_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(420);
-/* harmony import */ var _boot_boot_command_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(57);
-/* harmony import */ var _host_commands_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(607);
-/* harmony import */ var _drift_diff_command_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(577);
+;// CONCATENATED MODULE: ./src/cli/check.ts
+// `kernel-action check`: the action's check, for local use.
 
 
 
@@ -3273,633 +3737,74 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-
-
-
-const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--arch x86_64|aarch64]
+const CHECK_USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--arch x86_64|aarch64]
                            [--requirements FILE]... [--ignore OPTION]... [--strict] [--no-boot-rules]
                            [--fail-on error|warning|never] [--json]
-                           [--kernel-source DIR [--fix-fragment FILE]]
-${_host_commands_js__WEBPACK_IMPORTED_MODULE_10__/* .HOST_USAGE */ .bw}
-exit status: 0 requirements met (verify: no problem), 1 requirements not met (verify: a problem), 2 usage or input error
-${_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_9__/* .BOOT_USAGE */ .f}
-${_drift_diff_command_js__WEBPACK_IMPORTED_MODULE_11__/* .DIFF_USAGE */ .y}`;
-/** Local use of the same engine as the action: `kernel-action check --config .config`. */
-async function main(argv) {
-    try {
-        const [command, ...rest] = argv;
-        if (command === '--help' || command === '-h') {
-            process.stdout.write(`${USAGE}\n`);
-            return 0;
-        }
-        // Escaped like every other command's lines: guest console text and paths are not the runner's commands.
-        if (command === 'boot')
-            return await (0,_boot_boot_command_js__WEBPACK_IMPORTED_MODULE_9__/* .bootCommand */ .g)(rest, (line) => process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)(line)}\n`));
-        // Line by line through the same escaping: config paths and values are user text.
-        if (command === 'diff')
-            return await (0,_drift_diff_command_js__WEBPACK_IMPORTED_MODULE_11__/* .diffCommand */ .F)(rest, (text) => process.stdout.write(text.split('\n').map(_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P).join('\n')));
-        if (_host_commands_js__WEBPACK_IMPORTED_MODULE_10__/* .HOST_COMMANDS */ .mT.includes(command ?? '')) {
-            return await (0,_host_commands_js__WEBPACK_IMPORTED_MODULE_10__/* .runHostCommand */ .$t)(command, rest, {
-                // Escaped as the check's lines are: in a workflow's `run:` step the runner reads this output.
-                out: (line) => process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)(line)}\n`),
-                err: (line) => process.stderr.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)(line)}\n`),
+                           [--kernel-source DIR [--fix-fragment FILE]]`;
+const CHECK_EXIT = 'exit status: 0 requirements met, 1 requirements not met, 2 usage or input error';
+/** Checks a config against krata's requirements; 0 met, 1 not met (as `--fail-on` counts it). */
+async function checkCommand(args, io) {
+    const { values } = (0,external_node_util_namespaceObject.parseArgs)({
+        args,
+        options: {
+            config: { type: 'string' },
+            target: { type: 'string', default: 'zone' },
+            arch: { type: 'string' },
+            requirements: { type: 'string', multiple: true },
+            ignore: { type: 'string', multiple: true },
+            strict: { type: 'boolean', default: false },
+            'no-boot-rules': { type: 'boolean', default: false },
+            'fail-on': { type: 'string', default: 'error' },
+            json: { type: 'boolean', default: false },
+            'kernel-source': { type: 'string' },
+            'fix-fragment': { type: 'string' },
+        },
+        strict: true,
+        allowPositionals: false,
+    });
+    if (!values.config)
+        throw new errors_InputError('--config FILE is required');
+    const failOn = oneOf('--fail-on', values['fail-on'] ?? 'error', FAIL_ON);
+    const checked = await runCheck({
+        config: values.config,
+        target: oneOf('--target', values.target ?? 'zone', TARGETS),
+        arch: values.arch === undefined ? undefined : parseArch('--arch', values.arch),
+        requirements: values.requirements,
+        ignore: values.ignore?.flatMap((v) => v.split(',')),
+        strict: values.strict,
+        bootRules: !values['no-boot-rules'],
+        failOn,
+    });
+    let report = checked.report;
+    if (values['kernel-source']) {
+        const explained = await explainFailures(checked, values['kernel-source']);
+        report = { ...report, results: explained.results };
+        const fixFile = values['fix-fragment'];
+        if (fixFile) {
+            await (0,promises_namespaceObject.writeFile)(fixFile, explained.fixFragment).catch((error) => {
+                throw new errors_InputError(`--fix-fragment: ${fixFile} cannot be written (${error.code ?? oneLine(error)})`);
             });
         }
-        if (command !== 'check')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required');
-        const { values } = (0,node_util__WEBPACK_IMPORTED_MODULE_0__.parseArgs)({
-            args: rest,
-            options: {
-                config: { type: 'string' },
-                target: { type: 'string', default: 'zone' },
-                arch: { type: 'string' },
-                requirements: { type: 'string', multiple: true },
-                ignore: { type: 'string', multiple: true },
-                strict: { type: 'boolean', default: false },
-                'no-boot-rules': { type: 'boolean', default: false },
-                'fail-on': { type: 'string', default: 'error' },
-                json: { type: 'boolean', default: false },
-                'kernel-source': { type: 'string' },
-                'fix-fragment': { type: 'string' },
-            },
-            strict: true,
-            allowPositionals: false,
-        });
-        if (!values.config)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('--config FILE is required');
-        const failOn = (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)('--fail-on', values['fail-on'] ?? 'error', _check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .FAIL_ON */ .d$);
-        const checked = await (0,_check_run_check_js__WEBPACK_IMPORTED_MODULE_2__/* .runCheck */ .k_)({
-            config: values.config,
-            target: (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)('--target', values.target ?? 'zone', _check_requirements_js__WEBPACK_IMPORTED_MODULE_4__/* .TARGETS */ .dW),
-            arch: values.arch === undefined ? undefined : (0,_arch_js__WEBPACK_IMPORTED_MODULE_3__/* .parseArch */ .CO)('--arch', values.arch),
-            requirements: values.requirements,
-            ignore: values.ignore?.flatMap((v) => v.split(',')),
-            strict: values.strict,
-            bootRules: !values['no-boot-rules'],
-            failOn,
-        });
-        let report = checked.report;
-        if (values['kernel-source']) {
-            const explained = await (0,_check_explain_results_js__WEBPACK_IMPORTED_MODULE_6__/* .explainFailures */ .v)(checked, values['kernel-source']);
-            report = { ...report, results: explained.results };
-            const fixFile = values['fix-fragment'];
-            if (fixFile) {
-                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_7__.writeFile)(fixFile, explained.fixFragment).catch((error) => {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`--fix-fragment: ${fixFile} cannot be written (${error.code ?? (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error)})`);
-                });
-            }
-        }
-        else if (values['fix-fragment']) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('--fix-fragment needs --kernel-source');
-        }
-        if (values.json) {
-            process.stdout.write((0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .reportJson */ .l4)(report));
-        }
-        else {
-            // Escaped: in a workflow's `run:` step the runner reads this output, and a file name must not be a command.
-            for (const r of report.results)
-                process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)((0,_check_format_js__WEBPACK_IMPORTED_MODULE_12__/* .formatResultLine */ .v)(r, report.config))}\n`);
-            const failing = (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .isFailing */ .DI)(report, failOn);
-            const verdict = failing
-                ? (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .failureSummary */ .jg)(report)
-                : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`;
-            process.stdout.write(`${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)(verdict)}\n`);
-        }
-        return (0,_check_report_js__WEBPACK_IMPORTED_MODULE_5__/* .isFailing */ .DI)(report, failOn) ? 1 : 0;
     }
-    catch (error) {
-        const message = error instanceof TypeError && 'code' in error ? `${(0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error))}\n${USAGE}` : (0,_log_line_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeLogLine */ ._P)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(error));
-        process.stderr.write(`kernel-action: ${message}\n`);
-        return 2;
+    else if (values['fix-fragment']) {
+        throw new errors_InputError('--fix-fragment needs --kernel-source');
     }
-}
-process.exitCode = await main(process.argv.slice(2));
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 824:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  r: () => (/* binding */ inspectKernelImage)
-});
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(75);
-// EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __nccwpck_require__(466);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(522);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/input-file.ts
-var input_file = __nccwpck_require__(54);
-;// CONCATENATED MODULE: ./src/describe/banner-scanner.ts
-// Finds the kernel's `linux_banner` ("Linux version <release> (<user>@<host>) ... #1 SMP ...\n") in a
-// stream of chunks while holding only a bounded window of bytes, so big images are never held whole.
-const NEEDLE = Buffer.from('Linux version ', 'latin1');
-/** A banner longer than this is not a banner (the real one is about 150 bytes). */
-const MAX_BANNER_BYTES = 1024;
-// A banner's release is one word that starts with a digit (VERSION.PATCHLEVEL...), then " (".
-const BANNER_SHAPE = /^\d\S* \(/;
-class BannerScanner {
-    window = Buffer.alloc(0);
-    found;
-    /** The banner text after "Linux version ", without its trailing newline, once it has been seen. */
-    get banner() {
-        return this.found;
+    const failing = isFailing(report, failOn);
+    if (values.json) {
+        // Unescaped, as before: it is data for a program, and escaping would change its strings.
+        io_writeLines(io.out, reportJson(report));
     }
-    /** Feeds the next chunk; returns the banner as soon as it is complete. */
-    push(chunk) {
-        if (this.found !== undefined)
-            return this.found;
-        this.window = this.window.length === 0 ? chunk : Buffer.concat([this.window, chunk]);
-        let from = 0;
-        for (;;) {
-            const at = this.window.indexOf(NEEDLE, from);
-            if (at === -1)
-                break;
-            const textStart = at + NEEDLE.length;
-            const end = this.window.indexOf(0, textStart);
-            if (end === -1) {
-                // Incomplete: keep it for the next chunk unless it is already too long to be the banner.
-                if (this.window.length - textStart <= MAX_BANNER_BYTES) {
-                    this.window = this.window.subarray(at);
-                    return undefined;
-                }
-                from = textStart;
-                continue;
-            }
-            const text = this.window.subarray(textStart, end).toString('latin1');
-            if (end - textStart <= MAX_BANNER_BYTES && BANNER_SHAPE.test(text)) {
-                this.found = text.replace(/\n$/, '');
-                this.window = Buffer.alloc(0);
-                return this.found;
-            }
-            from = textStart;
-        }
-        // Keep just enough of the tail to match a needle split across chunks.
-        this.window = Buffer.from(this.window.subarray(Math.max(0, this.window.length - (NEEDLE.length - 1))));
-        return undefined;
+    else {
+        const { out } = escaped(io);
+        for (const r of report.results)
+            out(formatResultLine(r, report.config));
+        out(failing
+            ? failureSummary(report)
+            : `${report.config}: krata ${report.target} requirements met (${report.errors} errors, ${report.warnings} warnings)`);
     }
+    return failing ? 1 : 0;
 }
 
-;// CONCATENATED MODULE: ./src/describe/boot-header.ts
-// Pure readers of the fixed headers at the start of Linux kernel images.
-// x86: Documentation/x86/boot.rst (the "real-mode kernel header"); arm64: Documentation/arm64/booting.rst.
-/** Bytes of the x86 header this module needs: everything up to and including payload_length (0x24C/4). */
-const BZIMAGE_HEADER_BYTES = 0x250;
-/** The arm64 Image header is 64 bytes; its magic sits at offset 56. */
-const ARM64_HEADER_BYTES = 64;
-const HDRS = 0x53726448; // "HdrS" read as little-endian u32
-/** Parses the x86 boot header from the first bytes of a file; undefined when there is no "HdrS" magic. */
-function parseBzImageHeader(head) {
-    if (head.length < 0x208 || head.readUInt32LE(0x202) !== HDRS)
-        return undefined;
-    const version = head.readUInt16LE(0x206);
-    const rawSetupSects = head.readUInt8(0x1f1);
-    const setupSects = rawSetupSects === 0 ? 4 : rawSetupSects;
-    const header = { protocol: `${version >> 8}.${version & 0xff}`, setupSects };
-    // boot.rst: kernel_version is a pointer "less 0x200", valid only when it falls inside the setup code.
-    const versionPointer = head.length >= 0x210 ? head.readUInt16LE(0x20e) : 0;
-    if (versionPointer !== 0 && versionPointer < setupSects * 0x200) {
-        header.versionStringOffset = versionPointer + 0x200;
-    }
-    if (version >= 0x0204)
-        header.declaredSize = (setupSects + 1) * 512 + head.readUInt32LE(0x1f4) * 16;
-    if (version >= 0x0208 && head.length >= BZIMAGE_HEADER_BYTES) {
-        const payloadOffset = head.readUInt32LE(0x248);
-        const length = head.readUInt32LE(0x24c);
-        // payload_offset counts from the protected-mode code, which starts after the setup sectors.
-        if (length > 0)
-            header.payload = { offset: (setupSects + 1) * 512 + payloadOffset, length };
-    }
-    return header;
-}
-const ARM64_MAGIC = 0x644d5241; // "ARM\x64" read as little-endian u32
-/** True when the bytes start with an arm64 Image header. */
-function isArm64ImageHeader(head) {
-    return head.length >= ARM64_HEADER_BYTES && head.readUInt32LE(56) === ARM64_MAGIC;
-}
-/**
- * The bytes an arm64 Image with an EFI stub must hold: the end of its last PE/COFF section's raw data
- * (arch/arm64/kernel/efi-header.S lays .text and .data out up to _edata). Undefined without a PE header ("MZ" at 0,
- * "PE\0\0" at the offset stored at 0x3c) or when `head` is too short to hold the section table.
- */
-function peFileExtent(head) {
-    if (head.length < 0x40 || head[0] !== 0x4d || head[1] !== 0x5a)
-        return undefined;
-    const pe = head.readUInt32LE(0x3c);
-    if (pe + 24 > head.length || head.readUInt32LE(pe) !== 0x00004550)
-        return undefined;
-    const sections = head.readUInt16LE(pe + 6);
-    const table = pe + 24 + head.readUInt16LE(pe + 20);
-    if (sections === 0 || table + sections * 40 > head.length)
-        return undefined;
-    let extent = 0;
-    for (let i = 0; i < sections; i++) {
-        const entry = table + i * 40;
-        const rawSize = head.readUInt32LE(entry + 16);
-        if (rawSize > 0)
-            extent = Math.max(extent, head.readUInt32LE(entry + 20) + rawSize);
-    }
-    return extent;
-}
-/** Bytes at the start of an arm64 Image that hold its PE header and section table. */
-const PE_HEADER_BYTES = 4096;
-/**
- * True when a kernel xz payload ends as an xz stream must: the footer magic "YZ" just before the 4-byte
- * uncompressed size that the kernel's size_append adds (scripts/Makefile.lib), or at the very end without it.
- */
-function xzPayloadEnds(tail) {
-    const footerAt = (end) => end >= 2 && tail[end - 2] === 0x59 && tail[end - 1] === 0x5a;
-    return footerAt(tail.length - 4) || footerAt(tail.length);
-}
-/** True when the bytes start with the gzip magic (RFC 1952). */
-function isGzip(head) {
-    return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-}
-// The magics boot.rst lists for the payload, longest first so that no short one shadows a long one.
-const PAYLOAD_MAGICS = [
-    ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
-    ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
-    ['lz4', [0x02, 0x21, 0x4c, 0x18]],
-    ['lzo', [0x89, 0x4c, 0x5a, 0x4f]],
-    ['none', [0x7f, 0x45, 0x4c, 0x46]], // an uncompressed ELF vmlinux
-    ['bzip2', [0x42, 0x5a, 0x68]],
-    ['gzip', [0x1f, 0x8b]],
-    ['lzma', [0x5d, 0x00]],
-];
-/** Longest magic in PAYLOAD_MAGICS: how many payload bytes to read. */
-const PAYLOAD_MAGIC_BYTES = 6;
-/** Names the compression of a bzImage payload from its first bytes. */
-function payloadCompressionOf(start) {
-    for (const [name, magic] of PAYLOAD_MAGICS) {
-        if (start.length >= magic.length && magic.every((byte, i) => start[i] === byte))
-            return name;
-    }
-    return 'unknown';
-}
-/** The text before the first NUL (the whole buffer when there is none), as latin1 so no byte is lost. */
-function cString(bytes) {
-    const end = bytes.indexOf(0);
-    return bytes.subarray(0, end === -1 ? bytes.length : end).toString('latin1');
-}
-/** The release (`uname -r`) is the first word of the version string or of the banner after "Linux version ". */
-function releaseOf(versionString) {
-    const first = versionString.trim().split(/\s+/)[0];
-    return first === '' ? undefined : first;
-}
-
-;// CONCATENATED MODULE: ./src/describe/kernel-image.ts
-
-
-
-
-
-
-
-
-/** The kernel_version string is short; this bounds the read. */
-const VERSION_STRING_MAX_BYTES = 512;
-/**
- * Inspects the kernel image at `path`; any unusable file is an InputError naming the `image` input. A file shorter than
- * its header says, a payload that does not decompress to its end, or one whose release cannot be read is refused.
- */
-async function inspectKernelImage(path) {
-    const { handle: file, size } = await (0,input_file/* openInputFile */.Hd)(path, 'image');
-    try {
-        const head = await readAt(file, 0, Math.max(BZIMAGE_HEADER_BYTES, PE_HEADER_BYTES));
-        const bz = parseBzImageHeader(head);
-        if (bz !== undefined)
-            return await inspectBzImage(file, path, size, bz);
-        if (isArm64ImageHeader(head)) {
-            const extent = peFileExtent(head);
-            if (extent !== undefined && extent > size) {
-                throw new errors/* InputError */.dz(`image: ${path} is truncated: its PE header says ${extent} bytes but the file has ${size}`);
-            }
-            const { banner } = await scanImage(path, false);
-            const info = { path, format: 'arm64-Image', arch: 'aarch64', payloadCompression: 'none', size };
-            return withBanner(info, banner);
-        }
-        if (isGzip(head)) {
-            const { banner, inflated, header } = await scanImage(path, true);
-            const extent = peFileExtent(header);
-            if (extent !== undefined && extent > inflated) {
-                throw new errors/* InputError */.dz(`image: ${path} is truncated: it inflates to ${inflated} bytes but its PE header says ${extent}`);
-            }
-            const info = { path, format: 'arm64-Image.gz', arch: 'aarch64', payloadCompression: 'gzip', size };
-            return withBanner(info, banner);
-        }
-        throw new errors/* InputError */.dz(`image: ${path} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)`);
-    }
-    finally {
-        await file.close();
-    }
-}
-async function inspectBzImage(file, path, size, bz) {
-    if (bz.declaredSize !== undefined && bz.declaredSize > size) {
-        throw new errors/* InputError */.dz(`image: ${path} is truncated: its boot header says ${bz.declaredSize} bytes (setup + syssize) but the file has ${size}`);
-    }
-    const info = { path, format: 'bzImage', arch: 'x86_64', size };
-    if (bz.payload !== undefined) {
-        const end = bz.payload.offset + bz.payload.length;
-        if (end > size)
-            throw new errors/* InputError */.dz(`image: ${path} is truncated: its payload ends at byte ${end} but the file has ${size}`);
-        info.payloadCompression = payloadCompressionOf(await readAt(file, bz.payload.offset, PAYLOAD_MAGIC_BYTES));
-        await checkPayloadEnds(file, path, bz.payload, info.payloadCompression);
-    }
-    const text = bz.versionStringOffset === undefined ? '' : cString(await readAt(file, bz.versionStringOffset, VERSION_STRING_MAX_BYTES));
-    const release = text === '' ? undefined : releaseOf(text);
-    if (release === undefined)
-        throw new errors/* InputError */.dz(`image: ${path}: cannot read the kernel release (the boot header has no kernel_version string)`);
-    return { ...info, versionString: text, release };
-}
-/**
- * A gzip payload is inflated to its end (streamed; the output is dropped) and an xz one must end in an xz footer, so a
- * bzImage cut or corrupted inside its payload is refused. Other compressions are only checked to fit the file.
- */
-async function checkPayloadEnds(file, path, payload, compression) {
-    if (compression === 'gzip') {
-        const source = file.createReadStream({
-            start: payload.offset,
-            end: payload.offset + payload.length - 1,
-            autoClose: false,
-            highWaterMark: 1 << 20,
-        });
-        try {
-            await (0,promises_.pipeline)(source, (0,external_node_zlib_.createGunzip)(), new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() }));
-        }
-        catch (error) {
-            throw new errors/* InputError */.dz(`image: ${path}: its gzip payload does not decompress to its end (${reasonOf(error)})`);
-        }
-    }
-    else if (compression === 'xz') {
-        const tail = await readAt(file, payload.offset + payload.length - 16, 16);
-        if (!xzPayloadEnds(tail))
-            throw new errors/* InputError */.dz(`image: ${path}: its xz payload has no xz stream footer at its end (truncated or corrupt)`);
-    }
-}
-function withBanner(info, banner) {
-    const release = banner === undefined ? undefined : releaseOf(banner);
-    if (banner === undefined || release === undefined)
-        throw new errors/* InputError */.dz(`image: ${info.path}: cannot read the kernel release (no "Linux version" banner in the ${FORMAT_WORDS[info.format]})`);
-    return { ...info, versionString: banner, release };
-}
-const FORMAT_WORDS = { bzImage: 'bzImage', 'arm64-Image': 'Image', 'arm64-Image.gz': 'inflated Image.gz' };
-/** Reads up to `length` bytes at `position`; fewer at the end of the file. */
-async function readAt(file, position, length) {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await file.read(buffer, 0, length, Math.max(0, position));
-    return buffer.subarray(0, bytesRead);
-}
-/**
- * Streams the image for its banner. A plain Image is read only up to the banner. A gzipped one is inflated to its
- * end (to prove the stream is whole, and to count its size), and must hold an arm64 Image: its first 64 inflated
- * bytes are checked before the scan.
- */
-async function scanImage(path, gzipped) {
-    const source = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 });
-    const inflate = gzipped ? (0,external_node_zlib_.createGunzip)({ chunkSize: 1 << 20 }) : undefined;
-    const stream = inflate === undefined ? source : source.pipe(inflate);
-    // pipe() does not forward errors: a read error must end the inflated stream too.
-    if (inflate !== undefined)
-        source.on('error', (error) => inflate.destroy(error));
-    const scanner = new BannerScanner();
-    let header = Buffer.alloc(0);
-    let inflated = 0;
-    try {
-        for await (const chunk of stream) {
-            inflated += chunk.length;
-            if (header.length < PE_HEADER_BYTES) {
-                header = Buffer.concat([header, chunk.subarray(0, PE_HEADER_BYTES - header.length)]);
-                if (gzipped && header.length >= ARM64_HEADER_BYTES && !isArm64ImageHeader(header))
-                    throw notArm64Gzip(path);
-            }
-            // Leaving the loop destroys the stream: nothing more is read.
-            if (scanner.banner === undefined)
-                scanner.push(chunk);
-            if (scanner.banner !== undefined && !gzipped)
-                break;
-        }
-    }
-    catch (error) {
-        if (error instanceof errors/* InputError */.dz)
-            throw error;
-        if (gzipped)
-            throw new errors/* InputError */.dz(`image: ${path}: its gzip stream does not decompress to its end (${reasonOf(error)})`);
-        throw (0,errors/* fileError */.zS)('image', path, error);
-    }
-    finally {
-        source.destroy();
-        inflate?.destroy();
-    }
-    if (gzipped && !isArm64ImageHeader(header))
-        throw notArm64Gzip(path);
-    return { banner: scanner.banner, inflated, header };
-}
-function notArm64Gzip(path) {
-    return new errors/* InputError */.dz(`image: ${path} is gzip-compressed but holds no arm64 Image (no "ARM\\x64" magic at offset 56)`);
-}
-function reasonOf(error) {
-    const code = error?.code;
-    if (code === 'Z_BUF_ERROR')
-        return 'unexpected end of file';
-    return error instanceof Error ? error.message : String(error);
-}
-
-
-/***/ }),
-
-/***/ 968:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ci: () => (/* binding */ parseKernelMetadata)
-/* harmony export */ });
-/* unused harmony exports renderKernelMetadata, crossCheckKernel, releaseAgreement */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
-/* harmony import */ var _arch_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(67);
-// The `/kernel/metadata` file of a krata / Edera kernel image: KEY=VALUE lines, each ending in "\n",
-// no quoting (see krata-formats.md §1.3). Edera reads it with `grep '^KEY=' | cut -d= -f2` and
-// `split(",")`, so a value must not hold a newline, "=", a space, or (in a tag) a comma.
-
-
-const CONFIG_DIGEST = /^sha256:[0-9a-f]{64}$/;
-/**
- * Renders `/kernel/metadata`, in the order of krata's doc with Edera's later KERNEL_UNAME_R:
- * KERNEL_ARCH, KERNEL_VERSION, [KERNEL_UNAME_R], KERNEL_FLAVOR, KERNEL_CONFIG, [KERNEL_TAGS].
- */
-function renderKernelMetadata(metadata) {
-    const { arch, version, unameR, flavor, configDigest, tags } = metadata;
-    if (!KERNEL_ARCHES.includes(arch)) {
-        throw new InputError(`arch: "${String(arch)}" is not a kernel architecture (${KERNEL_ARCHES.join(' or ')})`);
-    }
-    checkValue('version', version);
-    if (unameR !== undefined)
-        checkValue('uname-r', unameR);
-    checkValue('flavor', flavor);
-    if (!CONFIG_DIGEST.test(configDigest)) {
-        throw new InputError(`config: digest "${configDigest}" is not sha256:<64 lowercase hex>`);
-    }
-    for (const tag of tags) {
-        checkValue('tags', tag);
-        if (tag.includes(','))
-            throw new InputError(`tags: "${tag}" contains a comma; KERNEL_TAGS is comma-separated`);
-    }
-    const lines = [`KERNEL_ARCH=${arch}`, `KERNEL_VERSION=${version}`];
-    if (unameR !== undefined)
-        lines.push(`KERNEL_UNAME_R=${unameR}`);
-    lines.push(`KERNEL_FLAVOR=${flavor}`, `KERNEL_CONFIG=${configDigest}`);
-    if (tags.length > 0)
-        lines.push(`KERNEL_TAGS=${tags.join(',')}`);
-    return lines.map((line) => `${line}\n`).join('');
-}
-/** A value must survive `cut -d= -f2` and a line-by-line read unchanged. */
-function checkValue(input, value) {
-    const shown = JSON.stringify(value);
-    if (value === '')
-        throw new InputError(`${input}: must not be empty`);
-    if (/[\r\n]/.test(value))
-        throw new InputError(`${input}: ${shown} contains a line break`);
-    if (value.includes('='))
-        throw new InputError(`${input}: ${shown} contains "="`);
-    if (/\s/.test(value))
-        throw new InputError(`${input}: ${shown} contains a space`);
-}
-const KEY = /^[A-Z_][A-Z0-9_]*$/;
-/** Parses `/kernel/metadata` text into key → value; the last of repeated keys wins, blank lines are skipped. */
-function parseKernelMetadata(text) {
-    const record = {};
-    text.split('\n').forEach((line, index) => {
-        if (line === '')
-            return;
-        const eq = line.indexOf('=');
-        const key = eq === -1 ? '' : line.slice(0, eq);
-        if (!KEY.test(key))
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`metadata:${index + 1}: "${line}" is not a KEY=VALUE line`);
-        record[key] = line.slice(eq + 1);
-    });
-    return record;
-}
-const FORMAT_NAMES = {
-    bzImage: 'bzImage',
-    'arm64-Image': 'Image',
-    'arm64-Image.gz': 'Image.gz',
-};
-/**
- * Checks that the image, the .config and the `version` input can be the same kernel. Throws an InputError when they
- * cannot (another architecture, another major.minor, a version the image or config contradicts); returns warnings
- * for what is only unproven (same major.minor, but nothing in the image names the patch level).
- */
-function crossCheckKernel(image, config, versionInput = '') {
-    if (config.arch !== undefined && config.arch !== image.arch) {
-        const kind = `${image.arch} ${FORMAT_NAMES[image.format]}`;
-        throw new InputError(`image: ${image.path} is an ${kind} but config ${config.file} is for ${config.arch}`);
-    }
-    const warnings = [];
-    const { release } = image;
-    if (config.version !== undefined) {
-        const agreement = releaseAgreement(image, config.version);
-        if (agreement === 'mismatch')
-            throw new InputError(`image: ${image.path} is Linux ${release} but config ${config.file} is for ${config.version}`);
-        if (agreement === 'same-series')
-            warnings.push(unprovenPatch(image, config.version, `config ${config.file} is for`));
-    }
-    const inputVersion = upstreamVersionOf(versionInput);
-    if (inputVersion !== undefined) {
-        if (config.version !== undefined && !sameVersion(inputVersion, upstreamVersionOf(config.version) ?? config.version)) {
-            throw new InputError(`version: ${versionInput} contradicts config ${config.file}, which is for ${config.version}`);
-        }
-        const agreement = releaseAgreement(image, inputVersion);
-        if (agreement === 'mismatch')
-            throw new InputError(`version: ${versionInput} contradicts image ${image.path}, which is Linux ${release}`);
-        if (agreement === 'same-series' && config.version === undefined)
-            warnings.push(unprovenPatch(image, inputVersion, 'input version says'));
-    }
-    return warnings;
-}
-function unprovenPatch(image, version, claim) {
-    return `image: ${image.path} is Linux ${image.release}, ${claim} ${version}: the same ${seriesOf(version)} series, but nothing in the image names ${version}`;
-}
-/**
- * How an image's release relates to an upstream version: 'match' when the release starts with it (6.1.192-sample),
- * 'named' when the image's version string names it as a whole token (Debian's "... Debian 6.1.192-2 (...)", Ubuntu's
- * "(Ubuntu 6.8.0-45.45-generic 6.8.12)"), 'same-series' when only major.minor agree, else 'mismatch'.
- */
-function releaseAgreement(image, version) {
-    if (releaseMatches(image.release, version))
-        return 'match';
-    if (namesVersion(image.versionString, version))
-        return 'named';
-    const series = seriesOf(version);
-    if (series === undefined || series !== seriesOf(image.release))
-        return 'mismatch';
-    // A release with its own non-zero patch level (6.1.191-foo) names another kernel; distributions keep ".0" (6.1.0-56).
-    const patch = /^\d+\.\d+\.(\d+)/.exec(image.release)?.[1];
-    return patch === undefined || Number(patch) === 0 ? 'same-series' : 'mismatch';
-}
-/** "6.1.192-sample" matches 6.1.192; "6.1.1920" and "6.1.19" do not match each other. */
-function releaseMatches(release, version) {
-    if (!release.startsWith(version))
-        return false;
-    const rest = release.slice(version.length);
-    return rest === '' || !/^[0-9]/.test(rest);
-}
-/** The version as a token of its own: after a start, space or "(", and not followed by more digits of a longer one. */
-function namesVersion(versionString, version) {
-    const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return new RegExp(`(?:^|[\\s(])${escaped}(?![0-9]|\\.[0-9])`).test(versionString);
-}
-/** "6.1" of "6.1.192" or "6.1.0-56-amd64". */
-function seriesOf(version) {
-    return /^(\d+\.\d+)(?![0-9])/.exec(version)?.[1];
-}
-/** The upstream kernel version a `version` input starts with ("6.18.44" of "6.18.44+nvidia-610.57.04"), if any. */
-function upstreamVersionOf(input) {
-    return /^\d+\.\d+(?:\.\d+)?(?![0-9])/.exec(input)?.[0];
-}
-/** 6.1 agrees with 6.1.192 (it names no patch level); 6.1.191 does not. */
-function sameVersion(a, b) {
-    const [shorter, longer] = a.length <= b.length ? [a, b] : [b, a];
-    return longer === shorter || (longer.startsWith(shorter) && longer[shorter.length] === '.' && shorter.split('.').length === 2);
-}
-
-
-/***/ }),
-
-/***/ 577:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  y: () => (/* binding */ DIFF_USAGE),
-  F: () => (/* binding */ diffCommand)
-});
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(975);
-// EXTERNAL MODULE: ./src/check/kernel-config.ts
-var kernel_config = __nccwpck_require__(746);
-// EXTERNAL MODULE: ./src/arch.ts
-var src_arch = __nccwpck_require__(67);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/pull/image-source.ts + 9 modules
-var image_source = __nccwpck_require__(752);
-// EXTERNAL MODULE: ./src/check/requirements.ts
-var requirements = __nccwpck_require__(762);
 ;// CONCATENATED MODULE: ./src/drift/config-diff.ts
 // What changed between two kernel configs, option by option, in the five states a `.config` line can be in
 // (absent, not set, y, m, a value): the pure half of the drift report.
@@ -3921,15 +3826,15 @@ function diffConfigs(before, after, requirementOptions) {
             option,
             kind: was ? 'changed' : 'added',
             class: classify(option),
-            before: (0,kernel_config/* describeEntry */.OY)(was),
-            after: (0,kernel_config/* describeEntry */.OY)(now),
+            before: describeEntry(was),
+            after: describeEntry(now),
             line: now.line,
         });
     }
     for (const [option, was] of before.entries) {
         if (after.entries.has(option))
             continue;
-        changes.push({ option, kind: 'removed', class: classify(option), before: (0,kernel_config/* describeEntry */.OY)(was), after: 'absent', line: null });
+        changes.push({ option, kind: 'removed', class: classify(option), before: describeEntry(was), after: 'absent', line: null });
     }
     return changes.sort((a, b) => CLASS_ORDER[a.class] - CLASS_ORDER[b.class] || (a.option < b.option ? -1 : a.option > b.option ? 1 : 0));
 }
@@ -3944,7 +3849,7 @@ function sameState(a, b) {
  */
 function requirementOptionSet(extra = []) {
     const options = new Set();
-    for (const r of [...(0,requirements/* requirementsFor */.eK)('host'), ...(0,requirements/* bootRequirements */.bR)(), ...extra]) {
+    for (const r of [...requirementsFor('host'), ...bootRequirements(), ...extra]) {
         options.add(r.option);
         for (const alternative of r.anyOf ?? [])
             options.add(alternative);
@@ -3999,1658 +3904,9 @@ function configOnlySide(ref, configDigest, config) {
     };
 }
 
-// EXTERNAL MODULE: ./src/check/read-config.ts
-var read_config = __nccwpck_require__(957);
-// EXTERNAL MODULE: ./src/oci/digest.ts
-var digest = __nccwpck_require__(825);
-// EXTERNAL MODULE: ./src/pull/layer-reader.ts + 10 modules
-var layer_reader = __nccwpck_require__(484);
-// EXTERNAL MODULE: ./src/describe/metadata.ts
-var describe_metadata = __nccwpck_require__(968);
-;// CONCATENATED MODULE: ./src/drift/kernel-side.ts
-// One side of a drift comparison from what an image says about itself: /kernel/metadata first (what krata reads),
-// the manifest's dev.edera.kernel.* annotations where the metadata is missing, layer sizes from the descriptors.
-
-function imageSide(facts) {
-    const metadata = facts.metadata === undefined ? {} : (0,describe_metadata/* parseKernelMetadata */.Ci)(facts.metadata);
-    const annotation = (key) => facts.annotations[`dev.edera.kernel.${key}`] || undefined;
-    const pick = (metadataKey, annotationKey) => metadata[metadataKey] || (annotationKey ? annotation(annotationKey) : undefined) || null;
-    const tags = pick('KERNEL_TAGS', 'tags');
-    return {
-        ref: facts.ref,
-        digest: facts.digest,
-        configDigest: facts.configDigest,
-        version: pick('KERNEL_VERSION', 'version'),
-        unameR: pick('KERNEL_UNAME_R'),
-        flavor: pick('KERNEL_FLAVOR', 'flavor'),
-        tags: tags ? tags.split(',').filter((t) => t !== '') : [],
-        sizes: {
-            'kernel/image': facts.layerSizes['kernel/image'] ?? null,
-            'kernel/addons.squashfs': facts.layerSizes['kernel/addons.squashfs'] ?? null,
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/drift/read-side.ts
-// Reads one side of a drift comparison: a published kernel image (its config.gz, its metadata if small, and the
-// layer sizes from the manifest: the kernel and addons blobs are never downloaded), or a `.config`/`config.gz` file.
-
-
-
-
-
-
-
-
-// A config.gz layer is tens of KB (a 10,000-line config gzips to ~60 KB); metadata is a few hundred bytes.
-const CONFIG_LAYER_MAX = 4 * 1024 * 1024;
-const METADATA_LAYER_MAX = 64 * 1024;
-/**
- * The kernel image `reference` names (the `arch` child of an index), or undefined when it does not exist. Reads the
- * manifest (and index), the image config, the config.gz layer and, when small, the metadata layer.
- */
-async function readImageSide(reference, options, label = reference) {
-    const image = await (0,image_source/* openKernelImage */.vX)(reference, options);
-    if (image === undefined)
-        return undefined;
-    const configLayer = (0,image_source/* kernelLayerFromHistory */.Vj)(image, 'config.gz');
-    if (configLayer === undefined)
-        throw new errors/* InputError */.dz(`${reference}: the image has no kernel/config.gz layer, so its config cannot be compared`);
-    const configGz = await fileInSmallLayer(image, configLayer, 'kernel/config.gz', CONFIG_LAYER_MAX, reference);
-    const configBytes = (0,read_config/* decodeConfig */.Fu)(configGz, `${reference} kernel/config.gz`, 'compare-to');
-    const config = (0,kernel_config/* parseKernelConfig */.Jj)(configBytes.toString('utf8'), `${reference} kernel/config.gz`, 'compare-to');
-    const metadataLayer = (0,image_source/* kernelLayerFromHistory */.Vj)(image, 'metadata');
-    const metadata = metadataLayer !== undefined && metadataLayer.size <= METADATA_LAYER_MAX
-        ? (await fileInSmallLayer(image, metadataLayer, 'kernel/metadata', METADATA_LAYER_MAX, reference)).toString('utf8')
-        : undefined;
-    const size = (file) => (0,image_source/* kernelLayerFromHistory */.Vj)(image, file)?.size;
-    const side = imageSide({
-        ref: label,
-        digest: image.digest,
-        configDigest: (0,digest/* sha256Digest */.sI)(configBytes),
-        annotations: image.manifest.annotations ?? {},
-        metadata,
-        layerSizes: { 'kernel/image': size('image'), 'kernel/addons.squashfs': size('addons.squashfs') },
-    });
-    return { side, config };
-}
-/** A `.config` or `config.gz` on disk: only the config is compared. */
-async function readConfigSide(file, input) {
-    const { config, bytes } = await (0,read_config/* readKernelConfigWithBytes */.RS)(file, input);
-    return { side: configOnlySide(file, (0,digest/* sha256Digest */.sI)(bytes), config), config };
-}
-/**
- * One file out of a small layer (config.gz, metadata), read with the image's own layer reader (tar, gzip or zstd,
- * digest checked). The layer's size is checked first, so a mislabelled big layer is never fetched.
- */
-async function fileInSmallLayer(image, layer, name, maxBytes, where) {
-    if (layer.size > maxBytes)
-        throw new errors/* InputError */.dz(`${where}: the ${name} layer is ${layer.size} bytes, more than the ${maxBytes} read for a comparison`);
-    let found;
-    await (0,layer_reader/* readLayer */.w6)(image, layer, (entry) => entry.type === 'File' && entry.path.replace(/^\.\//, '') === name
-        ? async (body) => void (found = await (0,layer_reader/* bodyToBuffer */.AW)(body, maxBytes, `${where}: ${name}`))
-        : undefined, where);
-    if (found === undefined)
-        throw new errors/* InputError */.dz(`${where}: layer ${layer.digest} holds no ${name}`);
-    return found;
-}
-
-// EXTERNAL MODULE: ./src/log-line.ts
-var log_line = __nccwpck_require__(420);
-;// CONCATENATED MODULE: ./src/drift/render.ts
-// The drift report for people: plain text (the CLI), an HTML section (the job summary) and one notice per changed
-// requirement. Pure: data in, strings out.
-// Every value here comes from an image or names one: escaped so no annotation or config value acts as HTML or markdown.
-
-
-// A kernel version bump changes hundreds of options; past this the folded table points at the JSON report.
-const FOLDED_ROWS = 400;
-/** `6.1.191` when the side knows its version, else its ref: the "in ..." of "was =y in 6.1.191". */
-function sideName(side) {
-    return side.version ?? side.ref;
-}
-function changeMessage(change, before) {
-    return `${change.option} was ${stateText(change.before)} in ${sideName(before)}, now ${stateText(change.after)}`;
-}
-/** One line of counts: `4 options changed (1 added, 1 removed, 2 changed): 2 requirements, 0 Xen, 2 other`. */
-function countsLine(drift) {
-    if (drift.sameConfig)
-        return `no config change (both are ${drift.after.configDigest})`;
-    if (drift.configChanged === 0)
-        return 'no option changed (the configs differ only in comments or order)';
-    const c = drift.counts;
-    return (`${drift.configChanged} option${drift.configChanged === 1 ? '' : 's'} changed (${c.added} added, ${c.removed} removed, ${c.changed} changed): ` +
-        `${c.requirement} requirement${c.requirement === 1 ? '' : 's'}, ${c.xen} Xen, ${c.other} other`);
-}
-function factRows(drift) {
-    const { before, after } = drift;
-    const text = (value) => value ?? '—';
-    const same = (a, b) => (a === b ? 'same' : 'changed');
-    const rows = [
-        { name: 'kernel version', before: text(before.version), after: text(after.version), change: same(text(before.version), text(after.version)) },
-    ];
-    // Only images have a release, a flavor, tags and layers: beside a bare config these would read as "removed".
-    const images = before.digest !== null && after.digest !== null;
-    if (images) {
-        rows.push({ name: 'uname -r', before: text(before.unameR), after: text(after.unameR), change: same(text(before.unameR), text(after.unameR)) }, { name: 'flavor', before: text(before.flavor), after: text(after.flavor), change: same(text(before.flavor), text(after.flavor)) }, {
-            name: 'tags',
-            before: before.tags.join(',') || '—',
-            after: after.tags.join(',') || '—',
-            change: same(before.tags.join(','), after.tags.join(',')),
-        });
-    }
-    rows.push({ name: 'config', before: before.configDigest, after: after.configDigest, change: same(before.configDigest, after.configDigest) });
-    if (images) {
-        for (const size of drift.sizes)
-            rows.push({ name: `${size.file} layer`, before: bytes(size.before), after: bytes(size.after), change: sizeDelta(size) });
-    }
-    return rows;
-}
-/** `10,485,760 B` (exact, so a reviewer sees a 2 KiB change too). */
-function bytes(value) {
-    return value === null ? '—' : `${value.toLocaleString('en-US')} B`;
-}
-/** `+114,240 B (+1.1 %)`, `0 B (0 %)`, or `—` when a side has no such layer. */
-function sizeDelta(size) {
-    if (size.bytes === null)
-        return '—';
-    const sign = size.bytes > 0 ? '+' : size.bytes < 0 ? '-' : '';
-    const percent = size.percent === null ? '' : ` (${size.percent > 0 ? '+' : ''}${size.percent} %)`;
-    return `${sign}${Math.abs(size.bytes).toLocaleString('en-US')} B${percent}`;
-}
-/** The CLI's rendering: the facts, the counts, then one line per changed option. */
-function renderDriftText(drift) {
-    const lines = [`Since ${drift.before.ref}${drift.before.digest ? ` (${drift.before.digest})` : ''}:`];
-    for (const row of factRows(drift)) {
-        if (row.before === '—' && row.after === '—')
-            continue;
-        lines.push(`  ${row.name}: ${row.before === row.after ? row.after : `${row.before} → ${row.after}`}${row.name.endsWith('layer') && row.change !== '—' ? `, ${row.change}` : ''}`);
-    }
-    lines.push(countsLine(drift));
-    const width = Math.max(0, ...drift.changes.map((c) => c.option.length));
-    for (const change of drift.changes) {
-        lines.push(`  ${change.class.padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`);
-    }
-    return `${lines.join('\n')}\n`;
-}
-/** The job summary's "Since <ref>" section: facts, requirement and Xen changes, then the rest folded away. */
-function renderDriftSummary(drift) {
-    const facts = factRows(drift).filter((row) => !(row.before === '—' && row.after === '—'));
-    let html = `<h3>Since <code>${escape(drift.before.ref)}</code></h3>\n` +
-        `<table><tr><th></th><th>Before</th><th>Now</th><th>Change</th></tr>\n` +
-        facts
-            .map((r) => `<tr><th>${escape(r.name)}</th><td><code>${escape(r.before)}</code></td><td><code>${escape(r.after)}</code></td><td>${escape(r.change)}</td></tr>`)
-            .join('\n') +
-        `\n</table>\n<p>${escape(countsLine(drift))}</p>\n`;
-    const first = drift.changes.filter((c) => c.class !== 'other');
-    const rest = drift.changes.filter((c) => c.class === 'other');
-    if (first.length > 0)
-        html += changeTable(first);
-    if (rest.length > 0) {
-        const shown = rest.slice(0, FOLDED_ROWS);
-        const more = rest.length - shown.length;
-        html +=
-            `<details><summary>${rest.length} other option${rest.length === 1 ? '' : 's'} changed</summary>\n\n${changeTable(shown)}` +
-                `${more > 0 ? `<p>${more} more are in the drift report.</p>\n` : ''}</details>\n`;
-    }
-    return html;
-}
-function changeTable(changes) {
-    const rows = changes.map((c) => `<tr><td><code>${escape(c.option)}</code></td><td>${c.class}</td><td>${c.kind}</td>` +
-        `<td>${escape(c.before)}</td><td>${escape(c.after)}</td><td>${c.line ?? ''}</td></tr>`);
-    return `<table><tr><th>Option</th><th>Class</th><th>Change</th><th>Before</th><th>Now</th><th>Line</th></tr>\n${rows.join('\n')}\n</table>\n`;
-}
-/** The changes a notice is put on: every requirement option that changed, with its message. */
-function driftNotices(drift) {
-    return drift.changes
-        .filter((c) => c.class === 'requirement')
-        .map((c) => ({
-        option: c.option,
-        line: c.line,
-        title: `${c.option} changed since ${sideName(drift.before)}`,
-        message: changeMessage(c, drift.before),
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/drift/diff-command.ts
-// `kernel-action diff OLD NEW`: the drift report between two kernels, each a `.config`, a `config.gz` or an image.
-
-
-
-
-
-
-
-
-
-
-const DIFF_USAGE = `usage: kernel-action diff OLD NEW [--arch x86_64|aarch64] [--insecure-registry] [--json]
-       OLD and NEW: a .config, a config.gz, or an image (host/repo:tag, host/repo@digest, oci:<layout>[:tag|@digest])
-exit status: 0 same config, 1 options changed, 2 usage or input error`;
-/** Runs the command; returns the exit status. Registry credentials come from ~/.docker/config.json, else none. */
-async function diffCommand(args, write) {
-    const { values, positionals } = (0,external_node_util_.parseArgs)({
-        args,
-        options: {
-            arch: { type: 'string' },
-            'insecure-registry': { type: 'boolean', default: false },
-            json: { type: 'boolean', default: false },
-        },
-        strict: true,
-        allowPositionals: true,
-    });
-    if (positionals.length !== 2)
-        throw new errors/* InputError */.dz('diff: give exactly two kernels, OLD and NEW');
-    const [oldArg, newArg] = positionals;
-    const isFile = (arg) => !arg.startsWith('oci:') && external_node_fs_default().existsSync(arg);
-    const files = new Map();
-    for (const arg of [oldArg, newArg])
-        if (isFile(arg))
-            files.set(arg, await readConfigSide(arg, 'diff'));
-    // An index is read for the architecture asked for, else that of a config given beside it, else this host's.
-    const stated = values.arch === undefined ? undefined : (0,src_arch/* parseArch */.CO)('--arch', values.arch);
-    const arch = stated ?? [...files.values()].map((f) => (0,kernel_config/* detectArch */.k2)(f.config)).find((a) => a !== undefined) ?? (0,image_source/* hostKernelArch */.er)();
-    const read = async (arg) => {
-        const file = files.get(arg);
-        if (file)
-            return file;
-        const image = await readImageSide(arg, { arch, insecureRegistry: values['insecure-registry'] });
-        if (image === undefined)
-            throw new errors/* InputError */.dz(`diff: ${arg} is neither a file nor an existing image`);
-        return image;
-    };
-    const drift = buildDrift(await read(oldArg), await read(newArg), requirementOptionSet());
-    write(values.json ? `${JSON.stringify(drift, null, 2)}\n` : renderDriftText(drift));
-    return drift.configChanged > 0 ? 1 : 0;
-}
-
-
-/***/ }),
-
-/***/ 916:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BZ: () => (/* binding */ KconfigSyntaxError),
-/* harmony export */   Gd: () => (/* binding */ InternalError),
-/* harmony export */   TN: () => (/* binding */ oneLine),
-/* harmony export */   cs: () => (/* binding */ IntegrityError),
-/* harmony export */   dz: () => (/* binding */ InputError),
-/* harmony export */   gl: () => (/* binding */ RegistryError),
-/* harmony export */   v4: () => (/* binding */ ToolError),
-/* harmony export */   yL: () => (/* binding */ oneOf),
-/* harmony export */   zS: () => (/* binding */ fileError)
-/* harmony export */ });
-/**
- * The action's error vocabulary (README, "Bad input"). Every error it stops with is one line of one of these kinds
- * (or of a subclass of one); a plain `Error` is never thrown on purpose, and no other module declares a kind of its own
- * (__tests__/errors.test.ts holds that).
- */
-/**
- * A user-supplied input that cannot be used (a missing file, a line that is not Kconfig, a bad tag...).
- * It is reported as one line naming the input or file:line, and always fails the step: `fail-on`
- * governs unmet requirements, not unusable input.
- */
-class InputError extends Error {
-    name = 'InputError';
-}
-/**
- * Bytes that do not match the digest naming them (a blob or manifest fetched or read back), or data this action wrote
- * that did not read back as written (a tag resolving elsewhere).
- */
-class IntegrityError extends Error {
-    name = 'IntegrityError';
-}
-/** A program this action runs (the `zstd` program, apt-get, QEMU and Xen for the boot test) failed. */
-class ToolError extends Error {
-    name = 'ToolError';
-}
-/**
- * A registry refused a request, answered something unusable, or could not be reached (in time). Its answers are
- * untrusted: the message names the registry and the request, never a secret. `status` is the HTTP status when there
- * was one; `code` the registry's error code (MANIFEST_UNKNOWN, DENIED...) or the transport's (ECONNREFUSED, TIMEOUT,
- * DEADLINE, SLOW_BODY, FOREIGN_CHALLENGE...), for callers that decide on them (404: absent). Credentials the registry
- * does not accept are an InputError (the user's input is at fault); bytes not matching their digest an IntegrityError.
- */
-class RegistryError extends Error {
-    status;
-    code;
-    name = 'RegistryError';
-    constructor(message, status, code) {
-        super(message);
-        this.status = status;
-        this.code = code;
-    }
-}
-/** A Kconfig line the reader cannot parse; never shown as a failure, it is counted among the skipped lines. */
-class KconfigSyntaxError extends Error {
-    name = 'KconfigSyntaxError';
-}
-/** A broken promise inside this action (a bug, or a damaged copy of it): the message asks for a report. */
-class InternalError extends Error {
-    name = 'InternalError';
-    constructor(message) {
-        super(`internal error: ${message} (a bug in kernel-action; please report it)`);
-    }
-}
-/**
- * The one wording for a file an input names that cannot be used: `config: build/.config does not exist`,
- * `image: vmlinuz cannot be read (permission denied)`; `doing` is `written` for a file the action writes.
- */
-function fileError(input, file, error, doing = 'read') {
-    const code = error?.code;
-    if (code === 'ENOENT')
-        return new InputError(`${input}: ${file} does not exist`);
-    if (code === 'EISDIR')
-        return new InputError(`${input}: ${file} is a directory, not a file`);
-    if (code === 'EACCES' || code === 'EPERM')
-        return new InputError(`${input}: ${file} cannot be ${doing} (permission denied)`);
-    return new InputError(`${input}: ${file} cannot be ${doing} (${code ?? (error instanceof Error ? error.message : String(error))})`);
-}
-/** The message of anything thrown, on one line, for the log and for `core.setFailed`. */
-function oneLine(error) {
-    const text = error instanceof Error ? error.message : String(error);
-    return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-/** A value that must be one of a fixed set (a target, a mode...); anything else names the input at fault. */
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new InputError(`${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
-}
-
-
-/***/ }),
-
-/***/ 607:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  mT: () => (/* binding */ HOST_COMMANDS),
-  bw: () => (/* binding */ HOST_USAGE),
-  $t: () => (/* binding */ runHostCommand)
-});
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(975);
-// EXTERNAL MODULE: ./src/arch.ts
-var src_arch = __nccwpck_require__(67);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __nccwpck_require__(466);
-// EXTERNAL MODULE: ./src/describe/kernel-image.ts + 2 modules
-var kernel_image = __nccwpck_require__(824);
-// EXTERNAL MODULE: ./src/describe/metadata.ts
-var describe_metadata = __nccwpck_require__(968);
-// EXTERNAL MODULE: ./src/input-file.ts
-var input_file = __nccwpck_require__(54);
-// EXTERNAL MODULE: ./src/pull/image-source.ts + 9 modules
-var image_source = __nccwpck_require__(752);
-// EXTERNAL MODULE: ./src/pull/layer-reader.ts + 10 modules
-var layer_reader = __nccwpck_require__(484);
-// EXTERNAL MODULE: ./src/oci/reference.ts
-var reference = __nccwpck_require__(148);
-// EXTERNAL MODULE: ./src/oci/registry/errors.ts
-var registry_errors = __nccwpck_require__(14);
-;// CONCATENATED MODULE: ./src/oci/registry/push.ts
-// Writes one image to a registry in the only safe order: blobs, manifest by digest, tags, then a read-back.
-
-
-
-/** Blobs (skipping those present), then the manifest by digest, then tags, then reads every tag back. */
-async function pushImage(client, image, tags, options = {}) {
-    for (const tag of tags) {
-        if (!isValidTag(tag))
-            throw new InputError(`tags: "${tag}" is not a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})`);
-    }
-    const log = client.log;
-    const where = `${client.registry}/${client.repository}`;
-    const result = { digest: image.manifest.descriptor.digest, bytesUploaded: 0, blobsSkipped: 0, blobsMounted: 0, blobsUploaded: 0 };
-    const unique = [...new Map(image.blobs.map((blob) => [blob.descriptor.digest, blob])).values()];
-    await eachConcurrently(unique, options.concurrency ?? 3, async (blob) => {
-        const outcome = await placeBlob(client, blob, options);
-        if (outcome === 'skipped')
-            result.blobsSkipped++;
-        else if (outcome === 'mounted')
-            result.blobsMounted++;
-        else {
-            result.blobsUploaded++;
-            result.bytesUploaded += outcome;
-        }
-    });
-    // Only now may the manifest exist, and only once it exists by digest may a tag point at it.
-    const digest = await client.putManifest(image.manifest, image.manifest.descriptor.digest);
-    log(`${where}@${digest}: manifest pushed`);
-    await options.beforeTags?.(digest);
-    for (const tag of tags)
-        await client.putManifest(image.manifest, tag);
-    for (const tag of tags) {
-        const resolved = await client.resolve(tag);
-        if (resolved !== digest) {
-            const message = `registry ${client.registry}: tag ${tag} resolves to ${resolved ?? 'nothing'} after push, expected ${digest}`;
-            throw new TagMismatchError(message, tag, digest, resolved);
-        }
-        log(`${where}:${tag} → ${digest}`);
-    }
-    return result;
-}
-/** Makes one blob present in the repository; returns how, or the bytes uploaded. */
-async function placeBlob(client, blob, options) {
-    const { digest, size } = blob.descriptor;
-    if (await client.blobExists(digest)) {
-        client.log(`blob ${digest}: already present`);
-        return 'skipped';
-    }
-    const intervalMs = (options.progressIntervalSeconds ?? 10) * 1000;
-    let lastLine = Date.now();
-    const startedAt = Date.now();
-    const outcome = await client.uploadBlob(blob, {
-        mountFrom: options.mountFrom,
-        onProgress: (progress) => {
-            options.onProgress?.(progress);
-            if (Date.now() - lastLine < intervalMs || progress.bytes === progress.total)
-                return;
-            lastLine = Date.now();
-            client.log(`blob ${digest}: ${formatBytes(progress.bytes)} of ${formatBytes(progress.total)} (${formatBytes(progress.bytesPerSecond)}/s)`);
-        },
-    });
-    if (outcome.mounted) {
-        client.log(`blob ${digest}: mounted from ${options.mountFrom}`);
-        return 'mounted';
-    }
-    const seconds = (Date.now() - startedAt) / 1000;
-    client.log(`blob ${digest}: uploaded ${formatBytes(size)} in ${seconds.toFixed(1)} s`);
-    return outcome.bytes;
-}
-/** Runs `work` over `items`, at most `limit` at a time; the first failure rejects (others finish quietly). */
-async function eachConcurrently(items, limit, work) {
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-        while (!failed && next < items.length) {
-            const item = items[next++];
-            try {
-                await work(item);
-            }
-            catch (error) {
-                failed = true;
-                throw error;
-            }
-        }
-    };
-    const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker);
-    const settled = await Promise.allSettled(workers);
-    const rejected = settled.find((outcome) => outcome.status === 'rejected');
-    if (rejected !== undefined)
-        throw rejected.reason;
-}
-function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-;// CONCATENATED MODULE: ./src/install/confined-root.ts
-// Install writes only below `--root`, and a symbolic link there must not take it elsewhere: `<root>/var/lib/krata ->
-// /etc` would put the kernel in /etc. So the root itself is taken as given (it is the caller's to name), and every
-// folder below it is walked one component at a time, refused when it is a link, created when missing (mkdir does not
-// follow a link in its last component: a link planted meanwhile makes it fail, not follow).
-
-
-
-/** The `--root` value as an absolute path, or an InputError when it is empty or not an existing folder. */
-async function checkRoot(root) {
-    if (root.trim() === '')
-        throw new errors/* InputError */.dz('--root: must name an existing folder (got an empty value)');
-    const absolute = external_node_path_default().resolve(root);
-    const stat = await external_node_fs_.promises.stat(absolute).catch((error) => {
-        throw (0,errors/* fileError */.zS)('--root', root, error);
-    });
-    if (!stat.isDirectory())
-        throw new errors/* InputError */.dz(`--root: ${root} is not a folder`);
-    return absolute;
-}
-/**
- * `<root>/<relative>`, checked to hold no symbolic link (nor anything but folders) in any component below `root`.
- * With `create`, missing folders are made one at a time; without, a missing one ends the walk (returns `exists: false`).
- */
-async function confinedDir(root, relative, create) {
-    let dir = root;
-    for (const name of relative.split('/').filter((part) => part !== '')) {
-        dir = external_node_path_default().join(dir, name);
-        let stat = await lstatOrUndefined(dir);
-        if (stat === undefined) {
-            if (!create)
-                return { dir: external_node_path_default().join(root, relative), exists: false };
-            await external_node_fs_.promises.mkdir(dir, { mode: 0o755 }).catch((error) => {
-                if (error.code !== 'EEXIST')
-                    throw (0,errors/* fileError */.zS)('--root', dir, error, 'written');
-            });
-            stat = await lstatOrUndefined(dir);
-        }
-        if (stat?.isSymbolicLink())
-            throw new errors/* InputError */.dz(`--root: ${dir} is a symbolic link; install follows no link below ${root}`);
-        if (stat === undefined || !stat.isDirectory())
-            throw new errors/* InputError */.dz(`--root: ${dir} is not a folder`);
-    }
-    return { dir, exists: true };
-}
-/** What `file` is without following it: absent, a regular file, or a one-line refusal naming what else it is. */
-async function regularOrAbsent(file) {
-    const stat = await lstatOrUndefined(file);
-    if (stat === undefined)
-        return 'absent';
-    if (stat.isFile())
-        return 'file';
-    if (stat.isSymbolicLink())
-        throw new errors/* InputError */.dz(`--root: ${file} is a symbolic link, which install does not follow`);
-    throw new errors/* InputError */.dz(`--root: ${file} is ${stat.isDirectory() ? 'a folder' : 'a special file'}, not a regular file`);
-}
-/** Flags for every file install creates: a new file, never through a link, never over one that exists. */
-const CREATE_NEW = external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW;
-/** Writes `text` to `file`, which must not exist yet (O_EXCL, O_NOFOLLOW), and flushes it to disk. */
-async function writeNewFile(file, text) {
-    const handle = await external_node_fs_.promises.open(file, CREATE_NEW, 0o644).catch((error) => {
-        throw (0,errors/* fileError */.zS)('--root', file, error, 'written');
-    });
-    try {
-        await handle.writeFile(text);
-        await handle.sync();
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** fsync of a file or folder install made, opened without following a link. */
-async function fsyncPath(file) {
-    const handle = await external_node_fs_.promises.open(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW);
-    try {
-        await handle.sync();
-    }
-    finally {
-        await handle.close();
-    }
-}
-async function lstatOrUndefined(file) {
-    try {
-        return await external_node_fs_.promises.lstat(file);
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw (0,errors/* fileError */.zS)('--root', file, error);
-    }
-}
-
-// EXTERNAL MODULE: external "node:timers/promises"
-var external_node_timers_promises_ = __nccwpck_require__(500);
-// EXTERNAL MODULE: ./src/oci/layout-files.ts
-var layout_files = __nccwpck_require__(613);
-;// CONCATENATED MODULE: ./src/install/install-lock.ts
-// One install at a time per root: a lock file in the zone folder, created with O_EXCL and holding its owner's tag
-// (host hash, pid). A second install waits for the first instead of staging into, or rolling back, the same files. A
-// lock whose owner died on this host (SIGKILL, power loss) is broken; a lock that is not a small regular file (a link
-// or FIFO planted there) is refused, not followed.
-
-
-
-
-
-
-
-
-const INSTALL_LOCK = '.kernel-action-install.lock';
-/** How long an install waits for another one on the same root (a large kernel over a slow link takes minutes). */
-const WAIT_MS = 15 * 60_000;
-/** A lock file still empty after this long was left by a run killed between creating and writing it. */
-const EMPTY_STALE_MS = 10_000;
-async function withInstallLock(zoneDir, log, critical) {
-    const lock = external_node_path_default().join(zoneDir, INSTALL_LOCK);
-    const mine = `${(0,layout_files/* ownerTag */.qE)()}-${(0,external_node_crypto_.randomUUID)()}\n`;
-    const deadline = Date.now() + WAIT_MS;
-    let told = false;
-    for (let attempt = 0;; attempt++) {
-        if (await tryCreate(lock, mine))
-            break;
-        const owner = await readLock(lock);
-        if (owner === undefined || (await breakIfStale(lock, owner)))
-            continue;
-        if (Date.now() > deadline)
-            throw new errors/* InputError */.dz(`--root: ${lock} held by another install (${owner.trim()}) for more than ${WAIT_MS / 60_000} minutes`);
-        if (!told)
-            log(`${zoneDir}: another install (${describeOwner(owner)}) is running; waiting for it to finish`);
-        told = true;
-        await (0,external_node_timers_promises_.setTimeout)(Math.min(20 + attempt * 20, 250));
-    }
-    try {
-        return await critical();
-    }
-    finally {
-        // Removed only while it is still ours (a stale-lock breaker never takes a live one, but be sure).
-        if ((await readLock(lock)) === mine)
-            await external_node_fs_.promises.rm(lock, { force: true });
-    }
-}
-async function tryCreate(lock, content) {
-    let handle;
-    try {
-        handle = await external_node_fs_.promises.open(lock, CREATE_NEW, 0o644);
-    }
-    catch (error) {
-        if (error.code === 'EEXIST')
-            return false;
-        throw (0,errors/* fileError */.zS)('--root', lock, error, 'written');
-    }
-    try {
-        await handle.writeFile(content);
-    }
-    finally {
-        await handle.close();
-    }
-    return true;
-}
-/** The lock's content, or undefined when it is gone; a lock that is not a small regular file is refused. */
-async function readLock(lock) {
-    try {
-        return (await (0,input_file/* readInputFile */.jH)(lock, '--root', 4096, 'install lock', { noFollow: true })).toString('utf8');
-    }
-    catch (error) {
-        if ((await external_node_fs_.promises.lstat(lock).catch(() => undefined)) === undefined)
-            return undefined;
-        throw error;
-    }
-}
-/** Breaks the lock when its owner is gone; true when the caller should try again at once. */
-async function breakIfStale(lock, owner) {
-    if (owner === '') {
-        const stat = await external_node_fs_.promises.lstat(lock).catch(() => undefined);
-        if (stat !== undefined && Date.now() - stat.mtimeMs < EMPTY_STALE_MS)
-            return false;
-    }
-    else if (ownerAlive(owner)) {
-        return false;
-    }
-    // Renamed aside first (atomic): of two runs breaking it at once, one wins; a lock that changed meanwhile goes back.
-    const aside = `${lock}.${(0,layout_files/* ownerTag */.qE)()}-${(0,external_node_crypto_.randomUUID)()}.broken`;
-    try {
-        await external_node_fs_.promises.rename(lock, aside);
-    }
-    catch {
-        return true;
-    }
-    const taken = await (0,input_file/* readInputFile */.jH)(aside, '--root', 4096, 'install lock', { noFollow: true }).then((bytes) => bytes.toString('utf8'), () => '');
-    if (taken !== owner)
-        await external_node_fs_.promises.link(aside, lock).catch(() => undefined);
-    await external_node_fs_.promises.rm(aside, { force: true });
-    return true;
-}
-const TAG = /^([0-9a-f]{8})-(\d+)-/;
-/** False only when the owner is a process of this host that no longer exists (or the tag is not one of ours). */
-function ownerAlive(owner) {
-    const match = TAG.exec(owner);
-    if (!match)
-        return false;
-    if (`${match[1]}-` !== (0,layout_files/* ownerTag */.qE)().replace(/\d+$/, ''))
-        return true; // another host: it cannot be asked
-    try {
-        process.kill(Number(match[2]), 0);
-        return true;
-    }
-    catch (error) {
-        return error.code === 'EPERM';
-    }
-}
-function describeOwner(owner) {
-    const match = TAG.exec(owner);
-    return match ? `pid ${match[2]}` : 'owner unknown';
-}
-
-;// CONCATENATED MODULE: ./src/install/journal.ts
-// The install journal: which targets an install was replacing, so that the next run can undo one killed half-way.
-// It lies in the zone folder, where a hostile or damaged one may be planted: it is read without following a link,
-// bounded, and accepted only when it names the files install itself replaces, each once.
-
-const JOURNAL = '.kernel-action-install.json';
-/** A journal is a few short lines; anything larger is not one we wrote. */
-const JOURNAL_MAX_BYTES = 4096;
-/** Pure: the journal's text, checked against the targets install replaces; `file` names it in the refusal. */
-function parseJournal(text, file, known) {
-    const refuse = (why) => new errors/* InputError */.dz(`${file}: ${why}; nothing was changed (restore the *.previous files by hand, then remove the journal)`);
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch {
-        throw refuse('an interrupted install left a journal that cannot be read');
-    }
-    const targets = value?.targets;
-    if (typeof value !== 'object' || value === null || !Array.isArray(targets))
-        throw refuse('is not an install journal (no list of targets)');
-    const seen = new Set();
-    for (const entry of targets) {
-        const { target, existed } = (entry ?? {});
-        if (typeof target !== 'string' || !known.includes(target)) {
-            throw refuse(`names the target ${JSON.stringify(target) ?? 'undefined'}, which is not one of ${known.join(', ')}`);
-        }
-        if (typeof existed !== 'boolean')
-            throw refuse(`says neither true nor false for whether ${target} existed`);
-        if (seen.has(target))
-            throw refuse(`names ${target} twice`);
-        seen.add(target);
-    }
-    return { targets: targets.map(({ target, existed }) => ({ target, existed })) };
-}
-
-;// CONCATENATED MODULE: ./src/install/install-kernel.ts
-// `kernel-action install`: makes a published kernel krata's system-wide default, i.e. the files krata's daemon
-// finds at start (krata-formats.md §2.3): <store>/zone/kernel and <store>/zone/addons.squashfs, plus the metadata.
-// Files are streamed beside their targets, fsynced, then renamed in; the old ones stay as *.previous, and a
-// journal lets the next run roll back an install that was killed between two renames. Everything is written below
-// `--root` only (confined-root.ts), one install at a time per root (install-lock.ts).
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Installed metadata is a few lines of KEY=value; more is not a krata metadata file. */
-const METADATA_MAX_BYTES = 64 * 1024;
-/** krata's default store (`kratad --store`), under which `zone/` holds the default kernel. */
-const KRATA_ZONE_DIR = 'var/lib/krata/zone';
-/** Installed file name → the file in the image it comes from. Order matters: the kernel goes in last. */
-const INSTALLED = [
-    { target: 'addons.squashfs', source: 'kernel/addons.squashfs', required: true },
-    { target: 'metadata', source: 'kernel/metadata', required: false },
-    { target: 'kernel', source: 'kernel/image', required: true },
-];
-const TARGETS = INSTALLED.map(({ target }) => target);
-const STAGING_PREFIX = '.kernel-action-incoming-';
-async function installKernel(reference, options) {
-    try {
-        return await install(reference, options);
-    }
-    catch (error) {
-        // A file-system call's own error (EEXIST, EPERM, ENOSPC...) gets the one wording, naming the file.
-        if (isFileSystemError(error) && isUnder(error.path, external_node_path_default().resolve(options.root || '.')))
-            throw (0,errors/* fileError */.zS)('--root', error.path, error, 'written');
-        throw error;
-    }
-}
-async function install(reference, options) {
-    const arch = options.arch ?? (0,image_source/* hostKernelArch */.er)();
-    const root = await checkRoot(options.root);
-    // Checked before anything is read or written: a link below the root is refused, not followed.
-    const { dir: zoneDir, exists } = await confinedDir(root, KRATA_ZONE_DIR, false);
-    const image = await (0,image_source/* openKernelImage */.vX)(reference, { ...options, arch });
-    if (image === undefined)
-        throw new errors/* InputError */.dz(`${reference}: not found`);
-    const from = `${reference}${reference.includes('@') ? '' : `@${image.digest}`}`;
-    for (const layer of image.layers) {
-        if (!layer_reader/* KRATA_LAYER_TYPES */.E5.has(layer.mediaType))
-            throw new errors/* InputError */.dz(`${from}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`);
-    }
-    if (options.dryRun) {
-        const total = image.layers.reduce((sum, layer) => sum + layer.size, 0);
-        const lines = [`would read ${image.layers.length} layers (${formatBytes(total)}) of ${from}`];
-        for (const { target } of INSTALLED) {
-            const current = exists ? await describeInstalled(external_node_path_default().join(zoneDir, target), target) : undefined;
-            lines.push(`would install ${external_node_path_default().join(zoneDir, target)}${current ? ` (replacing ${current}, kept as ${target}.previous)` : ''}`);
-        }
-        return { digest: image.digest, zoneDir, lines };
-    }
-    await confinedDir(root, KRATA_ZONE_DIR, true);
-    return withInstallLock(zoneDir, options.log, async () => {
-        await rollBackInterrupted(zoneDir, options.log);
-        await checkTargets(zoneDir);
-        await removeLeftovers(zoneDir);
-        const staging = external_node_path_default().join(zoneDir, `${STAGING_PREFIX}${(0,external_node_crypto_.randomUUID)()}`);
-        await external_node_fs_default().promises.mkdir(staging, { mode: 0o700 });
-        try {
-            return await installStaged(image, { root, zoneDir, staging, arch, from }, options.beforeCommit);
-        }
-        finally {
-            await external_node_fs_default().promises.rm(staging, { recursive: true, force: true });
-        }
-    });
-}
-async function installStaged(image, place, beforeCommit) {
-    const { root, zoneDir, staging, arch, from } = place;
-    const staged = await stageFiles(image, staging, from);
-    const kernel = await checkStaged(staged, staging, arch, from);
-    const previous = new Map();
-    for (const { target } of INSTALLED)
-        previous.set(target, await describeInstalled(external_node_path_default().join(zoneDir, target), target));
-    // The zone folder is checked again just before it changes: a link planted while the image was read is refused.
-    await confinedDir(root, KRATA_ZONE_DIR, false);
-    await commit(zoneDir, staging, staged, beforeCommit);
-    const lines = INSTALLED.map(({ target }) => {
-        const file = external_node_path_default().join(zoneDir, target);
-        const now = target === 'kernel' ? describeKernel(kernel) : staged.has(target) ? 'from the image' : 'removed (the image has none)';
-        const was = previous.get(target);
-        return `${file}: ${now}${was ? `; replaced ${was} (kept as ${target}.previous)` : ''}`;
-    });
-    return { digest: image.digest, zoneDir, lines: [`installed ${from}`, ...lines] };
-}
-function isUnder(file, root) {
-    const relative = external_node_path_default().relative(root, external_node_path_default().resolve(file));
-    return !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative);
-}
-/** An error from a file-system call (it names its path), as opposed to one of ours or a registry's. */
-function isFileSystemError(error) {
-    if (error instanceof errors/* InputError */.dz || error instanceof errors/* IntegrityError */.cs || error instanceof errors/* ToolError */.v4 || error instanceof errors/* InternalError */.Gd)
-        return false;
-    const { code, path: file } = error;
-    return typeof code === 'string' && typeof file === 'string';
-}
-/**
- * Streams every layer once, all at once (each into its own folder), then keeps, for each file, the copy from the last
- * layer that has it: the one krata would see once the layers are stacked.
- */
-async function stageFiles(image, staging, from) {
-    // allSettled: no layer may still be writing into the staging folder when a failure removes it.
-    const settled = await Promise.allSettled(image.layers.map(async (layer, position) => {
-        const dir = external_node_path_default().join(staging, String(position));
-        await external_node_fs_default().promises.mkdir(dir);
-        const found = new Set();
-        await (0,layer_reader/* readLayer */.w6)(image, layer, (entry) => {
-            const wanted = INSTALLED.find(({ source }) => source === entry.path);
-            if (wanted === undefined)
-                return undefined;
-            if (!(0,layer_reader/* isRegularEntry */.v1)(entry.type)) {
-                throw new errors/* InputError */.dz(`${from}: ${entry.path} is a ${entry.type} entry, not a regular file`);
-            }
-            return async (body) => {
-                const file = external_node_path_default().join(dir, wanted.target);
-                const handle = await external_node_fs_default().promises.open(file, CREATE_NEW, 0o644);
-                await (0,promises_.pipeline)(body, handle.createWriteStream({ highWaterMark: 1 << 20 }));
-                await fsyncPath(file);
-                found.add(wanted.target);
-            };
-        }, from);
-        return found;
-    }));
-    const failed = settled.find((outcome) => outcome.status === 'rejected');
-    if (failed !== undefined)
-        throw failed.reason;
-    const perLayer = settled.map((outcome) => outcome.value);
-    const staged = new Set();
-    for (const { target } of INSTALLED) {
-        const last = perLayer.findLastIndex((found) => found.has(target));
-        if (last < 0)
-            continue;
-        await external_node_fs_default().promises.rename(external_node_path_default().join(staging, String(last), target), external_node_path_default().join(staging, target));
-        staged.add(target);
-    }
-    return staged;
-}
-/** The staged kernel must be a kernel for the asked architecture, and the metadata must agree with it. */
-async function checkStaged(staged, staging, arch, from) {
-    for (const { target, source, required } of INSTALLED) {
-        if (required && !staged.has(target))
-            throw new errors/* InputError */.dz(`${from}: has no ${source}; krata needs both a kernel and an addons.squashfs`);
-    }
-    const kernel = await (0,kernel_image/* inspectKernelImage */.r)(external_node_path_default().join(staging, 'kernel')).catch((error) => {
-        throw new errors/* InputError */.dz(`${from}: kernel/image ${error.message.replace(/^image: \S+ /, '')}`);
-    });
-    if (kernel.arch !== arch)
-        throw new errors/* InputError */.dz(`${from}: kernel/image is an ${kernel.arch} kernel, not ${arch}`);
-    if (staged.has('metadata')) {
-        const text = await (0,input_file/* readInputFile */.jH)(external_node_path_default().join(staging, 'metadata'), from, METADATA_MAX_BYTES, 'kernel metadata', { noFollow: true });
-        const metadata = (0,describe_metadata/* parseKernelMetadata */.Ci)(text.toString('utf8'));
-        if (metadata.KERNEL_ARCH !== undefined && metadata.KERNEL_ARCH !== arch) {
-            throw new errors/* InputError */.dz(`${from}: kernel/metadata says KERNEL_ARCH=${metadata.KERNEL_ARCH}, not ${arch}`);
-        }
-    }
-    return kernel;
-}
-/**
- * Puts the staged files in place, the kernel last. Each target always holds a whole file (a rename replaces it);
- * the old one is first hard-linked to <target>.previous. On failure every target already replaced is restored.
- */
-async function commit(zoneDir, staging, staged, beforeCommit) {
-    const journal = { targets: [] };
-    for (const { target } of INSTALLED) {
-        journal.targets.push({ target, existed: (await regularOrAbsent(external_node_path_default().join(zoneDir, target))) === 'file' });
-    }
-    // Keep the old pair first, so the journal never points at a .previous that is not yet the old file.
-    for (const { target, existed } of journal.targets) {
-        if (existed)
-            await linkReplacing(external_node_path_default().join(zoneDir, target), external_node_path_default().join(zoneDir, `${target}.previous`));
-    }
-    await writeJournal(zoneDir, journal);
-    try {
-        for (const { target, existed } of journal.targets) {
-            await beforeCommit?.(target);
-            const destination = external_node_path_default().join(zoneDir, target);
-            if (staged.has(target))
-                await external_node_fs_default().promises.rename(external_node_path_default().join(staging, target), destination);
-            else if (existed)
-                await external_node_fs_default().promises.rm(destination, { force: true });
-        }
-        await fsyncPath(zoneDir);
-    }
-    catch (error) {
-        await restore(zoneDir, journal);
-        throw error;
-    }
-    await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, JOURNAL), { force: true });
-    await fsyncPath(zoneDir);
-}
-/** Puts every journalled target back as it was before the install began. */
-async function restore(zoneDir, journal) {
-    for (const { target, existed } of journal.targets) {
-        const destination = external_node_path_default().join(zoneDir, target);
-        if (existed)
-            await linkReplacing(external_node_path_default().join(zoneDir, `${target}.previous`), destination);
-        else
-            await external_node_fs_default().promises.rm(destination, { force: true });
-    }
-    await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, JOURNAL), { force: true });
-    await fsyncPath(zoneDir);
-}
-/**
- * An install killed between its renames left a journal: undo its half before anything else. The journal and every
- * file it names are checked first (known targets only, regular files, no links), so a planted journal changes nothing.
- */
-async function rollBackInterrupted(zoneDir, log) {
-    const file = external_node_path_default().join(zoneDir, JOURNAL);
-    if ((await regularOrAbsent(file)) === 'absent')
-        return;
-    const text = await (0,input_file/* readInputFile */.jH)(file, '--root', JOURNAL_MAX_BYTES, 'install journal', { noFollow: true });
-    const journal = parseJournal(text.toString('utf8'), file, TARGETS);
-    for (const { target, existed } of journal.targets) {
-        await regularOrAbsent(external_node_path_default().join(zoneDir, target));
-        const previous = external_node_path_default().join(zoneDir, `${target}.previous`);
-        if (existed && (await regularOrAbsent(previous)) === 'absent') {
-            throw new errors/* InputError */.dz(`${file}: says ${target} existed, but ${previous} does not; nothing was changed (restore it by hand, then remove the journal)`);
-        }
-    }
-    await restore(zoneDir, journal);
-    log(`${zoneDir}: rolled back an interrupted install (restored ${journal.targets
-        .filter((t) => t.existed)
-        .map((t) => t.target)
-        .join(', ') || 'nothing'})`);
-}
-/** Written beside, then renamed in: a journal is whole or absent, never half-written. */
-async function writeJournal(zoneDir, journal) {
-    const temp = external_node_path_default().join(zoneDir, `${JOURNAL}.${(0,external_node_crypto_.randomUUID)()}.tmp`);
-    await writeNewFile(temp, JSON.stringify(journal));
-    await external_node_fs_default().promises.rename(temp, external_node_path_default().join(zoneDir, JOURNAL));
-    await fsyncPath(zoneDir);
-}
-/** Install's temporary names: staging folders, linkReplacing's `<target>.<uuid>.tmp`, writeJournal's `<JOURNAL>.<uuid>.tmp`. */
-const LEFT_BEHIND = /^\.kernel-action-incoming-|^(?:kernel|addons\.squashfs|metadata)(?:\.previous)?\.[0-9a-f-]{36}\.tmp$|^\.kernel-action-install\.json\.[0-9a-f-]{36}\.tmp$/;
-/** Under the lock no other install is at work here: whatever a killed one left half-made goes. */
-async function removeLeftovers(zoneDir) {
-    for (const name of await external_node_fs_default().promises.readdir(zoneDir)) {
-        if (LEFT_BEHIND.test(name))
-            await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, name), { recursive: true, force: true });
-    }
-}
-/** `to` becomes another name for `from`'s file, atomically replacing whatever `to` was. */
-async function linkReplacing(from, to) {
-    // rename() between two names of one file does nothing and would leave the temporary name behind.
-    const [source, target] = await Promise.all([external_node_fs_default().promises.lstat(from), external_node_fs_default().promises.lstat(to).catch(() => undefined)]);
-    if (target !== undefined && target.ino === source.ino && target.dev === source.dev)
-        return;
-    const temp = `${to}.${(0,external_node_crypto_.randomUUID)()}.tmp`;
-    await external_node_fs_default().promises.link(from, temp);
-    try {
-        await external_node_fs_default().promises.rename(temp, to);
-    }
-    catch (error) {
-        await external_node_fs_default().promises.rm(temp, { force: true });
-        throw error;
-    }
-}
-/** Every name install replaces is a regular file or absent: a link, folder or FIFO there is refused before any work. */
-async function checkTargets(zoneDir) {
-    for (const { target } of INSTALLED) {
-        await regularOrAbsent(external_node_path_default().join(zoneDir, target));
-        await regularOrAbsent(external_node_path_default().join(zoneDir, `${target}.previous`));
-    }
-}
-async function describeInstalled(file, target) {
-    if ((await regularOrAbsent(file)) === 'absent')
-        return undefined;
-    const stat = await external_node_fs_default().promises.lstat(file);
-    if (target === 'kernel') {
-        const kernel = await (0,kernel_image/* inspectKernelImage */.r)(file).catch(() => undefined);
-        if (kernel !== undefined)
-            return describeKernel(kernel);
-    }
-    if (target === 'metadata') {
-        const text = await (0,input_file/* readInputFile */.jH)(file, '--root', METADATA_MAX_BYTES, 'kernel metadata', { noFollow: true }).then((bytes) => bytes.toString('utf8'), () => '');
-        const release = /^KERNEL_UNAME_R=(.*)$/m.exec(text)?.[1] ?? /^KERNEL_VERSION=(.*)$/m.exec(text)?.[1];
-        if (release)
-            return `metadata of ${release}`;
-    }
-    return formatBytes(stat.size);
-}
-function describeKernel(kernel) {
-    return `Linux ${kernel.release ?? '(release unknown)'} (${kernel.arch} ${kernel.format}, ${formatBytes(kernel.size)})`;
-}
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(522);
-// EXTERNAL MODULE: ./src/oci/types.ts
-var types = __nccwpck_require__(48);
-;// CONCATENATED MODULE: ./src/verify/rules.ts
-// krata v0.0.21's puller, as rules over plain data (krata-formats.md §2.4): each returns the lines of what it
-// would refuse or misread, empty when it is fine. No I/O here.
-
-
-
-
-/** krata matches an index entry by these architecture strings only (`aarch64` parses as Other and is never picked). */
-const KRATA_PLATFORM_ARCHES = new Set(src_arch/* OCI_ARCHES */.Jn);
-const REQUIRED_ANNOTATIONS = ['dev.edera.kernel.format', 'dev.edera.kernel.version', 'dev.edera.kernel.flavor'];
-const LOADABLE_PAYLOADS = new Set(['gzip', 'xz']);
-function indexViolations(index) {
-    const lines = [];
-    const entries = Array.isArray(index.manifests) ? index.manifests : [];
-    entries.forEach((entry, position) => {
-        const at = `index entry ${position + 1} (${entry.digest})`;
-        if (entry.platform === undefined)
-            lines.push(`${at}: has no platform; krata skips it`);
-        else if (entry.platform.os !== 'linux')
-            lines.push(`${at}: platform ${(0,image_source/* platformText */.VQ)(entry)}; krata picks only linux`);
-        else if (!KRATA_PLATFORM_ARCHES.has(entry.platform.architecture)) {
-            lines.push(`${at}: platform ${(0,image_source/* platformText */.VQ)(entry)}; krata matches only amd64 or arm64, so it never picks this one`);
-        }
-    });
-    if (!entries.some((entry) => entry.platform?.os === 'linux' && KRATA_PLATFORM_ARCHES.has(entry.platform.architecture))) {
-        lines.push('index: no linux/amd64 or linux/arm64 entry; krata can pick nothing from it');
-    }
-    return lines;
-}
-/** A registry's Content-Type is how krata tells an index from a manifest. */
-function servedTypeViolations(servedAs, isIndex, fromRegistry) {
-    if (!fromRegistry)
-        return [];
-    const indexTypes = [types/* MediaType */.z.index, types/* MediaType */.z.dockerManifestList];
-    if (isIndex && !indexTypes.includes(servedAs))
-        return [`index served as "${servedAs}"; krata detects an index only by its Content-Type`];
-    return [];
-}
-function layerTypeViolations(layers) {
-    return layers.flatMap((layer, position) => layer_reader/* KRATA_LAYER_TYPES */.E5.has(layer.mediaType)
-        ? []
-        : [
-            `layer ${position + 1} (${layer.digest}): media type ${layer.mediaType}; krata reads only tar, tar+gzip, tar+zstd or docker rootfs.diff.tar.gzip layers`,
-        ]);
-}
-/** The three `dev.edera.kernel.*` keys krata's fetch tool requires, on the manifest (or the index above it). */
-function annotationViolations(manifest, index) {
-    const missing = REQUIRED_ANNOTATIONS.filter((key) => !manifest?.[key] && !index?.[key]);
-    return missing.length === 0 ? [] : [`manifest: annotation${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing`];
-}
-/** oci-spec 0.6.8's ImageConfiguration: architecture, os, rootfs{type, diff_ids} and history are all required. */
-function configViolations(config, platformArch) {
-    const lines = [];
-    if (!Array.isArray(config.history))
-        lines.push('config: no "history" array; krata cannot parse the image config without it');
-    if (typeof config.architecture !== 'string')
-        lines.push('config: no "architecture"; krata cannot parse the image config without it');
-    if (typeof config.os !== 'string')
-        lines.push('config: no "os"; krata cannot parse the image config without it');
-    const rootfs = config.rootfs;
-    if (rootfs === null || typeof rootfs !== 'object' || typeof rootfs.type !== 'string' || !Array.isArray(rootfs.diff_ids)) {
-        lines.push('config: no "rootfs" with "type" and "diff_ids"; krata cannot parse the image config without it');
-    }
-    if (platformArch !== undefined && typeof config.architecture === 'string' && config.architecture !== platformArch) {
-        lines.push(`config: architecture ${config.architecture}, but the index lists this image as ${platformArch}`);
-    }
-    return lines;
-}
-/** Tar entry rules, fed one entry at a time across all layers in order (krata unpacks them into one tree). */
-class TarRules {
-    lines = [];
-    #directories = new Set(['']);
-    entry(layer, path, type, linkpath) {
-        const at = `layer ${layer}: "${path}"`;
-        let name = path;
-        if (name.startsWith('./') || name.startsWith('/')) {
-            this.lines.push(`${at}: path starts with "${name.startsWith('/') ? '/' : './'}"; krata compares paths as stored, so it is not ${stripPrefix(name)}`);
-            name = stripPrefix(name);
-        }
-        else {
-            const parent = parentOf(name.replace(/\/+$/, ''));
-            if (!this.#directories.has(parent))
-                this.lines.push(`${at}: no "${parent}/" directory entry before it; krata fails "unable to find parent of entry"`);
-        }
-        const bare = name.replace(/\/+$/, '');
-        if (type === 'Directory')
-            this.#directories.add(bare);
-        if (bare.startsWith('kernel/') && !(0,layer_reader/* isRegularEntry */.v1)(type) && type !== 'Directory') {
-            const what = type === 'SymbolicLink' ? `a symbolic link to ${linkpath ?? '?'}` : type === 'Link' ? `a hard link to ${linkpath ?? '?'}` : `a ${type} entry`;
-            this.lines.push(`${at}: is ${what}; krata reads only regular files (it would find it empty)`);
-        }
-    }
-}
-function stripPrefix(path) {
-    return path.replace(/^(?:\.\/|\/)+/, '');
-}
-function parentOf(path) {
-    const slash = path.lastIndexOf('/');
-    return slash < 0 ? '' : path.slice(0, slash);
-}
-/** The metadata checked against the kernel it describes, the stored config, the image config and the annotations. */
-function metadataViolations(facts) {
-    const { kernel, metadata } = facts;
-    const lines = [];
-    if (facts.bootRules !== false &&
-        kernel?.format === 'bzImage' &&
-        kernel.payloadCompression !== undefined &&
-        !LOADABLE_PAYLOADS.has(kernel.payloadCompression)) {
-        lines.push(`kernel/image: a ${kernel.payloadCompression}-compressed bzImage; krata's loader finds only gzip or xz kernels`);
-    }
-    if (metadata === undefined)
-        return lines;
-    const arch = metadata.KERNEL_ARCH;
-    if (arch === undefined)
-        lines.push('kernel/metadata: no KERNEL_ARCH');
-    else if (!src_arch/* KERNEL_ARCHES */.$$.includes(arch))
-        lines.push(`kernel/metadata: KERNEL_ARCH=${arch} is not x86_64 or aarch64`);
-    else {
-        if (kernel !== undefined && kernel.arch !== arch)
-            lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but kernel/image is an ${kernel.arch} ${kernel.format}`);
-        const fromConfig = (0,src_arch/* archOfOci */.fh)(facts.configArchitecture);
-        if (fromConfig !== undefined && fromConfig !== arch)
-            lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but the image config says ${String(facts.configArchitecture)}`);
-    }
-    const unameR = metadata.KERNEL_UNAME_R;
-    if (unameR !== undefined && kernel?.release !== undefined && unameR !== kernel.release) {
-        lines.push(`kernel/metadata: KERNEL_UNAME_R=${unameR}, but kernel/image is Linux ${kernel.release}`);
-    }
-    const configDigest = metadata.KERNEL_CONFIG;
-    if (configDigest === undefined)
-        lines.push('kernel/metadata: no KERNEL_CONFIG');
-    else if (facts.configDigest === undefined)
-        lines.push('kernel/metadata: KERNEL_CONFIG cannot be checked: the image has no kernel/config.gz');
-    else if (configDigest !== facts.configDigest) {
-        lines.push(`kernel/metadata: KERNEL_CONFIG=${configDigest}, but the uncompressed kernel/config.gz is ${facts.configDigest}`);
-    }
-    for (const [key, annotation] of [
-        ['KERNEL_VERSION', 'dev.edera.kernel.version'],
-        ['KERNEL_FLAVOR', 'dev.edera.kernel.flavor'],
-    ]) {
-        const said = facts.annotations?.[annotation];
-        if (metadata[key] !== undefined && said !== undefined && said !== metadata[key]) {
-            lines.push(`kernel/metadata: ${key}=${metadata[key]}, but annotation ${annotation} is ${said}`);
-        }
-    }
-    return lines;
-}
-
-;// CONCATENATED MODULE: ./src/verify/verify-image.ts
-// `kernel-action verify`: reads an image the way krata v0.0.21 pulls it and lists every rule it breaks.
-// Layers are streamed (never held in memory); kernel/image goes to a temporary file only to be inspected.
-
-
-
-
-
-
-
-
-
-
-
-
-
-const verify_image_METADATA_MAX_BYTES = 64 * 1024;
-async function verifyImage(reference, options) {
-    const parsed = (0,image_source/* parseImageReference */.o_)(reference);
-    const store = await (0,image_source/* openImageStore */.Nr)(parsed, options);
-    const top = await store.fetchManifest((0,image_source/* startingPoint */.jb)(parsed) ?? '');
-    if (top === undefined)
-        throw new errors/* InputError */.dz(`${reference}: not found in ${store.name}`);
-    const document = (0,image_source/* parseDocument */.Tp)(top, reference);
-    const result = { reference, digest: top.digest, violations: [], images: [] };
-    const isIndex = (0,image_source/* isIndexDocument */.C1)(top.mediaType, document);
-    result.violations.push(...servedTypeViolations(top.mediaType, isIndex || Array.isArray(document.manifests), parsed.kind === 'registry'));
-    if (!isIndex) {
-        await verifyManifest(store, reference, top, options, result);
-        return result;
-    }
-    const index = document;
-    result.violations.push(...indexViolations(index));
-    const wanted = options.arch === undefined ? undefined : (0,image_source/* pickPlatform */.vw)(index, options.arch);
-    if (options.arch !== undefined && wanted === undefined) {
-        result.violations.push(`index: no linux/${(0,src_arch/* ociArch */.As)(options.arch)} entry (asked for --arch ${options.arch})`);
-    }
-    const children = options.arch !== undefined
-        ? wanted
-            ? [wanted]
-            : []
-        : (index.manifests ?? []).filter((entry) => entry.platform?.os === 'linux' && src_arch/* OCI_ARCHES */.Jn.includes(entry.platform.architecture));
-    for (const child of children) {
-        const prefix = (0,image_source/* platformText */.VQ)(child);
-        const fetched = await store.fetchManifest(child.digest);
-        if (fetched === undefined) {
-            result.violations.push(`${prefix}: the index names ${child.digest}, which ${store.name} does not have`);
-            continue;
-        }
-        await verifyManifest(store, reference, fetched, options, result, {
-            prefix,
-            platformArch: child.platform?.architecture,
-            indexAnnotations: index.annotations,
-        });
-    }
-    return result;
-}
-async function verifyManifest(store, reference, fetched, options, result, child) {
-    const violations = [];
-    const add = (lines) => void violations.push(...lines);
-    let image;
-    try {
-        image = await (0,image_source/* openManifest */.gp)(store, reference, fetched);
-    }
-    catch (error) {
-        result.violations.push(prefixed(child, [(0,errors/* oneLine */.TN)(error)])[0]);
-        return;
-    }
-    add(annotationViolations(image.manifest.annotations, child?.indexAnnotations));
-    add(layerTypeViolations(image.layers));
-    add(configViolations(image.config, child?.platformArch));
-    let facts;
-    if (options.depth === 'full') {
-        facts = await readKernelFiles(image);
-        add(facts.violations);
-        if (facts.kernelFound === false)
-            add(['no regular file kernel/image in any layer; krata fails "unable to find file kernel/image"']);
-        if (facts.metadata === undefined)
-            add(['no kernel/metadata in any layer']);
-        add(metadataViolations({
-            kernel: facts.kernel,
-            metadata: facts.metadata,
-            configDigest: facts.configDigest,
-            configArchitecture: image.config.architecture,
-            annotations: { ...child?.indexAnnotations, ...image.manifest.annotations },
-            bootRules: options.bootRules ?? true,
-        }));
-    }
-    result.violations.push(...prefixed(child, violations));
-    result.images.push({
-        ...(child ? { platform: child.prefix } : {}),
-        digest: image.digest,
-        description: describe(image, facts),
-    });
-}
-function prefixed(child, lines) {
-    return child === undefined ? lines : lines.map((line) => `${child.prefix}: ${line}`);
-}
-/** Streams every readable layer once: tar rules on each entry, and the kernel files captured as krata would see them. */
-async function readKernelFiles(image) {
-    const rules = new TarRules();
-    const facts = { violations: rules.lines, kernelFound: false };
-    const scratch = await external_node_fs_default().promises.mkdtemp(external_node_path_default().join(external_node_os_default().tmpdir(), 'kernel-action-verify-'));
-    const kernelFile = external_node_path_default().join(scratch, 'image');
-    let metadataText;
-    try {
-        for (const [position, layer] of image.layers.entries()) {
-            if (!layer_reader/* KRATA_LAYER_TYPES */.E5.has(layer.mediaType))
-                continue; // already reported; krata would stop here
-            try {
-                await (0,layer_reader/* readLayer */.w6)(image, layer, (entry) => {
-                    rules.entry(position + 1, entry.path, entry.type, entry.linkpath);
-                    const regular = (0,layer_reader/* isRegularEntry */.v1)(entry.type);
-                    if (!regular)
-                        return undefined;
-                    if (entry.path === 'kernel/image') {
-                        facts.kernelFound = true;
-                        return (body) => (0,promises_.pipeline)(body, external_node_fs_default().createWriteStream(kernelFile));
-                    }
-                    if (entry.path === 'kernel/metadata') {
-                        return async (body) => {
-                            metadataText = (await (0,layer_reader/* bodyToBuffer */.AW)(body, verify_image_METADATA_MAX_BYTES, 'kernel/metadata')).toString('utf8');
-                        };
-                    }
-                    if (entry.path === 'kernel/config.gz') {
-                        return async (body) => {
-                            const hash = (0,external_node_crypto_.createHash)('sha256');
-                            await (0,promises_.pipeline)(body, (0,external_node_zlib_.createGunzip)(), async (source) => {
-                                for await (const chunk of source)
-                                    hash.update(chunk);
-                            });
-                            facts.configDigest = `sha256:${hash.digest('hex')}`;
-                        };
-                    }
-                    return undefined;
-                }, `layer ${position + 1}`);
-            }
-            catch (error) {
-                rules.lines.push(`layer ${position + 1} (${layer.digest}): ${(0,errors/* oneLine */.TN)(error).replace(/^layer \d+: /, '')}`);
-            }
-        }
-        if (facts.kernelFound) {
-            try {
-                facts.kernel = await (0,kernel_image/* inspectKernelImage */.r)(kernelFile);
-            }
-            catch (error) {
-                rules.lines.push(`kernel/image: ${(0,errors/* oneLine */.TN)(error)
-                    .replace(/^image: /, '')
-                    .replaceAll(kernelFile, 'kernel/image')}`);
-            }
-        }
-        if (metadataText !== undefined) {
-            try {
-                facts.metadata = (0,describe_metadata/* parseKernelMetadata */.Ci)(metadataText);
-            }
-            catch (error) {
-                rules.lines.push(`kernel/${(0,errors/* oneLine */.TN)(error)}`);
-            }
-        }
-        return facts;
-    }
-    finally {
-        await external_node_fs_default().promises.rm(scratch, { recursive: true, force: true });
-    }
-}
-function describe(image, facts) {
-    const types = [
-        ...new Set(image.layers.map((layer) => layer.mediaType.replace(/^application\/vnd\.(oci\.image\.layer\.v1\.|docker\.image\.rootfs\.diff\.)/, ''))),
-    ];
-    const parts = [`${image.digest}`, `${image.layers.length} layer${image.layers.length === 1 ? '' : 's'} (${types.join(', ')})`];
-    const kernel = facts?.kernel;
-    if (kernel !== undefined)
-        parts.push(`${kernel.arch} ${kernel.format}${kernel.release ? ` Linux ${kernel.release}` : ''}`);
-    const flavor = facts?.metadata?.KERNEL_FLAVOR ?? image.manifest.annotations?.['dev.edera.kernel.flavor'];
-    if (flavor)
-        parts.push(`flavor ${flavor}`);
-    if (facts?.configDigest !== undefined && facts.metadata?.KERNEL_CONFIG === facts.configDigest)
-        parts.push('KERNEL_CONFIG matches kernel/config.gz');
-    return parts.join(', ');
-}
-
-;// CONCATENATED MODULE: ./src/host-commands.ts
-// The host-side subcommands: `verify <ref>` and `install <ref>`. Registry auth is the action's client's: the Docker
-// config and its credential helpers, else anonymous.
-
-
-
-
-
-const HOST_USAGE = `       kernel-action verify REF [--arch x86_64|aarch64] [--light] [--insecure-registry]
-       kernel-action install REF [--root DIR] [--arch x86_64|aarch64] [--dry-run] [--insecure-registry]
-REF is host[:port]/repo[:tag|@digest] or oci:LAYOUT-DIR[:tag|@digest]`;
-const HOST_COMMANDS = ['verify', 'install'];
-/** Runs `verify` or `install`; returns the exit status (verify: 1 when a rule is broken). */
-async function runHostCommand(command, args, output) {
-    const { values, positionals } = (0,external_node_util_.parseArgs)({
-        args,
-        options: {
-            arch: { type: 'string' },
-            light: { type: 'boolean', default: false },
-            root: { type: 'string', default: '/' },
-            'dry-run': { type: 'boolean', default: false },
-            'insecure-registry': { type: 'boolean', default: false },
-        },
-        strict: true,
-        allowPositionals: true,
-    });
-    if (positionals.length !== 1)
-        throw new errors/* InputError */.dz(`${command} takes one image reference (got ${positionals.length})`);
-    const reference = positionals[0];
-    const arch = values.arch === undefined ? undefined : (0,src_arch/* parseArch */.CO)('--arch', values.arch);
-    const common = { arch, insecureRegistry: values['insecure-registry'], log: output.err };
-    if (command === 'verify') {
-        if (values.root !== '/' || values['dry-run'])
-            throw new errors/* InputError */.dz('--root and --dry-run are install options');
-        const result = await verifyImage(reference, { ...common, depth: values.light ? 'light' : 'full' });
-        for (const line of result.violations)
-            output.out(`${reference}: ${line}`);
-        if (result.violations.length > 0) {
-            output.out(`${reference}: krata would not load this image as published (${result.violations.length} problem${result.violations.length === 1 ? '' : 's'})`);
-            return 1;
-        }
-        for (const image of result.images)
-            output.out(`${reference}: ok${image.platform ? ` ${image.platform}` : ''} ${image.description}`);
-        return 0;
-    }
-    if (values.light)
-        throw new errors/* InputError */.dz('--light is a verify option');
-    const outcome = await installKernel(reference, { ...common, root: values.root ?? '/', dryRun: values['dry-run'] });
-    for (const line of outcome.lines)
-        output.out(line);
-    return 0;
-}
-
-
-/***/ }),
-
-/***/ 54:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Hd: () => (/* binding */ openInputFile),
-/* harmony export */   jH: () => (/* binding */ readInputFile)
-/* harmony export */ });
-/* unused harmony export streamInputFile */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(75);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(916);
-// The one checked way to open a file this project reads: the files a user names (config, requirements, fragment,
-// image, addons) and the files it finds (layout blobs and index.json, Kconfig sources, installed zone files, the
-// install journal). Each must be a regular file, checked before it is opened: a FIFO would block the open or the read
-// forever, and a device such as /dev/zero reports size 0 and never ends. Reads are bounded by the size seen at open
-// time, and that size by the caller's bound.
-
-
-
-/** Opens `file` (named by input `input`) for reading, or throws a one-line InputError saying why not. */
-async function openInputFile(file, input, options = {}) {
-    const seen = await statOf(file, input, options.noFollow === true);
-    assertRegular(file, input, seen);
-    assertSize(file, input, seen.size, options);
-    let handle;
-    try {
-        // O_NONBLOCK: should the path become a FIFO after the stat, the open still returns instead of waiting for a writer.
-        handle = await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.open(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK | (options.noFollow ? node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NOFOLLOW : 0));
-    }
-    catch (error) {
-        if (error.code === 'ELOOP')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${input}: ${file} is a symbolic link, which is not followed here`);
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .fileError */ .zS)(input, file, error);
-    }
-    try {
-        const stat = await handle.stat();
-        assertRegular(file, input, stat);
-        assertSize(file, input, stat.size, options);
-        return { handle, size: stat.size };
-    }
-    catch (error) {
-        await handle.close();
-        throw error;
-    }
-}
-/**
- * Reads a file that is small by nature, whole, after checking its size against `maxBytes`; `what` names what the file
- * should be ("kernel config"), for the message.
- */
-async function readInputFile(file, input, maxBytes, what, options = {}) {
-    const { handle, size } = await openInputFile(file, input, { ...options, maxBytes, what });
-    try {
-        const buffer = Buffer.alloc(size);
-        let filled = 0;
-        // Exactly the size seen at open: a file that grows meanwhile is not followed.
-        while (filled < size) {
-            const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-            if (bytesRead === 0)
-                break;
-            filled += bytesRead;
-        }
-        return buffer.subarray(0, filled);
-    }
-    catch (error) {
-        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz)
-            throw error;
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .fileError */ .zS)(input, file, error);
-    }
-    finally {
-        await handle.close();
-    }
-}
-/**
- * A checked file as a stream of exactly the bytes it had when opened (a file that grows meanwhile is not followed).
- * The handle closes when the stream ends or is destroyed.
- */
-async function streamInputFile(file, input, options = {}) {
-    const { handle, size } = await openInputFile(file, input, options);
-    if (size === 0) {
-        await handle.close();
-        return { stream: Readable.from([]), size };
-    }
-    return { stream: handle.createReadStream({ start: 0, end: size - 1, highWaterMark: 1 << 20, autoClose: true }), size };
-}
-async function statOf(file, input, noFollow) {
-    try {
-        const stat = noFollow ? await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.lstat(file) : await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(file);
-        if (stat.isSymbolicLink())
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${input}: ${file} is a symbolic link, which is not followed here`);
-        return stat;
-    }
-    catch (error) {
-        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz)
-            throw error;
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .fileError */ .zS)(input, file, error);
-    }
-}
-function assertSize(file, input, size, options) {
-    if (options.maxBytes === undefined || size <= options.maxBytes)
-        return;
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${input}: ${file} is too large to be ${article(options.what ?? 'file')} (${size} bytes, at most ${options.maxBytes})`);
-}
-function article(what) {
-    return `${/^[aeiouAEIO]/.test(what) ? 'an' : 'a'} ${what}`;
-}
-function assertRegular(file, input, stat) {
-    if (stat.isFile())
-        return;
-    if (stat.isDirectory())
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .fileError */ .zS)(input, file, { code: 'EISDIR' });
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${input}: ${file} is ${kindOf(stat)}, not a regular file`);
-}
-function kindOf(stat) {
-    if (stat.isFIFO())
-        return 'a named pipe (FIFO)';
-    if (stat.isCharacterDevice())
-        return 'a character device';
-    if (stat.isBlockDevice())
-        return 'a block device';
-    if (stat.isSocket())
-        return 'a socket';
-    return 'a special file';
-}
-
-
-/***/ }),
-
-/***/ 420:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   _P: () => (/* binding */ escapeLogLine)
-/* harmony export */ });
-/* unused harmony exports escapeHtml, escapeSummaryText */
-// No imports: the CLI uses this too, and must not bundle @actions/core.
-/**
- * Every character the runner's `TrimStart()` drops before it looks for `::` (.NET `char.IsWhiteSpace`: the Unicode
- * space, line and paragraph separators, U+0009–U+000D and U+0085), plus what older .NET trimmed (U+180E, U+200B,
- * U+FEFF). JavaScript's `\s` alone misses U+0085, so a line starting with NEL and `::` reached the runner as a command.
- */
-const RUNNER_BLANK = '[\\s\\u0085\\u180e\\u200b\\ufeff]';
-const LEADING_COMMAND = new RegExp(`^(${RUNNER_BLANK}*)::`);
-/**
- * A log line as the runner must see it: one line, never starting with `::` (a v2 command, leading blanks ignored) and
- * never holding `##[` (a v1 command, anywhere in the line). `%` is not special in a plain line, so the runner's own
- * escapes show the change without any ambiguity.
- */
-function escapeLogLine(text) {
-    return text
-        .replace(/\r\n|\r|\n/g, (eol) => (eol === '\r' ? '\\r' : '\\n'))
-        .replace(LEADING_COMMAND, '$1%3A:')
-        .replace(/##\[/g, '##%5B');
-}
-/** User text inside the job summary's HTML: the five characters HTML gives a meaning to, as numeric references. */
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-/**
- * Text an image says about itself (annotations, metadata, config values, the references naming it) inside the job
- * summary. The summary is HTML blocks, which a blank line would end: whatever follows would be read as markdown. So
- * the text becomes one line (line breaks and other control characters shown as `\n`, `\u0085`...), and every character
- * that HTML or GitHub's markdown gives a meaning to (tags, entities, code spans, emphasis, links and images, headings,
- * table pipes, strikethrough, math) is a numeric reference: shown as itself, never acted on. `_` only at a word's edge,
- * where emphasis starts or ends, so option names stay readable.
- */
-function escapeSummaryText(text) {
-    return text.replace(
-    // eslint-disable-next-line no-control-regex -- control characters are what this shows as escapes
-    /\r\n|[\0-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[&<>"'`*[\]!\\|~$#]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, (c) => {
-        if (c === '\r\n' || c === '\n')
-            return '&#92;n';
-        if (c === '\r')
-            return '&#92;r';
-        if (c === '\t')
-            return '&#92;t';
-        const code = c.charCodeAt(0);
-        if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code >= 0x2000)
-            return `&#92;u${code.toString(16).padStart(4, '0')}`;
-        return `&#${code};`;
-    });
-}
-
-
-/***/ }),
-
-/***/ 825:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   sI: () => (/* binding */ sha256Digest),
-/* harmony export */   sU: () => (/* binding */ digestHex)
-/* harmony export */ });
-/* unused harmony exports isSha256Digest, DigestingStream, sha256OfFile */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(75);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(466);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(916);
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/oci/digest.ts
 // sha256 digests in the OCI form `sha256:<64 hex>`, computed while bytes stream past (never a whole file in memory).
 
 
@@ -5663,14 +3919,14 @@ function isSha256Digest(text) {
     return SHA256_DIGEST.test(text);
 }
 /** `sha256:<hex>` of a buffer. */
-function sha256Digest(bytes) {
-    return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(bytes).digest('hex')}`;
+function digest_sha256Digest(bytes) {
+    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
 }
 /** The hex part of a `sha256:` digest; anything else is refused, so it is safe to use as a file name. */
-function digestHex(digest) {
+function digest_digestHex(digest) {
     const match = SHA256_DIGEST.exec(digest);
     if (!match)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InternalError */ .Gd(`not a sha256 digest: ${JSON.stringify(digest)}`);
+        throw new errors_InternalError(`not a sha256 digest: ${JSON.stringify(digest)}`);
     return match[1];
 }
 /** Passes bytes through unchanged while hashing and counting them; `result()` is valid once the stream has flushed. */
@@ -5694,7 +3950,7 @@ class DigestingStream extends (/* unused pure expression or super */ null && (Tr
     }
 }
 /** Digest and size of a file, read as a stream. */
-async function sha256OfFile(file) {
+async function digest_sha256OfFile(file) {
     const hash = createHash('sha256');
     let size = 0;
     await pipeline(fs.createReadStream(file, { highWaterMark: 1 << 20 }), async (source) => {
@@ -5706,302 +3962,9 @@ async function sha256OfFile(file) {
     return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
-
-/***/ }),
-
-/***/ 613:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   qE: () => (/* binding */ ownerTag)
-/* harmony export */ });
-/* unused harmony exports INCOMING_PREFIX, isLayoutEntry, createFileOnce, removeAbandonedFiles, withLockFile */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(500);
-/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_timers_promises__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(916);
-// The file-system side of sharing one OCI layout between runs: files created once by whichever run comes first, a
-// lock file around index.json updates (with recovery from a lock whose owner died), and the removal of staging files
-// that a killed run left behind. A run's files are named after their owner (host and pid) so a live one is never
-// taken for abandoned.
-
-
-
-
-
-
-const INCOMING_PREFIX = '.incoming-';
-const HOST = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(node_os__WEBPACK_IMPORTED_MODULE_2___default().hostname()).digest('hex').slice(0, 8);
-/** "<host hash>-<pid>": who owns a staging or lock file. */
-function ownerTag() {
-    return `${HOST}-${process.pid}`;
-}
-/** Names a layout creator makes in the layout's top folder (so a racing creator does not call them foreign). */
-function isLayoutEntry(name) {
-    return /^(?:oci-layout|index\.json|blobs)$/.test(name) || /^(?:oci-layout|index\.json)\..+\.(?:tmp|lock|broken)$|^index\.json\.lock$/.test(name);
-}
-/**
- * Creates `file` with `bytes` unless it exists, so that readers never see it partly written: the bytes go to a temp
- * file first, which is then hard-linked into place (link fails, instead of replacing, when another run was first).
- */
-async function createFileOnce(file, bytes) {
-    if (fs.existsSync(file))
-        return;
-    const temp = `${file}.${ownerTag()}-${randomUUID()}.tmp`;
-    try {
-        await fs.promises.writeFile(temp, bytes, { flag: 'wx' });
-        await fs.promises.link(temp, file).catch((error) => {
-            if (error.code !== 'EEXIST')
-                throw error;
-        });
-    }
-    finally {
-        await fs.promises.rm(temp, { force: true });
-    }
-}
-/** Staging files without a live owner older than this are removed even when their owner cannot be asked (another host). */
-const FOREIGN_STALE_MS = (/* unused pure expression or super */ null && (24 * 60 * 60 * 1000));
-/** Removes the files named `<prefix><host>-<pid>-...` in `dir` whose owner process is gone. */
-async function removeAbandonedFiles(dir, prefix) {
-    const names = await fs.promises.readdir(dir).catch(() => []);
-    const now = Date.now();
-    for (const name of names) {
-        if (!name.startsWith(prefix))
-            continue;
-        const file = path.join(dir, name);
-        if (ownerIsAlive(name.slice(prefix.length)))
-            continue;
-        if (!ownedHere(name.slice(prefix.length))) {
-            const stat = await fs.promises.stat(file).catch(() => undefined);
-            if (!stat || now - stat.mtimeMs < FOREIGN_STALE_MS)
-                continue;
-        }
-        await fs.promises.rm(file, { force: true });
-    }
-}
-/** True unless the tag names a process on this host that no longer exists. */
-function ownerIsAlive(tag) {
-    const match = /^([0-9a-f]{8})-(\d+)-/.exec(tag);
-    if (!match)
-        return false; // a staging file from before owners were named: only its age says (see ownedHere)
-    if (match[1] !== HOST)
-        return true;
-    return processExists(Number(match[2]));
-}
-function ownedHere(tag) {
-    return tag.startsWith(`${HOST}-`);
-}
-function processExists(pid) {
-    try {
-        process.kill(pid, 0);
-        return true;
-    }
-    catch (error) {
-        return error.code === 'EPERM'; // it exists, it is just not ours to signal
-    }
-}
-/** How long to wait for another run's index.json update before giving up. */
-const LOCK_TIMEOUT_MS = 60_000;
-/**
- * Runs `critical` while holding the lock file `lock` (created with O_EXCL, holding its owner's tag). A lock whose owner
- * died (SIGKILL between create and remove) is broken; one held longer than LOCK_TIMEOUT_MS by another host too.
- */
-async function withLockFile(lock, critical) {
-    const mine = `${ownerTag()}-${randomUUID()}\n`;
-    const deadline = Date.now() + LOCK_TIMEOUT_MS;
-    for (let attempt = 0;; attempt++) {
-        try {
-            await fs.promises.writeFile(lock, mine, { flag: 'wx' });
-            break;
-        }
-        catch (error) {
-            if (error.code !== 'EEXIST')
-                throw error;
-        }
-        if (await breakStaleLock(lock))
-            continue;
-        if (Date.now() > deadline)
-            throw new InputError(`oci-layout: ${lock} held by another run for more than ${LOCK_TIMEOUT_MS / 1000} s`);
-        await sleep(Math.min(5 + attempt * 5, 100));
-    }
-    try {
-        return await critical();
-    }
-    finally {
-        // Remove the lock only while it is still ours.
-        if ((await fs.promises.readFile(lock, 'utf8').catch(() => '')) === mine)
-            await fs.promises.rm(lock, { force: true });
-    }
-}
-/**
- * Breaks `lock` when its owner is gone. It is renamed aside first (atomic), so that of two runs breaking it at once
- * only one succeeds; should the renamed lock turn out to be live after all, it is linked back.
- */
-async function breakStaleLock(lock) {
-    const owner = await fs.promises.readFile(lock, 'utf8').catch(() => undefined);
-    if (owner === undefined)
-        return true; // released meanwhile: try again at once
-    const stat = await fs.promises.stat(lock).catch(() => undefined);
-    const tooOld = stat !== undefined && Date.now() - stat.mtimeMs > LOCK_TIMEOUT_MS;
-    if (owner !== '' && ownerIsAlive(owner) && !tooOld)
-        return false;
-    if (owner === '' && !tooOld)
-        return false; // being written right now
-    const aside = `${lock}.${ownerTag()}-${randomUUID()}.broken`;
-    try {
-        await fs.promises.rename(lock, aside);
-    }
-    catch {
-        return true;
-    }
-    const taken = await fs.promises.readFile(aside, 'utf8').catch(() => '');
-    if (taken !== owner)
-        await fs.promises.link(aside, lock).catch(() => undefined); // a live lock: put it back
-    await fs.promises.rm(aside, { force: true });
-    return true;
-}
-
-
-/***/ }),
-
-/***/ 148:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   A$: () => (/* binding */ hasUserInfo),
-/* harmony export */   F$: () => (/* binding */ dockerHubRegistry),
-/* harmony export */   SU: () => (/* binding */ parseRepository),
-/* harmony export */   jW: () => (/* binding */ isLoopbackRegistry),
-/* harmony export */   mO: () => (/* binding */ registryBaseUrl),
-/* harmony export */   r_: () => (/* binding */ isValidTag)
-/* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
-// Where an image goes: a registry host and a repository path, parsed the way `docker push` reads them.
-
-const dockerHubRegistry = 'registry-1.docker.io';
-// OCI distribution spec: a path component, and a tag.
-const pathComponent = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-const tagPattern = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-// A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
-const hostPattern = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]{1,5})?$/;
-/**
- * `ghcr.io/org/kernel` → {registry: 'ghcr.io', repository: 'org/kernel'}. The first component names a
- * registry only if it has a `.` or `:` or is `localhost` (Docker's rule); otherwise it is Docker Hub.
- */
-function parseRepository(text) {
-    const input = text.trim();
-    const fail = (why) => {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`repository "${text}": ${why}`);
-    };
-    if (input === '')
-        fail('is empty');
-    // `user:password@host/path`: the password must not reach a log, so this message never quotes the input.
-    if (hasUserInfo(input)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('repository: must not include a user name or password (user:password@host); give them as username and password');
-    }
-    if (input.includes('://'))
-        fail('must not include a scheme (write host/path, e.g. ghcr.io/org/kernel)');
-    if (input.includes('@'))
-        fail('must not include a digest (give tags in the tags input)');
-    const slash = input.indexOf('/');
-    const first = slash < 0 ? '' : input.slice(0, slash);
-    const namesRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
-    let registry = namesRegistry ? first : dockerHubRegistry;
-    let repository = namesRegistry ? input.slice(slash + 1) : input;
-    if (namesRegistry && !hostPattern.test(registry))
-        fail(`"${registry}" is not a valid registry host`);
-    const port = /:([0-9]+)$/.exec(registry)?.[1];
-    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
-        fail(`port ${port} of "${registry}" is not in 1-65535`);
-    if (registry === 'docker.io' || registry === 'index.docker.io')
-        registry = dockerHubRegistry;
-    if (repository.includes(':'))
-        fail('must not include a tag (give tags in the tags input)');
-    if (repository !== repository.toLowerCase())
-        fail('must be lowercase');
-    const components = repository.split('/');
-    for (const component of components) {
-        if (!pathComponent.test(component))
-            fail(`"${component}" is not a valid path component ([a-z0-9] separated by . _ __ or -)`);
-    }
-    if (registry === dockerHubRegistry && components.length === 1)
-        repository = `library/${repository}`;
-    if (registry.length + 1 + repository.length > 255)
-        fail('is longer than 255 characters');
-    return { registry, repository };
-}
-/** `user:pw@host/path` (with or without a scheme): an `@` in the host part that does not start a digest. */
-function hasUserInfo(input) {
-    const withoutScheme = input.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
-    const hostPart = withoutScheme.split('/')[0];
-    const at = hostPart.indexOf('@');
-    return at >= 0 && !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/.test(hostPart.slice(at + 1));
-}
-function isValidTag(tag) {
-    return tagPattern.test(tag);
-}
-/** 127.0.0.0/8, localhost and [::1], with or without a port: a registry that may be spoken to over plain HTTP. */
-function isLoopbackRegistry(host) {
-    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:[0-9]+$/, '');
-    if (name === 'localhost' || name === '[::1]')
-        return true;
-    return /^127\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})$/.test(name);
-}
-/** The base URL of a registry: HTTPS unless it is on loopback or the caller allows insecure HTTP. */
-function registryBaseUrl(registry, insecure = false) {
-    const scheme = insecure || isLoopbackRegistry(registry) ? 'http' : 'https';
-    return `${scheme}://${registry}`;
-}
-
-
-/***/ }),
-
-/***/ 14:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   g: () => (/* reexport safe */ _errors_js__WEBPACK_IMPORTED_MODULE_0__.gl)
-/* harmony export */ });
-/* unused harmony export TagMismatchError */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
-// The errors a registry conversation ends with, beyond src/errors.ts's kinds. Each message is one line and holds no secret.
-
-
-/**
- * A tag read back after the push points somewhere else: another writer raced us, or the registry lost the write.
- * An integrity error of the action's vocabulary (what it wrote did not read back as written).
- */
-class TagMismatchError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .IntegrityError */ .cs {
-    tag;
-    expected;
-    found;
-    name = 'TagMismatchError';
-    constructor(message, tag, expected, found) {
-        super(message);
-        this.tag = tag;
-        this.expected = expected;
-        this.found = found;
-    }
-}
-
-
-/***/ }),
-
-/***/ 48:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   z: () => (/* binding */ MediaType)
-/* harmony export */ });
+;// CONCATENATED MODULE: ./src/oci/types.ts
 // The OCI image-spec data model, as plain data. Writers (layout, registry) are separate from it.
-const MediaType = {
+const types_MediaType = {
     manifest: 'application/vnd.oci.image.manifest.v1+json',
     index: 'application/vnd.oci.image.index.v1+json',
     config: 'application/vnd.oci.image.config.v1+json',
@@ -6012,48 +3975,6 @@ const MediaType = {
     dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
 };
 
-
-/***/ }),
-
-/***/ 752:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  er: () => (/* binding */ hostKernelArch),
-  C1: () => (/* binding */ isIndexDocument),
-  Vj: () => (/* binding */ kernelLayerFromHistory),
-  Nr: () => (/* binding */ openImageStore),
-  vX: () => (/* binding */ openKernelImage),
-  gp: () => (/* binding */ openManifest),
-  Tp: () => (/* binding */ parseDocument),
-  o_: () => (/* binding */ parseImageReference),
-  vw: () => (/* binding */ pickPlatform),
-  VQ: () => (/* binding */ platformText),
-  jb: () => (/* binding */ startingPoint)
-});
-
-// UNUSED EXPORTS: VerifyingStream
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(75);
-// EXTERNAL MODULE: ./src/arch.ts
-var src_arch = __nccwpck_require__(67);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/oci/digest.ts
-var oci_digest = __nccwpck_require__(825);
-// EXTERNAL MODULE: ./src/oci/types.ts
-var types = __nccwpck_require__(48);
 ;// CONCATENATED MODULE: ./src/oci/image.ts
 // Pure builders for the OCI image config, manifest and index, and their one canonical serialisation.
 
@@ -6123,8 +4044,150 @@ function hasEntries(record) {
     return record !== undefined && Object.keys(record).length > 0;
 }
 
-// EXTERNAL MODULE: ./src/oci/layout-files.ts
-var layout_files = __nccwpck_require__(613);
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/oci/layout-files.ts
+// The file-system side of sharing one OCI layout between runs: files created once by whichever run comes first, a
+// lock file around index.json updates (with recovery from a lock whose owner died), and the removal of staging files
+// that a killed run left behind. A run's files are named after their owner (host and pid) so a live one is never
+// taken for abandoned.
+
+
+
+
+
+
+const layout_files_INCOMING_PREFIX = '.incoming-';
+const HOST = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(external_node_os_default().hostname()).digest('hex').slice(0, 8);
+/** "<host hash>-<pid>": who owns a staging or lock file. */
+function layout_files_ownerTag() {
+    return `${HOST}-${process.pid}`;
+}
+/** Names a layout creator makes in the layout's top folder (so a racing creator does not call them foreign). */
+function layout_files_isLayoutEntry(name) {
+    return /^(?:oci-layout|index\.json|blobs)$/.test(name) || /^(?:oci-layout|index\.json)\..+\.(?:tmp|lock|broken)$|^index\.json\.lock$/.test(name);
+}
+/**
+ * Creates `file` with `bytes` unless it exists, so that readers never see it partly written: the bytes go to a temp
+ * file first, which is then hard-linked into place (link fails, instead of replacing, when another run was first).
+ */
+async function layout_files_createFileOnce(file, bytes) {
+    if (fs.existsSync(file))
+        return;
+    const temp = `${file}.${layout_files_ownerTag()}-${randomUUID()}.tmp`;
+    try {
+        await fs.promises.writeFile(temp, bytes, { flag: 'wx' });
+        await fs.promises.link(temp, file).catch((error) => {
+            if (error.code !== 'EEXIST')
+                throw error;
+        });
+    }
+    finally {
+        await fs.promises.rm(temp, { force: true });
+    }
+}
+/** Staging files without a live owner older than this are removed even when their owner cannot be asked (another host). */
+const FOREIGN_STALE_MS = (/* unused pure expression or super */ null && (24 * 60 * 60 * 1000));
+/** Removes the files named `<prefix><host>-<pid>-...` in `dir` whose owner process is gone. */
+async function layout_files_removeAbandonedFiles(dir, prefix) {
+    const names = await fs.promises.readdir(dir).catch(() => []);
+    const now = Date.now();
+    for (const name of names) {
+        if (!name.startsWith(prefix))
+            continue;
+        const file = path.join(dir, name);
+        if (ownerIsAlive(name.slice(prefix.length)))
+            continue;
+        if (!ownedHere(name.slice(prefix.length))) {
+            const stat = await fs.promises.stat(file).catch(() => undefined);
+            if (!stat || now - stat.mtimeMs < FOREIGN_STALE_MS)
+                continue;
+        }
+        await fs.promises.rm(file, { force: true });
+    }
+}
+/** True unless the tag names a process on this host that no longer exists. */
+function ownerIsAlive(tag) {
+    const match = /^([0-9a-f]{8})-(\d+)-/.exec(tag);
+    if (!match)
+        return false; // a staging file from before owners were named: only its age says (see ownedHere)
+    if (match[1] !== HOST)
+        return true;
+    return processExists(Number(match[2]));
+}
+function ownedHere(tag) {
+    return tag.startsWith(`${HOST}-`);
+}
+function processExists(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM'; // it exists, it is just not ours to signal
+    }
+}
+/** How long to wait for another run's index.json update before giving up. */
+const LOCK_TIMEOUT_MS = 60_000;
+/**
+ * Runs `critical` while holding the lock file `lock` (created with O_EXCL, holding its owner's tag). A lock whose owner
+ * died (SIGKILL between create and remove) is broken; one held longer than LOCK_TIMEOUT_MS by another host too.
+ */
+async function layout_files_withLockFile(lock, critical) {
+    const mine = `${layout_files_ownerTag()}-${randomUUID()}\n`;
+    const deadline = Date.now() + LOCK_TIMEOUT_MS;
+    for (let attempt = 0;; attempt++) {
+        try {
+            await fs.promises.writeFile(lock, mine, { flag: 'wx' });
+            break;
+        }
+        catch (error) {
+            if (error.code !== 'EEXIST')
+                throw error;
+        }
+        if (await breakStaleLock(lock))
+            continue;
+        if (Date.now() > deadline)
+            throw new InputError(`oci-layout: ${lock} held by another run for more than ${LOCK_TIMEOUT_MS / 1000} s`);
+        await sleep(Math.min(5 + attempt * 5, 100));
+    }
+    try {
+        return await critical();
+    }
+    finally {
+        // Remove the lock only while it is still ours.
+        if ((await fs.promises.readFile(lock, 'utf8').catch(() => '')) === mine)
+            await fs.promises.rm(lock, { force: true });
+    }
+}
+/**
+ * Breaks `lock` when its owner is gone. It is renamed aside first (atomic), so that of two runs breaking it at once
+ * only one succeeds; should the renamed lock turn out to be live after all, it is linked back.
+ */
+async function breakStaleLock(lock) {
+    const owner = await fs.promises.readFile(lock, 'utf8').catch(() => undefined);
+    if (owner === undefined)
+        return true; // released meanwhile: try again at once
+    const stat = await fs.promises.stat(lock).catch(() => undefined);
+    const tooOld = stat !== undefined && Date.now() - stat.mtimeMs > LOCK_TIMEOUT_MS;
+    if (owner !== '' && ownerIsAlive(owner) && !tooOld)
+        return false;
+    if (owner === '' && !tooOld)
+        return false; // being written right now
+    const aside = `${lock}.${layout_files_ownerTag()}-${randomUUID()}.broken`;
+    try {
+        await fs.promises.rename(lock, aside);
+    }
+    catch {
+        return true;
+    }
+    const taken = await fs.promises.readFile(aside, 'utf8').catch(() => '');
+    if (taken !== owner)
+        await fs.promises.link(aside, lock).catch(() => undefined); // a live lock: put it back
+    await fs.promises.rm(aside, { force: true });
+    return true;
+}
+
 ;// CONCATENATED MODULE: ./src/oci/layout.ts
 // An OCI image layout on disk (`oci-layout`, `index.json`, `blobs/sha256/<hex>`): content-addressed blobs plus
 // tags kept as `org.opencontainers.image.ref.name` annotations on the entries of index.json.
@@ -6354,12 +4417,84 @@ function parseJsonFile(file, bytes) {
     }
 }
 
-// EXTERNAL MODULE: ./src/oci/reference.ts
-var reference = __nccwpck_require__(148);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(421);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(161);
+;// CONCATENATED MODULE: ./src/oci/reference.ts
+// Where an image goes: a registry host and a repository path, parsed the way `docker push` reads them.
+
+const dockerHubRegistry = 'registry-1.docker.io';
+// OCI distribution spec: a path component, and a tag.
+const pathComponent = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+const tagPattern = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+// A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
+const hostPattern = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]{1,5})?$/;
+/**
+ * `ghcr.io/org/kernel` → {registry: 'ghcr.io', repository: 'org/kernel'}. The first component names a
+ * registry only if it has a `.` or `:` or is `localhost` (Docker's rule); otherwise it is Docker Hub.
+ */
+function parseRepository(text) {
+    const input = text.trim();
+    const fail = (why) => {
+        throw new errors_InputError(`repository "${text}": ${why}`);
+    };
+    if (input === '')
+        fail('is empty');
+    // `user:password@host/path`: the password must not reach a log, so this message never quotes the input.
+    if (hasUserInfo(input)) {
+        throw new errors_InputError('repository: must not include a user name or password (user:password@host); give them as username and password');
+    }
+    if (input.includes('://'))
+        fail('must not include a scheme (write host/path, e.g. ghcr.io/org/kernel)');
+    if (input.includes('@'))
+        fail('must not include a digest (give tags in the tags input)');
+    const slash = input.indexOf('/');
+    const first = slash < 0 ? '' : input.slice(0, slash);
+    const namesRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
+    let registry = namesRegistry ? first : dockerHubRegistry;
+    let repository = namesRegistry ? input.slice(slash + 1) : input;
+    if (namesRegistry && !hostPattern.test(registry))
+        fail(`"${registry}" is not a valid registry host`);
+    const port = /:([0-9]+)$/.exec(registry)?.[1];
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+        fail(`port ${port} of "${registry}" is not in 1-65535`);
+    if (registry === 'docker.io' || registry === 'index.docker.io')
+        registry = dockerHubRegistry;
+    if (repository.includes(':'))
+        fail('must not include a tag (give tags in the tags input)');
+    if (repository !== repository.toLowerCase())
+        fail('must be lowercase');
+    const components = repository.split('/');
+    for (const component of components) {
+        if (!pathComponent.test(component))
+            fail(`"${component}" is not a valid path component ([a-z0-9] separated by . _ __ or -)`);
+    }
+    if (registry === dockerHubRegistry && components.length === 1)
+        repository = `library/${repository}`;
+    if (registry.length + 1 + repository.length > 255)
+        fail('is longer than 255 characters');
+    return { registry, repository };
+}
+/** `user:pw@host/path` (with or without a scheme): an `@` in the host part that does not start a digest. */
+function hasUserInfo(input) {
+    const withoutScheme = input.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
+    const hostPart = withoutScheme.split('/')[0];
+    const at = hostPart.indexOf('@');
+    return at >= 0 && !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/.test(hostPart.slice(at + 1));
+}
+function reference_isValidTag(tag) {
+    return tagPattern.test(tag);
+}
+/** 127.0.0.0/8, localhost and [::1], with or without a port: a registry that may be spoken to over plain HTTP. */
+function isLoopbackRegistry(host) {
+    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:[0-9]+$/, '');
+    if (name === 'localhost' || name === '[::1]')
+        return true;
+    return /^127\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})$/.test(name);
+}
+/** The base URL of a registry: HTTPS unless it is on loopback or the caller allows insecure HTTP. */
+function registryBaseUrl(registry, insecure = false) {
+    const scheme = insecure || isLoopbackRegistry(registry) ? 'http' : 'https';
+    return `${scheme}://${registry}`;
+}
+
 ;// CONCATENATED MODULE: ./src/oci/registry/docker-config.ts
 // Registry credentials as `docker login` leaves them: `$DOCKER_CONFIG/config.json` (or ~/.docker/config.json), with
 // its `auths` entries, its `credHelpers` per registry and its `credsStore` for all, in Docker's order.
@@ -6377,11 +4512,11 @@ const helperOutputLimit = 64 * 1024;
  * Credentials for `registry`: `credHelpers[registry]` if set, else `credsStore` if set (Docker then ignores `auths`),
  * else `auths[registry].auth` (base64 "user:pass"). `onSecret` gets every secret a helper returns, before it is used.
  */
-function readDockerConfigCredentials(registry, env = process.env, home = external_node_os_.homedir(), onSecret = () => undefined) {
-    const file = external_node_path_.join(env.DOCKER_CONFIG ?? external_node_path_.join(home, '.docker'), 'config.json');
+function readDockerConfigCredentials(registry, env = process.env, home = external_node_os_namespaceObject.homedir(), onSecret = () => undefined) {
+    const file = external_node_path_namespaceObject.join(env.DOCKER_CONFIG ?? external_node_path_namespaceObject.join(home, '.docker'), 'config.json');
     let text;
     try {
-        text = external_node_fs_.readFileSync(file, 'utf8');
+        text = external_node_fs_namespaceObject.readFileSync(file, 'utf8');
     }
     catch {
         return undefined;
@@ -6391,9 +4526,9 @@ function readDockerConfigCredentials(registry, env = process.env, home = externa
         config = JSON.parse(text);
     }
     catch {
-        throw new errors/* InputError */.dz(`${file}: not valid JSON`);
+        throw new errors_InputError(`${file}: not valid JSON`);
     }
-    const wanted = registry === reference/* dockerHubRegistry */.F$ ? ['index.docker.io', 'docker.io', reference/* dockerHubRegistry */.F$] : [registry];
+    const wanted = registry === dockerHubRegistry ? ['index.docker.io', 'docker.io', dockerHubRegistry] : [registry];
     const helperKey = Object.keys(config.credHelpers ?? {}).find((key) => wanted.includes(hostOf(key)));
     if (helperKey !== undefined) {
         return runCredentialHelper(String(config.credHelpers[helperKey]), registry, env, onSecret, `${file}: credHelpers["${helperKey}"]`);
@@ -6412,7 +4547,7 @@ function readDockerConfigCredentials(registry, env = process.env, home = externa
         const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
         const colon = decoded.indexOf(':');
         if (colon <= 0)
-            throw new errors/* InputError */.dz(`${file}: auths["${key}"].auth is not base64 of user:password`);
+            throw new errors_InputError(`${file}: auths["${key}"].auth is not base64 of user:password`);
         return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
     }
     return undefined;
@@ -6423,7 +4558,7 @@ function hostOf(key) {
 }
 /** The server URL a helper was given by `docker login`: Docker Hub keeps its historic v1 URL. */
 function serverUrl(registry) {
-    return registry === reference/* dockerHubRegistry */.F$ ? 'https://index.docker.io/v1/' : registry;
+    return registry === dockerHubRegistry ? 'https://index.docker.io/v1/' : registry;
 }
 /**
  * `docker-credential-<name> get` with the server URL on stdin, answering `{"Username":..,"Secret":..}` on stdout.
@@ -6433,10 +4568,10 @@ function serverUrl(registry) {
 function runCredentialHelper(name, registry, env, onSecret, configuredAt) {
     const program = `docker-credential-${name}`;
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
-        throw new errors/* InputError */.dz(`${configuredAt}: "${name}" is not a credential helper name`);
+        throw new errors_InputError(`${configuredAt}: "${name}" is not a credential helper name`);
     let stdout;
     try {
-        stdout = (0,external_node_child_process_.execFileSync)(program, ['get'], {
+        stdout = (0,external_node_child_process_namespaceObject.execFileSync)(program, ['get'], {
             input: serverUrl(registry),
             env,
             encoding: 'utf8',
@@ -6448,36 +4583,53 @@ function runCredentialHelper(name, registry, env, onSecret, configuredAt) {
     catch (error) {
         const failure = error;
         if (failure.code === 'ENOENT')
-            throw new errors/* InputError */.dz(`${configuredAt}: credential helper ${program} is not on PATH`);
+            throw new errors_InputError(`${configuredAt}: credential helper ${program} is not on PATH`);
         if (/credentials not found/i.test(String(failure.stdout ?? '')))
             return undefined;
         const how = failure.code === 'ETIMEDOUT' ? `did not answer within ${helperTimeoutMs / 1000} s` : `failed (exit status ${failure.status ?? failure.code})`;
-        throw new errors/* InputError */.dz(`${configuredAt}: credential helper ${program} ${how} for ${registry}`);
+        throw new errors_InputError(`${configuredAt}: credential helper ${program} ${how} for ${registry}`);
     }
     let answer;
     try {
         answer = JSON.parse(stdout);
     }
     catch {
-        throw new errors/* InputError */.dz(`${configuredAt}: credential helper ${program} did not answer JSON for ${registry}`);
+        throw new errors_InputError(`${configuredAt}: credential helper ${program} did not answer JSON for ${registry}`);
     }
     if (typeof answer.Secret !== 'string' || answer.Secret === '' || typeof answer.Username !== 'string') {
-        throw new errors/* InputError */.dz(`${configuredAt}: credential helper ${program} gave no Username and Secret for ${registry}`);
+        throw new errors_InputError(`${configuredAt}: credential helper ${program} gave no Username and Secret for ${registry}`);
     }
     onSecret(answer.Secret);
     return { username: answer.Username, password: answer.Secret };
 }
 
-// EXTERNAL MODULE: ./src/oci/registry/errors.ts
-var registry_errors = __nccwpck_require__(14);
+;// CONCATENATED MODULE: ./src/oci/registry/errors.ts
+// The errors a registry conversation ends with, beyond src/errors.ts's kinds. Each message is one line and holds no secret.
+
+
+/**
+ * A tag read back after the push points somewhere else: another writer raced us, or the registry lost the write.
+ * An integrity error of the action's vocabulary (what it wrote did not read back as written).
+ */
+class errors_TagMismatchError extends errors_IntegrityError {
+    tag;
+    expected;
+    found;
+    name = 'TagMismatchError';
+    constructor(message, tag, expected, found) {
+        super(message);
+        this.tag = tag;
+        this.expected = expected;
+        this.found = found;
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-// EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __nccwpck_require__(466);
 ;// CONCATENATED MODULE: ./src/oci/registry/transport.ts
 
 
@@ -6488,7 +4640,7 @@ var promises_ = __nccwpck_require__(466);
  * A request that never got an HTTP answer. `code` is e.g. ECONNREFUSED, ECONNRESET, TIMEOUT (one request got no
  * headers in time), SILENT (the operation's silence budget is spent), DEADLINE, ABORTED.
  */
-class ConnectionError extends errors/* RegistryError */.gl {
+class ConnectionError extends RegistryError {
     code;
     method;
     url;
@@ -6594,11 +4746,11 @@ function isDowngrade(from, to) {
 }
 /** The errors of the action's vocabulary: they end an operation as they are, never retried or reworded. */
 function isVocabulary(error) {
-    return (error instanceof errors/* RegistryError */.gl ||
-        error instanceof errors/* InputError */.dz ||
-        error instanceof errors/* IntegrityError */.cs ||
-        error instanceof errors/* ToolError */.v4 ||
-        error instanceof errors/* InternalError */.Gd);
+    return (error instanceof RegistryError ||
+        error instanceof errors_InputError ||
+        error instanceof errors_IntegrityError ||
+        error instanceof ToolError ||
+        error instanceof errors_InternalError);
 }
 /**
  * The time bound of one client operation (a HEAD, an upload, a manifest read): its signal aborts every attempt and
@@ -6622,7 +4774,7 @@ class Operation {
         this.deadline = Date.now() + timeoutMs;
         this.silenceLeftMs = silenceMs;
         this.signal = this.controller.signal;
-        this.timer = setTimeout(() => this.controller.abort(new errors/* RegistryError */.gl(`no answer within ${timeoutMs} ms`, undefined, 'DEADLINE')), timeoutMs);
+        this.timer = setTimeout(() => this.controller.abort(new RegistryError(`no answer within ${timeoutMs} ms`, undefined, 'DEADLINE')), timeoutMs);
         this.timer.unref();
         if (parent !== undefined) {
             const follow = () => this.controller.abort(parent.reason);
@@ -6637,7 +4789,7 @@ class Operation {
         if (!this.signal.aborted)
             return undefined;
         const reason = this.signal.reason;
-        return reason instanceof errors/* RegistryError */.gl && reason.code === 'DEADLINE' ? 'DEADLINE' : 'ABORTED';
+        return reason instanceof RegistryError && reason.code === 'DEADLINE' ? 'DEADLINE' : 'ABORTED';
     }
     /** How long the next request may wait for its answer: `wanted`, within the silence budget. */
     answerWindow(wanted) {
@@ -6741,7 +4893,7 @@ class Transport {
                         if (name !== 'TypeError')
                             throw error;
                         if (cause === undefined)
-                            throw new errors/* InternalError */.Gd(`${method} ${redactUrl(url)} could not be sent (${name})`);
+                            throw new errors_InternalError(`${method} ${redactUrl(url)} could not be sent (${name})`);
                     }
                 }
                 if (code === 'TIMEOUT' && op.silenceLeftMs <= 0)
@@ -6759,7 +4911,7 @@ class Transport {
             }
             const { method, url } = label();
             this.options.onRetry?.({ method, url: redactUrl(url), attempt: n, reason, delayMs });
-            await sleep(delayMs, op.signal).catch(() => {
+            await transport_sleep(delayMs, op.signal).catch(() => {
                 throw new ConnectionError(op.abortCode ?? 'ABORTED', method, url);
             });
         }
@@ -6784,7 +4936,7 @@ class Transport {
             const from = this.answeredBy.get(response) ?? spec.url;
             if (!mayCarryCredentials(access.auth.origin, from)) {
                 const who = mayCarryCredentials(spec.url, from) ? `${new URL(from).origin} (not the registry)` : `the redirect target ${new URL(from).origin}`;
-                throw new errors/* RegistryError */.gl(`${this.prefix}${spec.method ?? 'GET'} ${redactUrl(spec.url)}: ${who} asked for credentials; none are sent to a host other than the registry`, 401, 'FOREIGN_CHALLENGE');
+                throw new RegistryError(`${this.prefix}${spec.method ?? 'GET'} ${redactUrl(spec.url)}: ${who} asked for credentials; none are sent to a host other than the registry`, 401, 'FOREIGN_CHALLENGE');
             }
             if (sends >= 3 || !(await access.auth.answer(response, access.scopes, authorization, op))) {
                 throw access.auth.refusal(response, access.scopes, authorization);
@@ -6822,15 +4974,15 @@ class Transport {
             await releaseBody(response);
             const where = `${this.prefix}${method} ${redactUrl(first)}`;
             if (hop >= 5)
-                throw new errors/* RegistryError */.gl(`${where}: more than 5 redirects`);
+                throw new RegistryError(`${where}: more than 5 redirects`);
             const next = new URL(location, url);
             if (next.protocol !== 'http:' && next.protocol !== 'https:')
-                throw new errors/* RegistryError */.gl(`${where}: redirected to a ${next.protocol} URL; refusing`);
+                throw new RegistryError(`${where}: redirected to a ${next.protocol} URL; refusing`);
             if (isDowngrade(url, next))
-                throw new errors/* RegistryError */.gl(`${where}: redirected from https to http (${next.host}); refusing to continue in clear`);
+                throw new RegistryError(`${where}: redirected from https to http (${next.host}); refusing to continue in clear`);
             if (!mayCarryCredentials(first, next)) {
                 if (options.tokenRequest === true) {
-                    throw new errors/* RegistryError */.gl(`${where}: the token realm redirected to ${next.origin}; a token request is never sent to another host`, response.status, 'FOREIGN_REDIRECT');
+                    throw new RegistryError(`${where}: the token realm redirected to ${next.origin}; a token request is never sent to another host`, response.status, 'FOREIGN_REDIRECT');
                 }
                 headers.delete('authorization');
             }
@@ -6859,7 +5011,7 @@ function envMs(env, name) {
         return undefined;
     return Number(text);
 }
-function sleep(ms, signal) {
+function transport_sleep(ms, signal) {
     return new Promise((resolve, reject) => {
         signal.throwIfAborted(); // a throw here rejects, with the abort's reason
         const timer = setTimeout(() => {
@@ -6879,7 +5031,7 @@ function sleep(ms, signal) {
  * off and reported as `what` being too large. Never retried: a registry sending that much is not having a bad moment.
  */
 async function readLimited(response, maxBytes, what) {
-    const tooLarge = () => new errors/* RegistryError */.gl(`${what} is larger than ${maxBytes} bytes; not read further`, undefined, 'TOO_LARGE');
+    const tooLarge = () => new RegistryError(`${what} is larger than ${maxBytes} bytes; not read further`, undefined, 'TOO_LARGE');
     const declared = Number(response.headers.get('content-length') ?? '');
     if (Number.isFinite(declared) && declared > maxBytes) {
         await response.body?.cancel().catch(() => undefined);
@@ -6951,7 +5103,7 @@ async function nodeRequest(url, init, signal, windowMs, timedOut, nodeStream) {
     });
     // One chunk in flight per upload: Readable.from would otherwise read 16 chunks (16 MiB) ahead.
     const sent = isStreamBody(init.body)
-        ? (0,promises_.pipeline)(external_node_stream_.Readable.from(exactLength(init.body, headers['content-length']), { highWaterMark: 1 }), request)
+        ? (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(exactLength(init.body, headers['content-length']), { highWaterMark: 1 }), request)
         : new Promise((resolve) => request.end(resolve));
     let timer;
     const headersInTime = sent.then(() => new Promise((resolve, reject) => {
@@ -6980,7 +5132,7 @@ async function nodeRequest(url, init, signal, windowMs, timedOut, nodeStream) {
     if (nullBody)
         answer.resume();
     const keepNode = nodeStream && status === 200;
-    const body = nullBody || keepNode ? null : external_node_stream_.Readable.toWeb(answer);
+    const body = nullBody || keepNode ? null : external_node_stream_namespaceObject.Readable.toWeb(answer);
     const response = new Response(body, { status, statusText: answer.statusMessage ?? '', headers: responseHeaders });
     if (keepNode)
         nodeBodies.set(response, answer);
@@ -6989,7 +5141,7 @@ async function nodeRequest(url, init, signal, windowMs, timedOut, nodeStream) {
 /** The body, failing (an IntegrityError: the bytes are not what was declared) when it is not as long as its header says, not hanging. */
 async function* exactLength(body, contentLength) {
     const expected = contentLength === undefined ? undefined : Number(contentLength);
-    const mismatch = () => new errors/* IntegrityError */.cs('request body does not match its content-length');
+    const mismatch = () => new errors_IntegrityError('request body does not match its content-length');
     let length = 0;
     for await (const chunk of body) {
         length += chunk.length;
@@ -7118,10 +5270,10 @@ class RegistryAuth {
             url = new URL(realm);
         }
         catch {
-            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: token realm "${realm}" is not a URL`);
+            throw new RegistryError(`registry ${this.registry}: token realm "${realm}" is not a URL`);
         }
-        if (url.protocol !== 'https:' && !this.insecure && !(0,reference/* isLoopbackRegistry */.jW)(url.host)) {
-            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: token realm ${url.origin} is not HTTPS; refusing to send credentials to it`);
+        if (url.protocol !== 'https:' && !this.insecure && !isLoopbackRegistry(url.host)) {
+            throw new RegistryError(`registry ${this.registry}: token realm ${url.origin} is not HTTPS; refusing to send credentials to it`);
         }
         const where = `${url.origin}${url.pathname}`;
         const headers = { accept: 'application/json' };
@@ -7151,7 +5303,7 @@ class RegistryAuth {
         }
         if (!response.ok) {
             await response.body?.cancel().catch(() => undefined);
-            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: token request to ${where} → ${response.status}`, response.status);
+            throw new RegistryError(`registry ${this.registry}: token request to ${where} → ${response.status}`, response.status);
         }
         const text = (await readLimited(response, tokenBodyLimit, `registry ${this.registry}: token answer from ${where}`)).toString('utf8');
         let body = {};
@@ -7163,11 +5315,11 @@ class RegistryAuth {
         }
         const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;
         if (typeof token !== 'string' || token === '') {
-            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: token response from ${where} has no token`);
+            throw new RegistryError(`registry ${this.registry}: token response from ${where} has no token`);
         }
         // Sent back as a header value: anything a header cannot hold is refused here, once, without echoing it.
         if (!/^[\x21-\x7e]+$/.test(token)) {
-            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: token response from ${where} holds a token with spaces, line breaks or other characters a header cannot carry`);
+            throw new RegistryError(`registry ${this.registry}: token response from ${where} holds a token with spaces, line breaks or other characters a header cannot carry`);
         }
         return token;
     }
@@ -7184,11 +5336,11 @@ class RegistryAuth {
     /** The one-line error for credentials the registry does not accept (or their absence). */
     refused(status) {
         if (!this.hasCredentials) {
-            return new errors/* InputError */.dz(`registry ${this.registry}: authentication required (${status}); no credentials given for ${this.registry}`);
+            return new errors_InputError(`registry ${this.registry}: authentication required (${status}); no credentials given for ${this.registry}`);
         }
         if (this.username === undefined)
-            return new errors/* InputError */.dz(`registry ${this.registry}: authentication failed with the identity token (${status})`);
-        return new errors/* InputError */.dz(`registry ${this.registry}: authentication failed for user "${this.username}" (${status})`);
+            return new errors_InputError(`registry ${this.registry}: authentication failed with the identity token (${status})`);
+        return new errors_InputError(`registry ${this.registry}: authentication failed for user "${this.username}" (${status})`);
     }
     /**
      * The one-line error for a 401 of the registry that cannot be answered (any more): a token that lacks the scope
@@ -7202,7 +5354,7 @@ class RegistryAuth {
     /** The one-line error for a token that is valid but does not allow what was asked (e.g. push). */
     insufficientScope(scopes) {
         const who = this.username !== undefined ? `user "${this.username}"` : this.hasCredentials ? 'the identity token' : 'an anonymous user';
-        return new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${who} is not allowed ${scopes.join(' ')} (insufficient_scope)`, 401, 'insufficient_scope');
+        return new RegistryError(`registry ${this.registry}: ${who} is not allowed ${scopes.join(' ')} (insufficient_scope)`, 401, 'insufficient_scope');
     }
 }
 /**
@@ -7219,7 +5371,7 @@ function checkOneLine(registry, credentials) {
         ];
     const bad = parts.find(([, text]) => broken(text));
     if (bad !== undefined) {
-        throw new errors/* InputError */.dz(`registry ${registry}: the ${bad[0]} contains a line break or NUL character; a credential is one line (check how it was pasted or read)`);
+        throw new errors_InputError(`registry ${registry}: the ${bad[0]} contains a line break or NUL character; a credential is one line (check how it was pasted or read)`);
     }
 }
 function scopeKey(scopes) {
@@ -7241,7 +5393,7 @@ function withMinimumRate(source, rule, slow, onClose) {
     const tickMs = Math.max(1, Math.round(rule.windowMs / 30));
     let waited = 0;
     let arrived = 0;
-    const watched = new external_node_stream_.Transform({
+    const watched = new external_node_stream_namespaceObject.Transform({
         transform(chunk, _encoding, done) {
             arrived += chunk.length;
             done(null, chunk);
@@ -7292,7 +5444,7 @@ const manifestBodyLimit = 4 * 1024 * 1024;
 /** Enough of an error body for its first error; the rest is not read. */
 const errorBodyLimit = 16 * 1024;
 // distribution 2.8 answers 404 to manifest reads whose Accept lacks the OCI types, so always send all four.
-const manifestAccept = [types/* MediaType */.z.manifest, types/* MediaType */.z.index, types/* MediaType */.z.dockerManifest, types/* MediaType */.z.dockerManifestList].join(', ');
+const manifestAccept = [types_MediaType.manifest, types_MediaType.index, types_MediaType.dockerManifest, types_MediaType.dockerManifestList].join(', ');
 class RegistryClient {
     registry;
     repository;
@@ -7304,7 +5456,7 @@ class RegistryClient {
         this.registry = ref.registry;
         this.repository = ref.repository;
         this.log = options.log ?? (() => undefined);
-        const origin = (0,reference/* registryBaseUrl */.mO)(ref.registry, options.insecure);
+        const origin = registryBaseUrl(ref.registry, options.insecure);
         this.base = `${origin}/v2/${ref.repository}`;
         this.transport = new Transport({
             name: `registry ${ref.registry}`,
@@ -7398,8 +5550,8 @@ class RegistryClient {
                 // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the blob's stream threw, as it was
                 if (sourceError !== undefined)
                     throw sourceError; // the blob's own stream failed, not the network
-                if (error instanceof errors/* IntegrityError */.cs && phase === 'put') {
-                    throw new errors/* IntegrityError */.cs(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`);
+                if (error instanceof errors_IntegrityError && phase === 'put') {
+                    throw new errors_IntegrityError(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`);
                 }
                 throw error;
             }
@@ -7447,9 +5599,9 @@ class RegistryClient {
             if (response.status !== 200)
                 throw await this.failure(what, response);
             const bytes = await readLimited(response, manifestBodyLimit, `registry ${this.registry}: ${what}`);
-            const digest = (0,oci_digest/* sha256Digest */.sI)(bytes);
+            const digest = digest_sha256Digest(bytes);
             if (reference.includes(':') && reference !== digest) {
-                throw new errors/* IntegrityError */.cs(`registry ${this.registry}: ${what} returned bytes with digest ${digest}`);
+                throw new errors_IntegrityError(`registry ${this.registry}: ${what} returned bytes with digest ${digest}`);
             }
             const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim();
             return { mediaType, bytes, digest };
@@ -7466,9 +5618,9 @@ class RegistryClient {
             if (response.status !== 200)
                 throw await this.failure(what, response);
             const bytes = await readLimited(response, maxBytes, `registry ${this.registry}: ${what}`);
-            const got = (0,oci_digest/* sha256Digest */.sI)(bytes);
+            const got = digest_sha256Digest(bytes);
             if (got !== digest)
-                throw new errors/* IntegrityError */.cs(`registry ${this.registry}: ${what} returned bytes with digest ${got}`);
+                throw new errors_IntegrityError(`registry ${this.registry}: ${what} returned bytes with digest ${got}`);
             return bytes;
         });
     }
@@ -7493,10 +5645,10 @@ class RegistryClient {
         }
         op.end(); // from here the body is bounded by its minimum rate (and the caller's signal)
         const web = response.body;
-        const source = nodeBody(response) ?? (web === null ? external_node_stream_.Readable.from([]) : external_node_stream_.Readable.fromWeb(web));
+        const source = nodeBody(response) ?? (web === null ? external_node_stream_namespaceObject.Readable.from([]) : external_node_stream_namespaceObject.Readable.fromWeb(web));
         const windowMs = this.transport.options.bodyWindowMs;
         const rule = { windowMs, minBytes: bodyMinBytes(windowMs) };
-        const slow = (bytes) => new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: the body brought ${bytes} bytes in ${seconds(windowMs)} s, under the minimum of ${rule.minBytes}; broken off`, undefined, 'SLOW_BODY');
+        const slow = (bytes) => new RegistryError(`registry ${this.registry}: ${what}: the body brought ${bytes} bytes in ${seconds(windowMs)} s, under the minimum of ${rule.minBytes}; broken off`, undefined, 'SLOW_BODY');
         return withMinimumRate(source, rule, slow, () => op.close());
     }
     /** The digest a tag points at, or undefined if the tag does not exist. */
@@ -7531,11 +5683,11 @@ class RegistryClient {
     uploadLocation(response, digest) {
         const location = response.headers.get('location');
         if (location === null || location === '') {
-            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: POST upload for blob ${digest} → 202 without a Location header`);
+            throw new RegistryError(`registry ${this.registry}: POST upload for blob ${digest} → 202 without a Location header`);
         }
         const url = new URL(location, this.base);
         if (isDowngrade(this.base, url)) {
-            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: upload Location for blob ${digest} switches from https to http (${url.host}); refusing`);
+            throw new RegistryError(`registry ${this.registry}: upload Location for blob ${digest} switches from https to http (${url.host}); refusing`);
         }
         return url.toString();
     }
@@ -7558,16 +5710,16 @@ class RegistryClient {
                 throw error;
             const code = error.code;
             if (code === 'DEADLINE') {
-                throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: no answer within ${Math.round(op.timeoutMs / 1000)} s; gave up (DEADLINE)`, undefined, code);
+                throw new RegistryError(`registry ${this.registry}: ${what}: no answer within ${Math.round(op.timeoutMs / 1000)} s; gave up (DEADLINE)`, undefined, code);
             }
             if (code === 'SILENT') {
-                throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: no answer in ${seconds(op.silenceMs)} s of waiting; gave up (TIMEOUT)`, undefined, 'TIMEOUT');
+                throw new RegistryError(`registry ${this.registry}: ${what}: no answer in ${seconds(op.silenceMs)} s of waiting; gave up (TIMEOUT)`, undefined, 'TIMEOUT');
             }
             if (code === 'TIMEOUT')
-                throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: no answer in time (TIMEOUT)`, undefined, code);
+                throw new RegistryError(`registry ${this.registry}: ${what}: no answer in time (TIMEOUT)`, undefined, code);
             if (code === 'ABORTED')
-                throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what}: aborted`, undefined, code);
-            throw new registry_errors/* RegistryError */.g(`registry ${this.registry}: cannot connect (${code})`, undefined, code);
+                throw new RegistryError(`registry ${this.registry}: ${what}: aborted`, undefined, code);
+            throw new RegistryError(`registry ${this.registry}: cannot connect (${code})`, undefined, code);
         }
     }
     /** One request with authentication, retried within the operation. */
@@ -7580,7 +5732,7 @@ class RegistryClient {
     checkDigestHeader(what, response, digest) {
         const answered = response.headers.get('docker-content-digest');
         if (answered !== null && answered !== '' && answered !== digest) {
-            throw new errors/* IntegrityError */.cs(`registry ${this.registry}: ${what} stored digest ${answered}, expected ${digest}`);
+            throw new errors_IntegrityError(`registry ${this.registry}: ${what} stored digest ${answered}, expected ${digest}`);
         }
     }
     /** `registry X: PUT manifest v1 → 400 MANIFEST_BLOB_UNKNOWN: blob unknown to registry`. */
@@ -7601,7 +5753,7 @@ class RegistryClient {
         if (detail === '')
             detail = response.statusText;
         detail = this.auth.redact(detail); // a registry or proxy may echo the request, Authorization included
-        return new registry_errors/* RegistryError */.g(`registry ${this.registry}: ${what} → ${response.status}${detail === '' ? '' : ` ${detail}`}`, response.status, code);
+        return new RegistryError(`registry ${this.registry}: ${what} → ${response.status}${detail === '' ? '' : ` ${detail}`}`, response.status, code);
     }
 }
 /** Frees the connection of a response whose body is not needed (HEAD/201/202 bodies are empty or useless). */
@@ -7632,19 +5784,19 @@ const DEFAULT_TAG = 'latest';
 const CONFIG_MAX_BYTES = 4 * 1024 * 1024;
 /** The host's architecture (x64 → x86_64, arm64 → aarch64); anything else has no kernel image to pick. */
 function hostKernelArch(nodeArch = process.arch) {
-    const arch = (0,src_arch/* archOfNode */.CQ)(nodeArch);
+    const arch = archOfNode(nodeArch);
     if (arch === undefined)
-        throw new errors/* InputError */.dz(`arch: this host is ${nodeArch}; give --arch x86_64 or --arch aarch64`);
+        throw new errors_InputError(`arch: this host is ${nodeArch}; give --arch x86_64 or --arch aarch64`);
     return arch;
 }
 /** Parses `oci:<layout-dir>[:tag|@digest]` or `host[:port]/repo[:tag|@digest]` (tag `latest` when none is given). */
 function parseImageReference(text) {
     const input = text.trim();
     if (input === '')
-        throw new errors/* InputError */.dz('image reference is empty');
+        throw new errors_InputError('image reference is empty');
     // Checked before anything quotes the input: a password in it must never reach a log.
-    if (!input.startsWith('oci:') && (0,reference/* hasUserInfo */.A$)(input)) {
-        throw new errors/* InputError */.dz("image reference: must not include a user name or password (user:password@host); use a Docker login or the action's username and password");
+    if (!input.startsWith('oci:') && hasUserInfo(input)) {
+        throw new errors_InputError("image reference: must not include a user name or password (user:password@host); use a Docker login or the action's username and password");
     }
     const { rest, digest } = splitDigest(input, text);
     if (rest.startsWith('oci:')) {
@@ -7654,25 +5806,25 @@ function parseImageReference(text) {
         const hasTag = digest === undefined && colon > body.lastIndexOf('/');
         const dir = hasTag ? body.slice(0, colon) : body;
         if (dir === '')
-            throw new errors/* InputError */.dz(`image reference "${text}": oci: needs a layout folder`);
+            throw new errors_InputError(`image reference "${text}": oci: needs a layout folder`);
         const tag = hasTag ? body.slice(colon + 1) : undefined;
         if (tag === '')
-            throw new errors/* InputError */.dz(`image reference "${text}": empty tag`);
+            throw new errors_InputError(`image reference "${text}": empty tag`);
         return { kind: 'layout', text: input, dir, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
     }
     const colon = rest.lastIndexOf(':');
     const hasTag = digest === undefined && colon > rest.lastIndexOf('/');
     const name = hasTag ? rest.slice(0, colon) : rest;
     const tag = hasTag ? rest.slice(colon + 1) : digest === undefined ? DEFAULT_TAG : undefined;
-    if (tag !== undefined && !(0,reference/* isValidTag */.r_)(tag)) {
-        throw new errors/* InputError */.dz(`image reference "${text}": "${tag}" is not a valid tag`);
+    if (tag !== undefined && !reference_isValidTag(tag)) {
+        throw new errors_InputError(`image reference "${text}": "${tag}" is not a valid tag`);
     }
     let repository;
     try {
-        repository = (0,reference/* parseRepository */.SU)(name);
+        repository = parseRepository(name);
     }
     catch (error) {
-        throw new errors/* InputError */.dz(`image reference "${text}": ${error.message.replace(/^repository "[^"]*": /, '')}`);
+        throw new errors_InputError(`image reference "${text}": ${error.message.replace(/^repository "[^"]*": /, '')}`);
     }
     return { kind: 'registry', text: input, repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
@@ -7682,7 +5834,7 @@ function splitDigest(input, text) {
         return { rest: input };
     const digest = input.slice(at + 1);
     if (!DIGEST.test(digest))
-        throw new errors/* InputError */.dz(`image reference "${text}": "${digest}" is not a sha256:<64 hex> digest`);
+        throw new errors_InputError(`image reference "${text}": "${digest}" is not a sha256:<64 hex> digest`);
     return { rest: input.slice(0, at), digest };
 }
 /** The store a reference points into (a registry repository or a layout folder). */
@@ -7717,11 +5869,11 @@ async function openKernelImage(reference, options = {}) {
         const child = pickPlatform(index, arch);
         if (child === undefined) {
             const found = (index.manifests ?? []).map((entry) => platformText(entry)).join(', ') || 'none';
-            throw new errors/* InputError */.dz(`${reference}: the index has no linux/${(0,src_arch/* ociArch */.As)(arch)} image (platforms: ${found})`);
+            throw new errors_InputError(`${reference}: the index has no linux/${ociArch(arch)} image (platforms: ${found})`);
         }
         const fetched = await store.fetchManifest(child.digest);
         if (fetched === undefined)
-            throw new errors/* InputError */.dz(`${reference}: the index names ${child.digest}, which ${store.name} does not have`);
+            throw new errors_InputError(`${reference}: the index names ${child.digest}, which ${store.name} does not have`);
         return openManifest(store, reference, fetched, top.digest);
     }
     return openManifest(store, reference, top);
@@ -7730,10 +5882,10 @@ async function openKernelImage(reference, options = {}) {
 async function openManifest(store, reference, fetched, indexDigest) {
     const manifest = parseDocument(fetched, `${reference}@${fetched.digest}`);
     if (isIndexDocument(fetched.mediaType, manifest)) {
-        throw new errors/* InputError */.dz(`${reference}@${fetched.digest} is an index inside an index; only one level is read`);
+        throw new errors_InputError(`${reference}@${fetched.digest} is an index inside an index; only one level is read`);
     }
     if (!isDescriptor(manifest.config) || !Array.isArray(manifest.layers) || !manifest.layers.every(isDescriptor)) {
-        throw new errors/* InputError */.dz(`${reference}@${fetched.digest}: not an image manifest (no config or layers descriptors)`);
+        throw new errors_InputError(`${reference}@${fetched.digest}: not an image manifest (no config or layers descriptors)`);
     }
     const configBytes = await store.readSmallBlob(manifest.config, CONFIG_MAX_BYTES);
     let config;
@@ -7741,10 +5893,10 @@ async function openManifest(store, reference, fetched, indexDigest) {
         config = JSON.parse(configBytes.toString('utf8'));
     }
     catch {
-        throw new errors/* InputError */.dz(`${reference}: config ${manifest.config.digest} is not valid JSON`);
+        throw new errors_InputError(`${reference}: config ${manifest.config.digest} is not valid JSON`);
     }
     if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-        throw new errors/* InputError */.dz(`${reference}: config ${manifest.config.digest} is not a JSON object`);
+        throw new errors_InputError(`${reference}: config ${manifest.config.digest} is not a JSON object`);
     }
     return {
         reference,
@@ -7759,7 +5911,7 @@ async function openManifest(store, reference, fetched, indexDigest) {
 }
 /** krata's pick: the first entry whose platform is linux and amd64 (x86_64) or arm64 (aarch64); variant ignored. */
 function pickPlatform(index, arch) {
-    const wanted = (0,src_arch/* ociArch */.As)(arch);
+    const wanted = ociArch(arch);
     return (index.manifests ?? []).find((entry) => entry.platform?.os === 'linux' && entry.platform.architecture === wanted);
 }
 function platformText(entry) {
@@ -7769,9 +5921,9 @@ function platformText(entry) {
     return `${os}/${architecture}${variant ? `/${variant}` : ''}`;
 }
 function isIndexDocument(mediaType, document) {
-    if (mediaType === types/* MediaType */.z.index || mediaType === types/* MediaType */.z.dockerManifestList)
+    if (mediaType === types_MediaType.index || mediaType === types_MediaType.dockerManifestList)
         return true;
-    if (mediaType === types/* MediaType */.z.manifest || mediaType === types/* MediaType */.z.dockerManifest)
+    if (mediaType === types_MediaType.manifest || mediaType === types_MediaType.dockerManifest)
         return false;
     return Array.isArray(document.manifests) && !('layers' in document);
 }
@@ -7781,10 +5933,10 @@ function parseDocument(fetched, where) {
         parsed = JSON.parse(fetched.bytes.toString('utf8'));
     }
     catch {
-        throw new errors/* InputError */.dz(`${where}: the manifest is not valid JSON`);
+        throw new errors_InputError(`${where}: the manifest is not valid JSON`);
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new errors/* InputError */.dz(`${where}: the manifest is not a JSON object`);
+        throw new errors_InputError(`${where}: the manifest is not a JSON object`);
     return parsed;
 }
 function isDescriptor(value) {
@@ -7795,10 +5947,10 @@ function isDescriptor(value) {
  * Passes a blob's bytes through, failing the stream when there are more than `size` bytes, or at the end when the
  * count or the sha256 differs from the descriptor: a reader never sees a short or altered blob end cleanly.
  */
-class VerifyingStream extends external_node_stream_.Transform {
+class VerifyingStream extends external_node_stream_namespaceObject.Transform {
     descriptor;
     where;
-    #hash = (0,external_node_crypto_.createHash)('sha256');
+    #hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
     #seen = 0;
     constructor(descriptor, where) {
         super({ highWaterMark: 1 << 20 });
@@ -7808,7 +5960,7 @@ class VerifyingStream extends external_node_stream_.Transform {
     _transform(chunk, _encoding, callback) {
         this.#seen += chunk.length;
         if (this.#seen > this.descriptor.size) {
-            callback(new errors/* InputError */.dz(`${this.where}: blob ${this.descriptor.digest} is longer than its ${this.descriptor.size} bytes`));
+            callback(new errors_InputError(`${this.where}: blob ${this.descriptor.digest} is longer than its ${this.descriptor.size} bytes`));
             return;
         }
         this.#hash.update(chunk);
@@ -7816,12 +5968,12 @@ class VerifyingStream extends external_node_stream_.Transform {
     }
     _flush(callback) {
         if (this.#seen !== this.descriptor.size) {
-            callback(new errors/* InputError */.dz(`${this.where}: blob ${this.descriptor.digest} is ${this.#seen} bytes, its descriptor says ${this.descriptor.size}`));
+            callback(new errors_InputError(`${this.where}: blob ${this.descriptor.digest} is ${this.#seen} bytes, its descriptor says ${this.descriptor.size}`));
             return;
         }
         const got = `sha256:${this.#hash.digest('hex')}`;
         if (got !== this.descriptor.digest) {
-            callback(new errors/* InputError */.dz(`${this.where}: blob ${this.descriptor.digest} has digest ${got} (corrupt or altered)`));
+            callback(new errors_InputError(`${this.where}: blob ${this.descriptor.digest} has digest ${got} (corrupt or altered)`));
             return;
         }
         callback();
@@ -7847,7 +5999,7 @@ class RegistryStore {
             return { bytes: fetched.bytes, digest: fetched.digest, mediaType: fetched.mediaType || declaredMediaType(fetched.bytes) };
         }
         catch (error) {
-            if (error instanceof registry_errors/* RegistryError */.g && error.status === 404)
+            if (error instanceof RegistryError && error.status === 404)
                 return undefined;
             throw error;
         }
@@ -7886,57 +6038,57 @@ class LayoutStore {
         if (stat === undefined)
             return undefined;
         if (stat.size > manifestBodyLimit)
-            throw new errors/* InputError */.dz(`${this.name}: manifest ${entry.digest} is larger than ${manifestBodyLimit} bytes`);
+            throw new errors_InputError(`${this.name}: manifest ${entry.digest} is larger than ${manifestBodyLimit} bytes`);
         const bytes = await external_node_fs_default().promises.readFile(file);
-        if ((0,oci_digest/* sha256Digest */.sI)(bytes) !== entry.digest)
-            throw new errors/* InputError */.dz(`${this.name}: blob ${entry.digest} is corrupt`);
+        if (digest_sha256Digest(bytes) !== entry.digest)
+            throw new errors_InputError(`${this.name}: blob ${entry.digest} is corrupt`);
         return { bytes, digest: entry.digest, mediaType: entry.mediaType || declaredMediaType(bytes) };
     }
     async readSmallBlob(descriptor, maxBytes) {
         const file = this.#blobPath(descriptor.digest);
         const stat = await external_node_fs_default().promises.stat(file).catch(() => {
-            throw new errors/* InputError */.dz(`${this.name}: has no blob ${descriptor.digest}`);
+            throw new errors_InputError(`${this.name}: has no blob ${descriptor.digest}`);
         });
         if (stat.size > maxBytes)
-            throw new errors/* InputError */.dz(`${this.name}: blob ${descriptor.digest} is ${stat.size} bytes, more than the ${maxBytes} read into memory`);
+            throw new errors_InputError(`${this.name}: blob ${descriptor.digest} is ${stat.size} bytes, more than the ${maxBytes} read into memory`);
         const bytes = await external_node_fs_default().promises.readFile(file);
         if (bytes.length !== descriptor.size)
-            throw new errors/* InputError */.dz(`${this.name}: blob ${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`);
-        if ((0,oci_digest/* sha256Digest */.sI)(bytes) !== descriptor.digest)
-            throw new errors/* InputError */.dz(`${this.name}: blob ${descriptor.digest} is corrupt`);
+            throw new errors_InputError(`${this.name}: blob ${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`);
+        if (digest_sha256Digest(bytes) !== descriptor.digest)
+            throw new errors_InputError(`${this.name}: blob ${descriptor.digest} is corrupt`);
         return bytes;
     }
     async openBlob(descriptor) {
         const file = this.#blobPath(descriptor.digest);
         await external_node_fs_default().promises.access(file).catch(() => {
-            throw new errors/* InputError */.dz(`${this.name}: has no blob ${descriptor.digest}`);
+            throw new errors_InputError(`${this.name}: has no blob ${descriptor.digest}`);
         });
         return verified(external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }), descriptor, this.name);
     }
     async #readIndex() {
         const file = external_node_path_default().join(this.dir, 'index.json');
         const text = await external_node_fs_default().promises.readFile(file, 'utf8').catch((error) => {
-            throw new errors/* InputError */.dz(`${this.name}: ${error.code === 'ENOENT' ? 'not an OCI image layout (no index.json)' : `cannot read index.json (${error.code})`}`);
+            throw new errors_InputError(`${this.name}: ${error.code === 'ENOENT' ? 'not an OCI image layout (no index.json)' : `cannot read index.json (${error.code})`}`);
         });
         let index;
         try {
             index = JSON.parse(text);
         }
         catch {
-            throw new errors/* InputError */.dz(`${file}: not valid JSON`);
+            throw new errors_InputError(`${file}: not valid JSON`);
         }
         if (!Array.isArray(index.manifests))
-            throw new errors/* InputError */.dz(`${file}: not an OCI image index (no manifests)`);
+            throw new errors_InputError(`${file}: not an OCI image index (no manifests)`);
         return index;
     }
     #blobPath(digest) {
-        return external_node_path_default().join(this.dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(digest));
+        return external_node_path_default().join(this.dir, 'blobs', 'sha256', digest_digestHex(digest));
     }
 }
 async function openLayoutStore(dir) {
     const stat = await external_node_fs_default().promises.stat(dir).catch(() => undefined);
     if (stat === undefined || !stat.isDirectory())
-        throw new errors/* InputError */.dz(`oci:${dir}: no such layout folder`);
+        throw new errors_InputError(`oci:${dir}: no such layout folder`);
     return new LayoutStore(dir);
 }
 function declaredMediaType(bytes) {
@@ -7971,31 +6123,6 @@ function kernelLayerFromHistory(image, file) {
     return found;
 }
 
-
-/***/ }),
-
-/***/ 484:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  E5: () => (/* binding */ KRATA_LAYER_TYPES),
-  AW: () => (/* binding */ bodyToBuffer),
-  v1: () => (/* binding */ isRegularEntry),
-  w6: () => (/* binding */ readLayer)
-});
-
-// UNUSED EXPORTS: DOCKER_LAYER_GZIP, walkTar
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(421);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(75);
-// EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __nccwpck_require__(466);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(522);
 ;// CONCATENATED MODULE: external "events"
 const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 ;// CONCATENATED MODULE: external "fs"
@@ -8004,10 +6131,6 @@ const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
 const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 ;// CONCATENATED MODULE: external "assert"
@@ -8019,20 +6142,12 @@ const external_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_zlib_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_zlib_namespaceObject, 2);
 ;// CONCATENATED MODULE: external "node:assert"
 const external_node_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var external_node_fs_promises_ = __nccwpck_require__(455);
 ;// CONCATENATED MODULE: ./node_modules/tar/dist/esm/index.min.js
-var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_namespaceObject.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_namespaceObject.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_namespaceObject.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_namespaceObject.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_namespaceObject.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_namespaceObject.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_namespaceObject.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_namespaceObject.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}},et=class extends external_events_namespaceObject{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_namespaceObject.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_namespaceObject.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_namespaceObject.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_namespaceObject(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_namespaceObject(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_namespaceObject(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_.posix.dirname(i),i=external_node_path_.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_.posix.join(external_node_path_.posix.basename(r),i),r=external_node_path_.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
+var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_namespaceObject||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_namespaceObject.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_namespaceObject.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_namespaceObject.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_namespaceObject.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_namespaceObject.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_namespaceObject.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_namespaceObject.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_namespaceObject.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_namespaceObject.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}},et=class extends external_events_namespaceObject{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_namespaceObject.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_namespaceObject.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_namespaceObject.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_namespaceObject(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_namespaceObject(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_namespaceObject(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_namespaceObject.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_namespaceObject.posix.dirname(i),i=external_node_path_namespaceObject.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.basename(r),i),r=external_node_path_namespaceObject.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_namespaceObject.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
 `,n=Buffer.byteLength(r),o=Math.floor(Math.log(n)/Math.log(10))+1;return n+o>=Math.pow(10,o)&&(o+=1),o+n+r}static parse(t,e,i=!1){return new s(On(Tn(t),e),i)}},On=(s,t)=>t?Object.assign({},t,s):s,Tn=s=>s.replace(/\n$/,"").split(`
-`).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_namespaceObject.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_.openSync(e,"r");let r=external_node_fs_.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_.resolve(s,t.name),e,i),ps(external_node_path_.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return external_node_fs_promises_.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_.resolve(s+"/"+h));external_node_fs_.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_.unlink(s,c=>{if(c)return o(c);external_node_fs_.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_.resolve(x));try{external_node_fs_.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_.unlinkSync(x),external_node_fs_.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_.rename(s,e,i=>{if(i)return t(i);external_node_fs_.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_.renameSync(s,t),external_node_fs_.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_.posix.dirname(t.path),l=external_node_path_.posix.normalize(external_node_path_.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_.isAbsolute(t.path)?f(external_node_path_.resolve(t.path)):f(external_node_path_.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_namespaceObject.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_.futimes(l,c,d,y=>y?external_node_fs_.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_.fchown(l,c,d,y=>y?external_node_fs_.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_.relative(this.cwd,external_node_path_.resolve(external_node_path_.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_.resolve(e,o);external_node_fs_.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_.futimesSync(n,a,l)}catch(c){try{external_node_fs_.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_.resolve(o,h);let[a,l]=ye(()=>external_node_fs_.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_.openSync(s.file,"w+");else throw a}let o=external_node_fs_.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_.read(n,d,0,512,l,y)};external_node_fs_.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_.fstat(c,(d,y)=>{if(d)return external_node_fs_.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
+`).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_namespaceObject.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_namespaceObject.openSync(e,"r");let r=external_node_fs_namespaceObject.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_namespaceObject.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_namespaceObject.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_namespaceObject.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_namespaceObject.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),index_min_fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[index_min_fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[index_min_fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[index_min_fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_namespaceObject.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_namespaceObject.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_namespaceObject.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_namespaceObject.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_namespaceObject.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_namespaceObject.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_namespaceObject.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_namespaceObject.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_namespaceObject.resolve(s,t.name),e,i),ps(external_node_path_namespaceObject.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_namespaceObject.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_namespaceObject.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_namespaceObject.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return promises_namespaceObject.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_namespaceObject.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_namespaceObject.resolve(s+"/"+h));external_node_fs_namespaceObject.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_namespaceObject.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_namespaceObject.unlink(s,c=>{if(c)return o(c);external_node_fs_namespaceObject.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_namespaceObject.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_namespaceObject.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_namespaceObject.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_namespaceObject.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_namespaceObject.resolve(x));try{external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_namespaceObject.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_namespaceObject.unlinkSync(x),external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_namespaceObject.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_namespaceObject.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_namespaceObject.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.rename(s,e,i=>{if(i)return t(i);external_node_fs_namespaceObject.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_namespaceObject.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.renameSync(s,t),external_node_fs_namespaceObject.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_namespaceObject.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_namespaceObject.posix.dirname(t.path),l=external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_namespaceObject.isAbsolute(t.path)?f(external_node_path_namespaceObject.resolve(t.path)):f(external_node_path_namespaceObject.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_namespaceObject.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_namespaceObject.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_namespaceObject.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_namespaceObject.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_namespaceObject.futimes(l,c,d,y=>y?external_node_fs_namespaceObject.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_namespaceObject.fchown(l,c,d,y=>y?external_node_fs_namespaceObject.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_namespaceObject.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_namespaceObject.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_namespaceObject.relative(this.cwd,external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_namespaceObject.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_namespaceObject.resolve(e,o);external_node_fs_namespaceObject.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_namespaceObject.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_namespaceObject.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_namespaceObject.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_namespaceObject.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_namespaceObject.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_namespaceObject[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_namespaceObject.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_namespaceObject.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_namespaceObject.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_namespaceObject.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_namespaceObject.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_namespaceObject.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_namespaceObject.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_namespaceObject.futimesSync(n,a,l)}catch(c){try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_namespaceObject.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_namespaceObject.resolve(o,h);let[a,l]=ye(()=>external_node_fs_namespaceObject.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_namespaceObject.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_namespaceObject[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_namespaceObject.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_namespaceObject.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_namespaceObject.openSync(s.file,"w+");else throw a}let o=external_node_fs_namespaceObject.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_namespaceObject.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_namespaceObject.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_namespaceObject.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_namespaceObject.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_namespaceObject.read(n,d,0,512,l,y)};external_node_fs_namespaceObject.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_namespaceObject.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_namespaceObject.fstat(c,(d,y)=>{if(d)return external_node_fs_namespaceObject.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_namespaceObject.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_namespaceObject.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_namespaceObject.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
 //# sourceMappingURL=index.min.js.map
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/oci/types.ts
-var types = __nccwpck_require__(48);
 ;// CONCATENATED MODULE: ./src/pull/layer-reader.ts
 // Reading a layer as krata's puller does: decompressed according to its media type, then walked as a tar stream,
 // entry by entry, with back-pressure (node-tar), so a layer of any size passes through in constant memory.
@@ -8046,16 +6161,16 @@ var types = __nccwpck_require__(48);
 const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
 /** The layer media types krata v0.0.21 accepts (`acquire_layer`), and how each is compressed. */
 const KRATA_LAYER_TYPES = new Map([
-    [types/* MediaType */.z.layerTar, 'none'],
-    [types/* MediaType */.z.layerGzip, 'gzip'],
-    [types/* MediaType */.z.layerZstd, 'zstd'],
+    [types_MediaType.layerTar, 'none'],
+    [types_MediaType.layerGzip, 'gzip'],
+    [types_MediaType.layerZstd, 'zstd'],
     [DOCKER_LAYER_GZIP, 'gzip'],
 ]);
 /** Streams one layer of `image` through `onEntry`. The blob's digest and size are checked as it is read. */
 async function readLayer(image, layer, onEntry, where) {
     const compression = KRATA_LAYER_TYPES.get(layer.mediaType);
     if (compression === undefined)
-        throw new errors/* InputError */.dz(`${where}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`);
+        throw new errors_InputError(`${where}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`);
     const blob = await image.openBlob(layer);
     await walkTar(blob, compression, onEntry, `${where}: layer ${layer.digest}`);
 }
@@ -8078,7 +6193,7 @@ async function walkTar(source, compression, onEntry, where) {
             entry.resume();
             return;
         }
-        const body = new external_node_stream_.PassThrough({ highWaterMark: 1 << 20 });
+        const body = new external_node_stream_namespaceObject.PassThrough({ highWaterMark: 1 << 20 });
         entry.pipe(body);
         pending.push(consume(body).catch((error) => {
             failure ??= error;
@@ -8091,12 +6206,12 @@ async function walkTar(source, compression, onEntry, where) {
     if (decompress !== undefined)
         stages.push(decompress);
     try {
-        await (0,promises_.pipeline)([...stages, parser]);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)([...stages, parser]);
     }
     catch (error) {
-        if (error instanceof errors/* InputError */.dz)
+        if (error instanceof errors_InputError)
             throw error;
-        throw new errors/* InputError */.dz(`${where}: ${error.message}`);
+        throw new errors_InputError(`${where}: ${error.message}`);
     }
     await Promise.all(pending);
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows, as it was, the first error an entry's body consumer threw
@@ -8105,27 +6220,27 @@ async function walkTar(source, compression, onEntry, where) {
 }
 function decompressor(compression) {
     if (compression === 'gzip')
-        return (0,external_node_zlib_.createGunzip)({ chunkSize: 1 << 16 });
+        return (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: 1 << 16 });
     if (compression === 'zstd')
         return zstdDecompressor();
     return undefined;
 }
 /** Node 20 has no zstd in zlib: the `zstd` program does it, as a stream (stdin → stdout). */
 function zstdDecompressor() {
-    const child = (0,external_node_child_process_.spawn)('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = (0,external_node_child_process_namespaceObject.spawn)('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-500)));
     const exited = new Promise((resolve) => child.once('close', resolve));
     // The output only ends cleanly once zstd has said it succeeded: a corrupt frame must not pass as a short tar.
-    const output = new external_node_stream_.Transform({
+    const output = new external_node_stream_namespaceObject.Transform({
         transform: (chunk, _encoding, callback) => callback(null, chunk),
         flush: (callback) => {
-            void exited.then((code) => callback(code === 0 ? null : new errors/* ToolError */.v4(`zstd -d failed: ${stderr.trim() || `exit ${String(code)}`}`)));
+            void exited.then((code) => callback(code === 0 ? null : new ToolError(`zstd -d failed: ${stderr.trim() || `exit ${String(code)}`}`)));
         },
     });
-    child.on('error', (error) => output.destroy(new errors/* ToolError */.v4(`cannot run zstd to read a tar+zstd layer: ${error.message}`)));
+    child.on('error', (error) => output.destroy(new ToolError(`cannot run zstd to read a tar+zstd layer: ${error.message}`)));
     child.stdout.pipe(output);
-    const duplex = external_node_stream_.Duplex.from({ writable: child.stdin, readable: output });
+    const duplex = external_node_stream_namespaceObject.Duplex.from({ writable: child.stdin, readable: output });
     duplex.on('close', () => {
         if (child.exitCode === null)
             child.kill();
@@ -8139,7 +6254,7 @@ async function bodyToBuffer(body, maxBytes, what) {
     for await (const chunk of body) {
         length += chunk.length;
         if (length > maxBytes)
-            throw new errors/* InputError */.dz(`${what} is larger than ${maxBytes} bytes`);
+            throw new errors_InputError(`${what} is larger than ${maxBytes} bytes`);
         chunks.push(chunk);
     }
     return Buffer.concat(chunks);
@@ -8149,109 +6264,1534 @@ function isRegularEntry(type) {
     return type === 'File' || type === 'OldFile' || type === 'ContiguousFile';
 }
 
+;// CONCATENATED MODULE: ./src/describe/metadata.ts
+// The `/kernel/metadata` file of a krata / Edera kernel image: KEY=VALUE lines, each ending in "\n",
+// no quoting (see krata-formats.md §1.3). Edera reads it with `grep '^KEY=' | cut -d= -f2` and
+// `split(",")`, so a value must not hold a newline, "=", a space, or (in a tag) a comma.
 
-/***/ }),
 
-/***/ 52:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   d_: () => (/* binding */ kconfigValue),
-/* harmony export */   wX: () => (/* binding */ symbolOf),
-/* harmony export */   z1: () => (/* binding */ wantedText)
-/* harmony export */ });
-/** The wanted state as the JSON report and the summary show it: `y`, `m`, `not set` or the value. */
-function wantedText(wanted) {
-    if (wanted === 'n')
-        return 'not set';
-    return typeof wanted === 'string' ? wanted : wanted.value;
+const CONFIG_DIGEST = /^sha256:[0-9a-f]{64}$/;
+/**
+ * Renders `/kernel/metadata`, in the order of krata's doc with Edera's later KERNEL_UNAME_R:
+ * KERNEL_ARCH, KERNEL_VERSION, [KERNEL_UNAME_R], KERNEL_FLAVOR, KERNEL_CONFIG, [KERNEL_TAGS].
+ */
+function renderKernelMetadata(metadata) {
+    const { arch, version, unameR, flavor, configDigest, tags } = metadata;
+    if (!KERNEL_ARCHES.includes(arch)) {
+        throw new InputError(`arch: "${String(arch)}" is not a kernel architecture (${KERNEL_ARCHES.join(' or ')})`);
+    }
+    checkValue('version', version);
+    if (unameR !== undefined)
+        checkValue('uname-r', unameR);
+    checkValue('flavor', flavor);
+    if (!CONFIG_DIGEST.test(configDigest)) {
+        throw new InputError(`config: digest "${configDigest}" is not sha256:<64 lowercase hex>`);
+    }
+    for (const tag of tags) {
+        checkValue('tags', tag);
+        if (tag.includes(','))
+            throw new InputError(`tags: "${tag}" contains a comma; KERNEL_TAGS is comma-separated`);
+    }
+    const lines = [`KERNEL_ARCH=${arch}`, `KERNEL_VERSION=${version}`];
+    if (unameR !== undefined)
+        lines.push(`KERNEL_UNAME_R=${unameR}`);
+    lines.push(`KERNEL_FLAVOR=${flavor}`, `KERNEL_CONFIG=${configDigest}`);
+    if (tags.length > 0)
+        lines.push(`KERNEL_TAGS=${tags.join(',')}`);
+    return lines.map((line) => `${line}\n`).join('');
 }
-/** The wanted state as kconfig spells a value: `y`, `m`, `n` or the value. */
-function kconfigValue(wanted) {
-    return typeof wanted === 'string' ? wanted : wanted.value;
+/** A value must survive `cut -d= -f2` and a line-by-line read unchanged. */
+function checkValue(input, value) {
+    const shown = JSON.stringify(value);
+    if (value === '')
+        throw new InputError(`${input}: must not be empty`);
+    if (/[\r\n]/.test(value))
+        throw new InputError(`${input}: ${shown} contains a line break`);
+    if (value.includes('='))
+        throw new InputError(`${input}: ${shown} contains "="`);
+    if (/\s/.test(value))
+        throw new InputError(`${input}: ${shown} contains a space`);
 }
-/** `CONFIG_XEN` → `XEN`: Kconfig names symbols without the prefix. */
-function symbolOf(option) {
-    return option.startsWith('CONFIG_') ? option.slice('CONFIG_'.length) : option;
+const KEY = /^[A-Z_][A-Z0-9_]*$/;
+/** Parses `/kernel/metadata` text into key → value; the last of repeated keys wins, blank lines are skipped. */
+function parseKernelMetadata(text) {
+    const record = {};
+    text.split('\n').forEach((line, index) => {
+        if (line === '')
+            return;
+        const eq = line.indexOf('=');
+        const key = eq === -1 ? '' : line.slice(0, eq);
+        if (!KEY.test(key))
+            throw new errors_InputError(`metadata:${index + 1}: "${line}" is not a KEY=VALUE line`);
+        record[key] = line.slice(eq + 1);
+    });
+    return record;
+}
+const FORMAT_NAMES = {
+    bzImage: 'bzImage',
+    'arm64-Image': 'Image',
+    'arm64-Image.gz': 'Image.gz',
+};
+/**
+ * Checks that the image, the .config and the `version` input can be the same kernel. Throws an InputError when they
+ * cannot (another architecture, another major.minor, a version the image or config contradicts); returns warnings
+ * for what is only unproven (same major.minor, but nothing in the image names the patch level).
+ */
+function crossCheckKernel(image, config, versionInput = '') {
+    if (config.arch !== undefined && config.arch !== image.arch) {
+        const kind = `${image.arch} ${FORMAT_NAMES[image.format]}`;
+        throw new InputError(`image: ${image.path} is an ${kind} but config ${config.file} is for ${config.arch}`);
+    }
+    const warnings = [];
+    const { release } = image;
+    if (config.version !== undefined) {
+        const agreement = releaseAgreement(image, config.version);
+        if (agreement === 'mismatch')
+            throw new InputError(`image: ${image.path} is Linux ${release} but config ${config.file} is for ${config.version}`);
+        if (agreement === 'same-series')
+            warnings.push(unprovenPatch(image, config.version, `config ${config.file} is for`));
+    }
+    const inputVersion = upstreamVersionOf(versionInput);
+    if (inputVersion !== undefined) {
+        if (config.version !== undefined && !sameVersion(inputVersion, upstreamVersionOf(config.version) ?? config.version)) {
+            throw new InputError(`version: ${versionInput} contradicts config ${config.file}, which is for ${config.version}`);
+        }
+        const agreement = releaseAgreement(image, inputVersion);
+        if (agreement === 'mismatch')
+            throw new InputError(`version: ${versionInput} contradicts image ${image.path}, which is Linux ${release}`);
+        if (agreement === 'same-series' && config.version === undefined)
+            warnings.push(unprovenPatch(image, inputVersion, 'input version says'));
+    }
+    return warnings;
+}
+function unprovenPatch(image, version, claim) {
+    return `image: ${image.path} is Linux ${image.release}, ${claim} ${version}: the same ${seriesOf(version)} series, but nothing in the image names ${version}`;
+}
+/**
+ * How an image's release relates to an upstream version: 'match' when the release starts with it (6.1.192-sample),
+ * 'named' when the image's version string names it as a whole token (Debian's "... Debian 6.1.192-2 (...)", Ubuntu's
+ * "(Ubuntu 6.8.0-45.45-generic 6.8.12)"), 'same-series' when only major.minor agree, else 'mismatch'.
+ */
+function releaseAgreement(image, version) {
+    if (releaseMatches(image.release, version))
+        return 'match';
+    if (namesVersion(image.versionString, version))
+        return 'named';
+    const series = seriesOf(version);
+    if (series === undefined || series !== seriesOf(image.release))
+        return 'mismatch';
+    // A release with its own non-zero patch level (6.1.191-foo) names another kernel; distributions keep ".0" (6.1.0-56).
+    const patch = /^\d+\.\d+\.(\d+)/.exec(image.release)?.[1];
+    return patch === undefined || Number(patch) === 0 ? 'same-series' : 'mismatch';
+}
+/** "6.1.192-sample" matches 6.1.192; "6.1.1920" and "6.1.19" do not match each other. */
+function releaseMatches(release, version) {
+    if (!release.startsWith(version))
+        return false;
+    const rest = release.slice(version.length);
+    return rest === '' || !/^[0-9]/.test(rest);
+}
+/** The version as a token of its own: after a start, space or "(", and not followed by more digits of a longer one. */
+function namesVersion(versionString, version) {
+    const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(?:^|[\\s(])${escaped}(?![0-9]|\\.[0-9])`).test(versionString);
+}
+/** "6.1" of "6.1.192" or "6.1.0-56-amd64". */
+function seriesOf(version) {
+    return /^(\d+\.\d+)(?![0-9])/.exec(version)?.[1];
+}
+/** The upstream kernel version a `version` input starts with ("6.18.44" of "6.18.44+nvidia-610.57.04"), if any. */
+function upstreamVersionOf(input) {
+    return /^\d+\.\d+(?:\.\d+)?(?![0-9])/.exec(input)?.[0];
+}
+/** 6.1 agrees with 6.1.192 (it names no patch level); 6.1.191 does not. */
+function sameVersion(a, b) {
+    const [shorter, longer] = a.length <= b.length ? [a, b] : [b, a];
+    return longer === shorter || (longer.startsWith(shorter) && longer[shorter.length] === '.' && shorter.split('.').length === 2);
 }
 
+;// CONCATENATED MODULE: ./src/drift/kernel-side.ts
+// One side of a drift comparison from what an image says about itself: /kernel/metadata first (what krata reads),
+// the manifest's dev.edera.kernel.* annotations where the metadata is missing, layer sizes from the descriptors.
 
-/***/ }),
+function imageSide(facts) {
+    const metadata = facts.metadata === undefined ? {} : parseKernelMetadata(facts.metadata);
+    const annotation = (key) => facts.annotations[`dev.edera.kernel.${key}`] || undefined;
+    const pick = (metadataKey, annotationKey) => metadata[metadataKey] || (annotationKey ? annotation(annotationKey) : undefined) || null;
+    const tags = pick('KERNEL_TAGS', 'tags');
+    return {
+        ref: facts.ref,
+        digest: facts.digest,
+        configDigest: facts.configDigest,
+        version: pick('KERNEL_VERSION', 'version'),
+        unameR: pick('KERNEL_UNAME_R'),
+        flavor: pick('KERNEL_FLAVOR', 'flavor'),
+        tags: tags ? tags.split(',').filter((t) => t !== '') : [],
+        sizes: {
+            'kernel/image': facts.layerSizes['kernel/image'] ?? null,
+            'kernel/addons.squashfs': facts.layerSizes['kernel/addons.squashfs'] ?? null,
+        },
+    };
+}
 
-/***/ 421:
-/***/ ((module) => {
+;// CONCATENATED MODULE: ./src/drift/read-side.ts
+// Reads one side of a drift comparison: a published kernel image (its config.gz, its metadata if small, and the
+// layer sizes from the manifest: the kernel and addons blobs are never downloaded), or a `.config`/`config.gz` file.
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
-/***/ }),
 
-/***/ 598:
-/***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 
-/***/ }),
 
-/***/ 24:
-/***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
-/***/ }),
+// A config.gz layer is tens of KB (a 10,000-line config gzips to ~60 KB); metadata is a few hundred bytes.
+const CONFIG_LAYER_MAX = 4 * 1024 * 1024;
+const METADATA_LAYER_MAX = 64 * 1024;
+/**
+ * The kernel image `reference` names (the `arch` child of an index), or undefined when it does not exist. Reads the
+ * manifest (and index), the image config, the config.gz layer and, when small, the metadata layer.
+ */
+async function readImageSide(reference, options, label = reference) {
+    const image = await openKernelImage(reference, options);
+    if (image === undefined)
+        return undefined;
+    const configLayer = kernelLayerFromHistory(image, 'config.gz');
+    if (configLayer === undefined)
+        throw new errors_InputError(`${reference}: the image has no kernel/config.gz layer, so its config cannot be compared`);
+    const configGz = await fileInSmallLayer(image, configLayer, 'kernel/config.gz', CONFIG_LAYER_MAX, reference);
+    const configBytes = decodeConfig(configGz, `${reference} kernel/config.gz`, 'compare-to');
+    const config = parseKernelConfig(configBytes.toString('utf8'), `${reference} kernel/config.gz`, 'compare-to');
+    const metadataLayer = kernelLayerFromHistory(image, 'metadata');
+    const metadata = metadataLayer !== undefined && metadataLayer.size <= METADATA_LAYER_MAX
+        ? (await fileInSmallLayer(image, metadataLayer, 'kernel/metadata', METADATA_LAYER_MAX, reference)).toString('utf8')
+        : undefined;
+    const size = (file) => kernelLayerFromHistory(image, file)?.size;
+    const side = imageSide({
+        ref: label,
+        digest: image.digest,
+        configDigest: digest_sha256Digest(configBytes),
+        annotations: image.manifest.annotations ?? {},
+        metadata,
+        layerSizes: { 'kernel/image': size('image'), 'kernel/addons.squashfs': size('addons.squashfs') },
+    });
+    return { side, config };
+}
+/** A `.config` or `config.gz` on disk: only the config is compared. */
+async function readConfigSide(file, input) {
+    const { config, bytes } = await readKernelConfigWithBytes(file, input);
+    return { side: configOnlySide(file, digest_sha256Digest(bytes), config), config };
+}
+/**
+ * One file out of a small layer (config.gz, metadata), read with the image's own layer reader (tar, gzip or zstd,
+ * digest checked). The layer's size is checked first, so a mislabelled big layer is never fetched.
+ */
+async function fileInSmallLayer(image, layer, name, maxBytes, where) {
+    if (layer.size > maxBytes)
+        throw new errors_InputError(`${where}: the ${name} layer is ${layer.size} bytes, more than the ${maxBytes} read for a comparison`);
+    let found;
+    await readLayer(image, layer, (entry) => entry.type === 'File' && entry.path.replace(/^\.\//, '') === name
+        ? async (body) => void (found = await bodyToBuffer(body, maxBytes, `${where}: ${name}`))
+        : undefined, where);
+    if (found === undefined)
+        throw new errors_InputError(`${where}: layer ${layer.digest} holds no ${name}`);
+    return found;
+}
 
-/***/ 455:
-/***/ ((module) => {
+;// CONCATENATED MODULE: ./src/drift/render.ts
+// The drift report for people: plain text (the CLI), an HTML section (the job summary) and one notice per changed
+// requirement. Pure: data in, strings out.
+// Every value here comes from an image or names one: escaped so no annotation or config value acts as HTML or markdown.
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
-/***/ }),
+// A kernel version bump changes hundreds of options; past this the folded table points at the JSON report.
+const FOLDED_ROWS = 400;
+/** `6.1.191` when the side knows its version, else its ref: the "in ..." of "was =y in 6.1.191". */
+function sideName(side) {
+    return side.version ?? side.ref;
+}
+function changeMessage(change, before) {
+    return `${change.option} was ${stateText(change.before)} in ${sideName(before)}, now ${stateText(change.after)}`;
+}
+/** One line of counts: `4 options changed (1 added, 1 removed, 2 changed): 2 requirements, 0 Xen, 2 other`. */
+function countsLine(drift) {
+    if (drift.sameConfig)
+        return `no config change (both are ${drift.after.configDigest})`;
+    if (drift.configChanged === 0)
+        return 'no option changed (the configs differ only in comments or order)';
+    const c = drift.counts;
+    return (`${drift.configChanged} option${drift.configChanged === 1 ? '' : 's'} changed (${c.added} added, ${c.removed} removed, ${c.changed} changed): ` +
+        `${c.requirement} requirement${c.requirement === 1 ? '' : 's'}, ${c.xen} Xen, ${c.other} other`);
+}
+function factRows(drift) {
+    const { before, after } = drift;
+    const text = (value) => value ?? '—';
+    const same = (a, b) => (a === b ? 'same' : 'changed');
+    const rows = [
+        { name: 'kernel version', before: text(before.version), after: text(after.version), change: same(text(before.version), text(after.version)) },
+    ];
+    // Only images have a release, a flavor, tags and layers: beside a bare config these would read as "removed".
+    const images = before.digest !== null && after.digest !== null;
+    if (images) {
+        rows.push({ name: 'uname -r', before: text(before.unameR), after: text(after.unameR), change: same(text(before.unameR), text(after.unameR)) }, { name: 'flavor', before: text(before.flavor), after: text(after.flavor), change: same(text(before.flavor), text(after.flavor)) }, {
+            name: 'tags',
+            before: before.tags.join(',') || '—',
+            after: after.tags.join(',') || '—',
+            change: same(before.tags.join(','), after.tags.join(',')),
+        });
+    }
+    rows.push({ name: 'config', before: before.configDigest, after: after.configDigest, change: same(before.configDigest, after.configDigest) });
+    if (images) {
+        for (const size of drift.sizes)
+            rows.push({ name: `${size.file} layer`, before: bytes(size.before), after: bytes(size.after), change: sizeDelta(size) });
+    }
+    return rows;
+}
+/** `10,485,760 B` (exact, so a reviewer sees a 2 KiB change too). */
+function bytes(value) {
+    return value === null ? '—' : `${value.toLocaleString('en-US')} B`;
+}
+/** `+114,240 B (+1.1 %)`, `0 B (0 %)`, or `—` when a side has no such layer. */
+function sizeDelta(size) {
+    if (size.bytes === null)
+        return '—';
+    const sign = size.bytes > 0 ? '+' : size.bytes < 0 ? '-' : '';
+    const percent = size.percent === null ? '' : ` (${size.percent > 0 ? '+' : ''}${size.percent} %)`;
+    return `${sign}${Math.abs(size.bytes).toLocaleString('en-US')} B${percent}`;
+}
+/** The CLI's rendering: the facts, the counts, then one line per changed option. */
+function renderDriftText(drift) {
+    const lines = [`Since ${drift.before.ref}${drift.before.digest ? ` (${drift.before.digest})` : ''}:`];
+    for (const row of factRows(drift)) {
+        if (row.before === '—' && row.after === '—')
+            continue;
+        lines.push(`  ${row.name}: ${row.before === row.after ? row.after : `${row.before} → ${row.after}`}${row.name.endsWith('layer') && row.change !== '—' ? `, ${row.change}` : ''}`);
+    }
+    lines.push(countsLine(drift));
+    const width = Math.max(0, ...drift.changes.map((c) => c.option.length));
+    for (const change of drift.changes) {
+        lines.push(`  ${change.class.padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+/** The job summary's "Since <ref>" section: facts, requirement and Xen changes, then the rest folded away. */
+function renderDriftSummary(drift) {
+    const facts = factRows(drift).filter((row) => !(row.before === '—' && row.after === '—'));
+    let html = `<h3>Since <code>${escape(drift.before.ref)}</code></h3>\n` +
+        `<table><tr><th></th><th>Before</th><th>Now</th><th>Change</th></tr>\n` +
+        facts
+            .map((r) => `<tr><th>${escape(r.name)}</th><td><code>${escape(r.before)}</code></td><td><code>${escape(r.after)}</code></td><td>${escape(r.change)}</td></tr>`)
+            .join('\n') +
+        `\n</table>\n<p>${escape(countsLine(drift))}</p>\n`;
+    const first = drift.changes.filter((c) => c.class !== 'other');
+    const rest = drift.changes.filter((c) => c.class === 'other');
+    if (first.length > 0)
+        html += changeTable(first);
+    if (rest.length > 0) {
+        const shown = rest.slice(0, FOLDED_ROWS);
+        const more = rest.length - shown.length;
+        html +=
+            `<details><summary>${rest.length} other option${rest.length === 1 ? '' : 's'} changed</summary>\n\n${changeTable(shown)}` +
+                `${more > 0 ? `<p>${more} more are in the drift report.</p>\n` : ''}</details>\n`;
+    }
+    return html;
+}
+function changeTable(changes) {
+    const rows = changes.map((c) => `<tr><td><code>${escape(c.option)}</code></td><td>${c.class}</td><td>${c.kind}</td>` +
+        `<td>${escape(c.before)}</td><td>${escape(c.after)}</td><td>${c.line ?? ''}</td></tr>`);
+    return `<table><tr><th>Option</th><th>Class</th><th>Change</th><th>Before</th><th>Now</th><th>Line</th></tr>\n${rows.join('\n')}\n</table>\n`;
+}
+/** The changes a notice is put on: every requirement option that changed, with its message. */
+function driftNotices(drift) {
+    return drift.changes
+        .filter((c) => c.class === 'requirement')
+        .map((c) => ({
+        option: c.option,
+        line: c.line,
+        title: `${c.option} changed since ${sideName(drift.before)}`,
+        message: changeMessage(c, drift.before),
+    }));
+}
 
-/***/ 161:
-/***/ ((module) => {
+;// CONCATENATED MODULE: ./src/cli/diff.ts
+// `kernel-action diff OLD NEW`: the drift report between two kernels, each a `.config`, a `config.gz` or an image.
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
-/***/ }),
 
-/***/ 760:
-/***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
-/***/ }),
 
-/***/ 75:
-/***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 
-/***/ }),
 
-/***/ 466:
-/***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 
-/***/ }),
+const DIFF_USAGE = `usage: kernel-action diff OLD NEW [--arch x86_64|aarch64] [--insecure-registry] [--json]
+       OLD and NEW: a .config, a config.gz, or an image (host/repo:tag, host/repo@digest, oci:<layout>[:tag|@digest])
+exit status: 0 same config, 1 options changed, 2 usage or input error`;
+/** Prints the drift; 1 when options changed. Registry credentials come from ~/.docker/config.json, else none. */
+async function diffCommand(args, io) {
+    const { values, positionals } = (0,external_node_util_namespaceObject.parseArgs)({
+        args,
+        options: {
+            arch: { type: 'string' },
+            'insecure-registry': { type: 'boolean', default: false },
+            json: { type: 'boolean', default: false },
+        },
+        strict: true,
+        allowPositionals: true,
+    });
+    if (positionals.length !== 2)
+        throw new errors_InputError('diff: give exactly two kernels, OLD and NEW');
+    const [oldArg, newArg] = positionals;
+    const isFile = (arg) => !arg.startsWith('oci:') && external_node_fs_default().existsSync(arg);
+    const files = new Map();
+    for (const arg of [oldArg, newArg])
+        if (isFile(arg))
+            files.set(arg, await readConfigSide(arg, 'diff'));
+    // An index is read for the architecture asked for, else that of a config given beside it, else this host's.
+    const stated = values.arch === undefined ? undefined : parseArch('--arch', values.arch);
+    const arch = stated ?? [...files.values()].map((f) => detectArch(f.config)).find((a) => a !== undefined) ?? hostKernelArch();
+    const read = async (arg) => {
+        const file = files.get(arg);
+        if (file)
+            return file;
+        const image = await readImageSide(arg, { arch, insecureRegistry: values['insecure-registry'] });
+        if (image === undefined)
+            throw new errors_InputError(`diff: ${arg} is neither a file nor an existing image`);
+        return image;
+    };
+    const drift = buildDrift(await read(oldArg), await read(newArg), requirementOptionSet());
+    // Line by line through the same escaping (the JSON too, as before): config paths and values are user text.
+    io_writeLines(escaped(io).out, values.json ? `${JSON.stringify(drift, null, 2)}\n` : renderDriftText(drift));
+    return drift.configChanged > 0 ? 1 : 0;
+}
 
-/***/ 500:
-/***/ ((module) => {
+;// CONCATENATED MODULE: ./src/cli/host-args.ts
+// The arguments `verify` and `install` share: one image reference, the architecture, how to reach the registry. Each
+// knows the other's flags, so that a flag given to the wrong one says so instead of being unknown.
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 
-/***/ }),
 
-/***/ 975:
-/***/ ((module) => {
+const REF_USAGE = 'REF is host[:port]/repo[:tag|@digest] or oci:LAYOUT-DIR[:tag|@digest]';
+function parseHostArgs(command, args) {
+    const { values, positionals } = (0,external_node_util_namespaceObject.parseArgs)({
+        args,
+        options: {
+            arch: { type: 'string' },
+            light: { type: 'boolean', default: false },
+            root: { type: 'string', default: '/' },
+            'dry-run': { type: 'boolean', default: false },
+            'insecure-registry': { type: 'boolean', default: false },
+        },
+        strict: true,
+        allowPositionals: true,
+    });
+    if (positionals.length !== 1)
+        throw new errors_InputError(`${command} takes one image reference (got ${positionals.length})`);
+    return {
+        reference: positionals[0],
+        arch: values.arch === undefined ? undefined : parseArch('--arch', values.arch),
+        insecureRegistry: values['insecure-registry'],
+        light: values.light,
+        root: values.root ?? '/',
+        dryRun: values['dry-run'],
+    };
+}
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: ./src/oci/registry/push.ts
+// Writes one image to a registry in the only safe order: blobs, manifest by digest, tags, then a read-back.
 
-/***/ }),
 
-/***/ 522:
-/***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+/** Blobs (skipping those present), then the manifest by digest, then tags, then reads every tag back. */
+async function pushImage(client, image, tags, options = {}) {
+    for (const tag of tags) {
+        if (!isValidTag(tag))
+            throw new InputError(`tags: "${tag}" is not a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})`);
+    }
+    const log = client.log;
+    const where = `${client.registry}/${client.repository}`;
+    const result = { digest: image.manifest.descriptor.digest, bytesUploaded: 0, blobsSkipped: 0, blobsMounted: 0, blobsUploaded: 0 };
+    const unique = [...new Map(image.blobs.map((blob) => [blob.descriptor.digest, blob])).values()];
+    await eachConcurrently(unique, options.concurrency ?? 3, async (blob) => {
+        const outcome = await placeBlob(client, blob, options);
+        if (outcome === 'skipped')
+            result.blobsSkipped++;
+        else if (outcome === 'mounted')
+            result.blobsMounted++;
+        else {
+            result.blobsUploaded++;
+            result.bytesUploaded += outcome;
+        }
+    });
+    // Only now may the manifest exist, and only once it exists by digest may a tag point at it.
+    const digest = await client.putManifest(image.manifest, image.manifest.descriptor.digest);
+    log(`${where}@${digest}: manifest pushed`);
+    await options.beforeTags?.(digest);
+    for (const tag of tags)
+        await client.putManifest(image.manifest, tag);
+    for (const tag of tags) {
+        const resolved = await client.resolve(tag);
+        if (resolved !== digest) {
+            const message = `registry ${client.registry}: tag ${tag} resolves to ${resolved ?? 'nothing'} after push, expected ${digest}`;
+            throw new TagMismatchError(message, tag, digest, resolved);
+        }
+        log(`${where}:${tag} → ${digest}`);
+    }
+    return result;
+}
+/** Makes one blob present in the repository; returns how, or the bytes uploaded. */
+async function placeBlob(client, blob, options) {
+    const { digest, size } = blob.descriptor;
+    if (await client.blobExists(digest)) {
+        client.log(`blob ${digest}: already present`);
+        return 'skipped';
+    }
+    const intervalMs = (options.progressIntervalSeconds ?? 10) * 1000;
+    let lastLine = Date.now();
+    const startedAt = Date.now();
+    const outcome = await client.uploadBlob(blob, {
+        mountFrom: options.mountFrom,
+        onProgress: (progress) => {
+            options.onProgress?.(progress);
+            if (Date.now() - lastLine < intervalMs || progress.bytes === progress.total)
+                return;
+            lastLine = Date.now();
+            client.log(`blob ${digest}: ${formatBytes(progress.bytes)} of ${formatBytes(progress.total)} (${formatBytes(progress.bytesPerSecond)}/s)`);
+        },
+    });
+    if (outcome.mounted) {
+        client.log(`blob ${digest}: mounted from ${options.mountFrom}`);
+        return 'mounted';
+    }
+    const seconds = (Date.now() - startedAt) / 1000;
+    client.log(`blob ${digest}: uploaded ${formatBytes(size)} in ${seconds.toFixed(1)} s`);
+    return outcome.bytes;
+}
+/** Runs `work` over `items`, at most `limit` at a time; the first failure rejects (others finish quietly). */
+async function eachConcurrently(items, limit, work) {
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+        while (!failed && next < items.length) {
+            const item = items[next++];
+            try {
+                await work(item);
+            }
+            catch (error) {
+                failed = true;
+                throw error;
+            }
+        }
+    };
+    const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker);
+    const settled = await Promise.allSettled(workers);
+    const rejected = settled.find((outcome) => outcome.status === 'rejected');
+    if (rejected !== undefined)
+        throw rejected.reason;
+}
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+;// CONCATENATED MODULE: ./src/install/confined-root.ts
+// Install writes only below `--root`, and a symbolic link there must not take it elsewhere: `<root>/var/lib/krata ->
+// /etc` would put the kernel in /etc. So the root itself is taken as given (it is the caller's to name), and every
+// folder below it is walked one component at a time, refused when it is a link, created when missing (mkdir does not
+// follow a link in its last component: a link planted meanwhile makes it fail, not follow).
+
+
+
+/** The `--root` value as an absolute path, or an InputError when it is empty or not an existing folder. */
+async function checkRoot(root) {
+    if (root.trim() === '')
+        throw new errors_InputError('--root: must name an existing folder (got an empty value)');
+    const absolute = external_node_path_default().resolve(root);
+    const stat = await external_node_fs_namespaceObject.promises.stat(absolute).catch((error) => {
+        throw errors_fileError('--root', root, error);
+    });
+    if (!stat.isDirectory())
+        throw new errors_InputError(`--root: ${root} is not a folder`);
+    return absolute;
+}
+/**
+ * `<root>/<relative>`, checked to hold no symbolic link (nor anything but folders) in any component below `root`.
+ * With `create`, missing folders are made one at a time; without, a missing one ends the walk (returns `exists: false`).
+ */
+async function confinedDir(root, relative, create) {
+    let dir = root;
+    for (const name of relative.split('/').filter((part) => part !== '')) {
+        dir = external_node_path_default().join(dir, name);
+        let stat = await lstatOrUndefined(dir);
+        if (stat === undefined) {
+            if (!create)
+                return { dir: external_node_path_default().join(root, relative), exists: false };
+            await external_node_fs_namespaceObject.promises.mkdir(dir, { mode: 0o755 }).catch((error) => {
+                if (error.code !== 'EEXIST')
+                    throw errors_fileError('--root', dir, error, 'written');
+            });
+            stat = await lstatOrUndefined(dir);
+        }
+        if (stat?.isSymbolicLink())
+            throw new errors_InputError(`--root: ${dir} is a symbolic link; install follows no link below ${root}`);
+        if (stat === undefined || !stat.isDirectory())
+            throw new errors_InputError(`--root: ${dir} is not a folder`);
+    }
+    return { dir, exists: true };
+}
+/** What `file` is without following it: absent, a regular file, or a one-line refusal naming what else it is. */
+async function regularOrAbsent(file) {
+    const stat = await lstatOrUndefined(file);
+    if (stat === undefined)
+        return 'absent';
+    if (stat.isFile())
+        return 'file';
+    if (stat.isSymbolicLink())
+        throw new errors_InputError(`--root: ${file} is a symbolic link, which install does not follow`);
+    throw new errors_InputError(`--root: ${file} is ${stat.isDirectory() ? 'a folder' : 'a special file'}, not a regular file`);
+}
+/** Flags for every file install creates: a new file, never through a link, never over one that exists. */
+const CREATE_NEW = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
+/** Writes `text` to `file`, which must not exist yet (O_EXCL, O_NOFOLLOW), and flushes it to disk. */
+async function writeNewFile(file, text) {
+    const handle = await external_node_fs_namespaceObject.promises.open(file, CREATE_NEW, 0o644).catch((error) => {
+        throw errors_fileError('--root', file, error, 'written');
+    });
+    try {
+        await handle.writeFile(text);
+        await handle.sync();
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** fsync of a file or folder install made, opened without following a link. */
+async function fsyncPath(file) {
+    const handle = await external_node_fs_namespaceObject.promises.open(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
+    try {
+        await handle.sync();
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function lstatOrUndefined(file) {
+    try {
+        return await external_node_fs_namespaceObject.promises.lstat(file);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw errors_fileError('--root', file, error);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/install/install-lock.ts
+// One install at a time per root: a lock file in the zone folder, created with O_EXCL and holding its owner's tag
+// (host hash, pid). A second install waits for the first instead of staging into, or rolling back, the same files. A
+// lock whose owner died on this host (SIGKILL, power loss) is broken; a lock that is not a small regular file (a link
+// or FIFO planted there) is refused, not followed.
+
+
+
+
+
+
+
+
+const INSTALL_LOCK = '.kernel-action-install.lock';
+/** How long an install waits for another one on the same root (a large kernel over a slow link takes minutes). */
+const WAIT_MS = 15 * 60_000;
+/** A lock file still empty after this long was left by a run killed between creating and writing it. */
+const EMPTY_STALE_MS = 10_000;
+async function withInstallLock(zoneDir, log, critical) {
+    const lock = external_node_path_default().join(zoneDir, INSTALL_LOCK);
+    const mine = `${layout_files_ownerTag()}-${(0,external_node_crypto_namespaceObject.randomUUID)()}\n`;
+    const deadline = Date.now() + WAIT_MS;
+    let told = false;
+    for (let attempt = 0;; attempt++) {
+        if (await tryCreate(lock, mine))
+            break;
+        const owner = await readLock(lock);
+        if (owner === undefined || (await breakIfStale(lock, owner)))
+            continue;
+        if (Date.now() > deadline)
+            throw new errors_InputError(`--root: ${lock} held by another install (${owner.trim()}) for more than ${WAIT_MS / 60_000} minutes`);
+        if (!told)
+            log(`${zoneDir}: another install (${describeOwner(owner)}) is running; waiting for it to finish`);
+        told = true;
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(Math.min(20 + attempt * 20, 250));
+    }
+    try {
+        return await critical();
+    }
+    finally {
+        // Removed only while it is still ours (a stale-lock breaker never takes a live one, but be sure).
+        if ((await readLock(lock)) === mine)
+            await external_node_fs_namespaceObject.promises.rm(lock, { force: true });
+    }
+}
+async function tryCreate(lock, content) {
+    let handle;
+    try {
+        handle = await external_node_fs_namespaceObject.promises.open(lock, CREATE_NEW, 0o644);
+    }
+    catch (error) {
+        if (error.code === 'EEXIST')
+            return false;
+        throw errors_fileError('--root', lock, error, 'written');
+    }
+    try {
+        await handle.writeFile(content);
+    }
+    finally {
+        await handle.close();
+    }
+    return true;
+}
+/** The lock's content, or undefined when it is gone; a lock that is not a small regular file is refused. */
+async function readLock(lock) {
+    try {
+        return (await readInputFile(lock, '--root', 4096, 'install lock', { noFollow: true })).toString('utf8');
+    }
+    catch (error) {
+        if ((await external_node_fs_namespaceObject.promises.lstat(lock).catch(() => undefined)) === undefined)
+            return undefined;
+        throw error;
+    }
+}
+/** Breaks the lock when its owner is gone; true when the caller should try again at once. */
+async function breakIfStale(lock, owner) {
+    if (owner === '') {
+        const stat = await external_node_fs_namespaceObject.promises.lstat(lock).catch(() => undefined);
+        if (stat !== undefined && Date.now() - stat.mtimeMs < EMPTY_STALE_MS)
+            return false;
+    }
+    else if (ownerAlive(owner)) {
+        return false;
+    }
+    // Renamed aside first (atomic): of two runs breaking it at once, one wins; a lock that changed meanwhile goes back.
+    const aside = `${lock}.${layout_files_ownerTag()}-${(0,external_node_crypto_namespaceObject.randomUUID)()}.broken`;
+    try {
+        await external_node_fs_namespaceObject.promises.rename(lock, aside);
+    }
+    catch {
+        return true;
+    }
+    const taken = await readInputFile(aside, '--root', 4096, 'install lock', { noFollow: true }).then((bytes) => bytes.toString('utf8'), () => '');
+    if (taken !== owner)
+        await external_node_fs_namespaceObject.promises.link(aside, lock).catch(() => undefined);
+    await external_node_fs_namespaceObject.promises.rm(aside, { force: true });
+    return true;
+}
+const TAG = /^([0-9a-f]{8})-(\d+)-/;
+/** False only when the owner is a process of this host that no longer exists (or the tag is not one of ours). */
+function ownerAlive(owner) {
+    const match = TAG.exec(owner);
+    if (!match)
+        return false;
+    if (`${match[1]}-` !== layout_files_ownerTag().replace(/\d+$/, ''))
+        return true; // another host: it cannot be asked
+    try {
+        process.kill(Number(match[2]), 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM';
+    }
+}
+function describeOwner(owner) {
+    const match = TAG.exec(owner);
+    return match ? `pid ${match[2]}` : 'owner unknown';
+}
+
+;// CONCATENATED MODULE: ./src/install/journal.ts
+// The install journal: which targets an install was replacing, so that the next run can undo one killed half-way.
+// It lies in the zone folder, where a hostile or damaged one may be planted: it is read without following a link,
+// bounded, and accepted only when it names the files install itself replaces, each once.
+
+const JOURNAL = '.kernel-action-install.json';
+/** A journal is a few short lines; anything larger is not one we wrote. */
+const JOURNAL_MAX_BYTES = 4096;
+/** Pure: the journal's text, checked against the targets install replaces; `file` names it in the refusal. */
+function parseJournal(text, file, known) {
+    const refuse = (why) => new errors_InputError(`${file}: ${why}; nothing was changed (restore the *.previous files by hand, then remove the journal)`);
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw refuse('an interrupted install left a journal that cannot be read');
+    }
+    const targets = value?.targets;
+    if (typeof value !== 'object' || value === null || !Array.isArray(targets))
+        throw refuse('is not an install journal (no list of targets)');
+    const seen = new Set();
+    for (const entry of targets) {
+        const { target, existed } = (entry ?? {});
+        if (typeof target !== 'string' || !known.includes(target)) {
+            throw refuse(`names the target ${JSON.stringify(target) ?? 'undefined'}, which is not one of ${known.join(', ')}`);
+        }
+        if (typeof existed !== 'boolean')
+            throw refuse(`says neither true nor false for whether ${target} existed`);
+        if (seen.has(target))
+            throw refuse(`names ${target} twice`);
+        seen.add(target);
+    }
+    return { targets: targets.map(({ target, existed }) => ({ target, existed })) };
+}
+
+;// CONCATENATED MODULE: ./src/install/install-kernel.ts
+// `kernel-action install`: makes a published kernel krata's system-wide default, i.e. the files krata's daemon
+// finds at start (krata-formats.md §2.3): <store>/zone/kernel and <store>/zone/addons.squashfs, plus the metadata.
+// Files are streamed beside their targets, fsynced, then renamed in; the old ones stay as *.previous, and a
+// journal lets the next run roll back an install that was killed between two renames. Everything is written below
+// `--root` only (confined-root.ts), one install at a time per root (install-lock.ts).
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Installed metadata is a few lines of KEY=value; more is not a krata metadata file. */
+const METADATA_MAX_BYTES = 64 * 1024;
+/** krata's default store (`kratad --store`), under which `zone/` holds the default kernel. */
+const KRATA_ZONE_DIR = 'var/lib/krata/zone';
+/** Installed file name → the file in the image it comes from. Order matters: the kernel goes in last. */
+const INSTALLED = [
+    { target: 'addons.squashfs', source: 'kernel/addons.squashfs', required: true },
+    { target: 'metadata', source: 'kernel/metadata', required: false },
+    { target: 'kernel', source: 'kernel/image', required: true },
+];
+const install_kernel_TARGETS = INSTALLED.map(({ target }) => target);
+const STAGING_PREFIX = '.kernel-action-incoming-';
+async function installKernel(reference, options) {
+    try {
+        return await install(reference, options);
+    }
+    catch (error) {
+        // A file-system call's own error (EEXIST, EPERM, ENOSPC...) gets the one wording, naming the file.
+        if (isFileSystemError(error) && isUnder(error.path, external_node_path_default().resolve(options.root || '.')))
+            throw errors_fileError('--root', error.path, error, 'written');
+        throw error;
+    }
+}
+async function install(reference, options) {
+    const arch = options.arch ?? hostKernelArch();
+    const root = await checkRoot(options.root);
+    // Checked before anything is read or written: a link below the root is refused, not followed.
+    const { dir: zoneDir, exists } = await confinedDir(root, KRATA_ZONE_DIR, false);
+    const image = await openKernelImage(reference, { ...options, arch });
+    if (image === undefined)
+        throw new errors_InputError(`${reference}: not found`);
+    const from = `${reference}${reference.includes('@') ? '' : `@${image.digest}`}`;
+    for (const layer of image.layers) {
+        if (!KRATA_LAYER_TYPES.has(layer.mediaType))
+            throw new errors_InputError(`${from}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`);
+    }
+    if (options.dryRun) {
+        const total = image.layers.reduce((sum, layer) => sum + layer.size, 0);
+        const lines = [`would read ${image.layers.length} layers (${formatBytes(total)}) of ${from}`];
+        for (const { target } of INSTALLED) {
+            const current = exists ? await describeInstalled(external_node_path_default().join(zoneDir, target), target) : undefined;
+            lines.push(`would install ${external_node_path_default().join(zoneDir, target)}${current ? ` (replacing ${current}, kept as ${target}.previous)` : ''}`);
+        }
+        return { digest: image.digest, zoneDir, lines };
+    }
+    await confinedDir(root, KRATA_ZONE_DIR, true);
+    return withInstallLock(zoneDir, options.log, async () => {
+        await rollBackInterrupted(zoneDir, options.log);
+        await checkTargets(zoneDir);
+        await removeLeftovers(zoneDir);
+        const staging = external_node_path_default().join(zoneDir, `${STAGING_PREFIX}${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
+        await external_node_fs_default().promises.mkdir(staging, { mode: 0o700 });
+        try {
+            return await installStaged(image, { root, zoneDir, staging, arch, from }, options.beforeCommit);
+        }
+        finally {
+            await external_node_fs_default().promises.rm(staging, { recursive: true, force: true });
+        }
+    });
+}
+async function installStaged(image, place, beforeCommit) {
+    const { root, zoneDir, staging, arch, from } = place;
+    const staged = await stageFiles(image, staging, from);
+    const kernel = await checkStaged(staged, staging, arch, from);
+    const previous = new Map();
+    for (const { target } of INSTALLED)
+        previous.set(target, await describeInstalled(external_node_path_default().join(zoneDir, target), target));
+    // The zone folder is checked again just before it changes: a link planted while the image was read is refused.
+    await confinedDir(root, KRATA_ZONE_DIR, false);
+    await commit(zoneDir, staging, staged, beforeCommit);
+    const lines = INSTALLED.map(({ target }) => {
+        const file = external_node_path_default().join(zoneDir, target);
+        const now = target === 'kernel' ? describeKernel(kernel) : staged.has(target) ? 'from the image' : 'removed (the image has none)';
+        const was = previous.get(target);
+        return `${file}: ${now}${was ? `; replaced ${was} (kept as ${target}.previous)` : ''}`;
+    });
+    return { digest: image.digest, zoneDir, lines: [`installed ${from}`, ...lines] };
+}
+function isUnder(file, root) {
+    const relative = external_node_path_default().relative(root, external_node_path_default().resolve(file));
+    return !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative);
+}
+/** An error from a file-system call (it names its path), as opposed to one of ours or a registry's. */
+function isFileSystemError(error) {
+    if (error instanceof errors_InputError || error instanceof errors_IntegrityError || error instanceof ToolError || error instanceof errors_InternalError)
+        return false;
+    const { code, path: file } = error;
+    return typeof code === 'string' && typeof file === 'string';
+}
+/**
+ * Streams every layer once, all at once (each into its own folder), then keeps, for each file, the copy from the last
+ * layer that has it: the one krata would see once the layers are stacked.
+ */
+async function stageFiles(image, staging, from) {
+    // allSettled: no layer may still be writing into the staging folder when a failure removes it.
+    const settled = await Promise.allSettled(image.layers.map(async (layer, position) => {
+        const dir = external_node_path_default().join(staging, String(position));
+        await external_node_fs_default().promises.mkdir(dir);
+        const found = new Set();
+        await readLayer(image, layer, (entry) => {
+            const wanted = INSTALLED.find(({ source }) => source === entry.path);
+            if (wanted === undefined)
+                return undefined;
+            if (!isRegularEntry(entry.type)) {
+                throw new errors_InputError(`${from}: ${entry.path} is a ${entry.type} entry, not a regular file`);
+            }
+            return async (body) => {
+                const file = external_node_path_default().join(dir, wanted.target);
+                const handle = await external_node_fs_default().promises.open(file, CREATE_NEW, 0o644);
+                await (0,external_node_stream_promises_namespaceObject.pipeline)(body, handle.createWriteStream({ highWaterMark: 1 << 20 }));
+                await fsyncPath(file);
+                found.add(wanted.target);
+            };
+        }, from);
+        return found;
+    }));
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined)
+        throw failed.reason;
+    const perLayer = settled.map((outcome) => outcome.value);
+    const staged = new Set();
+    for (const { target } of INSTALLED) {
+        const last = perLayer.findLastIndex((found) => found.has(target));
+        if (last < 0)
+            continue;
+        await external_node_fs_default().promises.rename(external_node_path_default().join(staging, String(last), target), external_node_path_default().join(staging, target));
+        staged.add(target);
+    }
+    return staged;
+}
+/** The staged kernel must be a kernel for the asked architecture, and the metadata must agree with it. */
+async function checkStaged(staged, staging, arch, from) {
+    for (const { target, source, required } of INSTALLED) {
+        if (required && !staged.has(target))
+            throw new errors_InputError(`${from}: has no ${source}; krata needs both a kernel and an addons.squashfs`);
+    }
+    const kernel = await inspectKernelImage(external_node_path_default().join(staging, 'kernel')).catch((error) => {
+        throw new errors_InputError(`${from}: kernel/image ${error.message.replace(/^image: \S+ /, '')}`);
+    });
+    if (kernel.arch !== arch)
+        throw new errors_InputError(`${from}: kernel/image is an ${kernel.arch} kernel, not ${arch}`);
+    if (staged.has('metadata')) {
+        const text = await readInputFile(external_node_path_default().join(staging, 'metadata'), from, METADATA_MAX_BYTES, 'kernel metadata', { noFollow: true });
+        const metadata = parseKernelMetadata(text.toString('utf8'));
+        if (metadata.KERNEL_ARCH !== undefined && metadata.KERNEL_ARCH !== arch) {
+            throw new errors_InputError(`${from}: kernel/metadata says KERNEL_ARCH=${metadata.KERNEL_ARCH}, not ${arch}`);
+        }
+    }
+    return kernel;
+}
+/**
+ * Puts the staged files in place, the kernel last. Each target always holds a whole file (a rename replaces it);
+ * the old one is first hard-linked to <target>.previous. On failure every target already replaced is restored.
+ */
+async function commit(zoneDir, staging, staged, beforeCommit) {
+    const journal = { targets: [] };
+    for (const { target } of INSTALLED) {
+        journal.targets.push({ target, existed: (await regularOrAbsent(external_node_path_default().join(zoneDir, target))) === 'file' });
+    }
+    // Keep the old pair first, so the journal never points at a .previous that is not yet the old file.
+    for (const { target, existed } of journal.targets) {
+        if (existed)
+            await linkReplacing(external_node_path_default().join(zoneDir, target), external_node_path_default().join(zoneDir, `${target}.previous`));
+    }
+    await writeJournal(zoneDir, journal);
+    try {
+        for (const { target, existed } of journal.targets) {
+            await beforeCommit?.(target);
+            const destination = external_node_path_default().join(zoneDir, target);
+            if (staged.has(target))
+                await external_node_fs_default().promises.rename(external_node_path_default().join(staging, target), destination);
+            else if (existed)
+                await external_node_fs_default().promises.rm(destination, { force: true });
+        }
+        await fsyncPath(zoneDir);
+    }
+    catch (error) {
+        await restore(zoneDir, journal);
+        throw error;
+    }
+    await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, JOURNAL), { force: true });
+    await fsyncPath(zoneDir);
+}
+/** Puts every journalled target back as it was before the install began. */
+async function restore(zoneDir, journal) {
+    for (const { target, existed } of journal.targets) {
+        const destination = external_node_path_default().join(zoneDir, target);
+        if (existed)
+            await linkReplacing(external_node_path_default().join(zoneDir, `${target}.previous`), destination);
+        else
+            await external_node_fs_default().promises.rm(destination, { force: true });
+    }
+    await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, JOURNAL), { force: true });
+    await fsyncPath(zoneDir);
+}
+/**
+ * An install killed between its renames left a journal: undo its half before anything else. The journal and every
+ * file it names are checked first (known targets only, regular files, no links), so a planted journal changes nothing.
+ */
+async function rollBackInterrupted(zoneDir, log) {
+    const file = external_node_path_default().join(zoneDir, JOURNAL);
+    if ((await regularOrAbsent(file)) === 'absent')
+        return;
+    const text = await readInputFile(file, '--root', JOURNAL_MAX_BYTES, 'install journal', { noFollow: true });
+    const journal = parseJournal(text.toString('utf8'), file, install_kernel_TARGETS);
+    for (const { target, existed } of journal.targets) {
+        await regularOrAbsent(external_node_path_default().join(zoneDir, target));
+        const previous = external_node_path_default().join(zoneDir, `${target}.previous`);
+        if (existed && (await regularOrAbsent(previous)) === 'absent') {
+            throw new errors_InputError(`${file}: says ${target} existed, but ${previous} does not; nothing was changed (restore it by hand, then remove the journal)`);
+        }
+    }
+    await restore(zoneDir, journal);
+    log(`${zoneDir}: rolled back an interrupted install (restored ${journal.targets
+        .filter((t) => t.existed)
+        .map((t) => t.target)
+        .join(', ') || 'nothing'})`);
+}
+/** Written beside, then renamed in: a journal is whole or absent, never half-written. */
+async function writeJournal(zoneDir, journal) {
+    const temp = external_node_path_default().join(zoneDir, `${JOURNAL}.${(0,external_node_crypto_namespaceObject.randomUUID)()}.tmp`);
+    await writeNewFile(temp, JSON.stringify(journal));
+    await external_node_fs_default().promises.rename(temp, external_node_path_default().join(zoneDir, JOURNAL));
+    await fsyncPath(zoneDir);
+}
+/** Install's temporary names: staging folders, linkReplacing's `<target>.<uuid>.tmp`, writeJournal's `<JOURNAL>.<uuid>.tmp`. */
+const LEFT_BEHIND = /^\.kernel-action-incoming-|^(?:kernel|addons\.squashfs|metadata)(?:\.previous)?\.[0-9a-f-]{36}\.tmp$|^\.kernel-action-install\.json\.[0-9a-f-]{36}\.tmp$/;
+/** Under the lock no other install is at work here: whatever a killed one left half-made goes. */
+async function removeLeftovers(zoneDir) {
+    for (const name of await external_node_fs_default().promises.readdir(zoneDir)) {
+        if (LEFT_BEHIND.test(name))
+            await external_node_fs_default().promises.rm(external_node_path_default().join(zoneDir, name), { recursive: true, force: true });
+    }
+}
+/** `to` becomes another name for `from`'s file, atomically replacing whatever `to` was. */
+async function linkReplacing(from, to) {
+    // rename() between two names of one file does nothing and would leave the temporary name behind.
+    const [source, target] = await Promise.all([external_node_fs_default().promises.lstat(from), external_node_fs_default().promises.lstat(to).catch(() => undefined)]);
+    if (target !== undefined && target.ino === source.ino && target.dev === source.dev)
+        return;
+    const temp = `${to}.${(0,external_node_crypto_namespaceObject.randomUUID)()}.tmp`;
+    await external_node_fs_default().promises.link(from, temp);
+    try {
+        await external_node_fs_default().promises.rename(temp, to);
+    }
+    catch (error) {
+        await external_node_fs_default().promises.rm(temp, { force: true });
+        throw error;
+    }
+}
+/** Every name install replaces is a regular file or absent: a link, folder or FIFO there is refused before any work. */
+async function checkTargets(zoneDir) {
+    for (const { target } of INSTALLED) {
+        await regularOrAbsent(external_node_path_default().join(zoneDir, target));
+        await regularOrAbsent(external_node_path_default().join(zoneDir, `${target}.previous`));
+    }
+}
+async function describeInstalled(file, target) {
+    if ((await regularOrAbsent(file)) === 'absent')
+        return undefined;
+    const stat = await external_node_fs_default().promises.lstat(file);
+    if (target === 'kernel') {
+        const kernel = await inspectKernelImage(file).catch(() => undefined);
+        if (kernel !== undefined)
+            return describeKernel(kernel);
+    }
+    if (target === 'metadata') {
+        const text = await readInputFile(file, '--root', METADATA_MAX_BYTES, 'kernel metadata', { noFollow: true }).then((bytes) => bytes.toString('utf8'), () => '');
+        const release = /^KERNEL_UNAME_R=(.*)$/m.exec(text)?.[1] ?? /^KERNEL_VERSION=(.*)$/m.exec(text)?.[1];
+        if (release)
+            return `metadata of ${release}`;
+    }
+    return formatBytes(stat.size);
+}
+function describeKernel(kernel) {
+    return `Linux ${kernel.release ?? '(release unknown)'} (${kernel.arch} ${kernel.format}, ${formatBytes(kernel.size)})`;
+}
+
+;// CONCATENATED MODULE: ./src/cli/install.ts
+// `kernel-action install REF`: the kernel, its addons and metadata where krata's daemon reads them. Registry auth is
+// the action's client's: the Docker config and its credential helpers, else anonymous.
+
+
+
+
+const INSTALL_USAGE = `usage: kernel-action install REF [--root DIR] [--arch x86_64|aarch64] [--dry-run] [--insecure-registry]
+       ${REF_USAGE}
+exit status: 0 installed, 2 usage or input error`;
+async function installCommand(args, io) {
+    const { out, err } = escaped(io);
+    const { reference, arch, insecureRegistry, light, root, dryRun } = parseHostArgs('install', args);
+    if (light)
+        throw new errors_InputError('--light is a verify option');
+    const outcome = await installKernel(reference, { arch, insecureRegistry, log: err, root, dryRun });
+    for (const line of outcome.lines)
+        out(line);
+    return 0;
+}
+
+;// CONCATENATED MODULE: ./src/verify/rules.ts
+// krata v0.0.21's puller, as rules over plain data (krata-formats.md §2.4): each returns the lines of what it
+// would refuse or misread, empty when it is fine. No I/O here.
+
+
+
+
+/** krata matches an index entry by these architecture strings only (`aarch64` parses as Other and is never picked). */
+const KRATA_PLATFORM_ARCHES = new Set(OCI_ARCHES);
+const REQUIRED_ANNOTATIONS = ['dev.edera.kernel.format', 'dev.edera.kernel.version', 'dev.edera.kernel.flavor'];
+const LOADABLE_PAYLOADS = new Set(['gzip', 'xz']);
+function indexViolations(index) {
+    const lines = [];
+    const entries = Array.isArray(index.manifests) ? index.manifests : [];
+    entries.forEach((entry, position) => {
+        const at = `index entry ${position + 1} (${entry.digest})`;
+        if (entry.platform === undefined)
+            lines.push(`${at}: has no platform; krata skips it`);
+        else if (entry.platform.os !== 'linux')
+            lines.push(`${at}: platform ${platformText(entry)}; krata picks only linux`);
+        else if (!KRATA_PLATFORM_ARCHES.has(entry.platform.architecture)) {
+            lines.push(`${at}: platform ${platformText(entry)}; krata matches only amd64 or arm64, so it never picks this one`);
+        }
+    });
+    if (!entries.some((entry) => entry.platform?.os === 'linux' && KRATA_PLATFORM_ARCHES.has(entry.platform.architecture))) {
+        lines.push('index: no linux/amd64 or linux/arm64 entry; krata can pick nothing from it');
+    }
+    return lines;
+}
+/** A registry's Content-Type is how krata tells an index from a manifest. */
+function servedTypeViolations(servedAs, isIndex, fromRegistry) {
+    if (!fromRegistry)
+        return [];
+    const indexTypes = [types_MediaType.index, types_MediaType.dockerManifestList];
+    if (isIndex && !indexTypes.includes(servedAs))
+        return [`index served as "${servedAs}"; krata detects an index only by its Content-Type`];
+    return [];
+}
+function layerTypeViolations(layers) {
+    return layers.flatMap((layer, position) => KRATA_LAYER_TYPES.has(layer.mediaType)
+        ? []
+        : [
+            `layer ${position + 1} (${layer.digest}): media type ${layer.mediaType}; krata reads only tar, tar+gzip, tar+zstd or docker rootfs.diff.tar.gzip layers`,
+        ]);
+}
+/** The three `dev.edera.kernel.*` keys krata's fetch tool requires, on the manifest (or the index above it). */
+function annotationViolations(manifest, index) {
+    const missing = REQUIRED_ANNOTATIONS.filter((key) => !manifest?.[key] && !index?.[key]);
+    return missing.length === 0 ? [] : [`manifest: annotation${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing`];
+}
+/** oci-spec 0.6.8's ImageConfiguration: architecture, os, rootfs{type, diff_ids} and history are all required. */
+function configViolations(config, platformArch) {
+    const lines = [];
+    if (!Array.isArray(config.history))
+        lines.push('config: no "history" array; krata cannot parse the image config without it');
+    if (typeof config.architecture !== 'string')
+        lines.push('config: no "architecture"; krata cannot parse the image config without it');
+    if (typeof config.os !== 'string')
+        lines.push('config: no "os"; krata cannot parse the image config without it');
+    const rootfs = config.rootfs;
+    if (rootfs === null || typeof rootfs !== 'object' || typeof rootfs.type !== 'string' || !Array.isArray(rootfs.diff_ids)) {
+        lines.push('config: no "rootfs" with "type" and "diff_ids"; krata cannot parse the image config without it');
+    }
+    if (platformArch !== undefined && typeof config.architecture === 'string' && config.architecture !== platformArch) {
+        lines.push(`config: architecture ${config.architecture}, but the index lists this image as ${platformArch}`);
+    }
+    return lines;
+}
+/** Tar entry rules, fed one entry at a time across all layers in order (krata unpacks them into one tree). */
+class TarRules {
+    lines = [];
+    #directories = new Set(['']);
+    entry(layer, path, type, linkpath) {
+        const at = `layer ${layer}: "${path}"`;
+        let name = path;
+        if (name.startsWith('./') || name.startsWith('/')) {
+            this.lines.push(`${at}: path starts with "${name.startsWith('/') ? '/' : './'}"; krata compares paths as stored, so it is not ${stripPrefix(name)}`);
+            name = stripPrefix(name);
+        }
+        else {
+            const parent = parentOf(name.replace(/\/+$/, ''));
+            if (!this.#directories.has(parent))
+                this.lines.push(`${at}: no "${parent}/" directory entry before it; krata fails "unable to find parent of entry"`);
+        }
+        const bare = name.replace(/\/+$/, '');
+        if (type === 'Directory')
+            this.#directories.add(bare);
+        if (bare.startsWith('kernel/') && !isRegularEntry(type) && type !== 'Directory') {
+            const what = type === 'SymbolicLink' ? `a symbolic link to ${linkpath ?? '?'}` : type === 'Link' ? `a hard link to ${linkpath ?? '?'}` : `a ${type} entry`;
+            this.lines.push(`${at}: is ${what}; krata reads only regular files (it would find it empty)`);
+        }
+    }
+}
+function stripPrefix(path) {
+    return path.replace(/^(?:\.\/|\/)+/, '');
+}
+function parentOf(path) {
+    const slash = path.lastIndexOf('/');
+    return slash < 0 ? '' : path.slice(0, slash);
+}
+/** The metadata checked against the kernel it describes, the stored config, the image config and the annotations. */
+function metadataViolations(facts) {
+    const { kernel, metadata } = facts;
+    const lines = [];
+    if (facts.bootRules !== false &&
+        kernel?.format === 'bzImage' &&
+        kernel.payloadCompression !== undefined &&
+        !LOADABLE_PAYLOADS.has(kernel.payloadCompression)) {
+        lines.push(`kernel/image: a ${kernel.payloadCompression}-compressed bzImage; krata's loader finds only gzip or xz kernels`);
+    }
+    if (metadata === undefined)
+        return lines;
+    const arch = metadata.KERNEL_ARCH;
+    if (arch === undefined)
+        lines.push('kernel/metadata: no KERNEL_ARCH');
+    else if (!arch_KERNEL_ARCHES.includes(arch))
+        lines.push(`kernel/metadata: KERNEL_ARCH=${arch} is not x86_64 or aarch64`);
+    else {
+        if (kernel !== undefined && kernel.arch !== arch)
+            lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but kernel/image is an ${kernel.arch} ${kernel.format}`);
+        const fromConfig = archOfOci(facts.configArchitecture);
+        if (fromConfig !== undefined && fromConfig !== arch)
+            lines.push(`kernel/metadata: KERNEL_ARCH=${arch}, but the image config says ${String(facts.configArchitecture)}`);
+    }
+    const unameR = metadata.KERNEL_UNAME_R;
+    if (unameR !== undefined && kernel?.release !== undefined && unameR !== kernel.release) {
+        lines.push(`kernel/metadata: KERNEL_UNAME_R=${unameR}, but kernel/image is Linux ${kernel.release}`);
+    }
+    const configDigest = metadata.KERNEL_CONFIG;
+    if (configDigest === undefined)
+        lines.push('kernel/metadata: no KERNEL_CONFIG');
+    else if (facts.configDigest === undefined)
+        lines.push('kernel/metadata: KERNEL_CONFIG cannot be checked: the image has no kernel/config.gz');
+    else if (configDigest !== facts.configDigest) {
+        lines.push(`kernel/metadata: KERNEL_CONFIG=${configDigest}, but the uncompressed kernel/config.gz is ${facts.configDigest}`);
+    }
+    for (const [key, annotation] of [
+        ['KERNEL_VERSION', 'dev.edera.kernel.version'],
+        ['KERNEL_FLAVOR', 'dev.edera.kernel.flavor'],
+    ]) {
+        const said = facts.annotations?.[annotation];
+        if (metadata[key] !== undefined && said !== undefined && said !== metadata[key]) {
+            lines.push(`kernel/metadata: ${key}=${metadata[key]}, but annotation ${annotation} is ${said}`);
+        }
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/verify/verify-image.ts
+// `kernel-action verify`: reads an image the way krata v0.0.21 pulls it and lists every rule it breaks.
+// Layers are streamed (never held in memory); kernel/image goes to a temporary file only to be inspected.
+
+
+
+
+
+
+
+
+
+
+
+
+
+const verify_image_METADATA_MAX_BYTES = 64 * 1024;
+async function verifyImage(reference, options) {
+    const parsed = parseImageReference(reference);
+    const store = await openImageStore(parsed, options);
+    const top = await store.fetchManifest(startingPoint(parsed) ?? '');
+    if (top === undefined)
+        throw new errors_InputError(`${reference}: not found in ${store.name}`);
+    const document = parseDocument(top, reference);
+    const result = { reference, digest: top.digest, violations: [], images: [] };
+    const isIndex = isIndexDocument(top.mediaType, document);
+    result.violations.push(...servedTypeViolations(top.mediaType, isIndex || Array.isArray(document.manifests), parsed.kind === 'registry'));
+    if (!isIndex) {
+        await verifyManifest(store, reference, top, options, result);
+        return result;
+    }
+    const index = document;
+    result.violations.push(...indexViolations(index));
+    const wanted = options.arch === undefined ? undefined : pickPlatform(index, options.arch);
+    if (options.arch !== undefined && wanted === undefined) {
+        result.violations.push(`index: no linux/${ociArch(options.arch)} entry (asked for --arch ${options.arch})`);
+    }
+    const children = options.arch !== undefined
+        ? wanted
+            ? [wanted]
+            : []
+        : (index.manifests ?? []).filter((entry) => entry.platform?.os === 'linux' && OCI_ARCHES.includes(entry.platform.architecture));
+    for (const child of children) {
+        const prefix = platformText(child);
+        const fetched = await store.fetchManifest(child.digest);
+        if (fetched === undefined) {
+            result.violations.push(`${prefix}: the index names ${child.digest}, which ${store.name} does not have`);
+            continue;
+        }
+        await verifyManifest(store, reference, fetched, options, result, {
+            prefix,
+            platformArch: child.platform?.architecture,
+            indexAnnotations: index.annotations,
+        });
+    }
+    return result;
+}
+async function verifyManifest(store, reference, fetched, options, result, child) {
+    const violations = [];
+    const add = (lines) => void violations.push(...lines);
+    let image;
+    try {
+        image = await openManifest(store, reference, fetched);
+    }
+    catch (error) {
+        result.violations.push(prefixed(child, [oneLine(error)])[0]);
+        return;
+    }
+    add(annotationViolations(image.manifest.annotations, child?.indexAnnotations));
+    add(layerTypeViolations(image.layers));
+    add(configViolations(image.config, child?.platformArch));
+    let facts;
+    if (options.depth === 'full') {
+        facts = await readKernelFiles(image);
+        add(facts.violations);
+        if (facts.kernelFound === false)
+            add(['no regular file kernel/image in any layer; krata fails "unable to find file kernel/image"']);
+        if (facts.metadata === undefined)
+            add(['no kernel/metadata in any layer']);
+        add(metadataViolations({
+            kernel: facts.kernel,
+            metadata: facts.metadata,
+            configDigest: facts.configDigest,
+            configArchitecture: image.config.architecture,
+            annotations: { ...child?.indexAnnotations, ...image.manifest.annotations },
+            bootRules: options.bootRules ?? true,
+        }));
+    }
+    result.violations.push(...prefixed(child, violations));
+    result.images.push({
+        ...(child ? { platform: child.prefix } : {}),
+        digest: image.digest,
+        description: describe(image, facts),
+    });
+}
+function prefixed(child, lines) {
+    return child === undefined ? lines : lines.map((line) => `${child.prefix}: ${line}`);
+}
+/** Streams every readable layer once: tar rules on each entry, and the kernel files captured as krata would see them. */
+async function readKernelFiles(image) {
+    const rules = new TarRules();
+    const facts = { violations: rules.lines, kernelFound: false };
+    const scratch = await external_node_fs_default().promises.mkdtemp(external_node_path_default().join(external_node_os_default().tmpdir(), 'kernel-action-verify-'));
+    const kernelFile = external_node_path_default().join(scratch, 'image');
+    let metadataText;
+    try {
+        for (const [position, layer] of image.layers.entries()) {
+            if (!KRATA_LAYER_TYPES.has(layer.mediaType))
+                continue; // already reported; krata would stop here
+            try {
+                await readLayer(image, layer, (entry) => {
+                    rules.entry(position + 1, entry.path, entry.type, entry.linkpath);
+                    const regular = isRegularEntry(entry.type);
+                    if (!regular)
+                        return undefined;
+                    if (entry.path === 'kernel/image') {
+                        facts.kernelFound = true;
+                        return (body) => (0,external_node_stream_promises_namespaceObject.pipeline)(body, external_node_fs_default().createWriteStream(kernelFile));
+                    }
+                    if (entry.path === 'kernel/metadata') {
+                        return async (body) => {
+                            metadataText = (await bodyToBuffer(body, verify_image_METADATA_MAX_BYTES, 'kernel/metadata')).toString('utf8');
+                        };
+                    }
+                    if (entry.path === 'kernel/config.gz') {
+                        return async (body) => {
+                            const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+                            await (0,external_node_stream_promises_namespaceObject.pipeline)(body, (0,external_node_zlib_namespaceObject.createGunzip)(), async (source) => {
+                                for await (const chunk of source)
+                                    hash.update(chunk);
+                            });
+                            facts.configDigest = `sha256:${hash.digest('hex')}`;
+                        };
+                    }
+                    return undefined;
+                }, `layer ${position + 1}`);
+            }
+            catch (error) {
+                rules.lines.push(`layer ${position + 1} (${layer.digest}): ${oneLine(error).replace(/^layer \d+: /, '')}`);
+            }
+        }
+        if (facts.kernelFound) {
+            try {
+                facts.kernel = await inspectKernelImage(kernelFile);
+            }
+            catch (error) {
+                rules.lines.push(`kernel/image: ${oneLine(error)
+                    .replace(/^image: /, '')
+                    .replaceAll(kernelFile, 'kernel/image')}`);
+            }
+        }
+        if (metadataText !== undefined) {
+            try {
+                facts.metadata = parseKernelMetadata(metadataText);
+            }
+            catch (error) {
+                rules.lines.push(`kernel/${oneLine(error)}`);
+            }
+        }
+        return facts;
+    }
+    finally {
+        await external_node_fs_default().promises.rm(scratch, { recursive: true, force: true });
+    }
+}
+function describe(image, facts) {
+    const types = [
+        ...new Set(image.layers.map((layer) => layer.mediaType.replace(/^application\/vnd\.(oci\.image\.layer\.v1\.|docker\.image\.rootfs\.diff\.)/, ''))),
+    ];
+    const parts = [`${image.digest}`, `${image.layers.length} layer${image.layers.length === 1 ? '' : 's'} (${types.join(', ')})`];
+    const kernel = facts?.kernel;
+    if (kernel !== undefined)
+        parts.push(`${kernel.arch} ${kernel.format}${kernel.release ? ` Linux ${kernel.release}` : ''}`);
+    const flavor = facts?.metadata?.KERNEL_FLAVOR ?? image.manifest.annotations?.['dev.edera.kernel.flavor'];
+    if (flavor)
+        parts.push(`flavor ${flavor}`);
+    if (facts?.configDigest !== undefined && facts.metadata?.KERNEL_CONFIG === facts.configDigest)
+        parts.push('KERNEL_CONFIG matches kernel/config.gz');
+    return parts.join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/cli/verify.ts
+// `kernel-action verify REF`: would krata load this image as published? Registry auth is the action's client's: the
+// Docker config and its credential helpers, else anonymous.
+
+
+
+
+const VERIFY_USAGE = `usage: kernel-action verify REF [--arch x86_64|aarch64] [--light] [--insecure-registry]
+       ${REF_USAGE}
+exit status: 0 no problem, 1 a problem, 2 usage or input error`;
+/** Prints each broken rule (exit 1), else one `ok` line per image. */
+async function verifyCommand(args, io) {
+    const { out, err } = escaped(io);
+    const { reference, arch, insecureRegistry, light, root, dryRun } = parseHostArgs('verify', args);
+    if (root !== '/' || dryRun)
+        throw new errors_InputError('--root and --dry-run are install options');
+    const result = await verifyImage(reference, { arch, insecureRegistry, log: err, depth: light ? 'light' : 'full' });
+    for (const line of result.violations)
+        out(`${reference}: ${line}`);
+    if (result.violations.length > 0) {
+        const count = result.violations.length;
+        out(`${reference}: krata would not load this image as published (${count} problem${count === 1 ? '' : 's'})`);
+        return 1;
+    }
+    for (const image of result.images)
+        out(`${reference}: ok${image.platform ? ` ${image.platform}` : ''} ${image.description}`);
+    return 0;
+}
+
+;// CONCATENATED MODULE: ./src/cli/main.ts
+// The command line: `kernel-action COMMAND ...`. One file per command, each with its usage; this one only dispatches
+// and turns what a command throws into one line and exit status 2.
+
+
+
+
+
+
+
+
+
+const COMMANDS = {
+    check: { run: checkCommand, usage: `${CHECK_USAGE}\n${CHECK_EXIT}` },
+    verify: { run: verifyCommand, usage: VERIFY_USAGE },
+    install: { run: installCommand, usage: INSTALL_USAGE },
+    boot: { run: bootCommand, usage: BOOT_USAGE },
+    diff: { run: diffCommand, usage: DIFF_USAGE },
+};
+/** Every command's usage, as `kernel-action --help` prints it. */
+const USAGE = `${CHECK_USAGE}
+${firstLine(VERIFY_USAGE).replace('usage: ', '       ')}
+${firstLine(INSTALL_USAGE).replace('usage: ', '       ')}
+${REF_USAGE}
+exit status: 0 requirements met (verify: no problem), 1 requirements not met (verify: a problem), 2 usage or input error
+${BOOT_USAGE}
+${DIFF_USAGE}`;
+/** Runs one command line (without `node` and the script); returns the exit status. Never throws. */
+async function main(argv, io) {
+    const [name, ...args] = argv;
+    const command = name === undefined ? undefined : Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    try {
+        if (name === '--help' || name === '-h') {
+            io_writeLines(io.out, USAGE);
+            return 0;
+        }
+        if (command && (args[0] === '--help' || args[0] === '-h')) {
+            io_writeLines(io.out, command.usage);
+            return 0;
+        }
+        if (!command) {
+            io.err(`kernel-action: ${escapeLogLine(name ? `unknown command ${JSON.stringify(name)}` : 'a command is required')}`);
+            return 2;
+        }
+        return await command.run(args, io);
+    }
+    catch (error) {
+        const flagError = isParseArgsError(error);
+        io.err(`kernel-action: ${escapeLogLine(oneLine(flagError ? error.message : error))}`);
+        if (flagError)
+            io_writeLines(io.err, USAGE);
+        return 2;
+    }
+}
+/**
+ * node:util's parseArgs refuses an unknown or malformed flag with a coded TypeError: the usage helps there. Known by
+ * its code, not its class (a test's VM context has another TypeError).
+ */
+function isParseArgsError(error) {
+    const { code, message } = (error ?? {});
+    return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_') && typeof message === 'string';
+}
+function firstLine(text) {
+    return text.split('\n')[0];
+}
+
 
 /***/ })
 
@@ -8435,10 +7975,8 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(581);
+/******/ var __webpack_exports__ = __nccwpck_require__(486);
 /******/ __webpack_exports__ = await __webpack_exports__;
-/******/ var __webpack_exports__main = __webpack_exports__.i;
-/******/ export { __webpack_exports__main as main };
 /******/ 
 
 //# sourceMappingURL=index.js.map

@@ -4,14 +4,17 @@ import { promisify } from 'node:util'
 import { actionScript } from '../boot/host-tools.js'
 import { runBootTest, type BootOutcome } from '../boot/run-boot.js'
 import { stagesTable } from '../boot/stages.js'
-import { ToolError } from '../errors.js'
+import { oneLine, ToolError } from '../errors.js'
 import type { CheckInputs, PublishInputs } from './inputs.js'
+import type { ActionResult } from './outputs.js'
 import { tempPath, type RunnerContext } from './runner-context.js'
 import type { StepLog } from './step-log.js'
 
 const run = promisify(execFile)
 
 export interface BootStepResult {
+  /** Outputs `boot` and `boot-log`. */
+  boot: NonNullable<ActionResult['boot']>
   /** The job summary's boot section, when the boot test ran. */
   summary?: string
   /** The one line the step fails with when the kernel did not boot. */
@@ -20,40 +23,29 @@ export interface BootStepResult {
 
 /**
  * `boot-test`: after the check and before anything is written or pushed, boot the image as a Xen PV guest the way krata
- * does. Sets `boot` (passed/failed/skipped) and `boot-log` in every mode, so a workflow can always read them.
+ * does. Its result gives `boot` (passed/failed/skipped) and `boot-log` in every mode, so a workflow can always read them.
  */
 export async function bootStep(inputs: CheckInputs | PublishInputs, context: RunnerContext, log: StepLog): Promise<BootStepResult> {
   if (inputs.mode === 'check' || !inputs.bootTest) {
     if (inputs.bootTest) log.notice('boot-test: no image to boot (the input `image` is empty); boot skipped')
-    core.setOutput('boot', 'skipped')
-    core.setOutput('boot-log', '')
-    return {}
+    return { boot: { status: 'skipped', log: '' } }
   }
-  let outcome: BootOutcome
-  try {
-    outcome = await core.group('Boot the kernel as a Xen PV guest (Xen in QEMU)', () =>
-      runBootTest({
-        image: inputs.image,
-        addons: inputs.addons || undefined,
-        config: inputs.check.config,
-        outDir: tempPath(context, 'kernel-action-boot'),
-        log: (line) => log.info(line),
-        prepare: () => installBootTools(log),
-      }),
-    )
-  } catch (error) {
-    // The harness itself failed (a tool missing, QEMU not starting): the kernel is not proven, so `boot` says failed.
-    core.setOutput('boot', 'failed')
-    core.setOutput('boot-log', '')
-    throw error
-  }
-  core.setOutput('boot', outcome.status)
-  core.setOutput('boot-log', outcome.status === 'skipped' ? '' : outcome.consoleLog)
+  const outcome = await core.group('Boot the kernel as a Xen PV guest (Xen in QEMU)', () =>
+    runBootTest({
+      image: inputs.image,
+      addons: inputs.addons || undefined,
+      config: inputs.check.config,
+      outDir: tempPath(context, 'kernel-action-boot'),
+      log: (line) => log.info(line),
+      prepare: () => installBootTools(log),
+    }),
+  )
+  const boot = { status: outcome.status, log: outcome.status === 'skipped' ? '' : outcome.consoleLog, reason: outcome.reason }
   const summary = renderBootSummary(outcome)
-  if (outcome.status === 'failed') return { summary, failure: outcome.reason ?? 'boot failed' }
+  if (outcome.status === 'failed') return { boot, summary, failure: outcome.reason ?? 'boot failed' }
   if (outcome.status === 'skipped') log.notice(`boot-test: skipped: ${outcome.reason}`)
   else log.info(`boot-test: passed in ${outcome.seconds.toFixed(0)} s (${outcome.accel?.toUpperCase()})`)
-  return { summary }
+  return { boot, summary }
 }
 
 export function renderBootSummary(outcome: BootOutcome): string {
@@ -69,7 +61,8 @@ async function installBootTools(log: StepLog): Promise<void> {
   const started = Date.now()
   const installed = await run('bash', [actionScript('install-boot-tools.sh')], { maxBuffer: 16 << 20 }).catch(
     (error: Error & { stderr?: string }) => {
-      throw new ToolError(`boot-test: installing the boot tools failed: ${error.stderr?.trim().split('\n').pop() ?? String(error)}`)
+      // The script's last word, else why it could not start (no bash on the PATH).
+      throw new ToolError(`boot-test: installing the boot tools failed: ${error.stderr?.trim().split('\n').pop() || oneLine(error)}`)
     },
   )
   const what = /installing (.*)/.exec(installed.stderr)?.[1]

@@ -93,9 +93,16 @@ function credentialsFor(drift: DriftSettings, reference: string): Credentials | 
   return parseRepository(drift.registry.repository).registry === parsed.repository.registry ? drift.registry.credentials : undefined
 }
 
+/** What a comparison leaves: the summary section and the facts of outputs `config-changed` and `drift-report`. */
+export interface DriftStepResult {
+  summary: string
+  configChanged: number
+  reportPath: string
+}
+
 /**
  * Compares the reference with this build (the image just written to the local layout, or only the config in a
- * check-only run): outputs, drift report file, `drift` in the check report, notices; returns the summary section.
+ * check-only run): drift report file, `drift` in the check report, notices.
  */
 export async function reportDrift(
   settings: CheckSettings,
@@ -104,7 +111,7 @@ export async function reportDrift(
   published: { layout: string; digest: string; imageRef: string } | undefined,
   context: RunnerContext,
   log: StepLog,
-): Promise<string> {
+): Promise<DriftStepResult> {
   const now = published ? await readImageSide(`oci:${published.layout}@${published.digest}`, { arch: check.arch }, published.imageRef) : undefined
   const after = now ?? { side: configOnlySide(check.report.config, sha256Digest(check.configBytes), check.config), config: check.config }
   const report = buildDrift(reference, after, requirementOptionSet(check.requirements))
@@ -112,11 +119,9 @@ export async function reportDrift(
   const driftFile = path.join(path.dirname(settings.report), 'kernel-drift.json')
   await fs.promises.writeFile(driftFile, `${JSON.stringify(report, null, 2)}\n`)
   await fs.promises.writeFile(settings.report, `${JSON.stringify({ ...(JSON.parse(reportJson(check.report)) as object), drift: report }, null, 2)}\n`)
-  core.setOutput('config-changed', String(report.configChanged))
-  core.setOutput('drift-report', driftFile)
   logDrift(report, log)
   emitNotices(driftNotices(report), check.report.config, await readFragmentLines(settings.fragment), log, context.workspace)
-  return renderDriftSummary(report)
+  return { summary: renderDriftSummary(report), configChanged: report.configChanged, reportPath: driftFile }
 }
 
 function logDrift(drift: DriftReport, log: StepLog): void {

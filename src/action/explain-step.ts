@@ -10,7 +10,7 @@ export interface ExplainedCheck {
   fixFragment: { path: string; text: string }
 }
 
-/** Reads the kernel's Kconfig to explain each failure, and writes the fix fragment (output `fix-fragment`). */
+/** Reads the kernel's Kconfig to explain each failure, and writes the fix fragment (output `fix-fragment`: its path). */
 export async function explainStep(outcome: CheckOutcome, kernelSource: string, context: RunnerContext, log: StepLog): Promise<ExplainedCheck> {
   const started = Date.now()
   const explained = await explainFailures(outcome, kernelSource)
@@ -20,7 +20,6 @@ export async function explainStep(outcome: CheckOutcome, kernelSource: string, c
     `Kconfig of ${kernelSource} read (${explained.skipped.length} lines skipped); ${explained.explanations.size} failures explained in ${Date.now() - started} ms; fix fragment: ${file}`,
   )
   for (const line of explained.skipped) core.debug(`Kconfig line skipped: ${line}`)
-  core.setOutput('fix-fragment', file)
   return {
     outcome: { ...outcome, report: { ...outcome.report, results: explained.results } },
     fixFragment: { path: file, text: explained.fixFragment },

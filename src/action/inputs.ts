@@ -1,18 +1,27 @@
 import * as core from '@actions/core'
+import { stat } from 'node:fs/promises'
 import path from 'node:path'
-import { InputError, oneOf } from '../errors.js'
+import { InputError, oneLine, oneOf } from '../errors.js'
+import { assertInputFile } from '../input-file.js'
 import { parseArch, type KernelArch } from '../arch.js'
 import { TARGETS, type Target } from '../check/requirements.js'
 import { FAIL_ON, type FailOn } from '../check/report.js'
-import { parseRepository } from '../oci/reference.js'
+import { isSha256Digest } from '../oci/digest.js'
+import { isValidTag, parseRepository } from '../oci/reference.js'
+import { parseImageReference } from '../pull/image-source.js'
 import type { Credentials } from '../oci/registry/auth.js'
 import { sampleKernel } from '../sample.js'
+import { parseAnnotationLines } from '../publish/annotations.js'
+import { parseMergeSources } from '../publish/merge-index.js'
+import { expandTags } from '../publish/tags.js'
 import { READ_BACK_VERIFY, type ReadBackVerify } from '../publish/verify-pushed.js'
 import type { RunnerContext } from './runner-context.js'
 
 // Adding an input: a row in INPUT_DEFAULTS (action.yml's default, exactly), a row in action.yml and the README's
 // Inputs table (__tests__/action-contract.test.ts holds the three together), then read it below into the settings of
-// the mode(s) it belongs to, with its rules. Nothing else in the action calls `core.getInput`.
+// the mode(s) it belongs to, with its rules. Nothing else in the action calls `core.getInput`, and every rule that can
+// be judged from the text alone is judged here, before any work, whatever the mode: a run that would fail on an input
+// late (after the check wrote its report and outputs) fails on it first.
 
 export type Compression = 'none' | 'gzip' | 'zstd'
 export const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'zstd']
@@ -167,7 +176,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     merge: list('merge', { csv: true }),
     bootTest: bool('boot-test'),
     verify: oneOf('verify', verifyInput(read('verify')), READ_BACK_VERIFY),
-    compareTo: read('compare-to').trim(),
+    compareTo: compareToInput(read('compare-to')),
   }
   const target = oneOf('target', read('target'), TARGETS)
   const check = {
@@ -190,6 +199,9 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     pushByDigest: bool('push-by-digest'),
     ociLayout: read('oci-layout') || (context.onRunner ? path.join(context.tempDir, 'kernel-oci') : 'kernel-oci'),
   }
+  // What can be known before the kernel's version is read: the templates' placeholders and characters, the annotations.
+  checkTagTemplates(output.tags, { version: output.version, flavor: output.flavor || target, arch: check.arch ?? 'x86_64' })
+  parseAnnotationLines(output.annotations)
   const compression = oneOf('compression', read('compression'), COMPRESSIONS)
   const repository = read('repository')
   // Checked before anything is read or written (compare-to reads from it first), and never echoed when it holds a password.
@@ -208,6 +220,11 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     if (building.length > 0) {
       throw new InputError(`merge: cannot be combined with ${building.join(', ')} (a merge step builds nothing; build in the per-architecture jobs)`)
     }
+    // The same rules as the merge itself: digests, each in the repository (or layout) the index goes to.
+    parseMergeSources(
+      given.merge,
+      repository ? { kind: 'registry', ref: parseRepository(repository), name: repository } : { kind: 'layout', dir: output.ociLayout },
+    )
     return { mode: 'merge', sources: given.merge, verify: given.verify, output, registry }
   }
   if (given.config === '') {
@@ -247,6 +264,26 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
 }
 
 /**
+ * The files the inputs name are there and are regular files (their contents are judged when they are read): a missing
+ * image fails the step before the check, not after it. In the order they are read: config first. And the report's
+ * path is not a folder (its other failures show only on writing).
+ */
+export async function checkInputFiles(inputs: Inputs): Promise<void> {
+  if (inputs.mode === 'merge') return
+  const { check } = inputs
+  const named: [InputName, string][] = [
+    ['config', check.config],
+    ...check.requirements.map((file): [InputName, string] => ['requirements', file]),
+    ...check.fragment.map((file): [InputName, string] => ['fragment', file]),
+  ]
+  if (inputs.mode === 'publish') named.push(['image', inputs.image], ...(inputs.addons ? [['addons', inputs.addons] as [InputName, string]] : []))
+  for (const [input, file] of named) await assertInputFile(file, input)
+  if ((await stat(check.report).catch(() => undefined))?.isDirectory()) {
+    throw new InputError(`report: ${check.report} is a directory; give the path of a file`)
+  }
+}
+
+/**
  * Explicit `username`/`password` (both or neither); else, for ghcr.io, the workflow token as the workflow's actor;
  * else none here (the registry client then reads ~/.docker/config.json, as docker/login-action leaves it).
  */
@@ -280,6 +317,33 @@ function parseBool(name: InputName, text: string): boolean {
   if (/^(true|True|TRUE)$/.test(value)) return true
   if (/^(false|False|FALSE)$/.test(value)) return false
   throw new InputError(`${name}: ${JSON.stringify(value)} is not a boolean (use true or false)`)
+}
+
+/**
+ * Tag templates expanded with what is known before the check: the version when the input gives it (else a stand-in,
+ * the config's version being read later), so an unknown placeholder or a character no tag may hold fails now.
+ */
+function checkTagTemplates(templates: readonly string[], known: { version: string; flavor: string; arch: string }): void {
+  expandTags(templates, { ...known, version: known.version || '0.0.0' })
+}
+
+/**
+ * Input `compare-to`: empty, `none`, a tag or digest (in `repository` or the local layout), or a full reference
+ * (`repo:tag`, `repo@digest`, `oci:<layout>...`) checked by the one reference parser.
+ */
+function compareToInput(text: string): string {
+  const given = text.trim()
+  if (given === '' || given === 'none') return given
+  if (given.startsWith('oci:') || given.includes('/')) {
+    try {
+      parseImageReference(given)
+    } catch (error) {
+      throw new InputError(`compare-to: ${oneLine(error)}`)
+    }
+    return given
+  }
+  if (isValidTag(given) || isSha256Digest(given)) return given
+  throw new InputError(`compare-to: ${JSON.stringify(given)} is not a tag, a repo:tag or repo@digest, an oci:<layout> reference, or none`)
 }
 
 /** `true` is the default depth (`light`); `false` turns the read-back off. */

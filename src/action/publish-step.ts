@@ -8,7 +8,7 @@ import type { MergeInputs, PublishInputs } from './inputs.js'
 import { tempPath, type RunnerContext } from './runner-context.js'
 import type { StepLog } from './step-log.js'
 
-/** The describe-and-publish half of the step, wired to the runner: inputs, secrets, log, outputs. */
+/** The describe-and-publish half of the step, wired to the runner: inputs, secrets, log (its outcome gives the outputs). */
 export async function publishStep(inputs: PublishInputs, check: CheckOutcome, context: RunnerContext, log: StepLog): Promise<PublishOutcome> {
   const { output, registry } = inputs
   const outcome = await publishKernel({
@@ -43,12 +43,6 @@ export async function publishStep(inputs: PublishInputs, check: CheckOutcome, co
       `pushed ${outcome.imageRef}: ${p.blobsUploaded} blobs uploaded (${formatBytes(p.bytesUploaded)}), ${p.blobsSkipped} already there, ${p.blobsMounted} mounted`,
     )
   }
-  core.setOutput('metadata', outcome.metadataPath)
-  core.setOutput('config-digest', outcome.configDigest)
-  core.setOutput('digest', outcome.digest)
-  core.setOutput('image-ref', outcome.imageRef)
-  core.setOutput('tags', outcome.tags.join('\n'))
-  core.setOutput('uname-r', outcome.kernel.release ?? '')
   return outcome
 }
 
@@ -76,9 +70,5 @@ export async function mergeStep(inputs: MergeInputs, log: StepLog): Promise<Merg
   log.info(
     `merged ${outcome.platforms.map((p) => `linux/${p.architecture}`).join(', ')} into ${outcome.imageRef}${outcome.tags.length ? ` tagged ${outcome.tags.join(', ')}` : ''}`,
   )
-  core.setOutput('digest', outcome.digest)
-  core.setOutput('image-ref', outcome.imageRef)
-  core.setOutput('tags', outcome.tags.join('\n'))
-  core.setOutput('version', outcome.version)
   return outcome
 }

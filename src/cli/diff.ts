@@ -1,21 +1,22 @@
 // `kernel-action diff OLD NEW`: the drift report between two kernels, each a `.config`, a `config.gz` or an image.
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
-import { detectArch } from '../check/kernel-config.js'
 import { parseArch, type KernelArch } from '../arch.js'
+import { detectArch } from '../check/kernel-config.js'
 import { InputError } from '../errors.js'
+import { requirementOptionSet } from '../drift/config-diff.js'
+import { buildDrift } from '../drift/drift.js'
+import { readConfigSide, readImageSide, type ReadSide } from '../drift/read-side.js'
+import { renderDriftText } from '../drift/render.js'
 import { hostKernelArch } from '../pull/image-source.js'
-import { requirementOptionSet } from './config-diff.js'
-import { buildDrift } from './drift.js'
-import { readConfigSide, readImageSide, type ReadSide } from './read-side.js'
-import { renderDriftText } from './render.js'
+import { escaped, writeLines, type CliIo } from './io.js'
 
 export const DIFF_USAGE = `usage: kernel-action diff OLD NEW [--arch x86_64|aarch64] [--insecure-registry] [--json]
        OLD and NEW: a .config, a config.gz, or an image (host/repo:tag, host/repo@digest, oci:<layout>[:tag|@digest])
 exit status: 0 same config, 1 options changed, 2 usage or input error`
 
-/** Runs the command; returns the exit status. Registry credentials come from ~/.docker/config.json, else none. */
-export async function diffCommand(args: string[], write: (text: string) => void): Promise<number> {
+/** Prints the drift; 1 when options changed. Registry credentials come from ~/.docker/config.json, else none. */
+export async function diffCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: {
@@ -42,6 +43,7 @@ export async function diffCommand(args: string[], write: (text: string) => void)
     return image
   }
   const drift = buildDrift(await read(oldArg), await read(newArg), requirementOptionSet())
-  write(values.json ? `${JSON.stringify(drift, null, 2)}\n` : renderDriftText(drift))
+  // Line by line through the same escaping (the JSON too, as before): config paths and values are user text.
+  writeLines(escaped(io).out, values.json ? `${JSON.stringify(drift, null, 2)}\n` : renderDriftText(drift))
   return drift.configChanged > 0 ? 1 : 0
 }

@@ -1,15 +1,19 @@
-import { parseArgs } from 'node:util'
+// `kernel-action boot`: the action's boot test, for local use.
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { parseArgs } from 'node:util'
 import { InputError, oneOf } from '../errors.js'
-import { runBootTest } from './run-boot.js'
+import { runBootTest } from '../boot/run-boot.js'
+import { escaped, type CliIo } from './io.js'
 
 export const BOOT_USAGE = `usage: kernel-action boot --image bzImage [--addons addons.squashfs] [--config .config]
                           [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS]
 exit status: 0 passed, 1 failed, 2 usage or input error, 3 skipped (aarch64)`
 
-/** `kernel-action boot`: boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage, a line at a time. */
-export async function bootCommand(args: string[], write: (line: string) => void): Promise<number> {
+/** Boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage, a line at a time. */
+export async function bootCommand(args: string[], io: CliIo): Promise<number> {
+  // Escaped like every other command's lines: guest console text and paths are not the runner's commands.
+  const write = escaped(io).out
   const { values } = parseArgs({
     args,
     options: {
