@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { hostKernelArch, kernelLayerFromHistory, parseImageReference } from '../src/pull/image-source.js'
+import { kernelLayerFromHistory } from '../src/oci/image-format.js'
+import { parseImageReference } from '../src/oci/reference.js'
+import { hostKernelArch } from '../src/pull/image-source.js'
 import type { Descriptor } from '../src/oci/types.js'
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`

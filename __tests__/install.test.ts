@@ -11,6 +11,7 @@ import { ownerTag } from '../src/oci/layout-files.js'
 import { installCommand } from '../src/cli/install.js'
 import { runCliBundle, spawnCli } from './support/cli.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
+import { always, startFaultProxy } from './support/fault-proxy.js'
 import { startTokenServer } from './support/token-server.js'
 import { METADATA, buildActionImage, handMadeLayout, indexInLayout, writePayload, type KernelPayload } from './support/kernel-images.js'
 
@@ -251,22 +252,28 @@ describe('kernel-action install', () => {
   it('a process killed (SIGKILL) half-way through writing the addons leaves the old kernel in place', async () => {
     const root = freshRoot()
     await install(`oci:${oldLayout}:v1`, '--root', root, '--arch', 'x86_64')
-    // A copy of the new layout whose addons layer is a FIFO: the test decides how much of it the install gets.
-    const slow = path.join(work, 'slow-layout')
-    fs.cpSync(newLayout, slow, { recursive: true })
-    const manifestDigest = (JSON.parse(fs.readFileSync(path.join(slow, 'index.json'), 'utf8')) as { manifests: { digest: string }[] }).manifests[0]!
-      .digest
-    const manifest = JSON.parse(fs.readFileSync(path.join(slow, 'blobs/sha256', manifestDigest.slice(7)), 'utf8')) as { layers: { digest: string }[] }
-    const addonsBlob = path.join(slow, 'blobs/sha256', manifest.layers[1]!.digest.slice(7))
-    const addonsBytes = fs.readFileSync(addonsBlob)
-    fs.rmSync(addonsBlob)
-    execFileSync('mkfifo', [addonsBlob])
-
-    const child = spawnCli(['install', `oci:${slow}:v1`, '--root', root, '--arch', 'x86_64'], { stdio: 'ignore' })
+    // The new image in a registry behind a proxy that stalls the addons download half-way: the test decides how much
+    // of it the install gets. (A FIFO in a layout is refused before it is read.)
+    const manifestDigest = (JSON.parse(fs.readFileSync(path.join(newLayout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] })
+      .manifests[0]!.digest
+    const manifest = JSON.parse(fs.readFileSync(path.join(newLayout, 'blobs/sha256', manifestDigest.slice(7)), 'utf8')) as {
+      layers: { digest: string; size: number }[]
+    }
+    const addons = manifest.layers[1]!
+    execFileSync('skopeo', [
+      'copy',
+      '--quiet',
+      '--preserve-digests',
+      '--dest-tls-verify=false',
+      `oci:${newLayout}:v1`,
+      `docker://${registry.host}/kernels/slow:v1`,
+    ])
+    const proxy = await startFaultProxy(
+      registry.host,
+      always((r) => r.method === 'GET' && r.path.endsWith(`/blobs/${addons.digest}`), { kind: 'stall', afterBytes: addons.size >> 1 }),
+    )
+    const child = spawnCli(['install', `${proxy.host}/kernels/slow:v1`, '--root', root, '--arch', 'x86_64'], { stdio: 'ignore' })
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)))
-    const fifo = fs.createWriteStream(addonsBlob)
-    fifo.on('error', () => undefined) // EPIPE once the reader is killed
-    fifo.write(addonsBytes.subarray(0, addonsBytes.length >> 1))
     const zone = path.join(root, 'var/lib/krata/zone')
     // Each layer is staged in its own folder under .kernel-action-incoming-*; the addons are layer 2.
     const stagedAddons = (): number => {
@@ -276,10 +283,10 @@ describe('kernel-action install', () => {
       }
       return 0
     }
-    while (stagedAddons() === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    while (stagedAddons() === 0 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 5))
     child.kill('SIGKILL')
     expect(await exited).toBe('SIGKILL')
-    fifo.destroy()
+    await proxy.stop()
 
     expectInstalled(root, oldPayload, METADATA)
     // The killed run's lock stays behind; its owner is gone, so the next install breaks it.

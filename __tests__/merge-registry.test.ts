@@ -44,22 +44,11 @@ async function publish(
   const kernel = kernels[arch]
   const { config, bytes } = await readKernelConfigWithBytes(kernel.config)
   return publishKernel({
-    config,
-    configBytes: bytes,
-    arch: detectArch(config)!,
-    image: more.image ?? kernel.file,
-    addons: '',
-    flavor: more.flavor ?? 'zone',
-    version: more.version ?? '',
-    tagTemplates: [],
-    repository: target.repository ?? '',
-    ociLayout: target.layout,
+    kernel: { config, configBytes: bytes, arch: detectArch(config)!, image: more.image ?? kernel.file, addons: '' },
+    output: { flavor: more.flavor ?? 'zone', version: more.version ?? '', tags: [], ociLayout: target.layout, pushByDigest: true },
     annotations: {},
-    compression: 'none',
-    insecureRegistry: false,
-    pushByDigest: true,
-    bootRules: true,
-    created: '2023-11-14T22:13:20Z',
+    registry: { repository: target.repository ?? '', insecureRegistry: false },
+    build: { compression: 'none', bootRules: true, created: '2023-11-14T22:13:20Z' },
     workDir: fs.mkdtempSync(path.join(work, 'job-')),
     ...quiet,
   })

@@ -78,7 +78,8 @@ describe('OciLayout blobs', () => {
     expect(await layout.writeJsonBlob(manifest)).toEqual(manifest.descriptor)
     const hex = manifest.descriptor.digest.slice('sha256:'.length)
     expect(fs.readFileSync(path.join(dir, 'blobs', 'sha256', hex)).equals(manifest.bytes)).toBe(true)
-    expect(await layout.readManifest(manifest.descriptor.digest)).toEqual({ schemaVersion: 2, mediaType: MediaType.manifest, n: 2 })
+    const fetched = await layout.fetchManifest(manifest.descriptor.digest)
+    expect(JSON.parse(fetched!.bytes.toString('utf8'))).toEqual({ schemaVersion: 2, mediaType: MediaType.manifest, n: 2 })
   })
 
   it('opens a blob lazily and streams its bytes', async () => {

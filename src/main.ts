@@ -7,7 +7,7 @@ import { failureLine, isFailing, plural } from './check/report.js'
 import { emitAnnotations, logResults, writeReport, writeSummary } from './action/report-check.js'
 import { renderMergeSummary, renderSummary, type StepSummary } from './action/summary.js'
 import { mergeStep, publishStep } from './action/publish-step.js'
-import { pullReference, reportDrift } from './action/drift-step.js'
+import { pullReference, reportDrift, type PublishedFacts } from './action/drift-step.js'
 import { explainStep } from './action/explain-step.js'
 import { StepLog } from './action/step-log.js'
 import { bootStep } from './action/boot-step.js'
@@ -82,7 +82,7 @@ async function runCheckAndPublish(
     const outcome = checked
     // Read before publishing: the reference tag is usually the one about to be overwritten.
     const reference = await core.group('Read the kernel to compare with', () => pullReference(inputs.drift, outcome, log))
-    const compare = async (published?: { layout: string; digest: string; imageRef: string }): Promise<void> => {
+    const compare = async (published?: PublishedFacts): Promise<void> => {
       if (!reference) return
       const drift = await core.group('Compare with the reference kernel', () => reportDrift(check, reference, outcome, published, context, log))
       summary.drift = drift.summary

@@ -20,6 +20,8 @@ export type Fault =
   | { kind: 'drop' }
   /** Answer this status with an error whose message echoes the request's headers, as a careless proxy does. */
   | { kind: 'echo'; status: number }
+  /** Forward the answer's headers and its first `afterBytes` body bytes, then send nothing more (a stalled download). */
+  | { kind: 'stall'; afterBytes: number }
 
 export interface ProxiedRequest {
   /** 1-based arrival order. */
@@ -161,6 +163,14 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan = noFaul
         }
         entry.status = upstreamAnswer.statusCode
         response.writeHead(upstreamAnswer.statusCode ?? 502, answerHeaders)
+        if (fault?.kind === 'stall') {
+          let sent = 0
+          upstreamAnswer.on('data', (chunk: Buffer) => {
+            if (sent < fault.afterBytes) response.write(chunk.subarray(0, fault.afterBytes - sent))
+            sent += chunk.length
+          })
+          return
+        }
         upstreamAnswer.pipe(response)
       }
       if (fault?.kind === 'slow') later(fault.delayMs, send)

@@ -10,12 +10,13 @@ import { reportJson } from '../check/report.js'
 import { InputError, oneLine } from '../errors.js'
 import { requirementOptionSet } from '../drift/config-diff.js'
 import { buildDrift, configOnlySide, type DriftReport } from '../drift/drift.js'
+import { imageSide } from '../drift/kernel-side.js'
 import { readImageSide, type ReadSide } from '../drift/read-side.js'
 import { driftNotices, renderDriftSummary } from '../drift/render.js'
 import { isSha256Digest, sha256Digest } from '../oci/digest.js'
-import { parseImageReference } from '../pull/image-source.js'
-import { isValidTag, parseRepository } from '../oci/reference.js'
+import { isValidTag, parseImageReference, parseRepository } from '../oci/reference.js'
 import type { Credentials } from '../oci/registry/auth.js'
+import type { PublishOutcome } from '../publish/publish.js'
 import { expandTags } from '../publish/tags.js'
 import type { CheckSettings, DriftSettings } from './inputs.js'
 import { emitNotices } from './report-check.js'
@@ -100,20 +101,36 @@ export interface DriftStepResult {
   reportPath: string
 }
 
+/** This build as published, from the facts the publish returned (nothing is read back). */
+export type PublishedFacts = Pick<PublishOutcome, 'imageRef' | 'digest' | 'configDigest' | 'manifest' | 'metadata' | 'layers'>
+
+function publishedSide(published: PublishedFacts, check: CheckOutcome): ReadSide {
+  const side = imageSide({
+    ref: published.imageRef,
+    digest: published.digest,
+    configDigest: published.configDigest,
+    annotations: published.manifest.annotations ?? {},
+    metadata: published.metadata,
+    layerSizes: { 'kernel/image': published.layers.image?.size, 'kernel/addons.squashfs': published.layers['addons.squashfs']?.size },
+  })
+  return { side, config: check.config }
+}
+
 /**
- * Compares the reference with this build (the image just written to the local layout, or only the config in a
- * check-only run): drift report file, `drift` in the check report, notices.
+ * Compares the reference with this build (the image just published, or only the config in a check-only run):
+ * drift report file, `drift` in the check report, notices.
  */
 export async function reportDrift(
   settings: CheckSettings,
   reference: ReadSide,
   check: CheckOutcome,
-  published: { layout: string; digest: string; imageRef: string } | undefined,
+  published: PublishedFacts | undefined,
   context: RunnerContext,
   log: StepLog,
 ): Promise<DriftStepResult> {
-  const now = published ? await readImageSide(`oci:${published.layout}@${published.digest}`, { arch: check.arch }, published.imageRef) : undefined
-  const after = now ?? { side: configOnlySide(check.report.config, sha256Digest(check.configBytes), check.config), config: check.config }
+  const after = published
+    ? publishedSide(published, check)
+    : { side: configOnlySide(check.report.config, sha256Digest(check.configBytes), check.config), config: check.config }
   const report = buildDrift(reference, after, requirementOptionSet(check.requirements))
   // Beside the check's report (already written, and written again here with `drift` in it).
   const driftFile = path.join(path.dirname(settings.report), 'kernel-drift.json')

@@ -4,7 +4,8 @@ import { parseKernelConfig, type KernelConfig } from '../check/kernel-config.js'
 import { decodeConfig, readKernelConfigWithBytes } from '../check/read-config.js'
 import { InputError } from '../errors.js'
 import { sha256Digest } from '../oci/digest.js'
-import { kernelLayerFromHistory, openKernelImage, type OpenImageOptions, type OpenedImage } from '../pull/image-source.js'
+import { isRegularEntry, kernelFileOfEntry, kernelLayerFromHistory, type KernelFileName } from '../oci/image-format.js'
+import { openKernelImage, type OpenImageOptions, type OpenedImage } from '../pull/image-source.js'
 import { bodyToBuffer, readLayer } from '../pull/layer-reader.js'
 import type { Descriptor } from '../oci/types.js'
 import { configOnlySide, type KernelSide } from './drift.js'
@@ -28,13 +29,13 @@ export async function readImageSide(reference: string, options: OpenImageOptions
   if (image === undefined) return undefined
   const configLayer = kernelLayerFromHistory(image, 'config.gz')
   if (configLayer === undefined) throw new InputError(`${reference}: the image has no kernel/config.gz layer, so its config cannot be compared`)
-  const configGz = await fileInSmallLayer(image, configLayer, 'kernel/config.gz', CONFIG_LAYER_MAX, reference)
+  const configGz = await fileInSmallLayer(image, configLayer, 'config.gz', CONFIG_LAYER_MAX, reference)
   const configBytes = decodeConfig(configGz, `${reference} kernel/config.gz`, 'compare-to')
   const config = parseKernelConfig(configBytes.toString('utf8'), `${reference} kernel/config.gz`, 'compare-to')
   const metadataLayer = kernelLayerFromHistory(image, 'metadata')
   const metadata =
     metadataLayer !== undefined && metadataLayer.size <= METADATA_LAYER_MAX
-      ? (await fileInSmallLayer(image, metadataLayer, 'kernel/metadata', METADATA_LAYER_MAX, reference)).toString('utf8')
+      ? (await fileInSmallLayer(image, metadataLayer, 'metadata', METADATA_LAYER_MAX, reference)).toString('utf8')
       : undefined
   const size = (file: 'image' | 'addons.squashfs'): number | undefined => kernelLayerFromHistory(image, file)?.size
   const side = imageSide({
@@ -58,7 +59,8 @@ export async function readConfigSide(file: string, input: string): Promise<ReadS
  * One file out of a small layer (config.gz, metadata), read with the image's own layer reader (tar, gzip or zstd,
  * digest checked). The layer's size is checked first, so a mislabelled big layer is never fetched.
  */
-async function fileInSmallLayer(image: OpenedImage, layer: Descriptor, name: string, maxBytes: number, where: string): Promise<Buffer> {
+async function fileInSmallLayer(image: OpenedImage, layer: Descriptor, file: KernelFileName, maxBytes: number, where: string): Promise<Buffer> {
+  const name = `kernel/${file}`
   if (layer.size > maxBytes)
     throw new InputError(`${where}: the ${name} layer is ${layer.size} bytes, more than the ${maxBytes} read for a comparison`)
   let found: Buffer | undefined
@@ -66,7 +68,8 @@ async function fileInSmallLayer(image: OpenedImage, layer: Descriptor, name: str
     image,
     layer,
     (entry) =>
-      entry.type === 'File' && entry.path.replace(/^\.\//, '') === name
+      // The one entry rule (krata's): paths as stored, so `./kernel/config.gz` is not the file.
+      isRegularEntry(entry.type) && kernelFileOfEntry(entry.path) === file
         ? async (body) => void (found = await bodyToBuffer(body, maxBytes, `${where}: ${name}`))
         : undefined,
     where,

@@ -3,8 +3,10 @@ import { createHash, type Hash } from 'node:crypto'
 import fs from 'node:fs'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { InternalError } from '../errors.js'
+import { IntegrityError, InternalError } from '../errors.js'
+import type { Descriptor } from './types.js'
 
+// The one digest pattern: every reference, descriptor and layout file name is checked against it.
 const SHA256_DIGEST = /^sha256:([0-9a-f]{64})$/
 
 /** `sha256:` and 64 lowercase hex digits: the only digest form this action writes or accepts. */
@@ -51,6 +53,55 @@ export class DigestingStream extends Transform {
     if (this.#digest === undefined) throw new InternalError('digest read before the stream ended')
     return { digest: this.#digest, size: this.#size }
   }
+}
+
+/**
+ * The one verifying reader: passes a blob's bytes through, failing the stream as soon as there are more than the
+ * descriptor's `size`, or at the end when the count or the sha256 differs. A reader never sees a short, long or
+ * altered blob end cleanly; every mismatch is an IntegrityError.
+ */
+export class VerifyingStream extends Transform {
+  readonly #hash: Hash = createHash('sha256')
+  #seen = 0
+  constructor(
+    private readonly expected: Pick<Descriptor, 'digest' | 'size'>,
+    private readonly where: string,
+  ) {
+    super({ highWaterMark: 1 << 20 })
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#seen += chunk.length
+    if (this.#seen > this.expected.size) {
+      callback(new IntegrityError(`${this.where}: blob ${this.expected.digest} is longer than its ${this.expected.size} bytes`))
+      return
+    }
+    this.#hash.update(chunk)
+    callback(null, chunk)
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(checkBytes(this.expected, this.#seen, `sha256:${this.#hash.digest('hex')}`, this.where) ?? null)
+  }
+}
+
+/** The IntegrityError for bytes that are not what their descriptor says, or undefined when they are. */
+export function checkBytes(expected: Pick<Descriptor, 'digest' | 'size'>, size: number, digest: string, where: string): IntegrityError | undefined {
+  if (size !== expected.size) return new IntegrityError(`${where}: blob ${expected.digest} is ${size} bytes, its descriptor says ${expected.size}`)
+  if (digest !== expected.digest) return new IntegrityError(`${where}: blob ${expected.digest} has digest ${digest} (corrupt or altered)`)
+  return undefined
+}
+
+/** `source` piped into a VerifyingStream, with source errors carried over and the source closed with it. */
+export function verifiedStream(
+  source: NodeJS.ReadableStream & { destroy(error?: Error): unknown },
+  expected: Pick<Descriptor, 'digest' | 'size'>,
+  where: string,
+): VerifyingStream {
+  const check = new VerifyingStream(expected, where)
+  source.on('error', (error: Error) => check.destroy(error))
+  check.on('close', () => source.destroy())
+  return source.pipe(check)
 }
 
 /** Digest and size of a file, read as a stream. */

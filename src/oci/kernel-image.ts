@@ -31,6 +31,8 @@ export interface KernelImage extends ImageToWrite {
   /** sha256 of each uncompressed layer tar, in file order. */
   diffIds: string[]
   config: Descriptor
+  /** Each file's layer descriptor, in file order. */
+  layers: Descriptor[]
 }
 
 /** Writes every layer, the config and the manifest into `layout`; tagging is left to the caller. */
@@ -77,6 +79,7 @@ export async function buildKernelImage(spec: KernelImageSpec, layout: OciLayout)
     digest: manifest.descriptor.digest,
     diffIds,
     config: config.descriptor,
+    layers: layers.map((layer) => layer.descriptor),
   }
 }
 

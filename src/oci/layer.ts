@@ -9,12 +9,10 @@ import zlib from 'node:zlib'
 import { Header, Pack, ReadEntry } from 'tar'
 import { fileError, InputError, ToolError } from '../errors.js'
 import { DigestingStream } from './digest.js'
+import { KERNEL_DIR, type LayerCompression } from './image-format.js'
 import { MediaType, type Descriptor } from './types.js'
 
-export type LayerCompression = 'none' | 'gzip' | 'zstd'
-
-/** The directory every kernel file lives in, inside the image. */
-export const KERNEL_DIR = 'kernel'
+export { KERNEL_DIR, type LayerCompression } from './image-format.js'
 
 export interface FileLayerSpec {
   /** File name inside `kernel/`, e.g. `image`. */

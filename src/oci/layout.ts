@@ -1,14 +1,21 @@
 // An OCI image layout on disk (`oci-layout`, `index.json`, `blobs/sha256/<hex>`): content-addressed blobs plus
-// tags kept as `org.opencontainers.image.ref.name` annotations on the entries of index.json.
+// tags kept as `org.opencontainers.image.ref.name` annotations on the entries of index.json. Written and read with one
+// set of rules: every file through the checked opener (a regular file, not a link, within its bound), index.json a
+// schemaVersion 2 index of checked descriptors, every blob checked against its descriptor.
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import type { Readable } from 'node:stream'
 import { fileError, InputError, IntegrityError } from '../errors.js'
-import { digestHex, sha256Digest, sha256OfFile } from './digest.js'
+import { openInputFile, readInputFile, streamInputFile, type InputFile } from '../input-file.js'
+import { checkDescriptor } from './descriptor.js'
+import { checkBytes, digestHex, isSha256Digest, sha256Digest, sha256OfFile, verifiedStream } from './digest.js'
 import { canonicalJson, imageIndex } from './image.js'
 import { INCOMING_PREFIX, createFileOnce, isLayoutEntry, ownerTag, removeAbandonedFiles, withLockFile } from './layout-files.js'
 import type { BlobStore } from './layer.js'
-import { MediaType, type Blob, type Descriptor, type ImageIndex, type ImageManifest, type SerializedManifest } from './types.js'
+import { DEFAULT_TAG } from './reference.js'
+import { assertReadable, declaredMediaType, MANIFEST_MAX_BYTES, type FetchedDocument, type ImageStore } from './store.js'
+import { MediaType, type Blob, type Descriptor, type ImageIndex, type SerializedManifest } from './types.js'
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name'
 const LAYOUT_FILE = 'oci-layout'
@@ -16,22 +23,47 @@ const LAYOUT_VERSION = '1.0.0'
 // The ref grammar of the image-layout spec: components of alphanumerics joined by - . _ : @ + or --, split by /.
 const REF_NAME = /^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$/
 const INPUT = 'oci-layout'
+/** index.json lists one entry per tag: 4 MiB holds tens of thousands. */
+export const INDEX_MAX_BYTES = 4 * 1024 * 1024
+const LAYOUT_FILE_MAX_BYTES = 64 * 1024
 // Reused blobs up to this size are re-hashed (about 0.1 s for 64 MiB); bigger ones are checked by size only.
 const VERIFY_DIGEST_MAX_BYTES = 64 * 1024 * 1024
 
-export class OciLayout implements BlobStore {
+export class OciLayout implements BlobStore, ImageStore {
   readonly dir: string
+  /** For messages as a store: `oci:<folder as given>`. */
+  readonly name: string
+  readonly kind = 'layout'
+  /** The input named in messages: `oci-layout` when writing, the reference when reading one. */
+  readonly #input: string
   // index.json updates run one after another, so concurrent tag() calls cannot lose each other's entries.
   #indexUpdates: Promise<unknown> = Promise.resolve()
 
-  private constructor(dir: string) {
-    this.dir = dir
+  private constructor(dir: string, input: string) {
+    this.dir = path.resolve(dir)
+    this.name = `oci:${dir}`
+    this.#input = input
   }
 
   /** Opens the layout in `dir`, creating it when the folder is missing or empty; an existing layout is added to. */
   static async open(dir: string): Promise<OciLayout> {
-    const layout = new OciLayout(path.resolve(dir))
+    const layout = new OciLayout(dir, INPUT)
     await layout.#prepare(dir)
+    return layout
+  }
+
+  /**
+   * Opens an existing layout for reading only (nothing is created or removed): the folder must hold an `oci-layout`
+   * file of version 1.0.0 and an index.json read by the same rules as when writing. `input` names it in messages.
+   */
+  static async openExisting(dir: string, input = `oci:${dir}`): Promise<OciLayout> {
+    const stat = await fs.promises.stat(dir).catch(() => undefined)
+    if (stat === undefined || !stat.isDirectory()) throw new InputError(`${input}: no such layout folder ${dir}`)
+    const layout = new OciLayout(dir, input)
+    const layoutFile = path.join(layout.dir, LAYOUT_FILE)
+    if (!fs.existsSync(layoutFile)) throw new InputError(`${input}: ${dir} is not an OCI image layout (it has no oci-layout file)`)
+    await layout.#checkExisting(dir, layoutFile)
+    await layout.readIndex()
     return layout
   }
 
@@ -59,13 +91,14 @@ export class OciLayout implements BlobStore {
   }
 
   async #checkExisting(given: string, layoutFile: string): Promise<void> {
-    const version = parseJsonFile(layoutFile, await fs.promises.readFile(layoutFile))
+    const bytes = await readInputFile(layoutFile, this.#input, LAYOUT_FILE_MAX_BYTES, 'oci-layout file', { noFollow: true })
+    const version = parseJsonFile(this.#input, layoutFile, bytes)
     if ((version as { imageLayoutVersion?: unknown } | null)?.imageLayoutVersion !== LAYOUT_VERSION) {
-      throw new InputError(`${INPUT}: ${given}/oci-layout: unsupported imageLayoutVersion (want ${LAYOUT_VERSION})`)
+      throw new InputError(`${this.#input}: ${given}/oci-layout: unsupported imageLayoutVersion (want ${LAYOUT_VERSION})`)
     }
   }
 
-  /** Path of the blob with this digest (which need not exist). */
+  /** Path of the blob with this digest (which need not exist); the digest is checked before it becomes a name. */
   blobPath(digest: string): string {
     return path.join(this.dir, 'blobs', 'sha256', digestHex(digest))
   }
@@ -137,29 +170,90 @@ export class OciLayout implements BlobStore {
     return { descriptor, open: () => fs.createReadStream(file, { highWaterMark: 1 << 20 }) }
   }
 
-  async readBlob(digest: string): Promise<Buffer> {
-    const bytes = await fs.promises.readFile(this.blobPath(digest)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new InputError(`${INPUT}: ${this.dir} has no blob ${digest}`)
-      throw error
-    })
-    if (sha256Digest(bytes) !== digest) throw new InputError(`${INPUT}: blob ${digest} in ${this.dir} is corrupt`)
-    return bytes
-  }
-
-  async readManifest(digest: string): Promise<ImageManifest> {
-    const bytes = await this.readBlob(digest)
-    return parseJsonFile(this.blobPath(digest), bytes) as ImageManifest
-  }
-
+  /** index.json, read by the one set of rules (regular file, at most INDEX_MAX_BYTES, a schemaVersion 2 index). */
   async readIndex(): Promise<ImageIndex> {
-    const index = parseJsonFile(this.#indexPath(), await fs.promises.readFile(this.#indexPath())) as Partial<ImageIndex> | null
-    const entriesOk = (manifests: unknown): boolean =>
-      Array.isArray(manifests) &&
-      manifests.every((entry) => typeof entry === 'object' && entry !== null && typeof (entry as Descriptor).digest === 'string')
-    if (typeof index !== 'object' || index === null || index.schemaVersion !== 2 || !entriesOk(index.manifests)) {
-      throw new InputError(`${INPUT}: ${this.#indexPath()} is not an OCI image index (schemaVersion 2 and a manifests list of descriptors)`)
+    const file = this.#indexPath()
+    const bytes = await readInputFile(file, this.#input, INDEX_MAX_BYTES, 'OCI index.json', { noFollow: true })
+    return parseLayoutIndex(bytes, file, this.#input)
+  }
+
+  /** The manifest or index at a tag or digest ('': the only image, else `latest`), checked against its entry. */
+  async fetchManifest(reference: string): Promise<FetchedDocument | undefined> {
+    const { manifests } = await this.readIndex()
+    const byRef = (ref: string): Descriptor | undefined => manifests.find((e) => e.annotations?.[REF_NAME_ANNOTATION] === ref)
+    let entry: Pick<Descriptor, 'digest' | 'mediaType'> & { size?: number }
+    if (reference === '') {
+      const only = manifests.length === 1 ? manifests[0] : byRef(DEFAULT_TAG)
+      if (only === undefined) return undefined
+      entry = only
+    } else if (isSha256Digest(reference)) {
+      // A digest not listed in index.json is still read (a child of a listed index), bounded like any manifest.
+      entry = manifests.find((e) => e.digest === reference) ?? { digest: reference, mediaType: '' }
+    } else {
+      const tagged = byRef(reference)
+      if (tagged === undefined) return undefined
+      entry = tagged
     }
-    return index as ImageIndex
+    if (entry.size !== undefined && entry.size > MANIFEST_MAX_BYTES) {
+      throw new InputError(`${this.name}: manifest ${entry.digest} is ${entry.size} bytes, more than the ${MANIFEST_MAX_BYTES} of a manifest`)
+    }
+    if (!(await this.#exists(entry.digest))) return undefined
+    const bytes = await readInputFile(this.blobPath(entry.digest), this.#input, MANIFEST_MAX_BYTES, 'manifest', { noFollow: true })
+    const mismatch = checkBytes({ digest: entry.digest, size: entry.size ?? bytes.length }, bytes.length, sha256Digest(bytes), this.name)
+    if (mismatch) throw mismatch
+    return { bytes, digest: entry.digest, mediaType: entry.mediaType || declaredMediaType(bytes) }
+  }
+
+  /** A small blob, read whole after its descriptor's size is checked against `maxBytes`; then size and digest. */
+  async readSmallBlob(descriptor: Descriptor, maxBytes: number): Promise<Buffer> {
+    assertReadable(this.name, descriptor, maxBytes)
+    const { handle, size } = await this.#openBlobFile(descriptor)
+    try {
+      const bytes = Buffer.alloc(size)
+      let filled = 0
+      while (filled < size) {
+        const { bytesRead } = await handle.read(bytes, filled, size - filled, filled)
+        if (bytesRead === 0) break
+        filled += bytesRead
+      }
+      const mismatch = checkBytes(descriptor, filled, sha256Digest(bytes.subarray(0, filled)), this.name)
+      if (mismatch) throw mismatch
+      return bytes
+    } finally {
+      await handle.close()
+    }
+  }
+
+  /** A blob as a stream of exactly its descriptor's size, checked by the one verifying stream. */
+  async openBlob(descriptor: Descriptor): Promise<Readable> {
+    if (!(await this.#exists(descriptor.digest))) throw new InputError(`${this.name}: has no blob ${descriptor.digest}`)
+    const { stream, size } = await streamInputFile(this.blobPath(descriptor.digest), this.#input, { noFollow: true })
+    if (size !== descriptor.size) {
+      stream.destroy()
+      throw new IntegrityError(`${this.name}: blob ${descriptor.digest} is ${size} bytes, its descriptor says ${descriptor.size}`)
+    }
+    return verifiedStream(stream, descriptor, this.name)
+  }
+
+  /** The blob file, opened through the checked opener: a regular file (not a link) of exactly the descriptor's size. */
+  async #openBlobFile(descriptor: Descriptor): Promise<InputFile> {
+    if (!(await this.#exists(descriptor.digest))) throw new InputError(`${this.name}: has no blob ${descriptor.digest}`)
+    const opened = await openInputFile(this.blobPath(descriptor.digest), this.#input, { noFollow: true })
+    if (opened.size !== descriptor.size) {
+      await opened.handle.close()
+      throw new IntegrityError(`${this.name}: blob ${descriptor.digest} is ${opened.size} bytes, its descriptor says ${descriptor.size}`)
+    }
+    return opened
+  }
+
+  async #exists(digest: string): Promise<boolean> {
+    return fs.promises.lstat(this.blobPath(digest)).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return false
+        throw fileError(this.#input, this.blobPath(digest), error)
+      },
+    )
   }
 
   /** The descriptor tagged `tag`, or undefined. */
@@ -237,10 +331,23 @@ async function writeFileAtomic(file: string, bytes: Buffer): Promise<void> {
   }
 }
 
-function parseJsonFile(file: string, bytes: Buffer): unknown {
+/**
+ * The one reading of a layout's index.json, for writers and readers alike: a JSON object with schemaVersion 2 and a
+ * manifests list whose every entry is a descriptor (checked field by field).
+ */
+export function parseLayoutIndex(bytes: Buffer, file: string, input: string): ImageIndex {
+  const index = parseJsonFile(input, file, bytes) as Partial<ImageIndex> | null
+  if (typeof index !== 'object' || index === null || Array.isArray(index) || index.schemaVersion !== 2 || !Array.isArray(index.manifests)) {
+    throw new InputError(`${input}: ${file} is not an OCI image index (schemaVersion 2 and a manifests list of descriptors)`)
+  }
+  index.manifests.forEach((entry, position) => checkDescriptor(entry, `manifests[${position}]`, `${input}: ${file}`))
+  return index as ImageIndex
+}
+
+function parseJsonFile(input: string, file: string, bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString('utf8'))
   } catch {
-    throw new InputError(`${INPUT}: ${file} is not valid JSON`)
+    throw new InputError(`${input}: ${file} is not valid JSON`)
   }
 }

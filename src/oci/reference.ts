@@ -1,5 +1,8 @@
-// Where an image goes: a registry host and a repository path, parsed the way `docker push` reads them.
+// The one grammar for naming images: a repository (where an image goes, parsed the way `docker push` reads it), an
+// image reference (`host/repo[:tag|@digest]` or `oci:<layout>[:tag|@digest]`), a tag and a digest. Every input that
+// names an image (`repository`, `compare-to`, `merge`, and the verify, install and diff commands) is read here.
 import { InputError } from '../errors.js'
+import { isSha256Digest } from './digest.js'
 
 export interface RepositoryRef {
   /** Host with optional port, as used in URLs and in ~/.docker/config.json: `ghcr.io`, `127.0.0.1:5000`. */
@@ -64,6 +67,70 @@ export function hasUserInfo(input: string): boolean {
 
 export function isValidTag(tag: string): boolean {
   return tagPattern.test(tag)
+}
+
+/** The one message for a tag outside the OCI grammar, prefixed with the input that gave it. */
+export function tagError(input: string, tag: string): InputError {
+  return new InputError(`${input}: ${JSON.stringify(tag)} is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)`)
+}
+
+/** The tag used when a registry reference names neither a tag nor a digest. */
+export const DEFAULT_TAG = 'latest'
+
+/** Where an image is read from: `oci:<dir>[:tag|@digest]` or `host[:port]/repo[:tag|@digest]`. */
+export type ImageReference =
+  | { kind: 'layout'; text: string; dir: string; tag?: string; digest?: string }
+  | { kind: 'registry'; text: string; repository: RepositoryRef; tag?: string; digest?: string }
+
+/** Parses `oci:<layout-dir>[:tag|@digest]` or `host[:port]/repo[:tag|@digest]` (tag `latest` when none is given). */
+export function parseImageReference(text: string): ImageReference {
+  const input = text.trim()
+  if (input === '') throw new InputError('image reference is empty')
+  // Checked before anything quotes the input: a password in it must never reach a log.
+  if (!input.startsWith('oci:') && hasUserInfo(input)) {
+    throw new InputError(
+      "image reference: must not include a user name or password (user:password@host); use a Docker login or the action's username and password",
+    )
+  }
+  const fail = (why: string): never => {
+    throw new InputError(`image reference "${text}": ${why}`)
+  }
+  const at = input.lastIndexOf('@')
+  const digest = at < 0 ? undefined : input.slice(at + 1)
+  if (digest !== undefined && !isSha256Digest(digest)) fail(`"${digest}" is not a sha256:<64 hex> digest`)
+  const rest = at < 0 ? input : input.slice(0, at)
+  const layout = rest.startsWith('oci:')
+  const body = layout ? rest.slice('oci:'.length) : rest
+  // A tag follows the last ':' that comes after the last '/', so a folder may itself hold ':' only before a '/'.
+  const colon = body.lastIndexOf(':')
+  const hasTag = digest === undefined && colon > body.lastIndexOf('/')
+  const name = hasTag ? body.slice(0, colon) : body
+  const given = hasTag ? body.slice(colon + 1) : undefined
+  const pinned = digest !== undefined ? { digest } : {}
+  if (layout) {
+    if (name === '') fail('oci: needs a layout folder')
+    if (given === '') fail('empty tag')
+    return { kind: 'layout', text: input, dir: name, ...(given !== undefined ? { tag: given } : {}), ...pinned }
+  }
+  const tag = given ?? (digest === undefined ? DEFAULT_TAG : undefined)
+  if (tag !== undefined && !isValidTag(tag)) throw tagError(`image reference "${text}"`, tag)
+  let repository: RepositoryRef
+  try {
+    repository = parseRepository(name)
+  } catch (error) {
+    throw new InputError(`image reference "${text}": ${(error as Error).message.replace(/^repository "[^"]*": /, '')}`)
+  }
+  return { kind: 'registry', text: input, repository, ...(tag !== undefined ? { tag } : {}), ...pinned }
+}
+
+/** The tag or digest to fetch first; undefined for a layout reference naming neither (its only image, or `latest`). */
+export function startingPoint(reference: ImageReference): string | undefined {
+  return reference.digest ?? reference.tag ?? (reference.kind === 'registry' ? DEFAULT_TAG : undefined)
+}
+
+/** `ghcr.io/org/kernel` and `docker.io/org/kernel` name one repository when their parsed forms agree. */
+export function sameRepository(a: RepositoryRef, b: RepositoryRef): boolean {
+  return a.registry === b.registry && a.repository === b.repository
 }
 
 /** 127.0.0.0/8, localhost and [::1], with or without a port: a registry that may be spoken to over plain HTTP. */

@@ -3,12 +3,12 @@ import path from 'node:path'
 import { archOfOci, OCI_ARCHES, type OciArch } from '../arch.js'
 import { InputError } from '../errors.js'
 import { imageIndex, serializeJson } from '../oci/image.js'
-import { parseRepository, type RepositoryRef } from '../oci/reference.js'
+import { isSha256Digest } from '../oci/digest.js'
+import { parseImageReference, sameRepository, type ImageReference, type RepositoryRef } from '../oci/reference.js'
 import { MediaType, type Descriptor, type ImageManifest, type Platform, type SerializedManifest } from '../oci/types.js'
 import { expandTags } from './tags.js'
 
 const INPUT = 'merge'
-const DIGEST = /^sha256:[0-9a-f]{64}$/
 // Per-image facts that have no single value for an index; `tags` is rewritten with the index's own tags.
 const PER_IMAGE_KEYS = new Set(['dev.edera.kernel.arch', 'dev.edera.kernel.tags', 'org.opencontainers.image.ref.name'])
 
@@ -19,41 +19,43 @@ export type MergeTarget = { kind: 'registry'; ref: RepositoryRef; name: string }
 export function parseMergeSources(lines: readonly string[], target: MergeTarget): string[] {
   const digests: string[] = []
   for (const line of lines) {
-    const at = line.lastIndexOf('@')
-    const digest = at < 0 ? line : line.slice(at + 1)
-    if (!DIGEST.test(digest)) throw new InputError(`${INPUT}: ${JSON.stringify(line)} is not a sha256 digest or REPOSITORY@sha256:<64 hex>`)
-    if (at >= 0) checkSameTarget(line, line.slice(0, at), target)
+    const digest = isSha256Digest(line) ? line : digestOfReference(line, target)
     if (digests.includes(digest)) throw new InputError(`${INPUT}: ${digest} is listed twice`)
     digests.push(digest)
   }
   return digests
 }
 
-function checkSameTarget(line: string, named: string, target: MergeTarget): void {
-  if (named.startsWith('oci:')) {
-    if (target.kind === 'layout' && path.resolve(named.slice(4)) === path.resolve(target.dir)) return
+/** `REPOSITORY@digest` or `oci:LAYOUT@digest`, read by the one reference grammar, naming where the index goes. */
+function digestOfReference(line: string, target: MergeTarget): string {
+  const notADigest = (): InputError => new InputError(`${INPUT}: ${JSON.stringify(line)} is not a sha256 digest or REPOSITORY@sha256:<64 hex>`)
+  const at = line.lastIndexOf('@')
+  if (at < 0 || !isSha256Digest(line.slice(at + 1))) throw notADigest()
+  let ref: ImageReference
+  try {
+    ref = parseImageReference(line)
+  } catch (error) {
+    throw new InputError(`${INPUT}: ${(error as Error).message}`)
+  }
+  if (ref.digest === undefined) throw notADigest()
+  const named = line.slice(0, at)
+  if (ref.kind === 'layout') {
+    if (target.kind === 'layout' && path.resolve(ref.dir) === path.resolve(target.dir)) return ref.digest
     const into = target.kind === 'layout' ? `the OCI layout ${target.dir}` : target.name
-    throw new InputError(
-      `${INPUT}: ${line} is in the OCI layout ${named.slice(4)}, but the index goes to ${into}; the images must be where the index goes`,
-    )
+    throw new InputError(`${INPUT}: ${line} is in the OCI layout ${ref.dir}, but the index goes to ${into}; the images must be where the index goes`)
   }
   if (target.kind === 'layout') {
     throw new InputError(
       `${INPUT}: ${line} names a registry repository, but input repository is empty (merging into the OCI layout ${target.dir}); set repository`,
     )
   }
-  let ref: RepositoryRef
-  try {
-    ref = parseRepository(named)
-  } catch (error) {
-    throw new InputError(`${INPUT}: ${(error as Error).message}`)
-  }
-  if (ref.registry !== target.ref.registry || ref.repository !== target.ref.repository) {
+  if (!sameRepository(ref.repository, target.ref)) {
     // distribution rejects an index whose children are in another repository (MANIFEST_BLOB_UNKNOWN).
     throw new InputError(
       `${INPUT}: ${line} is in ${named}, not in ${target.name}; every image of an index must be in the repository the index goes to`,
     )
   }
+  return ref.digest
 }
 
 /** What was read for one `merge` entry: its manifest (bytes digested by the reader) and its image config. */

@@ -4,12 +4,15 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { InputError, IntegrityError } from '../errors.js'
 import { OciLayout } from '../oci/layout.js'
+import { isIndexDocument } from '../oci/image-format.js'
 import { parseRepository } from '../oci/reference.js'
 import type { Credentials } from '../oci/registry/auth.js'
-import { RegistryClient, RegistryError } from '../oci/registry/client.js'
+import { RegistryError } from '../oci/registry/client.js'
 import { pushImage } from '../oci/registry/push.js'
-import { verifyPushed, type ReadBackVerify } from './verify-pushed.js'
+import { RegistryStore } from '../oci/stores/registry-store.js'
+import { checkManifestDocument, CONFIG_MAX_BYTES, parseDocument, type ImageStore } from '../oci/store.js'
 import type { ImageManifest } from '../oci/types.js'
+import { verifyPushed, type ReadBackVerify } from './verify-pushed.js'
 import { parseMergeSources, planKernelIndex, type MergeImage, type MergePlan, type MergeTarget } from './merge-index.js'
 
 export interface MergeRequest {
@@ -49,48 +52,22 @@ async function mergeInRegistry(request: MergeRequest): Promise<MergeOutcome> {
   const ref = parseRepository(request.repository)
   const name = `${ref.registry}/${ref.repository}`
   const digests = parseMergeSources(request.sources, { kind: 'registry', ref, name: request.repository })
-  const client = new RegistryClient(ref, {
+  // One client reads the images, pushes the index and reads it back.
+  const store = RegistryStore.open(ref, {
     credentials: request.credentials,
     insecure: request.insecureRegistry,
     onSecret: request.onSecret,
     log: request.log,
   })
-  const images: MergeImage[] = []
-  for (const digest of digests) {
-    const fetched = await client.getManifest(digest).catch((error: unknown) => {
-      if (error instanceof RegistryError && error.status === 404) throw new InputError(`${INPUT}: ${digest} is not in ${name}`)
-      throw error
-    })
-    const manifest = parseJson(fetched.bytes, `${digest} in ${name}`) as ImageManifest
-    const config = await readRegistryConfig(client, manifest, digest, name)
-    images.push({
-      descriptor: { mediaType: fetched.mediaType || String(manifest.mediaType ?? ''), digest, size: fetched.bytes.length },
-      manifest,
-      config,
-    })
-    request.log(`${name}@${digest}: read`)
-  }
+  const images = await readImages(store, digests, name, request.log)
   const plan = planKernelIndex(images, request)
   for (const p of plan.platforms) request.log(`linux/${p.architecture}: ${p.digest}`)
   // The children are in the repository already, so the index is the only thing to push: by digest, verify, tags, read-back.
   // Boot rules were the per-architecture jobs' to apply: they knew the target; the index is checked as krata reads it.
-  await pushImage(client, { manifest: plan.index, blobs: [] }, plan.tags, {
-    beforeTags: (digest) => verifyPushed(`${name}@${digest}`, { ...request, verify: request.verify ?? 'light', bootRules: false }),
-  })
+  const readBack = { verify: request.verify ?? 'light', bootRules: false, log: request.log }
+  await pushImage(store.client, { manifest: plan.index, blobs: [] }, plan.tags, { beforeTags: (digest) => verifyPushed(store, digest, readBack) })
   const digest = plan.index.descriptor.digest
   return { ...plan, digest, imageRef: `${request.repository}@${digest}` }
-}
-
-async function readRegistryConfig(client: RegistryClient, manifest: ImageManifest, digest: string, name: string): Promise<unknown> {
-  const configDigest = manifest.config?.digest
-  if (typeof configDigest !== 'string') return undefined // planKernelIndex reports the missing architecture
-  const bytes = await client.getBlob(configDigest).catch((error: unknown) => {
-    if (error instanceof RegistryError && error.status === 404) {
-      throw new InputError(`${INPUT}: ${digest}: its image config ${configDigest} is not in ${name}`)
-    }
-    throw error
-  })
-  return parseJson(bytes, `image config ${configDigest} of ${digest}`)
 }
 
 async function mergeInLayout(request: MergeRequest): Promise<MergeOutcome> {
@@ -102,21 +79,7 @@ async function mergeInLayout(request: MergeRequest): Promise<MergeOutcome> {
     throw new InputError(`${INPUT}: ${dir} is not an OCI image layout, so it holds none of the images (set repository to merge in a registry)`)
   }
   const layout = await OciLayout.open(dir)
-  const images: MergeImage[] = []
-  for (const digest of digests) {
-    if (!(await layout.hasBlob(digest))) throw new InputError(`${INPUT}: ${digest} is not in the OCI layout ${dir}`)
-    const bytes = await layout.readBlob(digest)
-    const manifest = parseJson(bytes, `${digest} in ${dir}`) as ImageManifest
-    let config: unknown
-    const configDigest = manifest.config?.digest
-    if (typeof configDigest === 'string') {
-      if (!(await layout.hasBlob(configDigest))) {
-        throw new InputError(`${INPUT}: ${digest}: its image config ${configDigest} is not in the OCI layout ${dir}`)
-      }
-      config = parseJson(await layout.readBlob(configDigest), `image config ${configDigest} of ${digest}`)
-    }
-    images.push({ descriptor: { mediaType: String(manifest.mediaType ?? ''), digest, size: bytes.length }, manifest, config })
-  }
+  const images = await readImages(layout, digests, `the OCI layout ${dir}`, () => undefined)
   const plan = planKernelIndex(images, request)
   for (const p of plan.platforms) request.log(`linux/${p.architecture}: ${p.digest}`)
   const digest = plan.index.descriptor.digest
@@ -130,6 +93,35 @@ async function mergeInLayout(request: MergeRequest): Promise<MergeOutcome> {
     request.log(`oci layout ${dir}:${tag} → ${digest}`)
   }
   return { ...plan, digest, imageRef: `oci:${dir}@${digest}`, layout: dir }
+}
+
+/** Each image's manifest and config, read from the store by the same rules as every other reader. */
+async function readImages(store: ImageStore, digests: readonly string[], where: string, log: (line: string) => void): Promise<MergeImage[]> {
+  const images: MergeImage[] = []
+  for (const digest of digests) {
+    const fetched = await store.fetchManifest(digest)
+    if (fetched === undefined) throw new InputError(`${INPUT}: ${digest} is not in ${where}`)
+    const document = parseDocument(fetched, `${INPUT}: ${digest} in ${where}`)
+    const mediaType = fetched.mediaType || (typeof document.mediaType === 'string' ? document.mediaType : '')
+    let config: unknown
+    // An index is named as such by planKernelIndex; only an image manifest has a config to read.
+    if (!isIndexDocument(mediaType, document)) {
+      const manifest = checkManifestDocument(document, `${INPUT}: ${digest} in ${where}`)
+      config = parseJson(await readConfig(store, manifest, digest, where), `image config ${manifest.config.digest} of ${digest}`)
+    }
+    images.push({ descriptor: { mediaType, digest, size: fetched.bytes.length }, manifest: document as unknown as ImageManifest, config })
+    log(`${store.name}@${digest}: read`)
+  }
+  return images
+}
+
+async function readConfig(store: ImageStore, manifest: ImageManifest, digest: string, where: string): Promise<Buffer> {
+  return store.readSmallBlob(manifest.config, CONFIG_MAX_BYTES).catch((error: unknown) => {
+    const missing =
+      (error instanceof RegistryError && error.status === 404) || (error instanceof InputError && error.message.includes(' has no blob '))
+    if (missing) throw new InputError(`${INPUT}: ${digest}: its image config ${manifest.config.digest} is not in ${where}`)
+    throw error
+  })
 }
 
 function parseJson(bytes: Buffer, what: string): unknown {

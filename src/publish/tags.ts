@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js'
-import { isValidTag } from '../oci/reference.js'
+import { isValidTag, tagError } from '../oci/reference.js'
 
 export interface TagContext {
   version: string
@@ -25,9 +25,7 @@ export function expandTags(templates: readonly string[], context: TagContext): s
         throw new InputError(`tags: ${whole} in ${JSON.stringify(template)} is empty for version ${JSON.stringify(context.version)}`)
       return values[name]
     })
-    if (!isValidTag(tag)) {
-      throw new InputError(`tags: ${JSON.stringify(tag)} is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)`)
-    }
+    if (!isValidTag(tag)) throw tagError('tags', tag)
     return tag
   })
   return [...new Set(tags)]

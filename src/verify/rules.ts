@@ -1,7 +1,6 @@
 // krata v0.0.21's puller, as rules over plain data (krata-formats.md §2.4): each returns the lines of what it
 // would refuse or misread, empty when it is fine. No I/O here.
-import { KRATA_LAYER_TYPES, isRegularEntry } from '../pull/layer-reader.js'
-import { platformText, type ImageConfigJson } from '../pull/image-source.js'
+import { KRATA_LAYER_TYPES, isRegularEntry, platformText, type ImageConfigJson } from '../oci/image-format.js'
 import { MediaType, type Descriptor, type ImageIndex } from '../oci/types.js'
 import type { KernelImageInfo } from '../describe/kernel-image.js'
 import { archOfOci, KERNEL_ARCHES, OCI_ARCHES } from '../arch.js'

@@ -6,26 +6,23 @@ import os from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
-import { OCI_ARCHES, ociArch, type KernelArch } from '../arch.js'
+import { ociArch, type KernelArch } from '../arch.js'
 import { inspectKernelImage, type KernelImageInfo } from '../describe/kernel-image.js'
 import { parseKernelMetadata } from '../describe/metadata.js'
 import { InputError, oneLine } from '../errors.js'
 import {
   isIndexDocument,
-  openImageStore,
-  openManifest,
-  parseDocument,
-  parseImageReference,
+  isRegularEntry,
+  kernelFileOfEntry,
+  krataPlatformEntries,
+  KRATA_LAYER_TYPES,
   pickPlatform,
   platformText,
-  startingPoint,
-  type FetchedDocument,
-  type ImageStore,
-  type OpenImageOptions,
-  type OpenedImage,
-} from '../pull/image-source.js'
-import { KRATA_LAYER_TYPES, bodyToBuffer, isRegularEntry, readLayer } from '../pull/layer-reader.js'
-import type { ImageIndex } from '../oci/types.js'
+} from '../oci/image-format.js'
+import { openImageStore, type StoreOptions } from '../oci/stores/open-store.js'
+import { parseImageReference, startingPoint } from '../oci/reference.js'
+import { checkIndexDocument, openManifest, parseDocument, type FetchedDocument, type ImageStore, type OpenedImage } from '../oci/store.js'
+import { bodyToBuffer, readLayer } from '../pull/layer-reader.js'
 import {
   TarRules,
   annotationViolations,
@@ -39,7 +36,7 @@ import {
 /** `light`: index, manifest and config only (no layer is read); `full`: every layer too. */
 export type VerifyDepth = 'light' | 'full'
 
-export interface VerifyOptions extends OpenImageOptions {
+export interface VerifyOptions extends StoreOptions {
   depth: VerifyDepth
   /** Only this architecture's image from an index (all of them when not given). */
   arch?: KernelArch
@@ -67,31 +64,32 @@ const METADATA_MAX_BYTES = 64 * 1024
 export async function verifyImage(reference: string, options: VerifyOptions): Promise<VerifyResult> {
   const parsed = parseImageReference(reference)
   const store = await openImageStore(parsed, options)
-  const top = await store.fetchManifest(startingPoint(parsed) ?? '')
+  return verifyStoredImage(store, startingPoint(parsed) ?? '', reference, options)
+}
+
+/**
+ * Verifies the image at `at` (a tag or digest; '' in a layout: its only image) in a store already open: the read-back
+ * after a push goes through the very client that pushed.
+ */
+export async function verifyStoredImage(store: ImageStore, at: string, reference: string, options: VerifyOptions): Promise<VerifyResult> {
+  const top = await store.fetchManifest(at)
   if (top === undefined) throw new InputError(`${reference}: not found in ${store.name}`)
   const document = parseDocument(top, reference)
   const result: VerifyResult = { reference, digest: top.digest, violations: [], images: [] }
   const isIndex = isIndexDocument(top.mediaType, document)
-  result.violations.push(...servedTypeViolations(top.mediaType, isIndex || Array.isArray(document.manifests), parsed.kind === 'registry'))
+  result.violations.push(...servedTypeViolations(top.mediaType, isIndex || Array.isArray(document.manifests), store.kind === 'registry'))
   if (!isIndex) {
     await verifyManifest(store, reference, top, options, result)
     return result
   }
 
-  const index = document as unknown as ImageIndex
+  const index = checkIndexDocument(document, `${reference}@${top.digest}`)
   result.violations.push(...indexViolations(index))
   const wanted = options.arch === undefined ? undefined : pickPlatform(index, options.arch)
   if (options.arch !== undefined && wanted === undefined) {
     result.violations.push(`index: no linux/${ociArch(options.arch)} entry (asked for --arch ${options.arch})`)
   }
-  const children =
-    options.arch !== undefined
-      ? wanted
-        ? [wanted]
-        : []
-      : (index.manifests ?? []).filter(
-          (entry) => entry.platform?.os === 'linux' && (OCI_ARCHES as readonly string[]).includes(entry.platform.architecture),
-        )
+  const children = options.arch !== undefined ? (wanted ? [wanted] : []) : krataPlatformEntries(index)
   for (const child of children) {
     const prefix = platformText(child)
     const fetched = await store.fetchManifest(child.digest)
@@ -190,16 +188,17 @@ async function readKernelFiles(image: OpenedImage): Promise<LayerFacts> {
             rules.entry(position + 1, entry.path, entry.type, entry.linkpath)
             const regular = isRegularEntry(entry.type)
             if (!regular) return undefined
-            if (entry.path === 'kernel/image') {
+            const file = kernelFileOfEntry(entry.path)
+            if (file === 'image') {
               facts.kernelFound = true
               return (body) => pipeline(body, fs.createWriteStream(kernelFile))
             }
-            if (entry.path === 'kernel/metadata') {
+            if (file === 'metadata') {
               return async (body) => {
                 metadataText = (await bodyToBuffer(body, METADATA_MAX_BYTES, 'kernel/metadata')).toString('utf8')
               }
             }
-            if (entry.path === 'kernel/config.gz') {
+            if (file === 'config.gz') {
               return async (body) => {
                 const hash = createHash('sha256')
                 await pipeline(body, createGunzip(), async (source: AsyncIterable<Buffer>) => {
