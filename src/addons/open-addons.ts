@@ -1,0 +1,36 @@
+// Opens an addons image for the check: in-process for gzip and zstd (the compressors Node can decompress: measured
+// faster than unsquashfs, see docs/notes-addons.md), through unsquashfs for the others (xz, lzma, lzo, lz4).
+import { ToolError } from '../errors.js'
+import { readSquashfsSuperblock } from '../describe/squashfs.js'
+import { openInputFile } from '../input-file.js'
+import { squashfsDecompressor } from './decompress.js'
+import { SquashfsReader, fileSource } from './squashfs-reader.js'
+import type { AddonsTree } from './tree.js'
+import { UnsquashfsTree, unsquashfsAvailable } from './unsquashfs-tree.js'
+
+export type AddonsReader = 'auto' | 'in-process' | 'unsquashfs'
+export const ADDONS_READERS: readonly AddonsReader[] = ['auto', 'in-process', 'unsquashfs']
+
+/** The addons image `file` (named by input `input`) as a tree; `reader` forces one way (for measuring both). */
+export async function openAddons(file: string, input: string, reader: AddonsReader = 'auto'): Promise<AddonsTree> {
+  const { handle, size } = await openInputFile(file, input)
+  let handedOver = false
+  try {
+    const superblock = await readSquashfsSuperblock(handle, size, file, input)
+    const compression = superblock.compression ?? `compressor ${superblock.compressionId}`
+    const decompressor = reader === 'unsquashfs' ? undefined : squashfsDecompressor(superblock.compression)
+    if (decompressor) {
+      handedOver = true
+      return new SquashfsReader(fileSource(handle), superblock, decompressor, { input, file })
+    }
+    if (reader === 'in-process') throw new ToolError(`${input}: ${file} is ${compression}-compressed, which kernel-action reads only through unsquashfs`)
+    if (!(await unsquashfsAvailable())) {
+      throw new ToolError(
+        `${input}: ${file} is ${compression}-compressed, which Node.js cannot decompress; install unsquashfs (apt-get install squashfs-tools) to check it, or build it with gzip or zstd`,
+      )
+    }
+    return new UnsquashfsTree({ input, file }, reader === 'unsquashfs' ? `${compression}, as asked` : `${compression}, which Node.js cannot decompress`)
+  } finally {
+    if (!handedOver) await handle.close()
+  }
+}
