@@ -11,6 +11,7 @@ import { escapeLogLine } from './log-line.js'
 import { bootCommand, BOOT_USAGE } from './boot/boot-command.js'
 import { HOST_COMMANDS, HOST_USAGE, runHostCommand } from './host-commands.js'
 import { diffCommand, DIFF_USAGE } from './drift/diff-command.js'
+import { addonsCommand, ADDONS_USAGE } from './addons/addons-command.js'
 
 const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--arch x86_64|aarch64]
                            [--requirements FILE]... [--ignore OPTION]... [--strict] [--no-boot-rules]
@@ -19,7 +20,8 @@ const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--
 ${HOST_USAGE}
 exit status: 0 requirements met (verify: no problem), 1 requirements not met (verify: a problem), 2 usage or input error
 ${BOOT_USAGE}
-${DIFF_USAGE}`
+${DIFF_USAGE}
+${ADDONS_USAGE}`
 
 /** Local use of the same engine as the action: `kernel-action check --config .config`. */
 export async function main(argv: string[]): Promise<number> {
@@ -33,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'boot') return await bootCommand(rest, (line) => process.stdout.write(`${escapeLogLine(line)}\n`))
     // Line by line through the same escaping: config paths and values are user text.
     if (command === 'diff') return await diffCommand(rest, (text) => process.stdout.write(text.split('\n').map(escapeLogLine).join('\n')))
+    if (command === 'addons') return await addonsCommand(rest, (line) => process.stdout.write(`${escapeLogLine(line)}\n`))
     if ((HOST_COMMANDS as readonly string[]).includes(command ?? '')) {
       return await runHostCommand(command as (typeof HOST_COMMANDS)[number], rest, {
         // Escaped as the check's lines are: in a workflow's `run:` step the runner reads this output.

@@ -11,6 +11,8 @@ import { pullReference, reportDrift } from './action/drift-step.js'
 import { explainStep } from './action/explain-step.js'
 import { StepLog } from './action/step-log.js'
 import { bootStep } from './action/boot-step.js'
+import { tempPath } from './action/runner-context.js'
+import { describeAddons, prepareAddons } from './addons/prepare-addons.js'
 
 /**
  * The action: check the config, then (when an image is given and the check passes) describe and publish it; or, with
@@ -76,8 +78,10 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
       await writeSummary(renderSummary(report, summary), context, log)
       return failureLine(report)
     }
+    // The addons (built from `modules` when given) are checked against the kernel before it is booted, written or pushed.
+    const ready = publishing ? await withCheckedAddons(publishing, outcome, context, log) : undefined
     // The boot test runs before anything is written or pushed: a kernel that does not boot is not published.
-    const boot = await bootStep(inputs, context, log)
+    const boot = await bootStep(ready ?? inputs, context, log)
     summary.boot = boot.summary
     if (boot.failure) {
       summary.notPublished = `it did not boot: ${boot.failure}.`
@@ -85,8 +89,8 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
       await writeSummary(renderSummary(report, summary), context, log)
       return boot.failure
     }
-    if (publishing) {
-      const published = await core.group('Describe and publish the kernel image', () => publishStep(publishing, outcome, context, log))
+    if (ready) {
+      const published = await core.group('Describe and publish the kernel image', () => publishStep(ready, outcome, context, log))
       summary.publish = published
       await compare(published)
     } else {
@@ -103,6 +107,16 @@ async function runCheckAndPublish(inputs: CheckInputs | PublishInputs, context: 
     }
     throw error
   }
+}
+
+/** Builds addons.squashfs from `modules` when given, checks the addons against the kernel, and publishes those. */
+async function withCheckedAddons(inputs: PublishInputs, outcome: CheckOutcome, context: RunnerContext, log: StepLog): Promise<PublishInputs> {
+  const modular = outcome.config.entries.get('CONFIG_MODULES')?.state === 'y'
+  const output = tempPath(context, 'kernel-action-addons', 'addons.squashfs')
+  const { image, addons, modules } = inputs
+  const prepared = await core.group('Check the addons against the kernel', () => prepareAddons({ image, addons, modules, modular, output }))
+  if (prepared) log.info(describeAddons(prepared))
+  return prepared ? { ...inputs, addons: prepared.file } : inputs
 }
 
 async function setCheckOutputs(outcome: CheckOutcome, reportPath: string): Promise<void> {

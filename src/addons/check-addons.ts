@@ -49,7 +49,9 @@ export async function checkAddonsTree(tree: AddonsTree, expected: AddonsExpectat
   if (modulesEntry === undefined) {
     const nested = await nestedRelease(tree, 'lib/modules')
     if (nested !== undefined) {
-      throw new InputError(`${where} holds lib/modules/${nested}/ at its top; krata mounts modules/ from it (move lib/modules/${nested}/* to modules/)`)
+      throw new InputError(
+        `${where} holds lib/modules/${nested}/ at its top; krata mounts modules/ from it (move lib/modules/${nested}/* to modules/)`,
+      )
     }
     if (!expected.modular) return { how: tree.how, checked: [] }
     throw new InputError(

@@ -19,7 +19,8 @@ export function moduleVermagic(elf: Buffer): Vermagic {
   const count = u16(wide ? 0x3c : 0x30)
   const namesIndex = u16(wide ? 0x3e : 0x32)
   const minimum = wide ? 64 : 40
-  if (entrySize < minimum || namesIndex >= count || sectionsAt + count * entrySize > elf.length) return { problem: 'has section headers past its end' }
+  if (entrySize < minimum || namesIndex >= count || sectionsAt + count * entrySize > elf.length)
+    return { problem: 'has section headers past its end' }
   // Elf{32,64}_Shdr: sh_name at 0, then sh_offset and sh_size at 24/32 (64-bit) or 16/20 (32-bit).
   const section = (index: number): { name: number; offset: number; size: number } => {
     const at = sectionsAt + index * entrySize

@@ -23,13 +23,17 @@ export async function openAddons(file: string, input: string, reader: AddonsRead
       handedOver = true
       return new SquashfsReader(fileSource(handle), superblock, decompressor, { input, file })
     }
-    if (reader === 'in-process') throw new ToolError(`${input}: ${file} is ${compression}-compressed, which kernel-action reads only through unsquashfs`)
+    if (reader === 'in-process')
+      throw new ToolError(`${input}: ${file} is ${compression}-compressed, which kernel-action reads only through unsquashfs`)
     if (!(await unsquashfsAvailable())) {
       throw new ToolError(
         `${input}: ${file} is ${compression}-compressed, which Node.js cannot decompress; install unsquashfs (apt-get install squashfs-tools) to check it, or build it with gzip or zstd`,
       )
     }
-    return new UnsquashfsTree({ input, file }, reader === 'unsquashfs' ? `${compression}, as asked` : `${compression}, which Node.js cannot decompress`)
+    return new UnsquashfsTree(
+      { input, file },
+      reader === 'unsquashfs' ? `${compression}, as asked` : `${compression}, which Node.js cannot decompress`,
+    )
   } finally {
     if (!handedOver) await handle.close()
   }

@@ -113,7 +113,15 @@ function directory(number: number, startBlock: number, offset: number, fileSize:
   return { kind: 'directory', number, listing: { block: startBlock, offset }, listingBytes: fileSize - 3 }
 }
 
-function file(number: number, blocksStart: number, size: number, fragment: number, fragmentOffset: number, blockListAt: number, blockSize: number): Inode {
+function file(
+  number: number,
+  blocksStart: number,
+  size: number,
+  fragment: number,
+  fragmentOffset: number,
+  blockListAt: number,
+  blockSize: number,
+): Inode {
   const whole = Math.floor(size / blockSize)
   const blockCount = fragment === NO_FRAGMENT ? Math.ceil(size / blockSize) : whole
   if (fragment !== NO_FRAGMENT && fragmentOffset + (size % blockSize) > blockSize) {
@@ -155,7 +163,8 @@ export function parseDirectoryListing(bytes: Buffer): DirectoryEntry[] {
       const type = bytes.readUInt16LE(at + 4)
       const nameBytes = bytes.readUInt16LE(at + 6) + 1
       at += 8
-      if (nameBytes > NAME_MAX || at + nameBytes > bytes.length) throw new SquashfsFormatError('a directory entry name runs past the end of its listing')
+      if (nameBytes > NAME_MAX || at + nameBytes > bytes.length)
+        throw new SquashfsFormatError('a directory entry name runs past the end of its listing')
       const name = bytes.toString('latin1', at, at + nameBytes)
       at += nameBytes
       if (name.includes('/') || name.includes('\0') || name === '.' || name === '..') {

@@ -78,7 +78,7 @@ export class SquashfsReader implements AddonsTree {
     private readonly decompressor: Decompressor,
     private readonly name: { input: string; file: string },
   ) {
-    this.how = `in-process (${superblock.compression ?? `compressor ${superblock.compressionId}`} through ${decompressor.how})`
+    this.how = `in-process (${superblock.compression ?? `compressor ${superblock.compressionId}`}, ${decompressor.how})`
     // The directory table ends where the next table starts (fragment, export, id and xattr tables follow it, each optional).
     const after = [superblock.fragmentTableStart, superblock.exportTableStart, superblock.idTableStart, superblock.xattrIdTableStart]
     this.directoryTableEnd = Math.min(superblock.bytesUsed, ...after.filter((start) => start > superblock.directoryTableStart))
@@ -97,7 +97,9 @@ export class SquashfsReader implements AddonsTree {
       const inode = await this.lookup(path)
       if (inode?.kind !== 'file') return undefined
       if (inode.size > maxBytes) {
-        throw new InputError(`${this.name.input}: ${this.name.file} holds ${path} of ${inode.size} bytes, more than the ${maxBytes} a file there can be`)
+        throw new InputError(
+          `${this.name.input}: ${this.name.file} holds ${path} of ${inode.size} bytes, more than the ${maxBytes} a file there can be`,
+        )
       }
       return await this.fileBytes(inode)
     })
@@ -149,9 +151,11 @@ export class SquashfsReader implements AddonsTree {
     let listing = this.listings.get(key)
     if (listing === undefined) {
       listing = (async () => {
-        if (inode.listingBytes > MAX_LISTING_BYTES) throw new SquashfsFormatError(`directory inode ${inode.number} says its listing is ${inode.listingBytes} bytes`)
+        if (inode.listingBytes > MAX_LISTING_BYTES)
+          throw new SquashfsFormatError(`directory inode ${inode.number} says its listing is ${inode.listingBytes} bytes`)
         const bytes = await this.metadata(this.superblock.directoryTableStart, inode.listing, inode.listingBytes, this.directoryTableEnd)
-        if (bytes.length < inode.listingBytes) throw new SquashfsFormatError(`directory inode ${inode.number} runs past the end of the directory table`)
+        if (bytes.length < inode.listingBytes)
+          throw new SquashfsFormatError(`directory inode ${inode.number} runs past the end of the directory table`)
         return parseDirectoryListing(bytes)
       })()
       this.listings.set(key, listing)
@@ -226,7 +230,8 @@ export class SquashfsReader implements AddonsTree {
     if (inode.fragment !== NO_FRAGMENT) {
       const fragment = await this.fragment(inode.fragment)
       const tail = inode.size - filled
-      if (inode.fragmentOffset + tail > fragment.length) throw new SquashfsFormatError(`a file's tail runs past the end of fragment ${inode.fragment}`)
+      if (inode.fragmentOffset + tail > fragment.length)
+        throw new SquashfsFormatError(`a file's tail runs past the end of fragment ${inode.fragment}`)
       fragment.copy(out, filled, inode.fragmentOffset, inode.fragmentOffset + tail)
     } else if (filled !== inode.size) {
       throw new SquashfsFormatError(`file inode ${inode.number} has blocks for ${filled} of its ${inode.size} bytes`)

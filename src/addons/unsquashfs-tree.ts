@@ -60,7 +60,7 @@ export class UnsquashfsTree implements AddonsTree {
     private readonly name: { input: string; file: string },
     why: string,
   ) {
-    this.how = `through unsquashfs (${why})`
+    this.how = `with unsquashfs (${why})`
   }
 
   async list(path: string): Promise<TreeEntry[] | undefined> {
@@ -73,7 +73,8 @@ export class UnsquashfsTree implements AddonsTree {
 
   async read(path: string, maxBytes: number): Promise<Buffer | undefined> {
     const run = await this.run(['-cat', '-no-wildcards', this.name.file, path], maxBytes)
-    if (run.tooLarge) throw new InputError(`${this.name.input}: ${this.name.file} holds ${path} of more than the ${maxBytes} bytes a file there can be`)
+    if (run.tooLarge)
+      throw new InputError(`${this.name.input}: ${this.name.file} holds ${path} of more than the ${maxBytes} bytes a file there can be`)
     // A missing file is exit 2; a directory is exit 0 with "cat: /x is a directory" on stderr.
     if (run.code !== 0 || run.stderr.includes('cat: ')) return undefined
     return run.stdout
