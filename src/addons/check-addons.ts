@@ -110,7 +110,7 @@ async function checkModule(tree: AddonsTree, path: string, fromDep: boolean, exp
     try {
       bytes = await decompressor.decompress(bytes, MODULE_MAX_BYTES)
     } catch (error) {
-      if (error instanceof MissingProgramError) return { path, skipped: `${error.program} is not installed` }
+      if (error instanceof MissingProgramError) return { path, skipped: error.message }
       throw new InputError(`${where}: modules/${path} does not decompress (${(error as Error).message})`)
     }
   }

@@ -22,7 +22,12 @@ function nodeZstd(): SyncDecompress | undefined {
   return typeof decompress === 'function' ? decompress.bind(zlib) : undefined
 }
 
-const inflate: Decompressor = { decompress: async (input, maxBytes) => zlib.inflateSync(input, { maxOutputLength: maxBytes }), how: 'zlib' }
+/** A synchronous zlib call as a Decompress: its throw becomes the promise's rejection. */
+function settled(decompress: SyncDecompress): Decompress {
+  return (input, maxBytes) => new Promise((resolve) => resolve(decompress(input, { maxOutputLength: maxBytes })))
+}
+
+const inflate: Decompressor = { decompress: settled((input, options) => zlib.inflateSync(input, options)), how: 'zlib' }
 
 /** A squashfs block decompressor: gzip blocks are zlib streams, zstd blocks are zstd frames. */
 export function squashfsDecompressor(compression: string | undefined): Decompressor | undefined {
@@ -33,13 +38,13 @@ export function squashfsDecompressor(compression: string | undefined): Decompres
 
 function zstdDecompressor(): Decompressor {
   const native = nodeZstd()
-  if (native) return { decompress: async (input, maxBytes) => native(input, { maxOutputLength: maxBytes }), how: "Node's zlib" }
+  if (native) return { decompress: settled(native), how: "Node's zlib" }
   return { decompress: (input, maxBytes) => runFilter('zstd', ['-dcq'], input, maxBytes), how: 'the zstd program' }
 }
 
 /** How a compressed module (`.ko.gz`, `.ko.zst`, `.ko.xz`) is decompressed; undefined for a plain `.ko`. */
 export function moduleDecompressor(file: string): Decompressor | undefined {
-  if (file.endsWith('.ko.gz')) return { decompress: async (input, maxBytes) => zlib.gunzipSync(input, { maxOutputLength: maxBytes }), how: 'zlib' }
+  if (file.endsWith('.ko.gz')) return { decompress: settled((input, options) => zlib.gunzipSync(input, options)), how: 'zlib' }
   if (file.endsWith('.ko.zst')) return zstdDecompressor()
   if (file.endsWith('.ko.xz')) return { decompress: (input, maxBytes) => runFilter('xz', ['-dcq'], input, maxBytes), how: 'the xz program' }
   return undefined

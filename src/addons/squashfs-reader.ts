@@ -1,6 +1,6 @@
 // Reads files of a squashfs 4 image by path, in-process: from the root inode through directory listings to a file's
 // data blocks and fragment, decompressing only the metadata and data blocks on that way. Bytes come from a
-// ByteSource (a file, or a Buffer in the tests); every offset is checked against the image's size before it is read.
+// ByteSource (an open file); every offset is checked against the image's size before it is read.
 import type { FileHandle } from 'node:fs/promises'
 import { InputError, ToolError } from '../errors.js'
 import type { SquashfsSuperblock } from '../describe/squashfs.js'
@@ -29,10 +29,6 @@ import type { AddonsTree, TreeEntry } from './tree.js'
 export interface ByteSource {
   read(position: number, length: number): Promise<Buffer>
   close(): Promise<void>
-}
-
-export function bufferSource(bytes: Buffer): ByteSource {
-  return { read: async (position, length) => bytes.subarray(position, position + length), close: async () => undefined }
 }
 
 export function fileSource(handle: FileHandle): ByteSource {
