@@ -29,6 +29,11 @@ function settled(decompress: SyncDecompress): Decompress {
 
 const inflate: Decompressor = { decompress: settled((input, options) => zlib.inflateSync(input, options)), how: 'zlib' }
 
+/** True when this Node.js decompresses zstd itself (else each block would cost a run of the zstd program). */
+export function hasNodeZstd(): boolean {
+  return nodeZstd() !== undefined
+}
+
 /** A squashfs block decompressor: gzip blocks are zlib streams, zstd blocks are zstd frames. */
 export function squashfsDecompressor(compression: string | undefined): Decompressor | undefined {
   if (compression === 'gzip') return inflate
