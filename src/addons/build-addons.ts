@@ -37,7 +37,8 @@ export async function buildAddons(request: BuildAddonsRequest): Promise<{ tree: 
     // The root and modules/ directories get fixed modes: the staging folder's come from mkdtemp and the umask.
     await fs.chmod(staging, 0o755)
     await fs.chmod(modules, 0o755)
-    await mksquashfs(staging, request.output, input)
+    // Absolute paths: an output named "-x" is never read as an option.
+    await mksquashfs(staging, path.resolve(request.output), input)
     return { tree }
   } catch (error) {
     await fs.rm(request.output, { force: true })

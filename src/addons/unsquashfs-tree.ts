@@ -1,6 +1,7 @@
 // The same view of an addons image through squashfs-tools' unsquashfs (4.5+: -cat, -max-depth): for the compressors
 // Node cannot decompress (xz, lzma, lzo, lz4). One process per listing or file read; nothing is extracted to disk.
 import { execFile } from 'node:child_process'
+import { resolve } from 'node:path'
 import { InputError, ToolError } from '../errors.js'
 import type { EntryKind } from './squashfs-format.js'
 import type { AddonsTree, TreeEntry } from './tree.js'
@@ -65,14 +66,15 @@ export class UnsquashfsTree implements AddonsTree {
 
   async list(path: string): Promise<TreeEntry[] | undefined> {
     const depth = path === '' ? 1 : path.split('/').length + 1
-    const args = ['-lls', '-d', '', '-max-depth', String(depth), '-no-wildcards', this.name.file, ...(path === '' ? [] : [path])]
+    // Paths from the root ("/modules"): a name from modules.dep that starts with "-" is never read as an option.
+    const args = ['-lls', '-d', '', '-max-depth', String(depth), '-no-wildcards', resolve(this.name.file), ...(path === '' ? [] : [`/${path}`])]
     const run = await this.run(args, 64 << 20)
     if (run.code !== 0 || run.tooLarge) throw this.failed(run)
     return parseUnsquashfsListing(run.stdout.toString('latin1'), path)
   }
 
   async read(path: string, maxBytes: number): Promise<Buffer | undefined> {
-    const run = await this.run(['-cat', '-no-wildcards', this.name.file, path], maxBytes)
+    const run = await this.run(['-cat', '-no-wildcards', resolve(this.name.file), `/${path}`], maxBytes)
     if (run.tooLarge)
       throw new InputError(`${this.name.input}: ${this.name.file} holds ${path} of more than the ${maxBytes} bytes a file there can be`)
     // A missing file is exit 2; a directory is exit 0 with "cat: /x is a directory" on stderr.
