@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import zlib from 'node:zlib'
 import { InputError, ToolError } from '../src/errors.js'
 import { openAddons } from '../src/addons/open-addons.js'
 import { parseDirectoryListing, parseInode, parseMetadataHeader, SquashfsFormatError } from '../src/addons/squashfs-format.js'
@@ -110,6 +111,18 @@ describe('the in-process squashfs reader reads back what mksquashfs wrote', () =
       await expect(reader.read('modules/kernel/text.txt', 100)).rejects.toThrow(
         new InputError(`addons: ${image} holds modules/kernel/text.txt of 95000 bytes, more than the 100 a file there can be`),
       )
+    } finally {
+      await reader.close()
+    }
+  })
+
+  it("reads a zstd image with Node's zstd where Node.js has it, else with unsquashfs (faster than a zstd run per block)", async () => {
+    const image = squash('zstd-auto', ['-comp', 'zstd'])
+    const reader = await openAddons(image, 'addons')
+    try {
+      const nodeHasZstd = typeof (zlib as unknown as { zstdDecompressSync?: unknown }).zstdDecompressSync === 'function'
+      expect(reader.how).toBe(nodeHasZstd ? "in-process (zstd, Node's zlib)" : 'with unsquashfs (zstd, this Node.js has no zstd)')
+      expect((await reader.read('modules/modules.dep', 1000))?.toString()).toBe('kernel/a.ko:\nkernel/b/c.ko: kernel/a.ko\n')
     } finally {
       await reader.close()
     }
