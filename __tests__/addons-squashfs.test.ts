@@ -157,6 +157,16 @@ describe('the in-process squashfs reader reads back what mksquashfs wrote', () =
     }
   })
 
+  it('refuses a superblock naming a compressor squashfs does not define', async () => {
+    const bytes = fs.readFileSync(squash('unknown-compressor', ['-comp', 'gzip']))
+    bytes.writeUInt16LE(0, 20)
+    const file = path.join(dir, 'unknown-compressor-copy.squashfs')
+    fs.writeFileSync(file, bytes)
+    await expect(openAddons(file, 'addons')).rejects.toThrow(
+      new InputError(`addons: ${file} is not a readable squashfs image: its superblock names compressor 0, which squashfs does not define`),
+    )
+  })
+
   it('refuses a damaged image in one line naming it', async () => {
     const image = squash('damaged', ['-comp', 'gzip'])
     const bytes = fs.readFileSync(image)

@@ -157,7 +157,11 @@ function makeAddons(file) {
     total += Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0])
     sources.push(dir)
   }
-  execFileSync('mksquashfs', [...sources, file, '-noappend', '-quiet', '-no-progress', '-all-root'], { stdio: ['ignore', 'ignore', 'inherit'] })
+  // krata's layout, which the action checks: modules/ at the top with a modules.dep (empty: no modules to check).
+  const modules = path.join(work, 'addons-modules', 'modules')
+  fs.mkdirSync(modules, { recursive: true })
+  fs.writeFileSync(path.join(modules, 'modules.dep'), '')
+  execFileSync('mksquashfs', [modules, ...sources, file, '-noappend', '-quiet', '-no-progress', '-all-root'], { stdio: ['ignore', 'ignore', 'inherit'] })
   return sources
 }
 
@@ -411,12 +415,15 @@ async function main() {
       }
       fs.writeSync(fd, chunk)
     }
-    // A squashfs 4 superblock whose bytes_used is the whole file: the action refuses addons that are not a squashfs.
-    const superblock = Buffer.alloc(96)
-    superblock.write('hsqs', 0, 'latin1')
-    superblock.writeUInt16LE(4, 28)
-    superblock.writeBigUInt64LE(BigInt(64 * chunk.length), 40)
-    fs.writeSync(fd, superblock, 0, superblock.length, 0)
+    // A real squashfs at its start (modules/ with an empty modules.dep): the action checks the addons' layout, and reads
+    // only the bytes its superblock's bytes_used covers; the rest of the GiB is what gets published.
+    const tree = path.join(work, 'addons-1g-tree', 'modules')
+    fs.mkdirSync(tree, { recursive: true })
+    fs.writeFileSync(path.join(tree, 'modules.dep'), '')
+    const head = path.join(work, 'addons-1g-head.squashfs')
+    execFileSync('mksquashfs', [path.dirname(tree), head, '-noappend', '-quiet', '-no-progress', '-all-root'], { stdio: ['ignore', 'ignore', 'inherit'] })
+    const headBytes = fs.readFileSync(head)
+    fs.writeSync(fd, headBytes, 0, headBytes.length, 0)
     fs.closeSync(fd)
   }
   log('peak RSS with the 1 GiB addons')

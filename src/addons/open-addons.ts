@@ -2,7 +2,7 @@
 // 15 ms against unsquashfs's 220 ms on Debian's module tree, see docs/notes-addons.md), through unsquashfs for the
 // others (xz, lzma, lzo, lz4). A zstd image on a Node.js without zstd (before 22.15) goes to unsquashfs when it is
 // there (160 ms), and else in-process with a run of the zstd program per block (280 ms).
-import { ToolError } from '../errors.js'
+import { InputError, ToolError } from '../errors.js'
 import { readSquashfsSuperblock } from '../describe/squashfs.js'
 import { openInputFile } from '../input-file.js'
 import { hasNodeZstd, squashfsDecompressor } from './decompress.js'
@@ -19,7 +19,12 @@ export async function openAddons(file: string, input: string, reader: AddonsRead
   let handedOver = false
   try {
     const superblock = await readSquashfsSuperblock(handle, size, file, input)
-    const compression = superblock.compression ?? `compressor ${superblock.compressionId}`
+    const compression = superblock.compression
+    if (compression === undefined) {
+      throw new InputError(
+        `${input}: ${file} is not a readable squashfs image: its superblock names compressor ${superblock.compressionId}, which squashfs does not define`,
+      )
+    }
     const decompressor = reader === 'unsquashfs' ? undefined : squashfsDecompressor(superblock.compression)
     const slowZstd = reader === 'auto' && superblock.compression === 'zstd' && !hasNodeZstd() && (await unsquashfsAvailable())
     if (decompressor && !slowZstd) {
