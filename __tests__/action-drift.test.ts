@@ -46,17 +46,19 @@ const line = (text: string, needle: string) => text.split('\n').indexOf(needle) 
 /** A case folder with the kernel files of one release: config, fragment, bzImage, squashfs addons. */
 function release(name: string, config: string, version: string, payload: number): Record<string, string> {
   const dir = path.join(workspace, name)
-  fs.mkdirSync(path.join(dir, 'modules'), { recursive: true })
+  // krata's layout (the action checks it): modules/ at the top with modules.dep; the payload only sizes the layer.
+  fs.mkdirSync(path.join(dir, 'addons', 'modules'), { recursive: true })
   fs.writeFileSync(path.join(dir, '.config'), config)
   fs.writeFileSync(
     path.join(dir, 'zone.fragment'),
     `# what this kernel adds\n${config.includes('CONFIG_XEN_PRIVCMD=m') ? 'CONFIG_XEN_PRIVCMD=m' : 'CONFIG_XEN_PRIVCMD=y'}\n`,
   )
   fs.writeFileSync(path.join(dir, 'bzImage'), craftBzImage(payload, `${version}-crafted (test@kernel-action) #1 SMP`))
-  fs.writeFileSync(path.join(dir, 'modules', 'module.ko'), Buffer.alloc(payload * 2, name))
+  fs.writeFileSync(path.join(dir, 'addons', 'modules', 'modules.dep'), '')
+  fs.writeFileSync(path.join(dir, 'addons', 'modules', 'payload.bin'), Buffer.alloc(payload * 2, name))
   execFileSync(
     'mksquashfs',
-    [path.join(dir, 'modules'), path.join(dir, 'addons.squashfs'), '-noappend', '-all-root', '-quiet', '-mkfs-time', '0', '-all-time', '0'],
+    [path.join(dir, 'addons'), path.join(dir, 'addons.squashfs'), '-noappend', '-all-root', '-quiet', '-mkfs-time', '0', '-all-time', '0'],
     { stdio: 'ignore' },
   )
   return {

@@ -15,7 +15,7 @@ const SAMPLE = path.join(ROOT, 'assets', 'sample')
 
 /** Files the step left in its runner temp folder (the report, the drift report, the fix fragment...). */
 // The runner's files, and the job's annotation count that every step keeps (the failure line is an annotation too).
-const RUNNER_FILES = ['output', 'summary', 'kernel-action-annotations.count']
+const RUNNER_FILES = ['output', 'summary', '.kernel-action-annotations']
 const leftIn = (temp: string): string[] => fs.readdirSync(temp).filter((name) => !RUNNER_FILES.includes(name))
 
 describe('a check-only run with a bad input', () => {

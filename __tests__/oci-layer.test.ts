@@ -140,7 +140,7 @@ describe('buildFileLayer output details', () => {
         { config, image: path.join(dir, 'bzImage'), addons, compression: 'gzip', 'oci-layout': path.join(dir, layout) },
         { workspace: dir, peakRss: true },
       )
-    // A squashfs superblock, then zeros: the addons check reads only the superblock.
+    // A real (module-less) squashfs, then zeros past its bytes_used: the addons check reads only what bytes_used covers.
     fs.writeFileSync(path.join(dir, 'small.squashfs'), craftSquashfs())
     const big = path.join(dir, 'addons.squashfs')
     fs.writeFileSync(big, craftSquashfs())

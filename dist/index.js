@@ -11,7 +11,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 // Keep V8's heap small (it otherwise reserves ~30 MB more than it uses once a push starts): peak memory stays
 // flat and low whatever the kernel's size. Set before the action's modules load, hence the dynamic import.
 (0,node_v8__WEBPACK_IMPORTED_MODULE_0__.setFlagsFromString)('--optimize-for-size');
-const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(233), __nccwpck_require__.e(474)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8474));
+const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(233), __nccwpck_require__.e(610)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1610));
 await run();
 
 __webpack_async_result__();
@@ -138,7 +138,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 
 /***/ }),
 
-/***/ 6093:
+/***/ 8474:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");

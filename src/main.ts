@@ -12,6 +12,7 @@ import { explainStep } from './action/explain-step.js'
 import { StepLog } from './action/step-log.js'
 import { bootStep } from './action/boot-step.js'
 import { setOutputs, type ActionResult } from './action/outputs.js'
+import { describeAddons, prepareAddons } from './addons/prepare-addons.js'
 
 /**
  * The action: check the config, then (when an image is given and the check passes) describe and publish it; or, with
@@ -26,7 +27,7 @@ export async function run(): Promise<void> {
   let failure: string | undefined
   try {
     const context = readRunnerContext(process.env, process.cwd(), readWorkflowFacts())
-    if (context.onRunner) log.countJobAnnotationsIn(tempPath(context, 'kernel-action-annotations.count'))
+    if (context.onRunner) log.countJobAnnotationsIn(tempPath(context, '.kernel-action-annotations'))
     const inputs = getInputs(context)
     await checkInputFiles(inputs)
     if (inputs.mode === 'merge') {
@@ -98,8 +99,10 @@ async function runCheckAndPublish(
       await writeSummary(renderSummary(report, summary), context, log)
       return failureLine(report)
     }
+    // The addons (built from `modules` when given) are checked against the kernel before it is booted, written or pushed.
+    const ready = publishing ? await withCheckedAddons(publishing, outcome, context, log) : undefined
     // The boot test runs before anything is written or pushed: a kernel that does not boot is not published.
-    const boot = await bootStep(inputs, context, log).catch((error: unknown) => {
+    const boot = await bootStep(ready ?? inputs, context, log).catch((error: unknown) => {
       // The harness itself could not run the test (tools missing, QEMU failing to start): that is a failed boot test too.
       result.boot = { status: 'failed', log: '', reason: oneLine(error) }
       throw error
@@ -112,8 +115,8 @@ async function runCheckAndPublish(
       await writeSummary(renderSummary(report, summary), context, log)
       return boot.failure
     }
-    if (publishing) {
-      const published = await core.group('Describe and publish the kernel image', () => publishStep(publishing, outcome, context, log))
+    if (ready) {
+      const published = await core.group('Describe and publish the kernel image', () => publishStep(ready, outcome, context, log))
       result.publish = published
       summary.publish = published
       await compare(published)
@@ -131,4 +134,14 @@ async function runCheckAndPublish(
     }
     throw error
   }
+}
+
+/** Builds addons.squashfs from `modules` when given, checks the addons against the kernel, and publishes those. */
+async function withCheckedAddons(inputs: PublishInputs, outcome: CheckOutcome, context: RunnerContext, log: StepLog): Promise<PublishInputs> {
+  const modular = outcome.config.entries.get('CONFIG_MODULES')?.state === 'y'
+  const output = tempPath(context, 'kernel-action-addons', 'addons.squashfs')
+  const { image, addons, modules } = inputs
+  const prepared = await core.group('Check the addons against the kernel', () => prepareAddons({ image, addons, modules, modular, output }))
+  if (prepared) log.info(describeAddons(prepared))
+  return prepared ? { ...inputs, addons: prepared.file } : inputs
 }

@@ -1,8 +1,10 @@
 // Kernel inputs for end-to-end tests that must not wait for the real sample kernel: a bzImage-shaped file
 // (boot sector, setup sectors with the "HdrS" header and a kernel_version string, then a payload) and an
 // arm64 Image header, as Documentation/x86/boot.rst and Documentation/arm64/booting.rst lay them out.
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { ROOT } from './run-action.js'
@@ -43,16 +45,28 @@ export function craftBzImage(payloadBytes = 64 * 1024, version = '6.1.192-crafte
 }
 
 /**
- * A file that passes for a squashfs 4 image of `size` bytes (the "hsqs" superblock with bytes_used = size), filled
- * with deterministic bytes: for tests that need an addons file of a chosen size, not a mountable one.
+ * A real squashfs (mksquashfs) laid out as krata's addons with no modules: modules/ holding an empty modules.dep,
+ * which the addons check accepts for any kernel; then deterministic filler up to `size` bytes, past the superblock's
+ * bytes_used (as mksquashfs's own padding is), so uploads of a chosen size need no real module tree.
  */
 export function craftSquashfs(size = 4096): Buffer {
-  const image = craftBzImage(size).subarray(0, size)
-  image.fill(0, 0, 96)
-  image.write('hsqs', 0, 'latin1')
-  image.writeUInt16LE(4, 28) // s_major
-  image.writeBigUInt64LE(BigInt(size), 40) // bytes_used
-  return Buffer.from(image)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crafted-squashfs-'))
+  try {
+    fs.mkdirSync(path.join(dir, 'tree', 'modules'), { recursive: true })
+    fs.writeFileSync(path.join(dir, 'tree', 'modules', 'modules.dep'), '')
+    const image = path.join(dir, 'addons.squashfs')
+    execFileSync(
+      'mksquashfs',
+      [path.join(dir, 'tree'), image, '-noappend', '-all-root', '-quiet', '-no-progress', '-mkfs-time', '0', '-all-time', '0'],
+      {
+        stdio: 'ignore',
+      },
+    )
+    const real = fs.readFileSync(image)
+    return size <= real.length ? real : Buffer.concat([real, craftBzImage(size).subarray(0, size - real.length)])
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 /** An arm64 Image header (magic "ARM\x64" at 56) with a 6.1.192 banner: a real kernel, for the wrong arch. */

@@ -6,7 +6,7 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(426);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(628);
 // The `kernel-action` program (package.json `bin`): starts the command line, and nothing else.
 
 // A reader that stops early (`kernel-action --help | head`) is not an error of ours: the rest is dropped unsaid.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 426:
+/***/ 628:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -165,29 +165,16 @@ function escapeSummaryText(text) {
     });
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_namespaceObject);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 ;// CONCATENATED MODULE: external "node:stream"
 const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./src/input-file.ts
 // The one checked way to open a file this project reads: the files a user names (config, requirements, fragment,
 // image, addons) and the files it finds (layout blobs and index.json, Kconfig sources, installed zone files, the
@@ -198,7 +185,7 @@ const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 /** Opens `file` (named by input `input`) for reading, or throws a one-line InputError saying why not. */
-async function openInputFile(file, input, options = {}) {
+async function input_file_openInputFile(file, input, options = {}) {
     const seen = await statOf(file, input, options.noFollow === true);
     assertRegular(file, input, seen);
     assertSize(file, input, seen.size, options);
@@ -228,7 +215,7 @@ async function openInputFile(file, input, options = {}) {
  * should be ("kernel config"), for the message.
  */
 async function readInputFile(file, input, maxBytes, what, options = {}) {
-    const { handle, size } = await openInputFile(file, input, { ...options, maxBytes, what });
+    const { handle, size } = await input_file_openInputFile(file, input, { ...options, maxBytes, what });
     try {
         const buffer = Buffer.alloc(size);
         let filled = 0;
@@ -255,7 +242,7 @@ async function readInputFile(file, input, maxBytes, what, options = {}) {
  * The handle closes when the stream ends or is destroyed.
  */
 async function streamInputFile(file, input, options = {}) {
-    const { handle, size } = await openInputFile(file, input, options);
+    const { handle, size } = await input_file_openInputFile(file, input, options);
     if (size === 0) {
         await handle.close();
         return { stream: external_node_stream_namespaceObject.Readable.from([]), size };
@@ -304,320 +291,6 @@ function kindOf(stat) {
     if (stat.isSocket())
         return 'a socket';
     return 'a special file';
-}
-
-;// CONCATENATED MODULE: ./src/describe/banner-scanner.ts
-// Finds the kernel's `linux_banner` ("Linux version <release> (<user>@<host>) ... #1 SMP ...\n") in a
-// stream of chunks while holding only a bounded window of bytes, so big images are never held whole.
-const NEEDLE = Buffer.from('Linux version ', 'latin1');
-/** A banner longer than this is not a banner (the real one is about 150 bytes). */
-const MAX_BANNER_BYTES = 1024;
-// A banner's release is one word that starts with a digit (VERSION.PATCHLEVEL...), then " (".
-const BANNER_SHAPE = /^\d\S* \(/;
-class BannerScanner {
-    window = Buffer.alloc(0);
-    found;
-    /** The banner text after "Linux version ", without its trailing newline, once it has been seen. */
-    get banner() {
-        return this.found;
-    }
-    /** Feeds the next chunk; returns the banner as soon as it is complete. */
-    push(chunk) {
-        if (this.found !== undefined)
-            return this.found;
-        this.window = this.window.length === 0 ? chunk : Buffer.concat([this.window, chunk]);
-        let from = 0;
-        for (;;) {
-            const at = this.window.indexOf(NEEDLE, from);
-            if (at === -1)
-                break;
-            const textStart = at + NEEDLE.length;
-            const end = this.window.indexOf(0, textStart);
-            if (end === -1) {
-                // Incomplete: keep it for the next chunk unless it is already too long to be the banner.
-                if (this.window.length - textStart <= MAX_BANNER_BYTES) {
-                    this.window = this.window.subarray(at);
-                    return undefined;
-                }
-                from = textStart;
-                continue;
-            }
-            const text = this.window.subarray(textStart, end).toString('latin1');
-            if (end - textStart <= MAX_BANNER_BYTES && BANNER_SHAPE.test(text)) {
-                this.found = text.replace(/\n$/, '');
-                this.window = Buffer.alloc(0);
-                return this.found;
-            }
-            from = textStart;
-        }
-        // Keep just enough of the tail to match a needle split across chunks.
-        this.window = Buffer.from(this.window.subarray(Math.max(0, this.window.length - (NEEDLE.length - 1))));
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/describe/boot-header.ts
-// Pure readers of the fixed headers at the start of Linux kernel images.
-// x86: Documentation/x86/boot.rst (the "real-mode kernel header"); arm64: Documentation/arm64/booting.rst.
-/** Bytes of the x86 header this module needs: everything up to and including payload_length (0x24C/4). */
-const BZIMAGE_HEADER_BYTES = 0x250;
-/** The arm64 Image header is 64 bytes; its magic sits at offset 56. */
-const ARM64_HEADER_BYTES = 64;
-const HDRS = 0x53726448; // "HdrS" read as little-endian u32
-/** Parses the x86 boot header from the first bytes of a file; undefined when there is no "HdrS" magic. */
-function parseBzImageHeader(head) {
-    if (head.length < 0x208 || head.readUInt32LE(0x202) !== HDRS)
-        return undefined;
-    const version = head.readUInt16LE(0x206);
-    const rawSetupSects = head.readUInt8(0x1f1);
-    const setupSects = rawSetupSects === 0 ? 4 : rawSetupSects;
-    const header = { protocol: `${version >> 8}.${version & 0xff}`, setupSects };
-    // boot.rst: kernel_version is a pointer "less 0x200", valid only when it falls inside the setup code.
-    const versionPointer = head.length >= 0x210 ? head.readUInt16LE(0x20e) : 0;
-    if (versionPointer !== 0 && versionPointer < setupSects * 0x200) {
-        header.versionStringOffset = versionPointer + 0x200;
-    }
-    if (version >= 0x0204)
-        header.declaredSize = (setupSects + 1) * 512 + head.readUInt32LE(0x1f4) * 16;
-    if (version >= 0x0208 && head.length >= BZIMAGE_HEADER_BYTES) {
-        const payloadOffset = head.readUInt32LE(0x248);
-        const length = head.readUInt32LE(0x24c);
-        // payload_offset counts from the protected-mode code, which starts after the setup sectors.
-        if (length > 0)
-            header.payload = { offset: (setupSects + 1) * 512 + payloadOffset, length };
-    }
-    return header;
-}
-const ARM64_MAGIC = 0x644d5241; // "ARM\x64" read as little-endian u32
-/** True when the bytes start with an arm64 Image header. */
-function isArm64ImageHeader(head) {
-    return head.length >= ARM64_HEADER_BYTES && head.readUInt32LE(56) === ARM64_MAGIC;
-}
-/**
- * The bytes an arm64 Image with an EFI stub must hold: the end of its last PE/COFF section's raw data
- * (arch/arm64/kernel/efi-header.S lays .text and .data out up to _edata). Undefined without a PE header ("MZ" at 0,
- * "PE\0\0" at the offset stored at 0x3c) or when `head` is too short to hold the section table.
- */
-function peFileExtent(head) {
-    if (head.length < 0x40 || head[0] !== 0x4d || head[1] !== 0x5a)
-        return undefined;
-    const pe = head.readUInt32LE(0x3c);
-    if (pe + 24 > head.length || head.readUInt32LE(pe) !== 0x00004550)
-        return undefined;
-    const sections = head.readUInt16LE(pe + 6);
-    const table = pe + 24 + head.readUInt16LE(pe + 20);
-    if (sections === 0 || table + sections * 40 > head.length)
-        return undefined;
-    let extent = 0;
-    for (let i = 0; i < sections; i++) {
-        const entry = table + i * 40;
-        const rawSize = head.readUInt32LE(entry + 16);
-        if (rawSize > 0)
-            extent = Math.max(extent, head.readUInt32LE(entry + 20) + rawSize);
-    }
-    return extent;
-}
-/** Bytes at the start of an arm64 Image that hold its PE header and section table. */
-const PE_HEADER_BYTES = 4096;
-/**
- * True when a kernel xz payload ends as an xz stream must: the footer magic "YZ" just before the 4-byte
- * uncompressed size that the kernel's size_append adds (scripts/Makefile.lib), or at the very end without it.
- */
-function xzPayloadEnds(tail) {
-    const footerAt = (end) => end >= 2 && tail[end - 2] === 0x59 && tail[end - 1] === 0x5a;
-    return footerAt(tail.length - 4) || footerAt(tail.length);
-}
-/** True when the bytes start with the gzip magic (RFC 1952). */
-function isGzip(head) {
-    return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-}
-// The magics boot.rst lists for the payload, longest first so that no short one shadows a long one.
-const PAYLOAD_MAGICS = [
-    ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
-    ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
-    ['lz4', [0x02, 0x21, 0x4c, 0x18]],
-    ['lzo', [0x89, 0x4c, 0x5a, 0x4f]],
-    ['none', [0x7f, 0x45, 0x4c, 0x46]], // an uncompressed ELF vmlinux
-    ['bzip2', [0x42, 0x5a, 0x68]],
-    ['gzip', [0x1f, 0x8b]],
-    ['lzma', [0x5d, 0x00]],
-];
-/** Longest magic in PAYLOAD_MAGICS: how many payload bytes to read. */
-const PAYLOAD_MAGIC_BYTES = 6;
-/** Names the compression of a bzImage payload from its first bytes. */
-function payloadCompressionOf(start) {
-    for (const [name, magic] of PAYLOAD_MAGICS) {
-        if (start.length >= magic.length && magic.every((byte, i) => start[i] === byte))
-            return name;
-    }
-    return 'unknown';
-}
-/** The text before the first NUL (the whole buffer when there is none), as latin1 so no byte is lost. */
-function cString(bytes) {
-    const end = bytes.indexOf(0);
-    return bytes.subarray(0, end === -1 ? bytes.length : end).toString('latin1');
-}
-/** The release (`uname -r`) is the first word of the version string or of the banner after "Linux version ". */
-function releaseOf(versionString) {
-    const first = versionString.trim().split(/\s+/)[0];
-    return first === '' ? undefined : first;
-}
-
-;// CONCATENATED MODULE: ./src/describe/kernel-image.ts
-
-
-
-
-
-
-
-
-/** The kernel_version string is short; this bounds the read. */
-const VERSION_STRING_MAX_BYTES = 512;
-/**
- * Inspects the kernel image at `path`; any unusable file is an InputError naming the `image` input. A file shorter than
- * its header says, a payload that does not decompress to its end, or one whose release cannot be read is refused.
- */
-async function inspectKernelImage(path) {
-    const { handle: file, size } = await openInputFile(path, 'image');
-    try {
-        const head = await readAt(file, 0, Math.max(BZIMAGE_HEADER_BYTES, PE_HEADER_BYTES));
-        const bz = parseBzImageHeader(head);
-        if (bz !== undefined)
-            return await inspectBzImage(file, path, size, bz);
-        if (isArm64ImageHeader(head)) {
-            const extent = peFileExtent(head);
-            if (extent !== undefined && extent > size) {
-                throw new errors_InputError(`image: ${path} is truncated: its PE header says ${extent} bytes but the file has ${size}`);
-            }
-            const { banner } = await scanImage(path, false);
-            const info = { path, format: 'arm64-Image', arch: 'aarch64', payloadCompression: 'none', size };
-            return withBanner(info, banner);
-        }
-        if (isGzip(head)) {
-            const { banner, inflated, header } = await scanImage(path, true);
-            const extent = peFileExtent(header);
-            if (extent !== undefined && extent > inflated) {
-                throw new errors_InputError(`image: ${path} is truncated: it inflates to ${inflated} bytes but its PE header says ${extent}`);
-            }
-            const info = { path, format: 'arm64-Image.gz', arch: 'aarch64', payloadCompression: 'gzip', size };
-            return withBanner(info, banner);
-        }
-        throw new errors_InputError(`image: ${path} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)`);
-    }
-    finally {
-        await file.close();
-    }
-}
-async function inspectBzImage(file, path, size, bz) {
-    if (bz.declaredSize !== undefined && bz.declaredSize > size) {
-        throw new errors_InputError(`image: ${path} is truncated: its boot header says ${bz.declaredSize} bytes (setup + syssize) but the file has ${size}`);
-    }
-    const info = { path, format: 'bzImage', arch: 'x86_64', size };
-    if (bz.payload !== undefined) {
-        const end = bz.payload.offset + bz.payload.length;
-        if (end > size)
-            throw new errors_InputError(`image: ${path} is truncated: its payload ends at byte ${end} but the file has ${size}`);
-        info.payloadCompression = payloadCompressionOf(await readAt(file, bz.payload.offset, PAYLOAD_MAGIC_BYTES));
-        await checkPayloadEnds(file, path, bz.payload, info.payloadCompression);
-    }
-    const text = bz.versionStringOffset === undefined ? '' : cString(await readAt(file, bz.versionStringOffset, VERSION_STRING_MAX_BYTES));
-    const release = text === '' ? undefined : releaseOf(text);
-    if (release === undefined)
-        throw new errors_InputError(`image: ${path}: cannot read the kernel release (the boot header has no kernel_version string)`);
-    return { ...info, versionString: text, release };
-}
-/**
- * A gzip payload is inflated to its end (streamed; the output is dropped) and an xz one must end in an xz footer, so a
- * bzImage cut or corrupted inside its payload is refused. Other compressions are only checked to fit the file.
- */
-async function checkPayloadEnds(file, path, payload, compression) {
-    if (compression === 'gzip') {
-        const source = file.createReadStream({
-            start: payload.offset,
-            end: payload.offset + payload.length - 1,
-            autoClose: false,
-            highWaterMark: 1 << 20,
-        });
-        try {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, (0,external_node_zlib_namespaceObject.createGunzip)(), new external_node_stream_namespaceObject.Writable({ write: (_chunk, _encoding, done) => done() }));
-        }
-        catch (error) {
-            throw new errors_InputError(`image: ${path}: its gzip payload does not decompress to its end (${reasonOf(error)})`);
-        }
-    }
-    else if (compression === 'xz') {
-        const tail = await readAt(file, payload.offset + payload.length - 16, 16);
-        if (!xzPayloadEnds(tail))
-            throw new errors_InputError(`image: ${path}: its xz payload has no xz stream footer at its end (truncated or corrupt)`);
-    }
-}
-function withBanner(info, banner) {
-    const release = banner === undefined ? undefined : releaseOf(banner);
-    if (banner === undefined || release === undefined)
-        throw new errors_InputError(`image: ${info.path}: cannot read the kernel release (no "Linux version" banner in the ${FORMAT_WORDS[info.format]})`);
-    return { ...info, versionString: banner, release };
-}
-const FORMAT_WORDS = { bzImage: 'bzImage', 'arm64-Image': 'Image', 'arm64-Image.gz': 'inflated Image.gz' };
-/** Reads up to `length` bytes at `position`; fewer at the end of the file. */
-async function readAt(file, position, length) {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await file.read(buffer, 0, length, Math.max(0, position));
-    return buffer.subarray(0, bytesRead);
-}
-/**
- * Streams the image for its banner. A plain Image is read only up to the banner. A gzipped one is inflated to its
- * end (to prove the stream is whole, and to count its size), and must hold an arm64 Image: its first 64 inflated
- * bytes are checked before the scan.
- */
-async function scanImage(path, gzipped) {
-    const source = (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1 << 20 });
-    const inflate = gzipped ? (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: 1 << 20 }) : undefined;
-    const stream = inflate === undefined ? source : source.pipe(inflate);
-    // pipe() does not forward errors: a read error must end the inflated stream too.
-    if (inflate !== undefined)
-        source.on('error', (error) => inflate.destroy(error));
-    const scanner = new BannerScanner();
-    let header = Buffer.alloc(0);
-    let inflated = 0;
-    try {
-        for await (const chunk of stream) {
-            inflated += chunk.length;
-            if (header.length < PE_HEADER_BYTES) {
-                header = Buffer.concat([header, chunk.subarray(0, PE_HEADER_BYTES - header.length)]);
-                if (gzipped && header.length >= ARM64_HEADER_BYTES && !isArm64ImageHeader(header))
-                    throw notArm64Gzip(path);
-            }
-            // Leaving the loop destroys the stream: nothing more is read.
-            if (scanner.banner === undefined)
-                scanner.push(chunk);
-            if (scanner.banner !== undefined && !gzipped)
-                break;
-        }
-    }
-    catch (error) {
-        if (error instanceof errors_InputError)
-            throw error;
-        if (gzipped)
-            throw new errors_InputError(`image: ${path}: its gzip stream does not decompress to its end (${reasonOf(error)})`);
-        throw fileError('image', path, error);
-    }
-    finally {
-        source.destroy();
-        inflate?.destroy();
-    }
-    if (gzipped && !isArm64ImageHeader(header))
-        throw notArm64Gzip(path);
-    return { banner: scanner.banner, inflated, header };
-}
-function notArm64Gzip(path) {
-    return new errors_InputError(`image: ${path} is gzip-compressed but holds no arm64 Image (no "ARM\\x64" magic at offset 56)`);
-}
-function reasonOf(error) {
-    const code = error?.code;
-    if (code === 'Z_BUF_ERROR')
-        return 'unexpected end of file';
-    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/arch.ts
@@ -851,6 +524,1426 @@ function decodeConfig(bytes, display, input) {
     return bytes;
 }
 
+;// CONCATENATED MODULE: ./src/describe/squashfs.ts
+
+
+const SUPERBLOCK_BYTES = 96;
+const SQUASHFS_MAGIC = 0x73717368; // "hsqs" read as little-endian u32
+/** The compressor ids of squashfs_fs.h (ZLIB_COMPRESSION ... ZSTD_COMPRESSION). */
+const SQUASHFS_COMPRESSORS = { 1: 'gzip', 2: 'lzma', 3: 'lzo', 4: 'xz', 5: 'lz4', 6: 'zstd' };
+/** What a squashfs superblock says of the file it starts; undefined when `head` is no squashfs superblock. */
+function parseSquashfsSuperblock(head) {
+    if (head.length < SUPERBLOCK_BYTES || head.readUInt32LE(0) !== SQUASHFS_MAGIC)
+        return undefined;
+    // Offsets beyond 2^53 are not real files; as numbers they stay exact up to there and compare with file sizes.
+    const offset = (at) => Number(head.readBigUInt64LE(at));
+    const compressionId = head.readUInt16LE(20);
+    return {
+        major: head.readUInt16LE(28),
+        minor: head.readUInt16LE(30),
+        inodeCount: head.readUInt32LE(4),
+        blockSize: head.readUInt32LE(12),
+        blockLog: head.readUInt16LE(22),
+        fragmentCount: head.readUInt32LE(16),
+        compressionId,
+        compression: SQUASHFS_COMPRESSORS[compressionId],
+        flags: head.readUInt16LE(24),
+        idCount: head.readUInt16LE(26),
+        rootInode: head.readBigUInt64LE(32),
+        bytesUsed: offset(40),
+        idTableStart: offset(48),
+        xattrIdTableStart: offset(56),
+        inodeTableStart: offset(64),
+        directoryTableStart: offset(72),
+        fragmentTableStart: offset(80),
+        exportTableStart: offset(88),
+    };
+}
+/** Throws a one-line InputError naming the `addons` input unless `file` is a whole squashfs 4 image. */
+async function assertSquashfs(file, input = 'addons') {
+    const { handle, size } = await openInputFile(file, input);
+    try {
+        await readSquashfsSuperblock(handle, size, file, input);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** The superblock of the open file `file` of `size` bytes, once it is known to start a whole squashfs 4 image. */
+async function readSquashfsSuperblock(handle, size, file, input) {
+    const buffer = Buffer.alloc(SUPERBLOCK_BYTES);
+    const head = buffer.subarray(0, (await handle.read(buffer, 0, SUPERBLOCK_BYTES, 0)).bytesRead);
+    const superblock = parseSquashfsSuperblock(head);
+    if (superblock === undefined)
+        throw new errors_InputError(`${input}: ${file} is not a squashfs image (no "hsqs" superblock)`);
+    if (superblock.major !== 4)
+        throw new errors_InputError(`${input}: ${file} is squashfs version ${superblock.major}; the kernel mounts version 4`);
+    if (superblock.bytesUsed < SUPERBLOCK_BYTES || superblock.bytesUsed > size) {
+        throw new errors_InputError(`${input}: ${file} is truncated: its squashfs superblock says ${superblock.bytesUsed} bytes but the file has ${size}`);
+    }
+    return superblock;
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/addons/decompress.ts
+// Decompressing squashfs blocks and compressed kernel modules. gzip is Node's zlib; zstd is Node's zlib where it has
+// it (Node 22.15+ / 23.8+, the node24 runner) and the `zstd` program otherwise; xz, which Node lacks, is the `xz`
+// program, for modules only (an xz squashfs is read through unsquashfs instead: see open-addons.ts).
+
+
+
+// zlib.zstdDecompressSync exists from Node 22.15 / 23.8; @types/node 20 does not know it.
+function nodeZstd() {
+    const decompress = (external_node_zlib_default()).zstdDecompressSync;
+    return typeof decompress === 'function' ? decompress.bind((external_node_zlib_default())) : undefined;
+}
+/** A synchronous zlib call as a Decompress: its throw becomes the promise's rejection. */
+function settled(decompress) {
+    return (input, maxBytes) => new Promise((resolve) => resolve(decompress(input, { maxOutputLength: maxBytes })));
+}
+const inflate = { decompress: settled((input, options) => external_node_zlib_default().inflateSync(input, options)), how: 'zlib' };
+/** True when this Node.js decompresses zstd itself (else each block would cost a run of the zstd program). */
+function hasNodeZstd() {
+    return nodeZstd() !== undefined;
+}
+/** A squashfs block decompressor: gzip blocks are zlib streams, zstd blocks are zstd frames. */
+function squashfsDecompressor(compression) {
+    if (compression === 'gzip')
+        return inflate;
+    if (compression === 'zstd')
+        return zstdDecompressor();
+    return undefined;
+}
+function zstdDecompressor() {
+    const native = nodeZstd();
+    if (native)
+        return { decompress: settled(native), how: "Node's zlib" };
+    return { decompress: (input, maxBytes) => runFilter('zstd', ['-dcq'], input, maxBytes), how: 'the zstd program' };
+}
+/** How a compressed module (`.ko.gz`, `.ko.zst`, `.ko.xz`) is decompressed; undefined for a plain `.ko`. */
+function moduleDecompressor(file) {
+    if (file.endsWith('.ko.gz'))
+        return { decompress: settled((input, options) => external_node_zlib_default().gunzipSync(input, options)), how: 'zlib' };
+    if (file.endsWith('.ko.zst'))
+        return zstdDecompressor();
+    if (file.endsWith('.ko.xz'))
+        return { decompress: (input, maxBytes) => runFilter('xz', ['-dcq'], input, maxBytes), how: 'the xz program' };
+    return undefined;
+}
+/** Input that does not decompress (what zlib's own errors also mean here); the caller names the file it came from. */
+class DecompressError extends Error {
+    name = 'DecompressError';
+}
+/** Raised when the program a decompressor needs is not installed, so the caller can say what that means there. */
+class MissingProgramError extends ToolError {
+    program;
+    name = 'MissingProgramError';
+    constructor(program) {
+        super(`the ${program} program is not installed`);
+        this.program = program;
+    }
+}
+/** Runs `program args` with `input` on stdin and returns its stdout, refusing more than `maxBytes`. */
+async function runFilter(program, args, input, maxBytes) {
+    return await new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(program, args, { stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
+        const chunks = [];
+        let length = 0;
+        let stderr = '';
+        let failure;
+        child.stdout.on('data', (chunk) => {
+            length += chunk.length;
+            if (length > maxBytes) {
+                failure ??= new DecompressError(`it decompresses to more than ${maxBytes} bytes`);
+                child.kill();
+                return;
+            }
+            chunks.push(chunk);
+        });
+        child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-300)));
+        child.on('error', (error) => {
+            failure ??= error.code === 'ENOENT' ? new MissingProgramError(program) : new ToolError(`${program} could not run (${error.message})`);
+        });
+        child.on('close', (code) => {
+            if (failure)
+                reject(failure);
+            else if (code !== 0)
+                reject(new DecompressError(stderr.trim().split('\n').pop() || `${program} exited ${code}`));
+            else
+                resolve(Buffer.concat(chunks, length));
+        });
+        // The program may exit before reading all of a corrupt input: that is its answer, not an error of ours.
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(input);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/addons/squashfs-format.ts
+// The on-disk records of a squashfs 4 image that reading a file by its path needs (the kernel's
+// fs/squashfs/squashfs_fs.h): metadata block headers, inodes, directory listings, fragment entries and data block
+// sizes. Pure: bytes in, records out; a record that cannot be what it claims is a SquashfsFormatError saying what.
+/** A metadata block holds at most this many bytes once decompressed (SQUASHFS_METADATA_SIZE). */
+const METADATA_BLOCK_BYTES = 8192;
+/** The fragment index of a file without a fragment (SQUASHFS_INVALID_FRAG). */
+const NO_FRAGMENT = 0xffffffff;
+/** Fragment entries per metadata block: 8192 / 16. */
+const FRAGMENT_ENTRIES_PER_BLOCK = 512;
+const FRAGMENT_ENTRY_BYTES = 16;
+/** The longest a file name can be in a directory entry (SQUASHFS_NAME_LEN). */
+const NAME_MAX = 256;
+/** A record that is not what the format says it must be; the reader turns it into one line naming the file. */
+class SquashfsFormatError extends Error {
+    name = 'SquashfsFormatError';
+}
+function inodeRefOf(reference) {
+    return { block: Number(reference >> 16n), offset: Number(reference & 0xffffn) };
+}
+/** A metadata block's 2-byte header: bit 15 set means stored uncompressed; the rest is its size on disk. */
+function parseMetadataHeader(word) {
+    const size = word & 0x7fff;
+    if (size === 0 || size > METADATA_BLOCK_BYTES)
+        throw new SquashfsFormatError(`a metadata block says it is ${size} bytes long`);
+    return { compressed: (word & 0x8000) === 0, size };
+}
+/** A data block's size word: bit 24 set means stored uncompressed; size 0 is a hole (a block of zeros). */
+function parseDataBlockSize(word) {
+    return { compressed: (word & (1 << 24)) === 0, size: word & 0xffffff };
+}
+// squashfs_fs.h: SQUASHFS_DIR_TYPE 1 ... SQUASHFS_SOCKET_TYPE 7, and the extended (L) types 8 ... 14.
+const KIND_OF_TYPE = { 1: 'directory', 2: 'file', 3: 'symlink', 4: 'other', 5: 'other', 6: 'other', 7: 'other' };
+function kindOfType(type) {
+    const kind = KIND_OF_TYPE[type > 7 ? type - 7 : type];
+    if (kind === undefined)
+        throw new SquashfsFormatError(`an inode has type ${type}, which squashfs does not define`);
+    return kind;
+}
+/** The fixed part of the longest inode this reader parses (an extended file: 16 + 40 bytes). */
+const INODE_FIXED_MAX_BYTES = 56;
+/**
+ * Parses the inode at the start of `bytes` (at least its fixed part, or to the end of the table). A file's block sizes
+ * follow at `blockListAt`: `parseBlockList` reads them.
+ */
+function parseInode(bytes, blockSize) {
+    const need = (length) => {
+        if (bytes.length < length)
+            throw new SquashfsFormatError('an inode runs past the end of the inode table');
+    };
+    need(16);
+    const type = bytes.readUInt16LE(0);
+    const number = bytes.readUInt32LE(12);
+    const kind = kindOfType(type);
+    if (type === 1) {
+        need(32);
+        // struct squashfs_dir_inode: start_block, nlink, file_size (u16), offset (u16), parent_inode.
+        return directory(number, bytes.readUInt32LE(16), bytes.readUInt16LE(26), bytes.readUInt16LE(24));
+    }
+    if (type === 8) {
+        need(40);
+        // struct squashfs_ldir_inode: nlink, file_size (u32), start_block, parent_inode, i_count, offset (u16), xattr.
+        return directory(number, bytes.readUInt32LE(24), bytes.readUInt16LE(34), bytes.readUInt32LE(20));
+    }
+    if (type === 2) {
+        need(32);
+        // struct squashfs_reg_inode: start_block, fragment, offset, file_size (all u32).
+        return file(number, bytes.readUInt32LE(16), bytes.readUInt32LE(28), bytes.readUInt32LE(20), bytes.readUInt32LE(24), 32, blockSize);
+    }
+    if (type === 9) {
+        need(56);
+        // struct squashfs_lreg_inode: start_block (u64), file_size (u64), sparse (u64), nlink, fragment, offset, xattr.
+        const start = Number(bytes.readBigUInt64LE(16));
+        const size = Number(bytes.readBigUInt64LE(24));
+        return file(number, start, size, bytes.readUInt32LE(44), bytes.readUInt32LE(48), 56, blockSize);
+    }
+    return { kind: kind === 'symlink' ? 'symlink' : 'other', number };
+}
+function directory(number, startBlock, offset, fileSize) {
+    // A directory's file_size counts 3 bytes more than its listing (for the "." and ".." entries it does not store).
+    if (fileSize < 3)
+        throw new SquashfsFormatError(`directory inode ${number} has size ${fileSize}, less than the 3 every directory has`);
+    if (offset >= METADATA_BLOCK_BYTES)
+        throw new SquashfsFormatError(`directory inode ${number} starts its listing at offset ${offset} of a block`);
+    return { kind: 'directory', number, listing: { block: startBlock, offset }, listingBytes: fileSize - 3 };
+}
+function file(number, blocksStart, size, fragment, fragmentOffset, blockListAt, blockSize) {
+    const whole = Math.floor(size / blockSize);
+    const blockCount = fragment === NO_FRAGMENT ? Math.ceil(size / blockSize) : whole;
+    if (fragment !== NO_FRAGMENT && fragmentOffset + (size % blockSize) > blockSize) {
+        throw new SquashfsFormatError(`file inode ${number} has its tail past the end of fragment ${fragment}`);
+    }
+    return { kind: 'file', number, blocksStart, size, fragment, fragmentOffset, blockCount, blockListAt };
+}
+/** The size words of a file's data blocks, as stored after its inode. */
+function parseBlockList(bytes, count) {
+    if (bytes.length < count * 4)
+        throw new SquashfsFormatError('a file inode runs past the end of the inode table');
+    return Array.from({ length: count }, (_, i) => bytes.readUInt32LE(i * 4));
+}
+/**
+ * A directory's listing: runs of entries, each run behind a header naming the inode block they share. Entries are
+ * sorted by name in the image (the kernel's lookup relies on it); the names are returned as stored.
+ */
+function parseDirectoryListing(bytes) {
+    const entries = [];
+    let at = 0;
+    while (at < bytes.length) {
+        if (at + 12 > bytes.length)
+            throw new SquashfsFormatError('a directory header runs past the end of its listing');
+        // struct squashfs_dir_header: count (entries - 1), start_block (of their inodes), inode_number.
+        const count = bytes.readUInt32LE(at) + 1;
+        const block = bytes.readUInt32LE(at + 4);
+        if (count > 256)
+            throw new SquashfsFormatError(`a directory header says ${count} entries follow (at most 256)`);
+        at += 12;
+        for (let i = 0; i < count; i++) {
+            if (at + 8 > bytes.length)
+                throw new SquashfsFormatError('a directory entry runs past the end of its listing');
+            // struct squashfs_dir_entry: offset (u16), inode_number (s16 delta), type (u16), size (name length - 1).
+            const offset = bytes.readUInt16LE(at);
+            const type = bytes.readUInt16LE(at + 4);
+            const nameBytes = bytes.readUInt16LE(at + 6) + 1;
+            at += 8;
+            if (nameBytes > NAME_MAX || at + nameBytes > bytes.length)
+                throw new SquashfsFormatError('a directory entry name runs past the end of its listing');
+            const name = bytes.toString('latin1', at, at + nameBytes);
+            at += nameBytes;
+            if (name.includes('/') || name.includes('\0') || name === '.' || name === '..') {
+                throw new SquashfsFormatError(`a directory entry is named ${JSON.stringify(name)}`);
+            }
+            if (offset >= METADATA_BLOCK_BYTES)
+                throw new SquashfsFormatError(`directory entry ${JSON.stringify(name)} points inside a block at ${offset}`);
+            entries.push({ name, kind: kindOfType(type), inode: { block, offset } });
+        }
+    }
+    return entries;
+}
+/** One fragment table entry: where the fragment block is and its size word. */
+function parseFragmentEntry(bytes, at) {
+    if (at + FRAGMENT_ENTRY_BYTES > bytes.length)
+        throw new SquashfsFormatError('a fragment entry runs past the end of the fragment table');
+    return { start: Number(bytes.readBigUInt64LE(at)), sizeWord: bytes.readUInt32LE(at + 8) };
+}
+
+;// CONCATENATED MODULE: ./src/addons/squashfs-reader.ts
+
+
+
+function fileSource(handle) {
+    return {
+        read: async (position, length) => {
+            const buffer = Buffer.alloc(length);
+            let filled = 0;
+            while (filled < length) {
+                const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+                if (bytesRead === 0)
+                    break;
+                filled += bytesRead;
+            }
+            return buffer.subarray(0, filled);
+        },
+        close: () => handle.close(),
+    };
+}
+/** A directory listing larger than this is not one a module tree has (Debian's largest is a few KiB). */
+const MAX_LISTING_BYTES = 16 << 20;
+/** A path deeper than this is not a module's (kernel/drivers/net/ethernet/<vendor>/<chip>/x.ko is 7). */
+const MAX_DEPTH = 64;
+class SquashfsReader {
+    source;
+    superblock;
+    decompressor;
+    name;
+    how;
+    blocks = new Map();
+    listings = new Map();
+    fragments = new Map();
+    directoryTableEnd;
+    /** `name` and `input` are for messages: `addons: build/addons.squashfs ...`. */
+    constructor(source, superblock, decompressor, name) {
+        this.source = source;
+        this.superblock = superblock;
+        this.decompressor = decompressor;
+        this.name = name;
+        this.how = `in-process (${superblock.compression ?? `compressor ${superblock.compressionId}`}, ${decompressor.how})`;
+        // The directory table ends where the next table starts (fragment, export, id and xattr tables follow it, each optional).
+        const after = [superblock.fragmentTableStart, superblock.exportTableStart, superblock.idTableStart, superblock.xattrIdTableStart];
+        this.directoryTableEnd = Math.min(superblock.bytesUsed, ...after.filter((start) => start > superblock.directoryTableStart));
+    }
+    async list(path) {
+        return await this.guard(async () => {
+            const inode = await this.lookup(path);
+            if (inode?.kind !== 'directory')
+                return undefined;
+            return (await this.listing(inode)).map(({ name, kind }) => ({ name, kind }));
+        });
+    }
+    async read(path, maxBytes) {
+        return await this.guard(async () => {
+            const inode = await this.lookup(path);
+            if (inode?.kind !== 'file')
+                return undefined;
+            if (inode.size > maxBytes) {
+                throw new errors_InputError(`${this.name.input}: ${this.name.file} holds ${path} of ${inode.size} bytes, more than the ${maxBytes} a file there can be`);
+            }
+            return await this.fileBytes(inode);
+        });
+    }
+    async close() {
+        await this.source.close();
+    }
+    /** Turns a record that is not what it claims, or a block that does not decompress, into one line naming the image. */
+    async guard(work) {
+        try {
+            return await work();
+        }
+        catch (error) {
+            const { input, file } = this.name;
+            if (error instanceof SquashfsFormatError || error instanceof DecompressError) {
+                throw new errors_InputError(`${input}: ${file} is not a readable squashfs image: ${error.message}`);
+            }
+            if (error instanceof MissingProgramError) {
+                throw new ToolError(`${input}: ${file} is ${this.superblock.compression}-compressed; this Node.js cannot decompress it and ${error.message}`);
+            }
+            if (error instanceof errors_InputError || error instanceof ToolError)
+                throw error;
+            // zlib's own errors (Z_DATA_ERROR, a block larger than its bound) mean a corrupt block.
+            throw new errors_InputError(`${input}: ${file} is not a readable squashfs image: a block does not decompress (${error.message})`);
+        }
+    }
+    async lookup(path) {
+        const names = path.split('/').filter((part) => part !== '');
+        if (names.length > MAX_DEPTH)
+            return undefined;
+        let inode = await this.inode(inodeRefOf(this.superblock.rootInode));
+        if (inode.kind !== 'directory')
+            throw new SquashfsFormatError('its root inode is not a directory');
+        for (const name of names) {
+            if (inode.kind !== 'directory')
+                return undefined;
+            const entry = (await this.listing(inode)).find((candidate) => candidate.name === name);
+            if (entry === undefined)
+                return undefined;
+            inode = await this.inode(entry.inode);
+        }
+        return inode;
+    }
+    async inode(ref) {
+        const { inodeTableStart, directoryTableStart, blockSize } = this.superblock;
+        return { ...parseInode(await this.metadata(inodeTableStart, ref, INODE_FIXED_MAX_BYTES, directoryTableStart), blockSize), ref };
+    }
+    async listing(inode) {
+        const key = `${inode.listing.block}:${inode.listing.offset}:${inode.listingBytes}`;
+        let listing = this.listings.get(key);
+        if (listing === undefined) {
+            listing = (async () => {
+                if (inode.listingBytes > MAX_LISTING_BYTES)
+                    throw new SquashfsFormatError(`directory inode ${inode.number} says its listing is ${inode.listingBytes} bytes`);
+                const bytes = await this.metadata(this.superblock.directoryTableStart, inode.listing, inode.listingBytes, this.directoryTableEnd);
+                if (bytes.length < inode.listingBytes)
+                    throw new SquashfsFormatError(`directory inode ${inode.number} runs past the end of the directory table`);
+                return parseDirectoryListing(bytes);
+            })();
+            this.listings.set(key, listing);
+        }
+        return await listing;
+    }
+    /**
+     * Up to `length` bytes of a metadata table (inode or directory table, or a fragment table block) from `ref`,
+     * following the chain of metadata blocks that starts at `tableStart + ref.block`; fewer only where the table ends.
+     */
+    async metadata(tableStart, ref, length, tableEnd) {
+        const pieces = [];
+        let got = 0;
+        let position = tableStart + ref.block;
+        let skip = ref.offset;
+        while (got < length && position < tableEnd) {
+            const { data, next } = await this.metadataBlock(position, tableEnd);
+            if (skip >= data.length) {
+                skip -= data.length;
+            }
+            else {
+                const piece = data.subarray(skip, skip + length - got);
+                pieces.push(piece);
+                got += piece.length;
+                skip = 0;
+            }
+            position = next;
+        }
+        if (got === 0 && length > 0)
+            throw new SquashfsFormatError(`a reference points past the end of a metadata table (at ${position})`);
+        return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, got);
+    }
+    async metadataBlock(position, tableEnd) {
+        let block = this.blocks.get(position);
+        if (block === undefined) {
+            block = (async () => {
+                const raw = await this.bytes(position, Math.min(2 + METADATA_BLOCK_BYTES, tableEnd - position), 'a metadata block');
+                if (raw.length < 2)
+                    throw new SquashfsFormatError(`the metadata block at ${position} runs past the end of its table`);
+                const { compressed, size } = parseMetadataHeader(raw.readUInt16LE(0));
+                if (2 + size > raw.length)
+                    throw new SquashfsFormatError(`the metadata block at ${position} runs past the end of its table`);
+                const stored = raw.subarray(2, 2 + size);
+                const data = compressed ? await this.decompress(stored, METADATA_BLOCK_BYTES, `the metadata block at ${position}`) : stored;
+                return { data, next: position + 2 + size };
+            })();
+            this.blocks.set(position, block);
+        }
+        return await block;
+    }
+    async fileBytes(inode) {
+        const { inodeTableStart, directoryTableStart, blockSize } = this.superblock;
+        // The block list follows the inode's fixed part, possibly in the next metadata block.
+        const listRef = { block: inode.ref.block, offset: inode.ref.offset + inode.blockListAt };
+        const words = parseBlockList(await this.metadata(inodeTableStart, listRef, inode.blockCount * 4, directoryTableStart), inode.blockCount);
+        const out = Buffer.alloc(inode.size);
+        let filled = 0;
+        let position = inode.blocksStart;
+        for (const word of words) {
+            const { compressed, size } = parseDataBlockSize(word);
+            const expected = Math.min(blockSize, inode.size - filled);
+            if (size === 0) {
+                filled += expected; // a hole: zeros, already there
+                continue;
+            }
+            const raw = await this.bytes(position, size, 'a data block');
+            const data = compressed ? await this.decompress(raw, blockSize, `the data block at ${position}`) : raw;
+            if (data.length !== expected)
+                throw new SquashfsFormatError(`the data block at ${position} holds ${data.length} bytes, not ${expected}`);
+            data.copy(out, filled);
+            filled += expected;
+            position += size;
+        }
+        if (inode.fragment !== NO_FRAGMENT) {
+            const fragment = await this.fragment(inode.fragment);
+            const tail = inode.size - filled;
+            if (inode.fragmentOffset + tail > fragment.length)
+                throw new SquashfsFormatError(`a file's tail runs past the end of fragment ${inode.fragment}`);
+            fragment.copy(out, filled, inode.fragmentOffset, inode.fragmentOffset + tail);
+        }
+        else if (filled !== inode.size) {
+            throw new SquashfsFormatError(`file inode ${inode.number} has blocks for ${filled} of its ${inode.size} bytes`);
+        }
+        return out;
+    }
+    async fragment(index) {
+        let fragment = this.fragments.get(index);
+        if (fragment === undefined) {
+            fragment = (async () => {
+                const { fragmentCount, fragmentTableStart, blockSize } = this.superblock;
+                if (index >= fragmentCount)
+                    throw new SquashfsFormatError(`a file names fragment ${index} of ${fragmentCount}`);
+                // The fragment table is an index of u64 block positions; the metadata blocks it names hold 16-byte entries.
+                const slot = Math.floor(index / FRAGMENT_ENTRIES_PER_BLOCK);
+                const location = await this.bytes(fragmentTableStart + slot * 8, 8, 'the fragment table');
+                const blockStart = Number(location.readBigUInt64LE(0));
+                const entryRef = { block: 0, offset: (index % FRAGMENT_ENTRIES_PER_BLOCK) * FRAGMENT_ENTRY_BYTES };
+                const entry = parseFragmentEntry(await this.metadata(blockStart, entryRef, FRAGMENT_ENTRY_BYTES, fragmentTableStart), 0);
+                const { compressed, size } = parseDataBlockSize(entry.sizeWord);
+                const raw = await this.bytes(entry.start, size, `fragment ${index}`);
+                return compressed ? await this.decompress(raw, blockSize, `fragment ${index}`) : raw;
+            })();
+            // Files of one directory share fragments; a few are kept, not every one read.
+            if (this.fragments.size >= 8)
+                this.fragments.clear();
+            this.fragments.set(index, fragment);
+        }
+        return await fragment;
+    }
+    /** Exactly `length` bytes at `position`, all inside the image. */
+    async bytes(position, length, what) {
+        if (position < 0 || length < 0 || position + length > this.superblock.bytesUsed) {
+            throw new SquashfsFormatError(`${what} at ${position} (${length} bytes) lies past the end of the image (${this.superblock.bytesUsed} bytes)`);
+        }
+        const bytes = await this.source.read(position, length);
+        if (bytes.length !== length)
+            throw new SquashfsFormatError(`${what} at ${position} is cut short`);
+        return bytes;
+    }
+    async decompress(stored, maxBytes, what) {
+        try {
+            return await this.decompressor.decompress(stored, maxBytes);
+        }
+        catch (error) {
+            if (error instanceof ToolError)
+                throw error;
+            throw new DecompressError(`${what} does not decompress (${this.superblock.compression}: ${error.message})`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./src/addons/unsquashfs-tree.ts
+// The same view of an addons image through squashfs-tools' unsquashfs (4.5+: -cat, -max-depth): for the compressors
+// Node cannot decompress (xz, lzma, lzo, lz4). One process per listing or file read; nothing is extracted to disk.
+
+
+
+/** Runs unsquashfs; a missing program is `undefined`, every other outcome is returned as it is. */
+async function unsquashfs(args, maxBytes) {
+    return await new Promise((resolve) => {
+        (0,external_node_child_process_namespaceObject.execFile)('unsquashfs', args, { encoding: 'buffer', maxBuffer: maxBytes, env: process.env }, (error, stdout, stderr) => {
+            const failure = error;
+            if (failure?.code === 'ENOENT')
+                resolve(undefined);
+            else if (failure?.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+                resolve({ code: 1, stdout, stderr: stderr.toString(), tooLarge: true });
+            else
+                resolve({ code: typeof failure?.code === 'number' ? failure.code : failure ? 1 : 0, stdout, stderr: stderr.toString() });
+        });
+    });
+}
+/** True when unsquashfs can be run here. */
+async function unsquashfsAvailable() {
+    return (await unsquashfs(['-v'], 1 << 20)) !== undefined;
+}
+const KINDS = { d: 'directory', '-': 'file', l: 'symlink' };
+// `unsquashfs -lls`: mode, owner/group, size (or major, minor), date, time, then the path from the root.
+const LISTING_LINE = /^(\S)\S{9} \S+\s+(?:\d+|\d+,\s*\d+) \d{4}-\d\d-\d\d \d\d:\d\d (.*)$/;
+/** The direct children of `dir` in `unsquashfs -lls` output (paths from the root, "/modules/kernel"). */
+function parseUnsquashfsListing(text, dir) {
+    const prefix = dir === '' ? '/' : `/${dir}/`;
+    let isDirectory = dir === '';
+    const entries = [];
+    for (const line of text.split('\n')) {
+        const match = LISTING_LINE.exec(line);
+        if (!match)
+            continue;
+        const kind = KINDS[match[1]] ?? 'other';
+        const path = kind === 'symlink' ? match[2].replace(/ -> .*$/, '') : match[2];
+        if (path === `/${dir}`)
+            isDirectory = kind === 'directory';
+        if (!path.startsWith(prefix) || path.length === prefix.length)
+            continue;
+        const name = path.slice(prefix.length);
+        if (!name.includes('/'))
+            entries.push({ name, kind });
+    }
+    return isDirectory ? entries : undefined;
+}
+class UnsquashfsTree {
+    name;
+    how;
+    /** `why` says why unsquashfs reads it, for the log: "xz, which Node.js cannot decompress". */
+    constructor(name, why) {
+        this.name = name;
+        this.how = `with unsquashfs (${why})`;
+    }
+    async list(path) {
+        const depth = path === '' ? 1 : path.split('/').length + 1;
+        // Paths from the root ("/modules"): a name from modules.dep that starts with "-" is never read as an option.
+        const args = ['-lls', '-d', '', '-max-depth', String(depth), '-no-wildcards', (0,external_node_path_namespaceObject.resolve)(this.name.file), ...(path === '' ? [] : [`/${path}`])];
+        const run = await this.run(args, 64 << 20);
+        if (run.code !== 0 || run.tooLarge)
+            throw this.failed(run);
+        return parseUnsquashfsListing(run.stdout.toString('latin1'), path);
+    }
+    async read(path, maxBytes) {
+        const run = await this.run(['-cat', '-no-wildcards', (0,external_node_path_namespaceObject.resolve)(this.name.file), `/${path}`], maxBytes);
+        if (run.tooLarge)
+            throw new errors_InputError(`${this.name.input}: ${this.name.file} holds ${path} of more than the ${maxBytes} bytes a file there can be`);
+        // A missing file is exit 2; a directory is exit 0 with "cat: /x is a directory" on stderr.
+        if (run.code !== 0 || run.stderr.includes('cat: '))
+            return undefined;
+        return run.stdout;
+    }
+    async close() { }
+    async run(args, maxBytes) {
+        const run = await unsquashfs(args, maxBytes);
+        if (run === undefined)
+            throw new ToolError(`${this.name.input}: unsquashfs is no longer on PATH`);
+        return run;
+    }
+    failed(run) {
+        const why = run.tooLarge ? 'its listing is too long' : run.stderr.trim().split('\n').pop() || `exit ${run.code}`;
+        return new errors_InputError(`${this.name.input}: ${this.name.file} is not a readable squashfs image: unsquashfs says ${why}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/addons/open-addons.ts
+// Opens an addons image for the check: in-process for gzip and zstd (the compressors Node can decompress: measured
+// 15 ms against unsquashfs's 220 ms on Debian's module tree, see docs/notes-addons.md), through unsquashfs for the
+// others (xz, lzma, lzo, lz4). A zstd image on a Node.js without zstd (before 22.15) goes to unsquashfs when it is
+// there (160 ms), and else in-process with a run of the zstd program per block (280 ms).
+
+
+
+
+
+
+const ADDONS_READERS = ['auto', 'in-process', 'unsquashfs'];
+/** The addons image `file` (named by input `input`) as a tree; `reader` forces one way (for measuring both). */
+async function openAddons(file, input, reader = 'auto') {
+    const { handle, size } = await input_file_openInputFile(file, input);
+    let handedOver = false;
+    try {
+        const superblock = await readSquashfsSuperblock(handle, size, file, input);
+        const compression = superblock.compression;
+        if (compression === undefined) {
+            throw new errors_InputError(`${input}: ${file} is not a readable squashfs image: its superblock names compressor ${superblock.compressionId}, which squashfs does not define`);
+        }
+        const decompressor = reader === 'unsquashfs' ? undefined : squashfsDecompressor(superblock.compression);
+        const slowZstd = reader === 'auto' && superblock.compression === 'zstd' && !hasNodeZstd() && (await unsquashfsAvailable());
+        if (decompressor && !slowZstd) {
+            handedOver = true;
+            return new SquashfsReader(fileSource(handle), superblock, decompressor, { input, file });
+        }
+        if (reader === 'in-process')
+            throw new ToolError(`${input}: ${file} is ${compression}-compressed, which kernel-action reads only through unsquashfs`);
+        if (!(await unsquashfsAvailable())) {
+            throw new ToolError(`${input}: ${file} is ${compression}-compressed, which Node.js cannot decompress; install unsquashfs (apt-get install squashfs-tools) to check it, or build it with gzip or zstd`);
+        }
+        const why = reader === 'unsquashfs' ? 'as asked' : slowZstd ? 'this Node.js has no zstd' : 'which Node.js cannot decompress';
+        return new UnsquashfsTree({ input, file }, `${compression}, ${why}`);
+    }
+    finally {
+        if (!handedOver)
+            await handle.close();
+    }
+}
+
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/describe/banner-scanner.ts
+// Finds the kernel's `linux_banner` ("Linux version <release> (<user>@<host>) ... #1 SMP ...\n") in a
+// stream of chunks while holding only a bounded window of bytes, so big images are never held whole.
+const NEEDLE = Buffer.from('Linux version ', 'latin1');
+/** A banner longer than this is not a banner (the real one is about 150 bytes). */
+const MAX_BANNER_BYTES = 1024;
+// A banner's release is one word that starts with a digit (VERSION.PATCHLEVEL...), then " (".
+const BANNER_SHAPE = /^\d\S* \(/;
+class BannerScanner {
+    window = Buffer.alloc(0);
+    found;
+    /** The banner text after "Linux version ", without its trailing newline, once it has been seen. */
+    get banner() {
+        return this.found;
+    }
+    /** Feeds the next chunk; returns the banner as soon as it is complete. */
+    push(chunk) {
+        if (this.found !== undefined)
+            return this.found;
+        this.window = this.window.length === 0 ? chunk : Buffer.concat([this.window, chunk]);
+        let from = 0;
+        for (;;) {
+            const at = this.window.indexOf(NEEDLE, from);
+            if (at === -1)
+                break;
+            const textStart = at + NEEDLE.length;
+            const end = this.window.indexOf(0, textStart);
+            if (end === -1) {
+                // Incomplete: keep it for the next chunk unless it is already too long to be the banner.
+                if (this.window.length - textStart <= MAX_BANNER_BYTES) {
+                    this.window = this.window.subarray(at);
+                    return undefined;
+                }
+                from = textStart;
+                continue;
+            }
+            const text = this.window.subarray(textStart, end).toString('latin1');
+            if (end - textStart <= MAX_BANNER_BYTES && BANNER_SHAPE.test(text)) {
+                this.found = text.replace(/\n$/, '');
+                this.window = Buffer.alloc(0);
+                return this.found;
+            }
+            from = textStart;
+        }
+        // Keep just enough of the tail to match a needle split across chunks.
+        this.window = Buffer.from(this.window.subarray(Math.max(0, this.window.length - (NEEDLE.length - 1))));
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/describe/boot-header.ts
+// Pure readers of the fixed headers at the start of Linux kernel images.
+// x86: Documentation/x86/boot.rst (the "real-mode kernel header"); arm64: Documentation/arm64/booting.rst.
+/** Bytes of the x86 header this module needs: everything up to and including payload_length (0x24C/4). */
+const BZIMAGE_HEADER_BYTES = 0x250;
+/** The arm64 Image header is 64 bytes; its magic sits at offset 56. */
+const ARM64_HEADER_BYTES = 64;
+const HDRS = 0x53726448; // "HdrS" read as little-endian u32
+/** Parses the x86 boot header from the first bytes of a file; undefined when there is no "HdrS" magic. */
+function parseBzImageHeader(head) {
+    if (head.length < 0x208 || head.readUInt32LE(0x202) !== HDRS)
+        return undefined;
+    const version = head.readUInt16LE(0x206);
+    const rawSetupSects = head.readUInt8(0x1f1);
+    const setupSects = rawSetupSects === 0 ? 4 : rawSetupSects;
+    const header = { protocol: `${version >> 8}.${version & 0xff}`, setupSects };
+    // boot.rst: kernel_version is a pointer "less 0x200", valid only when it falls inside the setup code.
+    const versionPointer = head.length >= 0x210 ? head.readUInt16LE(0x20e) : 0;
+    if (versionPointer !== 0 && versionPointer < setupSects * 0x200) {
+        header.versionStringOffset = versionPointer + 0x200;
+    }
+    if (version >= 0x0204)
+        header.declaredSize = (setupSects + 1) * 512 + head.readUInt32LE(0x1f4) * 16;
+    if (version >= 0x0208 && head.length >= BZIMAGE_HEADER_BYTES) {
+        const payloadOffset = head.readUInt32LE(0x248);
+        const length = head.readUInt32LE(0x24c);
+        // payload_offset counts from the protected-mode code, which starts after the setup sectors.
+        if (length > 0)
+            header.payload = { offset: (setupSects + 1) * 512 + payloadOffset, length };
+    }
+    return header;
+}
+const ARM64_MAGIC = 0x644d5241; // "ARM\x64" read as little-endian u32
+/** True when the bytes start with an arm64 Image header. */
+function isArm64ImageHeader(head) {
+    return head.length >= ARM64_HEADER_BYTES && head.readUInt32LE(56) === ARM64_MAGIC;
+}
+/**
+ * The bytes an arm64 Image with an EFI stub must hold: the end of its last PE/COFF section's raw data
+ * (arch/arm64/kernel/efi-header.S lays .text and .data out up to _edata). Undefined without a PE header ("MZ" at 0,
+ * "PE\0\0" at the offset stored at 0x3c) or when `head` is too short to hold the section table.
+ */
+function peFileExtent(head) {
+    if (head.length < 0x40 || head[0] !== 0x4d || head[1] !== 0x5a)
+        return undefined;
+    const pe = head.readUInt32LE(0x3c);
+    if (pe + 24 > head.length || head.readUInt32LE(pe) !== 0x00004550)
+        return undefined;
+    const sections = head.readUInt16LE(pe + 6);
+    const table = pe + 24 + head.readUInt16LE(pe + 20);
+    if (sections === 0 || table + sections * 40 > head.length)
+        return undefined;
+    let extent = 0;
+    for (let i = 0; i < sections; i++) {
+        const entry = table + i * 40;
+        const rawSize = head.readUInt32LE(entry + 16);
+        if (rawSize > 0)
+            extent = Math.max(extent, head.readUInt32LE(entry + 20) + rawSize);
+    }
+    return extent;
+}
+/** Bytes at the start of an arm64 Image that hold its PE header and section table. */
+const PE_HEADER_BYTES = 4096;
+/**
+ * True when a kernel xz payload ends as an xz stream must: the footer magic "YZ" just before the 4-byte
+ * uncompressed size that the kernel's size_append adds (scripts/Makefile.lib), or at the very end without it.
+ */
+function xzPayloadEnds(tail) {
+    const footerAt = (end) => end >= 2 && tail[end - 2] === 0x59 && tail[end - 1] === 0x5a;
+    return footerAt(tail.length - 4) || footerAt(tail.length);
+}
+/** True when the bytes start with the gzip magic (RFC 1952). */
+function isGzip(head) {
+    return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+// The magics boot.rst lists for the payload, longest first so that no short one shadows a long one.
+const PAYLOAD_MAGICS = [
+    ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+    ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+    ['lz4', [0x02, 0x21, 0x4c, 0x18]],
+    ['lzo', [0x89, 0x4c, 0x5a, 0x4f]],
+    ['none', [0x7f, 0x45, 0x4c, 0x46]], // an uncompressed ELF vmlinux
+    ['bzip2', [0x42, 0x5a, 0x68]],
+    ['gzip', [0x1f, 0x8b]],
+    ['lzma', [0x5d, 0x00]],
+];
+/** Longest magic in PAYLOAD_MAGICS: how many payload bytes to read. */
+const PAYLOAD_MAGIC_BYTES = 6;
+/** Names the compression of a bzImage payload from its first bytes. */
+function payloadCompressionOf(start) {
+    for (const [name, magic] of PAYLOAD_MAGICS) {
+        if (start.length >= magic.length && magic.every((byte, i) => start[i] === byte))
+            return name;
+    }
+    return 'unknown';
+}
+/** The text before the first NUL (the whole buffer when there is none), as latin1 so no byte is lost. */
+function cString(bytes) {
+    const end = bytes.indexOf(0);
+    return bytes.subarray(0, end === -1 ? bytes.length : end).toString('latin1');
+}
+/** The release (`uname -r`) is the first word of the version string or of the banner after "Linux version ". */
+function releaseOf(versionString) {
+    const first = versionString.trim().split(/\s+/)[0];
+    return first === '' ? undefined : first;
+}
+
+;// CONCATENATED MODULE: ./src/describe/kernel-image.ts
+
+
+
+
+
+
+
+
+/** The kernel_version string is short; this bounds the read. */
+const VERSION_STRING_MAX_BYTES = 512;
+/**
+ * Inspects the kernel image at `path`; any unusable file is an InputError naming the `image` input. A file shorter than
+ * its header says, a payload that does not decompress to its end, or one whose release cannot be read is refused.
+ */
+async function inspectKernelImage(path) {
+    const { handle: file, size } = await input_file_openInputFile(path, 'image');
+    try {
+        const head = await readAt(file, 0, Math.max(BZIMAGE_HEADER_BYTES, PE_HEADER_BYTES));
+        const bz = parseBzImageHeader(head);
+        if (bz !== undefined)
+            return await inspectBzImage(file, path, size, bz);
+        if (isArm64ImageHeader(head)) {
+            const extent = peFileExtent(head);
+            if (extent !== undefined && extent > size) {
+                throw new errors_InputError(`image: ${path} is truncated: its PE header says ${extent} bytes but the file has ${size}`);
+            }
+            const { banner } = await scanImage(path, false);
+            const info = { path, format: 'arm64-Image', arch: 'aarch64', payloadCompression: 'none', size };
+            return withBanner(info, banner);
+        }
+        if (isGzip(head)) {
+            const { banner, inflated, header } = await scanImage(path, true);
+            const extent = peFileExtent(header);
+            if (extent !== undefined && extent > inflated) {
+                throw new errors_InputError(`image: ${path} is truncated: it inflates to ${inflated} bytes but its PE header says ${extent}`);
+            }
+            const info = { path, format: 'arm64-Image.gz', arch: 'aarch64', payloadCompression: 'gzip', size };
+            return withBanner(info, banner);
+        }
+        throw new errors_InputError(`image: ${path} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)`);
+    }
+    finally {
+        await file.close();
+    }
+}
+async function inspectBzImage(file, path, size, bz) {
+    if (bz.declaredSize !== undefined && bz.declaredSize > size) {
+        throw new errors_InputError(`image: ${path} is truncated: its boot header says ${bz.declaredSize} bytes (setup + syssize) but the file has ${size}`);
+    }
+    const info = { path, format: 'bzImage', arch: 'x86_64', size };
+    if (bz.payload !== undefined) {
+        const end = bz.payload.offset + bz.payload.length;
+        if (end > size)
+            throw new errors_InputError(`image: ${path} is truncated: its payload ends at byte ${end} but the file has ${size}`);
+        info.payloadCompression = payloadCompressionOf(await readAt(file, bz.payload.offset, PAYLOAD_MAGIC_BYTES));
+        await checkPayloadEnds(file, path, bz.payload, info.payloadCompression);
+    }
+    const text = bz.versionStringOffset === undefined ? '' : cString(await readAt(file, bz.versionStringOffset, VERSION_STRING_MAX_BYTES));
+    const release = text === '' ? undefined : releaseOf(text);
+    if (release === undefined)
+        throw new errors_InputError(`image: ${path}: cannot read the kernel release (the boot header has no kernel_version string)`);
+    return { ...info, versionString: text, release };
+}
+/**
+ * A gzip payload is inflated to its end (streamed; the output is dropped) and an xz one must end in an xz footer, so a
+ * bzImage cut or corrupted inside its payload is refused. Other compressions are only checked to fit the file.
+ */
+async function checkPayloadEnds(file, path, payload, compression) {
+    if (compression === 'gzip') {
+        const source = file.createReadStream({
+            start: payload.offset,
+            end: payload.offset + payload.length - 1,
+            autoClose: false,
+            highWaterMark: 1 << 20,
+        });
+        try {
+            await (0,promises_namespaceObject.pipeline)(source, (0,external_node_zlib_namespaceObject.createGunzip)(), new external_node_stream_namespaceObject.Writable({ write: (_chunk, _encoding, done) => done() }));
+        }
+        catch (error) {
+            throw new errors_InputError(`image: ${path}: its gzip payload does not decompress to its end (${reasonOf(error)})`);
+        }
+    }
+    else if (compression === 'xz') {
+        const tail = await readAt(file, payload.offset + payload.length - 16, 16);
+        if (!xzPayloadEnds(tail))
+            throw new errors_InputError(`image: ${path}: its xz payload has no xz stream footer at its end (truncated or corrupt)`);
+    }
+}
+function withBanner(info, banner) {
+    const release = banner === undefined ? undefined : releaseOf(banner);
+    if (banner === undefined || release === undefined)
+        throw new errors_InputError(`image: ${info.path}: cannot read the kernel release (no "Linux version" banner in the ${FORMAT_WORDS[info.format]})`);
+    return { ...info, versionString: banner, release };
+}
+const FORMAT_WORDS = { bzImage: 'bzImage', 'arm64-Image': 'Image', 'arm64-Image.gz': 'inflated Image.gz' };
+/** Reads up to `length` bytes at `position`; fewer at the end of the file. */
+async function readAt(file, position, length) {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await file.read(buffer, 0, length, Math.max(0, position));
+    return buffer.subarray(0, bytesRead);
+}
+/**
+ * Streams the image for its banner. A plain Image is read only up to the banner. A gzipped one is inflated to its
+ * end (to prove the stream is whole, and to count its size), and must hold an arm64 Image: its first 64 inflated
+ * bytes are checked before the scan.
+ */
+async function scanImage(path, gzipped) {
+    const source = (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1 << 20 });
+    const inflate = gzipped ? (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: 1 << 20 }) : undefined;
+    const stream = inflate === undefined ? source : source.pipe(inflate);
+    // pipe() does not forward errors: a read error must end the inflated stream too.
+    if (inflate !== undefined)
+        source.on('error', (error) => inflate.destroy(error));
+    const scanner = new BannerScanner();
+    let header = Buffer.alloc(0);
+    let inflated = 0;
+    try {
+        for await (const chunk of stream) {
+            inflated += chunk.length;
+            if (header.length < PE_HEADER_BYTES) {
+                header = Buffer.concat([header, chunk.subarray(0, PE_HEADER_BYTES - header.length)]);
+                if (gzipped && header.length >= ARM64_HEADER_BYTES && !isArm64ImageHeader(header))
+                    throw notArm64Gzip(path);
+            }
+            // Leaving the loop destroys the stream: nothing more is read.
+            if (scanner.banner === undefined)
+                scanner.push(chunk);
+            if (scanner.banner !== undefined && !gzipped)
+                break;
+        }
+    }
+    catch (error) {
+        if (error instanceof errors_InputError)
+            throw error;
+        if (gzipped)
+            throw new errors_InputError(`image: ${path}: its gzip stream does not decompress to its end (${reasonOf(error)})`);
+        throw fileError('image', path, error);
+    }
+    finally {
+        source.destroy();
+        inflate?.destroy();
+    }
+    if (gzipped && !isArm64ImageHeader(header))
+        throw notArm64Gzip(path);
+    return { banner: scanner.banner, inflated, header };
+}
+function notArm64Gzip(path) {
+    return new errors_InputError(`image: ${path} is gzip-compressed but holds no arm64 Image (no "ARM\\x64" magic at offset 56)`);
+}
+function reasonOf(error) {
+    const code = error?.code;
+    if (code === 'Z_BUF_ERROR')
+        return 'unexpected end of file';
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/addons/build-addons.ts
+// Input `modules`: builds addons.squashfs from the INSTALL_MOD_PATH of `make modules_install` the way Edera's
+// hack/build/build.sh does (krata-formats.md §1.5): the release's tree becomes modules/, its build (and source) link
+// is dropped, mksquashfs -all-root. Reproducibly: fixed times, no xattrs, gzip with 128 KiB blocks whatever the
+// distribution's defaults, so the same tree gives the same bytes. The user's tree is never written to: it is mirrored
+// (hard links where the file system allows, copies elsewhere) into a staging folder that is removed afterwards.
+
+
+
+
+/** The links of lib/modules/<release>/ that point back into the build machine's source tree. */
+const DROPPED_LINKS = new Set(['build', 'source']);
+/** mksquashfs options: Edera's -all-root, plus what makes the output depend on the tree alone. */
+const MKSQUASHFS_OPTIONS = ['-noappend', '-all-root', '-no-xattrs', '-comp', 'gzip', '-b', '131072', '-mkfs-time', '0', '-all-time', '0'];
+/** Builds `request.output` from the tree; returns the release directory it took. */
+async function buildAddons(request) {
+    const input = request.input ?? 'modules';
+    const tree = await releaseTree(request, input);
+    const staging = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_default().join(external_node_path_default().dirname(request.output), '.addons-staging-'));
+    try {
+        const modules = external_node_path_default().join(staging, 'modules');
+        await mirror(tree, modules, input, true);
+        // The root and modules/ directories get fixed modes: the staging folder's come from mkdtemp and the umask.
+        await external_node_fs_namespaceObject.promises.chmod(staging, 0o755);
+        await external_node_fs_namespaceObject.promises.chmod(modules, 0o755);
+        // Absolute paths: an output named "-x" is never read as an option.
+        await mksquashfs(staging, external_node_path_default().resolve(request.output), input);
+        return { tree };
+    }
+    catch (error) {
+        await external_node_fs_namespaceObject.promises.rm(request.output, { force: true });
+        throw error;
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(staging, { recursive: true, force: true });
+    }
+}
+/** `<modules>/lib/modules/<release>`, or a one-line InputError saying what is there instead. */
+async function releaseTree(request, input) {
+    const stat = await external_node_fs_namespaceObject.promises.stat(request.modules).catch((error) => {
+        throw fileError(input, request.modules, error);
+    });
+    if (!stat.isDirectory())
+        throw new errors_InputError(`${input}: ${request.modules} is not a directory (give the INSTALL_MOD_PATH of make modules_install)`);
+    const libModules = external_node_path_default().join(request.modules, 'lib', 'modules');
+    const releases = (await external_node_fs_namespaceObject.promises.readdir(libModules, { withFileTypes: true }).catch(() => []))
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort();
+    if (releases.length === 0) {
+        throw new errors_InputError(`${input}: ${request.modules} has no lib/modules/<release>/ (give the INSTALL_MOD_PATH of make modules_install)`);
+    }
+    if (!releases.includes(request.release)) {
+        const found = releases.map((name) => `lib/modules/${name}/`).join(', ');
+        throw new errors_InputError(`${input}: ${request.modules} holds ${found}, but ${request.image} is ${request.release}`);
+    }
+    const tree = external_node_path_default().join(libModules, request.release);
+    // make modules_install runs depmod, which writes it; without kmod installed it silently does not.
+    const dep = await external_node_fs_namespaceObject.promises.stat(external_node_path_default().join(tree, 'modules.dep')).catch(() => undefined);
+    if (!dep?.isFile())
+        throw new errors_InputError(`${input}: ${request.modules} has no lib/modules/${request.release}/modules.dep (make modules_install writes it with depmod: is kmod installed?)`);
+    return tree;
+}
+/** Mirrors directory `from` into `to`: directories with their modes, files hard-linked (or copied), links as links. */
+async function mirror(from, to, input, top) {
+    const stat = await external_node_fs_namespaceObject.promises.stat(from);
+    await external_node_fs_namespaceObject.promises.mkdir(to);
+    await external_node_fs_namespaceObject.promises.chmod(to, stat.mode & 0o7777);
+    const entries = await external_node_fs_namespaceObject.promises.readdir(from, { withFileTypes: true });
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        const source = external_node_path_default().join(from, entry.name);
+        const target = external_node_path_default().join(to, entry.name);
+        if (top && DROPPED_LINKS.has(entry.name))
+            continue;
+        if (entry.isDirectory())
+            await mirror(source, target, input, false);
+        else if (entry.isSymbolicLink())
+            await external_node_fs_namespaceObject.promises.symlink(await external_node_fs_namespaceObject.promises.readlink(source), target);
+        else if (entry.isFile())
+            await external_node_fs_namespaceObject.promises.link(source, target).catch(() => external_node_fs_namespaceObject.promises.copyFile(source, target));
+        else
+            throw new errors_InputError(`${input}: ${source} is neither a file, a directory nor a symbolic link; a module tree holds only those`);
+    }
+}
+async function mksquashfs(source, output, input) {
+    // mksquashfs 4.6 refuses SOURCE_DATE_EPOCH beside explicit times; the explicit ones say more.
+    const env = { ...process.env };
+    delete env.SOURCE_DATE_EPOCH;
+    await new Promise((resolve, reject) => {
+        (0,external_node_child_process_namespaceObject.execFile)('mksquashfs', [source, output, ...MKSQUASHFS_OPTIONS, '-quiet', '-no-progress'], { env, maxBuffer: 4 << 20 }, (error, _stdout, stderr) => {
+            if (!error)
+                return resolve();
+            if (error.code === 'ENOENT') {
+                return reject(new ToolError(`${input}: building addons.squashfs needs mksquashfs (apt-get install squashfs-tools)`));
+            }
+            reject(new ToolError(`${input}: mksquashfs failed: ${stderr.trim().split('\n').pop() || error.message}`));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/addons/modinfo.ts
+// A kernel module's `vermagic`: the `vermagic=` string of its `.modinfo` ELF section (include/linux/vermagic.h:
+// the release, then "SMP preempt mod_unload ..."), which the kernel compares before it loads the module. Pure.
+/** The `vermagic=` value of the ELF object `elf` (32/64-bit, either byte order). */
+function moduleVermagic(elf) {
+    if (elf.length < 52 || elf.readUInt32BE(0) !== 0x7f454c46)
+        return { problem: 'is not an ELF file' };
+    const wide = elf[4] === 2;
+    const little = elf[5] === 1;
+    if ((elf[4] !== 1 && !wide) || (elf[5] !== 1 && elf[5] !== 2))
+        return { problem: 'is an ELF file of unknown class or byte order' };
+    const u16 = (at) => (little ? elf.readUInt16LE(at) : elf.readUInt16BE(at));
+    const u32 = (at) => (little ? elf.readUInt32LE(at) : elf.readUInt32BE(at));
+    const word = (at) => (wide ? Number(little ? elf.readBigUInt64LE(at) : elf.readBigUInt64BE(at)) : u32(at));
+    if (wide && elf.length < 64)
+        return { problem: 'is a cut ELF file' };
+    const sectionsAt = word(wide ? 0x28 : 0x20);
+    const entrySize = u16(wide ? 0x3a : 0x2e);
+    const count = u16(wide ? 0x3c : 0x30);
+    const namesIndex = u16(wide ? 0x3e : 0x32);
+    const minimum = wide ? 64 : 40;
+    if (entrySize < minimum || namesIndex >= count || sectionsAt + count * entrySize > elf.length)
+        return { problem: 'has section headers past its end' };
+    // Elf{32,64}_Shdr: sh_name at 0, then sh_offset and sh_size at 24/32 (64-bit) or 16/20 (32-bit).
+    const section = (index) => {
+        const at = sectionsAt + index * entrySize;
+        return { name: u32(at), offset: word(at + (wide ? 24 : 16)), size: word(at + (wide ? 32 : 20)) };
+    };
+    const inside = (s) => s.offset + s.size <= elf.length;
+    const names = section(namesIndex);
+    if (!inside(names))
+        return { problem: 'has its section names past its end' };
+    for (let index = 0; index < count; index++) {
+        const candidate = section(index);
+        if (modinfo_cString(elf, names.offset + candidate.name, names.offset + names.size) !== '.modinfo')
+            continue;
+        if (!inside(candidate))
+            return { problem: 'has its .modinfo section past its end' };
+        // .modinfo is a run of NUL-terminated "key=value" strings.
+        for (const field of elf.toString('latin1', candidate.offset, candidate.offset + candidate.size).split('\0')) {
+            if (field.startsWith('vermagic='))
+                return { vermagic: field.slice('vermagic='.length) };
+        }
+        return { problem: 'has no vermagic= in its .modinfo section' };
+    }
+    return { problem: 'has no .modinfo section (not a kernel module)' };
+}
+function modinfo_cString(bytes, start, end) {
+    if (start >= end)
+        return '';
+    const nul = bytes.indexOf(0, start);
+    return bytes.toString('latin1', start, nul === -1 || nul > end ? end : nul);
+}
+/** True when `vermagic` is that of a module built for `release`: the release, then a space or nothing. */
+function vermagicMatches(vermagic, release) {
+    return vermagic === release || vermagic.startsWith(`${release} `);
+}
+/** The release a vermagic names: its first word. */
+function releaseOfVermagic(vermagic) {
+    return vermagic.trim().split(/\s+/)[0] ?? '';
+}
+
+;// CONCATENATED MODULE: ./src/addons/check-addons.ts
+// The addons rule (issue 20): krata's zone init bind-mounts /addons/modules onto /lib/modules/$(uname -r)
+// (krata-formats.md §1.5), so addons.squashfs must hold modules/ at its top, with modules.dep in it, and its modules
+// must have been built for the kernel's own release. Any other layout is one line naming what was found.
+
+
+
+const MODULES_DEP_MAX_BYTES = 64 << 20;
+/** Debian's largest module (amdgpu) is ~15 MiB unstripped; a .ko larger than this is not one. */
+const MODULE_MAX_BYTES = 256 << 20;
+/** How deep the walk to the first module in the tree goes (modules/kernel/drivers/net/ethernet/intel/ice/ice.ko is 7). */
+const WALK_DEPTH = 12;
+/** How many directories that walk may list before it gives up (a tree of empty directories is not worth more). */
+const WALK_LISTINGS = 64;
+const RELEASE_LIKE = /^\d+\.\d+/;
+/** Checks the tree of an addons image against the kernel it goes with; a mismatch is one InputError line. */
+async function checkAddonsTree(tree, expected) {
+    const where = `${expected.input}: ${expected.file}`;
+    const top = (await tree.list('')) ?? [];
+    const modulesEntry = top.find((entry) => entry.name === 'modules');
+    if (modulesEntry === undefined) {
+        const nested = await nestedRelease(tree, 'lib/modules');
+        if (nested !== undefined) {
+            throw new errors_InputError(`${where} holds lib/modules/${nested}/ at its top; krata mounts modules/ from it (move lib/modules/${nested}/* to modules/)`);
+        }
+        if (!expected.modular)
+            return { how: tree.how, checked: [] };
+        throw new errors_InputError(`${where} has no modules/ at its top (${holds(top)}); krata bind-mounts modules/ onto /lib/modules/${expected.release} (put the contents of lib/modules/${expected.release}/ there)`);
+    }
+    if (modulesEntry.kind !== 'directory')
+        throw new errors_InputError(`${where} has modules at its top, but as a ${modulesEntry.kind}, not a directory`);
+    const inModules = (await tree.list('modules')) ?? [];
+    if (!inModules.some((entry) => entry.name === 'modules.dep' && entry.kind === 'file')) {
+        const nested = inModules.find((entry) => entry.kind === 'directory' && RELEASE_LIKE.test(entry.name))?.name;
+        if (nested !== undefined) {
+            throw new errors_InputError(`${where} holds modules/${nested}/ at its top; krata bind-mounts modules/ itself onto /lib/modules/$(uname -r) (move modules/${nested}/* to modules/)`);
+        }
+        throw new errors_InputError(`${where} has modules/ but no modules/modules.dep, which modprobe needs (make modules_install writes it; or run depmod)`);
+    }
+    const dep = (await tree.read('modules/modules.dep', MODULES_DEP_MAX_BYTES)) ?? Buffer.alloc(0);
+    const listed = parseModulesDep(dep.toString('latin1'));
+    const samples = sampleModules(listed);
+    const walked = await firstModuleInTree(tree, 'modules', WALK_DEPTH, { listings: WALK_LISTINGS });
+    if (walked !== undefined && !samples.includes(walked))
+        samples.push(walked);
+    const checked = [];
+    for (const path of samples) {
+        const fromDep = listed.includes(path);
+        checked.push(await checkModule(tree, path, fromDep, expected));
+    }
+    return { how: tree.how, modules: listed.length, checked };
+}
+/** The module paths of modules.dep (`kernel/fs/x.ko: kernel/lib/y.ko ...`), relative to modules/, in its order. */
+function parseModulesDep(text) {
+    const modules = [];
+    for (const line of text.split('\n')) {
+        const colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        // depmod before kmod 10 wrote absolute paths: /lib/modules/<release>/kernel/...
+        modules.push(line.slice(0, colon).replace(/^\/lib\/modules\/[^/]+\//, ''));
+    }
+    return modules;
+}
+/** The first, middle and last module of modules.dep: three different corners of the tree. */
+function sampleModules(listed) {
+    if (listed.length === 0)
+        return [];
+    const picks = [listed[0], listed[Math.floor(listed.length / 2)], listed[listed.length - 1]];
+    return [...new Set(picks)];
+}
+async function checkModule(tree, path, fromDep, expected) {
+    const where = `${expected.input}: ${expected.file}`;
+    let bytes = await tree.read(`modules/${path}`, MODULE_MAX_BYTES);
+    if (bytes === undefined)
+        throw new errors_InputError(`${where}: modules/modules.dep names ${path}, which is not a file in modules/`);
+    const decompressor = moduleDecompressor(path);
+    if (decompressor) {
+        try {
+            bytes = await decompressor.decompress(bytes, MODULE_MAX_BYTES);
+        }
+        catch (error) {
+            if (error instanceof MissingProgramError)
+                return { path, skipped: error.message };
+            throw new errors_InputError(`${where}: modules/${path} does not decompress (${error.message})`);
+        }
+    }
+    const found = moduleVermagic(bytes);
+    if ('problem' in found)
+        throw new errors_InputError(`${where}: modules/${path} ${found.problem}`);
+    if (!vermagicMatches(found.vermagic, expected.release)) {
+        const release = releaseOfVermagic(found.vermagic);
+        const which = fromDep ? `modules/${path}, listed in modules.dep` : `modules/${path}`;
+        throw new errors_InputError(`${where} holds modules built for ${release} (vermagic of ${which}), but ${expected.image} is ${expected.release}; modprobe refuses modules of another release`);
+    }
+    return { path, vermagic: found.vermagic };
+}
+/** The release directory under `dir` (as in lib/modules/6.1.0-1/), when the tree has one. */
+async function nestedRelease(tree, dir) {
+    const entries = await tree.list(dir);
+    return entries?.find((entry) => entry.kind === 'directory')?.name;
+}
+/** Walks down in name order (a level's files before its directories) to the first `.ko*` file. */
+async function firstModuleInTree(tree, dir, depth, budget) {
+    if (depth === 0 || budget.listings-- <= 0)
+        return undefined;
+    const entries = (await tree.list(dir)) ?? [];
+    const module = entries.find((entry) => entry.kind === 'file' && /\.ko(\.(gz|xz|zst))?$/.test(entry.name));
+    if (module)
+        return `${dir}/${module.name}`.slice('modules/'.length);
+    for (const entry of entries) {
+        if (entry.kind !== 'directory')
+            continue;
+        const found = await firstModuleInTree(tree, `${dir}/${entry.name}`, depth - 1, budget);
+        if (found !== undefined)
+            return found;
+    }
+    return undefined;
+}
+function holds(entries) {
+    if (entries.length === 0)
+        return 'it is empty';
+    const names = entries.slice(0, 5).map((entry) => (entry.kind === 'directory' ? `${entry.name}/` : entry.name));
+    return `it holds ${names.join(', ')}${entries.length > 5 ? `, and ${entries.length - 5} more` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/addons/prepare-addons.ts
+// The addons half of a publish, run before anything is booted, written or pushed: build addons.squashfs from
+// `modules` when given, then check the addons (given or built) against the kernel image's release.
+
+
+
+
+
+
+
+/** Builds (from `modules`) and checks the addons; undefined when neither input is given. */
+async function prepareAddons(request) {
+    if (!request.addons && !request.modules)
+        return undefined;
+    if (request.addons && request.modules)
+        throw new errors_InternalError('prepareAddons: both addons and modules given (getInputs refuses that)');
+    const { release } = await inspectKernelImage(request.image);
+    let file = request.addons ?? '';
+    let builtFrom;
+    if (request.modules) {
+        await external_node_fs_namespaceObject.promises.mkdir(external_node_path_default().dirname(request.output), { recursive: true });
+        file = request.output;
+        builtFrom = (await buildAddons({ modules: request.modules, release, image: request.image, output: file })).tree;
+    }
+    const started = performance.now();
+    // A built image is named by the tree it came from: that is what the user gave and can fix.
+    const input = builtFrom ? 'modules' : 'addons';
+    const tree = await openAddons(file, input, request.reader);
+    try {
+        const report = await checkAddonsTree(tree, { input, file: builtFrom ?? file, release, image: request.image, modular: request.modular });
+        return { file, ...(builtFrom ? { builtFrom } : {}), release, report, checkMs: performance.now() - started };
+    }
+    catch (error) {
+        if (builtFrom)
+            await external_node_fs_namespaceObject.promises.rm(file, { force: true });
+        throw error;
+    }
+    finally {
+        await tree.close();
+    }
+}
+/** One line for the log: what the addons hold and how that was checked. */
+function describeAddons(prepared) {
+    const { report, release } = prepared;
+    const source = prepared.builtFrom ? `${prepared.file}, built from ${prepared.builtFrom},` : prepared.file;
+    const how = `read ${report.how} in ${Math.round(prepared.checkMs)} ms`;
+    if (report.modules === undefined)
+        return `addons: ${source} holds no modules/, as a kernel without CONFIG_MODULES may; ${how}`;
+    const checked = report.checked.filter((module) => module.vermagic !== undefined);
+    const skipped = report.checked.filter((module) => module.skipped !== undefined);
+    const vermagic = checked[0]?.vermagic?.trim();
+    const modules = `${report.modules} module${report.modules === 1 ? '' : 's'} in modules.dep`;
+    const sample = checked.length > 0 ? `; vermagic "${vermagic}" in the ${checked.length} checked (first, middle and last of modules.dep, first in the tree)` : '';
+    const notChecked = skipped.map((module) => `; ${module.path} not checked (${module.skipped})`).join('');
+    return `addons: ${source} holds modules/ for ${release}: ${modules}${sample}${notChecked}; ${how}`;
+}
+
+;// CONCATENATED MODULE: ./src/cli/io.ts
+// What a command writes to: two line writers, so the CLI runs the same in a terminal and inside a test.
+
+/**
+ * The same writers, each line escaped: in a workflow's `run:` step the runner reads this output, and a file name, a
+ * config value or a guest's console line must not be a workflow command.
+ */
+function escaped(io) {
+    return { out: (line) => io.out(escapeLogLine(line)), err: (line) => io.err(escapeLogLine(line)) };
+}
+/** Writes a block of text (ending with a line break, or not) as its lines. */
+function writeLines(write, text) {
+    const lines = text.split('\n');
+    if (lines.at(-1) === '')
+        lines.pop();
+    for (const line of lines)
+        write(line);
+}
+
+;// CONCATENATED MODULE: ./src/cli/addons.ts
+
+
+
+
+
+
+const ADDONS_USAGE = `usage: kernel-action addons --image bzImage (--addons addons.squashfs | --modules DIR --output addons.squashfs)
+                            [--config .config] [--reader auto|in-process|unsquashfs]
+exit status: 0 the addons hold modules/ for the image's release, 2 usage or input error`;
+/**
+ * `kernel-action addons`: checks addons.squashfs against a kernel image (modules/ at its top with modules.dep, modules
+ * of the image's release), or builds it from the INSTALL_MOD_PATH `--modules` into `--output` and checks that.
+ * With `--config`, a kernel with CONFIG_MODULES unset may have addons without modules/.
+ */
+async function addonsCommand(args, io) {
+    const write = escaped(io).out;
+    const { values } = (0,external_node_util_namespaceObject.parseArgs)({
+        args,
+        options: {
+            image: { type: 'string' },
+            addons: { type: 'string' },
+            modules: { type: 'string' },
+            output: { type: 'string' },
+            config: { type: 'string' },
+            reader: { type: 'string', default: 'auto' },
+        },
+        strict: true,
+        allowPositionals: false,
+    });
+    if (!values.image)
+        throw new errors_InputError('--image bzImage is required');
+    if (!values.addons === !values.modules)
+        throw new errors_InputError('give one of --addons FILE or --modules DIR');
+    if (values.modules && !values.output)
+        throw new errors_InputError('--modules needs --output FILE (where addons.squashfs is built)');
+    if (values.addons && values.output)
+        throw new errors_InputError('--output goes with --modules (--addons is only read)');
+    const config = values.config ? await read_config_readKernelConfig(values.config, '--config') : undefined;
+    const prepared = await prepareAddons({
+        image: values.image,
+        addons: values.addons,
+        modules: values.modules,
+        output: values.output ?? '',
+        // Without a config, module support is assumed: addons without modules/ are then refused.
+        modular: config === undefined || config.entries.get('CONFIG_MODULES')?.state === 'y',
+        reader: oneOf('--reader', values.reader ?? 'auto', ADDONS_READERS),
+    });
+    if (prepared)
+        write(describeAddons(prepared));
+    return 0;
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 ;// CONCATENATED MODULE: ./src/boot/accel.ts
 /** Seconds a KVM run gets to print its first `(XEN)` line before it is given up for TCG. */
 const KVM_PROBE_SECONDS = 20;
@@ -925,7 +2018,7 @@ function padding(length) {
 }
 /** Writes `entries` as one uncompressed newc archive at `path`; host files are streamed, not read whole. */
 async function writeCpio(path, entries) {
-    const out = await (0,promises_namespaceObject.open)(path, 'w');
+    const out = await (0,external_node_fs_promises_namespaceObject.open)(path, 'w');
     try {
         let ino = 1;
         for (const entry of entries) {
@@ -950,7 +2043,7 @@ async function writeCpio(path, entries) {
                     break;
                 }
                 case 'host-file': {
-                    const { size } = await (0,promises_namespaceObject.stat)(entry.source);
+                    const { size } = await (0,external_node_fs_promises_namespaceObject.stat)(entry.source);
                     await out.write(newcHeader(name, { ino: ino++, mode: S_IFREG | (entry.mode ?? 0o644), size }));
                     let written = 0;
                     for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(entry.source)) {
@@ -1399,7 +2492,7 @@ function which(program, pkg) {
 }
 /** A dynamic busybox would need a libc in both initramfs; the static one is a single file. */
 async function isStatic(file) {
-    const handle = await (0,promises_namespaceObject.open)(file, 'r');
+    const handle = await (0,external_node_fs_promises_namespaceObject.open)(file, 'r');
     try {
         const head = Buffer.alloc(4096);
         await handle.read(head, 0, head.length, 0);
@@ -1411,7 +2504,7 @@ async function isStatic(file) {
 }
 /** QEMU's multiboot loader takes Xen's ELF, not the .gz Debian installs in /boot: unpack it once into the cache. */
 async function unpackedXen() {
-    const gz = (await (0,promises_namespaceObject.readdir)('/boot').catch(() => []))
+    const gz = (await (0,external_node_fs_promises_namespaceObject.readdir)('/boot').catch(() => []))
         .filter((f) => /^xen-4\.\d+-amd64\.gz$/.test(f))
         .sort()
         .pop();
@@ -1420,15 +2513,15 @@ async function unpackedXen() {
     const dir = external_node_path_default().join(cacheDir(), 'boot');
     const target = external_node_path_default().join(dir, gz.replace(/\.gz$/, ''));
     if (!(0,external_node_fs_namespaceObject.existsSync)(target)) {
-        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+        await (0,external_node_fs_promises_namespaceObject.mkdir)(dir, { recursive: true });
         const partial = `${target}.${process.pid}.partial`;
-        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(external_node_path_default().join('/boot', gz)), (0,external_node_zlib_namespaceObject.createGunzip)(), (0,external_node_fs_namespaceObject.createWriteStream)(partial));
-        await (0,promises_namespaceObject.rename)(partial, target);
+        await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(external_node_path_default().join('/boot', gz)), (0,external_node_zlib_namespaceObject.createGunzip)(), (0,external_node_fs_namespaceObject.createWriteStream)(partial));
+        await (0,external_node_fs_promises_namespaceObject.rename)(partial, target);
     }
     return target;
 }
 async function findXenBinDir() {
-    const dirs = (await (0,promises_namespaceObject.readdir)('/usr/lib').catch(() => [])).filter((d) => /^xen-4\.\d+$/.test(d)).sort();
+    const dirs = (await (0,external_node_fs_promises_namespaceObject.readdir)('/usr/lib').catch(() => [])).filter((d) => /^xen-4\.\d+$/.test(d)).sort();
     for (const d of dirs.reverse()) {
         const bin = external_node_path_default().join('/usr/lib', d, 'bin');
         if (XEN_PROGRAMS.every((p) => (0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(bin, p))))
@@ -1460,12 +2553,12 @@ async function dom0KernelPackage() {
         const stderr = error.stderr?.trim().split('\n').pop() ?? String(error);
         throw new ToolError(`boot test: cannot fetch the dom0 kernel (Debian's linux-image-amd64): ${stderr}`);
     }
-    const kernel = (await (0,promises_namespaceObject.readdir)(external_node_path_default().join(dir, 'boot'))).find((f) => f.startsWith('vmlinuz-'));
+    const kernel = (await (0,external_node_fs_promises_namespaceObject.readdir)(external_node_path_default().join(dir, 'boot'))).find((f) => f.startsWith('vmlinuz-'));
     if (!kernel)
         throw new ToolError(`boot test: no vmlinuz in ${dir}/boot`);
     const found = new Map();
     const walk = async (d) => {
-        for (const e of await (0,promises_namespaceObject.readdir)(d, { withFileTypes: true })) {
+        for (const e of await (0,external_node_fs_promises_namespaceObject.readdir)(d, { withFileTypes: true })) {
             const p = external_node_path_default().join(d, e.name);
             if (e.isDirectory())
                 await walk(p);
@@ -1523,7 +2616,7 @@ const AARCH64_SKIP_REASON = 'aarch64 kernels are not boot-tested yet: it needs X
 async function runBootTest(options) {
     const log = options.log ?? (() => undefined);
     const started = Date.now();
-    await (0,promises_namespaceObject.mkdir)(options.outDir, { recursive: true });
+    await (0,external_node_fs_promises_namespaceObject.mkdir)(options.outDir, { recursive: true });
     const consoleLog = external_node_path_default().join(options.outDir, 'guest-console.log');
     const serialLog = external_node_path_default().join(options.outDir, 'qemu-serial.log');
     const info = await inspectKernelImage(options.image);
@@ -1533,14 +2626,14 @@ async function runBootTest(options) {
     }
     await options.prepare?.();
     const host = await findBootHost();
-    const work = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(options.outDir, 'work-'));
+    const work = await (0,external_node_fs_promises_namespaceObject.mkdtemp)(external_node_path_default().join(options.outDir, 'work-'));
     try {
         const guestRamdisk = external_node_path_default().join(work, 'guest-initrd.cpio');
         await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox));
         const root = await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS);
         const addons = options.addons ?? (await squashfsOfDirs(host, work, 'empty-addons', []));
         const guestFiles = { kernel: options.image, ramdisk: guestRamdisk, root, addons };
-        const guestBytes = (await Promise.all(Object.values(guestFiles).map((f) => (0,promises_namespaceObject.stat)(f)))).reduce((n, s) => n + s.size, 0);
+        const guestBytes = (await Promise.all(Object.values(guestFiles).map((f) => (0,external_node_fs_promises_namespaceObject.stat)(f)))).reduce((n, s) => n + s.size, 0);
         // Generous: a loaded 2-core machine without KVM took 140 s for a whole passing run.
         const timeoutSeconds = options.timeoutSeconds ?? 600;
         const dom0Initramfs = external_node_path_default().join(work, 'dom0-initramfs.cpio');
@@ -1576,10 +2669,10 @@ async function runBootTest(options) {
             accelNote = kvmGivenUp(result.givenUp ?? result.lastError ?? `QEMU exited with ${result.exitCode} before Xen started`, result.seconds);
             log(`boot test: ${accelNote}`);
             // The KVM attempt's log is kept beside the one of the run that counts.
-            await (0,promises_namespaceObject.rename)(serialLog, serialLog.replace(/\.log$/, `.${candidate}.log`));
+            await (0,external_node_fs_promises_namespaceObject.rename)(serialLog, serialLog.replace(/\.log$/, `.${candidate}.log`));
         }
         const guestLines = lines.filter((l) => l.text.startsWith(GUEST_PREFIX)).map((l) => l.text.slice(GUEST_PREFIX.length));
-        await writeLines(consoleLog, guestLines);
+        await run_boot_writeLines(consoleLog, guestLines);
         const stages = readStages(lines);
         const passed = bootPassed(stages);
         return {
@@ -1595,18 +2688,18 @@ async function runBootTest(options) {
         };
     }
     finally {
-        await (0,promises_namespaceObject.rm)(work, { recursive: true, force: true });
+        await (0,external_node_fs_promises_namespaceObject.rm)(work, { recursive: true, force: true });
     }
 }
 /** KVM is worth trying when this user can open the device; what QEMU prints under it decides the rest. */
 async function kvmAccess(device) {
-    return (0,promises_namespaceObject.access)(device, promises_namespaceObject.constants.R_OK | promises_namespaceObject.constants.W_OK).then(() => 'usable', (error) => (error.code === 'ENOENT' ? 'absent' : 'denied'));
+    return (0,external_node_fs_promises_namespaceObject.access)(device, external_node_fs_promises_namespaceObject.constants.R_OK | external_node_fs_promises_namespaceObject.constants.W_OK).then(() => 'usable', (error) => (error.code === 'ENOENT' ? 'absent' : 'denied'));
 }
 async function squashfsOfDirs(host, work, name, dirs) {
     const tree = external_node_path_default().join(work, `${name}.d`);
-    await (0,promises_namespaceObject.mkdir)(tree, { recursive: true });
+    await (0,external_node_fs_promises_namespaceObject.mkdir)(tree, { recursive: true });
     for (const d of dirs)
-        await (0,promises_namespaceObject.mkdir)(external_node_path_default().join(tree, d), { recursive: true });
+        await (0,external_node_fs_promises_namespaceObject.mkdir)(external_node_path_default().join(tree, d), { recursive: true });
     const image = external_node_path_default().join(work, `${name}.squashfs`);
     await run_boot_run(host.mksquashfs, [tree, image, '-noappend', '-all-root', '-no-xattrs', '-mkfs-time', '0', '-all-time', '0', '-quiet', '-no-progress']);
     return image;
@@ -1679,7 +2772,7 @@ function runQemu(qemu, args, timeoutSeconds, serialLog, probeSeconds) {
         });
     });
 }
-async function writeLines(file, lines) {
+async function run_boot_writeLines(file, lines) {
     await new Promise((resolve, reject) => {
         const out = (0,external_node_fs_namespaceObject.createWriteStream)(file);
         out.on('error', reject);
@@ -1687,25 +2780,6 @@ async function writeLines(file, lines) {
             out.write(`${l}\n`);
         out.end(resolve);
     });
-}
-
-;// CONCATENATED MODULE: ./src/cli/io.ts
-// What a command writes to: two line writers, so the CLI runs the same in a terminal and inside a test.
-
-/**
- * The same writers, each line escaped: in a workflow's `run:` step the runner reads this output, and a file name, a
- * config value or a guest's console line must not be a workflow command.
- */
-function escaped(io) {
-    return { out: (line) => io.out(escapeLogLine(line)), err: (line) => io.err(escapeLogLine(line)) };
-}
-/** Writes a block of text (ending with a line break, or not) as its lines. */
-function io_writeLines(write, text) {
-    const lines = text.split('\n');
-    if (lines.at(-1) === '')
-        lines.pop();
-    for (const line of lines)
-        write(line);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/boot.ts
@@ -2260,7 +3334,7 @@ function wantedLevel(wanted) {
         return 0;
     return 1;
 }
-const MAX_DEPTH = 8;
+const explain_MAX_DEPTH = 8;
 class Explainer {
     tree;
     values;
@@ -2329,7 +3403,7 @@ class Explainer {
         const name = term.kind === 'symbol' ? term.name : undefined;
         if (name === undefined || name === 'y' || name === 'm' || name === 'n')
             return undefined;
-        if (this.explained.has(name) || depth >= MAX_DEPTH)
+        if (this.explained.has(name) || depth >= explain_MAX_DEPTH)
             return undefined;
         const cause = this.explain(name, 'y', depth + 1);
         // A symbol that has a prompt and whose dependencies hold is the settable cause itself: nothing more to say.
@@ -3781,7 +4855,7 @@ async function checkCommand(args, io) {
         report = { ...report, results: explained.results };
         const fixFile = values['fix-fragment'];
         if (fixFile) {
-            await (0,promises_namespaceObject.writeFile)(fixFile, explained.fixFragment).catch((error) => {
+            await (0,external_node_fs_promises_namespaceObject.writeFile)(fixFile, explained.fixFragment).catch((error) => {
                 throw new errors_InputError(`--fix-fragment: ${fixFile} cannot be written (${error.code ?? oneLine(error)})`);
             });
         }
@@ -3792,7 +4866,7 @@ async function checkCommand(args, io) {
     const failing = isFailing(report, failOn);
     if (values.json) {
         // Unescaped, as before: it is data for a program, and escaping would change its strings.
-        io_writeLines(io.out, reportJson(report));
+        writeLines(io.out, reportJson(report));
     }
     else {
         const { out } = escaped(io);
@@ -3997,7 +5071,7 @@ function verifiedStream(source, expected, where) {
 async function sha256OfFile(file) {
     const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
     let size = 0;
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }), async (source) => {
+    await (0,promises_namespaceObject.pipeline)(external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }), async (source) => {
         for await (const chunk of source) {
             hash.update(chunk);
             size += chunk.length;
@@ -4846,7 +5920,7 @@ class OciLayout {
     async #openBlobFile(descriptor) {
         if (!(await this.#exists(descriptor.digest)))
             throw new errors_InputError(`${this.name}: has no blob ${descriptor.digest}`);
-        const opened = await openInputFile(this.blobPath(descriptor.digest), this.#input, { noFollow: true });
+        const opened = await input_file_openInputFile(this.blobPath(descriptor.digest), this.#input, { noFollow: true });
         if (opened.size !== descriptor.size) {
             await opened.handle.close();
             throw new IntegrityError(`${this.name}: blob ${descriptor.digest} is ${opened.size} bytes, its descriptor says ${descriptor.size}`);
@@ -5556,7 +6630,7 @@ async function nodeRequest(url, init, signal, windowMs, timedOut, nodeStream) {
     });
     // One chunk in flight per upload: Readable.from would otherwise read 16 chunks (16 MiB) ahead.
     const sent = isStreamBody(init.body)
-        ? (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(exactLength(init.body, headers['content-length']), { highWaterMark: 1 }), request)
+        ? (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(exactLength(init.body, headers['content-length']), { highWaterMark: 1 }), request)
         : new Promise((resolve) => request.end(resolve));
     let timer;
     const headersInTime = sent.then(() => new Promise((resolve, reject) => {
@@ -6339,7 +7413,7 @@ const external_node_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 ;// CONCATENATED MODULE: ./node_modules/tar/dist/esm/index.min.js
 var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_namespaceObject||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_namespaceObject.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_namespaceObject.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_namespaceObject.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_namespaceObject.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_namespaceObject.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_namespaceObject.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_namespaceObject.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_namespaceObject.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_namespaceObject.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}},et=class extends external_events_namespaceObject{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_namespaceObject.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_namespaceObject.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_namespaceObject.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_namespaceObject(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_namespaceObject(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_namespaceObject(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_namespaceObject.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_namespaceObject.posix.dirname(i),i=external_node_path_namespaceObject.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.basename(r),i),r=external_node_path_namespaceObject.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_namespaceObject.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
 `,n=Buffer.byteLength(r),o=Math.floor(Math.log(n)/Math.log(10))+1;return n+o>=Math.pow(10,o)&&(o+=1),o+n+r}static parse(t,e,i=!1){return new s(On(Tn(t),e),i)}},On=(s,t)=>t?Object.assign({},t,s):s,Tn=s=>s.replace(/\n$/,"").split(`
-`).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_namespaceObject.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_namespaceObject.openSync(e,"r");let r=external_node_fs_namespaceObject.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_namespaceObject.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_namespaceObject.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_namespaceObject.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_namespaceObject.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_namespaceObject.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_namespaceObject.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_namespaceObject.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_namespaceObject.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_namespaceObject.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_namespaceObject.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_namespaceObject.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_namespaceObject.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_namespaceObject.resolve(s,t.name),e,i),ps(external_node_path_namespaceObject.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_namespaceObject.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_namespaceObject.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_namespaceObject.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return promises_namespaceObject.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_namespaceObject.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_namespaceObject.resolve(s+"/"+h));external_node_fs_namespaceObject.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_namespaceObject.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_namespaceObject.unlink(s,c=>{if(c)return o(c);external_node_fs_namespaceObject.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_namespaceObject.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_namespaceObject.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_namespaceObject.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_namespaceObject.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_namespaceObject.resolve(x));try{external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_namespaceObject.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_namespaceObject.unlinkSync(x),external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_namespaceObject.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_namespaceObject.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_namespaceObject.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.rename(s,e,i=>{if(i)return t(i);external_node_fs_namespaceObject.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_namespaceObject.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.renameSync(s,t),external_node_fs_namespaceObject.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_namespaceObject.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_namespaceObject.posix.dirname(t.path),l=external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_namespaceObject.isAbsolute(t.path)?f(external_node_path_namespaceObject.resolve(t.path)):f(external_node_path_namespaceObject.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_namespaceObject.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_namespaceObject.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_namespaceObject.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_namespaceObject.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_namespaceObject.futimes(l,c,d,y=>y?external_node_fs_namespaceObject.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_namespaceObject.fchown(l,c,d,y=>y?external_node_fs_namespaceObject.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_namespaceObject.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_namespaceObject.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_namespaceObject.relative(this.cwd,external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_namespaceObject.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_namespaceObject.resolve(e,o);external_node_fs_namespaceObject.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_namespaceObject.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_namespaceObject.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_namespaceObject.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_namespaceObject.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_namespaceObject.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_namespaceObject[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_namespaceObject.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_namespaceObject.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_namespaceObject.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_namespaceObject.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_namespaceObject.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_namespaceObject.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_namespaceObject.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_namespaceObject.futimesSync(n,a,l)}catch(c){try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_namespaceObject.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_namespaceObject.resolve(o,h);let[a,l]=ye(()=>external_node_fs_namespaceObject.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_namespaceObject.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_namespaceObject[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_namespaceObject.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_namespaceObject.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_namespaceObject.openSync(s.file,"w+");else throw a}let o=external_node_fs_namespaceObject.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_namespaceObject.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_namespaceObject.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_namespaceObject.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_namespaceObject.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_namespaceObject.read(n,d,0,512,l,y)};external_node_fs_namespaceObject.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_namespaceObject.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_namespaceObject.fstat(c,(d,y)=>{if(d)return external_node_fs_namespaceObject.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_namespaceObject.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_namespaceObject.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_namespaceObject.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
+`).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_namespaceObject.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_namespaceObject.openSync(e,"r");let r=external_node_fs_namespaceObject.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_namespaceObject.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_namespaceObject.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_namespaceObject.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_namespaceObject.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_namespaceObject.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_namespaceObject.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_namespaceObject.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_namespaceObject.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_namespaceObject.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_namespaceObject.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_namespaceObject.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_namespaceObject.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_namespaceObject.resolve(s,t.name),e,i),ps(external_node_path_namespaceObject.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_namespaceObject.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_namespaceObject.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_namespaceObject.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return external_node_fs_promises_namespaceObject.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_namespaceObject.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_namespaceObject.resolve(s+"/"+h));external_node_fs_namespaceObject.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_namespaceObject.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_namespaceObject.unlink(s,c=>{if(c)return o(c);external_node_fs_namespaceObject.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_namespaceObject.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_namespaceObject.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_namespaceObject.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_namespaceObject.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_namespaceObject.resolve(x));try{external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_namespaceObject.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_namespaceObject.unlinkSync(x),external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_namespaceObject.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_namespaceObject.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_namespaceObject.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.rename(s,e,i=>{if(i)return t(i);external_node_fs_namespaceObject.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_namespaceObject.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.renameSync(s,t),external_node_fs_namespaceObject.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_namespaceObject.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_namespaceObject.posix.dirname(t.path),l=external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_namespaceObject.isAbsolute(t.path)?f(external_node_path_namespaceObject.resolve(t.path)):f(external_node_path_namespaceObject.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_namespaceObject.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_namespaceObject.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_namespaceObject.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_namespaceObject.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_namespaceObject.futimes(l,c,d,y=>y?external_node_fs_namespaceObject.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_namespaceObject.fchown(l,c,d,y=>y?external_node_fs_namespaceObject.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_namespaceObject.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_namespaceObject.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_namespaceObject.relative(this.cwd,external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_namespaceObject.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_namespaceObject.resolve(e,o);external_node_fs_namespaceObject.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_namespaceObject.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_namespaceObject.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_namespaceObject.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_namespaceObject.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_namespaceObject.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_namespaceObject[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_namespaceObject.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_namespaceObject.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_namespaceObject.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_namespaceObject.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_namespaceObject.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_namespaceObject.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_namespaceObject.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_namespaceObject.futimesSync(n,a,l)}catch(c){try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_namespaceObject.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_namespaceObject.resolve(o,h);let[a,l]=ye(()=>external_node_fs_namespaceObject.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_namespaceObject.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_namespaceObject[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_namespaceObject.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_namespaceObject.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_namespaceObject.openSync(s.file,"w+");else throw a}let o=external_node_fs_namespaceObject.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_namespaceObject.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_namespaceObject.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_namespaceObject.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_namespaceObject.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_namespaceObject.read(n,d,0,512,l,y)};external_node_fs_namespaceObject.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_namespaceObject.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_namespaceObject.fstat(c,(d,y)=>{if(d)return external_node_fs_namespaceObject.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_namespaceObject.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_namespaceObject.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_namespaceObject.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
 //# sourceMappingURL=index.min.js.map
 
 ;// CONCATENATED MODULE: ./src/pull/layer-reader.ts
@@ -6400,7 +7474,7 @@ async function walkTar(source, compression, onEntry, where) {
     if (decompress !== undefined)
         stages.push(decompress);
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)([...stages, parser]);
+        await (0,promises_namespaceObject.pipeline)([...stages, parser]);
     }
     catch (error) {
         if (error instanceof errors_InputError)
@@ -6416,11 +7490,11 @@ function decompressor(compression) {
     if (compression === 'gzip')
         return (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: 1 << 16 });
     if (compression === 'zstd')
-        return zstdDecompressor();
+        return layer_reader_zstdDecompressor();
     return undefined;
 }
 /** Node 20 has no zstd in zlib: the `zstd` program does it, as a stream (stdin → stdout). */
-function zstdDecompressor() {
+function layer_reader_zstdDecompressor() {
     const child = (0,external_node_child_process_namespaceObject.spawn)('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-500)));
@@ -6861,7 +7935,7 @@ async function diffCommand(args, io) {
     };
     const drift = buildDrift(await read(oldArg), await read(newArg), requirementOptionSet());
     // Line by line through the same escaping (the JSON too, as before): config paths and values are user text.
-    io_writeLines(escaped(io).out, values.json ? `${JSON.stringify(drift, null, 2)}\n` : renderDriftText(drift));
+    writeLines(escaped(io).out, values.json ? `${JSON.stringify(drift, null, 2)}\n` : renderDriftText(drift));
     return drift.configChanged > 0 ? 1 : 0;
 }
 
@@ -7376,7 +8450,7 @@ async function stageFiles(image, staging, from) {
             return async (body) => {
                 const file = external_node_path_default().join(dir, wanted.target);
                 const handle = await external_node_fs_default().promises.open(file, CREATE_NEW, 0o644);
-                await (0,external_node_stream_promises_namespaceObject.pipeline)(body, handle.createWriteStream({ highWaterMark: 1 << 20 }));
+                await (0,promises_namespaceObject.pipeline)(body, handle.createWriteStream({ highWaterMark: 1 << 20 }));
                 await fsyncPath(file);
                 found.add(wanted.target);
             };
@@ -7837,7 +8911,7 @@ async function readKernelFiles(image) {
                     const file = kernelFileOfEntry(entry.path);
                     if (file === 'image') {
                         facts.kernelFound = true;
-                        return (body) => (0,external_node_stream_promises_namespaceObject.pipeline)(body, external_node_fs_default().createWriteStream(kernelFile));
+                        return (body) => (0,promises_namespaceObject.pipeline)(body, external_node_fs_default().createWriteStream(kernelFile));
                     }
                     if (file === 'metadata') {
                         return async (body) => {
@@ -7847,7 +8921,7 @@ async function readKernelFiles(image) {
                     if (file === 'config.gz') {
                         return async (body) => {
                             const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-                            await (0,external_node_stream_promises_namespaceObject.pipeline)(body, (0,external_node_zlib_namespaceObject.createGunzip)(), async (source) => {
+                            await (0,promises_namespaceObject.pipeline)(body, (0,external_node_zlib_namespaceObject.createGunzip)(), async (source) => {
                                 for await (const chunk of source)
                                     hash.update(chunk);
                             });
@@ -7942,12 +9016,14 @@ async function verifyCommand(args, io) {
 
 
 
+
 const COMMANDS = {
     check: { run: checkCommand, usage: `${CHECK_USAGE}\n${CHECK_EXIT}` },
     verify: { run: verifyCommand, usage: VERIFY_USAGE },
     install: { run: installCommand, usage: INSTALL_USAGE },
     boot: { run: bootCommand, usage: BOOT_USAGE },
     diff: { run: diffCommand, usage: DIFF_USAGE },
+    addons: { run: addonsCommand, usage: ADDONS_USAGE },
 };
 /** Every command's usage, as `kernel-action --help` prints it. */
 const USAGE = `${CHECK_USAGE}
@@ -7956,18 +9032,19 @@ ${firstLine(INSTALL_USAGE).replace('usage: ', '       ')}
 ${REF_USAGE}
 exit status: 0 requirements met (verify: no problem), 1 requirements not met (verify: a problem), 2 usage or input error
 ${BOOT_USAGE}
-${DIFF_USAGE}`;
+${DIFF_USAGE}
+${ADDONS_USAGE}`;
 /** Runs one command line (without `node` and the script); returns the exit status. Never throws. */
 async function main(argv, io) {
     const [name, ...args] = argv;
     const command = name === undefined ? undefined : Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     try {
         if (name === '--help' || name === '-h') {
-            io_writeLines(io.out, USAGE);
+            writeLines(io.out, USAGE);
             return 0;
         }
         if (command && (args[0] === '--help' || args[0] === '-h')) {
-            io_writeLines(io.out, command.usage);
+            writeLines(io.out, command.usage);
             return 0;
         }
         if (!command) {
@@ -7980,7 +9057,7 @@ async function main(argv, io) {
         const flagError = isParseArgsError(error);
         io.err(`kernel-action: ${escapeLogLine(oneLine(flagError ? error.message : error))}`);
         if (flagError)
-            io_writeLines(io.err, USAGE);
+            writeLines(io.err, USAGE);
         return 2;
     }
 }

@@ -44,6 +44,7 @@ export const INPUT_DEFAULTS = {
   'kernel-source': '',
   image: '',
   addons: '',
+  modules: '',
   flavor: '',
   version: '',
   tags: '',
@@ -137,6 +138,8 @@ export interface PublishInputs {
   drift: DriftSettings
   image: string
   addons: string
+  /** Input `modules`: the INSTALL_MOD_PATH that addons.squashfs is built from (never with `addons`). */
+  modules: string
   compression: Compression
   /** Boot the kernel as a Xen PV guest before anything is written (input `boot-test`). */
   bootTest: boolean
@@ -173,6 +176,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     config: read('config'),
     image: read('image'),
     addons: read('addons'),
+    modules: read('modules'),
     merge: list('merge', { csv: true }),
     bootTest: bool('boot-test'),
     verify: oneOf('verify', verifyInput(read('verify')), READ_BACK_VERIFY),
@@ -216,7 +220,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
   const drift: DriftSettings = { compareTo: given.compareTo, output: built, registry }
 
   if (given.merge.length > 0) {
-    const building = (['config', 'image', 'addons'] as const).filter((name) => given[name] !== '')
+    const building = (['config', 'image', 'addons', 'modules'] as const).filter((name) => given[name] !== '')
     if (building.length > 0) {
       throw new InputError(`merge: cannot be combined with ${building.join(', ')} (a merge step builds nothing; build in the per-architecture jobs)`)
     }
@@ -227,9 +231,12 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     )
     return { mode: 'merge', sources: given.merge, verify: given.verify, output, registry }
   }
+  if (given.addons !== '' && given.modules !== '')
+    throw new InputError('modules: cannot be combined with addons (modules builds addons.squashfs; give one of them)')
   if (given.config === '') {
     // The quick start: the bundled sample kernel, into the local layout only.
     if (given.image !== '' || given.addons !== '') throw new InputError('config: required when image or addons is given')
+    if (given.modules !== '') throw new InputError('config: required when modules is given')
     if (repository !== '') throw new InputError('config: required with repository (the bundled sample kernel is never pushed)')
     const sample = sampleKernel()
     return {
@@ -238,6 +245,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
       drift,
       image: sample.image,
       addons: sample.addons,
+      modules: '',
       compression,
       bootTest: given.bootTest,
       verify: given.verify,
@@ -247,6 +255,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
   }
   if (given.image === '') {
     if (given.addons !== '') throw new InputError('addons: given without image (the kernel image is what gets published)')
+    if (given.modules !== '') throw new InputError('modules: given without image (the modules are checked against the kernel image)')
     return { mode: 'check', check: { ...check, config: given.config, sample: false }, drift, bootTest: given.bootTest }
   }
   return {
@@ -255,6 +264,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     drift,
     image: given.image,
     addons: given.addons,
+    modules: given.modules,
     compression,
     bootTest: given.bootTest,
     verify: given.verify,

@@ -2,6 +2,7 @@
 // and turns what a command throws into one line and exit status 2.
 import { oneLine } from '../errors.js'
 import { escapeLogLine } from '../log-line.js'
+import { ADDONS_USAGE, addonsCommand } from './addons.js'
 import { BOOT_USAGE, bootCommand } from './boot.js'
 import { CHECK_EXIT, CHECK_USAGE, checkCommand } from './check.js'
 import { DIFF_USAGE, diffCommand } from './diff.js'
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   install: { run: installCommand, usage: INSTALL_USAGE },
   boot: { run: bootCommand, usage: BOOT_USAGE },
   diff: { run: diffCommand, usage: DIFF_USAGE },
+  addons: { run: addonsCommand, usage: ADDONS_USAGE },
 }
 
 /** Every command's usage, as `kernel-action --help` prints it. */
@@ -32,7 +34,8 @@ ${firstLine(INSTALL_USAGE).replace('usage: ', '       ')}
 ${REF_USAGE}
 exit status: 0 requirements met (verify: no problem), 1 requirements not met (verify: a problem), 2 usage or input error
 ${BOOT_USAGE}
-${DIFF_USAGE}`
+${DIFF_USAGE}
+${ADDONS_USAGE}`
 
 /** Runs one command line (without `node` and the script); returns the exit status. Never throws. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {

@@ -1,31 +1,86 @@
 // Checks that `addons` is a whole squashfs image (the kernel's fs/squashfs/squashfs_fs.h superblock) from its first
 // 96 bytes, without reading the rest: the magic "hsqs", major version 4, and bytes_used that fits the file.
+import type { FileHandle } from 'node:fs/promises'
 import { InputError } from '../errors.js'
 import { openInputFile } from '../input-file.js'
 
-const SUPERBLOCK_BYTES = 96
+export const SUPERBLOCK_BYTES = 96
 const SQUASHFS_MAGIC = 0x73717368 // "hsqs" read as little-endian u32
 
+/** The compressor ids of squashfs_fs.h (ZLIB_COMPRESSION ... ZSTD_COMPRESSION). */
+export const SQUASHFS_COMPRESSORS: Readonly<Record<number, string>> = { 1: 'gzip', 2: 'lzma', 3: 'lzo', 4: 'xz', 5: 'lz4', 6: 'zstd' }
+
+/** The squashfs 4 superblock (struct squashfs_super_block), field by field; table starts are byte offsets in the file. */
+export interface SquashfsSuperblock {
+  major: number
+  minor: number
+  inodeCount: number
+  blockSize: number
+  blockLog: number
+  fragmentCount: number
+  /** The compressor id (1 gzip, 4 xz, 6 zstd...), and its name when it is one squashfs_fs.h knows. */
+  compressionId: number
+  compression: string | undefined
+  flags: number
+  idCount: number
+  /** An inode reference: the metadata block's offset in the inode table << 16 | the offset inside that block. */
+  rootInode: bigint
+  bytesUsed: number
+  idTableStart: number
+  xattrIdTableStart: number
+  inodeTableStart: number
+  directoryTableStart: number
+  fragmentTableStart: number
+  exportTableStart: number
+}
+
 /** What a squashfs superblock says of the file it starts; undefined when `head` is no squashfs superblock. */
-export function parseSquashfsSuperblock(head: Buffer): { major: number; bytesUsed: number } | undefined {
+export function parseSquashfsSuperblock(head: Buffer): SquashfsSuperblock | undefined {
   if (head.length < SUPERBLOCK_BYTES || head.readUInt32LE(0) !== SQUASHFS_MAGIC) return undefined
-  return { major: head.readUInt16LE(28), bytesUsed: Number(head.readBigUInt64LE(40)) }
+  // Offsets beyond 2^53 are not real files; as numbers they stay exact up to there and compare with file sizes.
+  const offset = (at: number): number => Number(head.readBigUInt64LE(at))
+  const compressionId = head.readUInt16LE(20)
+  return {
+    major: head.readUInt16LE(28),
+    minor: head.readUInt16LE(30),
+    inodeCount: head.readUInt32LE(4),
+    blockSize: head.readUInt32LE(12),
+    blockLog: head.readUInt16LE(22),
+    fragmentCount: head.readUInt32LE(16),
+    compressionId,
+    compression: SQUASHFS_COMPRESSORS[compressionId],
+    flags: head.readUInt16LE(24),
+    idCount: head.readUInt16LE(26),
+    rootInode: head.readBigUInt64LE(32),
+    bytesUsed: offset(40),
+    idTableStart: offset(48),
+    xattrIdTableStart: offset(56),
+    inodeTableStart: offset(64),
+    directoryTableStart: offset(72),
+    fragmentTableStart: offset(80),
+    exportTableStart: offset(88),
+  }
 }
 
 /** Throws a one-line InputError naming the `addons` input unless `file` is a whole squashfs 4 image. */
 export async function assertSquashfs(file: string, input = 'addons'): Promise<void> {
   const { handle, size } = await openInputFile(file, input)
-  let head: Buffer
   try {
-    head = Buffer.alloc(SUPERBLOCK_BYTES)
-    head = head.subarray(0, (await handle.read(head, 0, SUPERBLOCK_BYTES, 0)).bytesRead)
+    await readSquashfsSuperblock(handle, size, file, input)
   } finally {
     await handle.close()
   }
+}
+
+/** The superblock of the open file `file` of `size` bytes, once it is known to start a whole squashfs 4 image. */
+export async function readSquashfsSuperblock(handle: FileHandle, size: number, file: string, input: string): Promise<SquashfsSuperblock> {
+  const buffer = Buffer.alloc(SUPERBLOCK_BYTES)
+  const head = buffer.subarray(0, (await handle.read(buffer, 0, SUPERBLOCK_BYTES, 0)).bytesRead)
   const superblock = parseSquashfsSuperblock(head)
   if (superblock === undefined) throw new InputError(`${input}: ${file} is not a squashfs image (no "hsqs" superblock)`)
   if (superblock.major !== 4) throw new InputError(`${input}: ${file} is squashfs version ${superblock.major}; the kernel mounts version 4`)
   if (superblock.bytesUsed < SUPERBLOCK_BYTES || superblock.bytesUsed > size) {
     throw new InputError(`${input}: ${file} is truncated: its squashfs superblock says ${superblock.bytesUsed} bytes but the file has ${size}`)
   }
+  return superblock
 }
