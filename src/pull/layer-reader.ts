@@ -57,10 +57,21 @@ export async function walkTar(source: Readable, compression: LayerCompression, o
   const parser = new Parser({ strict: true })
   const pending: Promise<void>[] = []
   const bodies = new Set<Readable>()
+  const stages: (Readable | Duplex)[] = [source, new MagicGate(compression, where)]
+  if (compression === 'zstd') stages.push(new ZstdFrameGate(where))
+  const decompress = decompressor(compression)
+  if (decompress !== undefined) stages.push(decompress)
+  stages.push(new TarGate(where))
   let failure: unknown
+  let failed: (error: unknown) => void = () => undefined
+  const stopped = new Promise<never>((_resolve, reject) => (failed = reject))
+  stopped.catch(() => undefined)
+  // Any part failing stops every part: the pipeline alone would wait forever on a parser blocked by a failed body.
   const fail = (error: unknown): void => {
-    failure ??= error
-    source.destroy(error as Error)
+    if (failure !== undefined) return
+    failure = error
+    failed(error)
+    for (const stage of stages) stage.destroy()
     for (const body of bodies) body.destroy(error as Error)
   }
   parser.on('entry', (entry: ReadEntry) => {
@@ -95,13 +106,8 @@ export async function walkTar(source: Readable, compression: LayerCompression, o
     else entry.pipe(check).pipe(body)
     pending.push(consume(body).catch(fail))
   })
-  const stages: (Readable | Duplex)[] = [source, new MagicGate(compression, where)]
-  if (compression === 'zstd') stages.push(new ZstdFrameGate(where))
-  const decompress = decompressor(compression)
-  if (decompress !== undefined) stages.push(decompress)
-  stages.push(new TarGate(where))
   try {
-    await pipeline([...stages, parser as unknown as NodeJS.WritableStream])
+    await Promise.race([pipeline([...stages, parser as unknown as NodeJS.WritableStream]), stopped])
   } catch (error) {
     fail(error)
   }
