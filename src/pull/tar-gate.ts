@@ -47,9 +47,7 @@ export class TarGate extends Transform {
   /** Walks `chunk` and returns the part of it to pass on (all of it until the end-of-archive block). */
   #consume(chunk: Buffer): Buffer {
     if (this.#state.kind === 'done') {
-      // What follows the end of the archive is never read by GNU tar or krata: it need not be inflated for long.
-      this.#trailing += chunk.length
-      if (this.#trailing > MAX_TRAILING) throw new InputError(`${this.where}: more than ${MAX_TRAILING} bytes follow the end of the tar archive`)
+      this.#follow(chunk.length)
       return Buffer.alloc(0)
     }
     if (this.#offset + chunk.length > MAX_INFLATED) {
@@ -82,7 +80,7 @@ export class TarGate extends Transform {
         this.#pending = Buffer.alloc(0)
         this.#header(block, this.#offset + at - TAR_BLOCK)
         if (this.#done()) {
-          this.#trailing = chunk.length - at
+          this.#follow(chunk.length - at)
           this.#offset += at
           return Buffer.concat([chunk.subarray(0, at), Buffer.alloc(TAR_BLOCK)])
         }
@@ -114,6 +112,12 @@ export class TarGate extends Transform {
       return
     }
     this.#state = size + pad === 0 ? { kind: 'header' } : { kind: 'skip', left: size + pad }
+  }
+
+  /** What follows the end of the archive is never read by GNU tar or krata: it need not be inflated for long. */
+  #follow(bytes: number): void {
+    this.#trailing += bytes
+    if (this.#trailing > MAX_TRAILING) throw new InputError(`${this.where}: more than ${MAX_TRAILING} bytes follow the end of the tar archive`)
   }
 
   #done(): boolean {
