@@ -23,7 +23,7 @@ const entry = (platform?: { os: string; architecture: string }): Descriptor => (
   size: 100,
   ...(platform ? { platform } : {}),
 })
-const index = (...manifests: Descriptor[]): ImageIndex => ({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }) as ImageIndex
+const index = (...manifests: Descriptor[]): ImageIndex => ({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })
 
 describe('indexViolations: what krata can pick from an index', () => {
   it.each([
