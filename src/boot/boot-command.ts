@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { assertSquashfs } from '../describe/squashfs.js'
 import { InputError, oneOf } from '../errors.js'
 import { runBootTest } from './run-boot.js'
 
@@ -27,6 +28,8 @@ export async function bootCommand(args: string[], write: (line: string) => void)
   const timeoutSeconds = Number(values.timeout)
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30)
     throw new InputError(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`)
+  // Through the checked opener first: a FIFO would hang the boot, /dev/zero would be copied until the disk fills.
+  if (values.addons) await assertSquashfs(values.addons, '--addons')
   const outcome = await runBootTest({
     image: values.image,
     addons: values.addons,
