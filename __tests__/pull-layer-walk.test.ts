@@ -304,6 +304,27 @@ describe('walkTar over in-memory layers', () => {
     expect(await errorOf(walk(tar))).toBe('layer 1: kernel/addons.squashfs is not a squashfs image (no "hsqs" superblock)')
   })
 
+  it('a layer cut inside a body being read fails the walk and its reader, leaving nothing waiting', async () => {
+    const filler = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251))
+    const whole = gzipSync(Buffer.concat([entry('kernel/image', filler), END]))
+    let reader: string | undefined
+    const walked = walkTar(
+      Readable.from([whole.subarray(0, whole.length >> 1)]),
+      'gzip',
+      () => async (body) => {
+        try {
+          for await (const chunk of body as AsyncIterable<Buffer>) void chunk
+        } catch (error) {
+          reader = (error as Error).message
+          throw error
+        }
+      },
+      'layer 1',
+    )
+    expect(await errorOf(walked)).toBe('layer 1: unexpected end of file')
+    expect(reader).toBe('unexpected end of file')
+  })
+
   it('a truncated gzip layer is one line naming the layer', async () => {
     const whole = gzipSync(Buffer.concat([entry('a', Buffer.alloc(100_000, 7)), END]))
     expect(await errorOf(walk(whole.subarray(0, whole.length >> 1), 'gzip'))).toBe('layer 1: unexpected end of file')
