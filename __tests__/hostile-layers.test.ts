@@ -275,3 +275,12 @@ describe('an error inside the tar walk ends it with its line', () => {
     expectRefused(run, 'kernel/config.gz is larger than')
   })
 })
+
+describe('kernel/config.gz inflates no further than a .config may be', () => {
+  it('a 16 MiB-capped config.gz that inflates to 4 GiB stops at 16 MiB in verify', () => {
+    const configGz = Buffer.concat(Array.from({ length: 64 }, () => gzipSync(Buffer.alloc(64 * MiB), { level: 9 })))
+    expect(configGz.length).toBeLessThan(16 * MiB)
+    const bytes = gzipSync(tarOf([...goodFiles(), ['kernel/config.gz', configGz]]))
+    expectRefused(cli('verify', layoutWith([{ bytes, mediaType: GZIP }])), `kernel/config.gz inflates to more than ${16 * MiB} bytes`)
+  })
+})

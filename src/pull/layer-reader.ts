@@ -2,7 +2,8 @@
 // entry by entry, with back-pressure (node-tar), so a layer of any size passes through in constant memory; each
 // stage checks its bytes before the next one trusts them (layer-bytes.ts, tar-gate.ts, kernel-file-limits.ts).
 import { spawn } from 'node:child_process'
-import { Duplex, PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream'
+import { createHash } from 'node:crypto'
+import { Duplex, PassThrough, Transform, Writable, type Readable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib, { createGunzip } from 'node:zlib'
 import { Parser, type ReadEntry } from 'tar'
@@ -249,6 +250,34 @@ export async function bodyToBuffer(body: Readable, maxBytes: number, what: strin
     chunks.push(chunk)
   }
   return Buffer.concat(chunks)
+}
+
+/**
+ * The sha256 of a gzip body once inflated, refusing to inflate past `maxBytes` (kernel/config.gz: a 16 MiB gzip of
+ * zeros would otherwise cost a minute). Nothing is kept in memory.
+ */
+export async function inflatedSha256(body: Readable, maxBytes: number, what: string): Promise<string> {
+  const hash = createHash('sha256')
+  let inflated = 0
+  const tooLarge = new InputError(`${what} inflates to more than ${maxBytes} bytes`)
+  try {
+    await pipeline(
+      body,
+      createGunzip({ chunkSize: 1 << 16 }),
+      new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          inflated += chunk.length
+          if (inflated > maxBytes) return done(tooLarge)
+          hash.update(chunk)
+          done()
+        },
+      }),
+    )
+  } catch (error) {
+    if (error === tooLarge || !(error instanceof Error) || !('code' in error)) throw error
+    throw new InputError(`${what} is not a whole gzip stream (${error.message})`)
+  }
+  return `sha256:${hash.digest('hex')}`
 }
 
 /** What krata reads as a file: a regular file entry in any of tar's spellings (never a link). */

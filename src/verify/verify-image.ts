@@ -1,11 +1,9 @@
 // `kernel-action verify`: reads an image the way krata v0.0.21 pulls it and lists every rule it breaks.
 // Layers are streamed (never held in memory); kernel/image goes to a temporary file only to be inspected.
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { createGunzip } from 'node:zlib'
 import { OCI_ARCHES, ociArch, type KernelArch } from '../arch.js'
 import { inspectKernelImage, type KernelImageInfo } from '../describe/kernel-image.js'
 import { parseKernelMetadata } from '../describe/metadata.js'
@@ -24,7 +22,8 @@ import {
   type OpenImageOptions,
   type OpenedImage,
 } from '../pull/image-source.js'
-import { KRATA_LAYER_TYPES, bodyToBuffer, isRegularEntry, readLayer } from '../pull/layer-reader.js'
+import { CONFIG_INFLATED_MAX } from '../pull/kernel-file-limits.js'
+import { KRATA_LAYER_TYPES, bodyToBuffer, inflatedSha256, isRegularEntry, readLayer } from '../pull/layer-reader.js'
 import type { ImageIndex } from '../oci/types.js'
 import {
   TarRules,
@@ -201,11 +200,7 @@ async function readKernelFiles(image: OpenedImage): Promise<LayerFacts> {
             }
             if (entry.path === 'kernel/config.gz') {
               return async (body) => {
-                const hash = createHash('sha256')
-                await pipeline(body, createGunzip(), async (source: AsyncIterable<Buffer>) => {
-                  for await (const chunk of source) hash.update(chunk)
-                })
-                facts.configDigest = `sha256:${hash.digest('hex')}`
+                facts.configDigest = await inflatedSha256(body, CONFIG_INFLATED_MAX, 'kernel/config.gz')
               }
             }
             return undefined
