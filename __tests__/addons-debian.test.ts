@@ -2,11 +2,11 @@
 // scripts/debian-addons.sh, cached) against its own vmlinuz and against the sample kernel, through the CLI as a user
 // runs it. The first run builds the image (mksquashfs of ~390 MB: minutes on 2 cores); later runs take it from the cache.
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { ROOT } from './support/run-action.js'
+import { runCliBundleSync } from './support/cli.js'
 
-const CLI = path.join(ROOT, 'dist', 'cli', 'index.js')
 let squashfs: string
 let release: string
 let vmlinuz: string
@@ -22,7 +22,7 @@ beforeAll(() => {
   vmlinuz = path.join(squashfs.replace(/\.addons\.squashfs$/, ''), 'boot', `vmlinuz-${release}`)
 }, 900_000)
 
-const addons = (...args: string[]) => spawnSync(process.execPath, [CLI, 'addons', ...args], { encoding: 'utf8' })
+const addons = (...args: string[]) => runCliBundleSync(['addons', ...args])
 
 describe("Debian's module tree as addons", () => {
   it('passes against its own kernel, read in-process well within a second, and unsquashfs reads the same', () => {

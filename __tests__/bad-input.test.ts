@@ -62,6 +62,7 @@ beforeAll(async () => {
   write('arm64-header-only', craftArm64Image().subarray(0, 64))
   const bigArm64 = Buffer.alloc(2 * 1024 * 1024)
   craftArm64Image().subarray(0, 64).copy(bigArm64)
+  bigArm64.writeBigUInt64LE(BigInt(bigArm64.length), 16) // image_size: a real Image occupies at least its file
   bigArm64.write('Linux version 6.1.192-crafted (test@kernel-action) (gcc 12.2.0) #1 SMP\n\0', 1536 * 1024, 'latin1')
   write('arm64-first-1M.gz', gzipSync(bigArm64.subarray(0, 1024 * 1024)))
   write('empty-addons', '')

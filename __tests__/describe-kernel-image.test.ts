@@ -300,3 +300,40 @@ describe('kernel files are what they claim (issue 9)', () => {
     expect((await inspectKernelImage(await fileWith('arm64-pe.gz', gzipSync(bytes)))).release).toBe('6.1.192-edera-zone')
   })
 })
+
+describe('a kernel payload inflates no further than its header declares (issue 19)', () => {
+  /** gzip members of `member` zero bytes, `count` times: a small file that inflates to member × count bytes. */
+  function zeroMembers(member: number, count: number): Buffer {
+    const one = gzipSync(Buffer.alloc(member), { level: 9 })
+    return Buffer.concat(Array.from({ length: count }, () => one))
+  }
+
+  it('refuses a bzImage whose gzip payload inflates to 16 GiB, at its 64 MiB length trailer, in seconds', async () => {
+    const payload = zeroMembers(64 * 1024 * 1024, 256) // 16 GiB inflated; the last member's ISIZE says 64 MiB
+    const file = await fileWith('bomb-bzImage', craftBzImage({ protocol: 0x020f, setupSects: 4, version: '6.1.0 #1', payload }))
+    const started = Date.now()
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file}: its gzip payload inflates beyond the ${64 * 1024 * 1024} bytes its header declares (length trailer)`,
+    )
+    expect(Date.now() - started).toBeLessThan(20_000)
+  })
+
+  it('refuses a bzImage whose gzip payload inflates beyond its init_size', async () => {
+    const payload = gzipSync(Buffer.alloc(2 * 1024 * 1024))
+    const image = craftBzImage({ protocol: 0x020f, setupSects: 4, version: '6.1.0 #1', payload })
+    image.writeUInt32LE(1024 * 1024, 0x260) // init_size: 1 MiB
+    const file = await fileWith('init-size-bzImage', image)
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file}: its gzip payload inflates beyond the ${1024 * 1024} bytes its header declares (init_size)`,
+    )
+  })
+
+  it('refuses an Image.gz that inflates beyond the image_size of its own header', async () => {
+    const image = craftArm64Image(4096, 4 * 1024 * 1024)
+    image.writeBigUInt64LE(BigInt(1024 * 1024), 16) // claims 1 MiB
+    const file = await fileWith('Image-oversized.gz', gzipSync(image))
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file}: it inflates beyond the ${1024 * 1024} bytes its Image header declares (image_size)`,
+    )
+  })
+})

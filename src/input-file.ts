@@ -3,7 +3,7 @@
 // install journal). Each must be a regular file, checked before it is opened: a FIFO would block the open or the read
 // forever, and a device such as /dev/zero reports size 0 and never ends. Reads are bounded by the size seen at open
 // time, and that size by the caller's bound.
-import { constants, promises as fs, type Stats } from 'node:fs'
+import fsSync, { constants, promises as fs, type Stats } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { fileError, InputError } from './errors.js'
@@ -120,4 +120,37 @@ function kindOf(stat: Stats): string {
   if (stat.isBlockDevice()) return 'a block device'
   if (stat.isSocket()) return 'a socket'
   return 'a special file'
+}
+
+/**
+ * The synchronous twin of readInputFile, for readers that are synchronous by design (the Kconfig tree): the same
+ * checks (a regular file, within `maxBytes`, opened without blocking on a FIFO), undefined when the file does not exist.
+ */
+export function readInputFileSync(file: string, input: string, maxBytes: number, what: string): Buffer | undefined {
+  let fd: number
+  try {
+    fd = fsSync.openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    throw fileError(input, file, error)
+  }
+  try {
+    const stat = fsSync.fstatSync(fd)
+    assertRegular(file, input, stat)
+    assertSize(file, input, stat.size, { maxBytes, what })
+    const buffer = Buffer.alloc(stat.size)
+    let filled = 0
+    while (filled < stat.size) {
+      const read = fsSync.readSync(fd, buffer, filled, stat.size - filled, filled)
+      if (read === 0) break
+      filled += read
+    }
+    return buffer.subarray(0, filled)
+  } catch (error) {
+    if (error instanceof InputError) throw error
+    throw fileError(input, file, error)
+  } finally {
+    fsSync.closeSync(fd)
+  }
 }

@@ -1,6 +1,6 @@
 // The one way tests run the command line: in process through `main` (fast, no bundle needed), or, where a test needs
 // a real process (its own environment, a kill, the shebang), the bundle `dist/cli/index.js` as a user runs it.
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process'
 import path from 'node:path'
 import { main } from '../../src/cli/main.js'
 import { ROOT } from './run-action.js'
@@ -60,4 +60,15 @@ export function runCliBundle(args: string[], options: Omit<SpawnCliOptions, 'std
   child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text))
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text))
   return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })))
+}
+
+/** The bundle run to its end synchronously (for tests with no server in this process to keep answering). */
+export function runCliBundleSync(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): CliRun {
+  const run = spawnSync(process.execPath, [CLI_BUNDLE, ...args], {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 60_000,
+    maxBuffer: 256 * 1024 * 1024,
+  })
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr }
 }

@@ -22,7 +22,10 @@ export interface KernelPayload {
   addons: string
 }
 
-/** Writes the four kernel files under `<dir>/kernel/`; the addons file is `addonsBytes` of patterned data. */
+/**
+ * Writes the four kernel files under `<dir>/kernel/`; the addons file is `addonsBytes` of patterned data behind a
+ * squashfs 4 superblock that claims them all (install and verify refuse anything else as addons).
+ */
 export function writePayload(dir: string, options: { addonsBytes?: number; kernel?: Buffer; metadata?: string } = {}): KernelPayload {
   const kernelDir = path.join(dir, 'kernel')
   fs.mkdirSync(kernelDir, { recursive: true })
@@ -30,9 +33,24 @@ export function writePayload(dir: string, options: { addonsBytes?: number; kerne
   const addons = path.join(kernelDir, 'addons.squashfs')
   fs.writeFileSync(image, options.kernel ?? craftBzImage(96 * 1024))
   writePatterned(addons, options.addonsBytes ?? 200_000, 7)
+  squashfsSuperblockOn(addons)
   fs.writeFileSync(path.join(kernelDir, 'config.gz'), gzipDeterministic(Buffer.from(CONFIG_TEXT)))
   fs.writeFileSync(path.join(kernelDir, 'metadata'), options.metadata ?? METADATA)
   return { dir, image, addons }
+}
+
+/** Writes a squashfs 4 superblock (magic "hsqs", s_major 4, bytes_used = the file's size) over the file's first 96 bytes. */
+export function squashfsSuperblockOn(file: string): void {
+  const superblock = Buffer.alloc(96)
+  superblock.write('hsqs', 0, 'latin1')
+  superblock.writeUInt16LE(4, 28)
+  superblock.writeBigUInt64LE(BigInt(fs.statSync(file).size), 40)
+  const fd = fs.openSync(file, 'r+')
+  try {
+    fs.writeSync(fd, superblock, 0, superblock.length, 0)
+  } finally {
+    fs.closeSync(fd)
+  }
 }
 
 /** Patterned bytes written in 1 MiB pieces (a 100 MB file is never one buffer). */

@@ -6,7 +6,7 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(628);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(211);
 // The `kernel-action` program (package.json `bin`): starts the command line, and nothing else.
 
 // A reader that stops early (`kernel-action --help | head`) is not an error of ours: the rest is dropped unsaid.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 628:
+/***/ 211:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -185,7 +185,7 @@ const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 
 
 /** Opens `file` (named by input `input`) for reading, or throws a one-line InputError saying why not. */
-async function input_file_openInputFile(file, input, options = {}) {
+async function openInputFile(file, input, options = {}) {
     const seen = await statOf(file, input, options.noFollow === true);
     assertRegular(file, input, seen);
     assertSize(file, input, seen.size, options);
@@ -215,7 +215,7 @@ async function input_file_openInputFile(file, input, options = {}) {
  * should be ("kernel config"), for the message.
  */
 async function readInputFile(file, input, maxBytes, what, options = {}) {
-    const { handle, size } = await input_file_openInputFile(file, input, { ...options, maxBytes, what });
+    const { handle, size } = await openInputFile(file, input, { ...options, maxBytes, what });
     try {
         const buffer = Buffer.alloc(size);
         let filled = 0;
@@ -242,7 +242,7 @@ async function readInputFile(file, input, maxBytes, what, options = {}) {
  * The handle closes when the stream ends or is destroyed.
  */
 async function streamInputFile(file, input, options = {}) {
-    const { handle, size } = await input_file_openInputFile(file, input, options);
+    const { handle, size } = await openInputFile(file, input, options);
     if (size === 0) {
         await handle.close();
         return { stream: external_node_stream_namespaceObject.Readable.from([]), size };
@@ -291,6 +291,44 @@ function kindOf(stat) {
     if (stat.isSocket())
         return 'a socket';
     return 'a special file';
+}
+/**
+ * The synchronous twin of readInputFile, for readers that are synchronous by design (the Kconfig tree): the same
+ * checks (a regular file, within `maxBytes`, opened without blocking on a FIFO), undefined when the file does not exist.
+ */
+function readInputFileSync(file, input, maxBytes, what) {
+    let fd;
+    try {
+        fd = external_node_fs_default().openSync(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            return undefined;
+        throw fileError(input, file, error);
+    }
+    try {
+        const stat = external_node_fs_default().fstatSync(fd);
+        assertRegular(file, input, stat);
+        assertSize(file, input, stat.size, { maxBytes, what });
+        const buffer = Buffer.alloc(stat.size);
+        let filled = 0;
+        while (filled < stat.size) {
+            const read = external_node_fs_default().readSync(fd, buffer, filled, stat.size - filled, filled);
+            if (read === 0)
+                break;
+            filled += read;
+        }
+        return buffer.subarray(0, filled);
+    }
+    catch (error) {
+        if (error instanceof errors_InputError)
+            throw error;
+        throw fileError(input, file, error);
+    }
+    finally {
+        external_node_fs_default().closeSync(fd);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/arch.ts
@@ -529,6 +567,8 @@ function decodeConfig(bytes, display, input) {
 
 const SUPERBLOCK_BYTES = 96;
 const SQUASHFS_MAGIC = 0x73717368; // "hsqs" read as little-endian u32
+/** No addons image krata ships comes near this; it bounds what an image can make install write. */
+const ADDONS_MAX_BYTES = 4 * 1024 ** 3;
 /** The compressor ids of squashfs_fs.h (ZLIB_COMPRESSION ... ZSTD_COMPRESSION). */
 const SQUASHFS_COMPRESSORS = { 1: 'gzip', 2: 'lzma', 3: 'lzo', 4: 'xz', 5: 'lz4', 6: 'zstd' };
 /** What a squashfs superblock says of the file it starts; undefined when `head` is no squashfs superblock. */
@@ -559,9 +599,26 @@ function parseSquashfsSuperblock(head) {
         exportTableStart: offset(88),
     };
 }
+/**
+ * Why the `size` bytes starting with `head` are not a whole squashfs 4 image the kernel mounts (undefined when they
+ * are): the same rule for a file given to publish or boot and for kernel/addons.squashfs inside an image.
+ */
+function squashfsProblem(head, size) {
+    if (size > ADDONS_MAX_BYTES)
+        return `is ${size} bytes, more than the ${ADDONS_MAX_BYTES} an addons image may be`;
+    const superblock = parseSquashfsSuperblock(head);
+    if (superblock === undefined)
+        return 'is not a squashfs image (no "hsqs" superblock)';
+    if (superblock.major !== 4)
+        return `is squashfs version ${superblock.major}; the kernel mounts version 4`;
+    if (superblock.bytesUsed < SUPERBLOCK_BYTES || superblock.bytesUsed > size) {
+        return `is truncated: its squashfs superblock says ${superblock.bytesUsed} bytes but the file has ${size}`;
+    }
+    return undefined;
+}
 /** Throws a one-line InputError naming the `addons` input unless `file` is a whole squashfs 4 image. */
 async function assertSquashfs(file, input = 'addons') {
-    const { handle, size } = await openInputFile(file, input);
+    const { handle, size } = await openInputFile(file, input, { maxBytes: ADDONS_MAX_BYTES, what: 'addons squashfs image' });
     try {
         await readSquashfsSuperblock(handle, size, file, input);
     }
@@ -573,15 +630,10 @@ async function assertSquashfs(file, input = 'addons') {
 async function readSquashfsSuperblock(handle, size, file, input) {
     const buffer = Buffer.alloc(SUPERBLOCK_BYTES);
     const head = buffer.subarray(0, (await handle.read(buffer, 0, SUPERBLOCK_BYTES, 0)).bytesRead);
-    const superblock = parseSquashfsSuperblock(head);
-    if (superblock === undefined)
-        throw new errors_InputError(`${input}: ${file} is not a squashfs image (no "hsqs" superblock)`);
-    if (superblock.major !== 4)
-        throw new errors_InputError(`${input}: ${file} is squashfs version ${superblock.major}; the kernel mounts version 4`);
-    if (superblock.bytesUsed < SUPERBLOCK_BYTES || superblock.bytesUsed > size) {
-        throw new errors_InputError(`${input}: ${file} is truncated: its squashfs superblock says ${superblock.bytesUsed} bytes but the file has ${size}`);
-    }
-    return superblock;
+    const problem = squashfsProblem(head, size);
+    if (problem !== undefined)
+        throw new errors_InputError(`${input}: ${file} ${problem}`);
+    return parseSquashfsSuperblock(head);
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -1176,7 +1228,7 @@ class UnsquashfsTree {
 const ADDONS_READERS = ['auto', 'in-process', 'unsquashfs'];
 /** The addons image `file` (named by input `input`) as a tree; `reader` forces one way (for measuring both). */
 async function openAddons(file, input, reader = 'auto') {
-    const { handle, size } = await input_file_openInputFile(file, input);
+    const { handle, size } = await openInputFile(file, input);
     let handedOver = false;
     try {
         const superblock = await readSquashfsSuperblock(handle, size, file, input);
@@ -1259,8 +1311,8 @@ class BannerScanner {
 ;// CONCATENATED MODULE: ./src/describe/boot-header.ts
 // Pure readers of the fixed headers at the start of Linux kernel images.
 // x86: Documentation/x86/boot.rst (the "real-mode kernel header"); arm64: Documentation/arm64/booting.rst.
-/** Bytes of the x86 header this module needs: everything up to and including payload_length (0x24C/4). */
-const BZIMAGE_HEADER_BYTES = 0x250;
+/** Bytes of the x86 header this module needs: everything up to and including init_size (0x260/4). */
+const BZIMAGE_HEADER_BYTES = 0x264;
 /** The arm64 Image header is 64 bytes; its magic sits at offset 56. */
 const ARM64_HEADER_BYTES = 64;
 const HDRS = 0x53726448; // "HdrS" read as little-endian u32
@@ -1279,7 +1331,9 @@ function parseBzImageHeader(head) {
     }
     if (version >= 0x0204)
         header.declaredSize = (setupSects + 1) * 512 + head.readUInt32LE(0x1f4) * 16;
-    if (version >= 0x0208 && head.length >= BZIMAGE_HEADER_BYTES) {
+    if (version >= 0x020a && head.length >= 0x264 && head.readUInt32LE(0x260) > 0)
+        header.initSize = head.readUInt32LE(0x260);
+    if (version >= 0x0208 && head.length >= 0x250) {
         const payloadOffset = head.readUInt32LE(0x248);
         const length = head.readUInt32LE(0x24c);
         // payload_offset counts from the protected-mode code, which starts after the setup sectors.
@@ -1316,6 +1370,13 @@ function peFileExtent(head) {
             extent = Math.max(extent, head.readUInt32LE(entry + 20) + rawSize);
     }
     return extent;
+}
+/** The arm64 Image header's image_size (offset 16): the bytes the kernel occupies once loaded; 0 before Linux 3.17. */
+function arm64ImageSize(head) {
+    if (head.length < ARM64_HEADER_BYTES)
+        return 0;
+    const size = head.readBigUInt64LE(16);
+    return size > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(size);
 }
 /** Bytes at the start of an arm64 Image that hold its PE header and section table. */
 const PE_HEADER_BYTES = 4096;
@@ -1372,6 +1433,13 @@ function releaseOf(versionString) {
 
 
 
+/**
+ * No kernel inflates beyond this (the largest distribution vmlinux is ~100 MB); the header's own figure bounds it
+ * further, so a payload made to inflate to gigabytes stops at once instead of costing a minute.
+ */
+const KERNEL_INFLATED_MAX = 1024 * 1024 * 1024;
+/** An arm64 Image older than 3.17 says no image_size: then this bound, the cap of a kernel/image file, applies. */
+const ARM64_IMAGE_DEFAULT_MAX = 256 * 1024 * 1024;
 /** The kernel_version string is short; this bounds the read. */
 const VERSION_STRING_MAX_BYTES = 512;
 /**
@@ -1379,7 +1447,7 @@ const VERSION_STRING_MAX_BYTES = 512;
  * its header says, a payload that does not decompress to its end, or one whose release cannot be read is refused.
  */
 async function inspectKernelImage(path) {
-    const { handle: file, size } = await input_file_openInputFile(path, 'image');
+    const { handle: file, size } = await openInputFile(path, 'image');
     try {
         const head = await readAt(file, 0, Math.max(BZIMAGE_HEADER_BYTES, PE_HEADER_BYTES));
         const bz = parseBzImageHeader(head);
@@ -1419,7 +1487,7 @@ async function inspectBzImage(file, path, size, bz) {
         if (end > size)
             throw new errors_InputError(`image: ${path} is truncated: its payload ends at byte ${end} but the file has ${size}`);
         info.payloadCompression = payloadCompressionOf(await readAt(file, bz.payload.offset, PAYLOAD_MAGIC_BYTES));
-        await checkPayloadEnds(file, path, bz.payload, info.payloadCompression);
+        await checkPayloadEnds(file, path, bz.payload, info.payloadCompression, bz.initSize);
     }
     const text = bz.versionStringOffset === undefined ? '' : cString(await readAt(file, bz.versionStringOffset, VERSION_STRING_MAX_BYTES));
     const release = text === '' ? undefined : releaseOf(text);
@@ -1431,8 +1499,14 @@ async function inspectBzImage(file, path, size, bz) {
  * A gzip payload is inflated to its end (streamed; the output is dropped) and an xz one must end in an xz footer, so a
  * bzImage cut or corrupted inside its payload is refused. Other compressions are only checked to fit the file.
  */
-async function checkPayloadEnds(file, path, payload, compression) {
+async function checkPayloadEnds(file, path, payload, compression, initSize) {
     if (compression === 'gzip') {
+        // The payload's last 4 bytes are its inflated length (gzip's ISIZE, which arch/x86/boot/compressed/mkpiggy reads
+        // as the kernel's output length); init_size bounds it too. Inflating past either is refused on the spot.
+        const declared = (await readAt(file, payload.offset + payload.length - 4, 4)).readUInt32LE(0);
+        const bound = Math.min(declared, initSize ?? KERNEL_INFLATED_MAX, KERNEL_INFLATED_MAX);
+        let inflated = 0;
+        const overrun = new errors_InputError(`image: ${path}: its gzip payload inflates beyond the ${bound} bytes its header declares (${declared === bound ? 'length trailer' : initSize === bound ? 'init_size' : 'kernel-action bound'})`);
         const source = file.createReadStream({
             start: payload.offset,
             end: payload.offset + payload.length - 1,
@@ -1440,9 +1514,16 @@ async function checkPayloadEnds(file, path, payload, compression) {
             highWaterMark: 1 << 20,
         });
         try {
-            await (0,promises_namespaceObject.pipeline)(source, (0,external_node_zlib_namespaceObject.createGunzip)(), new external_node_stream_namespaceObject.Writable({ write: (_chunk, _encoding, done) => done() }));
+            await (0,promises_namespaceObject.pipeline)(source, (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: 1 << 20 }), new external_node_stream_namespaceObject.Writable({
+                write: (chunk, _encoding, done) => {
+                    inflated += chunk.length;
+                    done(inflated > bound ? overrun : null);
+                },
+            }));
         }
         catch (error) {
+            if (error === overrun)
+                throw overrun;
             throw new errors_InputError(`image: ${path}: its gzip payload does not decompress to its end (${reasonOf(error)})`);
         }
     }
@@ -1487,6 +1568,12 @@ async function scanImage(path, gzipped) {
                 header = Buffer.concat([header, chunk.subarray(0, PE_HEADER_BYTES - header.length)]);
                 if (gzipped && header.length >= ARM64_HEADER_BYTES && !isArm64ImageHeader(header))
                     throw notArm64Gzip(path);
+            }
+            if (gzipped && header.length >= ARM64_HEADER_BYTES) {
+                // The inflated Image cannot be larger than the memory its header says it occupies (image_size).
+                const bound = Math.min(arm64ImageSize(header) || ARM64_IMAGE_DEFAULT_MAX, KERNEL_INFLATED_MAX);
+                if (inflated > bound)
+                    throw new errors_InputError(`image: ${path}: it inflates beyond the ${bound} bytes its Image header declares (image_size)`);
             }
             // Leaving the loop destroys the stream: nothing more is read.
             if (scanner.banner === undefined)
@@ -2790,6 +2877,7 @@ async function run_boot_writeLines(file, lines) {
 
 
 
+
 const BOOT_USAGE = `usage: kernel-action boot --image bzImage [--addons addons.squashfs] [--config .config]
                           [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS]
 exit status: 0 passed, 1 failed, 2 usage or input error, 3 skipped (aarch64)`;
@@ -2815,6 +2903,9 @@ async function bootCommand(args, io) {
     const timeoutSeconds = Number(values.timeout);
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30)
         throw new errors_InputError(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`);
+    // Through the checked opener first: a FIFO would hang the boot, /dev/zero would be copied until the disk fills.
+    if (values.addons)
+        await assertSquashfs(values.addons, '--addons');
     const outcome = await runBootTest({
         image: values.image,
         addons: values.addons,
@@ -2920,11 +3011,27 @@ function conjuncts(expr) {
 }
 /** `a && b && ...`, or undefined for an empty list (no condition). */
 function andAll(exprs) {
-    return exprs.reduce((acc, e) => (acc === undefined ? e : { kind: 'and', left: acc, right: e }), undefined);
+    return balanced('and', exprs);
 }
 /** `a || b || ...`, or undefined for an empty list. */
 function orAll(exprs) {
-    return exprs.reduce((acc, e) => (acc === undefined ? e : { kind: 'or', left: acc, right: e }), undefined);
+    return balanced('or', exprs);
+}
+/**
+ * A balanced tree of one associative operator: it prints and evaluates as the chain `a && b && c` does, but is only
+ * log2(n) deep, so the recursive walks over expressions stay shallow for a symbol with thousands of conditions.
+ */
+function balanced(kind, exprs) {
+    if (exprs.length === 0)
+        return undefined;
+    let level = [...exprs];
+    while (level.length > 1) {
+        const next = [];
+        for (let i = 0; i < level.length; i += 2)
+            next.push(i + 1 < level.length ? { kind, left: level[i], right: level[i + 1] } : level[i]);
+        level = next;
+    }
+    return level[0];
 }
 const PRECEDENCE = { or: 1, and: 2, not: 3, compare: 4, symbol: 5, string: 5, macro: 5 };
 /** Prints an expression the way Kconfig files write it, with only the parentheses it needs. */
@@ -3912,6 +4019,7 @@ function tokenize(line) {
 
 
 
+
 const TYPE_WORDS = {
     bool: 'bool',
     boolean: 'bool',
@@ -4012,9 +4120,19 @@ class TreeBuilder {
                 this.statement(first.kind === 'word' ? first.text : '', tokens.slice(1), location);
             }
             catch (err) {
+                // An unusable file (a FIFO, a link out of the tree, a block nested too deep) stops the read; syntax is skipped.
+                if (err instanceof errors_InputError)
+                    throw err;
                 this.skipped.push({ location, reason: err instanceof Error ? err.message : String(err) });
             }
         }
+    }
+    /** Opens a menu, choice or if block; Linux nests a handful, so a deeper tree is refused rather than walked. */
+    enter(block, location) {
+        if (this.stack.length >= MAX_BLOCK_DEPTH) {
+            throw new errors_InputError(`kernel-source: ${location.file}:${location.line}: menu, choice and if blocks nested deeper than ${MAX_BLOCK_DEPTH}; not a kernel Kconfig`);
+        }
+        this.stack.push(block);
     }
     inheritedDeps() {
         return this.stack.flatMap((b) => b.deps);
@@ -4053,12 +4171,12 @@ class TreeBuilder {
             case 'menu':
             case 'choice': {
                 const block = keyword === 'choice' ? { kind: keyword, deps: [], visibleIf: [], members: [] } : { kind: keyword, deps: [], visibleIf: [] };
-                this.stack.push(block);
+                this.enter(block, location);
                 this.current = { kind: 'block', block };
                 return;
             }
             case 'if': {
-                this.stack.push({ kind: 'if', deps: [parseExpr(rest)], visibleIf: [] });
+                this.enter({ kind: 'if', deps: [parseExpr(rest)], visibleIf: [] }, location);
                 this.current = { kind: 'other' };
                 return;
             }
@@ -4276,23 +4394,38 @@ function parseKconfig(files, sourceDir, arch) {
         tree.mainmenu = builder.mainmenu;
     return tree;
 }
-/** Files of a real directory; paths outside it are refused. */
+/** Linux nests menu/choice/if blocks about ten deep. */
+const MAX_BLOCK_DEPTH = 256;
+/** The largest Kconfig file in Linux is ~100 KB; this bound keeps a hostile tree from filling memory. */
+const KCONFIG_FILE_MAX_BYTES = 4 * 1024 * 1024;
+/**
+ * Files of a real directory; paths outside it are refused, and so is a file that resolves outside it through a
+ * symbolic link (a tree must not make the action read /etc or a FIFO elsewhere). Each is opened by the checked opener.
+ */
 function directoryFiles(sourceDir) {
     const toRelative = (file) => {
         const rel = (0,external_node_path_namespaceObject.isAbsolute)(file) ? (0,external_node_path_namespaceObject.relative)(sourceDir, file).split(external_node_path_namespaceObject.sep).join('/') : file;
         return rel.startsWith('..') ? undefined : rel;
     };
+    let root;
     return {
         read(file) {
             const rel = toRelative(file);
             if (rel === undefined)
                 return undefined;
+            const path = (0,external_node_path_namespaceObject.join)(sourceDir, rel);
+            let real;
             try {
-                return (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(sourceDir, rel), 'utf8');
+                real = (0,external_node_fs_namespaceObject.realpathSync)(path);
             }
             catch {
-                return undefined;
+                return undefined; // not there (or a dangling link): a source that is not found, as make reports it
             }
+            root ??= (0,external_node_fs_namespaceObject.realpathSync)(sourceDir);
+            if (real !== root && !real.startsWith(`${root}${external_node_path_namespaceObject.sep}`)) {
+                throw new errors_InputError(`kernel-source: ${path} resolves to ${real}, outside ${sourceDir}; a Kconfig file must be inside the tree`);
+            }
+            return readInputFileSync(path, 'kernel-source', KCONFIG_FILE_MAX_BYTES, 'Kconfig file')?.toString('utf8');
         },
         glob(pattern) {
             const rel = toRelative(pattern);
@@ -5920,7 +6053,7 @@ class OciLayout {
     async #openBlobFile(descriptor) {
         if (!(await this.#exists(descriptor.digest)))
             throw new errors_InputError(`${this.name}: has no blob ${descriptor.digest}`);
-        const opened = await input_file_openInputFile(this.blobPath(descriptor.digest), this.#input, { noFollow: true });
+        const opened = await openInputFile(this.blobPath(descriptor.digest), this.#input, { noFollow: true });
         if (opened.size !== descriptor.size) {
             await opened.handle.close();
             throw new IntegrityError(`${this.name}: blob ${descriptor.digest} is ${opened.size} bytes, its descriptor says ${descriptor.size}`);
@@ -7416,9 +7549,454 @@ var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enum
 `).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_namespaceObject.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_namespaceObject.openSync(e,"r");let r=external_node_fs_namespaceObject.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_namespaceObject.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_namespaceObject.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_namespaceObject.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_namespaceObject.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_namespaceObject.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_namespaceObject.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_namespaceObject.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_namespaceObject.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_namespaceObject.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_namespaceObject.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_namespaceObject.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_namespaceObject.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_namespaceObject.resolve(s,t.name),e,i),ps(external_node_path_namespaceObject.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_namespaceObject.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_namespaceObject.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_namespaceObject.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return external_node_fs_promises_namespaceObject.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_namespaceObject.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_namespaceObject.resolve(s+"/"+h));external_node_fs_namespaceObject.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_namespaceObject.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_namespaceObject.unlink(s,c=>{if(c)return o(c);external_node_fs_namespaceObject.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_namespaceObject.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_namespaceObject.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_namespaceObject.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_namespaceObject.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_namespaceObject.resolve(x));try{external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_namespaceObject.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_namespaceObject.unlinkSync(x),external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_namespaceObject.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_namespaceObject.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_namespaceObject.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.rename(s,e,i=>{if(i)return t(i);external_node_fs_namespaceObject.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_namespaceObject.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.renameSync(s,t),external_node_fs_namespaceObject.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_namespaceObject.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_namespaceObject.posix.dirname(t.path),l=external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_namespaceObject.isAbsolute(t.path)?f(external_node_path_namespaceObject.resolve(t.path)):f(external_node_path_namespaceObject.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_namespaceObject.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_namespaceObject.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_namespaceObject.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_namespaceObject.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_namespaceObject.futimes(l,c,d,y=>y?external_node_fs_namespaceObject.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_namespaceObject.fchown(l,c,d,y=>y?external_node_fs_namespaceObject.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_namespaceObject.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_namespaceObject.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_namespaceObject.relative(this.cwd,external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_namespaceObject.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_namespaceObject.resolve(e,o);external_node_fs_namespaceObject.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_namespaceObject.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_namespaceObject.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_namespaceObject.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_namespaceObject.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_namespaceObject.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_namespaceObject[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_namespaceObject.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_namespaceObject.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_namespaceObject.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_namespaceObject.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_namespaceObject.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_namespaceObject.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_namespaceObject.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_namespaceObject.futimesSync(n,a,l)}catch(c){try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_namespaceObject.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_namespaceObject.resolve(o,h);let[a,l]=ye(()=>external_node_fs_namespaceObject.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_namespaceObject.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_namespaceObject[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_namespaceObject.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_namespaceObject.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_namespaceObject.openSync(s.file,"w+");else throw a}let o=external_node_fs_namespaceObject.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_namespaceObject.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_namespaceObject.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_namespaceObject.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_namespaceObject.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_namespaceObject.read(n,d,0,512,l,y)};external_node_fs_namespaceObject.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_namespaceObject.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_namespaceObject.fstat(c,(d,y)=>{if(d)return external_node_fs_namespaceObject.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_namespaceObject.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_namespaceObject.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_namespaceObject.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
 //# sourceMappingURL=index.min.js.map
 
+;// CONCATENATED MODULE: ./src/pull/kernel-file-limits.ts
+// How large each kernel file inside an image may be, judged from its tar header before a byte of it is written:
+// what install writes and verify inflates stays within these, whatever a layer decompresses to.
+
+const MiB = 1024 * 1024;
+/** Per-file caps, by path inside the image (README "Host side": the caps). */
+const KERNEL_FILE_CAPS = new Map([
+    // The largest distribution kernels are ~15 MB; a debug build with everything built in stays well below this.
+    ['kernel/image', 256 * MiB],
+    // A few hundred bytes of KEY=value lines.
+    ['kernel/metadata', 64 * 1024],
+    // The action reads a .config of at most 16 MiB; its gzip is smaller still.
+    ['kernel/config.gz', 16 * MiB],
+    // Bounded again by its own squashfs superblock (squashfs.ts).
+    ['kernel/addons.squashfs', ADDONS_MAX_BYTES],
+]);
+/** What an inflated kernel/config.gz may hold: the same bound as a .config the action reads. */
+const CONFIG_INFLATED_MAX = 16 * MiB;
+/** The path as krata's unpacker would place it (leading `./` and `/` do not change where it lands). */
+function placedPath(path) {
+    return path.replace(/^(?:\.\/|\/)+/, '');
+}
+/** Why a regular entry of `size` bytes at `path` is refused, or undefined when it is within its cap. */
+function kernelFileSizeProblem(path, size) {
+    const cap = KERNEL_FILE_CAPS.get(placedPath(path));
+    if (cap === undefined || size <= cap)
+        return undefined;
+    return `${path} is ${size} bytes, more than the ${cap} a ${placedPath(path).slice('kernel/'.length)} may be`;
+}
+
+;// CONCATENATED MODULE: ./src/pull/layer-bytes.ts
+/** How many leading bytes the magic check needs (a ustar magic sits at 257..262). */
+const MAGIC_BYTES = 263;
+const WORDS = { gzip: 'gzip (1f 8b)', zstd: 'zstd (28 b5 2f fd)', none: 'a tar archive ("ustar" at byte 257)' };
+/** Undefined when `head` (the first MAGIC_BYTES, fewer only at the end of the blob) starts as `compression` does. */
+function layerMagicProblem(head, compression) {
+    if (head.length === 0)
+        return 'is empty';
+    const ok = compression === 'gzip'
+        ? head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b
+        : compression === 'zstd'
+            ? head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC
+            : isTarStart(head);
+    if (ok)
+        return undefined;
+    return `does not start as ${WORDS[compression]} but with ${head
+        .subarray(0, 4)
+        .toString('hex')
+        .replace(/(..)(?=.)/g, '$1 ')}${describe(head)}`;
+}
+function isTarStart(head) {
+    if (head.length < MAGIC_BYTES)
+        return head.length >= 512 || head.every((byte) => byte === 0);
+    const magic = head.toString('latin1', 257, 262);
+    // An empty archive is all zeros; otherwise POSIX "ustar\0" or GNU "ustar  ".
+    return magic === 'ustar' || head.every((byte) => byte === 0);
+}
+function describe(head) {
+    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
+        return ' (gzip)';
+    if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC)
+        return ' (zstd)';
+    if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])))
+        return ' (xz)';
+    return '';
+}
+const ZSTD_MAGIC = 0xfd2fb528;
+const SKIPPABLE_MASK = 0xfffffff0;
+const SKIPPABLE_MAGIC = 0x184d2a50;
+/**
+ * Follows a zstd stream frame by frame (RFC 8878 §3.1) without decompressing, so every frame, not only the first, is
+ * a zstd frame (or a skippable one): `push` returns a reason as soon as one is not.
+ */
+class ZstdFrameCheck {
+    #need = 4;
+    #collected = [];
+    #step = 'magic';
+    #skip = 0;
+    #afterSkip = 'magic';
+    #descriptor = 0;
+    #lastBlock = false;
+    /** Feeds the next bytes; a reason when the stream stops being zstd. */
+    push(chunk) {
+        let at = 0;
+        while (at < chunk.length) {
+            if (this.#step === 'skip') {
+                const step = Math.min(this.#skip, chunk.length - at);
+                this.#skip -= step;
+                at += step;
+                if (this.#skip === 0)
+                    this.#to(this.#afterSkip);
+                continue;
+            }
+            while (at < chunk.length && this.#collected.length < this.#need)
+                this.#collected.push(chunk[at++]);
+            if (this.#collected.length < this.#need)
+                break;
+            const problem = this.#field(Buffer.from(this.#collected));
+            if (problem !== undefined)
+                return problem;
+        }
+        return undefined;
+    }
+    /** A reason when the stream ends inside a frame. */
+    end() {
+        return this.#step === 'magic' && this.#collected.length === 0 ? undefined : 'the zstd stream ends inside a frame';
+    }
+    #to(step) {
+        this.#step = step;
+        this.#need = step === 'magic' ? 4 : 3;
+        this.#collected = [];
+    }
+    #field(bytes) {
+        switch (this.#step) {
+            case 'magic': {
+                const magic = bytes.readUInt32LE(0);
+                if (magic === ZSTD_MAGIC) {
+                    this.#step = 'descriptor';
+                    this.#need = 1;
+                    this.#collected = [];
+                    return undefined;
+                }
+                if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
+                    this.#step = 'skippable-size';
+                    this.#need = 4;
+                    this.#collected = [];
+                    return undefined;
+                }
+                return `a frame starts with ${bytes.toString('hex')}, not the zstd magic${describe(bytes)}`;
+            }
+            case 'skippable-size':
+                return this.#skipThen(bytes.readUInt32LE(0), 'magic');
+            case 'descriptor': {
+                const d = bytes[0];
+                if (d & 0x08)
+                    return 'a zstd frame header sets its reserved bit';
+                this.#descriptor = d;
+                const single = (d >> 5) & 1;
+                const fcs = [single ? 1 : 0, 2, 4, 8][d >> 6];
+                const dict = [0, 1, 2, 4][d & 3];
+                const rest = (single ? 0 : 1) + dict + fcs;
+                this.#lastBlock = false;
+                if (rest === 0) {
+                    this.#to('block-header');
+                    return undefined;
+                }
+                this.#step = 'header-rest';
+                this.#need = rest;
+                this.#collected = [];
+                return undefined;
+            }
+            case 'header-rest':
+                this.#to('block-header');
+                return undefined;
+            case 'block-header': {
+                const header = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16);
+                const type = (header >> 1) & 3;
+                if (type === 3)
+                    return 'a zstd block has the reserved type';
+                const size = type === 1 ? 1 : header >>> 3;
+                this.#lastBlock = (header & 1) === 1;
+                const checksum = (this.#descriptor >> 2) & 1 ? 4 : 0;
+                return this.#skipThen(size + (this.#lastBlock ? checksum : 0), this.#lastBlock ? 'magic' : 'block-header');
+            }
+            default:
+                return undefined;
+        }
+    }
+    #skipThen(bytes, then) {
+        this.#collected = [];
+        if (bytes === 0) {
+            this.#to(then);
+            return undefined;
+        }
+        this.#step = 'skip';
+        this.#skip = bytes;
+        this.#afterSkip = then;
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pull/tar-header.ts
+// The tar headers a layer may hold, judged as GNU tar judges them (its `from_header`): numeric fields in octal or
+// base-256, ending in a space or NUL; no negative size; a checksum that adds up. Pure: bytes in, facts or a reason out.
+const TAR_BLOCK = 512;
+/** True for the all-zero block that ends an archive. */
+function isZeroBlock(block) {
+    for (const byte of block)
+        if (byte !== 0)
+            return false;
+    return true;
+}
+/** The header's facts, or a string saying why GNU tar refuses it. `block` is exactly 512 bytes and not all zero. */
+function parseTarHeader(block) {
+    const name = nameOf(block);
+    const checksum = numericField(block, 148, 8);
+    if (typeof checksum === 'string')
+        return `checksum field ${checksum}`;
+    if (!checksumMatches(block, checksum))
+        return 'header checksum does not match its bytes';
+    for (const [field, offset, length] of [
+        ['mode', 100, 8],
+        ['uid', 108, 8],
+        ['gid', 116, 8],
+        ['mtime', 136, 12],
+    ]) {
+        const value = numericField(block, offset, length);
+        if (typeof value === 'string')
+            return `${field} field ${value}`;
+    }
+    const size = numericField(block, 124, 12);
+    if (typeof size === 'string')
+        return `size field ${size}`;
+    if (size === undefined)
+        return 'size field is blank';
+    if (size < 0)
+        return 'size field is a negative base-256 number';
+    if (!Number.isSafeInteger(size))
+        return 'size field is beyond any real file';
+    return { name, type: String.fromCharCode(block[156]), size };
+}
+function nameOf(block) {
+    const name = cField(block, 0, 100);
+    const ustar = block.toString('latin1', 257, 263);
+    const prefix = ustar === 'ustar\0' ? cField(block, 345, 155) : '';
+    return prefix === '' ? name : `${prefix}/${name}`;
+}
+function cField(block, offset, length) {
+    const bytes = block.subarray(offset, offset + length);
+    const end = bytes.indexOf(0);
+    return bytes.toString('utf8', 0, end < 0 ? length : end);
+}
+/**
+ * A numeric field: leading spaces, octal digits, then a space or NUL (what follows is ignored); or base-256 (first
+ * byte 0x80 positive, 0xff negative). Undefined when blank; a string saying what is wrong otherwise.
+ */
+function numericField(block, offset, length) {
+    const first = block[offset];
+    // Base-256: GNU tar reads a negative one only where its type is signed (mtime); the caller judges the sign.
+    if (first === 0xff)
+        return -1;
+    if (first === 0x80) {
+        let value = 0n;
+        for (let i = 1; i < length; i++)
+            value = (value << 8n) | BigInt(block[offset + i]);
+        return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER + 1 : Number(value);
+    }
+    let at = offset;
+    const end = offset + length;
+    while (at < end && block[at] === 0x20)
+        at++;
+    if (at === end || block[at] === 0)
+        return undefined;
+    let value = 0;
+    const start = at;
+    while (at < end && block[at] >= 0x30 && block[at] <= 0x37)
+        value = value * 8 + (block[at++] - 0x30);
+    if (at === start || (at < end && block[at] !== 0x20 && block[at] !== 0)) {
+        return `holds ${JSON.stringify(block.toString('latin1', offset, end).replace(/\0+$/, ''))} where an octal number is expected`;
+    }
+    return value;
+}
+/** GNU tar accepts the unsigned sum and, for old writers, the signed one; the field itself counts as 8 spaces. */
+function checksumMatches(block, stored) {
+    if (stored === undefined)
+        return false;
+    let unsigned = 8 * 0x20;
+    let signed = 8 * 0x20;
+    for (let i = 0; i < TAR_BLOCK; i++) {
+        if (i >= 148 && i < 156)
+            continue;
+        const byte = block[i];
+        unsigned += byte;
+        signed += byte > 127 ? byte - 256 : byte;
+    }
+    return stored === unsigned || stored === signed;
+}
+/** The `size` record of a pax extended header body ("<len> size=<decimal>\n"), a reason when malformed, or undefined. */
+function paxSize(body) {
+    const text = body.toString('utf8');
+    let size;
+    let at = 0;
+    while (at < text.length) {
+        const space = text.indexOf(' ', at);
+        const length = space < 0 ? NaN : Number(text.slice(at, space));
+        if (!Number.isSafeInteger(length) || length <= space - at || at + length > text.length || text[at + length - 1] !== '\n') {
+            if (/^\0*$/.test(text.slice(at)))
+                break; // padding some writers leave
+            return 'pax header has a malformed record';
+        }
+        const record = text.slice(space + 1, at + length - 1);
+        if (record.startsWith('size=')) {
+            const value = record.slice('size='.length);
+            if (!/^\d{1,15}$/.test(value))
+                return `pax header has size=${JSON.stringify(value).slice(0, 40)}, not a size`;
+            size = Number(value);
+        }
+        at += length;
+    }
+    return size;
+}
+
+;// CONCATENATED MODULE: ./src/pull/tar-gate.ts
+// A pass-through in front of the tar parser that lets only archives GNU tar would read reach it: every header
+// checked (tar-header.ts), at most MAX_ENTRIES entries, at most MAX_INFLATED bytes, and nothing after the first zero
+// block (where GNU tar and krata's tar crate stop reading). Bytes pass unchanged, so the parser sees what was sent.
+
+
+
+/** A kernel image holds a handful of entries; this bound keeps a layer of empty entries from running for minutes. */
+const MAX_ENTRIES = 65_536;
+/** The caps of the kernel files together (tar-limits.ts), with room for headers. */
+const MAX_INFLATED = 4.5 * 1024 ** 3;
+/** GNU tar pads an archive to a 10 KiB record; anything far beyond the end-of-archive blocks is not tar. */
+const MAX_TRAILING = 1024 * 1024;
+/** A pax header carries a few names and times. */
+const MAX_PAX_BYTES = 1024 * 1024;
+class TarGate extends external_node_stream_namespaceObject.Transform {
+    where;
+    #state = { kind: 'header' };
+    #pending = Buffer.alloc(0);
+    #offset = 0;
+    #entries = 0;
+    #trailing = 0;
+    /** A pax `size` waiting for the header it applies to. */
+    #nextSize;
+    constructor(where) {
+        super({ highWaterMark: 1 << 20 });
+        this.where = where;
+    }
+    _transform(chunk, _encoding, callback) {
+        try {
+            const forward = this.#consume(chunk);
+            callback(null, forward.length > 0 ? forward : undefined);
+        }
+        catch (error) {
+            callback(error);
+        }
+    }
+    _flush(callback) {
+        // A short archive is the parser's to report ("Truncated input"); nothing is added here.
+        callback();
+    }
+    /** Walks `chunk` and returns the part of it to pass on (all of it until the end-of-archive block). */
+    #consume(chunk) {
+        if (this.#state.kind === 'done') {
+            this.#follow(chunk.length);
+            return Buffer.alloc(0);
+        }
+        if (this.#offset + chunk.length > MAX_INFLATED) {
+            throw new errors_InputError(`${this.where}: inflates to more than ${MAX_INFLATED} bytes, more than any kernel image holds`);
+        }
+        let at = 0;
+        while (at < chunk.length) {
+            const state = this.#state;
+            if (state.kind === 'skip') {
+                const step = Math.min(state.left, chunk.length - at);
+                state.left -= step;
+                at += step;
+                if (state.left === 0)
+                    this.#state = { kind: 'header' };
+                continue;
+            }
+            if (state.kind === 'pax') {
+                const step = Math.min(state.size + state.pad - state.have, chunk.length - at);
+                if (state.have < state.size)
+                    state.body.push(chunk.subarray(at, at + Math.min(step, state.size - state.have)));
+                state.have += step;
+                at += step;
+                if (state.have === state.size + state.pad)
+                    this.#paxDone(Buffer.concat(state.body));
+                continue;
+            }
+            const need = TAR_BLOCK - this.#pending.length;
+            const piece = chunk.subarray(at, at + need);
+            at += piece.length;
+            this.#pending = this.#pending.length === 0 ? Buffer.from(piece) : Buffer.concat([this.#pending, piece]);
+            if (this.#pending.length === TAR_BLOCK) {
+                const block = this.#pending;
+                this.#pending = Buffer.alloc(0);
+                this.#header(block, this.#offset + at - TAR_BLOCK);
+                if (this.#done()) {
+                    this.#follow(chunk.length - at);
+                    this.#offset += at;
+                    return Buffer.concat([chunk.subarray(0, at), Buffer.alloc(TAR_BLOCK)]);
+                }
+            }
+        }
+        this.#offset += chunk.length;
+        return chunk;
+    }
+    #header(block, position) {
+        if (isZeroBlock(block)) {
+            // Only this zero block and one more reach the parser (a second one is sent for it), so it ends there too.
+            this.#state = { kind: 'done' };
+            return;
+        }
+        const facts = parseTarHeader(block);
+        if (typeof facts === 'string')
+            throw new errors_InputError(`${this.where}: tar header at byte ${position}: ${facts}; GNU tar refuses it`);
+        if (++this.#entries > MAX_ENTRIES)
+            throw new errors_InputError(`${this.where}: more than ${MAX_ENTRIES} tar entries; a kernel image holds a few`);
+        const meta = facts.type === 'x' || facts.type === 'g';
+        const size = meta || this.#nextSize === undefined ? facts.size : this.#nextSize;
+        if (!meta && facts.type !== 'L' && facts.type !== 'K')
+            this.#nextSize = undefined;
+        const pad = (TAR_BLOCK - (size % TAR_BLOCK)) % TAR_BLOCK;
+        if (meta) {
+            if (size > MAX_PAX_BYTES)
+                throw new errors_InputError(`${this.where}: tar entry "${facts.name}": a pax header of ${size} bytes`);
+            this.#state = size + pad === 0 ? { kind: 'header' } : { kind: 'pax', body: [], have: 0, size, pad };
+            this.#paxType = facts.type;
+            this.#paxName = facts.name;
+            if (size + pad === 0)
+                this.#paxDone(Buffer.alloc(0));
+            return;
+        }
+        this.#state = size + pad === 0 ? { kind: 'header' } : { kind: 'skip', left: size + pad };
+    }
+    /** What follows the end of the archive is never read by GNU tar or krata: it need not be inflated for long. */
+    #follow(bytes) {
+        this.#trailing += bytes;
+        if (this.#trailing > MAX_TRAILING)
+            throw new errors_InputError(`${this.where}: more than ${MAX_TRAILING} bytes follow the end of the tar archive`);
+    }
+    #done() {
+        return this.#state.kind === 'done';
+    }
+    #paxType = 'x';
+    #paxName = '';
+    #paxDone(body) {
+        this.#state = { kind: 'header' };
+        const size = paxSize(body);
+        if (typeof size === 'string')
+            throw new errors_InputError(`${this.where}: tar entry "${this.#paxName}": ${size}; GNU tar refuses it`);
+        if (size === undefined)
+            return;
+        // A global header's size would apply to every entry after it: no writer does that, so it is refused.
+        if (this.#paxType === 'g')
+            throw new errors_InputError(`${this.where}: tar entry "${this.#paxName}": a global pax header sets size; refused`);
+        this.#nextSize = size;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/pull/layer-reader.ts
 // Reading a layer as krata's puller does: decompressed according to its media type, then walked as a tar stream,
-// entry by entry, with back-pressure (node-tar), so a layer of any size passes through in constant memory.
+// entry by entry, with back-pressure (node-tar), so a layer of any size passes through in constant memory; each
+// stage checks its bytes before the next one trusts them (layer-bytes.ts, tar-gate.ts, kernel-file-limits.ts).
 
 
 
@@ -7426,74 +8004,201 @@ var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enum
 
 
 
-const layer_reader_DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
-/** The layer media types krata v0.0.21 accepts (`acquire_layer`), and how each is compressed. */
-const layer_reader_KRATA_LAYER_TYPES = new Map([
-    [types_MediaType.layerTar, 'none'],
-    [types_MediaType.layerGzip, 'gzip'],
-    [types_MediaType.layerZstd, 'zstd'],
-    [layer_reader_DOCKER_LAYER_GZIP, 'gzip'],
-]);
+
+
+
+
+
 /** Streams one layer of `image` through `onEntry`. The blob's digest and size are checked as it is read. */
 async function readLayer(image, layer, onEntry, where) {
-    const compression = layer_reader_KRATA_LAYER_TYPES.get(layer.mediaType);
+    const compression = KRATA_LAYER_TYPES.get(layer.mediaType);
     if (compression === undefined)
         throw new errors_InputError(`${where}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`);
     const blob = await image.openBlob(layer);
     await walkTar(blob, compression, onEntry, `${where}: layer ${layer.digest}`);
 }
-/** Decompresses `source` and calls `onEntry` for each tar entry, one body at a time. */
+/**
+ * Decompresses `source` and calls `onEntry` for each tar entry, one body at a time. Before anything is decompressed the
+ * bytes must start as `compression` says; every tar header must be one GNU tar accepts; each kernel file must be within
+ * its cap (kernel-file-limits.ts) and addons.squashfs a whole squashfs. The first error of any part (the bytes, the
+ * decompressor, the tar, a consumer) ends the whole walk with that error; no consumer is left waiting.
+ */
 async function walkTar(source, compression, onEntry, where) {
     const parser = new rt({ strict: true });
     const pending = [];
-    let failure;
-    parser.on('entry', (entry) => {
-        let consume;
-        try {
-            consume = onEntry({ path: entry.path, type: entry.type, size: entry.size ?? 0, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) });
-        }
-        catch (error) {
-            // A throw inside the parser's event would escape the stream uncaught: end the walk with it instead.
-            source.destroy(error);
-            return;
-        }
-        if (consume === undefined) {
-            entry.resume();
-            return;
-        }
-        const body = new external_node_stream_namespaceObject.PassThrough({ highWaterMark: 1 << 20 });
-        entry.pipe(body);
-        pending.push(consume(body).catch((error) => {
-            failure ??= error;
-            entry.resume();
-            body.resume();
-        }));
-    });
-    const stages = [source];
+    const bodies = new Set();
+    const stages = [source, new MagicGate(compression, where)];
+    if (compression === 'zstd')
+        stages.push(new ZstdFrameGate(where));
     const decompress = decompressor(compression);
     if (decompress !== undefined)
         stages.push(decompress);
+    stages.push(new TarGate(where));
+    let failure;
+    let failed = () => undefined;
+    const stopped = new Promise((_resolve, reject) => (failed = reject));
+    stopped.catch(() => undefined);
+    // Any part failing stops every part: the pipeline alone would wait forever on a parser blocked by a failed body.
+    const fail = (error) => {
+        if (failure !== undefined)
+            return;
+        failure = error;
+        failed(error);
+        for (const stage of stages)
+            stage.destroy();
+        for (const body of bodies)
+            body.destroy(error);
+    };
+    parser.on('entry', (entry) => {
+        const info = { path: entry.path, type: entry.type, size: entry.size ?? 0, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) };
+        const regular = isRegularEntry(entry.type);
+        const problem = regular ? kernelFileSizeProblem(entry.path, info.size) : undefined;
+        if (problem !== undefined) {
+            entry.resume();
+            fail(new errors_InputError(`${where}: ${problem}`));
+            return;
+        }
+        let consume;
+        try {
+            consume = onEntry(info);
+        }
+        catch (error) {
+            // A throw inside the parser's event would escape the stream uncaught: end the walk with it instead.
+            entry.resume();
+            fail(error);
+            return;
+        }
+        const check = regular && placedPath(entry.path) === 'kernel/addons.squashfs' ? new SquashfsHead(info.size, `${where}: ${entry.path}`) : undefined;
+        check?.on('error', fail);
+        if (consume === undefined) {
+            if (check === undefined)
+                entry.resume();
+            else
+                entry.pipe(check).resume();
+            return;
+        }
+        const body = new external_node_stream_namespaceObject.PassThrough({ highWaterMark: 1 << 20 });
+        // The walk reports a failure itself (fail); a consumer that awaits something before reading its body (opening the
+        // file it writes) has no listener yet when the walk destroys the body with that failure.
+        body.on('error', () => undefined);
+        bodies.add(body);
+        body.once('close', () => bodies.delete(body));
+        if (check === undefined)
+            entry.pipe(body);
+        else
+            entry.pipe(check).pipe(body);
+        pending.push(consume(body).catch(fail));
+    });
     try {
-        await (0,promises_namespaceObject.pipeline)([...stages, parser]);
+        await Promise.race([(0,promises_namespaceObject.pipeline)([...stages, parser]), stopped]);
     }
     catch (error) {
-        if (error instanceof errors_InputError)
-            throw error;
-        throw new errors_InputError(`${where}: ${error.message}`);
+        fail(error);
     }
-    await Promise.all(pending);
-    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows, as it was, the first error an entry's body consumer threw
-    if (failure !== undefined)
+    // Every consumer has finished (or failed) before the walk returns: none is still writing a file.
+    await Promise.allSettled(pending);
+    if (failure === undefined)
+        return;
+    if (failure instanceof errors_InputError || failure instanceof ToolError || failure instanceof IntegrityError)
         throw failure;
+    if (failure instanceof Error && failure.name !== 'Error' && !('code' in failure))
+        throw failure;
+    throw new errors_InputError(`${where}: ${failure.message}`);
+}
+/** Holds back the first bytes until they show the layer is what its media type says. */
+class MagicGate extends external_node_stream_namespaceObject.Transform {
+    compression;
+    where;
+    #head = [];
+    #have = 0;
+    #open = false;
+    constructor(compression, where) {
+        super({ highWaterMark: 1 << 20 });
+        this.compression = compression;
+        this.where = where;
+    }
+    _transform(chunk, _encoding, callback) {
+        if (this.#open)
+            return callback(null, chunk);
+        this.#head.push(chunk);
+        this.#have += chunk.length;
+        if (this.#have < MAGIC_BYTES)
+            return callback();
+        this.#release(callback);
+    }
+    _flush(callback) {
+        if (this.#open)
+            return callback();
+        this.#release(callback);
+    }
+    #release(callback) {
+        const head = Buffer.concat(this.#head);
+        this.#head = [];
+        const problem = layerMagicProblem(head, this.compression);
+        if (problem !== undefined)
+            return callback(new errors_InputError(`${this.where}: the layer ${problem}; its media type says ${this.compression === 'none' ? 'tar' : `tar+${this.compression}`}`));
+        this.#open = true;
+        callback(null, head);
+    }
+}
+/** Every zstd frame must be a zstd frame: the `zstd` program would also decode a gzip member placed after one. */
+class ZstdFrameGate extends external_node_stream_namespaceObject.Transform {
+    where;
+    #frames = new ZstdFrameCheck();
+    constructor(where) {
+        super({ highWaterMark: 1 << 20 });
+        this.where = where;
+    }
+    _transform(chunk, _encoding, callback) {
+        const problem = this.#frames.push(chunk);
+        callback(problem === undefined ? null : new errors_InputError(`${this.where}: the tar+zstd layer is not zstd throughout: ${problem}`), chunk);
+    }
+    _flush(callback) {
+        const problem = this.#frames.end();
+        callback(problem === undefined ? null : new errors_InputError(`${this.where}: ${problem}`));
+    }
+}
+/** Checks kernel/addons.squashfs's first bytes against its size as they pass (squashfs.ts: the publish rule). */
+class SquashfsHead extends external_node_stream_namespaceObject.Transform {
+    size;
+    what;
+    #head = Buffer.alloc(0);
+    #checked = false;
+    constructor(size, what) {
+        super({ highWaterMark: 1 << 20 });
+        this.size = size;
+        this.what = what;
+    }
+    _transform(chunk, _encoding, callback) {
+        if (!this.#checked) {
+            this.#head = Buffer.concat([this.#head, chunk.subarray(0, SUPERBLOCK_BYTES - this.#head.length)]);
+            if (this.#head.length === SUPERBLOCK_BYTES) {
+                const problem = this.#check();
+                if (problem !== undefined)
+                    return callback(problem);
+            }
+        }
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        callback(this.#checked ? null : (this.#check() ?? null));
+    }
+    #check() {
+        this.#checked = true;
+        const problem = squashfsProblem(this.#head, this.size);
+        return problem === undefined ? undefined : new errors_InputError(`${this.what} ${problem}`);
+    }
 }
 function decompressor(compression) {
     if (compression === 'gzip')
         return (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: 1 << 16 });
     if (compression === 'zstd')
-        return layer_reader_zstdDecompressor();
+        return layer_reader_nodeZstd?.() ?? layer_reader_zstdDecompressor();
     return undefined;
 }
-/** Node 20 has no zstd in zlib: the `zstd` program does it, as a stream (stdin → stdout). */
+/** Node's own zstd (zlib.createZstdDecompress, Node 22.15+/23.8+) when this Node has it. */
+const layer_reader_nodeZstd = external_node_zlib_default().createZstdDecompress?.bind((external_node_zlib_default()));
+/** Without it, the `zstd` program does it, as a stream (stdin → stdout). */
 function layer_reader_zstdDecompressor() {
     const child = (0,external_node_child_process_namespaceObject.spawn)('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
@@ -7527,9 +8232,31 @@ async function bodyToBuffer(body, maxBytes, what) {
     }
     return Buffer.concat(chunks);
 }
-/** What krata reads as a file: a regular file entry in any of tar's spellings (never a link). */
-function layer_reader_isRegularEntry(type) {
-    return type === 'File' || type === 'OldFile' || type === 'ContiguousFile';
+/**
+ * The sha256 of a gzip body once inflated, refusing to inflate past `maxBytes` (kernel/config.gz: a 16 MiB gzip of
+ * zeros would otherwise cost a minute). Nothing is kept in memory.
+ */
+async function inflatedSha256(body, maxBytes, what) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    let inflated = 0;
+    const tooLarge = new errors_InputError(`${what} inflates to more than ${maxBytes} bytes`);
+    try {
+        await (0,promises_namespaceObject.pipeline)(body, (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: 1 << 16 }), new external_node_stream_namespaceObject.Writable({
+            write: (chunk, _encoding, done) => {
+                inflated += chunk.length;
+                if (inflated > maxBytes)
+                    return done(tooLarge);
+                hash.update(chunk);
+                done();
+            },
+        }));
+    }
+    catch (error) {
+        if (error === tooLarge || !(error instanceof Error) || !('code' in error))
+            throw error;
+        throw new errors_InputError(`${what} is not a whole gzip stream (${error.message})`);
+    }
+    return `sha256:${hash.digest('hex')}`;
 }
 
 ;// CONCATENATED MODULE: ./src/describe/metadata.ts
@@ -7840,7 +8567,8 @@ function renderDriftText(drift) {
         lines.push(`  ${row.name}: ${row.before === row.after ? row.after : `${row.before} → ${row.after}`}${row.name.endsWith('layer') && row.change !== '—' ? `, ${row.change}` : ''}`);
     }
     lines.push(countsLine(drift));
-    const width = Math.max(0, ...drift.changes.map((c) => c.option.length));
+    // A loop, not Math.max(...spread): 400,000 changes would overflow the call stack as arguments.
+    const width = drift.changes.reduce((widest, c) => Math.max(widest, c.option.length), 0);
     for (const change of drift.changes) {
         lines.push(`  ${change.class.padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`);
     }
@@ -8341,6 +9069,7 @@ function parseJournal(text, file, known) {
 
 
 
+
 /** Installed metadata is a few lines of KEY=value; more is not a krata metadata file. */
 const METADATA_MAX_BYTES = 64 * 1024;
 /** krata's default store (`kratad --store`), under which `zone/` holds the default kernel. */
@@ -8374,7 +9103,7 @@ async function install(reference, options) {
         throw new errors_InputError(`${reference}: not found`);
     const from = `${reference}${reference.includes('@') ? '' : `@${image.digest}`}`;
     for (const layer of image.layers) {
-        if (!layer_reader_KRATA_LAYER_TYPES.has(layer.mediaType))
+        if (!KRATA_LAYER_TYPES.has(layer.mediaType))
             throw new errors_InputError(`${from}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`);
     }
     if (options.dryRun) {
@@ -8444,7 +9173,7 @@ async function stageFiles(image, staging, from) {
             const wanted = INSTALLED.find(({ source }) => source === entry.path);
             if (wanted === undefined)
                 return undefined;
-            if (!layer_reader_isRegularEntry(entry.type)) {
+            if (!isRegularEntry(entry.type)) {
                 throw new errors_InputError(`${from}: ${entry.path} is a ${entry.type} entry, not a regular file`);
             }
             return async (body) => {
@@ -8707,28 +9436,43 @@ function configViolations(config, platformArch) {
     }
     return lines;
 }
+/** Entry lines kept before the rest are counted in one line: a layer of 60,000 bad entries must stay readable. */
+const TAR_RULE_LINES_MAX = 20;
 /** Tar entry rules, fed one entry at a time across all layers in order (krata unpacks them into one tree). */
 class TarRules {
+    /** What is wrong: at most TAR_RULE_LINES_MAX entry lines, then one line counting the rest (kept up to date). */
     lines = [];
+    #reported = 0;
+    #summaryAt = -1;
     #directories = new Set(['']);
+    #report(line) {
+        this.#reported++;
+        if (this.#reported <= TAR_RULE_LINES_MAX) {
+            this.lines.push(line);
+            return;
+        }
+        if (this.#summaryAt < 0)
+            this.#summaryAt = this.lines.push('') - 1;
+        this.lines[this.#summaryAt] = `… and ${this.#reported - TAR_RULE_LINES_MAX} more tar entries that break these rules`;
+    }
     entry(layer, path, type, linkpath) {
         const at = `layer ${layer}: "${path}"`;
         let name = path;
         if (name.startsWith('./') || name.startsWith('/')) {
-            this.lines.push(`${at}: path starts with "${name.startsWith('/') ? '/' : './'}"; krata compares paths as stored, so it is not ${stripPrefix(name)}`);
+            this.#report(`${at}: path starts with "${name.startsWith('/') ? '/' : './'}"; krata compares paths as stored, so it is not ${stripPrefix(name)}`);
             name = stripPrefix(name);
         }
         else {
             const parent = parentOf(name.replace(/\/+$/, ''));
             if (!this.#directories.has(parent))
-                this.lines.push(`${at}: no "${parent}/" directory entry before it; krata fails "unable to find parent of entry"`);
+                this.#report(`${at}: no "${parent}/" directory entry before it; krata fails "unable to find parent of entry"`);
         }
         const bare = name.replace(/\/+$/, '');
         if (type === 'Directory')
             this.#directories.add(bare);
         if (bare.startsWith('kernel/') && !isRegularEntry(type) && type !== 'Directory') {
             const what = type === 'SymbolicLink' ? `a symbolic link to ${linkpath ?? '?'}` : type === 'Link' ? `a hard link to ${linkpath ?? '?'}` : `a ${type} entry`;
-            this.lines.push(`${at}: is ${what}; krata reads only regular files (it would find it empty)`);
+            this.#report(`${at}: is ${what}; krata reads only regular files (it would find it empty)`);
         }
     }
 }
@@ -8790,7 +9534,6 @@ function metadataViolations(facts) {
 ;// CONCATENATED MODULE: ./src/verify/verify-image.ts
 // `kernel-action verify`: reads an image the way krata v0.0.21 pulls it and lists every rule it breaks.
 // Layers are streamed (never held in memory); kernel/image goes to a temporary file only to be inspected.
-
 
 
 
@@ -8885,7 +9628,7 @@ async function verifyManifest(store, reference, fetched, options, result, child)
     result.images.push({
         ...(child ? { platform: child.prefix } : {}),
         digest: image.digest,
-        description: describe(image, facts),
+        description: verify_image_describe(image, facts),
     });
 }
 function prefixed(child, lines) {
@@ -8920,12 +9663,7 @@ async function readKernelFiles(image) {
                     }
                     if (file === 'config.gz') {
                         return async (body) => {
-                            const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-                            await (0,promises_namespaceObject.pipeline)(body, (0,external_node_zlib_namespaceObject.createGunzip)(), async (source) => {
-                                for await (const chunk of source)
-                                    hash.update(chunk);
-                            });
-                            facts.configDigest = `sha256:${hash.digest('hex')}`;
+                            facts.configDigest = await inflatedSha256(body, CONFIG_INFLATED_MAX, 'kernel/config.gz');
                         };
                     }
                     return undefined;
@@ -8959,7 +9697,7 @@ async function readKernelFiles(image) {
         await external_node_fs_default().promises.rm(scratch, { recursive: true, force: true });
     }
 }
-function describe(image, facts) {
+function verify_image_describe(image, facts) {
     const types = [
         ...new Set(image.layers.map((layer) => layer.mediaType.replace(/^application\/vnd\.(oci\.image\.layer\.v1\.|docker\.image\.rootfs\.diff\.)/, ''))),
     ];

@@ -2,6 +2,7 @@
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { assertSquashfs } from '../describe/squashfs.js'
 import { InputError, oneOf } from '../errors.js'
 import { runBootTest } from '../boot/run-boot.js'
 import { escaped, type CliIo } from './io.js'
@@ -31,6 +32,8 @@ export async function bootCommand(args: string[], io: CliIo): Promise<number> {
   const timeoutSeconds = Number(values.timeout)
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30)
     throw new InputError(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`)
+  // Through the checked opener first: a FIFO would hang the boot, /dev/zero would be copied until the disk fills.
+  if (values.addons) await assertSquashfs(values.addons, '--addons')
   const outcome = await runBootTest({
     image: values.image,
     addons: values.addons,

@@ -3,8 +3,8 @@
 
 export type PayloadCompression = 'gzip' | 'xz' | 'zstd' | 'lz4' | 'lzo' | 'lzma' | 'bzip2' | 'none' | 'unknown'
 
-/** Bytes of the x86 header this module needs: everything up to and including payload_length (0x24C/4). */
-export const BZIMAGE_HEADER_BYTES = 0x250
+/** Bytes of the x86 header this module needs: everything up to and including init_size (0x260/4). */
+export const BZIMAGE_HEADER_BYTES = 0x264
 
 /** The arm64 Image header is 64 bytes; its magic sits at offset 56. */
 export const ARM64_HEADER_BYTES = 64
@@ -18,6 +18,8 @@ export interface BzImageHeader {
   versionStringOffset?: number
   /** File offset and length of the (usually compressed) payload, protocol 2.08+. */
   payload?: { offset: number; length: number }
+  /** init_size (protocol 2.10+): the memory the kernel needs once decompressed, so a bound on what its payload inflates to. */
+  initSize?: number
   /**
    * The bytes the file must hold: setup sectors plus syssize 16-byte paragraphs (protocol 2.04+, where syssize is 32
    * bits). arch/x86/boot/tools/build.c pads the file to exactly this; a signature may follow it.
@@ -43,7 +45,8 @@ export function parseBzImageHeader(head: Buffer): BzImageHeader | undefined {
 
   if (version >= 0x0204) header.declaredSize = (setupSects + 1) * 512 + head.readUInt32LE(0x1f4) * 16
 
-  if (version >= 0x0208 && head.length >= BZIMAGE_HEADER_BYTES) {
+  if (version >= 0x020a && head.length >= 0x264 && head.readUInt32LE(0x260) > 0) header.initSize = head.readUInt32LE(0x260)
+  if (version >= 0x0208 && head.length >= 0x250) {
     const payloadOffset = head.readUInt32LE(0x248)
     const length = head.readUInt32LE(0x24c)
     // payload_offset counts from the protected-mode code, which starts after the setup sectors.
@@ -78,6 +81,13 @@ export function peFileExtent(head: Buffer): number | undefined {
     if (rawSize > 0) extent = Math.max(extent, head.readUInt32LE(entry + 20) + rawSize)
   }
   return extent
+}
+
+/** The arm64 Image header's image_size (offset 16): the bytes the kernel occupies once loaded; 0 before Linux 3.17. */
+export function arm64ImageSize(head: Buffer): number {
+  if (head.length < ARM64_HEADER_BYTES) return 0
+  const size = head.readBigUInt64LE(16)
+  return size > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(size)
 }
 
 /** Bytes at the start of an arm64 Image that hold its PE header and section table. */

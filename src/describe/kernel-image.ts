@@ -14,6 +14,7 @@ import { BannerScanner } from './banner-scanner.js'
 import {
   ARM64_HEADER_BYTES,
   BZIMAGE_HEADER_BYTES,
+  arm64ImageSize,
   PAYLOAD_MAGIC_BYTES,
   PE_HEADER_BYTES,
   cString,
@@ -50,6 +51,14 @@ export interface KernelImageInfo {
 
 /** What is known of an image before its release is read. */
 type ImageFacts = Omit<KernelImageInfo, 'release' | 'versionString'>
+
+/**
+ * No kernel inflates beyond this (the largest distribution vmlinux is ~100 MB); the header's own figure bounds it
+ * further, so a payload made to inflate to gigabytes stops at once instead of costing a minute.
+ */
+export const KERNEL_INFLATED_MAX = 1024 * 1024 * 1024
+/** An arm64 Image older than 3.17 says no image_size: then this bound, the cap of a kernel/image file, applies. */
+const ARM64_IMAGE_DEFAULT_MAX = 256 * 1024 * 1024
 
 /** The kernel_version string is short; this bounds the read. */
 const VERSION_STRING_MAX_BYTES = 512
@@ -97,7 +106,7 @@ async function inspectBzImage(file: FileHandle, path: string, size: number, bz: 
     const end = bz.payload.offset + bz.payload.length
     if (end > size) throw new InputError(`image: ${path} is truncated: its payload ends at byte ${end} but the file has ${size}`)
     info.payloadCompression = payloadCompressionOf(await readAt(file, bz.payload.offset, PAYLOAD_MAGIC_BYTES))
-    await checkPayloadEnds(file, path, bz.payload, info.payloadCompression)
+    await checkPayloadEnds(file, path, bz.payload, info.payloadCompression, bz.initSize)
   }
   const text = bz.versionStringOffset === undefined ? '' : cString(await readAt(file, bz.versionStringOffset, VERSION_STRING_MAX_BYTES))
   const release = text === '' ? undefined : releaseOf(text)
@@ -114,8 +123,17 @@ async function checkPayloadEnds(
   path: string,
   payload: { offset: number; length: number },
   compression: PayloadCompression,
+  initSize: number | undefined,
 ): Promise<void> {
   if (compression === 'gzip') {
+    // The payload's last 4 bytes are its inflated length (gzip's ISIZE, which arch/x86/boot/compressed/mkpiggy reads
+    // as the kernel's output length); init_size bounds it too. Inflating past either is refused on the spot.
+    const declared = (await readAt(file, payload.offset + payload.length - 4, 4)).readUInt32LE(0)
+    const bound = Math.min(declared, initSize ?? KERNEL_INFLATED_MAX, KERNEL_INFLATED_MAX)
+    let inflated = 0
+    const overrun = new InputError(
+      `image: ${path}: its gzip payload inflates beyond the ${bound} bytes its header declares (${declared === bound ? 'length trailer' : initSize === bound ? 'init_size' : 'kernel-action bound'})`,
+    )
     const source = file.createReadStream({
       start: payload.offset,
       end: payload.offset + payload.length - 1,
@@ -123,8 +141,18 @@ async function checkPayloadEnds(
       highWaterMark: 1 << 20,
     })
     try {
-      await pipeline(source, createGunzip(), new Writable({ write: (_chunk, _encoding, done) => done() }))
+      await pipeline(
+        source,
+        createGunzip({ chunkSize: 1 << 20 }),
+        new Writable({
+          write: (chunk: Buffer, _encoding, done) => {
+            inflated += chunk.length
+            done(inflated > bound ? overrun : null)
+          },
+        }),
+      )
     } catch (error) {
+      if (error === overrun) throw overrun
       throw new InputError(`image: ${path}: its gzip payload does not decompress to its end (${reasonOf(error)})`)
     }
   } else if (compression === 'xz') {
@@ -178,6 +206,11 @@ async function scanImage(path: string, gzipped: boolean): Promise<ImageScan> {
       if (header.length < PE_HEADER_BYTES) {
         header = Buffer.concat([header, chunk.subarray(0, PE_HEADER_BYTES - header.length)])
         if (gzipped && header.length >= ARM64_HEADER_BYTES && !isArm64ImageHeader(header)) throw notArm64Gzip(path)
+      }
+      if (gzipped && header.length >= ARM64_HEADER_BYTES) {
+        // The inflated Image cannot be larger than the memory its header says it occupies (image_size).
+        const bound = Math.min(arm64ImageSize(header) || ARM64_IMAGE_DEFAULT_MAX, KERNEL_INFLATED_MAX)
+        if (inflated > bound) throw new InputError(`image: ${path}: it inflates beyond the ${bound} bytes its Image header declares (image_size)`)
       }
       // Leaving the loop destroys the stream: nothing more is read.
       if (scanner.banner === undefined) scanner.push(chunk)

@@ -6,6 +6,8 @@ import { openInputFile } from '../input-file.js'
 
 export const SUPERBLOCK_BYTES = 96
 const SQUASHFS_MAGIC = 0x73717368 // "hsqs" read as little-endian u32
+/** No addons image krata ships comes near this; it bounds what an image can make install write. */
+export const ADDONS_MAX_BYTES = 4 * 1024 ** 3
 
 /** The compressor ids of squashfs_fs.h (ZLIB_COMPRESSION ... ZSTD_COMPRESSION). */
 export const SQUASHFS_COMPRESSORS: Readonly<Record<number, string>> = { 1: 'gzip', 2: 'lzma', 3: 'lzo', 4: 'xz', 5: 'lz4', 6: 'zstd' }
@@ -62,9 +64,24 @@ export function parseSquashfsSuperblock(head: Buffer): SquashfsSuperblock | unde
   }
 }
 
+/**
+ * Why the `size` bytes starting with `head` are not a whole squashfs 4 image the kernel mounts (undefined when they
+ * are): the same rule for a file given to publish or boot and for kernel/addons.squashfs inside an image.
+ */
+export function squashfsProblem(head: Buffer, size: number): string | undefined {
+  if (size > ADDONS_MAX_BYTES) return `is ${size} bytes, more than the ${ADDONS_MAX_BYTES} an addons image may be`
+  const superblock = parseSquashfsSuperblock(head)
+  if (superblock === undefined) return 'is not a squashfs image (no "hsqs" superblock)'
+  if (superblock.major !== 4) return `is squashfs version ${superblock.major}; the kernel mounts version 4`
+  if (superblock.bytesUsed < SUPERBLOCK_BYTES || superblock.bytesUsed > size) {
+    return `is truncated: its squashfs superblock says ${superblock.bytesUsed} bytes but the file has ${size}`
+  }
+  return undefined
+}
+
 /** Throws a one-line InputError naming the `addons` input unless `file` is a whole squashfs 4 image. */
 export async function assertSquashfs(file: string, input = 'addons'): Promise<void> {
-  const { handle, size } = await openInputFile(file, input)
+  const { handle, size } = await openInputFile(file, input, { maxBytes: ADDONS_MAX_BYTES, what: 'addons squashfs image' })
   try {
     await readSquashfsSuperblock(handle, size, file, input)
   } finally {
@@ -76,11 +93,7 @@ export async function assertSquashfs(file: string, input = 'addons'): Promise<vo
 export async function readSquashfsSuperblock(handle: FileHandle, size: number, file: string, input: string): Promise<SquashfsSuperblock> {
   const buffer = Buffer.alloc(SUPERBLOCK_BYTES)
   const head = buffer.subarray(0, (await handle.read(buffer, 0, SUPERBLOCK_BYTES, 0)).bytesRead)
-  const superblock = parseSquashfsSuperblock(head)
-  if (superblock === undefined) throw new InputError(`${input}: ${file} is not a squashfs image (no "hsqs" superblock)`)
-  if (superblock.major !== 4) throw new InputError(`${input}: ${file} is squashfs version ${superblock.major}; the kernel mounts version 4`)
-  if (superblock.bytesUsed < SUPERBLOCK_BYTES || superblock.bytesUsed > size) {
-    throw new InputError(`${input}: ${file} is truncated: its squashfs superblock says ${superblock.bytesUsed} bytes but the file has ${size}`)
-  }
-  return superblock
+  const problem = squashfsProblem(head, size)
+  if (problem !== undefined) throw new InputError(`${input}: ${file} ${problem}`)
+  return parseSquashfsSuperblock(head)!
 }

@@ -87,7 +87,8 @@ export function renderDriftText(drift: DriftReport): string {
     )
   }
   lines.push(countsLine(drift))
-  const width = Math.max(0, ...drift.changes.map((c) => c.option.length))
+  // A loop, not Math.max(...spread): 400,000 changes would overflow the call stack as arguments.
+  const width = drift.changes.reduce((widest, c) => Math.max(widest, c.option.length), 0)
   for (const change of drift.changes) {
     lines.push(`  ${change.class.padEnd(11)} ${change.kind.padEnd(7)} ${change.option.padEnd(width)}  ${change.before} → ${change.after}`)
   }

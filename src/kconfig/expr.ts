@@ -106,12 +106,27 @@ export function conjuncts(expr: Expr): Expr[] {
 
 /** `a && b && ...`, or undefined for an empty list (no condition). */
 export function andAll(exprs: readonly Expr[]): Expr | undefined {
-  return exprs.reduce<Expr | undefined>((acc, e) => (acc === undefined ? e : { kind: 'and', left: acc, right: e }), undefined)
+  return balanced('and', exprs)
 }
 
 /** `a || b || ...`, or undefined for an empty list. */
 export function orAll(exprs: readonly Expr[]): Expr | undefined {
-  return exprs.reduce<Expr | undefined>((acc, e) => (acc === undefined ? e : { kind: 'or', left: acc, right: e }), undefined)
+  return balanced('or', exprs)
+}
+
+/**
+ * A balanced tree of one associative operator: it prints and evaluates as the chain `a && b && c` does, but is only
+ * log2(n) deep, so the recursive walks over expressions stay shallow for a symbol with thousands of conditions.
+ */
+function balanced(kind: 'and' | 'or', exprs: readonly Expr[]): Expr | undefined {
+  if (exprs.length === 0) return undefined
+  let level: Expr[] = [...exprs]
+  while (level.length > 1) {
+    const next: Expr[] = []
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? { kind, left: level[i]!, right: level[i + 1]! } : level[i]!)
+    level = next
+  }
+  return level[0]
 }
 
 const PRECEDENCE = { or: 1, and: 2, not: 3, compare: 4, symbol: 5, string: 5, macro: 5 } as const

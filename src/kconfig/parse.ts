@@ -3,9 +3,10 @@
  * definitions with their dependencies, the way scripts/kconfig/parser.y builds its menu tree.
  * Tolerant: a line it does not understand is recorded in `skipped`, never fatal.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { readdirSync, realpathSync, statSync } from 'node:fs'
 import { isAbsolute, join, posix, relative, sep } from 'node:path'
 import { InputError, KconfigSyntaxError } from '../errors.js'
+import { readInputFileSync } from '../input-file.js'
 import { parseExpr, type Expr, type SymbolType, type Token } from './expr.js'
 import { assignVariable, expandMacros, parseAssignment, tokenize, type MacroScope } from './tokenize.js'
 import { archNames, type KernelArch } from '../arch.js'
@@ -177,9 +178,21 @@ class TreeBuilder {
       try {
         this.statement(first.kind === 'word' ? first.text : '', tokens.slice(1), location)
       } catch (err) {
+        // An unusable file (a FIFO, a link out of the tree, a block nested too deep) stops the read; syntax is skipped.
+        if (err instanceof InputError) throw err
         this.skipped.push({ location, reason: err instanceof Error ? err.message : String(err) })
       }
     }
+  }
+
+  /** Opens a menu, choice or if block; Linux nests a handful, so a deeper tree is refused rather than walked. */
+  private enter(block: Block, location: SourceLocation): void {
+    if (this.stack.length >= MAX_BLOCK_DEPTH) {
+      throw new InputError(
+        `kernel-source: ${location.file}:${location.line}: menu, choice and if blocks nested deeper than ${MAX_BLOCK_DEPTH}; not a kernel Kconfig`,
+      )
+    }
+    this.stack.push(block)
   }
 
   private inheritedDeps(): Expr[] {
@@ -218,12 +231,12 @@ class TreeBuilder {
       case 'choice': {
         const block: Block =
           keyword === 'choice' ? { kind: keyword, deps: [], visibleIf: [], members: [] } : { kind: keyword, deps: [], visibleIf: [] }
-        this.stack.push(block)
+        this.enter(block, location)
         this.current = { kind: 'block', block }
         return
       }
       case 'if': {
-        this.stack.push({ kind: 'if', deps: [parseExpr(rest)], visibleIf: [] })
+        this.enter({ kind: 'if', deps: [parseExpr(rest)], visibleIf: [] }, location)
         this.current = { kind: 'other' }
         return
       }
@@ -422,21 +435,38 @@ export function parseKconfig(files: KconfigFiles, sourceDir: string, arch: Kerne
   return tree
 }
 
-/** Files of a real directory; paths outside it are refused. */
+/** Linux nests menu/choice/if blocks about ten deep. */
+export const MAX_BLOCK_DEPTH = 256
+
+/** The largest Kconfig file in Linux is ~100 KB; this bound keeps a hostile tree from filling memory. */
+const KCONFIG_FILE_MAX_BYTES = 4 * 1024 * 1024
+
+/**
+ * Files of a real directory; paths outside it are refused, and so is a file that resolves outside it through a
+ * symbolic link (a tree must not make the action read /etc or a FIFO elsewhere). Each is opened by the checked opener.
+ */
 export function directoryFiles(sourceDir: string): KconfigFiles {
   const toRelative = (file: string): string | undefined => {
     const rel = isAbsolute(file) ? relative(sourceDir, file).split(sep).join('/') : file
     return rel.startsWith('..') ? undefined : rel
   }
+  let root: string | undefined
   return {
     read(file) {
       const rel = toRelative(file)
       if (rel === undefined) return undefined
+      const path = join(sourceDir, rel)
+      let real: string
       try {
-        return readFileSync(join(sourceDir, rel), 'utf8')
+        real = realpathSync(path)
       } catch {
-        return undefined
+        return undefined // not there (or a dangling link): a source that is not found, as make reports it
       }
+      root ??= realpathSync(sourceDir)
+      if (real !== root && !real.startsWith(`${root}${sep}`)) {
+        throw new InputError(`kernel-source: ${path} resolves to ${real}, outside ${sourceDir}; a Kconfig file must be inside the tree`)
+      }
+      return readInputFileSync(path, 'kernel-source', KCONFIG_FILE_MAX_BYTES, 'Kconfig file')?.toString('utf8')
     },
     glob(pattern) {
       const rel = toRelative(pattern)

@@ -1,24 +1,21 @@
 // Reading a layer as krata's puller does: decompressed according to its media type, then walked as a tar stream,
-// entry by entry, with back-pressure (node-tar), so a layer of any size passes through in constant memory.
+// entry by entry, with back-pressure (node-tar), so a layer of any size passes through in constant memory; each
+// stage checks its bytes before the next one trusts them (layer-bytes.ts, tar-gate.ts, kernel-file-limits.ts).
 import { spawn } from 'node:child_process'
-import { Duplex, PassThrough, Transform, type Readable } from 'node:stream'
+import { createHash } from 'node:crypto'
+import { Duplex, PassThrough, Transform, Writable, type Readable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { createGunzip } from 'node:zlib'
+import zlib, { createGunzip } from 'node:zlib'
 import { Parser, type ReadEntry } from 'tar'
-import { InputError, ToolError } from '../errors.js'
+import { SUPERBLOCK_BYTES, squashfsProblem } from '../describe/squashfs.js'
+import { InputError, IntegrityError, ToolError } from '../errors.js'
+import { kernelFileSizeProblem, placedPath } from './kernel-file-limits.js'
+import { MAGIC_BYTES, ZstdFrameCheck, layerMagicProblem } from './layer-bytes.js'
+import { TarGate } from './tar-gate.js'
 import type { OpenedImage } from './image-source.js'
+import { isRegularEntry, KRATA_LAYER_TYPES } from '../oci/image-format.js'
 import type { LayerCompression } from '../oci/layer.js'
-import { MediaType, type Descriptor } from '../oci/types.js'
-
-export const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip'
-
-/** The layer media types krata v0.0.21 accepts (`acquire_layer`), and how each is compressed. */
-export const KRATA_LAYER_TYPES: ReadonlyMap<string, LayerCompression> = new Map([
-  [MediaType.layerTar, 'none'],
-  [MediaType.layerGzip, 'gzip'],
-  [MediaType.layerZstd, 'zstd'],
-  [DOCKER_LAYER_GZIP, 'gzip'],
-])
+import type { Descriptor } from '../oci/types.js'
 
 /** One tar entry as the reader sees it (paths exactly as stored: no `./` stripped). */
 export interface LayerEntry {
@@ -42,55 +39,180 @@ export async function readLayer(image: Pick<OpenedImage, 'openBlob'>, layer: Des
   await walkTar(blob, compression, onEntry, `${where}: layer ${layer.digest}`)
 }
 
-/** Decompresses `source` and calls `onEntry` for each tar entry, one body at a time. */
+/**
+ * Decompresses `source` and calls `onEntry` for each tar entry, one body at a time. Before anything is decompressed the
+ * bytes must start as `compression` says; every tar header must be one GNU tar accepts; each kernel file must be within
+ * its cap (kernel-file-limits.ts) and addons.squashfs a whole squashfs. The first error of any part (the bytes, the
+ * decompressor, the tar, a consumer) ends the whole walk with that error; no consumer is left waiting.
+ */
 export async function walkTar(source: Readable, compression: LayerCompression, onEntry: EntryHandler, where: string): Promise<void> {
   const parser = new Parser({ strict: true })
   const pending: Promise<void>[] = []
+  const bodies = new Set<Readable>()
+  const stages: (Readable | Duplex)[] = [source, new MagicGate(compression, where)]
+  if (compression === 'zstd') stages.push(new ZstdFrameGate(where))
+  const decompress = decompressor(compression)
+  if (decompress !== undefined) stages.push(decompress)
+  stages.push(new TarGate(where))
   let failure: unknown
+  let failed: (error: unknown) => void = () => undefined
+  const stopped = new Promise<never>((_resolve, reject) => (failed = reject))
+  stopped.catch(() => undefined)
+  // Any part failing stops every part: the pipeline alone would wait forever on a parser blocked by a failed body.
+  const fail = (error: unknown): void => {
+    if (failure !== undefined) return
+    failure = error
+    failed(error)
+    for (const stage of stages) stage.destroy()
+    for (const body of bodies) body.destroy(error as Error)
+  }
   parser.on('entry', (entry: ReadEntry) => {
-    let consume: ReturnType<EntryHandler>
-    try {
-      consume = onEntry({ path: entry.path, type: entry.type, size: entry.size ?? 0, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) })
-    } catch (error) {
-      // A throw inside the parser's event would escape the stream uncaught: end the walk with it instead.
-      source.destroy(error as Error)
+    const info: LayerEntry = { path: entry.path, type: entry.type, size: entry.size ?? 0, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) }
+    const regular = isRegularEntry(entry.type)
+    const problem = regular ? kernelFileSizeProblem(entry.path, info.size) : undefined
+    if (problem !== undefined) {
+      entry.resume()
+      fail(new InputError(`${where}: ${problem}`))
       return
     }
-    if (consume === undefined) {
+    let consume: ReturnType<EntryHandler>
+    try {
+      consume = onEntry(info)
+    } catch (error) {
+      // A throw inside the parser's event would escape the stream uncaught: end the walk with it instead.
       entry.resume()
+      fail(error)
+      return
+    }
+    const check = regular && placedPath(entry.path) === 'kernel/addons.squashfs' ? new SquashfsHead(info.size, `${where}: ${entry.path}`) : undefined
+    check?.on('error', fail)
+    if (consume === undefined) {
+      if (check === undefined) entry.resume()
+      else entry.pipe(check).resume()
       return
     }
     const body = new PassThrough({ highWaterMark: 1 << 20 })
-    entry.pipe(body)
-    pending.push(
-      consume(body).catch((error: unknown) => {
-        failure ??= error
-        entry.resume()
-        body.resume()
-      }),
-    )
+    // The walk reports a failure itself (fail); a consumer that awaits something before reading its body (opening the
+    // file it writes) has no listener yet when the walk destroys the body with that failure.
+    body.on('error', () => undefined)
+    bodies.add(body)
+    body.once('close', () => bodies.delete(body))
+    if (check === undefined) entry.pipe(body)
+    else entry.pipe(check).pipe(body)
+    pending.push(consume(body).catch(fail))
   })
-  const stages: (Readable | Duplex)[] = [source]
-  const decompress = decompressor(compression)
-  if (decompress !== undefined) stages.push(decompress)
   try {
-    await pipeline([...stages, parser as unknown as NodeJS.WritableStream])
+    await Promise.race([pipeline([...stages, parser as unknown as NodeJS.WritableStream]), stopped])
   } catch (error) {
-    if (error instanceof InputError) throw error
-    throw new InputError(`${where}: ${(error as Error).message}`)
+    fail(error)
   }
-  await Promise.all(pending)
-  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows, as it was, the first error an entry's body consumer threw
-  if (failure !== undefined) throw failure
+  // Every consumer has finished (or failed) before the walk returns: none is still writing a file.
+  await Promise.allSettled(pending)
+  if (failure === undefined) return
+  if (failure instanceof InputError || failure instanceof ToolError || failure instanceof IntegrityError) throw failure
+  if (failure instanceof Error && failure.name !== 'Error' && !('code' in failure)) throw failure
+  throw new InputError(`${where}: ${(failure as Error).message}`)
+}
+
+/** Holds back the first bytes until they show the layer is what its media type says. */
+class MagicGate extends Transform {
+  #head: Buffer[] = []
+  #have = 0
+  #open = false
+  constructor(
+    private readonly compression: LayerCompression,
+    private readonly where: string,
+  ) {
+    super({ highWaterMark: 1 << 20 })
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.#open) return callback(null, chunk)
+    this.#head.push(chunk)
+    this.#have += chunk.length
+    if (this.#have < MAGIC_BYTES) return callback()
+    this.#release(callback)
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.#open) return callback()
+    this.#release(callback)
+  }
+
+  #release(callback: TransformCallback): void {
+    const head = Buffer.concat(this.#head)
+    this.#head = []
+    const problem = layerMagicProblem(head, this.compression)
+    if (problem !== undefined)
+      return callback(
+        new InputError(`${this.where}: the layer ${problem}; its media type says ${this.compression === 'none' ? 'tar' : `tar+${this.compression}`}`),
+      )
+    this.#open = true
+    callback(null, head)
+  }
+}
+
+/** Every zstd frame must be a zstd frame: the `zstd` program would also decode a gzip member placed after one. */
+class ZstdFrameGate extends Transform {
+  readonly #frames = new ZstdFrameCheck()
+  constructor(private readonly where: string) {
+    super({ highWaterMark: 1 << 20 })
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const problem = this.#frames.push(chunk)
+    callback(problem === undefined ? null : new InputError(`${this.where}: the tar+zstd layer is not zstd throughout: ${problem}`), chunk)
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const problem = this.#frames.end()
+    callback(problem === undefined ? null : new InputError(`${this.where}: ${problem}`))
+  }
+}
+
+/** Checks kernel/addons.squashfs's first bytes against its size as they pass (squashfs.ts: the publish rule). */
+class SquashfsHead extends Transform {
+  #head = Buffer.alloc(0)
+  #checked = false
+  constructor(
+    private readonly size: number,
+    private readonly what: string,
+  ) {
+    super({ highWaterMark: 1 << 20 })
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (!this.#checked) {
+      this.#head = Buffer.concat([this.#head, chunk.subarray(0, SUPERBLOCK_BYTES - this.#head.length)])
+      if (this.#head.length === SUPERBLOCK_BYTES) {
+        const problem = this.#check()
+        if (problem !== undefined) return callback(problem)
+      }
+    }
+    callback(null, chunk)
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(this.#checked ? null : (this.#check() ?? null))
+  }
+
+  #check(): InputError | undefined {
+    this.#checked = true
+    const problem = squashfsProblem(this.#head, this.size)
+    return problem === undefined ? undefined : new InputError(`${this.what} ${problem}`)
+  }
 }
 
 function decompressor(compression: LayerCompression): Duplex | undefined {
   if (compression === 'gzip') return createGunzip({ chunkSize: 1 << 16 })
-  if (compression === 'zstd') return zstdDecompressor()
+  if (compression === 'zstd') return nodeZstd?.() ?? zstdDecompressor()
   return undefined
 }
 
-/** Node 20 has no zstd in zlib: the `zstd` program does it, as a stream (stdin → stdout). */
+/** Node's own zstd (zlib.createZstdDecompress, Node 22.15+/23.8+) when this Node has it. */
+const nodeZstd = (zlib as unknown as { createZstdDecompress?: () => Duplex }).createZstdDecompress?.bind(zlib)
+
+/** Without it, the `zstd` program does it, as a stream (stdin → stdout). */
 function zstdDecompressor(): Duplex {
   const child = spawn('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
@@ -124,7 +246,30 @@ export async function bodyToBuffer(body: Readable, maxBytes: number, what: strin
   return Buffer.concat(chunks)
 }
 
-/** What krata reads as a file: a regular file entry in any of tar's spellings (never a link). */
-export function isRegularEntry(type: string): boolean {
-  return type === 'File' || type === 'OldFile' || type === 'ContiguousFile'
+/**
+ * The sha256 of a gzip body once inflated, refusing to inflate past `maxBytes` (kernel/config.gz: a 16 MiB gzip of
+ * zeros would otherwise cost a minute). Nothing is kept in memory.
+ */
+export async function inflatedSha256(body: Readable, maxBytes: number, what: string): Promise<string> {
+  const hash = createHash('sha256')
+  let inflated = 0
+  const tooLarge = new InputError(`${what} inflates to more than ${maxBytes} bytes`)
+  try {
+    await pipeline(
+      body,
+      createGunzip({ chunkSize: 1 << 16 }),
+      new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          inflated += chunk.length
+          if (inflated > maxBytes) return done(tooLarge)
+          hash.update(chunk)
+          done()
+        },
+      }),
+    )
+  } catch (error) {
+    if (error === tooLarge || !(error instanceof Error) || !('code' in error)) throw error
+    throw new InputError(`${what} is not a whole gzip stream (${error.message})`)
+  }
+  return `sha256:${hash.digest('hex')}`
 }

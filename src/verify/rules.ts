@@ -67,30 +67,46 @@ export function configViolations(config: ImageConfigJson, platformArch?: string)
   return lines
 }
 
+/** Entry lines kept before the rest are counted in one line: a layer of 60,000 bad entries must stay readable. */
+export const TAR_RULE_LINES_MAX = 20
+
 /** Tar entry rules, fed one entry at a time across all layers in order (krata unpacks them into one tree). */
 export class TarRules {
+  /** What is wrong: at most TAR_RULE_LINES_MAX entry lines, then one line counting the rest (kept up to date). */
   readonly lines: string[] = []
+  #reported = 0
+  #summaryAt = -1
   readonly #directories = new Set<string>([''])
+
+  #report(line: string): void {
+    this.#reported++
+    if (this.#reported <= TAR_RULE_LINES_MAX) {
+      this.lines.push(line)
+      return
+    }
+    if (this.#summaryAt < 0) this.#summaryAt = this.lines.push('') - 1
+    this.lines[this.#summaryAt] = `… and ${this.#reported - TAR_RULE_LINES_MAX} more tar entries that break these rules`
+  }
 
   entry(layer: number, path: string, type: string, linkpath?: string): void {
     const at = `layer ${layer}: "${path}"`
     let name = path
     if (name.startsWith('./') || name.startsWith('/')) {
-      this.lines.push(
+      this.#report(
         `${at}: path starts with "${name.startsWith('/') ? '/' : './'}"; krata compares paths as stored, so it is not ${stripPrefix(name)}`,
       )
       name = stripPrefix(name)
     } else {
       const parent = parentOf(name.replace(/\/+$/, ''))
       if (!this.#directories.has(parent))
-        this.lines.push(`${at}: no "${parent}/" directory entry before it; krata fails "unable to find parent of entry"`)
+        this.#report(`${at}: no "${parent}/" directory entry before it; krata fails "unable to find parent of entry"`)
     }
     const bare = name.replace(/\/+$/, '')
     if (type === 'Directory') this.#directories.add(bare)
     if (bare.startsWith('kernel/') && !isRegularEntry(type) && type !== 'Directory') {
       const what =
         type === 'SymbolicLink' ? `a symbolic link to ${linkpath ?? '?'}` : type === 'Link' ? `a hard link to ${linkpath ?? '?'}` : `a ${type} entry`
-      this.lines.push(`${at}: is ${what}; krata reads only regular files (it would find it empty)`)
+      this.#report(`${at}: is ${what}; krata reads only regular files (it would find it empty)`)
     }
   }
 }

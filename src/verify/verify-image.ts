@@ -1,11 +1,9 @@
 // `kernel-action verify`: reads an image the way krata v0.0.21 pulls it and lists every rule it breaks.
 // Layers are streamed (never held in memory); kernel/image goes to a temporary file only to be inspected.
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { createGunzip } from 'node:zlib'
 import { ociArch, type KernelArch } from '../arch.js'
 import { inspectKernelImage, type KernelImageInfo } from '../describe/kernel-image.js'
 import { parseKernelMetadata } from '../describe/metadata.js'
@@ -22,7 +20,8 @@ import {
 import { openImageStore, type StoreOptions } from '../oci/stores/open-store.js'
 import { parseImageReference, startingPoint } from '../oci/reference.js'
 import { checkIndexDocument, openManifest, parseDocument, type FetchedDocument, type ImageStore, type OpenedImage } from '../oci/store.js'
-import { bodyToBuffer, readLayer } from '../pull/layer-reader.js'
+import { CONFIG_INFLATED_MAX } from '../pull/kernel-file-limits.js'
+import { bodyToBuffer, inflatedSha256, readLayer } from '../pull/layer-reader.js'
 import {
   TarRules,
   annotationViolations,
@@ -200,11 +199,7 @@ async function readKernelFiles(image: OpenedImage): Promise<LayerFacts> {
             }
             if (file === 'config.gz') {
               return async (body) => {
-                const hash = createHash('sha256')
-                await pipeline(body, createGunzip(), async (source: AsyncIterable<Buffer>) => {
-                  for await (const chunk of source) hash.update(chunk)
-                })
-                facts.configDigest = `sha256:${hash.digest('hex')}`
+                facts.configDigest = await inflatedSha256(body, CONFIG_INFLATED_MAX, 'kernel/config.gz')
               }
             }
             return undefined
