@@ -35,7 +35,7 @@ export function archNames(arch: KernelArch): ArchNames {
 }
 
 /** `amd64` → `x86_64`: the kernel name for a name or alias, or undefined. */
-export function kernelArchOf(name: string): KernelArch | undefined {
+function kernelArchOf(name: string): KernelArch | undefined {
   const trimmed = name.trim()
   return ARCHES.find((a) => a.kernel === trimmed || (a.aliases as readonly string[]).includes(trimmed))?.kernel
 }

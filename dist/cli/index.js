@@ -35,8 +35,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// UNUSED EXPORTS: USAGE
-
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
  * The action's error vocabulary (README, "Bad input"). Every error it stops with is one line of one of these kinds

@@ -16,7 +16,7 @@ export type FragmentLines = ReadonlyMap<string, { file: string; line: number }>
 
 // GitHub keeps 10 annotations of each level per step, and 50 per job over all its steps, and silently drops the rest
 // (actions/toolkit problem-matchers.md).
-export const ANNOTATIONS_PER_LEVEL = 10
+const ANNOTATIONS_PER_LEVEL = 10
 export const ANNOTATIONS_PER_JOB = 50
 const LEVELS: readonly AnnotationLevel[] = ['error', 'warning', 'notice']
 

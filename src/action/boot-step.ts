@@ -48,7 +48,7 @@ export async function bootStep(inputs: CheckInputs | PublishInputs, context: Run
   return { boot, summary }
 }
 
-export function renderBootSummary(outcome: BootOutcome): string {
+function renderBootSummary(outcome: BootOutcome): string {
   const head = `### Boot test: ${outcome.status}`
   if (outcome.status === 'skipped') return `${head}\n\n${outcome.reason}\n`
   const how = `Xen PV guest under Xen in QEMU (${outcome.accel === 'kvm' ? 'KVM' : 'TCG, no KVM'}), ${outcome.seconds.toFixed(0)} s; times are seconds since QEMU started.`

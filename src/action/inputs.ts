@@ -24,7 +24,7 @@ import type { RunnerContext } from './runner-context.js'
 // late (after the check wrote its report and outputs) fails on it first.
 
 export type Compression = 'none' | 'gzip' | 'zstd'
-export const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'zstd']
+const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'zstd']
 
 /**
  * Every input of action.yml with its default there, exactly (a test keeps action.yml, the README and this in step).
@@ -297,7 +297,7 @@ export async function checkInputFiles(inputs: Inputs): Promise<void> {
  * Explicit `username`/`password` (both or neither); else, for ghcr.io, the workflow token as the workflow's actor;
  * else none here (the registry client then reads ~/.docker/config.json, as docker/login-action leaves it).
  */
-export function registryCredentials(
+function registryCredentials(
   given: { username: string; password: string; githubToken: string; repository: string },
   context: Pick<RunnerContext, 'actor'>,
 ): Credentials | undefined {
@@ -313,7 +313,7 @@ export function registryCredentials(
 }
 
 /** A List input is newline-separated; a CSV one also splits on commas. Blank lines and `#` comments are dropped. */
-export function parseList(text: string, csv = false): string[] {
+function parseList(text: string, csv = false): string[] {
   return text
     .split(/\r?\n/)
     .flatMap((line) => (csv ? line.split(',') : [line]))

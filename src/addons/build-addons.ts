@@ -24,7 +24,7 @@ export interface BuildAddonsRequest {
 const DROPPED_LINKS = new Set(['build', 'source'])
 
 /** mksquashfs options: Edera's -all-root, plus what makes the output depend on the tree alone. */
-export const MKSQUASHFS_OPTIONS = ['-noappend', '-all-root', '-no-xattrs', '-comp', 'gzip', '-b', '131072', '-mkfs-time', '0', '-all-time', '0']
+const MKSQUASHFS_OPTIONS = ['-noappend', '-all-root', '-no-xattrs', '-comp', 'gzip', '-b', '131072', '-mkfs-time', '0', '-all-time', '0']
 
 /** Builds `request.output` from the tree; returns the release directory it took. */
 export async function buildAddons(request: BuildAddonsRequest): Promise<{ tree: string }> {

@@ -83,7 +83,7 @@ export async function checkAddonsTree(tree: AddonsTree, expected: AddonsExpectat
 }
 
 /** The module paths of modules.dep (`kernel/fs/x.ko: kernel/lib/y.ko ...`), relative to modules/, in its order. */
-export function parseModulesDep(text: string): string[] {
+function parseModulesDep(text: string): string[] {
   const modules: string[] = []
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':')
@@ -95,7 +95,7 @@ export function parseModulesDep(text: string): string[] {
 }
 
 /** The first, middle and last module of modules.dep: three different corners of the tree. */
-export function sampleModules(listed: readonly string[]): string[] {
+function sampleModules(listed: readonly string[]): string[] {
   if (listed.length === 0) return []
   const picks = [listed[0]!, listed[Math.floor(listed.length / 2)]!, listed[listed.length - 1]!]
   return [...new Set(picks)]

@@ -44,7 +44,7 @@ export type EntryKind = 'directory' | 'file' | 'symlink' | 'other'
 // squashfs_fs.h: SQUASHFS_DIR_TYPE 1 ... SQUASHFS_SOCKET_TYPE 7, and the extended (L) types 8 ... 14.
 const KIND_OF_TYPE: Readonly<Record<number, EntryKind>> = { 1: 'directory', 2: 'file', 3: 'symlink', 4: 'other', 5: 'other', 6: 'other', 7: 'other' }
 
-export function kindOfType(type: number): EntryKind {
+function kindOfType(type: number): EntryKind {
   const kind = KIND_OF_TYPE[type > 7 ? type - 7 : type]
   if (kind === undefined) throw new SquashfsFormatError(`an inode has type ${type}, which squashfs does not define`)
   return kind

@@ -47,7 +47,7 @@ export function buildReport(
   }
 }
 
-export function duplicateMessage(d: DuplicateOption): string {
+function duplicateMessage(d: DuplicateOption): string {
   return `${d.option} is set twice (lines ${d.previousLine} and ${d.line}); the last one wins`
 }
 

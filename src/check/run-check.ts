@@ -48,7 +48,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckOutcome> {
 }
 
 /** The config says which architecture it is for; input `arch` may confirm it but never contradict it. */
-export function resolveArch(config: KernelConfig, stated: KernelArch | undefined): KernelArch {
+function resolveArch(config: KernelConfig, stated: KernelArch | undefined): KernelArch {
   const detected = detectArch(config)
   if (detected && stated && detected !== stated) {
     throw new InputError(`arch: input says ${stated} but ${config.file} is an ${detected} config`)

@@ -28,7 +28,7 @@ const COMMANDS: Record<string, Command> = {
 }
 
 /** Every command's usage, as `kernel-action --help` prints it. */
-export const USAGE = `${CHECK_USAGE}
+const USAGE = `${CHECK_USAGE}
 ${firstLine(VERIFY_USAGE).replace('usage: ', '       ')}
 ${firstLine(INSTALL_USAGE).replace('usage: ', '       ')}
 ${REF_USAGE}

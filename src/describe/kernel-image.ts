@@ -56,7 +56,7 @@ type ImageFacts = Omit<KernelImageInfo, 'release' | 'versionString'>
  * No kernel inflates beyond this (the largest distribution vmlinux is ~100 MB); the header's own figure bounds it
  * further, so a payload made to inflate to gigabytes stops at once instead of costing a minute.
  */
-export const KERNEL_INFLATED_MAX = 1024 * 1024 * 1024
+const KERNEL_INFLATED_MAX = 1024 * 1024 * 1024
 /** An arm64 Image older than 3.17 says no image_size: then this bound, the cap of a kernel/image file, applies. */
 const ARM64_IMAGE_DEFAULT_MAX = 256 * 1024 * 1024
 

@@ -5,8 +5,6 @@ import { InputError } from '../errors.js'
 import type { KernelImageInfo } from './kernel-image.js'
 import { KERNEL_ARCHES, type KernelArch } from '../arch.js'
 
-export type { KernelArch }
-
 export interface KernelMetadata {
   arch: KernelArch
   /** The kernel version, e.g. "6.1.192" (KERNEL_VERSION). */

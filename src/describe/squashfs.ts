@@ -10,7 +10,7 @@ const SQUASHFS_MAGIC = 0x73717368 // "hsqs" read as little-endian u32
 export const ADDONS_MAX_BYTES = 4 * 1024 ** 3
 
 /** The compressor ids of squashfs_fs.h (ZLIB_COMPRESSION ... ZSTD_COMPRESSION). */
-export const SQUASHFS_COMPRESSORS: Readonly<Record<number, string>> = { 1: 'gzip', 2: 'lzma', 3: 'lzo', 4: 'xz', 5: 'lz4', 6: 'zstd' }
+const SQUASHFS_COMPRESSORS: Readonly<Record<number, string>> = { 1: 'gzip', 2: 'lzma', 3: 'lzo', 4: 'xz', 5: 'lz4', 6: 'zstd' }
 
 /** The squashfs 4 superblock (struct squashfs_super_block), field by field; table starts are byte offsets in the file. */
 export interface SquashfsSuperblock {
@@ -37,7 +37,7 @@ export interface SquashfsSuperblock {
 }
 
 /** What a squashfs superblock says of the file it starts; undefined when `head` is no squashfs superblock. */
-export function parseSquashfsSuperblock(head: Buffer): SquashfsSuperblock | undefined {
+function parseSquashfsSuperblock(head: Buffer): SquashfsSuperblock | undefined {
   if (head.length < SUPERBLOCK_BYTES || head.readUInt32LE(0) !== SQUASHFS_MAGIC) return undefined
   // Offsets beyond 2^53 are not real files; as numbers they stay exact up to there and compare with file sizes.
   const offset = (at: number): number => Number(head.readBigUInt64LE(at))

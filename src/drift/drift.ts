@@ -3,7 +3,7 @@ import type { KernelConfig } from '../check/kernel-config.js'
 import { diffConfigs, type OptionChange, type OptionClass } from './config-diff.js'
 
 /** The files whose size is tracked, as named inside the image. */
-export const SIZED_FILES = ['kernel/image', 'kernel/addons.squashfs'] as const
+const SIZED_FILES = ['kernel/image', 'kernel/addons.squashfs'] as const
 export type SizedFile = (typeof SIZED_FILES)[number]
 
 /** One side of the comparison: what its metadata (or annotations) say, and the sizes of its layers. */

@@ -9,16 +9,16 @@ import type { DriftReport, KernelSide, SizeChange } from './drift.js'
 const FOLDED_ROWS = 400
 
 /** `6.1.191` when the side knows its version, else its ref: the "in ..." of "was =y in 6.1.191". */
-export function sideName(side: KernelSide): string {
+function sideName(side: KernelSide): string {
   return side.version ?? side.ref
 }
 
-export function changeMessage(change: OptionChange, before: KernelSide): string {
+function changeMessage(change: OptionChange, before: KernelSide): string {
   return `${change.option} was ${stateText(change.before)} in ${sideName(before)}, now ${stateText(change.after)}`
 }
 
 /** One line of counts: `4 options changed (1 added, 1 removed, 2 changed): 2 requirements, 0 Xen, 2 other`. */
-export function countsLine(drift: DriftReport): string {
+function countsLine(drift: DriftReport): string {
   if (drift.sameConfig) return `no config change (both are ${drift.after.configDigest})`
   if (drift.configChanged === 0) return 'no option changed (the configs differ only in comments or order)'
   const c = drift.counts
@@ -65,12 +65,12 @@ function factRows(drift: DriftReport): FactRow[] {
 }
 
 /** `10,485,760 B` (exact, so a reviewer sees a 2 KiB change too). */
-export function bytes(value: number | null): string {
+function bytes(value: number | null): string {
   return value === null ? '—' : `${value.toLocaleString('en-US')} B`
 }
 
 /** `+114,240 B (+1.1 %)`, `0 B (0 %)`, or `—` when a side has no such layer. */
-export function sizeDelta(size: SizeChange): string {
+function sizeDelta(size: SizeChange): string {
   if (size.bytes === null) return '—'
   const sign = size.bytes > 0 ? '+' : size.bytes < 0 ? '-' : ''
   const percent = size.percent === null ? '' : ` (${size.percent > 0 ? '+' : ''}${size.percent} %)`

@@ -24,7 +24,7 @@ import { JOURNAL, JOURNAL_MAX_BYTES, parseJournal, type Journal } from './journa
 const METADATA_MAX_BYTES = 64 * 1024
 
 /** krata's default store (`kratad --store`), under which `zone/` holds the default kernel. */
-export const KRATA_ZONE_DIR = 'var/lib/krata/zone'
+const KRATA_ZONE_DIR = 'var/lib/krata/zone'
 
 /** Installed file name → the file in the image it comes from. Order matters: the kernel goes in last. */
 const INSTALLED: readonly { target: string; source: string; required: boolean }[] = [

@@ -11,7 +11,7 @@ import { readInputFile } from '../input-file.js'
 import { ownerTag } from '../oci/layout-files.js'
 import { CREATE_NEW } from './confined-root.js'
 
-export const INSTALL_LOCK = '.kernel-action-install.lock'
+const INSTALL_LOCK = '.kernel-action-install.lock'
 
 /** How long an install waits for another one on the same root (a large kernel over a slow link takes minutes). */
 const WAIT_MS = 15 * 60_000

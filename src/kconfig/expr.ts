@@ -194,7 +194,7 @@ export function hasMacro(expr: Expr): boolean {
 }
 
 /** A symbol's tristate value: absent is n; with modules off, `m` counts as `y` (sym_calc_value does so). */
-export function symbolTristate(name: string, ctx: EvalContext): Tristate {
+function symbolTristate(name: string, ctx: EvalContext): Tristate {
   if (name === 'y') return 2
   if (name === 'n') return 0
   // The constant m means `m && MODULES` in a dependency (menu_check_dep).

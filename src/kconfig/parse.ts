@@ -397,7 +397,7 @@ function skipHelp(lines: readonly string[], start: number): number {
 }
 
 /** The pure core: builds the tree from files reached through `files`. */
-export function parseKconfig(files: KconfigFiles, sourceDir: string, arch: KernelArch): KconfigTree {
+function parseKconfig(files: KconfigFiles, sourceDir: string, arch: KernelArch): KconfigTree {
   const { kbuild: kbuildArch, srcarch } = archNames(arch)
   const builder = new TreeBuilder(files, sourceDir, { ARCH: kbuildArch, SRCARCH: srcarch, srctree: sourceDir })
   builder.readFile('Kconfig')
@@ -436,7 +436,7 @@ export function parseKconfig(files: KconfigFiles, sourceDir: string, arch: Kerne
 }
 
 /** Linux nests menu/choice/if blocks about ten deep. */
-export const MAX_BLOCK_DEPTH = 256
+const MAX_BLOCK_DEPTH = 256
 
 /** The largest Kconfig file in Linux is ~100 KB; this bound keeps a hostile tree from filling memory. */
 const KCONFIG_FILE_MAX_BYTES = 4 * 1024 * 1024
@@ -445,7 +445,7 @@ const KCONFIG_FILE_MAX_BYTES = 4 * 1024 * 1024
  * Files of a real directory; paths outside it are refused, and so is a file that resolves outside it through a
  * symbolic link (a tree must not make the action read /etc or a FIFO elsewhere). Each is opened by the checked opener.
  */
-export function directoryFiles(sourceDir: string): KconfigFiles {
+function directoryFiles(sourceDir: string): KconfigFiles {
   const toRelative = (file: string): string | undefined => {
     const rel = isAbsolute(file) ? relative(sourceDir, file).split(sep).join('/') : file
     return rel.startsWith('..') ? undefined : rel

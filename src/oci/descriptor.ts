@@ -6,7 +6,7 @@ import { isSha256Digest } from './digest.js'
 import type { Descriptor } from './types.js'
 
 /** No blob of a kernel image comes near this (a kernel is tens of MiB, addons a few hundred): a bound, not a limit. */
-export const MAX_BLOB_BYTES = 16 * 1024 * 1024 * 1024
+const MAX_BLOB_BYTES = 16 * 1024 * 1024 * 1024
 
 /** `where: field.digest …`: the checked descriptor, or an InputError naming the first field at fault. */
 export function checkDescriptor(value: unknown, field: string, where: string): Descriptor {
@@ -33,7 +33,7 @@ export function checkDescriptor(value: unknown, field: string, where: string): D
 }
 
 /** A digest this action can name a file or URL after: `sha256:<64 lowercase hex>`. */
-export function checkDigest(value: unknown, field: string, where: string): string {
+function checkDigest(value: unknown, field: string, where: string): string {
   if (typeof value === 'string' && isSha256Digest(value)) return value
   const algorithm = typeof value === 'string' ? /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):[a-zA-Z0-9=_-]+$/.exec(value)?.[1] : undefined
   if (algorithm !== undefined && algorithm !== 'sha256') {
@@ -47,7 +47,7 @@ function isStringMap(value: unknown): boolean {
 }
 
 /** A hostile value, quoted for a one-line message and cut short. */
-export function shown(value: unknown): string {
+function shown(value: unknown): string {
   const text = value === undefined ? 'undefined' : JSON.stringify(value)
   return text.length > 80 ? `${text.slice(0, 77)}...` : text
 }

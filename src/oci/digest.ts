@@ -60,7 +60,7 @@ export class DigestingStream extends Transform {
  * descriptor's `size`, or at the end when the count or the sha256 differs. A reader never sees a short, long or
  * altered blob end cleanly; every mismatch is an IntegrityError.
  */
-export class VerifyingStream extends Transform {
+class VerifyingStream extends Transform {
   readonly #hash: Hash = createHash('sha256')
   #seen = 0
   constructor(

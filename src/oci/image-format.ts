@@ -6,7 +6,7 @@ import { MediaType, type Descriptor, type ImageIndex } from './types.js'
 
 export type LayerCompression = 'none' | 'gzip' | 'zstd'
 
-export const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip'
+const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip'
 
 /** The layer media types krata v0.0.21 accepts (`acquire_layer`), and how each is compressed. */
 export const KRATA_LAYER_TYPES: ReadonlyMap<string, LayerCompression> = new Map([
@@ -17,7 +17,7 @@ export const KRATA_LAYER_TYPES: ReadonlyMap<string, LayerCompression> = new Map(
 ])
 
 /** krata matches an index entry by these architecture strings only (`aarch64` parses as Other and is never picked). */
-export const KRATA_PLATFORM_ARCHES: ReadonlySet<string> = new Set(OCI_ARCHES)
+const KRATA_PLATFORM_ARCHES: ReadonlySet<string> = new Set(OCI_ARCHES)
 
 /**
  * A kernel image has one layer per kernel file (four) and Edera's own a few more; a manifest listing more than this
@@ -30,7 +30,7 @@ export const KERNEL_DIR = 'kernel'
 
 /** The kernel files this action and Edera's publisher put in an image, under `kernel/`. */
 export type KernelFileName = 'image' | 'addons.squashfs' | 'config.gz' | 'metadata'
-export const KERNEL_FILE_NAMES: readonly KernelFileName[] = ['image', 'addons.squashfs', 'config.gz', 'metadata']
+const KERNEL_FILE_NAMES: readonly KernelFileName[] = ['image', 'addons.squashfs', 'config.gz', 'metadata']
 
 /**
  * The tar entry rule krata's reader applies: it compares entry paths as stored, so only `kernel/<file>` is that

@@ -45,7 +45,7 @@ const GZIP_LEVEL = 6
 const ZSTD_LEVEL = 3
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
-export function layerMediaType(compression: LayerCompression): string {
+function layerMediaType(compression: LayerCompression): string {
   switch (compression) {
     case 'none':
       return MediaType.layerTar

@@ -24,7 +24,7 @@ const LAYOUT_VERSION = '1.0.0'
 const REF_NAME = /^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$/
 const INPUT = 'oci-layout'
 /** index.json lists one entry per tag: 4 MiB holds tens of thousands. */
-export const INDEX_MAX_BYTES = 4 * 1024 * 1024
+const INDEX_MAX_BYTES = 4 * 1024 * 1024
 const LAYOUT_FILE_MAX_BYTES = 64 * 1024
 // Reused blobs up to this size are re-hashed (about 0.1 s for 64 MiB); bigger ones are checked by size only.
 const VERIFY_DIGEST_MAX_BYTES = 64 * 1024 * 1024
@@ -335,7 +335,7 @@ async function writeFileAtomic(file: string, bytes: Buffer): Promise<void> {
  * The one reading of a layout's index.json, for writers and readers alike: a JSON object with schemaVersion 2 and a
  * manifests list whose every entry is a descriptor (checked field by field).
  */
-export function parseLayoutIndex(bytes: Buffer, file: string, input: string): ImageIndex {
+function parseLayoutIndex(bytes: Buffer, file: string, input: string): ImageIndex {
   const index = parseJsonFile(input, file, bytes) as Partial<ImageIndex> | null
   if (typeof index !== 'object' || index === null || Array.isArray(index) || index.schemaVersion !== 2 || !Array.isArray(index.manifests)) {
     throw new InputError(`${input}: ${file} is not an OCI image index (schemaVersion 2 and a manifests list of descriptors)`)

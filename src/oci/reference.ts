@@ -58,7 +58,7 @@ export function parseRepository(text: string): RepositoryRef {
 }
 
 /** `user:pw@host/path` (with or without a scheme): an `@` in the host part that does not start a digest. */
-export function hasUserInfo(input: string): boolean {
+function hasUserInfo(input: string): boolean {
   const withoutScheme = input.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '')
   const hostPart = withoutScheme.split('/')[0]!
   const at = hostPart.indexOf('@')

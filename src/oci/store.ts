@@ -12,7 +12,7 @@ export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024
 /** An image config of a kernel image is a few hundred bytes. */
 export const CONFIG_MAX_BYTES = 4 * 1024 * 1024
 /** An index of kernels has one entry per architecture (plus attestations): more is refused before any is fetched. */
-export const MAX_INDEX_ENTRIES = 256
+const MAX_INDEX_ENTRIES = 256
 
 /** A manifest or index as fetched: its exact bytes, digest, and the media type it was served as. */
 export interface FetchedDocument {

@@ -6,9 +6,9 @@ import { InputError } from '../errors.js'
 import { TAR_BLOCK, isZeroBlock, parseTarHeader, paxSize } from './tar-header.js'
 
 /** A kernel image holds a handful of entries; this bound keeps a layer of empty entries from running for minutes. */
-export const MAX_ENTRIES = 65_536
+const MAX_ENTRIES = 65_536
 /** The caps of the kernel files together (tar-limits.ts), with room for headers. */
-export const MAX_INFLATED = 4.5 * 1024 ** 3
+const MAX_INFLATED = 4.5 * 1024 ** 3
 /** GNU tar pads an archive to a 10 KiB record; anything far beyond the end-of-archive blocks is not tar. */
 const MAX_TRAILING = 1024 * 1024
 /** A pax header carries a few names and times. */

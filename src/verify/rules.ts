@@ -6,8 +6,8 @@ import type { KernelImageInfo } from '../describe/kernel-image.js'
 import { archOfOci, KERNEL_ARCHES, OCI_ARCHES } from '../arch.js'
 
 /** krata matches an index entry by these architecture strings only (`aarch64` parses as Other and is never picked). */
-export const KRATA_PLATFORM_ARCHES: ReadonlySet<string> = new Set(OCI_ARCHES)
-export const REQUIRED_ANNOTATIONS = ['dev.edera.kernel.format', 'dev.edera.kernel.version', 'dev.edera.kernel.flavor'] as const
+const KRATA_PLATFORM_ARCHES: ReadonlySet<string> = new Set(OCI_ARCHES)
+const REQUIRED_ANNOTATIONS = ['dev.edera.kernel.format', 'dev.edera.kernel.version', 'dev.edera.kernel.flavor'] as const
 const LOADABLE_PAYLOADS = new Set(['gzip', 'xz'])
 
 export function indexViolations(index: ImageIndex): string[] {

@@ -8,7 +8,7 @@ import { readLimited, type Authenticator, type Operation, type Transport } from 
 export { readDockerConfigCredentials, type Credentials } from './docker-config.js'
 
 /** A token answer is a few KiB (a JWT with its certificate); anything near this is not a token. */
-export const tokenBodyLimit = 256 * 1024
+const tokenBodyLimit = 256 * 1024
 
 /** A parsed `WWW-Authenticate` header: the scheme and its parameters (realm, service, scope...). */
 export interface Challenge {

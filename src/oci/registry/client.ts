@@ -51,9 +51,9 @@ export interface FetchedManifest {
 }
 
 /** The distribution spec's bound on a manifest; an index of kernels is a few KiB. */
-export const manifestBodyLimit = 4 * 1024 * 1024
+const manifestBodyLimit = 4 * 1024 * 1024
 /** Enough of an error body for its first error; the rest is not read. */
-export const errorBodyLimit = 16 * 1024
+const errorBodyLimit = 16 * 1024
 
 // distribution 2.8 answers 404 to manifest reads whose Accept lacks the OCI types, so always send all four.
 const manifestAccept = [MediaType.manifest, MediaType.index, MediaType.dockerManifest, MediaType.dockerManifestList].join(', ')

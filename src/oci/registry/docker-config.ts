@@ -85,7 +85,7 @@ function serverUrl(registry: string): string {
  * "credentials not found" is no credentials (as in Docker); a missing helper or any other failure is one line
  * naming the helper and where it was configured. The helper's own output is never shown: it may hold the secret.
  */
-export function runCredentialHelper(
+function runCredentialHelper(
   name: string,
   registry: string,
   env: NodeJS.ProcessEnv,
