@@ -9,6 +9,7 @@ import { explainFailures } from './check/explain-results.js'
 import { writeFile } from 'node:fs/promises'
 import { escapeLogLine } from './log-line.js'
 import { bootCommand, BOOT_USAGE } from './boot/boot-command.js'
+import { bootKitCommand, BOOT_KIT_USAGE } from './boot/kit/command.js'
 import { HOST_COMMANDS, HOST_USAGE, runHostCommand } from './host-commands.js'
 import { diffCommand, DIFF_USAGE } from './drift/diff-command.js'
 
@@ -19,6 +20,7 @@ const USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--
 ${HOST_USAGE}
 exit status: 0 requirements met (verify: no problem), 1 requirements not met (verify: a problem), 2 usage or input error
 ${BOOT_USAGE}
+${BOOT_KIT_USAGE}
 ${DIFF_USAGE}`
 
 /** Local use of the same engine as the action: `kernel-action check --config .config`. */
@@ -31,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Escaped like every other command's lines: guest console text and paths are not the runner's commands.
     if (command === 'boot') return await bootCommand(rest, (line) => process.stdout.write(`${escapeLogLine(line)}\n`))
+    if (command === 'boot-kit') return await bootKitCommand(rest, (line) => process.stdout.write(`${escapeLogLine(line)}\n`))
     // Line by line through the same escaping: config paths and values are user text.
     if (command === 'diff') return await diffCommand(rest, (text) => process.stdout.write(text.split('\n').map(escapeLogLine).join('\n')))
     if ((HOST_COMMANDS as readonly string[]).includes(command ?? '')) {

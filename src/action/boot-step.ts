@@ -39,6 +39,7 @@ export async function bootStep(inputs: CheckInputs | PublishInputs, context: Run
         outDir: tempPath(context, 'kernel-action-boot'),
         log: (line) => log.info(line),
         prepare: () => installBootTools(log),
+        bootKit: inputs.bootKit || undefined,
       }),
     )
   } catch (error) {
@@ -64,12 +65,13 @@ export function renderBootSummary(outcome: BootOutcome): string {
   return `${head}\n\n${outcome.reason ? `**${outcome.reason}**\n\n` : ''}${how}\n\n${note}${stagesTable(outcome.stages)}\n`
 }
 
-/** scripts/install-boot-tools.sh: apt-get of QEMU, Xen, busybox-static and squashfs-tools, only what is missing. */
+/** scripts/install-boot-tools.sh: QEMU, the one thing the boot kit does not bring, installed with apt-get when missing. */
 async function installBootTools(log: StepLog): Promise<void> {
   const started = Date.now()
   const installed = await run('bash', [actionScript('install-boot-tools.sh')], { maxBuffer: 16 << 20 }).catch(
     (error: Error & { stderr?: string }) => {
-      throw new ToolError(`boot-test: installing the boot tools failed: ${error.stderr?.trim().split('\n').pop() ?? String(error)}`)
+      const last = error.stderr?.trim().split('\n').pop() ?? String(error)
+      throw new ToolError(`boot-test: ${last.replace(/^install-boot-tools: /, '')}`)
     },
   )
   const what = /installing (.*)/.exec(installed.stderr)?.[1]

@@ -7,6 +7,7 @@ import { FAIL_ON, type FailOn } from '../check/report.js'
 import { parseRepository } from '../oci/reference.js'
 import type { Credentials } from '../oci/registry/auth.js'
 import { sampleKernel } from '../sample.js'
+import { checkKitReference } from '../boot/kit/oci-adapter.js'
 import { READ_BACK_VERIFY, type ReadBackVerify } from '../publish/verify-pushed.js'
 import type { RunnerContext } from './runner-context.js'
 
@@ -49,6 +50,7 @@ export const INPUT_DEFAULTS = {
   'push-by-digest': 'false',
   merge: '',
   'boot-test': 'false',
+  'boot-kit': '',
   verify: 'light',
   'compare-to': '',
 } as const
@@ -131,6 +133,8 @@ export interface PublishInputs {
   compression: Compression
   /** Boot the kernel as a Xen PV guest before anything is written (input `boot-test`). */
   bootTest: boolean
+  /** Where the boot test's Xen, dom0 and userland come from (input `boot-kit`); empty: the pinned kit. */
+  bootKit: string
   /** Read the pushed image back before tagging it: manifest and config (`light`), every layer too (`full`), or not. */
   verify: ReadBackVerify
   output: ImageSettings
@@ -166,6 +170,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     addons: read('addons'),
     merge: list('merge', { csv: true }),
     bootTest: bool('boot-test'),
+    bootKit: checkKitReference(read('boot-kit').trim()),
     verify: oneOf('verify', verifyInput(read('verify')), READ_BACK_VERIFY),
     compareTo: read('compare-to').trim(),
   }
@@ -223,6 +228,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
       addons: sample.addons,
       compression,
       bootTest: given.bootTest,
+      bootKit: given.bootKit,
       verify: given.verify,
       output: built,
       registry,
@@ -240,6 +246,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     addons: given.addons,
     compression,
     bootTest: given.bootTest,
+    bootKit: given.bootKit,
     verify: given.verify,
     output: built,
     registry,
