@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ROOT } from './support/run-action.js'
+import { testBootKit } from './support/boot-kit.js'
 import { craftArm64Image, craftBzImage } from './support/crafted-kernel.js'
 import { parseKernelConfig } from '../src/check/kernel-config.js'
 import { configCause, firstFailure, readStages, STAGES, stagesTable } from '../src/boot/stages.js'
@@ -19,7 +20,7 @@ const sample = path.join(ROOT, 'assets', 'sample')
 function boot(name: string, ...args: string[]): Promise<{ status: number | null; stdout: string; out: string }> {
   const out = path.join(dir, name)
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), 'boot', '--out', out, ...args], {
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), 'boot', '--out', out, '--boot-kit', testBootKit(), ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     let stdout = ''

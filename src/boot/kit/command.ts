@@ -2,15 +2,32 @@ import { parseArgs } from 'node:util'
 import { parseArch } from '../../arch.js'
 import { InputError } from '../../errors.js'
 import { buildBootKit } from './build.js'
+import { localKit } from './fetch.js'
+import { checkKitReference } from './oci-adapter.js'
+import { defaultBootKit } from './pinned.js'
 
 export const BOOT_KIT_USAGE = `usage: kernel-action boot-kit LAYOUT-DIR [--arch x86_64|aarch64]   (npm run boot-kit -- LAYOUT-DIR)
-  builds the boot kit (Xen, a dom0 kernel and its userland, from Debian's packages) into an OCI layout, tagged with the arch`
+         builds the boot kit (Xen, a dom0 kernel and its userland, from Debian's packages) into an OCI layout, tagged with the arch
+       kernel-action boot-kit --pull [REFERENCE] [--arch x86_64|aarch64]
+         pulls a boot kit (the pinned one by default) into the cache, as the boot test does, and prints where it is`
 
-/** `kernel-action boot-kit <layout-dir> [--arch]`: builds one architecture's boot kit and prints its digest. */
+/** `kernel-action boot-kit`: builds one architecture's kit and prints its digest, or pulls one into the cache. */
 export async function bootKitCommand(args: string[], write: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { arch: { type: 'string', default: 'x86_64' } }, strict: true, allowPositionals: true })
-  if (positionals.length !== 1) throw new InputError('boot-kit: give one layout folder (npm run boot-kit -- LAYOUT-DIR [--arch x86_64|aarch64])')
+  const { values, positionals } = parseArgs({
+    args,
+    options: { arch: { type: 'string', default: 'x86_64' }, pull: { type: 'boolean', default: false } },
+    strict: true,
+    allowPositionals: true,
+  })
   const arch = parseArch('--arch', values.arch ?? 'x86_64')
+  if (values.pull) {
+    if (positionals.length > 1) throw new InputError('boot-kit --pull: give at most one reference')
+    const reference = checkKitReference(positionals[0] ?? '') || defaultBootKit(arch)
+    const local = await localKit(reference, arch, write)
+    write(`${local.dir} ${local.digest}${local.cached ? ' (from the cache)' : ''}`)
+    return 0
+  }
+  if (positionals.length !== 1) throw new InputError('boot-kit: give one layout folder (npm run boot-kit -- LAYOUT-DIR [--arch x86_64|aarch64])')
   const built = await buildBootKit(positionals[0], arch, write)
   write(`${positionals[0]}:${arch} ${built.digest}`)
   return 0

@@ -8,7 +8,7 @@ import { ociArch, type KernelArch } from '../../arch.js'
 import { InputError } from '../../errors.js'
 import { cacheDir } from '../places.js'
 import { KIT_INDEX, kitFiles, parseKitIndex, type KitIndex } from './contents.js'
-import { openKit, pinnedDigest } from './oci-adapter.js'
+import { pinnedDigest, resolveKit } from './oci-adapter.js'
 
 export interface LocalKit {
   /** The unpacked kit folder. */
@@ -32,12 +32,13 @@ export function kitCacheDir(digest: string): string {
 export async function localKit(reference: string, arch: KernelArch, log: (line: string) => void = () => undefined): Promise<LocalKit> {
   const pinned = pinnedDigest(reference)
   if (pinned !== undefined && existsSync(path.join(kitCacheDir(pinned), COMPLETE))) return readLocal(pinned, arch, true)
-  const opened = await openKit(reference, arch, log)
+  const resolved = await resolveKit(reference, arch, log)
+  const dir = kitCacheDir(resolved.digest)
+  if (existsSync(path.join(dir, COMPLETE))) return readLocal(resolved.digest, arch, true)
+  const opened = await resolved.open()
   if (opened.architecture !== ociArch(arch)) {
     throw new InputError(`boot-kit: ${reference} is a kit for ${String(opened.architecture)}, not ${ociArch(arch)}`)
   }
-  const dir = kitCacheDir(opened.digest)
-  if (existsSync(path.join(dir, COMPLETE))) return readLocal(opened.digest, arch, true)
   const started = Date.now()
   const partial = `${dir}.${process.pid}.partial`
   await rm(partial, { recursive: true, force: true })

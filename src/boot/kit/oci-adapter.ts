@@ -6,8 +6,16 @@ import { InputError } from '../../errors.js'
 import { sha256OfFile } from '../../oci/digest.js'
 import { imageConfig, imageManifest, serializeJson } from '../../oci/image.js'
 import { OciLayout } from '../../oci/layout.js'
-import { MediaType, type Descriptor } from '../../oci/types.js'
-import { openKernelImage, parseImageReference } from '../../pull/image-source.js'
+import { MediaType, type Descriptor, type ImageIndex } from '../../oci/types.js'
+import {
+  isIndexDocument,
+  openImageStore,
+  openManifest,
+  parseDocument,
+  parseImageReference,
+  pickPlatform,
+  startingPoint,
+} from '../../pull/image-source.js'
 import { readLayer, type EntryHandler } from '../../pull/layer-reader.js'
 import { KIT_TITLE, kitTag, packagesAnnotation, PACKAGES_ANNOTATION } from './contents.js'
 
@@ -79,15 +87,39 @@ export function pinnedDigest(reference: string): string | undefined {
   return parseImageReference(reference).digest
 }
 
-/** Opens the kit `reference` names (an index is narrowed to `arch`); every blob read is checked against its digest. */
-export async function openKit(reference: string, arch: KernelArch, log?: (line: string) => void): Promise<OpenedKit> {
-  const image = await openKernelImage(reference, { arch, log })
-  if (image === undefined) throw new InputError(`boot-kit: ${reference} does not exist`)
-  if (image.layers.length !== 1) throw new InputError(`boot-kit: ${reference} has ${image.layers.length} layers; a boot kit has one`)
-  const layer = image.layers[0]
+/** A kit found by its reference: the manifest's digest known (so the cache can answer), nothing else read yet. */
+export interface ResolvedKit {
+  digest: string
+  open(): Promise<OpenedKit>
+}
+
+/** Fetches the manifest `reference` names (an index is narrowed to `arch`), and no blob until `open()`. */
+export async function resolveKit(reference: string, arch: KernelArch, log?: (line: string) => void): Promise<ResolvedKit> {
+  const parsed = parseImageReference(reference)
+  const store = await openImageStore(parsed, { arch, log })
+  let fetched = await store.fetchManifest(startingPoint(parsed) ?? '')
+  if (fetched === undefined) throw new InputError(`boot-kit: ${reference} does not exist`)
+  let indexDigest: string | undefined
+  if (isIndexDocument(fetched.mediaType, parseDocument(fetched, reference))) {
+    const index = parseDocument(fetched, reference) as unknown as ImageIndex
+    const child = pickPlatform(index, arch)
+    if (child === undefined) throw new InputError(`boot-kit: ${reference} has no linux/${ociArch(arch)} kit`)
+    indexDigest = fetched.digest
+    fetched = await store.fetchManifest(child.digest)
+    if (fetched === undefined) throw new InputError(`boot-kit: ${reference} names ${child.digest}, which ${store.name} does not have`)
+  }
+  const manifest = fetched
   return {
-    digest: image.digest,
-    architecture: image.config.architecture,
-    walk: (onEntry) => readLayer(image, layer, onEntry, `boot-kit ${reference}`),
+    digest: manifest.digest,
+    open: async () => {
+      const image = await openManifest(store, reference, manifest, indexDigest)
+      if (image.layers.length !== 1) throw new InputError(`boot-kit: ${reference} has ${image.layers.length} layers; a boot kit has one`)
+      const layer = image.layers[0]
+      return {
+        digest: image.digest,
+        architecture: image.config.architecture,
+        walk: (onEntry) => readLayer(image, layer, onEntry, `boot-kit ${reference}`),
+      }
+    },
   }
 }
