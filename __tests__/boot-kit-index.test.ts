@@ -1,8 +1,8 @@
 // kit.json, the boot kit's index: every path it names is checked to stay inside the kit before anything opens it.
 import { describe, expect, it } from '@jest/globals'
-import { kitFiles, packagesAnnotation, parseKitIndex } from '../src/boot/kit/contents.js'
-import { defaultBootKit } from '../src/boot/kit/pinned.js'
-import { checkKitReference } from '../src/boot/kit/oci-adapter.js'
+import { kitFiles, packagesAnnotation, parseKitIndex } from '../src/boot/kit-contents.js'
+import { defaultBootKit } from '../src/boot/kit-pinned.js'
+import { checkKitReference } from '../src/boot/kit-oci-adapter.js'
 
 const modules = Object.fromEntries(
   ['xen-evtchn', 'xen-gntdev', 'xen-gntalloc', 'xen-privcmd', 'xenfs', 'loop', 'xen-blkback'].map((m) => [m, `dom0/modules/${m}.ko`]),

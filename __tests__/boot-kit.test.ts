@@ -11,8 +11,8 @@ import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js'
 import { parseJson } from './support/json.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { ROOT } from './support/run-action.js'
-import { kitCacheDir, localKit } from '../src/boot/kit/fetch.js'
-import { PACKAGES_ANNOTATION } from '../src/boot/kit/contents.js'
+import { kitCacheDir, localKit } from '../src/boot/kit-fetch.js'
+import { PACKAGES_ANNOTATION } from '../src/boot/kit-contents.js'
 
 const CLI = path.join(ROOT, 'dist', 'cli', 'index.js')
 const BUILD_TIMEOUT_MS = 10 * 60 * 1000

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the boot test (`boot-test: true`, `kernel-action boot`) needs from the runner's distribution: QEMU only.
-# Xen, the dom0 kernel and its userland come from the boot kit (src/boot/kit/). Debian and Ubuntu name the package the
+# Xen, the dom0 kernel and its userland come from the boot kit (src/boot/kit-*.ts). Debian and Ubuntu name the package the
 # same. When QEMU is missing and cannot be installed, one line says what to install.
 #
 #   scripts/install-boot-tools.sh [x86_64|aarch64]

@@ -9,7 +9,7 @@ import { explainFailures } from './check/explain-results.js'
 import { writeFile } from 'node:fs/promises'
 import { escapeLogLine } from './log-line.js'
 import { bootCommand, BOOT_USAGE } from './boot/boot-command.js'
-import { bootKitCommand, BOOT_KIT_USAGE } from './boot/kit/command.js'
+import { bootKitCommand, BOOT_KIT_USAGE } from './boot/kit-command.js'
 import { HOST_COMMANDS, HOST_USAGE, runHostCommand } from './host-commands.js'
 import { diffCommand, DIFF_USAGE } from './drift/diff-command.js'
 

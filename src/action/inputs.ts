@@ -7,7 +7,7 @@ import { FAIL_ON, type FailOn } from '../check/report.js'
 import { parseRepository } from '../oci/reference.js'
 import type { Credentials } from '../oci/registry/auth.js'
 import { sampleKernel } from '../sample.js'
-import { checkKitReference } from '../boot/kit/oci-adapter.js'
+import { checkKitReference } from '../boot/kit-oci-adapter.js'
 import { READ_BACK_VERIFY, type ReadBackVerify } from '../publish/verify-pushed.js'
 import type { RunnerContext } from './runner-context.js'
 

@@ -8,9 +8,9 @@ import { createGunzip } from 'node:zlib'
 import { DOM0_MODULES, type Dom0Module, type LibraryFile } from './plan.js'
 import type { KernelArch } from '../arch.js'
 import { oneLine, ToolError } from '../errors.js'
-import { XEN_PROGRAMS, type KitIndex } from './kit/contents.js'
-import { localKit } from './kit/fetch.js'
-import { defaultBootKit } from './kit/pinned.js'
+import { XEN_PROGRAMS, type KitIndex } from './kit-contents.js'
+import { localKit } from './kit-fetch.js'
+import { defaultBootKit } from './kit-pinned.js'
 import { cacheDir } from './places.js'
 
 export { actionScript, cacheDir } from './places.js'
@@ -19,7 +19,7 @@ const run = promisify(execFile)
 
 /**
  * What dom0 is made of, for one architecture: Xen, dom0's kernel and modules, the toolstack with its shared libraries,
- * and a static busybox (dom0's and the guest's shell). Taken from a boot kit (src/boot/kit/), or from this machine's
+ * and a static busybox (dom0's and the guest's shell). Taken from a boot kit (src/boot/kit-*.ts), or from this machine's
  * installed packages when no kit can be had.
  */
 export interface BootPieces {

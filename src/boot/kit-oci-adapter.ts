@@ -1,12 +1,12 @@
 // The boot kit's only contact with the project's OCI code (layout writer, registry client, image reader): one small
 // file, so that a change of the store interface is re-pointed here and nowhere else.
 import { rename } from 'node:fs/promises'
-import { ociArch, type KernelArch } from '../../arch.js'
-import { InputError } from '../../errors.js'
-import { sha256OfFile } from '../../oci/digest.js'
-import { imageConfig, imageManifest, serializeJson } from '../../oci/image.js'
-import { OciLayout } from '../../oci/layout.js'
-import { MediaType, type Descriptor, type ImageIndex } from '../../oci/types.js'
+import { ociArch, type KernelArch } from '../arch.js'
+import { InputError } from '../errors.js'
+import { sha256OfFile } from '../oci/digest.js'
+import { imageConfig, imageManifest, serializeJson } from '../oci/image.js'
+import { OciLayout } from '../oci/layout.js'
+import { MediaType, type Descriptor, type ImageIndex } from '../oci/types.js'
 import {
   isIndexDocument,
   openImageStore,
@@ -15,9 +15,9 @@ import {
   parseImageReference,
   pickPlatform,
   startingPoint,
-} from '../../pull/image-source.js'
-import { readLayer, type EntryHandler } from '../../pull/layer-reader.js'
-import { KIT_TITLE, kitTag, packagesAnnotation, PACKAGES_ANNOTATION } from './contents.js'
+} from '../pull/image-source.js'
+import { readLayer, type EntryHandler } from '../pull/layer-reader.js'
+import { KIT_TITLE, kitTag, packagesAnnotation, PACKAGES_ANNOTATION } from './kit-contents.js'
 
 export interface KitImageFiles {
   arch: KernelArch

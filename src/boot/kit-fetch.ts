@@ -4,11 +4,11 @@ import { createWriteStream, existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { ociArch, type KernelArch } from '../../arch.js'
-import { InputError } from '../../errors.js'
-import { cacheDir } from '../places.js'
-import { KIT_INDEX, kitFiles, parseKitIndex, type KitIndex } from './contents.js'
-import { pinnedDigest, resolveKit } from './oci-adapter.js'
+import { ociArch, type KernelArch } from '../arch.js'
+import { InputError } from '../errors.js'
+import { cacheDir } from './places.js'
+import { KIT_INDEX, kitFiles, parseKitIndex, type KitIndex } from './kit-contents.js'
+import { pinnedDigest, resolveKit } from './kit-oci-adapter.js'
 
 export interface LocalKit {
   /** The unpacked kit folder. */

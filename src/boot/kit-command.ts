@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util'
-import { parseArch } from '../../arch.js'
-import { InputError } from '../../errors.js'
-import { buildBootKit } from './build.js'
-import { localKit } from './fetch.js'
-import { checkKitReference } from './oci-adapter.js'
-import { defaultBootKit } from './pinned.js'
+import { parseArch } from '../arch.js'
+import { InputError } from '../errors.js'
+import { buildBootKit } from './kit-build.js'
+import { localKit } from './kit-fetch.js'
+import { checkKitReference } from './kit-oci-adapter.js'
+import { defaultBootKit } from './kit-pinned.js'
 
 export const BOOT_KIT_USAGE = `usage: kernel-action boot-kit LAYOUT-DIR [--arch x86_64|aarch64]   (npm run boot-kit -- LAYOUT-DIR)
          builds the boot kit (Xen, a dom0 kernel and its userland, from Debian's packages) into an OCI layout, tagged with the arch

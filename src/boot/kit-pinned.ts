@@ -1,7 +1,7 @@
 // The boot kits this version of kernel-action uses by default, pinned by manifest digest: what
 // .github/workflows/boot-kit.yml pushes. To move the pin, run that workflow and copy the digests it prints here
 // (`npm run boot-kit` on a Debian 12 machine with the same package versions prints the same digests).
-import type { KernelArch } from '../../arch.js'
+import type { KernelArch } from '../arch.js'
 
 export const BOOT_KIT_REPOSITORY = 'ghcr.io/krata/kernel-action-boot-kit'
 

@@ -1,8 +1,8 @@
 // What a boot kit holds and how its index file (kit.json) names the pieces: pure data and checks, no I/O. The kit is
 // one OCI image per architecture whose single layer unpacks to the files kit.json lists, relative to the kit folder.
-import { archNames, type KernelArch } from '../../arch.js'
-import { InputError } from '../../errors.js'
-import { DOM0_MODULES, type Dom0Module } from '../plan.js'
+import { archNames, type KernelArch } from '../arch.js'
+import { InputError } from '../errors.js'
+import { DOM0_MODULES, type Dom0Module } from './plan.js'
 
 /** The kit's index file, at the top of its layer. */
 export const KIT_INDEX = 'kit.json'

@@ -10,12 +10,12 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { createGunzip } from 'node:zlib'
-import { archNames, type KernelArch } from '../../arch.js'
-import { InternalError, ToolError } from '../../errors.js'
-import { actionScript, cacheDir } from '../places.js'
-import { DOM0_MODULES, ROOT_IMAGE_DIRS, type Dom0Module } from '../plan.js'
-import { KIT_FORMAT, KIT_INDEX, kitPackages, XEN_PROGRAMS, type KitIndex, type KitLibrary } from './contents.js'
-import { writeKitImage } from './oci-adapter.js'
+import { archNames, type KernelArch } from '../arch.js'
+import { InternalError, ToolError } from '../errors.js'
+import { actionScript, cacheDir } from './places.js'
+import { DOM0_MODULES, ROOT_IMAGE_DIRS, type Dom0Module } from './plan.js'
+import { KIT_FORMAT, KIT_INDEX, kitPackages, XEN_PROGRAMS, type KitIndex, type KitLibrary } from './kit-contents.js'
+import { writeKitImage } from './kit-oci-adapter.js'
 
 const run = promisify(execFile)
 
