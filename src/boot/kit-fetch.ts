@@ -68,7 +68,11 @@ export async function localKit(reference: string, arch: KernelArch, log: (line: 
     await rm(partial, { recursive: true, force: true })
     throw error
   }
-  const local = await readLocal(opened.digest, arch, false)
+  // A kit whose kit.json does not hold up is not kept: the next run pulls it again rather than trusting it.
+  const local = await readLocal(opened.digest, arch, false).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true })
+    throw error
+  })
   await createComplete(dir)
   log(`boot test: boot kit ${opened.digest} pulled and unpacked in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   return local
