@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { runAction, runActionAsync } from './support/run-action.js'
+import { testBootKit } from './support/boot-kit.js'
 import { AARCH64_CONFIG, craftArm64Image } from './support/crafted-kernel.js'
 import { ROOT } from './support/run-action.js'
 
@@ -49,7 +50,7 @@ describe('boot-test input (action)', () => {
         boot.find((f) => f.startsWith('config-'))!,
       )
       const r = await runActionAsync(
-        { config, image, 'fail-on': 'never', 'boot-test': 'true', 'oci-layout': 'debian-layout' },
+        { config, image, 'fail-on': 'never', 'boot-test': 'true', 'oci-layout': 'debian-layout', 'boot-kit': testBootKit() },
         { workspace, timeoutMs: 15 * 60 * 1000 },
       )
       expect(r.outputs.boot).toBe('failed')

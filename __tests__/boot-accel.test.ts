@@ -1,9 +1,10 @@
-import { afterAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ROOT } from './support/run-action.js'
 import { kvmFailureIn, kvmGivenUp, KVM_UDEV_STEP, planAccels } from '../src/boot/accel.js'
+import { testBootKit } from './support/boot-kit.js'
 import { runBootTest } from '../src/boot/run-boot.js'
 
 // The bounded KVM attempt. QEMU's KVM may start and then pause (not exit) on Xen's CET code; a stand-in QEMU does
@@ -45,6 +46,7 @@ function alive(pid: number): boolean {
 }
 
 async function bootWith(mode: 'internal-error' | 'silent', kvmDevice: string, kvmProbeSeconds?: number) {
+  const bootKit = testBootKit()
   const { bin, pids } = standInQemu(mode)
   const savedPath = process.env.PATH
   process.env.PATH = `${bin}:${savedPath}`
@@ -59,6 +61,7 @@ async function bootWith(mode: 'internal-error' | 'silent', kvmDevice: string, kv
       kvmProbeSeconds,
       timeoutSeconds: 120,
       log: (line) => lines.push(line),
+      bootKit,
     })
     const runs = fs
       .readFileSync(pids, 'utf8')
@@ -72,6 +75,8 @@ async function bootWith(mode: 'internal-error' | 'silent', kvmDevice: string, kv
 }
 
 describe('bounded KVM attempt', () => {
+  // The kit is built once, outside the timed runs.
+  beforeAll(() => void testBootKit(), 10 * 60_000)
   const kvmDevice = path.join(dir, 'kvm')
   fs.writeFileSync(kvmDevice, '')
 

@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { ROOT } from './support/run-action.js'
 import { runCli, spawnCli } from './support/cli.js'
+import { testBootKit } from './support/boot-kit.js'
 import { craftArm64Image, craftBzImage } from './support/crafted-kernel.js'
 import { parseKernelConfig } from '../src/check/kernel-config.js'
 import { configCause, firstFailure, readStages, STAGES, stagesTable } from '../src/boot/stages.js'
@@ -20,7 +21,7 @@ const sample = path.join(ROOT, 'assets', 'sample')
 function boot(name: string, ...args: string[]): Promise<{ status: number | null; stdout: string; out: string }> {
   const out = path.join(dir, name)
   return new Promise((resolve) => {
-    const child = spawnCli(['boot', '--out', out, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawnCli(['boot', '--out', out, '--boot-kit', testBootKit(), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
     let stdout = ''
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
     child.on('close', (status) => resolve({ status, stdout, out }))

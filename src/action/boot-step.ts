@@ -38,6 +38,7 @@ export async function bootStep(inputs: CheckInputs | PublishInputs, context: Run
       outDir: tempPath(context, 'kernel-action-boot'),
       log: (line) => log.info(line),
       prepare: () => installBootTools(log),
+      bootKit: inputs.bootKit || undefined,
     }),
   )
   const boot = { status: outcome.status, log: outcome.status === 'skipped' ? '' : outcome.consoleLog, reason: outcome.reason }
@@ -56,13 +57,14 @@ export function renderBootSummary(outcome: BootOutcome): string {
   return `${head}\n\n${outcome.reason ? `**${outcome.reason}**\n\n` : ''}${how}\n\n${note}${stagesTable(outcome.stages)}\n`
 }
 
-/** scripts/install-boot-tools.sh: apt-get of QEMU, Xen, busybox-static and squashfs-tools, only what is missing. */
+/** scripts/install-boot-tools.sh: QEMU, the one thing the boot kit does not bring, installed with apt-get when missing. */
 async function installBootTools(log: StepLog): Promise<void> {
   const started = Date.now()
   const installed = await run('bash', [actionScript('install-boot-tools.sh')], { maxBuffer: 16 << 20 }).catch(
     (error: Error & { stderr?: string }) => {
       // The script's last word, else why it could not start (no bash on the PATH).
-      throw new ToolError(`boot-test: installing the boot tools failed: ${error.stderr?.trim().split('\n').pop() || oneLine(error)}`)
+      const last = error.stderr?.trim().split('\n').pop() || oneLine(error)
+      throw new ToolError(`boot-test: ${last.replace(/^install-boot-tools: /, '')}`)
     },
   )
   const what = /installing (.*)/.exec(installed.stderr)?.[1]

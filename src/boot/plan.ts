@@ -144,6 +144,12 @@ poweroff -f
 `
 }
 
+/** A shared library: the path dom0's loader finds it at, and the host file holding it. */
+export interface LibraryFile {
+  name: string
+  source: string
+}
+
 /** Host paths of everything dom0's initramfs holds. */
 export interface Dom0Files {
   busybox: string
@@ -153,8 +159,8 @@ export interface Dom0Files {
   xenPrograms: readonly string[]
   /** The multi-call xenstore client (xenstore-read/-write), for the hotplug script. */
   xenstoreClient: string
-  /** Shared libraries, by their path on the host (kept: the dynamic linker looks there). */
-  libraries: readonly string[]
+  /** Shared libraries, each at the path the dynamic linker looks for it in dom0. */
+  libraries: readonly LibraryFile[]
   guest: { kernel: string; ramdisk: string; root: string; addons: string }
   guestTimeoutSeconds: number
 }
@@ -182,7 +188,7 @@ export function dom0InitramfsEntries(files: Dom0Files): CpioEntry[] {
     for (let i = 1; i <= parts.length; i++) dirs.add(parts.slice(0, i).join('/'))
   }
   const programs = files.xenPrograms.map((p) => `${files.xenBinDir}/${p.split('/').pop()}`)
-  ;[...programs, ...files.libraries].forEach(withParents)
+  ;[...programs, ...files.libraries.map((l) => l.name)].forEach(withParents)
   const sortedDirs = [...dirs].sort()
   return [
     ...sortedDirs.map((name): CpioEntry => ({ kind: 'dir', name })),
@@ -195,7 +201,7 @@ export function dom0InitramfsEntries(files: Dom0Files): CpioEntry[] {
     { kind: 'host-file', name: 'usr/bin/xenstore', mode: 0o755, source: files.xenstoreClient },
     { kind: 'symlink', name: 'usr/bin/xenstore-read', target: 'xenstore' },
     { kind: 'symlink', name: 'usr/bin/xenstore-write', target: 'xenstore' },
-    ...files.libraries.map((l): CpioEntry => ({ kind: 'host-file', name: l, mode: 0o755, source: l })),
+    ...files.libraries.map((l): CpioEntry => ({ kind: 'host-file', name: l.name, mode: 0o755, source: l.source })),
     { kind: 'file', name: `${GUEST_DIR}/hotplug`, mode: 0o755, data: HOTPLUG_SCRIPT },
     { kind: 'file', name: `${GUEST_DIR}/guest.cfg`, data: guestXlConfig() },
     { kind: 'host-file', name: `${GUEST_DIR}/kernel`, source: files.guest.kernel },

@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { inspectKernelImage } from '../describe/kernel-image.js'
 import { readKernelConfig } from '../check/read-config.js'
 import { kvmFailureIn, kvmGivenUp, KVM_PROBE_SECONDS, planAccels, type KvmAccess } from './accel.js'
+import { InternalError } from '../errors.js'
 import { writeCpio } from './cpio.js'
 import { findBootHost, type BootHost } from './host-tools.js'
 import { dom0InitramfsEntries, guestRamdiskEntries, qemuArgs, ROOT_IMAGE_DIRS, type Accel } from './plan.js'
@@ -34,8 +35,10 @@ export interface BootOptions {
   kvmProbeSeconds?: number
   /** Progress lines for the log. */
   log?: (line: string) => void
-  /** Runs once the kernel is known to be bootable here (x86_64), before any tool is looked for: installs them. */
+  /** Runs once the kernel is known to be bootable here (x86_64), before any tool is looked for: installs QEMU. */
   prepare?: () => Promise<void>
+  /** The boot kit to take Xen, dom0 and its userland from (`oci:<dir>[:tag]`, `host/repo@sha256:...`); the pinned one by default. */
+  bootKit?: string
 }
 
 export interface BootOutcome {
@@ -66,13 +69,13 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
     return { status: 'skipped', reason: AARCH64_SKIP_REASON, stages: [], consoleLog, serialLog, seconds: 0, release: info.release }
   }
   await options.prepare?.()
-  const host = await findBootHost()
+  const host = await findBootHost(info.arch, { kit: options.bootKit, log })
   const work = await mkdtemp(path.join(options.outDir, 'work-'))
   try {
     const guestRamdisk = path.join(work, 'guest-initrd.cpio')
     await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox))
-    const root = await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS)
-    const addons = options.addons ?? (await squashfsOfDirs(host, work, 'empty-addons', []))
+    const root = host.rootImage ?? (await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS))
+    const addons = options.addons ?? host.emptyAddons ?? (await squashfsOfDirs(host, work, 'empty-addons', []))
     const guestFiles = { kernel: options.image, ramdisk: guestRamdisk, root, addons }
     const guestBytes = (await Promise.all(Object.values(guestFiles).map((f) => stat(f)))).reduce((n, s) => n + s.size, 0)
     // Generous: a loaded 2-core machine without KVM took 140 s for a whole passing run.
@@ -142,6 +145,7 @@ async function kvmAccess(device: string): Promise<KvmAccess> {
 }
 
 async function squashfsOfDirs(host: BootHost, work: string, name: string, dirs: readonly string[]): Promise<string> {
+  if (host.mksquashfs === undefined) throw new InternalError(`boot test: ${host.source} brings no ${name} image and mksquashfs was not looked for`)
   const tree = path.join(work, `${name}.d`)
   await mkdir(tree, { recursive: true })
   for (const d of dirs) await mkdir(path.join(tree, d), { recursive: true })

@@ -7,7 +7,7 @@ import { runBootTest } from '../boot/run-boot.js'
 import { escaped, type CliIo } from './io.js'
 
 export const BOOT_USAGE = `usage: kernel-action boot --image bzImage [--addons addons.squashfs] [--config .config]
-                          [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS]
+                          [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS] [--boot-kit REFERENCE]
 exit status: 0 passed, 1 failed, 2 usage or input error, 3 skipped (aarch64)`
 
 /** Boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage, a line at a time. */
@@ -23,6 +23,7 @@ export async function bootCommand(args: string[], io: CliIo): Promise<number> {
       out: { type: 'string' },
       accel: { type: 'string', default: 'auto' },
       timeout: { type: 'string', default: '600' },
+      'boot-kit': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -38,6 +39,7 @@ export async function bootCommand(args: string[], io: CliIo): Promise<number> {
     outDir: values.out ?? path.join(tmpdir(), `kernel-action-boot-${process.pid}`),
     accel: oneOf('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg'] as const),
     timeoutSeconds,
+    bootKit: values['boot-kit'] || undefined,
     log: write,
   })
   for (const s of outcome.stages) {
