@@ -160,11 +160,18 @@ describe('boot stages (pure)', () => {
     expect(guestXlConfig()).toContain(
       'disk = [ "format=raw, vdev=xvda, access=ro, script=/guest/hotplug, target=/dev/loop0", "format=raw, vdev=xvdc, access=ro, script=/guest/hotplug, target=/dev/loop1" ]',
     )
-    const args = qemuArgs({ accel: 'tcg', xen: '/c/xen', dom0Kernel: '/c/vmlinuz', dom0Initramfs: '/w/dom0.cpio', guestBytes: 3 * 2 ** 20 })
+    const args = qemuArgs({
+      arch: 'x86_64',
+      accel: 'tcg',
+      xen: '/c/xen',
+      dom0Kernel: '/c/vmlinuz',
+      dom0Initramfs: '/w/dom0.cpio',
+      guestBytes: 3 * 2 ** 20,
+    })
     expect(args.join(' ')).toBe(
       '-accel tcg -cpu Haswell-noTSX -m 902 -smp 2 -nographic -nodefaults -no-reboot -serial stdio -kernel /c/xen -append console=com1 dom0_mem=518M dom0_max_vcpus=1 bootscrub=0 noreboot -initrd /c/vmlinuz console=hvc0 quiet,/w/dom0.cpio',
     )
-    expect(() => qemuArgs({ accel: 'kvm', xen: '/a,b/xen', dom0Kernel: 'k', dom0Initramfs: 'i', guestBytes: 0 })).toThrow(
+    expect(() => qemuArgs({ arch: 'x86_64', accel: 'kvm', xen: '/a,b/xen', dom0Kernel: 'k', dom0Initramfs: 'i', guestBytes: 0 })).toThrow(
       "/a,b/xen: QEMU's multiboot module list cannot hold a path with a comma",
     )
   })

@@ -1,7 +1,9 @@
 import * as core from '@actions/core'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import type { KernelArch } from '../arch.js'
 import { actionScript } from '../boot/host-tools.js'
+import { guestTypeOf } from '../boot/plan.js'
 import { runBootTest, type BootOutcome } from '../boot/run-boot.js'
 import { stagesTable } from '../boot/stages.js'
 import { ToolError } from '../errors.js'
@@ -19,7 +21,7 @@ export interface BootStepResult {
 }
 
 /**
- * `boot-test`: after the check and before anything is written or pushed, boot the image as a Xen PV guest the way krata
+ * `boot-test`: after the check and before anything is written or pushed, boot the image as a Xen guest the way krata
  * does. Sets `boot` (passed/failed/skipped) and `boot-log` in every mode, so a workflow can always read them.
  */
 export async function bootStep(inputs: CheckInputs | PublishInputs, context: RunnerContext, log: StepLog): Promise<BootStepResult> {
@@ -29,36 +31,34 @@ export async function bootStep(inputs: CheckInputs | PublishInputs, context: Run
     core.setOutput('boot-log', '')
     return {}
   }
-  const outcome = await core.group('Boot the kernel as a Xen PV guest (Xen in QEMU)', () =>
+  const outcome = await core.group('Boot the kernel as a Xen guest (Xen in QEMU)', () =>
     runBootTest({
       image: inputs.image,
       addons: inputs.addons || undefined,
       config: inputs.check.config,
       outDir: tempPath(context, 'kernel-action-boot'),
       log: (line) => log.info(line),
-      prepare: () => installBootTools(log),
+      prepare: (arch) => installBootTools(arch, log),
     }),
   )
   core.setOutput('boot', outcome.status)
-  core.setOutput('boot-log', outcome.status === 'skipped' ? '' : outcome.consoleLog)
+  core.setOutput('boot-log', outcome.consoleLog)
   const summary = renderBootSummary(outcome)
   if (outcome.status === 'failed') return { summary, failure: outcome.reason ?? 'boot failed' }
-  if (outcome.status === 'skipped') log.notice(`boot-test: skipped: ${outcome.reason}`)
-  else log.info(`boot-test: passed in ${outcome.seconds.toFixed(0)} s (${outcome.accel?.toUpperCase()})`)
+  log.info(`boot-test: passed in ${outcome.seconds.toFixed(0)} s (${outcome.accel?.toUpperCase()})`)
   return { summary }
 }
 
 export function renderBootSummary(outcome: BootOutcome): string {
   const head = `### Boot test: ${outcome.status}`
-  if (outcome.status === 'skipped') return `${head}\n\n${outcome.reason}\n`
-  const how = `Xen PV guest under Xen in QEMU (${outcome.accel === 'kvm' ? 'KVM' : 'TCG, no KVM'}), ${outcome.seconds.toFixed(0)} s; times are seconds since QEMU started.`
+  const how = `Xen ${guestTypeOf(outcome.arch).toUpperCase()} guest under Xen in QEMU (${outcome.accel === 'kvm' ? 'KVM' : 'TCG, no KVM'}), ${outcome.seconds.toFixed(0)} s; times are seconds since QEMU started.`
   return `${head}\n\n${outcome.reason ? `**${outcome.reason}**\n\n` : ''}${how}\n\n${stagesTable(outcome.stages)}\n`
 }
 
 /** scripts/install-boot-tools.sh: apt-get of QEMU, Xen, busybox-static and squashfs-tools, only what is missing. */
-async function installBootTools(log: StepLog): Promise<void> {
+async function installBootTools(arch: KernelArch, log: StepLog): Promise<void> {
   const started = Date.now()
-  const installed = await run('bash', [actionScript('install-boot-tools.sh')], { maxBuffer: 16 << 20 }).catch(
+  const installed = await run('bash', [actionScript('install-boot-tools.sh'), arch], { maxBuffer: 16 << 20 }).catch(
     (error: Error & { stderr?: string }) => {
       throw new ToolError(`boot-test: installing the boot tools failed: ${error.stderr?.trim().split('\n').pop() ?? String(error)}`)
     },

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { createGunzip } from 'node:zlib'
-import { DOM0_MODULES, type Dom0Module } from './plan.js'
+import { DOM0_MODULES, type Dom0Module, type LibraryFile } from './plan.js'
+import { archNames, type KernelArch } from '../arch.js'
 import { InternalError, ToolError } from '../errors.js'
 
 const run = promisify(execFile)
@@ -19,16 +20,26 @@ export function cacheDir(): string {
   return process.getuid?.() === 0 ? '/var/cache/kernel-action' : path.join(homedir(), '.cache', 'kernel-action')
 }
 
-/** The pieces of the boot harness found on this machine (installed packages) or fetched into the cache. */
-export interface BootHost {
+/**
+ * What dom0 is made of, for one architecture: Xen, dom0's kernel and modules, the toolstack with its shared libraries,
+ * and a static busybox (dom0's and the guest's shell). Today found on this machine or fetched from Debian; a packaged
+ * boot kit can provide the same.
+ */
+export interface BootPieces {
   xen: string
   dom0Kernel: string
   dom0Modules: Record<Dom0Module, string>
+  /** Where the toolstack lives inside dom0 (its programs are copied there). */
   xenBinDir: string
+  /** The toolstack programs, by their path on the host. */
   xenPrograms: string[]
   xenstoreClient: string
-  libraries: string[]
+  libraries: LibraryFile[]
   busybox: string
+}
+
+/** The pieces, and the host programs that run the test. */
+export interface BootHost extends BootPieces {
   mksquashfs: string
   qemu: string
 }
@@ -42,9 +53,16 @@ class MissingTool extends Error {
   }
 }
 
-export async function findBootHost(): Promise<BootHost> {
-  const qemu = which('qemu-system-x86_64', 'qemu-system-x86')
+export async function findBootHost(arch: KernelArch): Promise<BootHost> {
+  const { program, pkg } = qemuFor(arch)
+  const qemu = which(program, pkg)
   const mksquashfs = which('mksquashfs', 'squashfs-tools')
+  const pieces = arch === 'x86_64' ? await installedPieces() : await debianPieces(arch)
+  return { ...pieces, mksquashfs, qemu }
+}
+
+/** x86_64: Xen, its toolstack and busybox from this machine's packages; dom0's kernel from Debian (cached). */
+async function installedPieces(): Promise<BootPieces> {
   const busybox = '/bin/busybox'
   if (!existsSync(busybox) || !(await isStatic(busybox))) throw new MissingTool('a static /bin/busybox', 'busybox-static')
   const xen = await unpackedXen()
@@ -52,9 +70,62 @@ export async function findBootHost(): Promise<BootHost> {
   const xenPrograms = XEN_PROGRAMS.map((p) => path.join(xenBinDir, p))
   const xenstoreClient = '/usr/bin/xenstore-write'
   if (!existsSync(xenstoreClient)) throw new MissingTool('xenstore-write', 'xenstore-utils')
-  const { kernel: dom0Kernel, modules: dom0Modules } = await dom0KernelPackage()
-  const libraries = await sharedLibraries([...xenPrograms, xenstoreClient])
-  return { xen, dom0Kernel, dom0Modules, xenBinDir, xenPrograms, xenstoreClient, libraries, busybox, mksquashfs, qemu }
+  const { kernel: dom0Kernel, modules: dom0Modules } = await dom0KernelPackage('linux-image-amd64')
+  const libraries = (await sharedLibraries([...xenPrograms, xenstoreClient])).map((l) => ({ name: l, source: l }))
+  return { xen, dom0Kernel, dom0Modules, xenBinDir, xenPrograms, xenstoreClient, libraries, busybox }
+}
+
+/**
+ * The Debian packages of another architecture's dom0 (xen-arm64-in-qemu.md): the hypervisor, the toolstack, and the
+ * libraries its programs need, which no `ldd` on this host can list.
+ */
+const FOREIGN_PACKAGES = [
+  'xen-utils-4.17',
+  'xenstore-utils',
+  'busybox-static',
+  'libxencall1',
+  'libxendevicemodel1',
+  'libxenevtchn1',
+  'libxenforeignmemory1',
+  'libxengnttab1',
+  'libxenhypfs1',
+  'libxenmisc4.17',
+  'libxenstore4',
+  'libxentoolcore1',
+  'libxentoollog1',
+  'libyajl2',
+  'libfdt1',
+  'libc6',
+  'libgcc-s1',
+  'libuuid1',
+  'zlib1g',
+] as const
+
+/** aarch64: every piece from Debian's arm64 packages, fetched and unpacked into the cache (nothing is installed). */
+async function debianPieces(arch: KernelArch): Promise<BootPieces> {
+  const deb = archNames(arch).oci
+  const kernelPackage = `linux-image-${deb}`
+  const hypervisorPackage = `xen-hypervisor-4.17-${deb}`
+  const names = [kernelPackage, hypervisorPackage, ...FOREIGN_PACKAGES]
+  const dirs = await debianPackages(names.map((n) => `${n}:${deb}`))
+  const unpacked = new Map(names.map((n, i) => [n, dirs[i]]))
+  const dir = (name: string): string => unpacked.get(name) as string
+  // Debian's arm64 Xen is already an Image, which QEMU's -kernel boots as it is.
+  const xen = await firstFile(path.join(dir(hypervisorPackage), 'boot'), new RegExp(`^xen-4\\.\\d+-${deb}$`), 'the Xen hypervisor', hypervisorPackage)
+  const utils = dir('xen-utils-4.17')
+  const xenBin = await findXenBinDir(path.join(utils, 'usr', 'lib'))
+  const xenPrograms = XEN_PROGRAMS.map((p) => path.join(xenBin, p))
+  const xenstoreClient = path.join(dir('xenstore-utils'), 'usr', 'bin', 'xenstore-write')
+  const busybox = path.join(dir('busybox-static'), 'bin', 'busybox')
+  for (const f of [xenstoreClient, busybox]) if (!existsSync(f)) throw new ToolError(`boot test: ${f} is missing from its unpacked package`)
+  const { kernel: dom0Kernel, modules: dom0Modules } = await dom0KernelIn(dir(kernelPackage))
+  const libraries = await neededLibraries([...xenPrograms, xenstoreClient], [...unpacked.values()])
+  return { xen, dom0Kernel, dom0Modules, xenBinDir: `/${path.relative(utils, xenBin)}`, xenPrograms, xenstoreClient, libraries, busybox }
+}
+
+/** QEMU's program for an architecture's guests, and the Debian package holding it. */
+export function qemuFor(arch: KernelArch): { program: string; pkg: string } {
+  return arch === 'x86_64' ? { program: 'qemu-system-x86_64', pkg: 'qemu-system-x86' } : { program: 'qemu-system-aarch64', pkg: 'qemu-system-arm' }
 }
 
 function which(program: string, pkg: string): string {
@@ -95,13 +166,19 @@ async function unpackedXen(): Promise<string> {
   return target
 }
 
-async function findXenBinDir(): Promise<string> {
-  const dirs = (await readdir('/usr/lib').catch(() => [] as string[])).filter((d) => /^xen-4\.\d+$/.test(d)).sort()
+async function findXenBinDir(lib = '/usr/lib'): Promise<string> {
+  const dirs = (await readdir(lib).catch(() => [] as string[])).filter((d) => /^xen-4\.\d+$/.test(d)).sort()
   for (const d of dirs.reverse()) {
-    const bin = path.join('/usr/lib', d, 'bin')
+    const bin = path.join(lib, d, 'bin')
     if (XEN_PROGRAMS.every((p) => existsSync(path.join(bin, p)))) return bin
   }
-  throw new MissingTool("Xen's toolstack (/usr/lib/xen-4.*/bin/xl, xenstored, xenconsoled)", 'xen-utils-4.17')
+  throw new MissingTool(`Xen's toolstack (${lib}/xen-4.*/bin/xl, xenstored, xenconsoled)`, 'xen-utils-4.17')
+}
+
+async function firstFile(dir: string, name: RegExp, what: string, pkg: string): Promise<string> {
+  const found = (await readdir(dir).catch(() => [] as string[])).filter((f) => name.test(f)).sort()
+  if (found.length === 0) throw new MissingTool(`${what} (${dir}/${name.source})`, pkg)
+  return path.join(dir, found[found.length - 1])
 }
 
 /** scripts/debian-package.sh, found by walking up from this file (src/boot under jest, dist/ or dist/cli bundled). */
@@ -115,20 +192,32 @@ export function actionScript(name: string): string {
   throw new InternalError(`scripts/${name} is missing from this copy of kernel-action`)
 }
 
-/** Debian's distribution kernel supports PV dom0 and ships every Xen backend as a module; it is fetched and cached. */
-async function dom0KernelPackage(): Promise<{ kernel: string; modules: Record<Dom0Module, string> }> {
-  let dir: string
+/** `scripts/debian-package.sh PACKAGE[:ARCH]...`: the directories it unpacked the packages to (cached between runs). */
+async function debianPackages(specs: readonly string[]): Promise<string[]> {
+  let stdout: string
   try {
-    dir = (
-      await run('bash', [actionScript('debian-package.sh'), 'linux-image-amd64'], {
+    stdout = (
+      await run('bash', [actionScript('debian-package.sh'), ...specs], {
         maxBuffer: 1 << 20,
         env: { ...process.env, KERNEL_ACTION_CACHE: cacheDir() },
       })
-    ).stdout.trim()
+    ).stdout
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim().split('\n').pop() ?? String(error)
-    throw new ToolError(`boot test: cannot fetch the dom0 kernel (Debian's linux-image-amd64): ${stderr}`)
+    throw new ToolError(`boot test: cannot fetch Debian's ${specs.join(' ')}: ${stderr}`)
   }
+  const dirs = stdout.trim().split('\n')
+  if (dirs.length !== specs.length) throw new InternalError(`debian-package.sh printed ${dirs.length} directories for ${specs.length} packages`)
+  return dirs
+}
+
+/** Debian's distribution kernel supports dom0 and ships every Xen backend as a module; it is fetched and cached. */
+async function dom0KernelPackage(spec: string): Promise<{ kernel: string; modules: Record<Dom0Module, string> }> {
+  return dom0KernelIn((await debianPackages([spec]))[0])
+}
+
+/** The kernel and dom0's modules in an unpacked linux-image package. */
+async function dom0KernelIn(dir: string): Promise<{ kernel: string; modules: Record<Dom0Module, string> }> {
   const kernel = (await readdir(path.join(dir, 'boot'))).find((f) => f.startsWith('vmlinuz-'))
   if (!kernel) throw new ToolError(`boot test: no vmlinuz in ${dir}/boot`)
   const found = new Map<string, string>()
@@ -147,6 +236,57 @@ async function dom0KernelPackage(): Promise<{ kernel: string; modules: Record<Do
     modules[m] = p
   }
   return { kernel: path.join(dir, 'boot', kernel), modules }
+}
+
+/**
+ * Another architecture's shared libraries: the DT_NEEDED closure of `programs` (readelf reads any ELF), looked up in
+ * the unpacked packages, plus the dynamic loader and libgcc_s (glibc loads it at run time for pthread_cancel; without
+ * it `xl create` aborts). All go to /lib/<triplet>/, which the loader searches by default.
+ */
+async function neededLibraries(programs: readonly string[], packages: readonly string[]): Promise<LibraryFile[]> {
+  const bySoname = new Map<string, { dir: string; file: string }>()
+  const index = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const p = path.join(dir, e.name)
+      if (e.isDirectory()) await index(p)
+      else if (/\.so(\.\d+)*$/.test(e.name) && !bySoname.has(e.name)) bySoname.set(e.name, { dir: path.basename(dir), file: p })
+    }
+  }
+  for (const pkg of packages) for (const lib of ['lib', 'usr/lib']) await index(path.join(pkg, lib))
+  const needed = new Set<string>()
+  const pending = [...programs]
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    for (const soname of await dtNeeded(file)) {
+      if (needed.has(soname)) continue
+      const found = bySoname.get(soname)
+      if (!found) throw new ToolError(`boot test: ${path.basename(file)} needs ${soname}, which none of the fetched Debian packages holds`)
+      needed.add(soname)
+      pending.push(found.file)
+    }
+  }
+  const interpreter = [...bySoname.keys()].find((n) => /^ld-linux-.*\.so\.\d+$/.test(n))
+  if (!interpreter) throw new ToolError('boot test: no dynamic loader (ld-linux-*.so) in the fetched libc6 package')
+  needed.add(interpreter).add('libgcc_s.so.1')
+  const triplet = bySoname.get('libc.so.6')?.dir ?? 'lib'
+  const files = [...needed].sort().map((soname) => {
+    const found = bySoname.get(soname)
+    if (!found) throw new ToolError(`boot test: ${soname} is in none of the fetched Debian packages`)
+    return { name: `/lib/${triplet}/${soname}`, source: found.file }
+  })
+  // Programs name the loader by its path in /lib (PT_INTERP), e.g. /lib/ld-linux-aarch64.so.1.
+  return [...files, { name: `/lib/${interpreter}`, source: (bySoname.get(interpreter) as { file: string }).file }]
+}
+
+/** The DT_NEEDED entries of an ELF file, from binutils' readelf. */
+async function dtNeeded(file: string): Promise<string[]> {
+  let stdout: string
+  try {
+    stdout = (await run('readelf', ['-d', '-W', file], { maxBuffer: 4 << 20 })).stdout
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingTool('readelf', 'binutils')
+    throw new ToolError(`boot test: readelf -d ${file} failed: ${String((error as { stderr?: string }).stderr ?? error).trim()}`)
+  }
+  return [...stdout.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1])
 }
 
 /** The shared libraries the toolstack needs, from ldd, plus libgcc_s, which glibc loads at run time for pthread_cancel. */

@@ -4,18 +4,15 @@ import { access, constants, mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
+import { archOfNode, type KernelArch } from '../arch.js'
 import { inspectKernelImage } from '../describe/kernel-image.js'
 import { readKernelConfig } from '../check/read-config.js'
 import { writeCpio } from './cpio.js'
 import { findBootHost, type BootHost } from './host-tools.js'
-import { dom0InitramfsEntries, guestRamdiskEntries, qemuArgs, ROOT_IMAGE_DIRS, type Accel } from './plan.js'
-import { bootPassed, firstFailure, GUEST_PREFIX, readStages, type ConsoleLine, type StageResult } from './stages.js'
+import { dom0InitramfsEntries, guestRamdiskEntries, guestTypeOf, qemuArgs, ROOT_IMAGE_DIRS, type Accel } from './plan.js'
+import { bootPassed, firstFailure, GUEST_PREFIX, readStages, stageSpecs, type ConsoleLine, type StageResult } from './stages.js'
 
 const run = promisify(execFile)
-
-/** Why an aarch64 kernel is not booted (README "Boot test" says what it would take). */
-export const AARCH64_SKIP_REASON =
-  'aarch64 kernels are not boot-tested yet: it needs Xen for arm64 under qemu-system-aarch64 -machine virt,virtualization=on with the guest-loader device'
 
 export interface BootOptions {
   image: string
@@ -29,14 +26,16 @@ export interface BootOptions {
   timeoutSeconds?: number
   /** Progress lines for the log. */
   log?: (line: string) => void
-  /** Runs once the kernel is known to be bootable here (x86_64), before any tool is looked for: installs them. */
-  prepare?: () => Promise<void>
+  /** Runs once the kernel's architecture is known, before any tool is looked for: installs them. */
+  prepare?: (arch: KernelArch) => Promise<void>
 }
 
 export interface BootOutcome {
-  status: 'passed' | 'failed' | 'skipped'
-  /** One line: the first stage that did not happen, or why the test was skipped. */
+  status: 'passed' | 'failed'
+  /** One line: the first stage that did not happen. */
   reason?: string
+  /** The kernel's architecture, which decides the guest type (x86_64 PV, aarch64 PVH). */
+  arch: KernelArch
   stages: StageResult[]
   accel?: Accel
   /** The guest's console (hvc0), one line per line. */
@@ -55,11 +54,8 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
   const serialLog = path.join(options.outDir, 'qemu-serial.log')
   const info = await inspectKernelImage(options.image)
   const config = options.config ? await readKernelConfig(options.config) : undefined
-  if (info.arch === 'aarch64') {
-    return { status: 'skipped', reason: AARCH64_SKIP_REASON, stages: [], consoleLog, serialLog, seconds: 0, release: info.release }
-  }
-  await options.prepare?.()
-  const host = await findBootHost()
+  await options.prepare?.(info.arch)
+  const host = await findBootHost(info.arch)
   const work = await mkdtemp(path.join(options.outDir, 'work-'))
   try {
     const guestRamdisk = path.join(work, 'guest-initrd.cpio')
@@ -81,11 +77,13 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
         xenstoreClient: host.xenstoreClient,
         libraries: host.libraries,
         guest: guestFiles,
+        guestType: guestTypeOf(info.arch),
         guestTimeoutSeconds: Math.max(30, timeoutSeconds - 60),
       }),
     )
-    const plan = { xen: host.xen, dom0Kernel: host.dom0Kernel, dom0Initramfs, guestBytes }
-    const accels: Accel[] = options.accel === 'kvm' || options.accel === 'tcg' ? [options.accel] : (await kvmUsable()) ? ['kvm', 'tcg'] : ['tcg']
+    const plan = { arch: info.arch, xen: host.xen, dom0Kernel: host.dom0Kernel, dom0Initramfs, guestBytes }
+    const accels: Accel[] =
+      options.accel === 'kvm' || options.accel === 'tcg' ? [options.accel] : (await kvmUsable(info.arch)) ? ['kvm', 'tcg'] : ['tcg']
     let lines: ConsoleLine[] = []
     let accel: Accel = accels[0]
     for (const candidate of accels) {
@@ -99,12 +97,14 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
     }
     const guestLines = lines.filter((l) => l.text.startsWith(GUEST_PREFIX)).map((l) => l.text.slice(GUEST_PREFIX.length))
     await writeLines(consoleLog, guestLines)
-    const stages = readStages(lines)
+    const specs = stageSpecs(info.arch)
+    const stages = readStages(lines, specs)
     const passed = bootPassed(stages)
     return {
       status: passed ? 'passed' : 'failed',
-      reason: passed ? undefined : firstFailure(stages, config),
+      reason: passed ? undefined : firstFailure(stages, config, specs),
       stages,
+      arch: info.arch,
       accel,
       consoleLog,
       serialLog,
@@ -116,8 +116,12 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
   }
 }
 
-/** KVM is worth trying when /dev/kvm can be opened; QEMU's own failure (e.g. "failed to set MSR 0x10a") decides the rest. */
-async function kvmUsable(): Promise<boolean> {
+/**
+ * KVM is worth trying when the guest is of the host's architecture and /dev/kvm can be opened; QEMU's own failure (e.g.
+ * "failed to set MSR 0x10a") decides the rest.
+ */
+async function kvmUsable(arch: KernelArch): Promise<boolean> {
+  if (archOfNode() !== arch) return false
   return access('/dev/kvm', constants.R_OK | constants.W_OK).then(
     () => true,
     () => false,
