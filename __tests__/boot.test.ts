@@ -4,9 +4,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ROOT } from './support/run-action.js'
-import { craftArm64Image, craftBzImage } from './support/crafted-kernel.js'
+import { craftBzImage } from './support/crafted-kernel.js'
 import { parseKernelConfig } from '../src/check/kernel-config.js'
-import { configCause, firstFailure, readStages, STAGES, stagesTable } from '../src/boot/stages.js'
+import { configCause, firstFailure, readStages, STAGES, stageSpecs, stagesTable } from '../src/boot/stages.js'
 import { guestXlConfig, qemuArgs } from '../src/boot/plan.js'
 
 // Real boots: Xen 4.17 in QEMU (TCG here, KVM where QEMU can use it), Debian's kernel as dom0, the kernel under test
@@ -28,8 +28,8 @@ function boot(name: string, ...args: string[]): Promise<{ status: number | null;
   })
 }
 
-function debianKernel(): { image: string; config: string } {
-  const pkg = execFileSync('bash', [path.join(ROOT, 'scripts', 'debian-package.sh'), 'linux-image-amd64'], { encoding: 'utf8' }).trim()
+function debianKernel(spec = 'linux-image-amd64'): { image: string; config: string } {
+  const pkg = execFileSync('bash', [path.join(ROOT, 'scripts', 'debian-package.sh'), spec], { encoding: 'utf8' }).trim()
   const files = fs.readdirSync(path.join(pkg, 'boot'))
   return {
     image: path.join(
@@ -45,6 +45,9 @@ function debianKernel(): { image: string; config: string } {
   }
 }
 
+/** The line `kernel-action boot` prints for a stage that happened. */
+const okLine = (title: string): RegExp => new RegExp(`^ *[0-9.]+s ok {6}${title.replace(/[$()]/g, '\\$&')}`, 'm')
+
 describe('kernel-action boot (Xen PV guest in QEMU)', () => {
   it(
     'boots the bundled sample kernel through every stage of krata zone init',
@@ -59,7 +62,7 @@ describe('kernel-action boot (Xen PV guest in QEMU)', () => {
         path.join(sample, 'config'),
       )
       expect(r.stdout).toMatch(/^boot test: Xen in QEMU with (KVM|TCG)/m)
-      for (const stage of STAGES) expect(r.stdout).toMatch(new RegExp(`^ *[0-9.]+s ok {6}${stage.title.replace(/[$()]/g, '\\$&')}`, 'm'))
+      for (const stage of STAGES) expect(r.stdout).toMatch(okLine(stage.title))
       expect(r.stdout).toMatch(/^ *[0-9.]+s ok {6}marker printed with uname -r \(6\.1\.192-sample\)$/m)
       expect(r.stdout).toMatch(
         /\nboot passed: 6\.1\.192-sample booted as a Xen PV guest and did what krata's zone init needs \((KVM|TCG), \d+ s\)\n$/,
@@ -104,6 +107,55 @@ describe('kernel-action boot (Xen PV guest in QEMU)', () => {
         ),
       )
       expect(r.stdout).not.toMatch(/guest kernel wrote to hvc0 \(/)
+      expect(r.status).toBe(1)
+    },
+    BOOT_TIMEOUT_MS,
+  )
+})
+
+describe('kernel-action boot (aarch64: Xen PVH guest in qemu-system-aarch64)', () => {
+  const arm64 = path.join(sample, 'arm64')
+
+  it(
+    'boots the bundled arm64 sample kernel through every stage of krata zone init, the marker within 60 s of QEMU starting',
+    async () => {
+      const r = await boot(
+        'arm64-sample',
+        '--image',
+        path.join(arm64, 'Image.gz'),
+        '--addons',
+        path.join(arm64, 'addons.squashfs'),
+        '--config',
+        path.join(arm64, 'config'),
+      )
+      expect(r.stdout).toMatch(/^boot test: Xen in QEMU with TCG/m)
+      for (const stage of stageSpecs('aarch64')) expect(r.stdout).toMatch(okLine(stage.title))
+      expect(r.stdout).toMatch(/^ *[0-9.]+s ok {6}Xen's domain builder loaded the kernel$/m)
+      const marker = /^ *([0-9.]+)s ok {6}marker printed with uname -r \(6\.1\.192-sample\)$/m.exec(r.stdout)
+      expect(Number(marker?.[1])).toBeLessThanOrEqual(60)
+      expect(r.stdout).toMatch(/\nboot passed: 6\.1\.192-sample booted as a Xen PVH guest and did what krata's zone init needs \(TCG, \d+ s\)\n$/)
+      expect(r.status).toBe(0)
+      const console = fs.readFileSync(path.join(r.out, 'guest-console.log'), 'utf8')
+      expect(console).toMatch(/^(\[ *[0-9.]+\] )?Linux version 6\.1\.192-sample \(krata@kernel-action\)/m)
+      expect(console).toMatch(/^ka-boot: ok modules$/m)
+      const serial = fs.readFileSync(path.join(r.out, 'qemu-serial.log'), 'utf8')
+      expect(serial.split('\n')[0]).toMatch(/^# \S*qemu-system-aarch64 -machine virt,virtualization=on,gic-version=3 -accel tcg -cpu max /)
+    },
+    BOOT_TIMEOUT_MS,
+  )
+
+  it(
+    "boots Debian's arm64 kernel as a PVH guest but fails at the disks: its Xen block frontend is a module",
+    async () => {
+      const debian = debianKernel('linux-image-arm64:arm64')
+      const r = await boot('debian-arm64', '--image', debian.image, '--config', debian.config)
+      expect(r.stdout).toMatch(/^ *[0-9.]+s ok {6}guest kernel wrote to hvc0$/m)
+      expect(r.stdout).toMatch(/^ *[0-9.]+s ok {6}init ran from the ramdisk$/m)
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `\\nboot failed at xvda: no xvda: no Xen block frontend driver, though Xen offers vbd-51712 vbd-51744: CONFIG_XEN_BLKDEV_FRONTEND is a module \\(=m\\) in ${debian.config.replace(/[.+]/g, '\\$&')}, krata needs it built in \\(=y\\)\\n$`,
+        ),
+      )
       expect(r.status).toBe(1)
     },
     BOOT_TIMEOUT_MS,
@@ -191,13 +243,18 @@ describe('kernel-action boot (usage)', () => {
     expect(bad.status).toBe(2)
   })
 
-  it('skips an aarch64 kernel with the reason, exit 3, without looking for QEMU', () => {
-    const image = path.join(dir, 'Image')
-    fs.writeFileSync(image, craftArm64Image())
-    const r = cli('--image', image, '--out', path.join(dir, 'arm64'))
-    expect(r.stdout).toBe(
-      `boot test skipped: aarch64 kernels are not boot-tested yet: it needs Xen for arm64 under qemu-system-aarch64 -machine virt,virtualization=on with the guest-loader device\n`,
+  it('refuses an EFI zboot vmlinuz.efi in one line naming the file to give, before looking for QEMU', () => {
+    const image = path.join(dir, 'vmlinuz.efi')
+    const head = Buffer.alloc(4096)
+    head.write('MZ', 0, 'latin1')
+    head.write('zimg', 4, 'latin1')
+    head.write('zstd\0', 24, 'latin1')
+    fs.writeFileSync(image, head)
+    const r = cli('--image', image, '--out', path.join(dir, 'zboot'))
+    expect(r.stderr).toBe(
+      `kernel-action: image: ${image} is an EFI zboot image (vmlinuz.efi, zstd payload), which Xen cannot load: give arch/arm64/boot/Image or Image.gz of the same build\n`,
     )
-    expect(r.status).toBe(3)
+    expect(r.stdout).toBe('')
+    expect(r.status).toBe(2)
   })
 })
