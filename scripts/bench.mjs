@@ -11,6 +11,8 @@
 //   config RSS   the action's peak RSS checking a 1 MiB and a 16 MiB (the limit) config of distinct options, and one
 //                16 MiB line: memory in proportion to the config
 //   boot         dist/cli/index.js boot of the sample kernel: Xen in QEMU (TCG), dom0, the kernel as a PV guest (BENCH_ONLY=boot)
+//   aarch64 boot the same for the arm64 sample: Xen in qemu-system-aarch64 (TCG, -cpu max), the kernel as a PVH guest
+//                (BENCH_ONLY=boot runs both boot rows; BENCH_BOOT_ARCH=x86_64 or aarch64 runs one)
 //   install      dist/cli/index.js install of an image with 100 MB addons (peak RSS, time) vs skopeo copy of it to a dir
 //
 // Everything it makes (registry, payload, layouts) lives in one temp dir that is removed at exit.
@@ -240,17 +242,19 @@ function publishWithReference({ source, layout, repository }) {
 /**
  * The boot test of the sample kernel: Xen in QEMU without KVM (TCG, as on machines without usable KVM), the whole run
  * (initramfs built, Xen + dom0 + guest booted, powered off). The machine may be shared: the load average says how much
- * of the 2 cores QEMU really had.
+ * of the 2 cores QEMU really had. x86_64 boots assets/sample/bzImage as a PV guest, aarch64 assets/sample/arm64/Image.gz
+ * as a PVH guest in qemu-system-aarch64.
  */
-function benchBoot() {
+function benchBoot(arch) {
   const runs = []
   const stages = []
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ')
-  const sample = path.join(ROOT, 'assets/sample')
+  const sample = arch === 'x86_64' ? path.join(ROOT, 'assets/sample') : path.join(ROOT, 'assets/sample/arm64')
+  const image = arch === 'x86_64' ? 'bzImage' : 'Image.gz'
   for (let i = 0; i < Number(process.env.BENCH_BOOT_RUNS ?? 1); i++) {
-    log(`boot test run ${i + 1} (TCG)`)
-    const args = [path.join(ROOT, 'dist/cli/index.js'), 'boot', '--accel', 'tcg', '--out', path.join(work, `boot-${i}`)]
-    args.push('--image', path.join(sample, 'bzImage'), '--addons', path.join(sample, 'addons.squashfs'), '--config', path.join(sample, 'config'))
+    log(`${arch} boot test run ${i + 1} (TCG)`)
+    const args = [path.join(ROOT, 'dist/cli/index.js'), 'boot', '--accel', 'tcg', '--out', path.join(work, `boot-${arch}-${i}`)]
+    args.push('--image', path.join(sample, image), '--addons', path.join(sample, 'addons.squashfs'), '--config', path.join(sample, 'config'))
     const run = timed(process.execPath, args)
     runs.push(run.ms)
     stages.push(
@@ -260,10 +264,20 @@ function benchBoot() {
     )
   }
   const m = median(runs)
+  const what =
+    arch === 'x86_64'
+      ? 'boot test: sample kernel as a Xen PV guest, Xen in QEMU, TCG (no KVM), 2 cores'
+      : 'aarch64 boot test: arm64 sample kernel as a Xen PVH guest, Xen in qemu-system-aarch64, TCG (-cpu max), 2 cores'
   return {
-    row: ['boot test: sample kernel as a Xen PV guest, Xen in QEMU, TCG (no KVM), 2 cores', seconds(m), '', '≤ 60 s', m <= 60000],
-    line: `boot runs:               ${runs.map(seconds).join(', ')} (load average before: ${load}); seconds since QEMU started, per run: ${stages.join('; ')}`,
+    row: [what, seconds(m), '', '≤ 60 s', m <= 60000],
+    line: `${`${arch} boot runs:`.padEnd(25)}${runs.map(seconds).join(', ')} (load average before: ${load}); seconds since QEMU started, per run: ${stages.join('; ')}`,
   }
+}
+
+/** The boot rows to run: both, or the one BENCH_BOOT_ARCH names. */
+function bootArches() {
+  const only = process.env.BENCH_BOOT_ARCH
+  return only ? [only] : ['x86_64', 'aarch64']
 }
 
 /**
@@ -293,8 +307,10 @@ function benchInstall(ref) {
 async function main() {
   if (process.env.BENCH_ONLY === 'boot') {
     // The boot row alone (it needs no registry): BENCH_ONLY=boot npm run bench.
-    const boot = benchBoot()
-    process.stdout.write(`| ${boot.row.slice(0, 4).join(' | ')} | ${boot.row[4] ? 'yes' : 'NO'} |\n${boot.line}\n`)
+    for (const arch of bootArches()) {
+      const boot = benchBoot(arch)
+      process.stdout.write(`| ${boot.row.slice(0, 4).join(' | ')} | ${boot.row[4] ? 'yes' : 'NO'} |\n${boot.line}\n`)
+    }
     return
   }
   for (const [tool, pkg] of [['docker-registry', 'docker-registry'], ['skopeo', 'skopeo'], ['mksquashfs', 'squashfs-tools'], ['gzip', 'gzip'], ['sha256sum', 'coreutils']]) {
@@ -438,8 +454,8 @@ async function main() {
     fs.rmSync(file, { force: true })
   }
 
-  // 7. the boot test of the sample kernel (BENCH_BOOT=0 skips it: it needs the boot tools).
-  const boot = process.env.BENCH_BOOT === '0' ? undefined : benchBoot()
+  // 7. the boot tests of the sample kernels (BENCH_BOOT=0 skips them: they need the boot tools).
+  const boots = process.env.BENCH_BOOT === '0' ? [] : bootArches().map(benchBoot)
 
   // --- the table ---
   const a = median(actionMs)
@@ -456,7 +472,7 @@ async function main() {
     ...(kernelSource
       ? [['explain all failures of x86_64 defconfig from the whole 6.1 Kconfig', `${seconds(median(explainMs))} (same check without: ${seconds(median(plainMs))})`, `${(median(explainMs) / median(plainMs)).toFixed(2)}× plain check`, '< 2 s', median(explainMs) < 2000]]
       : []),
-    ...(boot ? [boot.row] : []),
+    ...boots.map((b) => b.row),
   ]
   const out = []
   out.push(`machine: ${os.cpus().length} cpus (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, ${memGiB} GiB RAM, ${os.type()} ${os.release()}`)
@@ -475,7 +491,7 @@ async function main() {
   out.push(`check runs:              ${checkMs.map(seconds).join(', ')}`)
   out.push(`diff runs:               ${diffMs.map(seconds).join(', ')}`)
   if (kernelSource) out.push(`explain runs:            ${explainMs.map(seconds).join(', ')}`)
-  if (boot) out.push(boot.line)
+  for (const b of boots) out.push(b.line)
   process.stdout.write(`${out.join('\n')}\n`)
 }
 
