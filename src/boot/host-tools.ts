@@ -119,7 +119,7 @@ async function debianPieces(arch: KernelArch): Promise<BootPieces> {
   const busybox = path.join(dir('busybox-static'), 'bin', 'busybox')
   for (const f of [xenstoreClient, busybox]) if (!existsSync(f)) throw new ToolError(`boot test: ${f} is missing from its unpacked package`)
   const { kernel: dom0Kernel, modules: dom0Modules } = await dom0KernelIn(dir(kernelPackage))
-  const libraries = await neededLibraries([...xenPrograms, xenstoreClient], [...unpacked.values()])
+  const libraries = await neededLibraries([...xenPrograms, xenstoreClient], FOREIGN_PACKAGES.map(dir))
   return { xen, dom0Kernel, dom0Modules, xenBinDir: `/${path.relative(utils, xenBin)}`, xenPrograms, xenstoreClient, libraries, busybox }
 }
 
