@@ -63,9 +63,13 @@ async function installBootTools(arch: KernelArch, log: StepLog): Promise<void> {
   const started = Date.now()
   const installed = await run('bash', [actionScript('install-boot-tools.sh'), arch], { maxBuffer: 16 << 20 }).catch(
     (error: Error & { stderr?: string }) => {
-      // The script's last word, else why it could not start (no bash on the PATH).
-      const last = error.stderr?.trim().split('\n').pop() || oneLine(error)
-      throw new ToolError(`boot-test: ${last.replace(/^install-boot-tools: /, '')}`)
+      // The script's last word (it names what to install), else why it could not start (no bash on the PATH).
+      const last = error.stderr?.trim().split('\n').pop()
+      throw new ToolError(
+        last?.startsWith('install-boot-tools: ')
+          ? `boot-test: ${last.slice('install-boot-tools: '.length)}`
+          : `boot-test: installing the boot tools failed: ${last || oneLine(error)}`,
+      )
     },
   )
   const what = /installing (.*)/.exec(installed.stderr)?.[1]
