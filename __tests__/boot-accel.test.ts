@@ -125,6 +125,10 @@ describe('accelerator plan and KVM failure lines (pure)', () => {
     expect(planAccels('auto', 'absent')).toEqual({ order: ['tcg'], kvmSkipped: 'no /dev/kvm on this machine' })
   })
 
+  it("does not try KVM for a kernel of another architecture than the host's, and says why", () => {
+    expect(planAccels('auto', 'other-arch')).toEqual({ order: ['tcg'], kvmSkipped: "the kernel is not of this machine's architecture" })
+  })
+
   it("names GitHub's udev rule when /dev/kvm is there but not the user's", () => {
     const plan = planAccels('auto', 'denied')
     expect(plan.order).toEqual(['tcg'])
