@@ -11,7 +11,8 @@ import { escaped, type CliIo } from './io.js'
 export const BOOT_KIT_USAGE = `usage: kernel-action boot-kit LAYOUT-DIR [--arch x86_64|aarch64]   (npm run boot-kit -- LAYOUT-DIR)
          builds the boot kit (Xen, a dom0 kernel and its userland, from Debian's packages) into an OCI layout, tagged with the arch
        kernel-action boot-kit --pull [REFERENCE] [--arch x86_64|aarch64]
-         pulls a boot kit (the pinned one by default) into the cache, as the boot test does, and prints where it is`
+         pulls a boot kit (the pinned one by default) into the cache, as the boot test does, and prints where it is
+exit status: 0 built or pulled, 2 usage, input or tool error (one line says which)`
 
 /** Builds one architecture's kit and prints its digest, or pulls one into the cache. */
 export async function bootKitCommand(args: string[], io: CliIo): Promise<number> {
