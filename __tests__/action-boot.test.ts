@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { runAction, runActionAsync } from './support/run-action.js'
-import { AARCH64_CONFIG, craftArm64Image } from './support/crafted-kernel.js'
+import { testBootKit } from './support/boot-kit.js'
 import { ROOT } from './support/run-action.js'
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'boot-ws-'))
@@ -19,19 +19,31 @@ describe('boot-test input (action)', () => {
     expect(r.summary).not.toContain('Boot test')
   })
 
-  it('skips an aarch64 kernel with the reason, and still publishes', () => {
-    const image = path.join(workspace, 'Image')
-    fs.writeFileSync(image, craftArm64Image())
-    const r = runAction({ config: AARCH64_CONFIG, image, 'boot-test': 'true', 'oci-layout': 'arm64-layout' }, { workspace })
-    expect(r.status).toBe(0)
-    expect(r.outputs.boot).toBe('skipped')
-    expect(r.outputs['boot-log']).toBe('')
-    expect(r.commands).toContain(
-      '::notice::boot-test: skipped: aarch64 kernels are not boot-tested yet: it needs Xen for arm64 under qemu-system-aarch64 -machine virt,virtualization=on with the guest-loader device',
-    )
-    expect(r.summary).toContain('### Boot test: skipped')
-    expect(fs.existsSync(path.join(workspace, 'arm64-layout', 'index.json'))).toBe(true)
-  })
+  it(
+    'boots an aarch64 kernel (the arm64 sample) as a Xen PVH guest, then publishes it',
+    async () => {
+      const arm64 = path.join(ROOT, 'assets', 'sample', 'arm64')
+      const r = await runActionAsync(
+        {
+          config: path.join(arm64, 'config'),
+          image: path.join(arm64, 'Image.gz'),
+          addons: path.join(arm64, 'addons.squashfs'),
+          'boot-test': 'true',
+          'oci-layout': 'arm64-layout',
+          'boot-kit': testBootKit('aarch64'),
+        },
+        { workspace, timeoutMs: 15 * 60 * 1000 },
+      )
+      expect(r.outputs.boot).toBe('passed')
+      expect(fs.readFileSync(r.outputs['boot-log'], 'utf8')).toMatch(/^ka-boot: marker release=6\.1\.176-sample$/m)
+      expect(r.summary).toContain('### Boot test: passed')
+      expect(r.summary).toMatch(/Xen PVH guest under Xen in QEMU \(TCG, no KVM\), \d+ s/)
+      expect(r.summary).toMatch(/\| ✅ \| Xen's domain builder loaded the kernel \| ok \| \d+\.\d s \|/)
+      expect(r.status).toBe(0)
+      expect(fs.existsSync(path.join(workspace, 'arm64-layout', 'index.json'))).toBe(true)
+    },
+    15 * 60 * 1000,
+  )
 
   it(
     "fails the step before anything is published when the kernel does not boot (Debian's kernel: no xvda)",
@@ -49,7 +61,7 @@ describe('boot-test input (action)', () => {
         boot.find((f) => f.startsWith('config-'))!,
       )
       const r = await runActionAsync(
-        { config, image, 'fail-on': 'never', 'boot-test': 'true', 'oci-layout': 'debian-layout' },
+        { config, image, 'fail-on': 'never', 'boot-test': 'true', 'oci-layout': 'debian-layout', 'boot-kit': testBootKit('x86_64') },
         { workspace, timeoutMs: 15 * 60 * 1000 },
       )
       expect(r.outputs.boot).toBe('failed')

@@ -152,7 +152,18 @@ describe('getInputs: every rule judged from the text alone, before any work, in 
     ],
     [{ 'compare-to': 'not a ref!' }, 'compare-to: "not a ref!" is not a tag, a repo:tag or repo@digest, an oci:<layout> reference, or none'],
     [{ 'compare-to': 'ghcr.io/Org/k:1' }, 'compare-to: image reference "ghcr.io/Org/k:1": must be lowercase'],
-    [{ 'compare-to': 'ghcr.io/org/k:-1' }, 'compare-to: image reference "ghcr.io/org/k:-1": "-1" is not a valid tag'],
+    [
+      { 'boot-kit': 'not a ref!' },
+      'boot-kit: image reference "not a ref!": "not a ref!" is not a valid path component ([a-z0-9] separated by . _ __ or -)',
+    ],
+    [
+      { 'boot-kit': 'ghcr.io/org/kit@sha256:00' },
+      'boot-kit: image reference "ghcr.io/org/kit@sha256:00": "sha256:00" is not a sha256:<64 hex> digest',
+    ],
+    [
+      { 'compare-to': 'ghcr.io/org/k:-1' },
+      'compare-to: image reference "ghcr.io/org/k:-1": "-1" is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)',
+    ],
   ])('%j', (given, message) => {
     // Check-only (the run that used to finish without a word), publish and merge alike.
     expect(fails({ config: 'c', ...given })).toThrow(new InputError(message))

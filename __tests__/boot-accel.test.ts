@@ -1,9 +1,10 @@
-import { afterAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ROOT } from './support/run-action.js'
 import { kvmFailureIn, kvmGivenUp, KVM_UDEV_STEP, planAccels } from '../src/boot/accel.js'
+import { testBootKit } from './support/boot-kit.js'
 import { runBootTest } from '../src/boot/run-boot.js'
 
 // The bounded KVM attempt. QEMU's KVM may start and then pause (not exit) on Xen's CET code; a stand-in QEMU does
@@ -45,6 +46,7 @@ function alive(pid: number): boolean {
 }
 
 async function bootWith(mode: 'internal-error' | 'silent', kvmDevice: string, kvmProbeSeconds?: number) {
+  const bootKit = testBootKit()
   const { bin, pids } = standInQemu(mode)
   const savedPath = process.env.PATH
   process.env.PATH = `${bin}:${savedPath}`
@@ -59,6 +61,7 @@ async function bootWith(mode: 'internal-error' | 'silent', kvmDevice: string, kv
       kvmProbeSeconds,
       timeoutSeconds: 120,
       log: (line) => lines.push(line),
+      bootKit,
     })
     const runs = fs
       .readFileSync(pids, 'utf8')
@@ -72,6 +75,8 @@ async function bootWith(mode: 'internal-error' | 'silent', kvmDevice: string, kv
 }
 
 describe('bounded KVM attempt', () => {
+  // The kit is built once, outside the timed runs.
+  beforeAll(() => void testBootKit(), 10 * 60_000)
   const kvmDevice = path.join(dir, 'kvm')
   fs.writeFileSync(kvmDevice, '')
 
@@ -118,6 +123,10 @@ describe('accelerator plan and KVM failure lines (pure)', () => {
     expect(planAccels('kvm', 'absent')).toEqual({ order: ['kvm'] })
     expect(planAccels('tcg', 'usable')).toEqual({ order: ['tcg'] })
     expect(planAccels('auto', 'absent')).toEqual({ order: ['tcg'], kvmSkipped: 'no /dev/kvm on this machine' })
+  })
+
+  it("does not try KVM for a kernel of another architecture than the host's, and says why", () => {
+    expect(planAccels('auto', 'other-arch')).toEqual({ order: ['tcg'], kvmSkipped: "the kernel is not of this machine's architecture" })
   })
 
   it("names GitHub's udev rule when /dev/kvm is there but not the user's", () => {

@@ -11,7 +11,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 const cli = (...args: string[]) => runCli(args, { cwd: dir })
-const COMMANDS = ['check', 'verify', 'install', 'boot', 'diff']
+const COMMANDS = ['check', 'verify', 'install', 'boot', 'boot-kit', 'diff']
 
 describe('kernel-action check (CLI)', () => {
   const fixtures = path.join(ROOT, '__tests__', 'fixtures', 'configs')
@@ -41,6 +41,15 @@ describe('kernel-action check (CLI)', () => {
     })
     expect((await cli('frobnicate')).stderr).toBe('kernel-action: unknown command "frobnicate"\n')
     expect((await cli('check', '--config', 'x', '--target', 'dom0')).stderr).toBe('kernel-action: --target: "dom0" is not one of zone, host\n')
+    // The kit reference is checked before anything is looked at or booted.
+    expect(await cli('boot', '--image', 'nope', '--boot-kit', 'ghcr.io/org/kit@sha256:00')).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: 'kernel-action: boot-kit: image reference "ghcr.io/org/kit@sha256:00": "sha256:00" is not a sha256:<64 hex> digest\n',
+    })
+    expect((await cli('boot-kit')).stderr).toBe(
+      'kernel-action: boot-kit: give one layout folder (npm run boot-kit -- LAYOUT-DIR [--arch x86_64|aarch64])\n',
+    )
   })
 
   it('prints the same, byte for byte, from the bundle as in process', async () => {

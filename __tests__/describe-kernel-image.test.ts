@@ -191,6 +191,19 @@ describe('inspectKernelImage on files that are not kernel images', () => {
     )
   })
 
+  it('names the file to give instead of an EFI zboot vmlinuz.efi', async () => {
+    // zboot-header.S: "MZ", "zimg", payload offset and size, two reserved words, the compression's name.
+    const head = Buffer.alloc(4096)
+    head.write('MZ', 0, 'latin1')
+    head.write('zimg', 4, 'latin1')
+    head.writeUInt32LE(4096, 8)
+    head.write('gzip\0', 24, 'latin1')
+    const file = await fileWith('vmlinuz.efi', head)
+    expect(await inputErrorOf(inspectKernelImage(file))).toBe(
+      `image: ${file} is an EFI zboot image (vmlinuz.efi, gzip payload), which Xen cannot load: give arch/arm64/boot/Image or Image.gz of the same build`,
+    )
+  })
+
   it('rejects an empty file', async () => {
     const file = await fileWith('empty', Buffer.alloc(0))
     expect(await inputErrorOf(inspectKernelImage(file))).toBe(

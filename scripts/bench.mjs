@@ -10,7 +10,11 @@
 //   explain      the same CLI with --kernel-source: every failure of a defconfig explained from Linux 6.1's Kconfig
 //   config RSS   the action's peak RSS checking a 1 MiB and a 16 MiB (the limit) config of distinct options, and one
 //                16 MiB line: memory in proportion to the config
-//   boot         dist/cli/index.js boot of the sample kernel: Xen in QEMU (TCG), dom0, the kernel as a PV guest (BENCH_ONLY=boot)
+//   boot kit     npm run boot-kit (from the cached Debian packages) per arch: build time, layer size; the x86_64 kit's pull
+//                from the registry by the action's client into an empty cache, and again from the cache (no blob)
+//   boot         dist/cli/index.js boot of the sample kernel from that kit: Xen in QEMU (TCG), dom0, the kernel as a PV guest
+//   aarch64 boot the same for the arm64 sample from the aarch64 kit: Xen in qemu-system-aarch64 (TCG, -cpu max), the
+//                kernel as a PVH guest (BENCH_ONLY=boot runs the kits and both boot rows; BENCH_BOOT_ARCH=x86_64 or aarch64 one)
 //   addons       dist/cli/index.js addons of Debian's real module tree (~4,000 modules, ~100 MB squashed the Edera way by
 //                scripts/debian-addons.sh) against its vmlinuz, node start included: in-process vs unsquashfs (BENCH_ONLY=addons)
 //   install      dist/cli/index.js install of an image with 100 MB addons (peak RSS, time) vs skopeo copy of it to a dir
@@ -246,17 +250,19 @@ function publishWithReference({ source, layout, repository }) {
 /**
  * The boot test of the sample kernel: Xen in QEMU without KVM (TCG, as on machines without usable KVM), the whole run
  * (initramfs built, Xen + dom0 + guest booted, powered off). The machine may be shared: the load average says how much
- * of the 2 cores QEMU really had.
+ * of the 2 cores QEMU really had. x86_64 boots assets/sample/bzImage as a PV guest, aarch64 assets/sample/arm64/Image.gz
+ * as a PVH guest in qemu-system-aarch64.
  */
-function benchBoot() {
+function benchBoot(arch, kit) {
   const runs = []
   const stages = []
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ')
-  const sample = path.join(ROOT, 'assets/sample')
+  const sample = arch === 'x86_64' ? path.join(ROOT, 'assets/sample') : path.join(ROOT, 'assets/sample/arm64')
+  const image = arch === 'x86_64' ? 'bzImage' : 'Image.gz'
   for (let i = 0; i < Number(process.env.BENCH_BOOT_RUNS ?? 1); i++) {
-    log(`boot test run ${i + 1} (TCG)`)
-    const args = [path.join(ROOT, 'dist/cli/index.js'), 'boot', '--accel', 'tcg', '--out', path.join(work, `boot-${i}`)]
-    args.push('--image', path.join(sample, 'bzImage'), '--addons', path.join(sample, 'addons.squashfs'), '--config', path.join(sample, 'config'))
+    log(`${arch} boot test run ${i + 1} (TCG)`)
+    const args = [path.join(ROOT, 'dist/cli/index.js'), 'boot', '--accel', 'tcg', '--boot-kit', kit, '--out', path.join(work, `boot-${arch}-${i}`)]
+    args.push('--image', path.join(sample, image), '--addons', path.join(sample, 'addons.squashfs'), '--config', path.join(sample, 'config'))
     const run = timed(process.execPath, args)
     runs.push(run.ms)
     stages.push(
@@ -266,10 +272,53 @@ function benchBoot() {
     )
   }
   const m = median(runs)
+  const what =
+    arch === 'x86_64'
+      ? 'boot test: sample kernel as a Xen PV guest, Xen in QEMU, TCG (no KVM), 2 cores'
+      : 'aarch64 boot test: arm64 sample kernel as a Xen PVH guest, Xen in qemu-system-aarch64, TCG (-cpu max), 2 cores'
   return {
-    row: ['boot test: sample kernel as a Xen PV guest, Xen in QEMU, TCG (no KVM), 2 cores', seconds(m), '', '≤ 60 s', m <= 60000],
-    line: `boot runs:               ${runs.map(seconds).join(', ')} (load average before: ${load}); seconds since QEMU started, per run: ${stages.join('; ')}`,
+    row: [what, seconds(m), '', '≤ 60 s', m <= 60000],
+    line: `${`${arch} boot runs:`.padEnd(25)}${runs.map(seconds).join(', ')} (load average before: ${load}); seconds since QEMU started, per run: ${stages.join('; ')}`,
   }
+}
+
+/** The boot rows to run: both, or the one BENCH_BOOT_ARCH names. */
+function bootArches() {
+  const only = process.env.BENCH_BOOT_ARCH
+  return only ? [only] : ['x86_64', 'aarch64']
+}
+
+/**
+ * The boot kit: built with `npm run boot-kit` into a layout (the Debian packages come from debian-package.sh's cache),
+ * then, with a registry, pushed with skopeo and pulled by the action's own client into an empty cache (every blob
+ * checked, unpacked), and once more with the cache warm. Returns the reference the boot row boots from.
+ */
+function benchKit(registryHost, arch) {
+  const layout = path.join(work, `boot-kit-${arch}`)
+  log(`${arch} boot kit build`)
+  const build = timed(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), 'boot-kit', layout, '--arch', arch])
+  const digest = new RegExp(`:${arch} (sha256:[0-9a-f]{64})$`, 'm').exec(build.stdout)?.[1]
+  if (!digest) throw new Error(`boot-kit printed no digest: ${build.stdout}`)
+  const manifest = JSON.parse(fs.readFileSync(path.join(layout, 'blobs/sha256', digest.slice(7)), 'utf8'))
+  const layerBytes = manifest.layers[0].size
+  const rows = [[`boot kit: npm run boot-kit (${arch}, cached .debs); layer size (gzip)`, `${seconds(build.ms)}; ${mib(layerBytes)}`, '', '≤ 20 MiB', layerBytes <= 20 * 1024 * 1024]]
+  let line = `${`${arch} boot kit:`.padEnd(25)}${digest}, built in ${seconds(build.ms)}`
+  if (registryHost) {
+    execFileSync('skopeo', ['copy', '--quiet', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout}:${arch}`, `docker://${registryHost}/kernel-action-boot-kit:${arch}`])
+    const ref = `${registryHost}/kernel-action-boot-kit@${digest}`
+    const pull = (cache) => timed(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), 'boot-kit', '--pull', ref], { env: { ...process.env, KERNEL_ACTION_CACHE: cache } })
+    const cold = []
+    const warm = []
+    for (let i = 0; i < RUNS; i++) {
+      const cache = path.join(work, `kit-cache-${i}`)
+      cold.push(pull(cache).ms)
+      warm.push(pull(cache).ms)
+      fs.rmSync(cache, { recursive: true, force: true })
+    }
+    rows.push(['boot kit pull from the local registry, empty cache vs cached (node start included)', `${seconds(median(cold))} vs ${seconds(median(warm))}`, '', '≤ 5 s cold', median(cold) <= 5000])
+    line += `; pulls, empty cache: ${cold.map(seconds).join(', ')}; cached: ${warm.map(seconds).join(', ')}`
+  }
+  return { ref: `oci:${layout}:${arch}`, rows, line }
 }
 
 /**
@@ -332,9 +381,13 @@ function benchAddons() {
 
 async function main() {
   if (process.env.BENCH_ONLY === 'boot') {
-    // The boot row alone (it needs no registry): BENCH_ONLY=boot npm run bench.
-    const boot = benchBoot()
-    process.stdout.write(`| ${boot.row.slice(0, 4).join(' | ')} | ${boot.row[4] ? 'yes' : 'NO'} |\n${boot.line}\n`)
+    // The kits and boot rows alone (no registry): BENCH_ONLY=boot npm run bench.
+    for (const arch of bootArches()) {
+      const kit = benchKit(undefined, arch)
+      const boot = benchBoot(arch, kit.ref)
+      for (const row of [...kit.rows, boot.row]) process.stdout.write(`| ${row.slice(0, 4).join(' | ')} | ${row[4] ? 'yes' : 'NO'} |\n`)
+      process.stdout.write(`${kit.line}\n${boot.line}\n`)
+    }
     return
   }
   if (process.env.BENCH_ONLY === 'addons') {
@@ -490,8 +543,9 @@ async function main() {
   // 6b. the addons check on Debian's module tree (BENCH_ADDONS=0 skips it: it needs apt-get, depmod and mksquashfs).
   const addonsRow = process.env.BENCH_ADDONS === '0' ? undefined : benchAddons()
 
-  // 7. the boot test of the sample kernel (BENCH_BOOT=0 skips it: it needs the boot tools).
-  const boot = process.env.BENCH_BOOT === '0' ? undefined : benchBoot()
+  // 7. each arch's boot kit, and the boot test of its sample kernel from it (BENCH_BOOT=0 skips them: they need Debian's apt and QEMU).
+  const kits = process.env.BENCH_BOOT === '0' ? [] : bootArches().map((arch) => ({ arch, kit: benchKit(arch === 'x86_64' ? host : undefined, arch) }))
+  const boots = kits.map(({ arch, kit }) => benchBoot(arch, kit.ref))
 
   // --- the table ---
   const a = median(actionMs)
@@ -509,7 +563,8 @@ async function main() {
       ? [['explain all failures of x86_64 defconfig from the whole 6.1 Kconfig', `${seconds(median(explainMs))} (same check without: ${seconds(median(plainMs))})`, `${(median(explainMs) / median(plainMs)).toFixed(2)}× plain check`, '< 2 s', median(explainMs) < 2000]]
       : []),
     ...(addonsRow ? [addonsRow.row] : []),
-    ...(boot ? [boot.row] : []),
+    ...kits.flatMap((k) => k.kit.rows),
+    ...boots.map((b) => b.row),
   ]
   const out = []
   out.push(`machine: ${os.cpus().length} cpus (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, ${memGiB} GiB RAM, ${os.type()} ${os.release()}`)
@@ -529,7 +584,8 @@ async function main() {
   out.push(`diff runs:               ${diffMs.map(seconds).join(', ')}`)
   if (kernelSource) out.push(`explain runs:            ${explainMs.map(seconds).join(', ')}`)
   if (addonsRow) out.push(addonsRow.line)
-  if (boot) out.push(boot.line)
+  for (const k of kits) out.push(k.kit.line)
+  for (const b of boots) out.push(b.line)
   process.stdout.write(`${out.join('\n')}\n`)
 }
 

@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
-# Installs what the boot test (`boot-test: true`, `kernel-action boot`) runs, from the distribution's packages, when
-# missing: QEMU, the Xen hypervisor and its toolstack, a static busybox and squashfs-tools. The dom0 kernel is not
-# installed: it is fetched at run time with scripts/debian-package.sh and cached. Installs only what is missing.
+# Installs what the boot test (`boot-test: true`, `kernel-action boot`) needs from the runner's distribution: QEMU only.
+# Xen, the dom0 kernel and its userland come from the boot kit (src/boot/kit-*.ts). Debian and Ubuntu name the package the
+# same. When QEMU is missing and cannot be installed, one line says what to install.
+#
+#   scripts/install-boot-tools.sh [x86_64|aarch64]
 set -euo pipefail
 
-need=()
-command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
-ls /boot/xen-4.*-amd64.gz >/dev/null 2>&1 || need+=(xen-hypervisor-4.17-amd64)
-ls /usr/lib/xen-4.*/bin/xl >/dev/null 2>&1 || need+=(xen-utils-4.17)
-[ -x /usr/bin/xenstore-write ] || need+=(xenstore-utils)
-# Static, as src/boot/host-tools.ts checks it: no program interpreter named in the first 4 KiB (the ELF headers). A grep
-# of the whole file also matches the static busybox, whose strings mention ld-linux.
-{ [ -x /bin/busybox ] && ! head -c 4096 /bin/busybox | grep -qa ld-linux; } || need+=(busybox-static)
-command -v mksquashfs >/dev/null || need+=(squashfs-tools)
+case "${1:-x86_64}" in
+  x86_64) program=qemu-system-x86_64 pkg=qemu-system-x86 ;;
+  aarch64) program=qemu-system-aarch64 pkg=qemu-system-arm ;;
+  *) echo "install-boot-tools: unknown architecture ${1}" >&2; exit 2 ;;
+esac
+command -v "$program" >/dev/null && exit 0
 
-if [ ${#need[@]} -gt 0 ]; then
-  command -v apt-get >/dev/null || { echo "install-boot-tools: missing ${need[*]} and no apt-get; install them by hand" >&2; exit 1; }
-  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-  echo "install-boot-tools: installing ${need[*]}" >&2
-  # Through env: sudo drops DEBIAN_FRONTEND from the environment it was given.
-  apt=($sudo env DEBIAN_FRONTEND=noninteractive apt-get)
-  "${apt[@]}" install -y -q --no-install-recommends "${need[@]}" >&2 ||
-    { "${apt[@]}" update -q >&2 && "${apt[@]}" install -y -q --no-install-recommends "${need[@]}" >&2; }
+command -v apt-get >/dev/null || { echo "install-boot-tools: $program not found and no apt-get here; install $pkg (or your distribution's QEMU for $1)" >&2; exit 1; }
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+  sudo -n true 2>/dev/null || { echo "install-boot-tools: $program not found and sudo needs a password here; install $pkg" >&2; exit 1; }
+  sudo="sudo"
 fi
+echo "install-boot-tools: installing $pkg" >&2
+# Through env: sudo drops DEBIAN_FRONTEND from the environment it was given.
+apt=($sudo env DEBIAN_FRONTEND=noninteractive apt-get)
+"${apt[@]}" install -y -q --no-install-recommends "$pkg" >&2 ||
+  { "${apt[@]}" update -q >&2 && "${apt[@]}" install -y -q --no-install-recommends "$pkg" >&2; } ||
+  { echo "install-boot-tools: $program not found and installing $pkg failed; install $pkg" >&2; exit 1; }

@@ -17,6 +17,8 @@ command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v mksquashfs >/dev/null || need+=(squashfs-tools)
 command -v depmod >/dev/null || need+=(kmod)
 command -v zstd >/dev/null || need+=(zstd)
+# npm run boot-kit reads the toolstack's ELF dependencies with readelf.
+command -v readelf >/dev/null || need+=(binutils)
 command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl)
 command -v flex >/dev/null || need+=(flex)
@@ -52,5 +54,5 @@ for package in linux-image-amd64 linux-image-arm64:arm64; do
   bash "$(dirname "$0")/debian-package.sh" "$package" >/dev/null
 done
 
-# The boot test (__tests__/boot.test.ts) boots kernels as Xen PV guests in QEMU.
+# The boot tests boot kernels as Xen PV guests in QEMU, from a boot kit they build with npm run boot-kit: QEMU only.
 bash "$(dirname "$0")/install-boot-tools.sh"

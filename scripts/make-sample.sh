@@ -2,11 +2,13 @@
 # Regenerates the real kernel configs in __tests__/fixtures/configs/ and the sample kernel in
 # assets/sample/, from Debian's linux-source-6.1 with the kernel's own kconfig.
 #
-#   scripts/make-sample.sh configs   # the four fixture .config files (seconds)
-#   scripts/make-sample.sh kernel    # the sample bzImage, config and addons.squashfs (minutes)
-#   scripts/make-sample.sh all
+#   scripts/make-sample.sh configs          # the four fixture .config files (seconds)
+#   scripts/make-sample.sh kernel           # the x86_64 sample: bzImage, config, addons.squashfs (minutes)
+#   scripts/make-sample.sh kernel-aarch64   # the arm64 sample in assets/sample/arm64: Image.gz, config, addons.squashfs
+#   scripts/make-sample.sh all              # all three
 #
-# Needs: make gcc flex bison bc libelf-dev (x86_64 always builds objtool) kmod (depmod) squashfs-tools.
+# Needs: make gcc flex bison bc libelf-dev (x86_64 always builds objtool) kmod (depmod) squashfs-tools, and
+# gcc-aarch64-linux-gnu (Debian's cross compiler, CROSS_COMPILE=aarch64-linux-gnu-) for the arm64 sample.
 # KSRC is the kernel tree (never written to: every build uses O=), WORK a scratch directory.
 set -eu
 
@@ -77,33 +79,41 @@ configs() {
 
 # The sample kernel: a real, small build. Its modules (xen-fbfront, which the zone list asks =m, and
 # the Xen drivers that default to m) become addons.squashfs laid out as krata expects: modules/ holds the contents of /lib/modules/<release>.
-kernel() {
-  o="$WORK/kernel"
+kernel() { # kernel x86_64|aarch64
+  case "$1" in
+    x86_64) arch=x86_64 zone="$FIXTURES/x86_64-zone.fragment" o="$WORK/kernel" dest="$SAMPLE" target=bzImage built=arch/x86/boot/bzImage ;;
+    # arm64's Image.gz is Image through `gzip -n -9` (no name, no time): reproducible, and xl loads it as it is.
+    aarch64) arch=arm64 zone="$FIXTURES/aarch64-zone.fragment" o="$WORK/kernel-aarch64" dest="$SAMPLE/arm64" target=Image.gz built=arch/arm64/boot/Image.gz
+      export CROSS_COMPILE="${CROSS_COMPILE:-aarch64-linux-gnu-}" ;;
+    *) echo "kernel: unknown architecture $1" >&2 && exit 2 ;;
+  esac
+  extra="$REPO/scripts/sample/$1-sample.fragment"
   # The build directory is kept between runs (make redoes only what changed); its outputs are not.
   mkdir -p "$o" && rm -rf "$o/modroot" "$o/addons"
-  kmake "$o" x86_64 tinyconfig
-  merge "$o" x86_64 "$FIXTURES/x86_64-zone.fragment" "$BOOT" "$REPO/scripts/sample/x86_64-sample.fragment"
-  missing="$(unmet "$o/.config" "$FIXTURES/x86_64-zone.fragment" "$BOOT" "$REPO/scripts/sample/x86_64-sample.fragment")"
+  kmake "$o" "$arch" tinyconfig
+  merge "$o" "$arch" "$zone" "$BOOT" "$extra"
+  missing="$(unmet "$o/.config" "$zone" "$BOOT" "$extra")"
   [ -z "$missing" ] || { echo "sample config misses:" >&2 && echo "$missing" >&2 && exit 1; }
-  kmake "$o" x86_64 -j"$JOBS" bzImage modules
-  kmake "$o" x86_64 INSTALL_MOD_PATH="$o/modroot" INSTALL_MOD_STRIP=1 modules_install
+  kmake "$o" "$arch" -j"$JOBS" "$target" modules
+  kmake "$o" "$arch" INSTALL_MOD_PATH="$o/modroot" INSTALL_MOD_STRIP=1 modules_install
   release="$(cat "$o/include/config/kernel.release")"
   mkdir -p "$o/addons"
   mv "$o/modroot/lib/modules/$release" "$o/addons/modules"
   # build and source point into this machine's directories; krata does not use them.
   rm -f "$o/addons/modules/build" "$o/addons/modules/source"
-  mkdir -p "$SAMPLE"
+  mkdir -p "$dest"
   # mksquashfs refuses SOURCE_DATE_EPOCH together with explicit times; the explicit ones say more.
-  env -u SOURCE_DATE_EPOCH mksquashfs "$o/addons" "$SAMPLE/addons.squashfs" -noappend -all-root -no-xattrs \
+  env -u SOURCE_DATE_EPOCH mksquashfs "$o/addons" "$dest/addons.squashfs" -noappend -all-root -no-xattrs \
     -mkfs-time 0 -all-time 0 -quiet -no-progress
-  cp "$o/.config" "$SAMPLE/config"
-  cp "$o/arch/x86/boot/bzImage" "$SAMPLE/bzImage"
-  echo "sample kernel $release: $(wc -c <"$SAMPLE/bzImage") bytes bzImage"
+  cp "$o/.config" "$dest/config"
+  cp "$o/$built" "$dest/$target"
+  echo "sample kernel $release ($1): $(wc -c <"$dest/$target") bytes $target"
 }
 
 case "${1:-all}" in
   configs) configs ;;
-  kernel) kernel ;;
-  all) configs && kernel ;;
-  *) echo "usage: $0 [configs|kernel|all]" >&2 && exit 2 ;;
+  kernel) kernel x86_64 ;;
+  kernel-aarch64) kernel aarch64 ;;
+  all) configs && kernel x86_64 && kernel aarch64 ;;
+  *) echo "usage: $0 [configs|kernel|kernel-aarch64|all]" >&2 && exit 2 ;;
 esac

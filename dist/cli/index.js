@@ -6,7 +6,7 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(211);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(371);
 // The `kernel-action` program (package.json `bin`): starts the command line, and nothing else.
 
 // A reader that stops early (`kernel-action --help | head`) is not an error of ours: the rest is dropped unsaid.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 211:
+/***/ 371:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1346,6 +1346,18 @@ function isArm64ImageHeader(head) {
     return head.length >= ARM64_HEADER_BYTES && head.readUInt32LE(56) === ARM64_MAGIC;
 }
 /**
+ * The payload compression of an EFI zboot image (`vmlinuz.efi`, CONFIG_EFI_ZBOOT=y), from its header
+ * (drivers/firmware/efi/libstub/zboot-header.S: "MZ", "zimg" at 4, the compression's name at 24), or undefined when
+ * `head` is not one. Only EFI firmware starts such a file; Xen's domain builder wants the Image inside it.
+ */
+function efiZbootCompression(head) {
+    if (head.length < 0x40 || head.toString('latin1', 0, 2) !== 'MZ' || head.toString('latin1', 4, 8) !== 'zimg')
+        return undefined;
+    const name = head.subarray(24, 0x38);
+    const end = name.indexOf(0);
+    return name.toString('latin1', 0, end < 0 ? name.length : end).replace(/[^\x20-\x7e]/g, '?');
+}
+/**
  * The bytes an arm64 Image with an EFI stub must hold: the end of its last PE/COFF section's raw data
  * (arch/arm64/kernel/efi-header.S lays .text and .data out up to _edata). Undefined without a PE header ("MZ" at 0,
  * "PE\0\0" at the offset stored at 0x3c) or when `head` is too short to hold the section table.
@@ -1468,6 +1480,10 @@ async function inspectKernelImage(path) {
             }
             const info = { path, format: 'arm64-Image.gz', arch: 'aarch64', payloadCompression: 'gzip', size };
             return withBanner(info, banner);
+        }
+        const zboot = efiZbootCompression(head);
+        if (zboot !== undefined) {
+            throw new errors_InputError(`image: ${path} is an EFI zboot image (vmlinuz.efi, ${zboot || 'unnamed'} payload), which Xen cannot load: give arch/arm64/boot/Image or Image.gz of the same build`);
         }
         throw new errors_InputError(`image: ${path} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)`);
     }
@@ -2027,130 +2043,3111 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-;// CONCATENATED MODULE: ./src/boot/accel.ts
-/** Seconds a KVM run gets to print its first `(XEN)` line before it is given up for TCG. */
-const KVM_PROBE_SECONDS = 20;
-/**
- * The udev rule that lets the runner's user open /dev/kvm on GitHub's hosted runners (actions/runner-images #7670):
- * the device exists there, but belongs to the kvm group the `runner` user is not in.
- */
-const KVM_UDEV_STEP = 'echo \'KERNEL=="kvm", GROUP="kvm", MODE="0666", OPTIONS+="static_node=kvm"\' | sudo tee /etc/udev/rules.d/99-kvm4all.rules && sudo udevadm control --reload-rules && sudo udevadm trigger --name-match=kvm';
-/** `auto` tries KVM first when this user can open /dev/kvm; `kvm` or `tcg` asked for is used alone. */
-function planAccels(requested, access, device = '/dev/kvm') {
-    if (requested !== 'auto')
-        return { order: [requested] };
-    if (access === 'usable')
-        return { order: ['kvm', 'tcg'] };
-    if (access === 'absent')
-        return { order: ['tcg'], kvmSkipped: `no ${device} on this machine` };
-    return {
-        order: ['tcg'],
-        kvmSkipped: `${device} exists but this user cannot open it (on GitHub's runners, add a step before this one: ${KVM_UDEV_STEP})`,
-    };
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/oci/digest.ts
+// sha256 digests in the OCI form `sha256:<64 hex>`, computed while bytes stream past (never a whole file in memory).
+
+
+
+
+
+// The one digest pattern: every reference, descriptor and layout file name is checked against it.
+const SHA256_DIGEST = /^sha256:([0-9a-f]{64})$/;
+/** `sha256:` and 64 lowercase hex digits: the only digest form this action writes or accepts. */
+function isSha256Digest(text) {
+    return SHA256_DIGEST.test(text);
 }
-/** The reason to give up a KVM run at this line of QEMU's output, or undefined: the line is no sign of trouble. */
-function kvmFailureIn(line) {
-    const text = line.replace(/^qemu: /, '').trim();
-    if (/KVM internal error/i.test(text))
-        return text;
-    if (/^emulation failure/i.test(text))
-        return 'KVM internal error: emulation failure';
-    if (/failed to set MSR|kvm_buf_set_msrs|Could not access KVM kernel module|failed to initialize kvm/i.test(text))
-        return text;
+/** `sha256:<hex>` of a buffer. */
+function sha256Digest(bytes) {
+    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+/** The hex part of a `sha256:` digest; anything else is refused, so it is safe to use as a file name. */
+function digestHex(digest) {
+    const match = SHA256_DIGEST.exec(digest);
+    if (!match)
+        throw new errors_InternalError(`not a sha256 digest: ${JSON.stringify(digest)}`);
+    return match[1];
+}
+/** Passes bytes through unchanged while hashing and counting them; `result()` is valid once the stream has flushed. */
+class DigestingStream extends (/* unused pure expression or super */ null && (Transform)) {
+    #hash = createHash('sha256');
+    #size = 0;
+    #digest;
+    _transform(chunk, _encoding, callback) {
+        this.#hash.update(chunk);
+        this.#size += chunk.length;
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        this.#digest = `sha256:${this.#hash.digest('hex')}`;
+        callback();
+    }
+    result() {
+        if (this.#digest === undefined)
+            throw new InternalError('digest read before the stream ended');
+        return { digest: this.#digest, size: this.#size };
+    }
+}
+/**
+ * The one verifying reader: passes a blob's bytes through, failing the stream as soon as there are more than the
+ * descriptor's `size`, or at the end when the count or the sha256 differs. A reader never sees a short, long or
+ * altered blob end cleanly; every mismatch is an IntegrityError.
+ */
+class VerifyingStream extends external_node_stream_namespaceObject.Transform {
+    expected;
+    where;
+    #hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    #seen = 0;
+    constructor(expected, where) {
+        super({ highWaterMark: 1 << 20 });
+        this.expected = expected;
+        this.where = where;
+    }
+    _transform(chunk, _encoding, callback) {
+        this.#seen += chunk.length;
+        if (this.#seen > this.expected.size) {
+            callback(new IntegrityError(`${this.where}: blob ${this.expected.digest} is longer than its ${this.expected.size} bytes`));
+            return;
+        }
+        this.#hash.update(chunk);
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        callback(checkBytes(this.expected, this.#seen, `sha256:${this.#hash.digest('hex')}`, this.where) ?? null);
+    }
+}
+/** The IntegrityError for bytes that are not what their descriptor says, or undefined when they are. */
+function checkBytes(expected, size, digest, where) {
+    if (size !== expected.size)
+        return new IntegrityError(`${where}: blob ${expected.digest} is ${size} bytes, its descriptor says ${expected.size}`);
+    if (digest !== expected.digest)
+        return new IntegrityError(`${where}: blob ${expected.digest} has digest ${digest} (corrupt or altered)`);
     return undefined;
 }
-/** The one line that says KVM was given up and why, for the log and the job summary. */
-function kvmGivenUp(reason, seconds) {
-    return `KVM given up after ${seconds.toFixed(1)} s (${reason}); booting with TCG (software emulation) instead`;
+/** `source` piped into a VerifyingStream, with source errors carried over and the source closed with it. */
+function verifiedStream(source, expected, where) {
+    const check = new VerifyingStream(expected, where);
+    source.on('error', (error) => check.destroy(error));
+    check.on('close', () => source.destroy());
+    return source.pipe(check);
+}
+/** Digest and size of a file, read as a stream. */
+async function sha256OfFile(file) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    let size = 0;
+    await (0,promises_namespaceObject.pipeline)(external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }), async (source) => {
+        for await (const chunk of source) {
+            hash.update(chunk);
+            size += chunk.length;
+        }
+    });
+    return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
-;// CONCATENATED MODULE: ./src/boot/cpio.ts
+;// CONCATENATED MODULE: ./src/oci/types.ts
+// The OCI image-spec data model, as plain data. Writers (layout, registry) are separate from it.
+const MediaType = {
+    manifest: 'application/vnd.oci.image.manifest.v1+json',
+    index: 'application/vnd.oci.image.index.v1+json',
+    config: 'application/vnd.oci.image.config.v1+json',
+    layerTar: 'application/vnd.oci.image.layer.v1.tar',
+    layerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    layerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+};
+
+;// CONCATENATED MODULE: ./src/oci/image.ts
+// Pure builders for the OCI image config, manifest and index, and their one canonical serialisation.
 
 
 
-const S_IFDIR = 0o040000;
-const S_IFREG = 0o100000;
-const S_IFLNK = 0o120000;
-const S_IFCHR = 0o020000;
-/** The 110-byte "newc" header plus the NUL-terminated, 4-byte-padded name (the format the kernel unpacks). */
-function newcHeader(name, fields) {
-    const nameBytes = Buffer.from(`${name}\0`);
-    const hex = (n) => n.toString(16).padStart(8, '0');
-    const header = '070701' +
-        [
-            fields.ino,
-            fields.mode,
-            0,
-            0,
-            fields.mode & S_IFDIR ? 2 : 1,
-            0,
-            fields.size,
-            0,
-            0,
-            fields.rdevMajor ?? 0,
-            fields.rdevMinor ?? 0,
-            nameBytes.length,
-            0,
-        ]
-            .map(hex)
-            .join('');
-    return Buffer.concat([Buffer.from(header), nameBytes, Buffer.alloc(padding(110 + nameBytes.length))]);
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/** krata's config parser requires `history`, so there is always one entry per layer. */
+function imageConfig(spec) {
+    if (!RFC3339.test(spec.created) || Number.isNaN(Date.parse(spec.created))) {
+        throw new errors_InternalError(`image creation time is not an RFC 3339 time: ${JSON.stringify(spec.created)}`);
+    }
+    if (spec.history.length !== spec.diffIds.length) {
+        throw new errors_InternalError(`${spec.diffIds.length} layers but ${spec.history.length} history entries`);
+    }
+    return {
+        created: spec.created,
+        architecture: spec.architecture,
+        os: 'linux',
+        config: {},
+        rootfs: { type: 'layers', diff_ids: [...spec.diffIds] },
+        history: spec.history.map((createdBy) => ({ created: spec.created, created_by: createdBy })),
+    };
 }
-function padding(length) {
-    return (4 - (length % 4)) % 4;
+function imageManifest(spec) {
+    return {
+        schemaVersion: 2,
+        mediaType: MediaType.manifest,
+        config: spec.config,
+        layers: [...spec.layers],
+        ...(hasEntries(spec.annotations) ? { annotations: { ...spec.annotations } } : {}),
+    };
 }
-/** Writes `entries` as one uncompressed newc archive at `path`; host files are streamed, not read whole. */
-async function writeCpio(path, entries) {
-    const out = await (0,external_node_fs_promises_namespaceObject.open)(path, 'w');
+function imageIndex(spec) {
+    return {
+        schemaVersion: 2,
+        mediaType: MediaType.index,
+        manifests: [...spec.manifests],
+        ...(hasEntries(spec.annotations) ? { annotations: { ...spec.annotations } } : {}),
+    };
+}
+/**
+ * Serialises JSON data once, canonically: no whitespace and object keys sorted at every level, so equal data
+ * always gives equal bytes and digest, whatever order the object was built in. Array order is kept.
+ */
+function serializeJson(data, mediaType) {
+    const bytes = Buffer.from(canonicalJson(data), 'utf8');
+    return { descriptor: { mediaType, digest: sha256Digest(bytes), size: bytes.length }, bytes };
+}
+function canonicalJson(data) {
+    return JSON.stringify(sortKeys(data));
+}
+function sortKeys(value) {
+    if (Array.isArray(value))
+        return value.map(sortKeys);
+    if (value !== null && typeof value === 'object') {
+        const sorted = {};
+        for (const key of Object.keys(value).sort()) {
+            const item = value[key];
+            if (item !== undefined)
+                sorted[key] = sortKeys(item);
+        }
+        return sorted;
+    }
+    return value;
+}
+function hasEntries(record) {
+    return record !== undefined && Object.keys(record).length > 0;
+}
+
+;// CONCATENATED MODULE: ./src/oci/descriptor.ts
+// A descriptor as found in a manifest, an index or a layout's index.json, checked field by field before anything
+// uses it: its digest becomes a file name and a URL, its size a read bound. Hostile values are input errors that
+// name the field, never an internal error further down.
+
+
+/** No blob of a kernel image comes near this (a kernel is tens of MiB, addons a few hundred): a bound, not a limit. */
+const MAX_BLOB_BYTES = 16 * 1024 * 1024 * 1024;
+/** `where: field.digest …`: the checked descriptor, or an InputError naming the first field at fault. */
+function checkDescriptor(value, field, where) {
+    const fail = (what) => {
+        throw new errors_InputError(`${where}: ${field}${what}`);
+    };
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        fail(' is not a descriptor (a JSON object)');
+    const d = value;
+    if (typeof d.mediaType !== 'string')
+        fail(`.mediaType ${shown(d.mediaType)} is not a string`);
+    checkDigest(d.digest, `${field}.digest`, where);
+    const size = d.size;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || size > MAX_BLOB_BYTES) {
+        fail(`.size ${shown(size)} is not a byte count from 0 to ${MAX_BLOB_BYTES}`);
+    }
+    if (d.annotations !== undefined && !isStringMap(d.annotations))
+        fail('.annotations is not an object of strings');
+    if (d.platform !== undefined) {
+        const p = d.platform;
+        if (p === null || typeof p !== 'object' || Array.isArray(p))
+            fail('.platform is not an object');
+        for (const key of ['os', 'architecture', 'variant']) {
+            if (p[key] !== undefined && typeof p[key] !== 'string')
+                fail(`.platform.${key} ${shown(p[key])} is not a string`);
+        }
+    }
+    return d;
+}
+/** A digest this action can name a file or URL after: `sha256:<64 lowercase hex>`. */
+function checkDigest(value, field, where) {
+    if (typeof value === 'string' && isSha256Digest(value))
+        return value;
+    const algorithm = typeof value === 'string' ? /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):[a-zA-Z0-9=_-]+$/.exec(value)?.[1] : undefined;
+    if (algorithm !== undefined && algorithm !== 'sha256') {
+        throw new errors_InputError(`${where}: ${field} ${shown(value)} uses ${algorithm}; only sha256 digests are read`);
+    }
+    throw new errors_InputError(`${where}: ${field} ${shown(value)} is not a sha256:<64 hex> digest`);
+}
+function isStringMap(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+}
+/** A hostile value, quoted for a one-line message and cut short. */
+function shown(value) {
+    const text = value === undefined ? 'undefined' : JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/oci/layout-files.ts
+// The file-system side of sharing one OCI layout between runs: files created once by whichever run comes first, a
+// lock file around index.json updates (with recovery from a lock whose owner died), and the removal of staging files
+// that a killed run left behind. A run's files are named after their owner (host and pid) so a live one is never
+// taken for abandoned.
+
+
+
+
+
+
+const INCOMING_PREFIX = '.incoming-';
+const HOST = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(external_node_os_default().hostname()).digest('hex').slice(0, 8);
+/** "<host hash>-<pid>": who owns a staging or lock file. */
+function ownerTag() {
+    return `${HOST}-${process.pid}`;
+}
+/** Names a layout creator makes in the layout's top folder (so a racing creator does not call them foreign). */
+function isLayoutEntry(name) {
+    return /^(?:oci-layout|index\.json|blobs)$/.test(name) || /^(?:oci-layout|index\.json)\..+\.(?:tmp|lock|broken)$|^index\.json\.lock$/.test(name);
+}
+/**
+ * Creates `file` with `bytes` unless it exists, so that readers never see it partly written: the bytes go to a temp
+ * file first, which is then hard-linked into place (link fails, instead of replacing, when another run was first).
+ */
+async function createFileOnce(file, bytes) {
+    if (external_node_fs_default().existsSync(file))
+        return;
+    const temp = `${file}.${ownerTag()}-${(0,external_node_crypto_namespaceObject.randomUUID)()}.tmp`;
     try {
-        let ino = 1;
-        for (const entry of entries) {
-            const name = entry.name.replace(/^\/+/, '');
-            switch (entry.kind) {
-                case 'dir':
-                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFDIR | 0o755, size: 0 }));
+        await external_node_fs_default().promises.writeFile(temp, bytes, { flag: 'wx' });
+        await external_node_fs_default().promises.link(temp, file).catch((error) => {
+            if (error.code !== 'EEXIST')
+                throw error;
+        });
+    }
+    finally {
+        await external_node_fs_default().promises.rm(temp, { force: true });
+    }
+}
+/** Staging files without a live owner older than this are removed even when their owner cannot be asked (another host). */
+const FOREIGN_STALE_MS = 24 * 60 * 60 * 1000;
+/** Removes the files named `<prefix><host>-<pid>-...` in `dir` whose owner process is gone. */
+async function removeAbandonedFiles(dir, prefix) {
+    const names = await external_node_fs_default().promises.readdir(dir).catch(() => []);
+    const now = Date.now();
+    for (const name of names) {
+        if (!name.startsWith(prefix))
+            continue;
+        const file = external_node_path_default().join(dir, name);
+        if (ownerIsAlive(name.slice(prefix.length)))
+            continue;
+        if (!ownedHere(name.slice(prefix.length))) {
+            const stat = await external_node_fs_default().promises.stat(file).catch(() => undefined);
+            if (!stat || now - stat.mtimeMs < FOREIGN_STALE_MS)
+                continue;
+        }
+        await external_node_fs_default().promises.rm(file, { force: true });
+    }
+}
+/** True unless the tag names a process on this host that no longer exists. */
+function ownerIsAlive(tag) {
+    const match = /^([0-9a-f]{8})-(\d+)-/.exec(tag);
+    if (!match)
+        return false; // a staging file from before owners were named: only its age says (see ownedHere)
+    if (match[1] !== HOST)
+        return true;
+    return processExists(Number(match[2]));
+}
+function ownedHere(tag) {
+    return tag.startsWith(`${HOST}-`);
+}
+function processExists(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM'; // it exists, it is just not ours to signal
+    }
+}
+/** How long to wait for another run's index.json update before giving up. */
+const LOCK_TIMEOUT_MS = 60_000;
+/**
+ * Runs `critical` while holding the lock file `lock` (created with O_EXCL, holding its owner's tag). A lock whose owner
+ * died (SIGKILL between create and remove) is broken; one held longer than LOCK_TIMEOUT_MS by another host too.
+ */
+async function withLockFile(lock, critical) {
+    const mine = `${ownerTag()}-${(0,external_node_crypto_namespaceObject.randomUUID)()}\n`;
+    const deadline = Date.now() + LOCK_TIMEOUT_MS;
+    for (let attempt = 0;; attempt++) {
+        try {
+            await external_node_fs_default().promises.writeFile(lock, mine, { flag: 'wx' });
+            break;
+        }
+        catch (error) {
+            if (error.code !== 'EEXIST')
+                throw error;
+        }
+        if (await breakStaleLock(lock))
+            continue;
+        if (Date.now() > deadline)
+            throw new errors_InputError(`oci-layout: ${lock} held by another run for more than ${LOCK_TIMEOUT_MS / 1000} s`);
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(Math.min(5 + attempt * 5, 100));
+    }
+    try {
+        return await critical();
+    }
+    finally {
+        // Remove the lock only while it is still ours.
+        if ((await external_node_fs_default().promises.readFile(lock, 'utf8').catch(() => '')) === mine)
+            await external_node_fs_default().promises.rm(lock, { force: true });
+    }
+}
+/**
+ * Breaks `lock` when its owner is gone. It is renamed aside first (atomic), so that of two runs breaking it at once
+ * only one succeeds; should the renamed lock turn out to be live after all, it is linked back.
+ */
+async function breakStaleLock(lock) {
+    const owner = await external_node_fs_default().promises.readFile(lock, 'utf8').catch(() => undefined);
+    if (owner === undefined)
+        return true; // released meanwhile: try again at once
+    const stat = await external_node_fs_default().promises.stat(lock).catch(() => undefined);
+    const tooOld = stat !== undefined && Date.now() - stat.mtimeMs > LOCK_TIMEOUT_MS;
+    if (owner !== '' && ownerIsAlive(owner) && !tooOld)
+        return false;
+    if (owner === '' && !tooOld)
+        return false; // being written right now
+    const aside = `${lock}.${ownerTag()}-${(0,external_node_crypto_namespaceObject.randomUUID)()}.broken`;
+    try {
+        await external_node_fs_default().promises.rename(lock, aside);
+    }
+    catch {
+        return true;
+    }
+    const taken = await external_node_fs_default().promises.readFile(aside, 'utf8').catch(() => '');
+    if (taken !== owner)
+        await external_node_fs_default().promises.link(aside, lock).catch(() => undefined); // a live lock: put it back
+    await external_node_fs_default().promises.rm(aside, { force: true });
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/oci/reference.ts
+// The one grammar for naming images: a repository (where an image goes, parsed the way `docker push` reads it), an
+// image reference (`host/repo[:tag|@digest]` or `oci:<layout>[:tag|@digest]`), a tag and a digest. Every input that
+// names an image (`repository`, `compare-to`, `merge`, and the verify, install and diff commands) is read here.
+
+
+const dockerHubRegistry = 'registry-1.docker.io';
+// OCI distribution spec: a path component, and a tag.
+const pathComponent = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+const tagPattern = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+// A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
+const hostPattern = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]{1,5})?$/;
+/**
+ * `ghcr.io/org/kernel` → {registry: 'ghcr.io', repository: 'org/kernel'}. The first component names a
+ * registry only if it has a `.` or `:` or is `localhost` (Docker's rule); otherwise it is Docker Hub.
+ */
+function parseRepository(text) {
+    const input = text.trim();
+    const fail = (why) => {
+        throw new errors_InputError(`repository "${text}": ${why}`);
+    };
+    if (input === '')
+        fail('is empty');
+    // `user:password@host/path`: the password must not reach a log, so this message never quotes the input.
+    if (hasUserInfo(input)) {
+        throw new errors_InputError('repository: must not include a user name or password (user:password@host); give them as username and password');
+    }
+    if (input.includes('://'))
+        fail('must not include a scheme (write host/path, e.g. ghcr.io/org/kernel)');
+    if (input.includes('@'))
+        fail('must not include a digest (give tags in the tags input)');
+    const slash = input.indexOf('/');
+    const first = slash < 0 ? '' : input.slice(0, slash);
+    const namesRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
+    let registry = namesRegistry ? first : dockerHubRegistry;
+    let repository = namesRegistry ? input.slice(slash + 1) : input;
+    if (namesRegistry && !hostPattern.test(registry))
+        fail(`"${registry}" is not a valid registry host`);
+    const port = /:([0-9]+)$/.exec(registry)?.[1];
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+        fail(`port ${port} of "${registry}" is not in 1-65535`);
+    if (registry === 'docker.io' || registry === 'index.docker.io')
+        registry = dockerHubRegistry;
+    if (repository.includes(':'))
+        fail('must not include a tag (give tags in the tags input)');
+    if (repository !== repository.toLowerCase())
+        fail('must be lowercase');
+    const components = repository.split('/');
+    for (const component of components) {
+        if (!pathComponent.test(component))
+            fail(`"${component}" is not a valid path component ([a-z0-9] separated by . _ __ or -)`);
+    }
+    if (registry === dockerHubRegistry && components.length === 1)
+        repository = `library/${repository}`;
+    if (registry.length + 1 + repository.length > 255)
+        fail('is longer than 255 characters');
+    return { registry, repository };
+}
+/** `user:pw@host/path` (with or without a scheme): an `@` in the host part that does not start a digest. */
+function hasUserInfo(input) {
+    const withoutScheme = input.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
+    const hostPart = withoutScheme.split('/')[0];
+    const at = hostPart.indexOf('@');
+    return at >= 0 && !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/.test(hostPart.slice(at + 1));
+}
+function reference_isValidTag(tag) {
+    return tagPattern.test(tag);
+}
+/** The one message for a tag outside the OCI grammar, prefixed with the input that gave it. */
+function tagError(input, tag) {
+    return new errors_InputError(`${input}: ${JSON.stringify(tag)} is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)`);
+}
+/** The tag used when a registry reference names neither a tag nor a digest. */
+const DEFAULT_TAG = 'latest';
+/** Parses `oci:<layout-dir>[:tag|@digest]` or `host[:port]/repo[:tag|@digest]` (tag `latest` when none is given). */
+function parseImageReference(text) {
+    const input = text.trim();
+    if (input === '')
+        throw new errors_InputError('image reference is empty');
+    // Checked before anything quotes the input: a password in it must never reach a log.
+    if (!input.startsWith('oci:') && hasUserInfo(input)) {
+        throw new errors_InputError("image reference: must not include a user name or password (user:password@host); use a Docker login or the action's username and password");
+    }
+    const fail = (why) => {
+        throw new errors_InputError(`image reference "${text}": ${why}`);
+    };
+    const at = input.lastIndexOf('@');
+    const digest = at < 0 ? undefined : input.slice(at + 1);
+    if (digest !== undefined && !isSha256Digest(digest))
+        fail(`"${digest}" is not a sha256:<64 hex> digest`);
+    const rest = at < 0 ? input : input.slice(0, at);
+    const layout = rest.startsWith('oci:');
+    const body = layout ? rest.slice('oci:'.length) : rest;
+    // A tag follows the last ':' that comes after the last '/', so a folder may itself hold ':' only before a '/'.
+    const colon = body.lastIndexOf(':');
+    const hasTag = digest === undefined && colon > body.lastIndexOf('/');
+    const name = hasTag ? body.slice(0, colon) : body;
+    const given = hasTag ? body.slice(colon + 1) : undefined;
+    const pinned = digest !== undefined ? { digest } : {};
+    if (layout) {
+        if (name === '')
+            fail('oci: needs a layout folder');
+        if (given === '')
+            fail('empty tag');
+        return { kind: 'layout', text: input, dir: name, ...(given !== undefined ? { tag: given } : {}), ...pinned };
+    }
+    const tag = given ?? (digest === undefined ? DEFAULT_TAG : undefined);
+    if (tag !== undefined && !reference_isValidTag(tag))
+        throw tagError(`image reference "${text}"`, tag);
+    let repository;
+    try {
+        repository = parseRepository(name);
+    }
+    catch (error) {
+        throw new errors_InputError(`image reference "${text}": ${error.message.replace(/^repository "[^"]*": /, '')}`);
+    }
+    return { kind: 'registry', text: input, repository, ...(tag !== undefined ? { tag } : {}), ...pinned };
+}
+/** The tag or digest to fetch first; undefined for a layout reference naming neither (its only image, or `latest`). */
+function startingPoint(reference) {
+    return reference.digest ?? reference.tag ?? (reference.kind === 'registry' ? DEFAULT_TAG : undefined);
+}
+/** `ghcr.io/org/kernel` and `docker.io/org/kernel` name one repository when their parsed forms agree. */
+function sameRepository(a, b) {
+    return a.registry === b.registry && a.repository === b.repository;
+}
+/** 127.0.0.0/8, localhost and [::1], with or without a port: a registry that may be spoken to over plain HTTP. */
+function isLoopbackRegistry(host) {
+    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:[0-9]+$/, '');
+    if (name === 'localhost' || name === '[::1]')
+        return true;
+    return /^127\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})$/.test(name);
+}
+/** The base URL of a registry: HTTPS unless it is on loopback or the caller allows insecure HTTP. */
+function registryBaseUrl(registry, insecure = false) {
+    const scheme = insecure || isLoopbackRegistry(registry) ? 'http' : 'https';
+    return `${scheme}://${registry}`;
+}
+
+;// CONCATENATED MODULE: ./src/oci/image-format.ts
+// The krata kernel image format as plain data (krata-formats.md §2.4): which layer media types krata v0.0.21 reads,
+// which index entries it picks, how many layers a kernel image has, and the one rule for tar entry names. The writers,
+// the readers and the verify rules all take their vocabulary from here. No I/O.
+
+
+const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+/** The layer media types krata v0.0.21 accepts (`acquire_layer`), and how each is compressed. */
+const KRATA_LAYER_TYPES = new Map([
+    [MediaType.layerTar, 'none'],
+    [MediaType.layerGzip, 'gzip'],
+    [MediaType.layerZstd, 'zstd'],
+    [DOCKER_LAYER_GZIP, 'gzip'],
+]);
+/** krata matches an index entry by these architecture strings only (`aarch64` parses as Other and is never picked). */
+const KRATA_PLATFORM_ARCHES = new Set(OCI_ARCHES);
+/**
+ * A kernel image has one layer per kernel file (four) and Edera's own a few more; a manifest listing more than this
+ * is refused before any layer is read, so a hostile one cannot make us fetch thousands.
+ */
+const MAX_KERNEL_LAYERS = 16;
+/** The directory every kernel file lives in, inside the image. */
+const KERNEL_DIR = 'kernel';
+const KERNEL_FILE_NAMES = ['image', 'addons.squashfs', 'config.gz', 'metadata'];
+/**
+ * The tar entry rule krata's reader applies: it compares entry paths as stored, so only `kernel/<file>` is that
+ * file (`./kernel/image` and `/kernel/image` are other names). Undefined for any other entry.
+ */
+function kernelFileOfEntry(path) {
+    if (!path.startsWith(`${KERNEL_DIR}/`))
+        return undefined;
+    const name = path.slice(KERNEL_DIR.length + 1);
+    return KERNEL_FILE_NAMES.includes(name) ? name : undefined;
+}
+/** What krata reads as a file: a regular file entry in any of tar's spellings (never a link). */
+function isRegularEntry(type) {
+    return type === 'File' || type === 'OldFile' || type === 'ContiguousFile';
+}
+/** krata's pick: the first entry whose platform is linux and amd64 (x86_64) or arm64 (aarch64); variant ignored. */
+function pickPlatform(index, arch) {
+    const wanted = ociArch(arch);
+    return (index.manifests ?? []).find((entry) => entry.platform?.os === 'linux' && entry.platform.architecture === wanted);
+}
+/** Every entry krata could pick from an index, in order. */
+function krataPlatformEntries(index) {
+    return (index.manifests ?? []).filter((entry) => entry.platform?.os === 'linux' && KRATA_PLATFORM_ARCHES.has(entry.platform.architecture));
+}
+function platformText(entry) {
+    if (entry.platform === undefined)
+        return '(no platform)';
+    const { os, architecture, variant } = entry.platform;
+    return `${os}/${architecture}${variant ? `/${variant}` : ''}`;
+}
+/** An index by its media type (the registry's Content-Type or the descriptor's); by its shape when neither says. */
+function isIndexDocument(mediaType, document) {
+    if (mediaType === MediaType.index || mediaType === MediaType.dockerManifestList)
+        return true;
+    if (mediaType === MediaType.manifest || mediaType === MediaType.dockerManifest)
+        return false;
+    return Array.isArray(document.manifests) && !('layers' in document);
+}
+/**
+ * The layer that holds `kernel/<file>`, from the config's history: each non-empty history entry belongs to one
+ * layer in order, and both this action (`kernel-action: add /kernel/image`) and BuildKit
+ * (`COPY kernel /kernel/image # buildkit`) name the file there. The last such layer wins, as it does when the
+ * layers are unpacked. Undefined when the history does not say (e.g. an older image with one `COPY /kernel` layer).
+ */
+function kernelLayerFromHistory(image, file) {
+    const history = image.config.history;
+    if (!Array.isArray(history))
+        return undefined;
+    const filled = history.filter((entry) => !entry?.empty_layer);
+    if (filled.length !== image.layers.length)
+        return undefined;
+    const names = new RegExp(`(^|[\\s/"'])kernel/${file.replace('.', '\\.')}($|[\\s"'])`);
+    let found;
+    filled.forEach((entry, position) => {
+        const createdBy = entry?.created_by;
+        if (typeof createdBy === 'string' && names.test(createdBy))
+            found = image.layers[position];
+    });
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/oci/store.ts
+
+
+
+/** The distribution spec's bound on a manifest or index (a layout's index.json gets the same). */
+const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
+/** An image config of a kernel image is a few hundred bytes. */
+const CONFIG_MAX_BYTES = 4 * 1024 * 1024;
+/** An index of kernels has one entry per architecture (plus attestations): more is refused before any is fetched. */
+const MAX_INDEX_ENTRIES = 256;
+function parseDocument(fetched, where) {
+    let parsed;
+    try {
+        parsed = JSON.parse(fetched.bytes.toString('utf8'));
+    }
+    catch {
+        throw new errors_InputError(`${where}: the manifest is not valid JSON`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new errors_InputError(`${where}: the manifest is not a JSON object`);
+    return parsed;
+}
+/** An index's `manifests`, each entry checked; refused when there are more than MAX_INDEX_ENTRIES. */
+function checkIndexDocument(document, where) {
+    const manifests = document.manifests;
+    if (!Array.isArray(manifests))
+        throw new errors_InputError(`${where}: the index has no "manifests" list`);
+    if (manifests.length > MAX_INDEX_ENTRIES) {
+        throw new errors_InputError(`${where}: the index lists ${manifests.length} manifests, more than the ${MAX_INDEX_ENTRIES} read`);
+    }
+    manifests.forEach((entry, position) => checkDescriptor(entry, `manifests[${position}]`, where));
+    if (document.annotations !== undefined && !store_isStringMap(document.annotations))
+        throw new errors_InputError(`${where}: annotations is not an object of strings`);
+    return document;
+}
+/** An image manifest's config and layers, each checked; refused with more than MAX_KERNEL_LAYERS layers. */
+function checkManifestDocument(document, where) {
+    if (!('config' in document) || !Array.isArray(document.layers)) {
+        throw new errors_InputError(`${where}: not an image manifest (no config or layers descriptors)`);
+    }
+    if (document.layers.length > MAX_KERNEL_LAYERS) {
+        throw new errors_InputError(`${where}: the manifest lists ${document.layers.length} layers; a kernel image has at most ${MAX_KERNEL_LAYERS}`);
+    }
+    checkDescriptor(document.config, 'config', where);
+    document.layers.forEach((layer, position) => checkDescriptor(layer, `layers[${position}]`, where));
+    if (document.annotations !== undefined && !store_isStringMap(document.annotations))
+        throw new errors_InputError(`${where}: annotations is not an object of strings`);
+    return document;
+}
+/** Opens an image manifest already fetched from `store`: checks it, reads and parses its config. */
+async function openManifest(store, reference, fetched, indexDigest) {
+    const where = `${reference}@${fetched.digest}`;
+    const document = parseDocument(fetched, where);
+    if (isIndexDocument(fetched.mediaType, document))
+        throw new errors_InputError(`${where} is an index inside an index; only one level is read`);
+    const manifest = checkManifestDocument(document, where);
+    const configBytes = await store.readSmallBlob(manifest.config, CONFIG_MAX_BYTES);
+    let config;
+    try {
+        config = JSON.parse(configBytes.toString('utf8'));
+    }
+    catch {
+        throw new errors_InputError(`${reference}: config ${manifest.config.digest} is not valid JSON`);
+    }
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+        throw new errors_InputError(`${reference}: config ${manifest.config.digest} is not a JSON object`);
+    }
+    return {
+        reference,
+        digest: fetched.digest,
+        ...(indexDigest !== undefined ? { indexDigest } : {}),
+        manifest,
+        config,
+        layers: manifest.layers,
+        readSmallBlob: (descriptor, maxBytes) => store.readSmallBlob(descriptor, maxBytes),
+        openBlob: (descriptor) => store.openBlob(descriptor),
+    };
+}
+/** A small blob whose descriptor says it is larger than the caller reads into memory: refused before any byte. */
+function assertReadable(name, descriptor, maxBytes) {
+    if (descriptor.size > maxBytes) {
+        throw new errors_InputError(`${name}: blob ${descriptor.digest} is ${descriptor.size} bytes, more than the ${maxBytes} read into memory`);
+    }
+}
+/** The `mediaType` a document declares about itself, or ''. */
+function declaredMediaType(bytes) {
+    try {
+        const mediaType = JSON.parse(bytes.toString('utf8')).mediaType;
+        return typeof mediaType === 'string' ? mediaType : '';
+    }
+    catch {
+        return '';
+    }
+}
+function store_isStringMap(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+}
+
+;// CONCATENATED MODULE: ./src/oci/layout.ts
+// An OCI image layout on disk (`oci-layout`, `index.json`, `blobs/sha256/<hex>`): content-addressed blobs plus
+// tags kept as `org.opencontainers.image.ref.name` annotations on the entries of index.json. Written and read with one
+// set of rules: every file through the checked opener (a regular file, not a link, within its bound), index.json a
+// schemaVersion 2 index of checked descriptors, every blob checked against its descriptor.
+
+
+
+
+
+
+
+
+
+
+
+
+const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+const LAYOUT_FILE = 'oci-layout';
+const LAYOUT_VERSION = '1.0.0';
+// The ref grammar of the image-layout spec: components of alphanumerics joined by - . _ : @ + or --, split by /.
+const REF_NAME = /^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$/;
+const INPUT = 'oci-layout';
+/** index.json lists one entry per tag: 4 MiB holds tens of thousands. */
+const INDEX_MAX_BYTES = 4 * 1024 * 1024;
+const LAYOUT_FILE_MAX_BYTES = 64 * 1024;
+// Reused blobs up to this size are re-hashed (about 0.1 s for 64 MiB); bigger ones are checked by size only.
+const VERIFY_DIGEST_MAX_BYTES = 64 * 1024 * 1024;
+class OciLayout {
+    dir;
+    /** For messages as a store: `oci:<folder as given>`. */
+    name;
+    kind = 'layout';
+    /** The input named in messages: `oci-layout` when writing, the reference when reading one. */
+    #input;
+    // index.json updates run one after another, so concurrent tag() calls cannot lose each other's entries.
+    #indexUpdates = Promise.resolve();
+    constructor(dir, input) {
+        this.dir = external_node_path_default().resolve(dir);
+        this.name = `oci:${dir}`;
+        this.#input = input;
+    }
+    /** Opens the layout in `dir`, creating it when the folder is missing or empty; an existing layout is added to. */
+    static async open(dir) {
+        const layout = new OciLayout(dir, INPUT);
+        await layout.#prepare(dir);
+        return layout;
+    }
+    /**
+     * Opens an existing layout for reading only (nothing is created or removed): the folder must hold an `oci-layout`
+     * file of version 1.0.0 and an index.json read by the same rules as when writing. `input` names it in messages.
+     */
+    static async openExisting(dir, input = `oci:${dir}`) {
+        const stat = await external_node_fs_default().promises.stat(dir).catch(() => undefined);
+        if (stat === undefined || !stat.isDirectory())
+            throw new errors_InputError(`${input}: no such layout folder ${dir}`);
+        const layout = new OciLayout(dir, input);
+        const layoutFile = external_node_path_default().join(layout.dir, LAYOUT_FILE);
+        if (!external_node_fs_default().existsSync(layoutFile))
+            throw new errors_InputError(`${input}: ${dir} is not an OCI image layout (it has no oci-layout file)`);
+        await layout.#checkExisting(dir, layoutFile);
+        await layout.readIndex();
+        return layout;
+    }
+    async #prepare(given) {
+        const stat = await external_node_fs_default().promises.stat(this.dir).catch((error) => {
+            if (error.code === 'ENOENT')
+                return undefined;
+            throw fileError(INPUT, given, error);
+        });
+        if (stat && !stat.isDirectory())
+            throw new errors_InputError(`${INPUT}: ${given} is a file, not a folder`);
+        const layoutFile = external_node_path_default().join(this.dir, LAYOUT_FILE);
+        if (!external_node_fs_default().existsSync(layoutFile)) {
+            // Another run may be creating this layout right now: what it has made so far is not "foreign" content.
+            const foreign = stat ? (await external_node_fs_default().promises.readdir(this.dir)).filter((name) => !isLayoutEntry(name)) : [];
+            if (foreign.length > 0) {
+                throw new errors_InputError(`${INPUT}: ${given} is not empty and is not an OCI image layout (it has no oci-layout file)`);
+            }
+            await external_node_fs_default().promises.mkdir(this.dir, { recursive: true });
+            await createFileOnce(layoutFile, Buffer.from(canonicalJson({ imageLayoutVersion: LAYOUT_VERSION })));
+        }
+        await this.#checkExisting(given, layoutFile);
+        await external_node_fs_default().promises.mkdir(external_node_path_default().join(this.dir, 'blobs', 'sha256'), { recursive: true });
+        await createFileOnce(this.#indexPath(), Buffer.from(canonicalJson({ ...imageIndex({ manifests: [] }), mediaType: MediaType.index })));
+        await this.readIndex();
+        await removeAbandonedFiles(external_node_path_default().join(this.dir, 'blobs'), INCOMING_PREFIX);
+    }
+    async #checkExisting(given, layoutFile) {
+        const bytes = await readInputFile(layoutFile, this.#input, LAYOUT_FILE_MAX_BYTES, 'oci-layout file', { noFollow: true });
+        const version = parseJsonFile(this.#input, layoutFile, bytes);
+        if (version?.imageLayoutVersion !== LAYOUT_VERSION) {
+            throw new errors_InputError(`${this.#input}: ${given}/oci-layout: unsupported imageLayoutVersion (want ${LAYOUT_VERSION})`);
+        }
+    }
+    /** Path of the blob with this digest (which need not exist); the digest is checked before it becomes a name. */
+    blobPath(digest) {
+        return external_node_path_default().join(this.dir, 'blobs', 'sha256', digestHex(digest));
+    }
+    /** True when the blob is present (its size is not checked: see `hasIntactBlob` for content that is reused). */
+    async hasBlob(digest) {
+        return external_node_fs_default().promises
+            .access(this.blobPath(digest))
+            .then(() => true)
+            .catch(() => false);
+    }
+    /**
+     * True when the blob is present with the right size and, up to VERIFY_DIGEST_MAX_BYTES, the right digest: a blob
+     * already in the layout is reused only when it is what its name says (a disk error or a hand edit is replaced).
+     */
+    async hasIntactBlob(digest, size) {
+        const file = this.blobPath(digest);
+        const stat = await external_node_fs_default().promises.stat(file).catch(() => undefined);
+        if (!stat?.isFile() || (size !== undefined && stat.size !== size))
+            return false;
+        if (stat.size > VERIFY_DIGEST_MAX_BYTES)
+            return true;
+        return (await sha256OfFile(file)).digest === digest;
+    }
+    // Staging files live beside blobs/sha256 (same file system, so committing is a rename) but not in it, so that tools
+    // listing blobs never see a half-written one. The name holds this host and pid: a later run removes the files of a
+    // run that was killed (SIGKILL, a cancelled job) and leaves alone those of a run still writing.
+    stagingPath() {
+        return external_node_path_default().join(this.dir, 'blobs', `${INCOMING_PREFIX}${ownerTag()}-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
+    }
+    async commitBlob(stagingPath, digest) {
+        const size = (await external_node_fs_default().promises.stat(stagingPath)).size;
+        if (await this.hasIntactBlob(digest, size)) {
+            await external_node_fs_default().promises.rm(stagingPath, { force: true });
+            return;
+        }
+        // rename() replaces a corrupt blob of the same name in one step.
+        await external_node_fs_default().promises.rename(stagingPath, this.blobPath(digest));
+    }
+    /** Stores a small blob given as bytes (a config, a manifest) and returns its bare descriptor. */
+    async writeBlob(bytes, mediaType) {
+        const descriptor = { mediaType, digest: sha256Digest(bytes), size: bytes.length };
+        if (await this.hasIntactBlob(descriptor.digest, descriptor.size))
+            return descriptor;
+        const staging = this.stagingPath();
+        try {
+            await external_node_fs_default().promises.writeFile(staging, bytes, { flag: 'wx' });
+            await external_node_fs_default().promises.rename(staging, this.blobPath(descriptor.digest));
+        }
+        catch (error) {
+            await external_node_fs_default().promises.rm(staging, { force: true });
+            throw error;
+        }
+        return descriptor;
+    }
+    /** Stores serialised JSON (config, manifest, index) under its digest. */
+    async writeJsonBlob(serialized) {
+        if (sha256Digest(serialized.bytes) !== serialized.descriptor.digest) {
+            throw new IntegrityError(`serialised ${serialized.descriptor.mediaType} does not match its digest ${serialized.descriptor.digest}`);
+        }
+        await this.writeBlob(serialized.bytes, serialized.descriptor.mediaType);
+        return serialized.descriptor;
+    }
+    /** A blob that reads from this layout when opened. */
+    blob(descriptor) {
+        const file = this.blobPath(descriptor.digest);
+        return { descriptor, open: () => external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }) };
+    }
+    /** index.json, read by the one set of rules (regular file, at most INDEX_MAX_BYTES, a schemaVersion 2 index). */
+    async readIndex() {
+        const file = this.#indexPath();
+        const bytes = await readInputFile(file, this.#input, INDEX_MAX_BYTES, 'OCI index.json', { noFollow: true });
+        return parseLayoutIndex(bytes, file, this.#input);
+    }
+    /** The manifest or index at a tag or digest ('': the only image, else `latest`), checked against its entry. */
+    async fetchManifest(reference) {
+        const { manifests } = await this.readIndex();
+        const byRef = (ref) => manifests.find((e) => e.annotations?.[REF_NAME_ANNOTATION] === ref);
+        let entry;
+        if (reference === '') {
+            const only = manifests.length === 1 ? manifests[0] : byRef(DEFAULT_TAG);
+            if (only === undefined)
+                return undefined;
+            entry = only;
+        }
+        else if (isSha256Digest(reference)) {
+            // A digest not listed in index.json is still read (a child of a listed index), bounded like any manifest.
+            entry = manifests.find((e) => e.digest === reference) ?? { digest: reference, mediaType: '' };
+        }
+        else {
+            const tagged = byRef(reference);
+            if (tagged === undefined)
+                return undefined;
+            entry = tagged;
+        }
+        if (entry.size !== undefined && entry.size > MANIFEST_MAX_BYTES) {
+            throw new errors_InputError(`${this.name}: manifest ${entry.digest} is ${entry.size} bytes, more than the ${MANIFEST_MAX_BYTES} of a manifest`);
+        }
+        if (!(await this.#exists(entry.digest)))
+            return undefined;
+        const bytes = await readInputFile(this.blobPath(entry.digest), this.#input, MANIFEST_MAX_BYTES, 'manifest', { noFollow: true });
+        const mismatch = checkBytes({ digest: entry.digest, size: entry.size ?? bytes.length }, bytes.length, sha256Digest(bytes), this.name);
+        if (mismatch)
+            throw mismatch;
+        return { bytes, digest: entry.digest, mediaType: entry.mediaType || declaredMediaType(bytes) };
+    }
+    /** A small blob, read whole after its descriptor's size is checked against `maxBytes`; then size and digest. */
+    async readSmallBlob(descriptor, maxBytes) {
+        assertReadable(this.name, descriptor, maxBytes);
+        const { handle, size } = await this.#openBlobFile(descriptor);
+        try {
+            const bytes = Buffer.alloc(size);
+            let filled = 0;
+            while (filled < size) {
+                const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+                if (bytesRead === 0)
                     break;
-                case 'symlink': {
-                    const target = Buffer.from(entry.target);
-                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFLNK | 0o777, size: target.length }));
-                    await out.write(Buffer.concat([target, Buffer.alloc(padding(target.length))]));
-                    break;
-                }
-                case 'char':
-                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFCHR | 0o600, size: 0, rdevMajor: entry.major, rdevMinor: entry.minor }));
-                    break;
-                case 'file': {
-                    const data = Buffer.from(entry.data);
-                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFREG | (entry.mode ?? 0o644), size: data.length }));
-                    await out.write(Buffer.concat([data, Buffer.alloc(padding(data.length))]));
-                    break;
-                }
-                case 'host-file': {
-                    const { size } = await (0,external_node_fs_promises_namespaceObject.stat)(entry.source);
-                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFREG | (entry.mode ?? 0o644), size }));
-                    let written = 0;
-                    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(entry.source)) {
-                        await out.write(chunk);
-                        written += chunk.length;
+                filled += bytesRead;
+            }
+            const mismatch = checkBytes(descriptor, filled, sha256Digest(bytes.subarray(0, filled)), this.name);
+            if (mismatch)
+                throw mismatch;
+            return bytes;
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    /** A blob as a stream of exactly its descriptor's size, checked by the one verifying stream. */
+    async openBlob(descriptor) {
+        if (!(await this.#exists(descriptor.digest)))
+            throw new errors_InputError(`${this.name}: has no blob ${descriptor.digest}`);
+        const { stream, size } = await streamInputFile(this.blobPath(descriptor.digest), this.#input, { noFollow: true });
+        if (size !== descriptor.size) {
+            stream.destroy();
+            throw new IntegrityError(`${this.name}: blob ${descriptor.digest} is ${size} bytes, its descriptor says ${descriptor.size}`);
+        }
+        return verifiedStream(stream, descriptor, this.name);
+    }
+    /** The blob file, opened through the checked opener: a regular file (not a link) of exactly the descriptor's size. */
+    async #openBlobFile(descriptor) {
+        if (!(await this.#exists(descriptor.digest)))
+            throw new errors_InputError(`${this.name}: has no blob ${descriptor.digest}`);
+        const opened = await openInputFile(this.blobPath(descriptor.digest), this.#input, { noFollow: true });
+        if (opened.size !== descriptor.size) {
+            await opened.handle.close();
+            throw new IntegrityError(`${this.name}: blob ${descriptor.digest} is ${opened.size} bytes, its descriptor says ${descriptor.size}`);
+        }
+        return opened;
+    }
+    async #exists(digest) {
+        return external_node_fs_default().promises.lstat(this.blobPath(digest)).then(() => true, (error) => {
+            if (error.code === 'ENOENT')
+                return false;
+            throw fileError(this.#input, this.blobPath(digest), error);
+        });
+    }
+    /** The descriptor tagged `tag`, or undefined. */
+    async resolve(tag) {
+        const index = await this.readIndex();
+        return index.manifests.find((entry) => entry.annotations?.[REF_NAME_ANNOTATION] === tag);
+    }
+    /**
+     * Points each tag at `descriptor`. A tag moves: any entry already carrying that ref name is replaced.
+     * An untagged entry for the same digest is dropped (the tagged one supersedes it); other entries stay as they are.
+     */
+    async tag(descriptor, tags) {
+        for (const tag of tags) {
+            if (!REF_NAME.test(tag))
+                throw new errors_InputError(`tags: ${JSON.stringify(tag)} is not a valid OCI layout ref name`);
+        }
+        await this.#updateIndex((manifests) => {
+            const moving = new Set(tags);
+            const kept = manifests.filter((entry) => {
+                const ref = entry.annotations?.[REF_NAME_ANNOTATION];
+                if (ref === undefined)
+                    return entry.digest !== descriptor.digest;
+                return !moving.has(ref);
+            });
+            const added = [...moving].map((tag) => ({
+                ...descriptor,
+                annotations: { ...descriptor.annotations, [REF_NAME_ANNOTATION]: tag },
+            }));
+            return [...kept, ...added];
+        });
+    }
+    /**
+     * Lists `descriptor` in index.json without a ref name (push-by-digest): the image is then a root that `umoci gc`
+     * keeps and `skopeo ... oci:<dir>@<digest>` reads. Nothing changes when an entry for the digest is already there.
+     */
+    async addUntagged(descriptor) {
+        await this.#updateIndex((manifests) => manifests.some((entry) => entry.digest === descriptor.digest) ? manifests : [...manifests, { ...descriptor }]);
+    }
+    /**
+     * Read-modify-write of index.json, serialised within this process (a queue) and across processes (a lock file),
+     * so concurrent runs on one layout never lose each other's entries.
+     */
+    async #updateIndex(change) {
+        const update = this.#indexUpdates.then(() => withLockFile(`${this.#indexPath()}.lock`, async () => {
+            const index = await this.readIndex();
+            await this.#writeIndex({ ...index, manifests: change(index.manifests) });
+        }));
+        this.#indexUpdates = update.catch(() => undefined);
+        await update;
+    }
+    #indexPath() {
+        return external_node_path_default().join(this.dir, 'index.json');
+    }
+    async #writeIndex(index) {
+        await writeFileAtomic(this.#indexPath(), Buffer.from(canonicalJson({ ...index, mediaType: MediaType.index })));
+    }
+}
+/** Writes a file so that readers see either the old or the new content, never a partial one. */
+async function writeFileAtomic(file, bytes) {
+    const temp = `${file}.${(0,external_node_crypto_namespaceObject.randomUUID)()}.tmp`;
+    try {
+        await external_node_fs_default().promises.writeFile(temp, bytes, { flag: 'wx' });
+        await external_node_fs_default().promises.rename(temp, file);
+    }
+    catch (error) {
+        await external_node_fs_default().promises.rm(temp, { force: true });
+        throw error;
+    }
+}
+/**
+ * The one reading of a layout's index.json, for writers and readers alike: a JSON object with schemaVersion 2 and a
+ * manifests list whose every entry is a descriptor (checked field by field).
+ */
+function parseLayoutIndex(bytes, file, input) {
+    const index = parseJsonFile(input, file, bytes);
+    if (typeof index !== 'object' || index === null || Array.isArray(index) || index.schemaVersion !== 2 || !Array.isArray(index.manifests)) {
+        throw new errors_InputError(`${input}: ${file} is not an OCI image index (schemaVersion 2 and a manifests list of descriptors)`);
+    }
+    index.manifests.forEach((entry, position) => checkDescriptor(entry, `manifests[${position}]`, `${input}: ${file}`));
+    return index;
+}
+function parseJsonFile(input, file, bytes) {
+    try {
+        return JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new errors_InputError(`${input}: ${file} is not valid JSON`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/oci/registry/docker-config.ts
+// Registry credentials as `docker login` leaves them: `$DOCKER_CONFIG/config.json` (or ~/.docker/config.json), with
+// its `auths` entries, its `credHelpers` per registry and its `credsStore` for all, in Docker's order.
+
+
+
+
+
+
+/** The username a credential helper reports for an identity token instead of a password. */
+const identityTokenUser = '<token>';
+const helperTimeoutMs = 30_000;
+const helperOutputLimit = 64 * 1024;
+/**
+ * Credentials for `registry`: `credHelpers[registry]` if set, else `credsStore` if set (Docker then ignores `auths`),
+ * else `auths[registry].auth` (base64 "user:pass"). `onSecret` gets every secret a helper returns, before it is used.
+ */
+function readDockerConfigCredentials(registry, env = process.env, home = external_node_os_namespaceObject.homedir(), onSecret = () => undefined) {
+    const file = external_node_path_namespaceObject.join(env.DOCKER_CONFIG ?? external_node_path_namespaceObject.join(home, '.docker'), 'config.json');
+    let text;
+    try {
+        text = external_node_fs_namespaceObject.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    let config;
+    try {
+        config = JSON.parse(text);
+    }
+    catch {
+        throw new errors_InputError(`${file}: not valid JSON`);
+    }
+    const wanted = registry === dockerHubRegistry ? ['index.docker.io', 'docker.io', dockerHubRegistry] : [registry];
+    const helperKey = Object.keys(config.credHelpers ?? {}).find((key) => wanted.includes(hostOf(key)));
+    if (helperKey !== undefined) {
+        return runCredentialHelper(String(config.credHelpers[helperKey]), registry, env, onSecret, `${file}: credHelpers["${helperKey}"]`);
+    }
+    if (typeof config.credsStore === 'string' && config.credsStore !== '') {
+        return runCredentialHelper(config.credsStore, registry, env, onSecret, `${file}: credsStore`);
+    }
+    for (const [key, entry] of Object.entries(config.auths ?? {})) {
+        if (!wanted.includes(hostOf(key)))
+            continue;
+        if (typeof entry?.identitytoken === 'string' && entry.identitytoken !== '') {
+            return { username: identityTokenUser, password: entry.identitytoken };
+        }
+        if (typeof entry?.auth !== 'string' || entry.auth === '')
+            continue;
+        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon <= 0)
+            throw new errors_InputError(`${file}: auths["${key}"].auth is not base64 of user:password`);
+        return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    }
+    return undefined;
+}
+/** Keys are written as `host`, `https://host` or `https://host/v1/`. */
+function hostOf(key) {
+    return key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+}
+/** The server URL a helper was given by `docker login`: Docker Hub keeps its historic v1 URL. */
+function serverUrl(registry) {
+    return registry === dockerHubRegistry ? 'https://index.docker.io/v1/' : registry;
+}
+/**
+ * `docker-credential-<name> get` with the server URL on stdin, answering `{"Username":..,"Secret":..}` on stdout.
+ * "credentials not found" is no credentials (as in Docker); a missing helper or any other failure is one line
+ * naming the helper and where it was configured. The helper's own output is never shown: it may hold the secret.
+ */
+function runCredentialHelper(name, registry, env, onSecret, configuredAt) {
+    const program = `docker-credential-${name}`;
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+        throw new errors_InputError(`${configuredAt}: "${name}" is not a credential helper name`);
+    let stdout;
+    try {
+        stdout = (0,external_node_child_process_namespaceObject.execFileSync)(program, ['get'], {
+            input: serverUrl(registry),
+            env,
+            encoding: 'utf8',
+            timeout: helperTimeoutMs,
+            maxBuffer: helperOutputLimit,
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+    }
+    catch (error) {
+        const failure = error;
+        if (failure.code === 'ENOENT')
+            throw new errors_InputError(`${configuredAt}: credential helper ${program} is not on PATH`);
+        if (/credentials not found/i.test(String(failure.stdout ?? '')))
+            return undefined;
+        const how = failure.code === 'ETIMEDOUT' ? `did not answer within ${helperTimeoutMs / 1000} s` : `failed (exit status ${failure.status ?? failure.code})`;
+        throw new errors_InputError(`${configuredAt}: credential helper ${program} ${how} for ${registry}`);
+    }
+    let answer;
+    try {
+        answer = JSON.parse(stdout);
+    }
+    catch {
+        throw new errors_InputError(`${configuredAt}: credential helper ${program} did not answer JSON for ${registry}`);
+    }
+    if (typeof answer.Secret !== 'string' || answer.Secret === '' || typeof answer.Username !== 'string') {
+        throw new errors_InputError(`${configuredAt}: credential helper ${program} gave no Username and Secret for ${registry}`);
+    }
+    onSecret(answer.Secret);
+    return { username: answer.Username, password: answer.Secret };
+}
+
+;// CONCATENATED MODULE: ./src/oci/registry/errors.ts
+// The errors a registry conversation ends with, beyond src/errors.ts's kinds. Each message is one line and holds no secret.
+
+
+/**
+ * A tag read back after the push points somewhere else: another writer raced us, or the registry lost the write.
+ * An integrity error of the action's vocabulary (what it wrote did not read back as written).
+ */
+class errors_TagMismatchError extends IntegrityError {
+    tag;
+    expected;
+    found;
+    name = 'TagMismatchError';
+    constructor(message, tag, expected, found) {
+        super(message);
+        this.tag = tag;
+        this.expected = expected;
+        this.found = found;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/oci/registry/transport.ts
+
+
+
+
+
+/**
+ * A request that never got an HTTP answer. `code` is e.g. ECONNREFUSED, ECONNRESET, TIMEOUT (one request got no
+ * headers in time), SILENT (the operation's silence budget is spent), DEADLINE, ABORTED.
+ */
+class ConnectionError extends RegistryError {
+    code;
+    method;
+    url;
+    name = 'ConnectionError';
+    constructor(code, method, url) {
+        super(`${method} ${redactUrl(url)}: cannot connect (${code})`, undefined, code);
+        this.code = code;
+        this.method = method;
+        this.url = url;
+    }
+}
+/** The documented time bounds (README, "Registry time limits"). */
+const timeBounds = {
+    headersTimeoutMs: 10_000,
+    silenceMs: 25_000,
+    operationTimeoutMs: 120_000,
+    /** An upload may take this long per MiB on top of the operation bound (≥ 64 KiB/s). */
+    msPerMiB: 16_000,
+    /** A blob body must bring at least bodyMinBytes(window) in every window of this length its reader spends waiting. */
+    bodyWindowMs: 30_000,
+};
+/** The least a blob body must bring per window of waiting: 1 MiB per 30 s (about 35 kB/s), the same rate in a test's shorter window. */
+function bodyMinBytes(windowMs) {
+    return Math.ceil((1024 * 1024 * windowMs) / 30_000);
+}
+const defaults = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
+// Refused / unknown host means the address is wrong: retrying only delays the clear error (but see lastResetAt).
+const retryableCodes = new Set([
+    'ECONNRESET',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'TIMEOUT',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CLOSED',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+]);
+const resetCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+/** A refused connection this soon after a reset is a registry restarting, not a wrong address. */
+const restartWindowMs = 60_000;
+function isRetryableStatus(status) {
+    return status === 429 || status >= 500;
+}
+function isRetryableErrorCode(code) {
+    return retryableCodes.has(code);
+}
+/** Milliseconds asked for by a Retry-After header (delta-seconds or HTTP-date), or undefined if unusable. */
+function parseRetryAfter(value, now) {
+    if (value === null)
+        return undefined;
+    const text = value.trim();
+    if (/^[0-9]+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+/** Exponential backoff with jitter in the upper half: attempt 1 waits up to base, attempt 2 up to 2×base, ... capped. */
+function backoffDelay(attempt, baseDelayMs, maxDelayMs, random) {
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+/** The network error code behind a failed fetch: undici wraps it in `cause` (sometimes an AggregateError). */
+function errorCode(error) {
+    let current = error;
+    for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+        // An aborted fetch rejects with a DOMException (not always an Error of this realm), so go by name.
+        const name = current.name;
+        if (name === 'TimeoutError' || name === 'AbortError')
+            return 'TIMEOUT';
+        const code = current.code;
+        if (typeof code === 'string' && code !== '')
+            return code;
+        const errors = current.errors;
+        if (Array.isArray(errors) && errors.length > 0) {
+            current = errors[0];
+            continue;
+        }
+        current = current.cause;
+    }
+    return 'UNKNOWN';
+}
+/** Query strings may hold upload state or tokens: keep them out of messages. */
+function redactUrl(url) {
+    const query = url.indexOf('?');
+    return query < 0 ? url : `${url.slice(0, query)}?…`;
+}
+/**
+ * Whether a request to `target` may carry the credentials meant for `home` (the registry, or a token realm):
+ * only the same scheme, host and port. Docker's rule; an upload Location or redirect elsewhere goes bare.
+ */
+function mayCarryCredentials(home, target) {
+    const a = new URL(home);
+    const b = new URL(target);
+    return a.protocol === b.protocol && a.host === b.host;
+}
+/** https → http: the request (and whatever it carries) would travel in clear. */
+function isDowngrade(from, to) {
+    return new URL(from).protocol === 'https:' && new URL(to).protocol !== 'https:';
+}
+/** The errors of the action's vocabulary: they end an operation as they are, never retried or reworded. */
+function isVocabulary(error) {
+    return (error instanceof RegistryError ||
+        error instanceof errors_InputError ||
+        error instanceof IntegrityError ||
+        error instanceof ToolError ||
+        error instanceof errors_InternalError);
+}
+/**
+ * The time bound of one client operation (a HEAD, an upload, a manifest read): its signal aborts every attempt and
+ * wait in it when the deadline passes, or when the caller's signal aborts. It also keeps the operation's silence
+ * budget: what is left of the time its requests may wait for answers that never come. `end()` stops the clock (for
+ * a streamed download whose body is then bounded by its minimum rate instead).
+ */
+class Operation {
+    timeoutMs;
+    silenceMs;
+    signal;
+    deadline;
+    /** Milliseconds this operation may still wait for answers that never come (until the next answer). */
+    silenceLeftMs;
+    controller = new AbortController();
+    timer;
+    detach = () => undefined;
+    constructor(timeoutMs, silenceMs, parent) {
+        this.timeoutMs = timeoutMs;
+        this.silenceMs = silenceMs;
+        this.deadline = Date.now() + timeoutMs;
+        this.silenceLeftMs = silenceMs;
+        this.signal = this.controller.signal;
+        this.timer = setTimeout(() => this.controller.abort(new RegistryError(`no answer within ${timeoutMs} ms`, undefined, 'DEADLINE')), timeoutMs);
+        this.timer.unref();
+        if (parent !== undefined) {
+            const follow = () => this.controller.abort(parent.reason);
+            if (parent.aborted)
+                follow();
+            parent.addEventListener('abort', follow, { once: true });
+            this.detach = () => parent.removeEventListener('abort', follow);
+        }
+    }
+    /** DEADLINE when this operation's time ran out, ABORTED when the caller aborted it, else undefined. */
+    get abortCode() {
+        if (!this.signal.aborted)
+            return undefined;
+        const reason = this.signal.reason;
+        return reason instanceof RegistryError && reason.code === 'DEADLINE' ? 'DEADLINE' : 'ABORTED';
+    }
+    /** How long the next request may wait for its answer: `wanted`, within the silence budget. */
+    answerWindow(wanted) {
+        return Math.max(1, Math.min(wanted, this.silenceLeftMs));
+    }
+    /** Stops the clock. A streamed body still follows the caller's signal, so the listener stays until it is done. */
+    end() {
+        clearTimeout(this.timer);
+    }
+    /** The operation is over entirely: stop the clock and stop following the caller's signal. */
+    close() {
+        clearTimeout(this.timer);
+        this.detach();
+    }
+}
+class Transport {
+    options;
+    /** When a connection was last reset (any operation): a refusal soon after is a restart, worth retrying. */
+    lastResetAt = -Infinity;
+    prefix;
+    /** The URL that gave each answer (after redirects): whose 401 it is. */
+    answeredBy = new WeakMap();
+    constructor(options = {}, env = process.env) {
+        this.options = {
+            attempts: options.attempts ?? defaults.attempts,
+            headersTimeoutMs: options.headersTimeoutMs ?? timeBounds.headersTimeoutMs,
+            silenceMs: options.silenceMs ?? envMs(env, 'KERNEL_ACTION_SILENCE_MS') ?? timeBounds.silenceMs,
+            operationTimeoutMs: options.operationTimeoutMs ?? timeBounds.operationTimeoutMs,
+            bodyWindowMs: options.bodyWindowMs ?? envMs(env, 'KERNEL_ACTION_BODY_WINDOW_MS') ?? timeBounds.bodyWindowMs,
+            baseDelayMs: options.baseDelayMs ?? envMs(env, 'KERNEL_ACTION_RETRY_BASE_MS') ?? defaults.baseDelayMs,
+            maxDelayMs: options.maxDelayMs ?? envMs(env, 'KERNEL_ACTION_RETRY_MAX_MS') ?? defaults.maxDelayMs,
+            random: options.random ?? Math.random,
+            name: options.name ?? '',
+            onRetry: options.onRetry,
+        };
+        this.prefix = this.options.name === '' ? '' : `${this.options.name}: `;
+    }
+    /** Starts an operation bounded by `timeoutMs` (default: operationTimeoutMs), the silence budget and the caller's signal. */
+    begin(signal, timeoutMs = this.options.operationTimeoutMs) {
+        return new Operation(timeoutMs, this.options.silenceMs, signal);
+    }
+    /**
+     * The way a request is sent: retried within `operation` (or an operation of its own), each try one exchange()
+     * (authenticated when `access` is given). `build` is called again for every send, so a streamed body is re-opened.
+     */
+    async request(build, operation, access) {
+        const op = operation ?? this.begin();
+        let label = { method: 'GET', url: '' };
+        const labelled = () => {
+            const spec = build();
+            label = { method: spec.method ?? 'GET', url: spec.url };
+            return spec;
+        };
+        try {
+            return await this.retry(op, () => label, () => this.exchange(labelled, op, access));
+        }
+        finally {
+            if (operation === undefined)
+                op.close();
+        }
+    }
+    /**
+     * The one retry loop. `attempt` makes one try (it may send several requests, e.g. open an upload session and
+     * PUT into it) and returns the answer that decides; `label` names the request that was last sent, for messages.
+     * A 429/5xx answer or a transient network error is retried with backoff while attempts, time and the silence
+     * budget are left. Errors of the action's vocabulary end the operation as they are.
+     */
+    async retry(op, label, attempt) {
+        const { baseDelayMs, maxDelayMs, random } = this.options;
+        for (let n = 1;; n++) {
+            let reason;
+            let delayMs;
+            try {
+                if (op.abortCode !== undefined)
+                    throw op.signal.reason;
+                const response = await attempt();
+                if (!isRetryableStatus(response.status))
+                    return response;
+                const asked = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+                delayMs = asked !== undefined ? Math.min(asked, maxDelayMs) : backoffDelay(n, baseDelayMs, maxDelayMs, random);
+                if (!this.mayRetry(n, delayMs, op))
+                    return response;
+                await releaseBody(response);
+                reason = `HTTP ${response.status}`;
+            }
+            catch (error) {
+                const { method, url } = label();
+                let code;
+                if (op.abortCode !== undefined)
+                    code = op.abortCode;
+                else if (error instanceof ConnectionError)
+                    code = error.code;
+                else if (isVocabulary(error))
+                    throw error;
+                else {
+                    code = errorCode(error);
+                    // fetch fails with a TypeError (of its own realm: go by name) caused by the network; one without a cause is
+                    // a request we could not build (a header value the credential checks should have refused): our bug.
+                    if (code === 'UNKNOWN') {
+                        const { name, cause } = (error ?? {});
+                        if (name !== 'TypeError')
+                            throw error;
+                        if (cause === undefined)
+                            throw new errors_InternalError(`${method} ${redactUrl(url)} could not be sent (${name})`);
                     }
-                    if (written !== size)
-                        throw new IntegrityError(`${entry.source} changed size while it was archived`);
-                    await out.write(Buffer.alloc(padding(size)));
-                    break;
+                }
+                if (code === 'TIMEOUT' && op.silenceLeftMs <= 0)
+                    code = 'SILENT';
+                if (resetCodes.has(code))
+                    this.lastResetAt = Date.now();
+                const restarting = code === 'ECONNREFUSED' && Date.now() - this.lastResetAt < restartWindowMs;
+                delayMs = backoffDelay(n, baseDelayMs, maxDelayMs, random);
+                if (!(isRetryableErrorCode(code) || restarting) || n >= this.options.attempts)
+                    throw new ConnectionError(code, method, url);
+                // Worth another try, but the wait would end past the deadline: giving up now is giving up at the deadline.
+                if (!this.mayRetry(n, delayMs, op))
+                    throw new ConnectionError('DEADLINE', method, url);
+                reason = code;
+            }
+            const { method, url } = label();
+            this.options.onRetry?.({ method, url: redactUrl(url), attempt: n, reason, delayMs });
+            await sleep(delayMs, op.signal).catch(() => {
+                throw new ConnectionError(op.abortCode ?? 'ABORTED', method, url);
+            });
+        }
+    }
+    /**
+     * One exchange, no retry, under the one credentials rule for every method: the Authorization header goes only to
+     * the registry's own origin (scheme, host, port) and is dropped on a redirect elsewhere; a 401 is answered (with
+     * credentials or a new token, then sent again, at most 3 sends) only when the registry's origin gave it. A 401 from
+     * anywhere else (a redirect target, an upload host) ends the operation with one line, and nothing is sent there.
+     */
+    async exchange(build, op, access) {
+        for (let sends = 1;; sends++) {
+            const spec = build();
+            const authorization = access !== undefined && mayCarryCredentials(access.auth.origin, spec.url) ? access.auth.authorization(access.scopes) : undefined;
+            const headers = new Headers(spec.headers);
+            if (authorization !== undefined)
+                headers.set('authorization', authorization);
+            const response = await this.send({ ...spec, headers }, op);
+            if (response.status !== 401 || access === undefined)
+                return response;
+            await releaseBody(response);
+            const from = this.answeredBy.get(response) ?? spec.url;
+            if (!mayCarryCredentials(access.auth.origin, from)) {
+                const who = mayCarryCredentials(spec.url, from) ? `${new URL(from).origin} (not the registry)` : `the redirect target ${new URL(from).origin}`;
+                throw new RegistryError(`${this.prefix}${spec.method ?? 'GET'} ${redactUrl(spec.url)}: ${who} asked for credentials; none are sent to a host other than the registry`, 401, 'FOREIGN_CHALLENGE');
+            }
+            if (sends >= 3 || !(await access.auth.answer(response, access.scopes, authorization, op))) {
+                throw access.auth.refusal(response, access.scopes, authorization);
+            }
+        }
+    }
+    /**
+     * One request, no retry, no authentication of its own. Response headers must come within the answer window
+     * (headersTimeoutMs, twice that once a streamed upload's body is sent, never more than the silence budget left); a
+     * window that passes is spent from the budget, an answer refills it. Redirects of GET/HEAD (and 307/308 with a body in memory) are followed;
+     * Authorization goes along only to the same scheme, host and port, a token request not even that far, and a
+     * redirect from https to http is refused. A streamed body is never redirected: the caller sees the 3xx.
+     */
+    async send(spec, op, options = {}) {
+        const { url: first, nodeStream, ...init } = spec;
+        const method = init.method ?? 'GET';
+        const headers = new Headers(init.headers);
+        let url = first;
+        for (let hop = 0;; hop++) {
+            const streamed = isStreamBody(init.body);
+            const windowMs = op.answerWindow(streamed ? 2 * this.options.headersTimeoutMs : this.options.headersTimeoutMs);
+            const timedOut = () => {
+                op.silenceLeftMs -= windowMs;
+                return new ConnectionError('TIMEOUT', method, url);
+            };
+            const response = streamed || nodeStream === true
+                ? await nodeRequest(url, { ...init, headers }, op.signal, windowMs, timedOut, nodeStream === true)
+                : await fetchInTime(url, { ...init, headers }, op.signal, windowMs, timedOut);
+            op.silenceLeftMs = op.silenceMs; // an answer: the registry is alive, whatever it said
+            this.answeredBy.set(response, url);
+            const location = response.headers.get('location');
+            const follows = method === 'GET' || method === 'HEAD' || response.status === 307 || response.status === 308;
+            if (![301, 302, 303, 307, 308].includes(response.status) || location === null || !follows || streamed)
+                return response;
+            await releaseBody(response);
+            const where = `${this.prefix}${method} ${redactUrl(first)}`;
+            if (hop >= 5)
+                throw new RegistryError(`${where}: more than 5 redirects`);
+            const next = new URL(location, url);
+            if (next.protocol !== 'http:' && next.protocol !== 'https:')
+                throw new RegistryError(`${where}: redirected to a ${next.protocol} URL; refusing`);
+            if (isDowngrade(url, next))
+                throw new RegistryError(`${where}: redirected from https to http (${next.host}); refusing to continue in clear`);
+            if (!mayCarryCredentials(first, next)) {
+                if (options.tokenRequest === true) {
+                    throw new RegistryError(`${where}: the token realm redirected to ${next.origin}; a token request is never sent to another host`, response.status, 'FOREIGN_REDIRECT');
+                }
+                headers.delete('authorization');
+            }
+            url = next.toString();
+        }
+    }
+    /** Another attempt is allowed, and the wait before it ends before the operation's deadline. */
+    mayRetry(attempt, delayMs, op) {
+        return attempt < this.options.attempts && Date.now() + delayMs < op.deadline;
+    }
+}
+/** fetch, without following redirects, aborted with `timedOut()` when its headers do not come within `windowMs`. */
+async function fetchInTime(url, init, signal, windowMs, timedOut) {
+    const headersTimer = new AbortController();
+    const timer = setTimeout(() => headersTimer.abort(timedOut()), windowMs);
+    try {
+        return await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.any([signal, headersTimer.signal]) });
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+function envMs(env, name) {
+    const text = env[name];
+    if (text === undefined || !/^[0-9]+$/.test(text.trim()))
+        return undefined;
+    return Number(text);
+}
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        signal.throwIfAborted(); // a throw here rejects, with the abort's reason
+        const timer = setTimeout(() => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort's own reason, whatever the aborter gave, as throwIfAborted does
+            reject(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * The body of `response`, at most `maxBytes` of it: a larger body (by Content-Length, or as it streams) is broken
+ * off and reported as `what` being too large. Never retried: a registry sending that much is not having a bad moment.
+ */
+async function readLimited(response, maxBytes, what) {
+    const tooLarge = () => new RegistryError(`${what} is larger than ${maxBytes} bytes; not read further`, undefined, 'TOO_LARGE');
+    const declared = Number(response.headers.get('content-length') ?? '');
+    if (Number.isFinite(declared) && declared > maxBytes) {
+        await response.body?.cancel().catch(() => undefined);
+        throw tooLarge();
+    }
+    const { bytes, complete } = await readPrefix(response, maxBytes);
+    if (!complete)
+        throw tooLarge();
+    return bytes;
+}
+/** Up to `maxBytes` of the body (for an error message); the rest is not read. */
+async function readPrefix(response, maxBytes) {
+    if (response.body === null)
+        return { bytes: Buffer.alloc(0), complete: true };
+    // A fetch body is bytes; the types leave its chunks `any`.
+    const reader = response.body.getReader();
+    const chunks = [];
+    let length = 0;
+    for (;;) {
+        const { done, value } = await reader.read();
+        if (done)
+            return { bytes: Buffer.concat(chunks, length), complete: true };
+        if (length + value.length > maxBytes) {
+            chunks.push(Buffer.from(value.subarray(0, maxBytes - length)));
+            await reader.cancel().catch(() => undefined);
+            return { bytes: Buffer.concat(chunks, maxBytes), complete: false };
+        }
+        chunks.push(Buffer.from(value));
+        length += value.length;
+    }
+}
+/** A body that is produced as it is sent (an upload), rather than bytes already in memory. */
+function isStreamBody(body) {
+    return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
+}
+/** Bodies of node:http answers handed out as Node streams (see RequestSpec.nodeStream). */
+const nodeBodies = new WeakMap();
+/** The Node stream holding a 200 answer's body to a `nodeStream` request, or undefined (then use `response.body`). */
+function nodeBody(response) {
+    return nodeBodies.get(response);
+}
+/** Frees the connection of an answer whose body is not wanted. */
+async function releaseBody(response) {
+    const node = nodeBodies.get(response);
+    if (node !== undefined)
+        node.destroy();
+    else if (!response.bodyUsed)
+        await response.body?.cancel().catch(() => undefined);
+}
+/**
+ * Sends a request with node:http(s) and answers with a fetch `Response`. For a streamed body: fetch (undici 6) keeps
+ * every chunk of a streamed request body in memory until the request ends (nodejs/undici#4058): a 1 GiB blob cost
+ * 1.1 GB of RSS. Here the body is piped with back-pressure, so memory stays flat whatever the blob's size; the answer
+ * window (`windowMs`, then `timedOut()`) starts once it is sent, and sending is bounded by the operation. For a `nodeStream` GET, a 200 body stays a
+ * Node stream (nodeBody()), which reads a large layer faster than a web stream.
+ */
+async function nodeRequest(url, init, signal, windowMs, timedOut, nodeStream) {
+    const target = new URL(url);
+    const headers = {};
+    new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+    const request = (target.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).request(target, {
+        method: init.method ?? (nodeStream ? 'GET' : 'PUT'),
+        headers,
+        signal,
+    });
+    const answered = new Promise((resolve, reject) => {
+        request.once('response', resolve);
+        request.once('error', reject);
+    });
+    // One chunk in flight per upload: Readable.from would otherwise read 16 chunks (16 MiB) ahead.
+    const sent = isStreamBody(init.body)
+        ? (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(exactLength(init.body, headers['content-length']), { highWaterMark: 1 }), request)
+        : new Promise((resolve) => request.end(resolve));
+    let timer;
+    const headersInTime = sent.then(() => new Promise((resolve, reject) => {
+        timer = setTimeout(() => {
+            const error = timedOut();
+            request.destroy(error);
+            reject(error);
+        }, windowMs);
+        answered.then(resolve, reject);
+    }));
+    // The registry may answer (e.g. 401, 413) before the body is through; then the answer is what matters.
+    let answer;
+    try {
+        answer = await Promise.race([answered, headersInTime]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+    sent.catch(() => undefined);
+    headersInTime.catch(() => undefined);
+    const status = answer.statusCode ?? 502;
+    const responseHeaders = new Headers();
+    for (let i = 0; i + 1 < answer.rawHeaders.length; i += 2)
+        responseHeaders.append(answer.rawHeaders[i], answer.rawHeaders[i + 1]);
+    const nullBody = status === 204 || status === 205 || status === 304 || init.method === 'HEAD';
+    if (nullBody)
+        answer.resume();
+    const keepNode = nodeStream && status === 200;
+    const body = nullBody || keepNode ? null : external_node_stream_namespaceObject.Readable.toWeb(answer);
+    const response = new Response(body, { status, statusText: answer.statusMessage ?? '', headers: responseHeaders });
+    if (keepNode)
+        nodeBodies.set(response, answer);
+    return response;
+}
+/** The body, failing (an IntegrityError: the bytes are not what was declared) when it is not as long as its header says, not hanging. */
+async function* exactLength(body, contentLength) {
+    const expected = contentLength === undefined ? undefined : Number(contentLength);
+    const mismatch = () => new IntegrityError('request body does not match its content-length');
+    let length = 0;
+    for await (const chunk of body) {
+        length += chunk.length;
+        if (expected !== undefined && length > expected)
+            throw mismatch();
+        yield chunk;
+    }
+    if (expected !== undefined && length !== expected)
+        throw mismatch();
+}
+
+;// CONCATENATED MODULE: ./src/oci/registry/auth.ts
+// The answers to 401 challenges: anonymous, Basic, and the Bearer token flow (with a password or an identity token).
+
+
+
+
+
+
+/** A token answer is a few KiB (a JWT with its certificate); anything near this is not a token. */
+const tokenBodyLimit = 256 * 1024;
+/** `Bearer realm="https://x/token",service="x",scope="repository:a:pull"` → {scheme: 'bearer', params}. */
+function parseChallenge(header) {
+    if (header === null)
+        return undefined;
+    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
+    if (match === null)
+        return undefined;
+    const params = {};
+    const param = /([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?\s*/gy;
+    const rest = match[2];
+    let found;
+    while ((found = param.exec(rest)) !== null && found[0] !== '') {
+        params[found[1].toLowerCase()] = found[2] !== undefined ? found[2].replace(/\\(.)/g, '$1') : found[3];
+    }
+    return { scheme: match[1].toLowerCase(), params };
+}
+/**
+ * Holds what to send as `Authorization` for a registry and learns it from 401 challenges.
+ * Tokens are cached per set of scopes.
+ */
+class RegistryAuth {
+    registry;
+    origin;
+    username;
+    basic;
+    /** An OAuth2 refresh token (Docker's identity token), exchanged at the realm instead of Basic credentials. */
+    identityToken;
+    onSecret;
+    transport;
+    insecure;
+    scheme = 'none';
+    tokens = new Map();
+    /** Every password, credential and token seen, to scrub from text a registry sends back. */
+    secrets = new Set();
+    constructor(options) {
+        this.registry = options.registry;
+        this.origin = new URL(options.origin).origin;
+        this.transport = options.transport;
+        this.insecure = options.insecure ?? false;
+        this.onSecret = options.onSecret ?? (() => undefined);
+        const credentials = options.credentials;
+        if (credentials !== undefined)
+            checkOneLine(this.registry, credentials);
+        if (credentials !== undefined && credentials.username === identityTokenUser) {
+            this.username = undefined;
+            this.identityToken = credentials.password;
+            this.onSecret(credentials.password);
+            if (credentials.password !== '')
+                this.secrets.add(credentials.password);
+        }
+        else if (credentials !== undefined) {
+            this.username = credentials.username;
+            this.basic = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+            this.onSecret(credentials.password);
+            this.onSecret(this.basic);
+            for (const secret of [credentials.password, this.basic])
+                if (secret !== '')
+                    this.secrets.add(secret);
+        }
+    }
+    get hasCredentials() {
+        return this.basic !== undefined || this.identityToken !== undefined;
+    }
+    /** The header to send for a request needing `scopes`, if one is known yet. */
+    authorization(scopes) {
+        if (this.scheme === 'basic')
+            return `Basic ${this.basic}`;
+        if (this.scheme === 'bearer') {
+            const token = this.tokens.get(scopeKey(scopes));
+            return token === undefined ? undefined : `Bearer ${token}`;
+        }
+        return undefined;
+    }
+    /**
+     * Answers a 401: returns true if there is now something new to send (retry the request once), false if
+     * not. `sent` is the Authorization header the refused request carried. A Bearer challenge always gets a
+     * fresh token, which also replaces a cached one that expired.
+     */
+    async answer(response, scopes, sent, op) {
+        const challenge = parseChallenge(response.headers.get('www-authenticate'));
+        if (challenge === undefined)
+            return false;
+        if (challenge.scheme === 'basic') {
+            if (this.basic === undefined || sent?.startsWith('Basic '))
+                return false;
+            this.scheme = 'basic';
+            return true;
+        }
+        if (challenge.scheme !== 'bearer' || challenge.params.realm === undefined)
+            return false;
+        const wanted = new Set(scopes);
+        if (challenge.params.scope !== undefined)
+            for (const scope of challenge.params.scope.split(' '))
+                wanted.add(scope);
+        const token = await this.fetchToken(challenge.params.realm, challenge.params.service, [...wanted], op);
+        this.onSecret(token);
+        this.secrets.add(token);
+        this.tokens.set(scopeKey(scopes), token);
+        this.scheme = 'bearer';
+        return true;
+    }
+    async fetchToken(realm, service, scopes, op) {
+        let url;
+        try {
+            url = new URL(realm);
+        }
+        catch {
+            throw new RegistryError(`registry ${this.registry}: token realm "${realm}" is not a URL`);
+        }
+        if (url.protocol !== 'https:' && !this.insecure && !isLoopbackRegistry(url.host)) {
+            throw new RegistryError(`registry ${this.registry}: token realm ${url.origin} is not HTTPS; refusing to send credentials to it`);
+        }
+        const where = `${url.origin}${url.pathname}`;
+        const headers = { accept: 'application/json' };
+        let spec;
+        if (this.identityToken !== undefined) {
+            // OAuth2 refresh-token grant, as Docker does with an identity token.
+            const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: this.identityToken, client_id: 'kernel-action' });
+            if (service !== undefined)
+                form.set('service', service);
+            form.set('scope', scopes.join(' '));
+            headers['content-type'] = 'application/x-www-form-urlencoded';
+            spec = { url: url.toString(), method: 'POST', headers, body: form.toString() };
+        }
+        else {
+            if (service !== undefined)
+                url.searchParams.set('service', service);
+            for (const scope of scopes)
+                url.searchParams.append('scope', scope);
+            if (this.basic !== undefined)
+                headers.authorization = `Basic ${this.basic}`;
+            spec = { url: url.toString(), method: 'GET', headers };
+        }
+        const response = await this.transport.send(spec, op, { tokenRequest: true });
+        if (response.status === 401 || response.status === 403) {
+            await response.body?.cancel().catch(() => undefined);
+            throw this.refused(response.status);
+        }
+        if (!response.ok) {
+            await response.body?.cancel().catch(() => undefined);
+            throw new RegistryError(`registry ${this.registry}: token request to ${where} → ${response.status}`, response.status);
+        }
+        const text = (await readLimited(response, tokenBodyLimit, `registry ${this.registry}: token answer from ${where}`)).toString('utf8');
+        let body = {};
+        try {
+            body = JSON.parse(text);
+        }
+        catch {
+            // reported below as no token
+        }
+        const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;
+        if (typeof token !== 'string' || token === '') {
+            throw new RegistryError(`registry ${this.registry}: token response from ${where} has no token`);
+        }
+        // Sent back as a header value: anything a header cannot hold is refused here, once, without echoing it.
+        if (!/^[\x21-\x7e]+$/.test(token)) {
+            throw new RegistryError(`registry ${this.registry}: token response from ${where} holds a token with spaces, line breaks or other characters a header cannot carry`);
+        }
+        return token;
+    }
+    /**
+     * `text` (e.g. an error body a registry or proxy sent back, which may echo the request) without any known secret
+     * or any `Basic`/`Bearer` credential.
+     */
+    redact(text) {
+        let clean = text.replace(/\b(Basic|Bearer)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 ***');
+        for (const secret of this.secrets)
+            clean = clean.split(secret).join('***');
+        return clean;
+    }
+    /** The one-line error for credentials the registry does not accept (or their absence). */
+    refused(status) {
+        if (!this.hasCredentials) {
+            return new errors_InputError(`registry ${this.registry}: authentication required (${status}); no credentials given for ${this.registry}`);
+        }
+        if (this.username === undefined)
+            return new errors_InputError(`registry ${this.registry}: authentication failed with the identity token (${status})`);
+        return new errors_InputError(`registry ${this.registry}: authentication failed for user "${this.username}" (${status})`);
+    }
+    /**
+     * The one-line error for a 401 of the registry that cannot be answered (any more): a token that lacks the scope
+     * asked for, or credentials refused (or absent).
+     */
+    refusal(response, scopes, sent) {
+        const challenge = parseChallenge(response.headers.get('www-authenticate'));
+        const lacksScope = challenge?.params.error === 'insufficient_scope' && sent?.startsWith('Bearer ') === true;
+        return lacksScope && this.hasCredentials ? this.insufficientScope(scopes) : this.refused(401);
+    }
+    /** The one-line error for a token that is valid but does not allow what was asked (e.g. push). */
+    insufficientScope(scopes) {
+        const who = this.username !== undefined ? `user "${this.username}"` : this.hasCredentials ? 'the identity token' : 'an anonymous user';
+        return new RegistryError(`registry ${this.registry}: ${who} is not allowed ${scopes.join(' ')} (insufficient_scope)`, 401, 'insufficient_scope');
+    }
+}
+/**
+ * Credentials are one line: a CR or LF (a password pasted with its newline, a token file's last line) would make a
+ * header that cannot be sent, or a different secret than meant. Refused up front, naming the part, never showing it.
+ */
+function checkOneLine(registry, credentials) {
+    const broken = (text) => /[\r\n\0]/.test(text);
+    const parts = credentials.username === identityTokenUser
+        ? [['identity token', credentials.password]]
+        : [
+            ['username', credentials.username],
+            ['password', credentials.password],
+        ];
+    const bad = parts.find(([, text]) => broken(text));
+    if (bad !== undefined) {
+        throw new errors_InputError(`registry ${registry}: the ${bad[0]} contains a line break or NUL character; a credential is one line (check how it was pasted or read)`);
+    }
+}
+function scopeKey(scopes) {
+    return [...scopes].sort().join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/oci/registry/body-rate.ts
+// The minimum rate of a streamed blob body: a registry trickling a few bytes now and then would otherwise hold a
+// download (and the step) open for ever, since every byte resets an idle timer.
+
+/**
+ * `source` passed through, destroyed with `slow(bytes)` when it brings fewer than `rule.minBytes` over a window of
+ * `rule.windowMs` spent waiting for it. Only time in which the reader has taken everything delivered counts: a
+ * reader busy with what it has (a slow disk, a decompressor) does not make the registry slow. The end of the body
+ * ends the watch, so a short last stretch is never judged. `onClose` runs once, however the stream ends.
+ */
+function withMinimumRate(source, rule, slow, onClose) {
+    // Sampled: 30 ticks per window (1 s in the default 30 s window) is fine-grained enough for a bound of this size.
+    const tickMs = Math.max(1, Math.round(rule.windowMs / 30));
+    let waited = 0;
+    let arrived = 0;
+    const watched = new external_node_stream_namespaceObject.Transform({
+        transform(chunk, _encoding, done) {
+            arrived += chunk.length;
+            done(null, chunk);
+        },
+        flush(done) {
+            clearInterval(ticker);
+            done();
+        },
+    });
+    const ticker = setInterval(() => {
+        // Nothing buffered on either side: the reader waits on the registry.
+        if (watched.readableLength > 0 || watched.writableLength > 0)
+            return;
+        waited += tickMs;
+        if (waited < rule.windowMs)
+            return;
+        if (arrived < rule.minBytes)
+            watched.destroy(slow(arrived));
+        waited = 0;
+        arrived = 0;
+    }, tickMs);
+    ticker.unref(); // the socket keeps the process alive while the body is read; the watch alone must not
+    watched.once('close', () => {
+        clearInterval(ticker);
+        source.destroy();
+        onClose();
+    });
+    source.once('error', (error) => watched.destroy(error));
+    return source.pipe(watched);
+}
+
+;// CONCATENATED MODULE: ./src/oci/registry/client.ts
+// An OCI distribution client for one repository: blobs, manifests, tags. Streams uploads and downloads; holds
+// nothing unbounded in memory; sends credentials only to the registry itself; no logging of its own.
+
+
+
+
+
+
+
+
+
+
+
+/** The distribution spec's bound on a manifest; an index of kernels is a few KiB. */
+const manifestBodyLimit = 4 * 1024 * 1024;
+/** Enough of an error body for its first error; the rest is not read. */
+const errorBodyLimit = 16 * 1024;
+// distribution 2.8 answers 404 to manifest reads whose Accept lacks the OCI types, so always send all four.
+const manifestAccept = [MediaType.manifest, MediaType.index, MediaType.dockerManifest, MediaType.dockerManifestList].join(', ');
+class RegistryClient {
+    registry;
+    repository;
+    log;
+    base;
+    transport;
+    auth;
+    constructor(ref, options = {}) {
+        this.registry = ref.registry;
+        this.repository = ref.repository;
+        this.log = options.log ?? (() => undefined);
+        const origin = registryBaseUrl(ref.registry, options.insecure);
+        this.base = `${origin}/v2/${ref.repository}`;
+        this.transport = new Transport({
+            name: `registry ${ref.registry}`,
+            ...options.transport,
+            onRetry: (retry) => {
+                this.log(`registry ${this.registry}: ${retry.method} retry ${retry.attempt} after ${retry.reason}, waiting ${retry.delayMs} ms`);
+                options.transport?.onRetry?.(retry);
+            },
+        }, options.env);
+        const credentials = options.credentials ?? readDockerConfigCredentials(ref.registry, options.env, options.home, options.onSecret);
+        this.auth = new RegistryAuth({
+            registry: ref.registry,
+            origin,
+            credentials,
+            onSecret: options.onSecret,
+            insecure: options.insecure,
+            transport: this.transport,
+        });
+    }
+    async blobExists(digest, signal) {
+        const what = `HEAD blob ${digest}`;
+        return this.operation(what, signal, undefined, async (op) => {
+            const response = await this.retried(this.pullScope(), op, () => ({ url: `${this.base}/blobs/${digest}`, method: 'HEAD' }));
+            await discard(response);
+            if (response.status === 200)
+                return true;
+            if (response.status === 404)
+                return false;
+            throw await this.failure(what, response);
+        });
+    }
+    /**
+     * Makes a blob present: one POST opens an upload session (asking to mount the blob from `mountFrom` if given:
+     * 201 means mounted, 202 continues with that session), then one streamed PUT. A retry opens a new session and
+     * re-opens the stream; there is one retry loop for the whole thing.
+     */
+    async uploadBlob(blob, options = {}) {
+        const { digest, size } = blob.descriptor;
+        const mountFrom = options.mountFrom !== undefined && options.mountFrom !== this.repository ? options.mountFrom : undefined;
+        const query = mountFrom === undefined ? '' : `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom)}`;
+        const startUrl = `${this.base}/blobs/uploads/${query}`;
+        const scopes = mountFrom === undefined ? this.pushScope() : [...this.pushScope(), `repository:${mountFrom}:pull`];
+        // Sending is bounded by the size too: the operation allows down to ~64 KiB/s on top of the usual bound.
+        const timeoutMs = this.transport.options.operationTimeoutMs + Math.ceil((size / (1024 * 1024)) * timeBounds.msPerMiB);
+        let phase = 'start';
+        let label = { method: 'POST', url: startUrl };
+        let sourceError;
+        let sent = 0;
+        const putSpec = (location) => {
+            const startedAt = Date.now();
+            sent = 0;
+            sourceError = undefined;
+            const source = blob.open();
+            const counted = async function* () {
+                try {
+                    for await (const chunk of source) {
+                        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+                        sent += bytes.length;
+                        const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001);
+                        options.onProgress?.({ digest, bytes: sent, total: size, bytesPerSecond: sent / seconds });
+                        yield bytes;
+                    }
+                }
+                catch (error) {
+                    sourceError = error;
+                    throw error;
+                }
+            };
+            const url = `${location}${location.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
+            const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
+            return { url, method: 'PUT', headers, body: counted(), duplex: 'half' };
+        };
+        const attempt = async (op) => {
+            phase = 'start';
+            label = { method: 'POST', url: startUrl };
+            const start = await this.transport.exchange(() => ({ url: startUrl, method: 'POST' }), op, this.access(scopes));
+            if (start.status !== 202)
+                return start; // 201: mounted; anything else is decided by the retry loop, then below
+            await discard(start);
+            const location = this.uploadLocation(start, digest);
+            phase = 'put';
+            label = { method: 'PUT', url: location };
+            return this.transport.exchange(() => putSpec(location), op, this.access(this.pushScope()));
+        };
+        return this.operation(`upload of blob ${digest}`, options.signal, timeoutMs, async (op) => {
+            let response;
+            try {
+                response = await this.transport.retry(op, () => label, () => attempt(op));
+            }
+            catch (error) {
+                // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the blob's stream threw, as it was
+                if (sourceError !== undefined)
+                    throw sourceError; // the blob's own stream failed, not the network
+                if (error instanceof IntegrityError && phase === 'put') {
+                    throw new IntegrityError(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`);
+                }
+                throw error;
+            }
+            if (phase === 'start') {
+                if (response.status === 201 && mountFrom !== undefined) {
+                    await discard(response);
+                    return { mounted: true, bytes: 0 };
+                }
+                throw await this.failure(`POST upload for blob ${digest}`, response);
+            }
+            if (response.status !== 201)
+                throw await this.failure(`PUT blob ${digest}`, response);
+            await discard(response);
+            this.checkDigestHeader(`PUT blob ${digest}`, response, digest);
+            return { mounted: false, bytes: sent };
+        });
+    }
+    /** Puts a manifest under a digest or a tag; returns the digest the registry stored it under. */
+    async putManifest(manifest, reference, signal) {
+        const { digest, mediaType } = manifest.descriptor;
+        const what = `PUT manifest ${reference}`;
+        return this.operation(what, signal, undefined, async (op) => {
+            const response = await this.retried(this.pushScope(), op, () => ({
+                url: `${this.base}/manifests/${reference}`,
+                method: 'PUT',
+                headers: { 'content-type': mediaType },
+                body: manifest.bytes,
+            }));
+            if (response.status !== 201)
+                throw await this.failure(what, response);
+            await discard(response);
+            this.checkDigestHeader(what, response, digest);
+            return digest;
+        });
+    }
+    /** A manifest or index by tag or digest, at most 4 MiB; by digest, its bytes are checked against it. */
+    async getManifest(reference, signal) {
+        const what = `GET manifest ${reference}`;
+        return this.operation(what, signal, undefined, async (op) => {
+            const response = await this.retried(this.pullScope(), op, () => ({
+                url: `${this.base}/manifests/${reference}`,
+                method: 'GET',
+                headers: { accept: manifestAccept },
+            }));
+            if (response.status !== 200)
+                throw await this.failure(what, response);
+            const bytes = await readLimited(response, manifestBodyLimit, `registry ${this.registry}: ${what}`);
+            const digest = sha256Digest(bytes);
+            if (reference.includes(':') && reference !== digest) {
+                throw new IntegrityError(`registry ${this.registry}: ${what} returned bytes with digest ${digest}`);
+            }
+            const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim();
+            return { mediaType, bytes, digest };
+        });
+    }
+    /**
+     * The bytes of a small blob (an image config), checked against its digest. Not for layers: the body is held in
+     * memory, so anything larger than `maxBytes` is refused. A missing blob is a RegistryError with status 404.
+     */
+    async getBlob(digest, maxBytes = 4 * 1024 * 1024, signal) {
+        const what = `GET blob ${digest}`;
+        return this.operation(what, signal, undefined, async (op) => {
+            const response = await this.retried(this.pullScope(), op, () => ({ url: `${this.base}/blobs/${digest}`, method: 'GET' }));
+            if (response.status !== 200)
+                throw await this.failure(what, response);
+            const bytes = await readLimited(response, maxBytes, `registry ${this.registry}: ${what}`);
+            const got = sha256Digest(bytes);
+            if (got !== digest)
+                throw new IntegrityError(`registry ${this.registry}: ${what} returned bytes with digest ${got}`);
+            return bytes;
+        });
+    }
+    /**
+     * A blob's bytes as a stream, for layers of any size. Redirects (to a storage host) are followed without
+     * credentials. Nothing is verified here: the caller hashes what it reads. The answer must start within the usual
+     * bounds; after that the body may take as long as it needs at a minimum rate (1 MiB per 30 s of waiting for it).
+     */
+    async getBlobStream(digest, signal) {
+        const what = `GET blob ${digest}`;
+        const op = this.transport.begin(signal);
+        let response;
+        try {
+            const spec = () => ({ url: `${this.base}/blobs/${digest}`, method: 'GET', nodeStream: true });
+            response = await this.converted(what, op, () => this.retried(this.pullScope(), op, spec));
+            if (response.status !== 200)
+                throw await this.failure(what, response);
+        }
+        catch (error) {
+            op.close();
+            throw error;
+        }
+        op.end(); // from here the body is bounded by its minimum rate (and the caller's signal)
+        const web = response.body;
+        const source = nodeBody(response) ?? (web === null ? external_node_stream_namespaceObject.Readable.from([]) : external_node_stream_namespaceObject.Readable.fromWeb(web));
+        const windowMs = this.transport.options.bodyWindowMs;
+        const rule = { windowMs, minBytes: bodyMinBytes(windowMs) };
+        const slow = (bytes) => new RegistryError(`registry ${this.registry}: ${what}: the body brought ${bytes} bytes in ${seconds(windowMs)} s, under the minimum of ${rule.minBytes}; broken off`, undefined, 'SLOW_BODY');
+        return withMinimumRate(source, rule, slow, () => op.close());
+    }
+    /** The digest a tag points at, or undefined if the tag does not exist. */
+    async resolve(tag, signal) {
+        const what = `HEAD manifest ${tag}`;
+        const digest = await this.operation(what, signal, undefined, async (op) => {
+            const response = await this.retried(this.pullScope(), op, () => ({
+                url: `${this.base}/manifests/${tag}`,
+                method: 'HEAD',
+                headers: { accept: manifestAccept },
+            }));
+            await discard(response);
+            if (response.status === 404)
+                return null;
+            if (response.status !== 200)
+                throw await this.failure(what, response);
+            return response.headers.get('docker-content-digest') ?? '';
+        });
+        if (digest === null)
+            return undefined;
+        if (digest !== '')
+            return digest;
+        return (await this.getManifest(tag, signal)).digest; // not every registry sends the header on HEAD
+    }
+    pullScope() {
+        return [`repository:${this.repository}:pull`];
+    }
+    pushScope() {
+        return [`repository:${this.repository}:pull,push`];
+    }
+    /** The absolute Location of an upload session; a switch from https to http is refused (the blob would go in clear). */
+    uploadLocation(response, digest) {
+        const location = response.headers.get('location');
+        if (location === null || location === '') {
+            throw new RegistryError(`registry ${this.registry}: POST upload for blob ${digest} → 202 without a Location header`);
+        }
+        const url = new URL(location, this.base);
+        if (isDowngrade(this.base, url)) {
+            throw new RegistryError(`registry ${this.registry}: upload Location for blob ${digest} switches from https to http (${url.host}); refusing`);
+        }
+        return url.toString();
+    }
+    /** Runs `work` as one operation with its own deadline, turning network failures into one-line RegistryErrors. */
+    async operation(what, signal, timeoutMs, work) {
+        const op = this.transport.begin(signal, timeoutMs);
+        try {
+            return await this.converted(what, op, () => work(op));
+        }
+        finally {
+            op.close();
+        }
+    }
+    async converted(what, op, work) {
+        try {
+            return await work();
+        }
+        catch (error) {
+            if (!(error instanceof ConnectionError))
+                throw error;
+            const code = error.code;
+            if (code === 'DEADLINE') {
+                throw new RegistryError(`registry ${this.registry}: ${what}: no answer within ${Math.round(op.timeoutMs / 1000)} s; gave up (DEADLINE)`, undefined, code);
+            }
+            if (code === 'SILENT') {
+                throw new RegistryError(`registry ${this.registry}: ${what}: no answer in ${seconds(op.silenceMs)} s of waiting; gave up (TIMEOUT)`, undefined, 'TIMEOUT');
+            }
+            if (code === 'TIMEOUT')
+                throw new RegistryError(`registry ${this.registry}: ${what}: no answer in time (TIMEOUT)`, undefined, code);
+            if (code === 'ABORTED')
+                throw new RegistryError(`registry ${this.registry}: ${what}: aborted`, undefined, code);
+            throw new RegistryError(`registry ${this.registry}: cannot connect (${code})`, undefined, code);
+        }
+    }
+    /** One request with authentication, retried within the operation. */
+    retried(scopes, op, build) {
+        return this.transport.request(build, op, this.access(scopes));
+    }
+    access(scopes) {
+        return { auth: this.auth, scopes };
+    }
+    checkDigestHeader(what, response, digest) {
+        const answered = response.headers.get('docker-content-digest');
+        if (answered !== null && answered !== '' && answered !== digest) {
+            throw new IntegrityError(`registry ${this.registry}: ${what} stored digest ${answered}, expected ${digest}`);
+        }
+    }
+    /** `registry X: PUT manifest v1 → 400 MANIFEST_BLOB_UNKNOWN: blob unknown to registry`. */
+    async failure(what, response) {
+        const text = response.bodyUsed
+            ? ''
+            : (await readPrefix(response, errorBodyLimit).catch(() => ({ bytes: Buffer.alloc(0) }))).bytes.toString('utf8');
+        let detail;
+        let code;
+        try {
+            const first = JSON.parse(text).errors?.[0];
+            code = first?.code;
+            detail = [first?.code, first?.message].filter((part) => part !== undefined && part !== '').join(': ');
+        }
+        catch {
+            detail = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+        }
+        if (detail === '')
+            detail = response.statusText;
+        detail = this.auth.redact(detail); // a registry or proxy may echo the request, Authorization included
+        return new RegistryError(`registry ${this.registry}: ${what} → ${response.status}${detail === '' ? '' : ` ${detail}`}`, response.status, code);
+    }
+}
+/** Frees the connection of a response whose body is not needed (HEAD/201/202 bodies are empty or useless). */
+async function discard(response) {
+    await releaseBody(response);
+}
+/** `ms` in seconds for a message: whole seconds when whole (a test's short windows keep their fraction). */
+function seconds(ms) {
+    return String(Math.round(ms / 100) / 10);
+}
+
+;// CONCATENATED MODULE: ./src/oci/stores/registry-store.ts
+
+
+
+
+class RegistryStore {
+    client;
+    name;
+    kind = 'registry';
+    constructor(client) {
+        this.client = client;
+        this.name = `${client.registry}/${client.repository}`;
+    }
+    static open(repository, options) {
+        return new RegistryStore(new RegistryClient(repository, options));
+    }
+    async fetchManifest(reference) {
+        try {
+            const fetched = await this.client.getManifest(reference);
+            return { bytes: fetched.bytes, digest: fetched.digest, mediaType: fetched.mediaType || declaredMediaType(fetched.bytes) };
+        }
+        catch (error) {
+            if (error instanceof RegistryError && error.status === 404)
+                return undefined;
+            throw error;
+        }
+    }
+    async readSmallBlob(descriptor, maxBytes) {
+        assertReadable(this.name, descriptor, maxBytes);
+        const bytes = await this.client.getBlob(descriptor.digest, maxBytes);
+        if (bytes.length !== descriptor.size) {
+            throw new IntegrityError(`${this.name}: blob ${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`);
+        }
+        return bytes;
+    }
+    async openBlob(descriptor) {
+        return verifiedStream(await this.client.getBlobStream(descriptor.digest), descriptor, this.name);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/oci/stores/open-store.ts
+// The store an image reference points into: a registry repository or a local OCI layout, read by the same interface.
+
+
+/** The store a parsed reference names; a layout must exist already (reading never creates one). */
+async function openImageStore(reference, options = {}) {
+    if (reference.kind === 'layout')
+        return OciLayout.openExisting(reference.dir);
+    return RegistryStore.open(reference.repository, {
+        credentials: options.credentials,
+        insecure: options.insecureRegistry,
+        onSecret: options.onSecret,
+        log: options.log,
+    });
+}
+
+;// CONCATENATED MODULE: external "events"
+const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+;// CONCATENATED MODULE: external "node:events"
+const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+;// CONCATENATED MODULE: external "assert"
+const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+;// CONCATENATED MODULE: external "buffer"
+const external_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+;// CONCATENATED MODULE: external "zlib"
+const external_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
+var external_zlib_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_zlib_namespaceObject, 2);
+;// CONCATENATED MODULE: external "node:assert"
+const external_node_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+;// CONCATENATED MODULE: ./node_modules/tar/dist/esm/index.min.js
+var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_namespaceObject||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_namespaceObject.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_namespaceObject.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_namespaceObject.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_namespaceObject.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_namespaceObject.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_namespaceObject.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_namespaceObject.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_namespaceObject.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_namespaceObject.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}},et=class extends external_events_namespaceObject{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_namespaceObject.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_namespaceObject.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_namespaceObject.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_namespaceObject(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_namespaceObject(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_namespaceObject(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_namespaceObject.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_namespaceObject.posix.dirname(i),i=external_node_path_namespaceObject.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.basename(r),i),r=external_node_path_namespaceObject.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_namespaceObject.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
+`,n=Buffer.byteLength(r),o=Math.floor(Math.log(n)/Math.log(10))+1;return n+o>=Math.pow(10,o)&&(o+=1),o+n+r}static parse(t,e,i=!1){return new s(On(Tn(t),e),i)}},On=(s,t)=>t?Object.assign({},t,s):s,Tn=s=>s.replace(/\n$/,"").split(`
+`).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_namespaceObject.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_namespaceObject.openSync(e,"r");let r=external_node_fs_namespaceObject.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_namespaceObject.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_namespaceObject.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_namespaceObject.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_namespaceObject.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_namespaceObject.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_namespaceObject.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_namespaceObject.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_namespaceObject.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_namespaceObject.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_namespaceObject.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_namespaceObject.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_namespaceObject.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_namespaceObject.resolve(s,t.name),e,i),ps(external_node_path_namespaceObject.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_namespaceObject.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_namespaceObject.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_namespaceObject.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return external_node_fs_promises_namespaceObject.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_namespaceObject.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_namespaceObject.resolve(s+"/"+h));external_node_fs_namespaceObject.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_namespaceObject.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_namespaceObject.unlink(s,c=>{if(c)return o(c);external_node_fs_namespaceObject.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_namespaceObject.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_namespaceObject.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_namespaceObject.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_namespaceObject.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_namespaceObject.resolve(x));try{external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_namespaceObject.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_namespaceObject.unlinkSync(x),external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_namespaceObject.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_namespaceObject.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_namespaceObject.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.rename(s,e,i=>{if(i)return t(i);external_node_fs_namespaceObject.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_namespaceObject.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.renameSync(s,t),external_node_fs_namespaceObject.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_namespaceObject.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_namespaceObject.posix.dirname(t.path),l=external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_namespaceObject.isAbsolute(t.path)?f(external_node_path_namespaceObject.resolve(t.path)):f(external_node_path_namespaceObject.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_namespaceObject.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_namespaceObject.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_namespaceObject.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_namespaceObject.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_namespaceObject.futimes(l,c,d,y=>y?external_node_fs_namespaceObject.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_namespaceObject.fchown(l,c,d,y=>y?external_node_fs_namespaceObject.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_namespaceObject.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_namespaceObject.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_namespaceObject.relative(this.cwd,external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_namespaceObject.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_namespaceObject.resolve(e,o);external_node_fs_namespaceObject.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_namespaceObject.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_namespaceObject.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_namespaceObject.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_namespaceObject.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_namespaceObject.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_namespaceObject[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_namespaceObject.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_namespaceObject.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_namespaceObject.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_namespaceObject.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_namespaceObject.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_namespaceObject.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_namespaceObject.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_namespaceObject.futimesSync(n,a,l)}catch(c){try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_namespaceObject.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_namespaceObject.resolve(o,h);let[a,l]=ye(()=>external_node_fs_namespaceObject.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_namespaceObject.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_namespaceObject[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_namespaceObject.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_namespaceObject.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_namespaceObject.openSync(s.file,"w+");else throw a}let o=external_node_fs_namespaceObject.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_namespaceObject.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_namespaceObject.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_namespaceObject.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_namespaceObject.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_namespaceObject.read(n,d,0,512,l,y)};external_node_fs_namespaceObject.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_namespaceObject.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_namespaceObject.fstat(c,(d,y)=>{if(d)return external_node_fs_namespaceObject.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_namespaceObject.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_namespaceObject.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_namespaceObject.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
+//# sourceMappingURL=index.min.js.map
+
+;// CONCATENATED MODULE: ./src/pull/kernel-file-limits.ts
+// How large each kernel file inside an image may be, judged from its tar header before a byte of it is written:
+// what install writes and verify inflates stays within these, whatever a layer decompresses to.
+
+const MiB = 1024 * 1024;
+/** Per-file caps, by path inside the image (README "Host side": the caps). */
+const KERNEL_FILE_CAPS = new Map([
+    // The largest distribution kernels are ~15 MB; a debug build with everything built in stays well below this.
+    ['kernel/image', 256 * MiB],
+    // A few hundred bytes of KEY=value lines.
+    ['kernel/metadata', 64 * 1024],
+    // The action reads a .config of at most 16 MiB; its gzip is smaller still.
+    ['kernel/config.gz', 16 * MiB],
+    // Bounded again by its own squashfs superblock (squashfs.ts).
+    ['kernel/addons.squashfs', ADDONS_MAX_BYTES],
+]);
+/** What an inflated kernel/config.gz may hold: the same bound as a .config the action reads. */
+const CONFIG_INFLATED_MAX = 16 * MiB;
+/** The path as krata's unpacker would place it (leading `./` and `/` do not change where it lands). */
+function placedPath(path) {
+    return path.replace(/^(?:\.\/|\/)+/, '');
+}
+/** Why a regular entry of `size` bytes at `path` is refused, or undefined when it is within its cap. */
+function kernelFileSizeProblem(path, size) {
+    const cap = KERNEL_FILE_CAPS.get(placedPath(path));
+    if (cap === undefined || size <= cap)
+        return undefined;
+    return `${path} is ${size} bytes, more than the ${cap} a ${placedPath(path).slice('kernel/'.length)} may be`;
+}
+
+;// CONCATENATED MODULE: ./src/pull/layer-bytes.ts
+/** How many leading bytes the magic check needs (a ustar magic sits at 257..262). */
+const MAGIC_BYTES = 263;
+const WORDS = { gzip: 'gzip (1f 8b)', zstd: 'zstd (28 b5 2f fd)', none: 'a tar archive ("ustar" at byte 257)' };
+/** Undefined when `head` (the first MAGIC_BYTES, fewer only at the end of the blob) starts as `compression` does. */
+function layerMagicProblem(head, compression) {
+    if (head.length === 0)
+        return 'is empty';
+    const ok = compression === 'gzip'
+        ? head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b
+        : compression === 'zstd'
+            ? head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC
+            : isTarStart(head);
+    if (ok)
+        return undefined;
+    return `does not start as ${WORDS[compression]} but with ${head
+        .subarray(0, 4)
+        .toString('hex')
+        .replace(/(..)(?=.)/g, '$1 ')}${describe(head)}`;
+}
+function isTarStart(head) {
+    if (head.length < MAGIC_BYTES)
+        return head.length >= 512 || head.every((byte) => byte === 0);
+    const magic = head.toString('latin1', 257, 262);
+    // An empty archive is all zeros; otherwise POSIX "ustar\0" or GNU "ustar  ".
+    return magic === 'ustar' || head.every((byte) => byte === 0);
+}
+function describe(head) {
+    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
+        return ' (gzip)';
+    if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC)
+        return ' (zstd)';
+    if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])))
+        return ' (xz)';
+    return '';
+}
+const ZSTD_MAGIC = 0xfd2fb528;
+const SKIPPABLE_MASK = 0xfffffff0;
+const SKIPPABLE_MAGIC = 0x184d2a50;
+/**
+ * Follows a zstd stream frame by frame (RFC 8878 §3.1) without decompressing, so every frame, not only the first, is
+ * a zstd frame (or a skippable one): `push` returns a reason as soon as one is not.
+ */
+class ZstdFrameCheck {
+    #need = 4;
+    #collected = [];
+    #step = 'magic';
+    #skip = 0;
+    #afterSkip = 'magic';
+    #descriptor = 0;
+    #lastBlock = false;
+    /** Feeds the next bytes; a reason when the stream stops being zstd. */
+    push(chunk) {
+        let at = 0;
+        while (at < chunk.length) {
+            if (this.#step === 'skip') {
+                const step = Math.min(this.#skip, chunk.length - at);
+                this.#skip -= step;
+                at += step;
+                if (this.#skip === 0)
+                    this.#to(this.#afterSkip);
+                continue;
+            }
+            while (at < chunk.length && this.#collected.length < this.#need)
+                this.#collected.push(chunk[at++]);
+            if (this.#collected.length < this.#need)
+                break;
+            const problem = this.#field(Buffer.from(this.#collected));
+            if (problem !== undefined)
+                return problem;
+        }
+        return undefined;
+    }
+    /** A reason when the stream ends inside a frame. */
+    end() {
+        return this.#step === 'magic' && this.#collected.length === 0 ? undefined : 'the zstd stream ends inside a frame';
+    }
+    #to(step) {
+        this.#step = step;
+        this.#need = step === 'magic' ? 4 : 3;
+        this.#collected = [];
+    }
+    #field(bytes) {
+        switch (this.#step) {
+            case 'magic': {
+                const magic = bytes.readUInt32LE(0);
+                if (magic === ZSTD_MAGIC) {
+                    this.#step = 'descriptor';
+                    this.#need = 1;
+                    this.#collected = [];
+                    return undefined;
+                }
+                if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
+                    this.#step = 'skippable-size';
+                    this.#need = 4;
+                    this.#collected = [];
+                    return undefined;
+                }
+                return `a frame starts with ${bytes.toString('hex')}, not the zstd magic${describe(bytes)}`;
+            }
+            case 'skippable-size':
+                return this.#skipThen(bytes.readUInt32LE(0), 'magic');
+            case 'descriptor': {
+                const d = bytes[0];
+                if (d & 0x08)
+                    return 'a zstd frame header sets its reserved bit';
+                this.#descriptor = d;
+                const single = (d >> 5) & 1;
+                const fcs = [single ? 1 : 0, 2, 4, 8][d >> 6];
+                const dict = [0, 1, 2, 4][d & 3];
+                const rest = (single ? 0 : 1) + dict + fcs;
+                this.#lastBlock = false;
+                if (rest === 0) {
+                    this.#to('block-header');
+                    return undefined;
+                }
+                this.#step = 'header-rest';
+                this.#need = rest;
+                this.#collected = [];
+                return undefined;
+            }
+            case 'header-rest':
+                this.#to('block-header');
+                return undefined;
+            case 'block-header': {
+                const header = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16);
+                const type = (header >> 1) & 3;
+                if (type === 3)
+                    return 'a zstd block has the reserved type';
+                const size = type === 1 ? 1 : header >>> 3;
+                this.#lastBlock = (header & 1) === 1;
+                const checksum = (this.#descriptor >> 2) & 1 ? 4 : 0;
+                return this.#skipThen(size + (this.#lastBlock ? checksum : 0), this.#lastBlock ? 'magic' : 'block-header');
+            }
+            default:
+                return undefined;
+        }
+    }
+    #skipThen(bytes, then) {
+        this.#collected = [];
+        if (bytes === 0) {
+            this.#to(then);
+            return undefined;
+        }
+        this.#step = 'skip';
+        this.#skip = bytes;
+        this.#afterSkip = then;
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pull/tar-header.ts
+// The tar headers a layer may hold, judged as GNU tar judges them (its `from_header`): numeric fields in octal or
+// base-256, ending in a space or NUL; no negative size; a checksum that adds up. Pure: bytes in, facts or a reason out.
+const TAR_BLOCK = 512;
+/** True for the all-zero block that ends an archive. */
+function isZeroBlock(block) {
+    for (const byte of block)
+        if (byte !== 0)
+            return false;
+    return true;
+}
+/** The header's facts, or a string saying why GNU tar refuses it. `block` is exactly 512 bytes and not all zero. */
+function parseTarHeader(block) {
+    const name = nameOf(block);
+    const checksum = numericField(block, 148, 8);
+    if (typeof checksum === 'string')
+        return `checksum field ${checksum}`;
+    if (!checksumMatches(block, checksum))
+        return 'header checksum does not match its bytes';
+    for (const [field, offset, length] of [
+        ['mode', 100, 8],
+        ['uid', 108, 8],
+        ['gid', 116, 8],
+        ['mtime', 136, 12],
+    ]) {
+        const value = numericField(block, offset, length);
+        if (typeof value === 'string')
+            return `${field} field ${value}`;
+    }
+    const size = numericField(block, 124, 12);
+    if (typeof size === 'string')
+        return `size field ${size}`;
+    if (size === undefined)
+        return 'size field is blank';
+    if (size < 0)
+        return 'size field is a negative base-256 number';
+    if (!Number.isSafeInteger(size))
+        return 'size field is beyond any real file';
+    return { name, type: String.fromCharCode(block[156]), size };
+}
+function nameOf(block) {
+    const name = cField(block, 0, 100);
+    const ustar = block.toString('latin1', 257, 263);
+    const prefix = ustar === 'ustar\0' ? cField(block, 345, 155) : '';
+    return prefix === '' ? name : `${prefix}/${name}`;
+}
+function cField(block, offset, length) {
+    const bytes = block.subarray(offset, offset + length);
+    const end = bytes.indexOf(0);
+    return bytes.toString('utf8', 0, end < 0 ? length : end);
+}
+/**
+ * A numeric field: leading spaces, octal digits, then a space or NUL (what follows is ignored); or base-256 (first
+ * byte 0x80 positive, 0xff negative). Undefined when blank; a string saying what is wrong otherwise.
+ */
+function numericField(block, offset, length) {
+    const first = block[offset];
+    // Base-256: GNU tar reads a negative one only where its type is signed (mtime); the caller judges the sign.
+    if (first === 0xff)
+        return -1;
+    if (first === 0x80) {
+        let value = 0n;
+        for (let i = 1; i < length; i++)
+            value = (value << 8n) | BigInt(block[offset + i]);
+        return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER + 1 : Number(value);
+    }
+    let at = offset;
+    const end = offset + length;
+    while (at < end && block[at] === 0x20)
+        at++;
+    if (at === end || block[at] === 0)
+        return undefined;
+    let value = 0;
+    const start = at;
+    while (at < end && block[at] >= 0x30 && block[at] <= 0x37)
+        value = value * 8 + (block[at++] - 0x30);
+    if (at === start || (at < end && block[at] !== 0x20 && block[at] !== 0)) {
+        return `holds ${JSON.stringify(block.toString('latin1', offset, end).replace(/\0+$/, ''))} where an octal number is expected`;
+    }
+    return value;
+}
+/** GNU tar accepts the unsigned sum and, for old writers, the signed one; the field itself counts as 8 spaces. */
+function checksumMatches(block, stored) {
+    if (stored === undefined)
+        return false;
+    let unsigned = 8 * 0x20;
+    let signed = 8 * 0x20;
+    for (let i = 0; i < TAR_BLOCK; i++) {
+        if (i >= 148 && i < 156)
+            continue;
+        const byte = block[i];
+        unsigned += byte;
+        signed += byte > 127 ? byte - 256 : byte;
+    }
+    return stored === unsigned || stored === signed;
+}
+/** The `size` record of a pax extended header body ("<len> size=<decimal>\n"), a reason when malformed, or undefined. */
+function paxSize(body) {
+    const text = body.toString('utf8');
+    let size;
+    let at = 0;
+    while (at < text.length) {
+        const space = text.indexOf(' ', at);
+        const length = space < 0 ? NaN : Number(text.slice(at, space));
+        if (!Number.isSafeInteger(length) || length <= space - at || at + length > text.length || text[at + length - 1] !== '\n') {
+            if (/^\0*$/.test(text.slice(at)))
+                break; // padding some writers leave
+            return 'pax header has a malformed record';
+        }
+        const record = text.slice(space + 1, at + length - 1);
+        if (record.startsWith('size=')) {
+            const value = record.slice('size='.length);
+            if (!/^\d{1,15}$/.test(value))
+                return `pax header has size=${JSON.stringify(value).slice(0, 40)}, not a size`;
+            size = Number(value);
+        }
+        at += length;
+    }
+    return size;
+}
+
+;// CONCATENATED MODULE: ./src/pull/tar-gate.ts
+// A pass-through in front of the tar parser that lets only archives GNU tar would read reach it: every header
+// checked (tar-header.ts), at most MAX_ENTRIES entries, at most MAX_INFLATED bytes, and nothing after the first zero
+// block (where GNU tar and krata's tar crate stop reading). Bytes pass unchanged, so the parser sees what was sent.
+
+
+
+/** A kernel image holds a handful of entries; this bound keeps a layer of empty entries from running for minutes. */
+const MAX_ENTRIES = 65_536;
+/** The caps of the kernel files together (tar-limits.ts), with room for headers. */
+const MAX_INFLATED = 4.5 * 1024 ** 3;
+/** GNU tar pads an archive to a 10 KiB record; anything far beyond the end-of-archive blocks is not tar. */
+const MAX_TRAILING = 1024 * 1024;
+/** A pax header carries a few names and times. */
+const MAX_PAX_BYTES = 1024 * 1024;
+class TarGate extends external_node_stream_namespaceObject.Transform {
+    where;
+    #state = { kind: 'header' };
+    #pending = Buffer.alloc(0);
+    #offset = 0;
+    #entries = 0;
+    #trailing = 0;
+    /** A pax `size` waiting for the header it applies to. */
+    #nextSize;
+    constructor(where) {
+        super({ highWaterMark: 1 << 20 });
+        this.where = where;
+    }
+    _transform(chunk, _encoding, callback) {
+        try {
+            const forward = this.#consume(chunk);
+            callback(null, forward.length > 0 ? forward : undefined);
+        }
+        catch (error) {
+            callback(error);
+        }
+    }
+    _flush(callback) {
+        // A short archive is the parser's to report ("Truncated input"); nothing is added here.
+        callback();
+    }
+    /** Walks `chunk` and returns the part of it to pass on (all of it until the end-of-archive block). */
+    #consume(chunk) {
+        if (this.#state.kind === 'done') {
+            this.#follow(chunk.length);
+            return Buffer.alloc(0);
+        }
+        if (this.#offset + chunk.length > MAX_INFLATED) {
+            throw new errors_InputError(`${this.where}: inflates to more than ${MAX_INFLATED} bytes, more than any kernel image holds`);
+        }
+        let at = 0;
+        while (at < chunk.length) {
+            const state = this.#state;
+            if (state.kind === 'skip') {
+                const step = Math.min(state.left, chunk.length - at);
+                state.left -= step;
+                at += step;
+                if (state.left === 0)
+                    this.#state = { kind: 'header' };
+                continue;
+            }
+            if (state.kind === 'pax') {
+                const step = Math.min(state.size + state.pad - state.have, chunk.length - at);
+                if (state.have < state.size)
+                    state.body.push(chunk.subarray(at, at + Math.min(step, state.size - state.have)));
+                state.have += step;
+                at += step;
+                if (state.have === state.size + state.pad)
+                    this.#paxDone(Buffer.concat(state.body));
+                continue;
+            }
+            const need = TAR_BLOCK - this.#pending.length;
+            const piece = chunk.subarray(at, at + need);
+            at += piece.length;
+            this.#pending = this.#pending.length === 0 ? Buffer.from(piece) : Buffer.concat([this.#pending, piece]);
+            if (this.#pending.length === TAR_BLOCK) {
+                const block = this.#pending;
+                this.#pending = Buffer.alloc(0);
+                this.#header(block, this.#offset + at - TAR_BLOCK);
+                if (this.#done()) {
+                    this.#follow(chunk.length - at);
+                    this.#offset += at;
+                    return Buffer.concat([chunk.subarray(0, at), Buffer.alloc(TAR_BLOCK)]);
                 }
             }
         }
-        await out.write(newcHeader('TRAILER!!!', { ino: 0, mode: 0, size: 0 }));
+        this.#offset += chunk.length;
+        return chunk;
     }
-    finally {
-        await out.close();
+    #header(block, position) {
+        if (isZeroBlock(block)) {
+            // Only this zero block and one more reach the parser (a second one is sent for it), so it ends there too.
+            this.#state = { kind: 'done' };
+            return;
+        }
+        const facts = parseTarHeader(block);
+        if (typeof facts === 'string')
+            throw new errors_InputError(`${this.where}: tar header at byte ${position}: ${facts}; GNU tar refuses it`);
+        if (++this.#entries > MAX_ENTRIES)
+            throw new errors_InputError(`${this.where}: more than ${MAX_ENTRIES} tar entries; a kernel image holds a few`);
+        const meta = facts.type === 'x' || facts.type === 'g';
+        const size = meta || this.#nextSize === undefined ? facts.size : this.#nextSize;
+        if (!meta && facts.type !== 'L' && facts.type !== 'K')
+            this.#nextSize = undefined;
+        const pad = (TAR_BLOCK - (size % TAR_BLOCK)) % TAR_BLOCK;
+        if (meta) {
+            if (size > MAX_PAX_BYTES)
+                throw new errors_InputError(`${this.where}: tar entry "${facts.name}": a pax header of ${size} bytes`);
+            this.#state = size + pad === 0 ? { kind: 'header' } : { kind: 'pax', body: [], have: 0, size, pad };
+            this.#paxType = facts.type;
+            this.#paxName = facts.name;
+            if (size + pad === 0)
+                this.#paxDone(Buffer.alloc(0));
+            return;
+        }
+        this.#state = size + pad === 0 ? { kind: 'header' } : { kind: 'skip', left: size + pad };
+    }
+    /** What follows the end of the archive is never read by GNU tar or krata: it need not be inflated for long. */
+    #follow(bytes) {
+        this.#trailing += bytes;
+        if (this.#trailing > MAX_TRAILING)
+            throw new errors_InputError(`${this.where}: more than ${MAX_TRAILING} bytes follow the end of the tar archive`);
+    }
+    #done() {
+        return this.#state.kind === 'done';
+    }
+    #paxType = 'x';
+    #paxName = '';
+    #paxDone(body) {
+        this.#state = { kind: 'header' };
+        const size = paxSize(body);
+        if (typeof size === 'string')
+            throw new errors_InputError(`${this.where}: tar entry "${this.#paxName}": ${size}; GNU tar refuses it`);
+        if (size === undefined)
+            return;
+        // A global header's size would apply to every entry after it: no writer does that, so it is refused.
+        if (this.#paxType === 'g')
+            throw new errors_InputError(`${this.where}: tar entry "${this.#paxName}": a global pax header sets size; refused`);
+        this.#nextSize = size;
     }
 }
 
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/pull/layer-reader.ts
+// Reading a layer as krata's puller does: decompressed according to its media type, then walked as a tar stream,
+// entry by entry, with back-pressure (node-tar), so a layer of any size passes through in constant memory; each
+// stage checks its bytes before the next one trusts them (layer-bytes.ts, tar-gate.ts, kernel-file-limits.ts).
+
+
+
+
+
+
+
+
+
+
+
+
+/** Streams one layer of `image` through `onEntry`. The blob's digest and size are checked as it is read. */
+async function readLayer(image, layer, onEntry, where) {
+    const compression = KRATA_LAYER_TYPES.get(layer.mediaType);
+    if (compression === undefined)
+        throw new errors_InputError(`${where}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`);
+    const blob = await image.openBlob(layer);
+    await walkTar(blob, compression, onEntry, `${where}: layer ${layer.digest}`);
+}
+/**
+ * Decompresses `source` and calls `onEntry` for each tar entry, one body at a time. Before anything is decompressed the
+ * bytes must start as `compression` says; every tar header must be one GNU tar accepts; each kernel file must be within
+ * its cap (kernel-file-limits.ts) and addons.squashfs a whole squashfs. The first error of any part (the bytes, the
+ * decompressor, the tar, a consumer) ends the whole walk with that error; no consumer is left waiting.
+ */
+async function walkTar(source, compression, onEntry, where) {
+    const parser = new rt({ strict: true });
+    const pending = [];
+    const bodies = new Set();
+    const stages = [source, new MagicGate(compression, where)];
+    if (compression === 'zstd')
+        stages.push(new ZstdFrameGate(where));
+    const decompress = decompressor(compression);
+    if (decompress !== undefined)
+        stages.push(decompress);
+    stages.push(new TarGate(where));
+    let failure;
+    let failed = () => undefined;
+    const stopped = new Promise((_resolve, reject) => (failed = reject));
+    stopped.catch(() => undefined);
+    // Any part failing stops every part: the pipeline alone would wait forever on a parser blocked by a failed body.
+    const fail = (error) => {
+        if (failure !== undefined)
+            return;
+        failure = error;
+        failed(error);
+        for (const stage of stages)
+            stage.destroy();
+        for (const body of bodies)
+            body.destroy(error);
+    };
+    parser.on('entry', (entry) => {
+        const info = { path: entry.path, type: entry.type, size: entry.size ?? 0, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) };
+        const regular = isRegularEntry(entry.type);
+        const problem = regular ? kernelFileSizeProblem(entry.path, info.size) : undefined;
+        if (problem !== undefined) {
+            entry.resume();
+            fail(new errors_InputError(`${where}: ${problem}`));
+            return;
+        }
+        let consume;
+        try {
+            consume = onEntry(info);
+        }
+        catch (error) {
+            // A throw inside the parser's event would escape the stream uncaught: end the walk with it instead.
+            entry.resume();
+            fail(error);
+            return;
+        }
+        const check = regular && placedPath(entry.path) === 'kernel/addons.squashfs' ? new SquashfsHead(info.size, `${where}: ${entry.path}`) : undefined;
+        check?.on('error', fail);
+        if (consume === undefined) {
+            if (check === undefined)
+                entry.resume();
+            else
+                entry.pipe(check).resume();
+            return;
+        }
+        const body = new external_node_stream_namespaceObject.PassThrough({ highWaterMark: 1 << 20 });
+        // The walk reports a failure itself (fail); a consumer that awaits something before reading its body (opening the
+        // file it writes) has no listener yet when the walk destroys the body with that failure.
+        body.on('error', () => undefined);
+        bodies.add(body);
+        body.once('close', () => bodies.delete(body));
+        if (check === undefined)
+            entry.pipe(body);
+        else
+            entry.pipe(check).pipe(body);
+        pending.push(consume(body).catch(fail));
+    });
+    try {
+        await Promise.race([(0,promises_namespaceObject.pipeline)([...stages, parser]), stopped]);
+    }
+    catch (error) {
+        fail(error);
+    }
+    // Every consumer has finished (or failed) before the walk returns: none is still writing a file.
+    await Promise.allSettled(pending);
+    if (failure === undefined)
+        return;
+    if (failure instanceof errors_InputError || failure instanceof ToolError || failure instanceof IntegrityError)
+        throw failure;
+    if (failure instanceof Error && failure.name !== 'Error' && !('code' in failure))
+        throw failure;
+    throw new errors_InputError(`${where}: ${failure.message}`);
+}
+/** Holds back the first bytes until they show the layer is what its media type says. */
+class MagicGate extends external_node_stream_namespaceObject.Transform {
+    compression;
+    where;
+    #head = [];
+    #have = 0;
+    #open = false;
+    constructor(compression, where) {
+        super({ highWaterMark: 1 << 20 });
+        this.compression = compression;
+        this.where = where;
+    }
+    _transform(chunk, _encoding, callback) {
+        if (this.#open)
+            return callback(null, chunk);
+        this.#head.push(chunk);
+        this.#have += chunk.length;
+        if (this.#have < MAGIC_BYTES)
+            return callback();
+        this.#release(callback);
+    }
+    _flush(callback) {
+        if (this.#open)
+            return callback();
+        this.#release(callback);
+    }
+    #release(callback) {
+        const head = Buffer.concat(this.#head);
+        this.#head = [];
+        const problem = layerMagicProblem(head, this.compression);
+        if (problem !== undefined)
+            return callback(new errors_InputError(`${this.where}: the layer ${problem}; its media type says ${this.compression === 'none' ? 'tar' : `tar+${this.compression}`}`));
+        this.#open = true;
+        callback(null, head);
+    }
+}
+/** Every zstd frame must be a zstd frame: the `zstd` program would also decode a gzip member placed after one. */
+class ZstdFrameGate extends external_node_stream_namespaceObject.Transform {
+    where;
+    #frames = new ZstdFrameCheck();
+    constructor(where) {
+        super({ highWaterMark: 1 << 20 });
+        this.where = where;
+    }
+    _transform(chunk, _encoding, callback) {
+        const problem = this.#frames.push(chunk);
+        callback(problem === undefined ? null : new errors_InputError(`${this.where}: the tar+zstd layer is not zstd throughout: ${problem}`), chunk);
+    }
+    _flush(callback) {
+        const problem = this.#frames.end();
+        callback(problem === undefined ? null : new errors_InputError(`${this.where}: ${problem}`));
+    }
+}
+/** Checks kernel/addons.squashfs's first bytes against its size as they pass (squashfs.ts: the publish rule). */
+class SquashfsHead extends external_node_stream_namespaceObject.Transform {
+    size;
+    what;
+    #head = Buffer.alloc(0);
+    #checked = false;
+    constructor(size, what) {
+        super({ highWaterMark: 1 << 20 });
+        this.size = size;
+        this.what = what;
+    }
+    _transform(chunk, _encoding, callback) {
+        if (!this.#checked) {
+            this.#head = Buffer.concat([this.#head, chunk.subarray(0, SUPERBLOCK_BYTES - this.#head.length)]);
+            if (this.#head.length === SUPERBLOCK_BYTES) {
+                const problem = this.#check();
+                if (problem !== undefined)
+                    return callback(problem);
+            }
+        }
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        callback(this.#checked ? null : (this.#check() ?? null));
+    }
+    #check() {
+        this.#checked = true;
+        const problem = squashfsProblem(this.#head, this.size);
+        return problem === undefined ? undefined : new errors_InputError(`${this.what} ${problem}`);
+    }
+}
+function decompressor(compression) {
+    if (compression === 'gzip')
+        return (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: 1 << 16 });
+    if (compression === 'zstd')
+        return layer_reader_nodeZstd?.() ?? layer_reader_zstdDecompressor();
+    return undefined;
+}
+/** Node's own zstd (zlib.createZstdDecompress, Node 22.15+/23.8+) when this Node has it. */
+const layer_reader_nodeZstd = external_node_zlib_default().createZstdDecompress?.bind((external_node_zlib_default()));
+/** Without it, the `zstd` program does it, as a stream (stdin → stdout). */
+function layer_reader_zstdDecompressor() {
+    const child = (0,external_node_child_process_namespaceObject.spawn)('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-500)));
+    const exited = new Promise((resolve) => child.once('close', resolve));
+    // The output only ends cleanly once zstd has said it succeeded: a corrupt frame must not pass as a short tar.
+    const output = new external_node_stream_namespaceObject.Transform({
+        transform: (chunk, _encoding, callback) => callback(null, chunk),
+        flush: (callback) => {
+            void exited.then((code) => callback(code === 0 ? null : new ToolError(`zstd -d failed: ${stderr.trim() || `exit ${String(code)}`}`)));
+        },
+    });
+    child.on('error', (error) => output.destroy(new ToolError(`cannot run zstd to read a tar+zstd layer: ${error.message}`)));
+    child.stdout.pipe(output);
+    const duplex = external_node_stream_namespaceObject.Duplex.from({ writable: child.stdin, readable: output });
+    duplex.on('close', () => {
+        if (child.exitCode === null)
+            child.kill();
+    });
+    return duplex;
+}
+/** Reads a whole entry body into memory, refusing more than `maxBytes` (for metadata). */
+async function bodyToBuffer(body, maxBytes, what) {
+    const chunks = [];
+    let length = 0;
+    for await (const chunk of body) {
+        length += chunk.length;
+        if (length > maxBytes)
+            throw new errors_InputError(`${what} is larger than ${maxBytes} bytes`);
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+/**
+ * The sha256 of a gzip body once inflated, refusing to inflate past `maxBytes` (kernel/config.gz: a 16 MiB gzip of
+ * zeros would otherwise cost a minute). Nothing is kept in memory.
+ */
+async function inflatedSha256(body, maxBytes, what) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    let inflated = 0;
+    const tooLarge = new errors_InputError(`${what} inflates to more than ${maxBytes} bytes`);
+    try {
+        await (0,promises_namespaceObject.pipeline)(body, (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: 1 << 16 }), new external_node_stream_namespaceObject.Writable({
+            write: (chunk, _encoding, done) => {
+                inflated += chunk.length;
+                if (inflated > maxBytes)
+                    return done(tooLarge);
+                hash.update(chunk);
+                done();
+            },
+        }));
+    }
+    catch (error) {
+        if (error === tooLarge || !(error instanceof Error) || !('code' in error))
+            throw error;
+        throw new errors_InputError(`${what} is not a whole gzip stream (${error.message})`);
+    }
+    return `sha256:${hash.digest('hex')}`;
+}
+
 ;// CONCATENATED MODULE: ./src/boot/stages.ts
 
 const STAGES = [
@@ -2204,13 +5201,29 @@ const STAGES = [
     { id: 'marker', title: 'marker printed with uname -r', missing: 'the guest never printed its marker', options: [] },
     { id: 'poweroff', title: 'guest powered off', missing: 'the guest did not power off', options: [] },
 ];
+/**
+ * What differs on arm64: there Xen has one guest type (PVH, built by xl's arm64 loader from an Image or Image.gz), and
+ * what a kernel needs to be a Xen guest at all is CONFIG_XEN (CONFIG_XEN_PV is x86-only).
+ */
+const AARCH64_STAGES = {
+    loaded: {
+        title: "Xen's domain builder loaded the kernel",
+        missing: "Xen's domain builder rejected the image (an arm64 zone kernel is arch/arm64/boot/Image or Image.gz)",
+        options: ['CONFIG_XEN'],
+    },
+    console: { options: ['CONFIG_XEN', 'CONFIG_HVC_XEN', 'CONFIG_PRINTK'] },
+};
+/** The stages of one architecture's boot test: the same ids and order everywhere. */
+function stageSpecs(arch) {
+    return arch === 'x86_64' ? STAGES : STAGES.map((s) => ({ ...s, ...AARCH64_STAGES[s.id] }));
+}
 /** Lines the dom0 init writes about the guest, and the prefix it puts on every line of the guest's console. */
 const DOM0_PREFIX = 'ka-dom0: ';
 const GUEST_PREFIX = 'ka-guest| ';
 /** Lines the guest's init writes: `ka-boot: ok NAME`, `ka-boot: fail NAME why`, `ka-boot: skip NAME why`. */
 const GUEST_STAGE_PREFIX = 'ka-boot: ';
 /** Reads the stages from QEMU's serial output (Xen, dom0 and, prefixed, the guest console). */
-function readStages(lines) {
+function readStages(lines, specs = STAGES) {
     const seen = new Map();
     const mark = (id, state, at, detail) => {
         if (!seen.has(id))
@@ -2250,7 +5263,7 @@ function readStages(lines) {
                 mark('marker', 'ok', at, marker[1]);
         }
     }
-    return STAGES.map((spec) => {
+    return specs.map((spec) => {
         const s = seen.get(spec.id);
         return { id: spec.id, title: spec.title, state: s?.state ?? 'missing', at: s?.at, detail: s?.detail };
     });
@@ -2265,11 +5278,11 @@ function bootPassed(results) {
     return results.every((r) => r.state === 'ok' || r.state === 'skipped');
 }
 /** The one line naming the first stage that did not happen, with the config options responsible when known. */
-function firstFailure(results, config) {
+function firstFailure(results, config, specs = STAGES) {
     const failed = results.find((r) => r.state === 'failed' || r.state === 'missing');
     if (!failed)
         return undefined;
-    const spec = STAGES.find((s) => s.id === failed.id);
+    const spec = specs.find((s) => s.id === failed.id);
     const parts = [spec.missing];
     if (failed.detail)
         parts.push(failed.detail);
@@ -2384,12 +5397,15 @@ const HOTPLUG_SCRIPT = `#!/bin/sh
 dev=$(xenstore-read "$XENBUS_PATH/params")
 xenstore-write "$XENBUS_PATH/physical-device" "$(stat -L -c '%t:%T' "$dev")" "$XENBUS_PATH/physical-device-path" "$dev" "$XENBUS_PATH/hotplug-status" connected
 `;
+function guestTypeOf(arch) {
+    return arch === 'x86_64' ? 'pv' : 'pvh';
+}
 /** krata's disk layout: xvda the root image, xvdc the addons (xvdb, the config block, is not needed to boot). */
-function guestXlConfig(memoryMiB = 128) {
+function guestXlConfig(type = 'pv', memoryMiB = 128) {
     const disk = (vdev, loop) => `"format=raw, vdev=${vdev}, access=ro, script=${GUEST_DIR}/hotplug, target=${loop}"`;
     return [
         `name = "${GUEST_NAME}"`,
-        'type = "pv"',
+        `type = "${type}"`,
         `kernel = "${GUEST_DIR}/kernel"`,
         `ramdisk = "${GUEST_DIR}/initrd"`,
         'extra = "console=hvc0"',
@@ -2467,7 +5483,7 @@ function dom0InitramfsEntries(files) {
             dirs.add(parts.slice(0, i).join('/'));
     };
     const programs = files.xenPrograms.map((p) => `${files.xenBinDir}/${p.split('/').pop()}`);
-    [...programs, ...files.libraries].forEach(withParents);
+    [...programs, ...files.libraries.map((l) => l.name)].forEach(withParents);
     const sortedDirs = [...dirs].sort();
     return [
         ...sortedDirs.map((name) => ({ kind: 'dir', name })),
@@ -2480,34 +5496,42 @@ function dom0InitramfsEntries(files) {
         { kind: 'host-file', name: 'usr/bin/xenstore', mode: 0o755, source: files.xenstoreClient },
         { kind: 'symlink', name: 'usr/bin/xenstore-read', target: 'xenstore' },
         { kind: 'symlink', name: 'usr/bin/xenstore-write', target: 'xenstore' },
-        ...files.libraries.map((l) => ({ kind: 'host-file', name: l, mode: 0o755, source: l })),
+        ...files.libraries.map((l) => ({ kind: 'host-file', name: l.name, mode: 0o755, source: l.source })),
         { kind: 'file', name: `${GUEST_DIR}/hotplug`, mode: 0o755, data: HOTPLUG_SCRIPT },
-        { kind: 'file', name: `${GUEST_DIR}/guest.cfg`, data: guestXlConfig() },
+        { kind: 'file', name: `${GUEST_DIR}/guest.cfg`, data: guestXlConfig(files.guestType) },
         { kind: 'host-file', name: `${GUEST_DIR}/kernel`, source: files.guest.kernel },
         { kind: 'host-file', name: `${GUEST_DIR}/initrd`, source: files.guest.ramdisk },
         { kind: 'host-file', name: `${GUEST_DIR}/root.squashfs`, source: files.guest.root },
         { kind: 'host-file', name: `${GUEST_DIR}/addons.squashfs`, source: files.guest.addons },
     ];
 }
+/** dom0's memory: room for its own userland plus the guest's files twice (the initramfs, then its unpacked copy). */
+function dom0MiB(base, guestBytes) {
+    return base + Math.ceil((guestBytes * 2) / 2 ** 20);
+}
+/** QEMU's arguments for the plan's architecture (the program is `qemuFor(arch)` in host-tools.ts). */
+function qemuArgs(plan) {
+    return plan.arch === 'x86_64' ? qemuArgsX86(plan) : qemuArgsArm64(plan);
+}
 /**
- * QEMU's arguments: Xen as the multiboot kernel, dom0's kernel and initramfs as its modules. TCG needs
+ * x86_64: Xen as the multiboot kernel, dom0's kernel and initramfs as its modules. TCG needs
  * `-cpu Haswell-noTSX` (with `-cpu max` dom0 dies at once); KVM takes the host's CPU.
  * dom0 gets one vCPU (the guest runs on the other) and Xen does not scrub free RAM at boot: under TCG both cost
  * seconds (the sample's whole boot test went from 70 s to 33 s on the same loaded machine with these two).
  */
-function qemuArgs(plan) {
+function qemuArgsX86(plan) {
     for (const p of [plan.xen, plan.dom0Kernel, plan.dom0Initramfs]) {
         if (p.includes(','))
             throw new errors_InputError(`${p}: QEMU's multiboot module list cannot hold a path with a comma`);
     }
-    const dom0MiB = 512 + Math.ceil((plan.guestBytes * 2) / 2 ** 20);
+    const dom0 = dom0MiB(512, plan.guestBytes);
     return [
         '-accel',
         plan.accel,
         '-cpu',
         plan.accel === 'kvm' ? 'host' : 'Haswell-noTSX',
         '-m',
-        String(dom0MiB + 384),
+        String(dom0 + 384),
         '-smp',
         '2',
         '-nographic',
@@ -2518,10 +5542,523 @@ function qemuArgs(plan) {
         '-kernel',
         plan.xen,
         '-append',
-        `console=com1 dom0_mem=${dom0MiB}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
+        `console=com1 dom0_mem=${dom0}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
         '-initrd',
         `${plan.dom0Kernel} console=hvc0 quiet,${plan.dom0Initramfs}`,
     ];
+}
+/** Where QEMU's guest-loader puts dom0's kernel and initramfs: RAM starts at 1 GiB on `virt`; the kernel must end below the initramfs. */
+const ARM64_DOM0_KERNEL_AT = 0x49000000;
+const ARM64_DOM0_INITRAMFS_AT = 0x50000000;
+const ARM64_RAM_AT = 0x40000000;
+/**
+ * aarch64 (xen-arm64-in-qemu.md): Xen (an arm64 Image) boots at EL2, which needs `virtualization=on` (without it QEMU
+ * prints nothing at all); dom0's kernel and initramfs are placed by QEMU's guest-loader device, which also writes the
+ * device-tree nodes Xen reads them from. TCG takes `-cpu max`. RAM holds what lies below the initramfs, the initramfs
+ * itself (about the guest's bytes), dom0 and the guest.
+ */
+function qemuArgsArm64(plan) {
+    // QEMU's option syntax: a comma inside a value is written twice.
+    const value = (p) => p.replace(/,/g, ',,');
+    const dom0 = dom0MiB(384, plan.guestBytes);
+    const belowInitramfs = (ARM64_DOM0_INITRAMFS_AT - ARM64_RAM_AT) / 2 ** 20;
+    const ram = belowInitramfs + Math.ceil(plan.guestBytes / 2 ** 20) + dom0 + 384;
+    return [
+        '-machine',
+        'virt,virtualization=on,gic-version=3',
+        '-accel',
+        plan.accel,
+        '-cpu',
+        plan.accel === 'kvm' ? 'host' : 'max',
+        '-m',
+        String(ram),
+        '-smp',
+        '2',
+        '-nographic',
+        '-nodefaults',
+        '-no-reboot',
+        '-serial',
+        'stdio',
+        '-kernel',
+        plan.xen,
+        '-append',
+        `console=dtuart dom0_mem=${dom0}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
+        '-device',
+        `guest-loader,addr=0x${ARM64_DOM0_KERNEL_AT.toString(16)},kernel=${value(plan.dom0Kernel)},bootargs=console=hvc0 quiet`,
+        '-device',
+        `guest-loader,addr=0x${ARM64_DOM0_INITRAMFS_AT.toString(16)},initrd=${value(plan.dom0Initramfs)}`,
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/boot/kit-contents.ts
+// What a boot kit holds and how its index file (kit.json) names the pieces: pure data and checks, no I/O. The kit is
+// one OCI image per architecture whose single layer unpacks to the files kit.json lists, relative to the kit folder.
+
+
+
+/** The kit's index file, at the top of its layer. */
+const KIT_INDEX = 'kit.json';
+/** Bumped when kit.json changes shape; a kit of another version is refused with what to do. */
+const KIT_FORMAT = 1;
+/** The image annotation naming each Debian package the kit was made from (value: `name=version`, one per line). */
+const PACKAGES_ANNOTATION = 'dev.krata.kernel-action.boot-kit.debian-packages';
+const KIT_TITLE = 'kernel-action boot kit';
+/** The toolstack programs dom0 runs (xen-in-qemu.md), from xen-utils. */
+const XEN_PROGRAMS = ['xl', 'xenstored', 'xenconsoled', 'xen-init-dom0', 'libxl-save-helper', 'xenconsole'];
+/**
+ * The Debian packages a kit is made from, per architecture: the hypervisor, dom0's kernel (a metapackage, followed to
+ * the versioned package), the toolstack and every library its programs need (the build fails, naming the library,
+ * when one is missing), and the static busybox.
+ */
+function kitPackages(arch) {
+    const deb = archNames(arch).oci;
+    return [
+        `xen-hypervisor-4.17-${deb}`,
+        `linux-image-${deb}`,
+        'xen-utils-4.17',
+        'xenstore-utils',
+        'busybox-static',
+        'libxencall1',
+        'libxendevicemodel1',
+        'libxenevtchn1',
+        'libxenforeignmemory1',
+        'libxengnttab1',
+        'libxenhypfs1',
+        'libxenmisc4.17',
+        'libxenstore4',
+        'libxentoolcore1',
+        'libxentoollog1',
+        'libyajl2',
+        'libc6',
+        'libgcc-s1',
+        'libuuid1',
+        'zlib1g',
+        'liblzma5',
+        'libzstd1',
+        'libfdt1',
+    ];
+}
+/** The layout tag of an architecture's kit: `x86_64` or `aarch64`. */
+function kitTag(arch) {
+    return arch;
+}
+/** The annotation value: `name=version` lines, sorted, so the same packages always give the same manifest. */
+function packagesAnnotation(packages) {
+    return [...new Set(packages.map((p) => `${p.name}=${p.version}`))].sort().join('\n');
+}
+const RELATIVE = /^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._+/-]+$/;
+const ABSOLUTE = /^\/(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._+/-]+$/;
+/** Reads kit.json as found: every path is checked to stay inside the kit folder before anything uses it. */
+function parseKitIndex(text, where) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new errors_InputError(`${where}: ${KIT_INDEX} is not JSON`);
+    }
+    const bad = (what) => {
+        throw new errors_InputError(`${where}: ${KIT_INDEX} ${what}`);
+    };
+    if (data === null || typeof data !== 'object')
+        return bad('is not an object');
+    const kit = data;
+    if (kit.format !== KIT_FORMAT)
+        bad(`has format ${JSON.stringify(kit.format)}; this kernel-action reads format ${KIT_FORMAT} (use the kit its boot-kit default names)`);
+    if (kit.arch !== 'x86_64' && kit.arch !== 'aarch64')
+        bad(`names no known arch (${JSON.stringify(kit.arch)})`);
+    const rel = (key, value) => typeof value === 'string' && RELATIVE.test(value) ? value : bad(`${key}: ${JSON.stringify(value)} is not a path inside the kit`);
+    const abs = (key, value) => typeof value === 'string' && ABSOLUTE.test(value) ? value : bad(`${key}: ${JSON.stringify(value)} is not an absolute dom0 path`);
+    const modules = (kit.dom0Modules ?? {});
+    const programs = Array.isArray(kit.xenPrograms) ? kit.xenPrograms : bad('xenPrograms is not a list');
+    const libraries = Array.isArray(kit.libraries) ? kit.libraries : bad('libraries is not a list');
+    return {
+        format: KIT_FORMAT,
+        arch: kit.arch,
+        xen: rel('xen', kit.xen),
+        dom0Kernel: rel('dom0Kernel', kit.dom0Kernel),
+        dom0Modules: Object.fromEntries(DOM0_MODULES.map((m) => [m, rel(`dom0Modules.${m}`, modules[m])])),
+        xenBinDir: abs('xenBinDir', kit.xenBinDir),
+        xenPrograms: programs.map((p, i) => rel(`xenPrograms[${i}]`, p)),
+        xenstoreClient: rel('xenstoreClient', kit.xenstoreClient),
+        libraries: libraries.map((l, i) => {
+            const lib = (l ?? {});
+            return { name: abs(`libraries[${i}].name`, lib.name), file: rel(`libraries[${i}].file`, lib.file) };
+        }),
+        busybox: rel('busybox', kit.busybox),
+        rootImage: rel('rootImage', kit.rootImage),
+        emptyAddons: rel('emptyAddons', kit.emptyAddons),
+    };
+}
+/** Every file kit.json names, relative to the kit folder: what an unpacked kit must hold. */
+function kitFiles(kit) {
+    return [
+        kit.xen,
+        kit.dom0Kernel,
+        ...Object.values(kit.dom0Modules),
+        ...kit.xenPrograms,
+        kit.xenstoreClient,
+        ...kit.libraries.map((l) => l.file),
+        kit.busybox,
+        kit.rootImage,
+        kit.emptyAddons,
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/boot/kit-oci-adapter.ts
+// The boot kit's only contact with the project's OCI code (layout writer, registry client, image reader): one small
+// file, so that a change of the store interface is re-pointed here and nowhere else.
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Writes the kit's blobs, config and manifest into the layout at `dir` and tags it with the arch. */
+async function writeKitImage(dir, files) {
+    const layout = await OciLayout.open(dir);
+    const diffId = (await sha256OfFile(files.tarFile)).digest;
+    const blob = await sha256OfFile(files.gzFile);
+    const staging = layout.stagingPath();
+    await (0,external_node_fs_promises_namespaceObject.rename)(files.gzFile, staging);
+    await layout.commitBlob(staging, blob.digest);
+    const layer = { mediaType: MediaType.layerGzip, digest: blob.digest, size: blob.size };
+    // A fixed creation time: the digest depends on the packages alone.
+    const created = '1970-01-01T00:00:00Z';
+    const config = serializeJson(imageConfig({
+        architecture: ociArch(files.arch),
+        created,
+        diffIds: [diffId],
+        history: ['kernel-action boot-kit: Xen, dom0 and its userland from Debian packages'],
+    }), MediaType.config);
+    const manifest = serializeJson(imageManifest({
+        config: await layout.writeJsonBlob(config),
+        layers: [layer],
+        annotations: {
+            'org.opencontainers.image.title': `${KIT_TITLE} (${files.arch})`,
+            'org.opencontainers.image.created': created,
+            [PACKAGES_ANNOTATION]: packagesAnnotation(files.packages),
+        },
+    }), MediaType.manifest);
+    const descriptor = await layout.writeJsonBlob(manifest);
+    await layout.tag({ ...descriptor, platform: { architecture: ociArch(files.arch), os: 'linux' } }, [kitTag(files.arch)]);
+    return { digest: descriptor.digest, layerBytes: blob.size };
+}
+/** Input `boot-kit` / `--boot-kit`: empty (the pinned kit) or a reference the image reader takes, checked up front. */
+function checkKitReference(text) {
+    if (text === '')
+        return '';
+    try {
+        parseImageReference(text);
+    }
+    catch (error) {
+        throw new errors_InputError(`boot-kit: ${error.message}`);
+    }
+    return text;
+}
+/** The digest a reference pins (`...@sha256:...`), if any: the cache can answer before any request. */
+function pinnedDigest(reference) {
+    return parseImageReference(reference).digest;
+}
+/** Fetches the manifest `reference` names (an index is narrowed to `arch`), and no blob until `open()`. */
+async function resolveKit(reference, arch, log) {
+    const parsed = parseImageReference(reference);
+    const store = await openImageStore(parsed, { log });
+    let fetched = await store.fetchManifest(startingPoint(parsed) ?? '');
+    if (fetched === undefined)
+        throw new errors_InputError(`boot-kit: ${reference} does not exist`);
+    let indexDigest;
+    const document = parseDocument(fetched, reference);
+    if (isIndexDocument(fetched.mediaType, document)) {
+        const index = checkIndexDocument(document, `${reference}@${fetched.digest}`);
+        const child = pickPlatform(index, arch);
+        if (child === undefined)
+            throw new errors_InputError(`boot-kit: ${reference} has no linux/${ociArch(arch)} kit`);
+        indexDigest = fetched.digest;
+        fetched = await store.fetchManifest(child.digest);
+        if (fetched === undefined)
+            throw new errors_InputError(`boot-kit: ${reference} names ${child.digest}, which ${store.name} does not have`);
+    }
+    const manifest = fetched;
+    return {
+        digest: manifest.digest,
+        open: async () => {
+            const image = await openManifest(store, reference, manifest, indexDigest);
+            if (image.layers.length !== 1)
+                throw new errors_InputError(`boot-kit: ${reference} has ${image.layers.length} layers; a boot kit has one`);
+            const layer = image.layers[0];
+            return {
+                digest: image.digest,
+                architecture: image.config.architecture,
+                walk: (onEntry) => readLayer(image, layer, onEntry, `boot-kit ${reference}`),
+            };
+        },
+    };
+}
+
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: ./src/boot/accel.ts
+/** Seconds a KVM run gets to print its first `(XEN)` line before it is given up for TCG. */
+const KVM_PROBE_SECONDS = 20;
+/**
+ * The udev rule that lets the runner's user open /dev/kvm on GitHub's hosted runners (actions/runner-images #7670):
+ * the device exists there, but belongs to the kvm group the `runner` user is not in.
+ */
+const KVM_UDEV_STEP = 'echo \'KERNEL=="kvm", GROUP="kvm", MODE="0666", OPTIONS+="static_node=kvm"\' | sudo tee /etc/udev/rules.d/99-kvm4all.rules && sudo udevadm control --reload-rules && sudo udevadm trigger --name-match=kvm';
+/** `auto` tries KVM first when this user can open /dev/kvm; `kvm` or `tcg` asked for is used alone. */
+function planAccels(requested, access, device = '/dev/kvm') {
+    if (requested !== 'auto')
+        return { order: [requested] };
+    if (access === 'usable')
+        return { order: ['kvm', 'tcg'] };
+    if (access === 'other-arch')
+        return { order: ['tcg'], kvmSkipped: "the kernel is not of this machine's architecture" };
+    if (access === 'absent')
+        return { order: ['tcg'], kvmSkipped: `no ${device} on this machine` };
+    return {
+        order: ['tcg'],
+        kvmSkipped: `${device} exists but this user cannot open it (on GitHub's runners, add a step before this one: ${KVM_UDEV_STEP})`,
+    };
+}
+/** The reason to give up a KVM run at this line of QEMU's output, or undefined: the line is no sign of trouble. */
+function kvmFailureIn(line) {
+    const text = line.replace(/^qemu: /, '').trim();
+    if (/KVM internal error/i.test(text))
+        return text;
+    if (/^emulation failure/i.test(text))
+        return 'KVM internal error: emulation failure';
+    if (/failed to set MSR|kvm_buf_set_msrs|Could not access KVM kernel module|failed to initialize kvm/i.test(text))
+        return text;
+    return undefined;
+}
+/** The one line that says KVM was given up and why, for the log and the job summary. */
+function kvmGivenUp(reason, seconds) {
+    return `KVM given up after ${seconds.toFixed(1)} s (${reason}); booting with TCG (software emulation) instead`;
+}
+
+;// CONCATENATED MODULE: ./src/boot/cpio.ts
+
+
+
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+const S_IFCHR = 0o020000;
+/** The 110-byte "newc" header plus the NUL-terminated, 4-byte-padded name (the format the kernel unpacks). */
+function newcHeader(name, fields) {
+    const nameBytes = Buffer.from(`${name}\0`);
+    const hex = (n) => n.toString(16).padStart(8, '0');
+    const header = '070701' +
+        [
+            fields.ino,
+            fields.mode,
+            0,
+            0,
+            fields.mode & S_IFDIR ? 2 : 1,
+            0,
+            fields.size,
+            0,
+            0,
+            fields.rdevMajor ?? 0,
+            fields.rdevMinor ?? 0,
+            nameBytes.length,
+            0,
+        ]
+            .map(hex)
+            .join('');
+    return Buffer.concat([Buffer.from(header), nameBytes, Buffer.alloc(padding(110 + nameBytes.length))]);
+}
+function padding(length) {
+    return (4 - (length % 4)) % 4;
+}
+/** Writes `entries` as one uncompressed newc archive at `path`; host files are streamed, not read whole. */
+async function writeCpio(path, entries) {
+    const out = await (0,external_node_fs_promises_namespaceObject.open)(path, 'w');
+    try {
+        let ino = 1;
+        for (const entry of entries) {
+            const name = entry.name.replace(/^\/+/, '');
+            switch (entry.kind) {
+                case 'dir':
+                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFDIR | 0o755, size: 0 }));
+                    break;
+                case 'symlink': {
+                    const target = Buffer.from(entry.target);
+                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFLNK | 0o777, size: target.length }));
+                    await out.write(Buffer.concat([target, Buffer.alloc(padding(target.length))]));
+                    break;
+                }
+                case 'char':
+                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFCHR | 0o600, size: 0, rdevMajor: entry.major, rdevMinor: entry.minor }));
+                    break;
+                case 'file': {
+                    const data = Buffer.from(entry.data);
+                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFREG | (entry.mode ?? 0o644), size: data.length }));
+                    await out.write(Buffer.concat([data, Buffer.alloc(padding(data.length))]));
+                    break;
+                }
+                case 'host-file': {
+                    const { size } = await (0,external_node_fs_promises_namespaceObject.stat)(entry.source);
+                    await out.write(newcHeader(name, { ino: ino++, mode: S_IFREG | (entry.mode ?? 0o644), size }));
+                    let written = 0;
+                    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(entry.source)) {
+                        await out.write(chunk);
+                        written += chunk.length;
+                    }
+                    if (written !== size)
+                        throw new IntegrityError(`${entry.source} changed size while it was archived`);
+                    await out.write(Buffer.alloc(padding(size)));
+                    break;
+                }
+            }
+        }
+        await out.write(newcHeader('TRAILER!!!', { ino: 0, mode: 0, size: 0 }));
+    }
+    finally {
+        await out.close();
+    }
+}
+
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/boot/places.ts
+// Where the boot test keeps things between runs, and where the action's own scripts are.
+
+
+
+
+
+/** Where downloads and unpacked pieces are kept between runs (the same cache as scripts/debian-package.sh). */
+function cacheDir() {
+    if (process.env.KERNEL_ACTION_CACHE)
+        return process.env.KERNEL_ACTION_CACHE;
+    // A runner's user cannot write /var/cache; its home can be kept between jobs with actions/cache.
+    return process.getuid?.() === 0 ? '/var/cache/kernel-action' : external_node_path_default().join((0,external_node_os_namespaceObject.homedir)(), '.cache', 'kernel-action');
+}
+/** scripts/debian-package.sh, found by walking up from this file (src/boot under jest, dist/ or dist/cli bundled). */
+function actionScript(name) {
+    let dir = external_node_path_default().dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    for (let depth = 0; depth < 5; depth++) {
+        const candidate = external_node_path_default().join(dir, 'scripts', name);
+        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
+            return candidate;
+        dir = external_node_path_default().dirname(dir);
+    }
+    throw new errors_InternalError(`scripts/${name} is missing from this copy of kernel-action`);
+}
+
+;// CONCATENATED MODULE: ./src/boot/kit-fetch.ts
+// The boot kit on this machine: pulled once by its manifest digest, every blob checked, unpacked into the cache folder
+// (<cache>/boot-kit/<digest hex>/, which actions/cache can keep); a second use with the same digest reads no blob.
+
+
+
+
+
+
+
+
+
+const COMPLETE = '.complete';
+// Entry paths as the builder writes them: plain relative names, no `.`/`..` parts.
+const ENTRY = /^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._+/-]+\/?$/;
+const KIT_INDEX_MAX_BYTES = 1 << 20;
+function kitCacheDir(digest) {
+    return external_node_path_default().join(cacheDir(), 'boot-kit', digest.replace(/^sha256:/, ''));
+}
+/** The kit `reference` names, for `arch`, from the cache or pulled into it. */
+async function localKit(reference, arch, log = () => undefined) {
+    const pinned = pinnedDigest(reference);
+    if (pinned !== undefined && (0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(kitCacheDir(pinned), COMPLETE)))
+        return readLocal(pinned, arch, true);
+    const resolved = await resolveKit(reference, arch, log);
+    const dir = kitCacheDir(resolved.digest);
+    if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(dir, COMPLETE)))
+        return readLocal(resolved.digest, arch, true);
+    const opened = await resolved.open();
+    if (opened.architecture !== ociArch(arch)) {
+        throw new errors_InputError(`boot-kit: ${reference} is a kit for ${String(opened.architecture)}, not ${ociArch(arch)}`);
+    }
+    const started = Date.now();
+    const partial = `${dir}.${process.pid}.partial`;
+    await (0,external_node_fs_promises_namespaceObject.rm)(partial, { recursive: true, force: true });
+    await (0,external_node_fs_promises_namespaceObject.mkdir)(partial, { recursive: true });
+    try {
+        await opened.walk((entry) => {
+            if (!ENTRY.test(entry.path))
+                throw new errors_InputError(`boot-kit ${reference}: layer entry ${JSON.stringify(entry.path)} is not a plain relative path`);
+            const target = external_node_path_default().join(partial, entry.path);
+            if (entry.type === 'Directory') {
+                return async (body) => {
+                    body.resume();
+                    await (0,external_node_fs_promises_namespaceObject.mkdir)(target, { recursive: true });
+                };
+            }
+            if (entry.type !== 'File' && entry.type !== 'OldFile') {
+                throw new errors_InputError(`boot-kit ${reference}: layer entry ${entry.path} is a ${entry.type}; a kit holds only files and folders`);
+            }
+            return async (body) => {
+                await (0,external_node_fs_promises_namespaceObject.mkdir)(external_node_path_default().dirname(target), { recursive: true });
+                await (0,promises_namespaceObject.pipeline)(body, (0,external_node_fs_namespaceObject.createWriteStream)(target, { flags: 'wx', mode: 0o644 }));
+            };
+        });
+        await (0,external_node_fs_promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+        await (0,external_node_fs_promises_namespaceObject.rename)(partial, dir);
+    }
+    catch (error) {
+        await (0,external_node_fs_promises_namespaceObject.rm)(partial, { recursive: true, force: true });
+        throw error;
+    }
+    // A kit whose kit.json does not hold up is not kept: the next run pulls it again rather than trusting it.
+    const local = await readLocal(opened.digest, arch, false).catch(async (error) => {
+        await (0,external_node_fs_promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+        throw error;
+    });
+    await createComplete(dir);
+    log(`boot test: boot kit ${opened.digest} pulled and unpacked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return local;
+}
+async function createComplete(dir) {
+    const out = (0,external_node_fs_namespaceObject.createWriteStream)(external_node_path_default().join(dir, COMPLETE));
+    await new Promise((resolve, reject) => out.on('error', reject).end(resolve));
+}
+/** The unpacked kit: kit.json read and checked, every file it names present. */
+async function readLocal(digest, arch, cached) {
+    const dir = kitCacheDir(digest);
+    const where = `boot kit ${dir}`;
+    const text = await (0,external_node_fs_promises_namespaceObject.readFile)(external_node_path_default().join(dir, KIT_INDEX), 'utf8').catch(() => {
+        throw new errors_InputError(`${where}: no ${KIT_INDEX}; not a boot kit`);
+    });
+    if (text.length > KIT_INDEX_MAX_BYTES)
+        throw new errors_InputError(`${where}: ${KIT_INDEX} is larger than ${KIT_INDEX_MAX_BYTES} bytes`);
+    const kit = parseKitIndex(text, where);
+    if (kit.arch !== arch)
+        throw new errors_InputError(`${where}: a kit for ${kit.arch}, not ${arch}`);
+    for (const f of kitFiles(kit))
+        if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(dir, f)))
+            throw new errors_InputError(`${where}: ${KIT_INDEX} names ${f}, which the kit does not hold`);
+    return { dir, digest, kit, cached };
+}
+
+;// CONCATENATED MODULE: ./src/boot/kit-pinned.ts
+const BOOT_KIT_REPOSITORY = 'ghcr.io/krata/kernel-action-boot-kit';
+const PINNED_BOOT_KITS = {
+    // Built with `npm run boot-kit` on 2026-12-06 from Debian 12's xen 4.17.7+13-g2445b30a44-0+deb12u1 and
+    // linux-image-6.1.0-57 (6.1.192-3); the image annotations list every package.
+    x86_64: 'sha256:651ea6a4dd8e6ab19bdcb969c2ea6113f6e060cd2e8e17a58c55b36e36226aa8',
+    aarch64: 'sha256:c1f7d9b4ef5acaed99fa839027c5b585974b32f0473e5282defe06520d9236bb',
+};
+/** The default kit reference for an architecture: the repository at the pinned digest. */
+function defaultBootKit(arch) {
+    return `${BOOT_KIT_REPOSITORY}@${PINNED_BOOT_KITS[arch]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/boot/host-tools.ts
@@ -2536,24 +6073,67 @@ function qemuArgs(plan) {
 
 
 
+
+
+
 const run = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
-/** Where downloads and unpacked pieces are kept between runs (the same cache as scripts/debian-package.sh). */
-function cacheDir() {
-    if (process.env.KERNEL_ACTION_CACHE)
-        return process.env.KERNEL_ACTION_CACHE;
-    // A runner's user cannot write /var/cache; its home can be kept between jobs with actions/cache.
-    return process.getuid?.() === 0 ? '/var/cache/kernel-action' : external_node_path_default().join((0,external_node_os_namespaceObject.homedir)(), '.cache', 'kernel-action');
-}
-const XEN_PROGRAMS = ['xl', 'xenstored', 'xenconsoled', 'xen-init-dom0', 'libxl-save-helper', 'xenconsole'];
-/** The one line to show when a piece is missing: what to install (scripts/install-boot-tools.sh does it all). */
+/** The one line to show when a piece is missing: what to install. */
 class MissingTool extends ToolError {
     constructor(what, pkg) {
-        super(`boot test: ${what} not found; install ${pkg} (scripts/install-boot-tools.sh installs everything the boot test needs)`);
+        super(`boot test: ${what} not found; install ${pkg}`);
     }
 }
-async function findBootHost() {
-    const qemu = which('qemu-system-x86_64', 'qemu-system-x86');
-    const mksquashfs = which('mksquashfs', 'squashfs-tools');
+/** QEMU's program for an architecture's guests, and the Debian/Ubuntu package holding it. */
+function qemuFor(arch) {
+    return arch === 'x86_64' ? { program: 'qemu-system-x86_64', pkg: 'qemu-system-x86' } : { program: 'qemu-system-aarch64', pkg: 'qemu-system-arm' };
+}
+/**
+ * QEMU first (the one thing the runner's distribution must provide), then the pieces: from the boot kit, or, when the
+ * kit cannot be had, from this machine's Xen packages, saying so in one line.
+ */
+async function findBootHost(arch, options = {}) {
+    const log = options.log ?? (() => undefined);
+    const { program, pkg } = qemuFor(arch);
+    const qemu = which(program, pkg);
+    const reference = options.kit ?? defaultBootKit(arch);
+    let kitError;
+    try {
+        const local = await localKit(reference, arch, log);
+        log(`boot test: boot kit ${local.digest}${local.cached ? ' (from the cache)' : ''}`);
+        return { ...kitPieces(local.dir, local.kit), qemu, source: `boot kit ${local.digest}` };
+    }
+    catch (error) {
+        kitError = oneLine(error);
+    }
+    if (arch !== 'x86_64')
+        throw new ToolError(`boot test: the boot kit ${reference} cannot be used: ${kitError}`);
+    log(`boot test: the boot kit ${reference} cannot be used (${kitError}); using this machine's Xen packages instead`);
+    try {
+        const pieces = await installedPieces();
+        return { ...pieces, qemu, mksquashfs: which('mksquashfs', 'squashfs-tools'), source: "this machine's Xen packages" };
+    }
+    catch (error) {
+        throw new ToolError(`${oneLine(error)} (and the boot kit ${reference} cannot be used: ${kitError})`);
+    }
+}
+/** A kit's files, as host paths. */
+function kitPieces(dir, kit) {
+    const at = (f) => external_node_path_default().join(dir, f);
+    return {
+        xen: at(kit.xen),
+        dom0Kernel: at(kit.dom0Kernel),
+        dom0Modules: Object.fromEntries(DOM0_MODULES.map((m) => [m, at(kit.dom0Modules[m])])),
+        xenBinDir: kit.xenBinDir,
+        xenPrograms: kit.xenPrograms.map(at),
+        xenstoreClient: at(kit.xenstoreClient),
+        libraries: kit.libraries.map((l) => ({ name: l.name, source: at(l.file) })),
+        busybox: at(kit.busybox),
+        rootImage: at(kit.rootImage),
+        emptyAddons: at(kit.emptyAddons),
+    };
+}
+/** x86_64 fallback: Xen, its toolstack, busybox and a dom0 kernel installed on this machine (Debian's packages). */
+async function installedPieces() {
     const busybox = '/bin/busybox';
     if (!(0,external_node_fs_namespaceObject.existsSync)(busybox) || !(await isStatic(busybox)))
         throw new MissingTool('a static /bin/busybox', 'busybox-static');
@@ -2563,9 +6143,9 @@ async function findBootHost() {
     const xenstoreClient = '/usr/bin/xenstore-write';
     if (!(0,external_node_fs_namespaceObject.existsSync)(xenstoreClient))
         throw new MissingTool('xenstore-write', 'xenstore-utils');
-    const { kernel: dom0Kernel, modules: dom0Modules } = await dom0KernelPackage();
-    const libraries = await sharedLibraries([...xenPrograms, xenstoreClient]);
-    return { xen, dom0Kernel, dom0Modules, xenBinDir, xenPrograms, xenstoreClient, libraries, busybox, mksquashfs, qemu };
+    const { kernel: dom0Kernel, modules: dom0Modules } = await installedDom0Kernel();
+    const libraries = (await sharedLibraries([...xenPrograms, xenstoreClient])).map((l) => ({ name: l, source: l }));
+    return { xen, dom0Kernel, dom0Modules, xenBinDir, xenPrograms, xenstoreClient, libraries, busybox };
 }
 function which(program, pkg) {
     for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
@@ -2614,52 +6194,29 @@ async function findXenBinDir() {
     }
     throw new MissingTool("Xen's toolstack (/usr/lib/xen-4.*/bin/xl, xenstored, xenconsoled)", 'xen-utils-4.17');
 }
-/** scripts/debian-package.sh, found by walking up from this file (src/boot under jest, dist/ or dist/cli bundled). */
-function actionScript(name) {
-    let dir = external_node_path_default().dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
-    for (let depth = 0; depth < 5; depth++) {
-        const candidate = external_node_path_default().join(dir, 'scripts', name);
-        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
-            return candidate;
-        dir = external_node_path_default().dirname(dir);
-    }
-    throw new errors_InternalError(`scripts/${name} is missing from this copy of kernel-action`);
-}
-/** Debian's distribution kernel supports PV dom0 and ships every Xen backend as a module; it is fetched and cached. */
-async function dom0KernelPackage() {
-    let dir;
-    try {
-        dir = (await run('bash', [actionScript('debian-package.sh'), 'linux-image-amd64'], {
-            maxBuffer: 1 << 20,
-            env: { ...process.env, KERNEL_ACTION_CACHE: cacheDir() },
-        })).stdout.trim();
-    }
-    catch (error) {
-        const stderr = error.stderr?.trim().split('\n').pop() ?? String(error);
-        throw new ToolError(`boot test: cannot fetch the dom0 kernel (Debian's linux-image-amd64): ${stderr}`);
-    }
-    const kernel = (await (0,external_node_fs_promises_namespaceObject.readdir)(external_node_path_default().join(dir, 'boot'))).find((f) => f.startsWith('vmlinuz-'));
-    if (!kernel)
-        throw new ToolError(`boot test: no vmlinuz in ${dir}/boot`);
-    const found = new Map();
-    const walk = async (d) => {
-        for (const e of await (0,external_node_fs_promises_namespaceObject.readdir)(d, { withFileTypes: true })) {
-            const p = external_node_path_default().join(d, e.name);
-            if (e.isDirectory())
-                await walk(p);
-            else if (e.name.endsWith('.ko'))
-                found.set(e.name.slice(0, -3), p);
+/** An installed kernel that can be dom0: the newest /boot/vmlinuz-<version> whose /lib/modules/<version> has every backend. */
+async function installedDom0Kernel() {
+    const kernels = (await (0,external_node_fs_promises_namespaceObject.readdir)('/boot').catch(() => []))
+        .filter((f) => f.startsWith('vmlinuz-'))
+        .sort()
+        .reverse();
+    for (const k of kernels) {
+        const found = new Map();
+        const walk = async (d) => {
+            for (const e of await (0,external_node_fs_promises_namespaceObject.readdir)(d, { withFileTypes: true }).catch(() => [])) {
+                const p = external_node_path_default().join(d, e.name);
+                if (e.isDirectory())
+                    await walk(p);
+                else if (e.name.endsWith('.ko'))
+                    found.set(e.name.slice(0, -3), p);
+            }
+        };
+        await walk(external_node_path_default().join('/lib/modules', k.slice('vmlinuz-'.length)));
+        if (DOM0_MODULES.every((m) => found.has(m))) {
+            return { kernel: external_node_path_default().join('/boot', k), modules: Object.fromEntries(DOM0_MODULES.map((m) => [m, found.get(m)])) };
         }
-    };
-    await walk(external_node_path_default().join(dir, 'lib', 'modules'));
-    const modules = {};
-    for (const m of DOM0_MODULES) {
-        const p = found.get(m);
-        if (!p)
-            throw new ToolError(`boot test: the dom0 kernel in ${dir} has no ${m}.ko (compressed modules are not supported)`);
-        modules[m] = p;
     }
-    return { kernel: external_node_path_default().join(dir, 'boot', kernel), modules };
+    throw new MissingTool(`a dom0 kernel (/boot/vmlinuz-* with uncompressed ${DOM0_MODULES.join(', ')} modules in /lib/modules)`, 'linux-image-amd64');
 }
 /** The shared libraries the toolstack needs, from ldd, plus libgcc_s, which glibc loads at run time for pthread_cancel. */
 async function sharedLibraries(programs) {
@@ -2695,9 +6252,9 @@ async function sharedLibraries(programs) {
 
 
 
+
+
 const run_boot_run = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
-/** Why an aarch64 kernel is not booted (README "Boot test" says what it would take). */
-const AARCH64_SKIP_REASON = 'aarch64 kernels are not boot-tested yet: it needs Xen for arm64 under qemu-system-aarch64 -machine virt,virtualization=on with the guest-loader device';
 async function runBootTest(options) {
     const log = options.log ?? (() => undefined);
     const started = Date.now();
@@ -2706,17 +6263,14 @@ async function runBootTest(options) {
     const serialLog = external_node_path_default().join(options.outDir, 'qemu-serial.log');
     const info = await inspectKernelImage(options.image);
     const config = options.config ? await read_config_readKernelConfig(options.config) : undefined;
-    if (info.arch === 'aarch64') {
-        return { status: 'skipped', reason: AARCH64_SKIP_REASON, stages: [], consoleLog, serialLog, seconds: 0, release: info.release };
-    }
-    await options.prepare?.();
-    const host = await findBootHost();
+    await options.prepare?.(info.arch);
+    const host = await findBootHost(info.arch, { kit: options.bootKit, log });
     const work = await (0,external_node_fs_promises_namespaceObject.mkdtemp)(external_node_path_default().join(options.outDir, 'work-'));
     try {
         const guestRamdisk = external_node_path_default().join(work, 'guest-initrd.cpio');
         await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox));
-        const root = await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS);
-        const addons = options.addons ?? (await squashfsOfDirs(host, work, 'empty-addons', []));
+        const root = host.rootImage ?? (await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS));
+        const addons = options.addons ?? host.emptyAddons ?? (await squashfsOfDirs(host, work, 'empty-addons', []));
         const guestFiles = { kernel: options.image, ramdisk: guestRamdisk, root, addons };
         const guestBytes = (await Promise.all(Object.values(guestFiles).map((f) => (0,external_node_fs_promises_namespaceObject.stat)(f)))).reduce((n, s) => n + s.size, 0);
         // Generous: a loaded 2-core machine without KVM took 140 s for a whole passing run.
@@ -2730,11 +6284,12 @@ async function runBootTest(options) {
             xenstoreClient: host.xenstoreClient,
             libraries: host.libraries,
             guest: guestFiles,
+            guestType: guestTypeOf(info.arch),
             guestTimeoutSeconds: Math.max(30, timeoutSeconds - 60),
         }));
-        const plan = { xen: host.xen, dom0Kernel: host.dom0Kernel, dom0Initramfs, guestBytes };
+        const plan = { arch: info.arch, xen: host.xen, dom0Kernel: host.dom0Kernel, dom0Initramfs, guestBytes };
         const device = options.kvmDevice ?? '/dev/kvm';
-        const accels = planAccels(options.accel ?? 'auto', await kvmAccess(device), device);
+        const accels = planAccels(options.accel ?? 'auto', await kvmAccess(device, info.arch), device);
         let accelNote = accels.kvmSkipped && `KVM not tried: ${accels.kvmSkipped}`;
         if (accelNote)
             log(`boot test: ${accelNote}`);
@@ -2758,12 +6313,14 @@ async function runBootTest(options) {
         }
         const guestLines = lines.filter((l) => l.text.startsWith(GUEST_PREFIX)).map((l) => l.text.slice(GUEST_PREFIX.length));
         await run_boot_writeLines(consoleLog, guestLines);
-        const stages = readStages(lines);
+        const specs = stageSpecs(info.arch);
+        const stages = readStages(lines, specs);
         const passed = bootPassed(stages);
         return {
             status: passed ? 'passed' : 'failed',
-            reason: passed ? undefined : firstFailure(stages, config),
+            reason: passed ? undefined : firstFailure(stages, config, specs),
             stages,
+            arch: info.arch,
             accel,
             accelNote,
             consoleLog,
@@ -2776,11 +6333,18 @@ async function runBootTest(options) {
         await (0,external_node_fs_promises_namespaceObject.rm)(work, { recursive: true, force: true });
     }
 }
-/** KVM is worth trying when this user can open the device; what QEMU prints under it decides the rest. */
-async function kvmAccess(device) {
+/**
+ * KVM is worth trying when the kernel is of the host's architecture and this user can open the device; what QEMU
+ * prints under it decides the rest.
+ */
+async function kvmAccess(device, arch) {
+    if (archOfNode(process.arch) !== arch)
+        return 'other-arch';
     return (0,external_node_fs_promises_namespaceObject.access)(device, external_node_fs_promises_namespaceObject.constants.R_OK | external_node_fs_promises_namespaceObject.constants.W_OK).then(() => 'usable', (error) => (error.code === 'ENOENT' ? 'absent' : 'denied'));
 }
 async function squashfsOfDirs(host, work, name, dirs) {
+    if (host.mksquashfs === undefined)
+        throw new errors_InternalError(`boot test: ${host.source} brings no ${name} image and mksquashfs was not looked for`);
     const tree = external_node_path_default().join(work, `${name}.d`);
     await (0,external_node_fs_promises_namespaceObject.mkdir)(tree, { recursive: true });
     for (const d of dirs)
@@ -2876,10 +6440,14 @@ async function run_boot_writeLines(file, lines) {
 
 
 
-const BOOT_USAGE = `usage: kernel-action boot --image bzImage [--addons addons.squashfs] [--config .config]
-                          [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS]
-exit status: 0 passed, 1 failed, 2 usage or input error, 3 skipped (aarch64)`;
-/** Boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage, a line at a time. */
+
+
+const BOOT_USAGE = `usage: kernel-action boot --image bzImage|Image|Image.gz [--addons addons.squashfs] [--config .config]
+                          [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS] [--boot-kit REFERENCE]
+exit status: 0 passed, 1 failed, 2 usage or input error`;
+/**
+ * Boots the kernel as a Xen guest (x86_64 PV, aarch64 PVH) under Xen in QEMU and prints each stage, a line at a time.
+ */
 async function bootCommand(args, io) {
     // Escaped like every other command's lines: guest console text and paths are not the runner's commands.
     const write = escaped(io).out;
@@ -2892,6 +6460,7 @@ async function bootCommand(args, io) {
             out: { type: 'string' },
             accel: { type: 'string', default: 'auto' },
             timeout: { type: 'string', default: '600' },
+            'boot-kit': { type: 'string' },
         },
         strict: true,
         allowPositionals: false,
@@ -2901,6 +6470,8 @@ async function bootCommand(args, io) {
     const timeoutSeconds = Number(values.timeout);
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30)
         throw new errors_InputError(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`);
+    const accel = oneOf('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg']);
+    const bootKit = checkKitReference(values['boot-kit'] ?? '') || undefined;
     // Through the checked opener first: a FIFO would hang the boot, /dev/zero would be copied until the disk fills.
     if (values.addons)
         await assertSquashfs(values.addons, '--addons');
@@ -2909,24 +6480,324 @@ async function bootCommand(args, io) {
         addons: values.addons,
         config: values.config,
         outDir: values.out ?? external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), `kernel-action-boot-${process.pid}`),
-        accel: oneOf('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg']),
+        accel,
         timeoutSeconds,
+        bootKit,
         log: write,
     });
     for (const s of outcome.stages) {
         const time = s.at === undefined ? '      ' : `${s.at.toFixed(1).padStart(5)}s`;
         write(`${time} ${s.state.padEnd(7)} ${s.title}${s.detail ? ` (${s.detail})` : ''}`);
     }
-    if (outcome.status === 'skipped') {
-        write(`boot test skipped: ${outcome.reason}`);
-        return 3;
-    }
     write(`guest console: ${outcome.consoleLog}`);
     if (outcome.status === 'failed') {
         write(`${outcome.reason}`);
         return 1;
     }
-    write(`boot passed: ${outcome.release ?? 'the kernel'} booted as a Xen PV guest and did what krata's zone init needs (${outcome.accel?.toUpperCase()}, ${outcome.seconds.toFixed(0)} s)`);
+    write(`boot passed: ${outcome.release ?? 'the kernel'} booted as a Xen ${guestTypeOf(outcome.arch).toUpperCase()} guest and did what krata's zone init needs (${outcome.accel?.toUpperCase()}, ${outcome.seconds.toFixed(0)} s)`);
+    return 0;
+}
+
+;// CONCATENATED MODULE: ./src/boot/kit-build.ts
+// `npm run boot-kit -- <layout-dir> [--arch x86_64|aarch64]`: the boot kit of one architecture, built from Debian's
+// packages (apt-get download + dpkg-deb -x through scripts/debian-package.sh; nothing is installed) into an OCI image
+// layout tagged with the arch. Runs on a Debian build machine (apt, dpkg-deb, readelf, mksquashfs, tar, gzip); the
+// machines that boot from the kit need none of these. The same packages always give the same digest.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const kit_build_run = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
+/** Builds the kit for `arch` into the OCI layout `layoutDir`, tagged `arch`. */
+async function buildBootKit(layoutDir, arch, log = () => undefined) {
+    const deb = archNames(arch).oci;
+    log(`boot-kit: fetching ${kitPackages(arch).length} Debian packages (${deb})`);
+    const packages = await debianPackages(kitPackages(arch).map((p) => `${p}:${deb}`));
+    const stage = await (0,external_node_fs_promises_namespaceObject.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'kernel-action-kit-'));
+    try {
+        const kit = await assemble(stage, arch, packages);
+        await (0,external_node_fs_promises_namespaceObject.writeFile)(external_node_path_default().join(stage, KIT_INDEX), `${JSON.stringify(kit, null, 2)}\n`);
+        const layer = await deterministicTarGz(stage);
+        try {
+            const written = await writeKitImage(layoutDir, { arch, tarFile: layer.tar, gzFile: layer.gz, packages });
+            log(`boot-kit: ${layoutDir}:${arch} is ${written.digest} (layer ${written.layerBytes} bytes)`);
+            return { arch, digest: written.digest, layerBytes: written.layerBytes, packages };
+        }
+        finally {
+            await (0,external_node_fs_promises_namespaceObject.rm)(layer.dir, { recursive: true, force: true });
+        }
+    }
+    finally {
+        await (0,external_node_fs_promises_namespaceObject.rm)(stage, { recursive: true, force: true });
+    }
+}
+/** scripts/debian-package.sh, once for every package (apt's lists read once; its cache makes a rebuild download nothing). */
+async function debianPackages(specs) {
+    let stdout;
+    try {
+        stdout = (await kit_build_run('bash', [actionScript('debian-package.sh'), ...specs], {
+            maxBuffer: 1 << 20,
+            env: { ...process.env, KERNEL_ACTION_CACHE: cacheDir() },
+        })).stdout;
+    }
+    catch (error) {
+        const stderr = error.stderr?.trim().split('\n').pop() ?? String(error);
+        throw new ToolError(`boot-kit: cannot fetch Debian's packages: ${stderr}`);
+    }
+    const dirs = stdout.trim().split('\n');
+    if (dirs.length !== specs.length)
+        throw new errors_InternalError(`debian-package.sh printed ${dirs.length} folders for ${specs.length} packages`);
+    return dirs.map((dir) => {
+        // debian-package.sh names its folders <package>_<version, ':' as %3a>_<arch>.
+        const m = /^(.+)_([^_]+)_([^_]+)$/.exec(external_node_path_default().basename(dir));
+        if (!m)
+            throw new errors_InternalError(`debian-package.sh printed ${JSON.stringify(dir)}, not a <package>_<version>_<arch> folder`);
+        return { name: m[1], version: m[2].replace(/%3a/g, ':'), arch: m[3], dir };
+    });
+}
+/** Copies every piece into `stage` and returns kit.json's data. */
+async function assemble(stage, arch, packages) {
+    const pkg = (prefix) => {
+        const p = packages.find((x) => x.name.startsWith(prefix));
+        if (!p)
+            throw new errors_InternalError(`boot-kit: no ${prefix}* among the fetched packages`);
+        return p;
+    };
+    const put = async (source, relative) => {
+        const target = external_node_path_default().join(stage, relative);
+        await (0,external_node_fs_promises_namespaceObject.mkdir)(external_node_path_default().dirname(target), { recursive: true });
+        await (0,external_node_fs_promises_namespaceObject.copyFile)(source, target);
+        return relative;
+    };
+    const deb = archNames(arch).oci;
+    // x86: QEMU's multiboot loader wants Xen's ELF, Debian ships it gzipped; arm64's is already an Image.
+    const hypervisor = pkg('xen-hypervisor-');
+    const xenFile = await only(external_node_path_default().join(hypervisor.dir, 'boot'), new RegExp(`^xen-4\\.\\d+-${deb}(\\.gz)?$`), hypervisor.name);
+    const xen = 'xen';
+    if (xenFile.endsWith('.gz'))
+        await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(xenFile), (0,external_node_zlib_namespaceObject.createGunzip)(), (0,external_node_fs_namespaceObject.createWriteStream)(external_node_path_default().join(stage, xen)));
+    else
+        await put(xenFile, xen);
+    const kernelPackage = pkg('linux-image-');
+    const vmlinuz = await only(external_node_path_default().join(kernelPackage.dir, 'boot'), /^vmlinuz-/, kernelPackage.name);
+    const dom0Kernel = await put(vmlinuz, 'dom0/vmlinuz');
+    const modules = await modulesIn(kernelPackage.dir);
+    const dom0Modules = {};
+    for (const m of DOM0_MODULES) {
+        const source = modules.get(m);
+        if (!source)
+            throw new ToolError(`boot-kit: ${kernelPackage.name} has no ${m}.ko (compressed modules are not supported)`);
+        dom0Modules[m] = await put(source, `dom0/modules/${m}.ko`);
+    }
+    const utils = pkg('xen-utils-');
+    const xenLib = (await (0,external_node_fs_promises_namespaceObject.readdir)(external_node_path_default().join(utils.dir, 'usr/lib'))).filter((d) => /^xen-4\.\d+$/.test(d)).sort();
+    if (xenLib.length === 0)
+        throw new ToolError(`boot-kit: ${utils.name} has no usr/lib/xen-4.*`);
+    const xenBinDir = `/usr/lib/${xenLib[xenLib.length - 1]}/bin`;
+    const xenPrograms = [];
+    for (const p of XEN_PROGRAMS)
+        xenPrograms.push(await put(external_node_path_default().join(utils.dir, xenBinDir, p), `rootfs${xenBinDir}/${p}`));
+    const xenstoreClient = await put(external_node_path_default().join(pkg('xenstore-utils').dir, 'usr/bin/xenstore-write'), 'rootfs/usr/bin/xenstore');
+    const busybox = await put(external_node_path_default().join(pkg('busybox-static').dir, 'bin/busybox'), 'busybox');
+    const libraries = [];
+    for (const lib of await neededLibraries(xenPrograms.map((p) => external_node_path_default().join(stage, p)).concat(external_node_path_default().join(stage, xenstoreClient)), packages.map((p) => p.dir))) {
+        libraries.push({ name: lib.name, file: await put(lib.source, `rootfs${lib.name}`) });
+    }
+    const rootImage = await squashfs(stage, 'root', ROOT_IMAGE_DIRS);
+    const emptyAddons = await squashfs(stage, 'empty-addons', []);
+    return {
+        format: KIT_FORMAT,
+        arch,
+        xen,
+        dom0Kernel,
+        dom0Modules,
+        xenBinDir,
+        xenPrograms,
+        xenstoreClient,
+        libraries,
+        busybox,
+        rootImage,
+        emptyAddons,
+    };
+}
+async function only(dir, name, pkgName) {
+    const found = (await (0,external_node_fs_promises_namespaceObject.readdir)(dir).catch(() => [])).filter((f) => name.test(f)).sort();
+    if (found.length === 0)
+        throw new ToolError(`boot-kit: ${pkgName} has no ${name.source} in ${dir}`);
+    return external_node_path_default().join(dir, found[found.length - 1]);
+}
+async function modulesIn(packageDir) {
+    const found = new Map();
+    const walk = async (d) => {
+        for (const e of await (0,external_node_fs_promises_namespaceObject.readdir)(d, { withFileTypes: true }).catch(() => [])) {
+            const p = external_node_path_default().join(d, e.name);
+            if (e.isDirectory())
+                await walk(p);
+            else if (e.name.endsWith('.ko'))
+                found.set(e.name.slice(0, -3), p);
+        }
+    };
+    for (const lib of ['lib/modules', 'usr/lib/modules'])
+        await walk(external_node_path_default().join(packageDir, lib));
+    return found;
+}
+/**
+ * The shared libraries `programs` need: their DT_NEEDED closure (readelf reads any architecture's ELF), looked up in
+ * the unpacked packages, never on this host; plus the program interpreter (PT_INTERP) and libgcc_s, which glibc loads
+ * at run time for pthread_cancel (without it `xl create` aborts). Libraries go to /lib/<triplet>/, which the loader
+ * searches without an ld.so.cache.
+ */
+async function neededLibraries(programs, packageDirs) {
+    const bySoname = new Map();
+    const index = async (dir) => {
+        for (const e of await (0,external_node_fs_promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch(() => [])) {
+            const p = external_node_path_default().join(dir, e.name);
+            if (e.isDirectory())
+                await index(p);
+            else if (/\.so(\.\d+)*$/.test(e.name) && !bySoname.has(e.name))
+                bySoname.set(e.name, { dir: external_node_path_default().basename(dir), file: p });
+        }
+    };
+    for (const dir of packageDirs)
+        for (const lib of ['lib', 'usr/lib', 'lib64'])
+            await index(external_node_path_default().join(dir, lib));
+    const needed = new Set(['libgcc_s.so.1']);
+    const pending = [...programs];
+    for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+        for (const soname of (await readelf(['-d', file])).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)) {
+            if (needed.has(soname[1]))
+                continue;
+            const found = bySoname.get(soname[1]);
+            if (!found)
+                throw new ToolError(`boot-kit: ${external_node_path_default().basename(file)} needs ${soname[1]}, which none of the fetched Debian packages holds`);
+            needed.add(soname[1]);
+            pending.push(found.file);
+        }
+    }
+    const interp = /Requesting program interpreter: ([^\]]+)\]/.exec(await readelf(['-l', programs[0]]))?.[1];
+    if (!interp)
+        throw new ToolError(`boot-kit: ${programs[0]} names no program interpreter`);
+    const triplet = bySoname.get('libc.so.6')?.dir;
+    if (!triplet)
+        throw new ToolError('boot-kit: no libc.so.6 in the fetched libc6 package');
+    const source = (soname) => {
+        const found = bySoname.get(soname);
+        if (!found || !(0,external_node_fs_namespaceObject.existsSync)(found.file))
+            throw new ToolError(`boot-kit: ${soname} is in none of the fetched Debian packages`);
+        return found.file;
+    };
+    const libs = [...needed].sort().map((soname) => ({ name: `/lib/${triplet}/${soname}`, source: source(soname) }));
+    return [...libs, { name: interp, source: source(external_node_path_default().basename(interp)) }];
+}
+async function readelf(args) {
+    try {
+        return (await kit_build_run('readelf', ['-W', ...args], { maxBuffer: 8 << 20 })).stdout;
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            throw new ToolError('boot-kit: readelf not found; install binutils');
+        throw new ToolError(`boot-kit: readelf ${args.join(' ')} failed: ${String(error.stderr ?? error).trim()}`);
+    }
+}
+/** The guest's fixed disk images, made once here so that booting needs no mksquashfs (same flags as run-boot.ts). */
+async function squashfs(stage, name, dirs) {
+    const tree = await (0,external_node_fs_promises_namespaceObject.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), `kernel-action-kit-${name}-`));
+    try {
+        for (const d of dirs)
+            await (0,external_node_fs_promises_namespaceObject.mkdir)(external_node_path_default().join(tree, d), { recursive: true });
+        const relative = `guest/${name}.squashfs`;
+        await (0,external_node_fs_promises_namespaceObject.mkdir)(external_node_path_default().join(stage, 'guest'), { recursive: true });
+        const flags = ['-noappend', '-all-root', '-no-xattrs', '-mkfs-time', '0', '-all-time', '0', '-quiet', '-no-progress'];
+        await kit_build_run('mksquashfs', [tree, external_node_path_default().join(stage, relative), ...flags]).catch((error) => {
+            throw new ToolError(error.code === 'ENOENT' ? 'boot-kit: mksquashfs not found; install squashfs-tools' : `boot-kit: mksquashfs failed: ${error.stderr?.trim()}`);
+        });
+        return relative;
+    }
+    finally {
+        await (0,external_node_fs_promises_namespaceObject.rm)(tree, { recursive: true, force: true });
+    }
+}
+/**
+ * The layer: a tar whose bytes depend on the files' bytes alone (sorted names, fixed time, owner 0, modes 0644/0755),
+ * gzipped without a name or time; both are kept (the plain tar's digest is the config's diff_id).
+ */
+async function deterministicTarGz(stage) {
+    const out = await (0,external_node_fs_promises_namespaceObject.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'kernel-action-kit-layer-'));
+    const tar = external_node_path_default().join(out, 'layer.tar');
+    const gz = `${tar}.gz`;
+    await normaliseModes(stage);
+    const entries = (await (0,external_node_fs_promises_namespaceObject.readdir)(stage)).sort();
+    const tarFlags = ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '--format=gnu', '--hard-dereference'];
+    try {
+        await kit_build_run('tar', [...tarFlags, '-C', stage, '-cf', tar, ...entries]);
+        await kit_build_run('sh', ['-c', 'gzip -n -6 -c "$1" > "$2"', 'gzip', tar, gz]);
+    }
+    catch (error) {
+        throw new ToolError(`boot-kit: packing the layer failed: ${String(error.stderr ?? error).trim()}`);
+    }
+    return { dir: out, tar, gz };
+}
+/** Programs and libraries 0755, everything else 0644, directories 0755: nothing of the build machine's umask leaks in. */
+async function normaliseModes(dir) {
+    for (const e of await (0,external_node_fs_promises_namespaceObject.readdir)(dir, { withFileTypes: true })) {
+        const p = external_node_path_default().join(dir, e.name);
+        if (e.isDirectory()) {
+            await (0,external_node_fs_promises_namespaceObject.chmod)(p, 0o755);
+            await normaliseModes(p);
+        }
+        else {
+            await (0,external_node_fs_promises_namespaceObject.chmod)(p, (await (0,external_node_fs_promises_namespaceObject.stat)(p)).mode & 0o111 ? 0o755 : 0o644);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/boot-kit.ts
+// `kernel-action boot-kit`: builds the boot kit (npm run boot-kit), or pulls one into the cache as the boot test does.
+
+
+
+
+
+
+
+
+const BOOT_KIT_USAGE = `usage: kernel-action boot-kit LAYOUT-DIR [--arch x86_64|aarch64]   (npm run boot-kit -- LAYOUT-DIR)
+         builds the boot kit (Xen, a dom0 kernel and its userland, from Debian's packages) into an OCI layout, tagged with the arch
+       kernel-action boot-kit --pull [REFERENCE] [--arch x86_64|aarch64]
+         pulls a boot kit (the pinned one by default) into the cache, as the boot test does, and prints where it is
+exit status: 0 built or pulled, 2 usage, input or tool error (one line says which)`;
+/** Builds one architecture's kit and prints its digest, or pulls one into the cache. */
+async function bootKitCommand(args, io) {
+    const write = escaped(io).out;
+    const { values, positionals } = (0,external_node_util_namespaceObject.parseArgs)({
+        args,
+        options: { arch: { type: 'string', default: 'x86_64' }, pull: { type: 'boolean', default: false } },
+        strict: true,
+        allowPositionals: true,
+    });
+    const arch = parseArch('--arch', values.arch ?? 'x86_64');
+    if (values.pull) {
+        if (positionals.length > 1)
+            throw new errors_InputError('boot-kit --pull: give at most one reference');
+        const reference = checkKitReference(positionals[0] ?? '') || defaultBootKit(arch);
+        const local = await localKit(reference, arch, write);
+        write(`${local.dir} ${local.digest}${local.cached ? ' (from the cache)' : ''}`);
+        return 0;
+    }
+    if (positionals.length !== 1)
+        throw new errors_InputError('boot-kit: give one layout folder (npm run boot-kit -- LAYOUT-DIR [--arch x86_64|aarch64])');
+    const built = await buildBootKit(positionals[0], arch, write);
+    write(`${positionals[0]}:${arch} ${built.digest}`);
     return 0;
 }
 
@@ -5109,2376 +8980,6 @@ function configOnlySide(ref, configDigest, config) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/oci/digest.ts
-// sha256 digests in the OCI form `sha256:<64 hex>`, computed while bytes stream past (never a whole file in memory).
-
-
-
-
-
-// The one digest pattern: every reference, descriptor and layout file name is checked against it.
-const SHA256_DIGEST = /^sha256:([0-9a-f]{64})$/;
-/** `sha256:` and 64 lowercase hex digits: the only digest form this action writes or accepts. */
-function isSha256Digest(text) {
-    return SHA256_DIGEST.test(text);
-}
-/** `sha256:<hex>` of a buffer. */
-function digest_sha256Digest(bytes) {
-    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-/** The hex part of a `sha256:` digest; anything else is refused, so it is safe to use as a file name. */
-function digestHex(digest) {
-    const match = SHA256_DIGEST.exec(digest);
-    if (!match)
-        throw new errors_InternalError(`not a sha256 digest: ${JSON.stringify(digest)}`);
-    return match[1];
-}
-/** Passes bytes through unchanged while hashing and counting them; `result()` is valid once the stream has flushed. */
-class DigestingStream extends (/* unused pure expression or super */ null && (Transform)) {
-    #hash = createHash('sha256');
-    #size = 0;
-    #digest;
-    _transform(chunk, _encoding, callback) {
-        this.#hash.update(chunk);
-        this.#size += chunk.length;
-        callback(null, chunk);
-    }
-    _flush(callback) {
-        this.#digest = `sha256:${this.#hash.digest('hex')}`;
-        callback();
-    }
-    result() {
-        if (this.#digest === undefined)
-            throw new InternalError('digest read before the stream ended');
-        return { digest: this.#digest, size: this.#size };
-    }
-}
-/**
- * The one verifying reader: passes a blob's bytes through, failing the stream as soon as there are more than the
- * descriptor's `size`, or at the end when the count or the sha256 differs. A reader never sees a short, long or
- * altered blob end cleanly; every mismatch is an IntegrityError.
- */
-class VerifyingStream extends external_node_stream_namespaceObject.Transform {
-    expected;
-    where;
-    #hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    #seen = 0;
-    constructor(expected, where) {
-        super({ highWaterMark: 1 << 20 });
-        this.expected = expected;
-        this.where = where;
-    }
-    _transform(chunk, _encoding, callback) {
-        this.#seen += chunk.length;
-        if (this.#seen > this.expected.size) {
-            callback(new IntegrityError(`${this.where}: blob ${this.expected.digest} is longer than its ${this.expected.size} bytes`));
-            return;
-        }
-        this.#hash.update(chunk);
-        callback(null, chunk);
-    }
-    _flush(callback) {
-        callback(checkBytes(this.expected, this.#seen, `sha256:${this.#hash.digest('hex')}`, this.where) ?? null);
-    }
-}
-/** The IntegrityError for bytes that are not what their descriptor says, or undefined when they are. */
-function checkBytes(expected, size, digest, where) {
-    if (size !== expected.size)
-        return new IntegrityError(`${where}: blob ${expected.digest} is ${size} bytes, its descriptor says ${expected.size}`);
-    if (digest !== expected.digest)
-        return new IntegrityError(`${where}: blob ${expected.digest} has digest ${digest} (corrupt or altered)`);
-    return undefined;
-}
-/** `source` piped into a VerifyingStream, with source errors carried over and the source closed with it. */
-function verifiedStream(source, expected, where) {
-    const check = new VerifyingStream(expected, where);
-    source.on('error', (error) => check.destroy(error));
-    check.on('close', () => source.destroy());
-    return source.pipe(check);
-}
-/** Digest and size of a file, read as a stream. */
-async function sha256OfFile(file) {
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    let size = 0;
-    await (0,promises_namespaceObject.pipeline)(external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }), async (source) => {
-        for await (const chunk of source) {
-            hash.update(chunk);
-            size += chunk.length;
-        }
-    });
-    return { digest: `sha256:${hash.digest('hex')}`, size };
-}
-
-;// CONCATENATED MODULE: ./src/oci/types.ts
-// The OCI image-spec data model, as plain data. Writers (layout, registry) are separate from it.
-const types_MediaType = {
-    manifest: 'application/vnd.oci.image.manifest.v1+json',
-    index: 'application/vnd.oci.image.index.v1+json',
-    config: 'application/vnd.oci.image.config.v1+json',
-    layerTar: 'application/vnd.oci.image.layer.v1.tar',
-    layerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    layerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-};
-
-;// CONCATENATED MODULE: ./src/oci/image-format.ts
-// The krata kernel image format as plain data (krata-formats.md §2.4): which layer media types krata v0.0.21 reads,
-// which index entries it picks, how many layers a kernel image has, and the one rule for tar entry names. The writers,
-// the readers and the verify rules all take their vocabulary from here. No I/O.
-
-
-const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
-/** The layer media types krata v0.0.21 accepts (`acquire_layer`), and how each is compressed. */
-const KRATA_LAYER_TYPES = new Map([
-    [types_MediaType.layerTar, 'none'],
-    [types_MediaType.layerGzip, 'gzip'],
-    [types_MediaType.layerZstd, 'zstd'],
-    [DOCKER_LAYER_GZIP, 'gzip'],
-]);
-/** krata matches an index entry by these architecture strings only (`aarch64` parses as Other and is never picked). */
-const KRATA_PLATFORM_ARCHES = new Set(OCI_ARCHES);
-/**
- * A kernel image has one layer per kernel file (four) and Edera's own a few more; a manifest listing more than this
- * is refused before any layer is read, so a hostile one cannot make us fetch thousands.
- */
-const MAX_KERNEL_LAYERS = 16;
-/** The directory every kernel file lives in, inside the image. */
-const KERNEL_DIR = 'kernel';
-const KERNEL_FILE_NAMES = ['image', 'addons.squashfs', 'config.gz', 'metadata'];
-/**
- * The tar entry rule krata's reader applies: it compares entry paths as stored, so only `kernel/<file>` is that
- * file (`./kernel/image` and `/kernel/image` are other names). Undefined for any other entry.
- */
-function kernelFileOfEntry(path) {
-    if (!path.startsWith(`${KERNEL_DIR}/`))
-        return undefined;
-    const name = path.slice(KERNEL_DIR.length + 1);
-    return KERNEL_FILE_NAMES.includes(name) ? name : undefined;
-}
-/** What krata reads as a file: a regular file entry in any of tar's spellings (never a link). */
-function isRegularEntry(type) {
-    return type === 'File' || type === 'OldFile' || type === 'ContiguousFile';
-}
-/** krata's pick: the first entry whose platform is linux and amd64 (x86_64) or arm64 (aarch64); variant ignored. */
-function pickPlatform(index, arch) {
-    const wanted = ociArch(arch);
-    return (index.manifests ?? []).find((entry) => entry.platform?.os === 'linux' && entry.platform.architecture === wanted);
-}
-/** Every entry krata could pick from an index, in order. */
-function krataPlatformEntries(index) {
-    return (index.manifests ?? []).filter((entry) => entry.platform?.os === 'linux' && KRATA_PLATFORM_ARCHES.has(entry.platform.architecture));
-}
-function platformText(entry) {
-    if (entry.platform === undefined)
-        return '(no platform)';
-    const { os, architecture, variant } = entry.platform;
-    return `${os}/${architecture}${variant ? `/${variant}` : ''}`;
-}
-/** An index by its media type (the registry's Content-Type or the descriptor's); by its shape when neither says. */
-function isIndexDocument(mediaType, document) {
-    if (mediaType === types_MediaType.index || mediaType === types_MediaType.dockerManifestList)
-        return true;
-    if (mediaType === types_MediaType.manifest || mediaType === types_MediaType.dockerManifest)
-        return false;
-    return Array.isArray(document.manifests) && !('layers' in document);
-}
-/**
- * The layer that holds `kernel/<file>`, from the config's history: each non-empty history entry belongs to one
- * layer in order, and both this action (`kernel-action: add /kernel/image`) and BuildKit
- * (`COPY kernel /kernel/image # buildkit`) name the file there. The last such layer wins, as it does when the
- * layers are unpacked. Undefined when the history does not say (e.g. an older image with one `COPY /kernel` layer).
- */
-function kernelLayerFromHistory(image, file) {
-    const history = image.config.history;
-    if (!Array.isArray(history))
-        return undefined;
-    const filled = history.filter((entry) => !entry?.empty_layer);
-    if (filled.length !== image.layers.length)
-        return undefined;
-    const names = new RegExp(`(^|[\\s/"'])kernel/${file.replace('.', '\\.')}($|[\\s"'])`);
-    let found;
-    filled.forEach((entry, position) => {
-        const createdBy = entry?.created_by;
-        if (typeof createdBy === 'string' && names.test(createdBy))
-            found = image.layers[position];
-    });
-    return found;
-}
-
-;// CONCATENATED MODULE: ./src/oci/descriptor.ts
-// A descriptor as found in a manifest, an index or a layout's index.json, checked field by field before anything
-// uses it: its digest becomes a file name and a URL, its size a read bound. Hostile values are input errors that
-// name the field, never an internal error further down.
-
-
-/** No blob of a kernel image comes near this (a kernel is tens of MiB, addons a few hundred): a bound, not a limit. */
-const MAX_BLOB_BYTES = 16 * 1024 * 1024 * 1024;
-/** `where: field.digest …`: the checked descriptor, or an InputError naming the first field at fault. */
-function checkDescriptor(value, field, where) {
-    const fail = (what) => {
-        throw new errors_InputError(`${where}: ${field}${what}`);
-    };
-    if (value === null || typeof value !== 'object' || Array.isArray(value))
-        fail(' is not a descriptor (a JSON object)');
-    const d = value;
-    if (typeof d.mediaType !== 'string')
-        fail(`.mediaType ${shown(d.mediaType)} is not a string`);
-    checkDigest(d.digest, `${field}.digest`, where);
-    const size = d.size;
-    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || size > MAX_BLOB_BYTES) {
-        fail(`.size ${shown(size)} is not a byte count from 0 to ${MAX_BLOB_BYTES}`);
-    }
-    if (d.annotations !== undefined && !isStringMap(d.annotations))
-        fail('.annotations is not an object of strings');
-    if (d.platform !== undefined) {
-        const p = d.platform;
-        if (p === null || typeof p !== 'object' || Array.isArray(p))
-            fail('.platform is not an object');
-        for (const key of ['os', 'architecture', 'variant']) {
-            if (p[key] !== undefined && typeof p[key] !== 'string')
-                fail(`.platform.${key} ${shown(p[key])} is not a string`);
-        }
-    }
-    return d;
-}
-/** A digest this action can name a file or URL after: `sha256:<64 lowercase hex>`. */
-function checkDigest(value, field, where) {
-    if (typeof value === 'string' && isSha256Digest(value))
-        return value;
-    const algorithm = typeof value === 'string' ? /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):[a-zA-Z0-9=_-]+$/.exec(value)?.[1] : undefined;
-    if (algorithm !== undefined && algorithm !== 'sha256') {
-        throw new errors_InputError(`${where}: ${field} ${shown(value)} uses ${algorithm}; only sha256 digests are read`);
-    }
-    throw new errors_InputError(`${where}: ${field} ${shown(value)} is not a sha256:<64 hex> digest`);
-}
-function isStringMap(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
-}
-/** A hostile value, quoted for a one-line message and cut short. */
-function shown(value) {
-    const text = value === undefined ? 'undefined' : JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-;// CONCATENATED MODULE: ./src/oci/image.ts
-// Pure builders for the OCI image config, manifest and index, and their one canonical serialisation.
-
-
-
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-/** krata's config parser requires `history`, so there is always one entry per layer. */
-function imageConfig(spec) {
-    if (!RFC3339.test(spec.created) || Number.isNaN(Date.parse(spec.created))) {
-        throw new InternalError(`image creation time is not an RFC 3339 time: ${JSON.stringify(spec.created)}`);
-    }
-    if (spec.history.length !== spec.diffIds.length) {
-        throw new InternalError(`${spec.diffIds.length} layers but ${spec.history.length} history entries`);
-    }
-    return {
-        created: spec.created,
-        architecture: spec.architecture,
-        os: 'linux',
-        config: {},
-        rootfs: { type: 'layers', diff_ids: [...spec.diffIds] },
-        history: spec.history.map((createdBy) => ({ created: spec.created, created_by: createdBy })),
-    };
-}
-function imageManifest(spec) {
-    return {
-        schemaVersion: 2,
-        mediaType: MediaType.manifest,
-        config: spec.config,
-        layers: [...spec.layers],
-        ...(hasEntries(spec.annotations) ? { annotations: { ...spec.annotations } } : {}),
-    };
-}
-function imageIndex(spec) {
-    return {
-        schemaVersion: 2,
-        mediaType: types_MediaType.index,
-        manifests: [...spec.manifests],
-        ...(hasEntries(spec.annotations) ? { annotations: { ...spec.annotations } } : {}),
-    };
-}
-/**
- * Serialises JSON data once, canonically: no whitespace and object keys sorted at every level, so equal data
- * always gives equal bytes and digest, whatever order the object was built in. Array order is kept.
- */
-function serializeJson(data, mediaType) {
-    const bytes = Buffer.from(canonicalJson(data), 'utf8');
-    return { descriptor: { mediaType, digest: sha256Digest(bytes), size: bytes.length }, bytes };
-}
-function canonicalJson(data) {
-    return JSON.stringify(sortKeys(data));
-}
-function sortKeys(value) {
-    if (Array.isArray(value))
-        return value.map(sortKeys);
-    if (value !== null && typeof value === 'object') {
-        const sorted = {};
-        for (const key of Object.keys(value).sort()) {
-            const item = value[key];
-            if (item !== undefined)
-                sorted[key] = sortKeys(item);
-        }
-        return sorted;
-    }
-    return value;
-}
-function hasEntries(record) {
-    return record !== undefined && Object.keys(record).length > 0;
-}
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/oci/layout-files.ts
-// The file-system side of sharing one OCI layout between runs: files created once by whichever run comes first, a
-// lock file around index.json updates (with recovery from a lock whose owner died), and the removal of staging files
-// that a killed run left behind. A run's files are named after their owner (host and pid) so a live one is never
-// taken for abandoned.
-
-
-
-
-
-
-const INCOMING_PREFIX = '.incoming-';
-const HOST = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(external_node_os_default().hostname()).digest('hex').slice(0, 8);
-/** "<host hash>-<pid>": who owns a staging or lock file. */
-function ownerTag() {
-    return `${HOST}-${process.pid}`;
-}
-/** Names a layout creator makes in the layout's top folder (so a racing creator does not call them foreign). */
-function isLayoutEntry(name) {
-    return /^(?:oci-layout|index\.json|blobs)$/.test(name) || /^(?:oci-layout|index\.json)\..+\.(?:tmp|lock|broken)$|^index\.json\.lock$/.test(name);
-}
-/**
- * Creates `file` with `bytes` unless it exists, so that readers never see it partly written: the bytes go to a temp
- * file first, which is then hard-linked into place (link fails, instead of replacing, when another run was first).
- */
-async function createFileOnce(file, bytes) {
-    if (external_node_fs_default().existsSync(file))
-        return;
-    const temp = `${file}.${ownerTag()}-${(0,external_node_crypto_namespaceObject.randomUUID)()}.tmp`;
-    try {
-        await external_node_fs_default().promises.writeFile(temp, bytes, { flag: 'wx' });
-        await external_node_fs_default().promises.link(temp, file).catch((error) => {
-            if (error.code !== 'EEXIST')
-                throw error;
-        });
-    }
-    finally {
-        await external_node_fs_default().promises.rm(temp, { force: true });
-    }
-}
-/** Staging files without a live owner older than this are removed even when their owner cannot be asked (another host). */
-const FOREIGN_STALE_MS = 24 * 60 * 60 * 1000;
-/** Removes the files named `<prefix><host>-<pid>-...` in `dir` whose owner process is gone. */
-async function removeAbandonedFiles(dir, prefix) {
-    const names = await external_node_fs_default().promises.readdir(dir).catch(() => []);
-    const now = Date.now();
-    for (const name of names) {
-        if (!name.startsWith(prefix))
-            continue;
-        const file = external_node_path_default().join(dir, name);
-        if (ownerIsAlive(name.slice(prefix.length)))
-            continue;
-        if (!ownedHere(name.slice(prefix.length))) {
-            const stat = await external_node_fs_default().promises.stat(file).catch(() => undefined);
-            if (!stat || now - stat.mtimeMs < FOREIGN_STALE_MS)
-                continue;
-        }
-        await external_node_fs_default().promises.rm(file, { force: true });
-    }
-}
-/** True unless the tag names a process on this host that no longer exists. */
-function ownerIsAlive(tag) {
-    const match = /^([0-9a-f]{8})-(\d+)-/.exec(tag);
-    if (!match)
-        return false; // a staging file from before owners were named: only its age says (see ownedHere)
-    if (match[1] !== HOST)
-        return true;
-    return processExists(Number(match[2]));
-}
-function ownedHere(tag) {
-    return tag.startsWith(`${HOST}-`);
-}
-function processExists(pid) {
-    try {
-        process.kill(pid, 0);
-        return true;
-    }
-    catch (error) {
-        return error.code === 'EPERM'; // it exists, it is just not ours to signal
-    }
-}
-/** How long to wait for another run's index.json update before giving up. */
-const LOCK_TIMEOUT_MS = 60_000;
-/**
- * Runs `critical` while holding the lock file `lock` (created with O_EXCL, holding its owner's tag). A lock whose owner
- * died (SIGKILL between create and remove) is broken; one held longer than LOCK_TIMEOUT_MS by another host too.
- */
-async function withLockFile(lock, critical) {
-    const mine = `${ownerTag()}-${(0,external_node_crypto_namespaceObject.randomUUID)()}\n`;
-    const deadline = Date.now() + LOCK_TIMEOUT_MS;
-    for (let attempt = 0;; attempt++) {
-        try {
-            await external_node_fs_default().promises.writeFile(lock, mine, { flag: 'wx' });
-            break;
-        }
-        catch (error) {
-            if (error.code !== 'EEXIST')
-                throw error;
-        }
-        if (await breakStaleLock(lock))
-            continue;
-        if (Date.now() > deadline)
-            throw new errors_InputError(`oci-layout: ${lock} held by another run for more than ${LOCK_TIMEOUT_MS / 1000} s`);
-        await (0,external_node_timers_promises_namespaceObject.setTimeout)(Math.min(5 + attempt * 5, 100));
-    }
-    try {
-        return await critical();
-    }
-    finally {
-        // Remove the lock only while it is still ours.
-        if ((await external_node_fs_default().promises.readFile(lock, 'utf8').catch(() => '')) === mine)
-            await external_node_fs_default().promises.rm(lock, { force: true });
-    }
-}
-/**
- * Breaks `lock` when its owner is gone. It is renamed aside first (atomic), so that of two runs breaking it at once
- * only one succeeds; should the renamed lock turn out to be live after all, it is linked back.
- */
-async function breakStaleLock(lock) {
-    const owner = await external_node_fs_default().promises.readFile(lock, 'utf8').catch(() => undefined);
-    if (owner === undefined)
-        return true; // released meanwhile: try again at once
-    const stat = await external_node_fs_default().promises.stat(lock).catch(() => undefined);
-    const tooOld = stat !== undefined && Date.now() - stat.mtimeMs > LOCK_TIMEOUT_MS;
-    if (owner !== '' && ownerIsAlive(owner) && !tooOld)
-        return false;
-    if (owner === '' && !tooOld)
-        return false; // being written right now
-    const aside = `${lock}.${ownerTag()}-${(0,external_node_crypto_namespaceObject.randomUUID)()}.broken`;
-    try {
-        await external_node_fs_default().promises.rename(lock, aside);
-    }
-    catch {
-        return true;
-    }
-    const taken = await external_node_fs_default().promises.readFile(aside, 'utf8').catch(() => '');
-    if (taken !== owner)
-        await external_node_fs_default().promises.link(aside, lock).catch(() => undefined); // a live lock: put it back
-    await external_node_fs_default().promises.rm(aside, { force: true });
-    return true;
-}
-
-;// CONCATENATED MODULE: ./src/oci/reference.ts
-// The one grammar for naming images: a repository (where an image goes, parsed the way `docker push` reads it), an
-// image reference (`host/repo[:tag|@digest]` or `oci:<layout>[:tag|@digest]`), a tag and a digest. Every input that
-// names an image (`repository`, `compare-to`, `merge`, and the verify, install and diff commands) is read here.
-
-
-const dockerHubRegistry = 'registry-1.docker.io';
-// OCI distribution spec: a path component, and a tag.
-const pathComponent = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-const tagPattern = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-// A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
-const hostPattern = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]{1,5})?$/;
-/**
- * `ghcr.io/org/kernel` → {registry: 'ghcr.io', repository: 'org/kernel'}. The first component names a
- * registry only if it has a `.` or `:` or is `localhost` (Docker's rule); otherwise it is Docker Hub.
- */
-function parseRepository(text) {
-    const input = text.trim();
-    const fail = (why) => {
-        throw new errors_InputError(`repository "${text}": ${why}`);
-    };
-    if (input === '')
-        fail('is empty');
-    // `user:password@host/path`: the password must not reach a log, so this message never quotes the input.
-    if (hasUserInfo(input)) {
-        throw new errors_InputError('repository: must not include a user name or password (user:password@host); give them as username and password');
-    }
-    if (input.includes('://'))
-        fail('must not include a scheme (write host/path, e.g. ghcr.io/org/kernel)');
-    if (input.includes('@'))
-        fail('must not include a digest (give tags in the tags input)');
-    const slash = input.indexOf('/');
-    const first = slash < 0 ? '' : input.slice(0, slash);
-    const namesRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
-    let registry = namesRegistry ? first : dockerHubRegistry;
-    let repository = namesRegistry ? input.slice(slash + 1) : input;
-    if (namesRegistry && !hostPattern.test(registry))
-        fail(`"${registry}" is not a valid registry host`);
-    const port = /:([0-9]+)$/.exec(registry)?.[1];
-    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
-        fail(`port ${port} of "${registry}" is not in 1-65535`);
-    if (registry === 'docker.io' || registry === 'index.docker.io')
-        registry = dockerHubRegistry;
-    if (repository.includes(':'))
-        fail('must not include a tag (give tags in the tags input)');
-    if (repository !== repository.toLowerCase())
-        fail('must be lowercase');
-    const components = repository.split('/');
-    for (const component of components) {
-        if (!pathComponent.test(component))
-            fail(`"${component}" is not a valid path component ([a-z0-9] separated by . _ __ or -)`);
-    }
-    if (registry === dockerHubRegistry && components.length === 1)
-        repository = `library/${repository}`;
-    if (registry.length + 1 + repository.length > 255)
-        fail('is longer than 255 characters');
-    return { registry, repository };
-}
-/** `user:pw@host/path` (with or without a scheme): an `@` in the host part that does not start a digest. */
-function hasUserInfo(input) {
-    const withoutScheme = input.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
-    const hostPart = withoutScheme.split('/')[0];
-    const at = hostPart.indexOf('@');
-    return at >= 0 && !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/.test(hostPart.slice(at + 1));
-}
-function reference_isValidTag(tag) {
-    return tagPattern.test(tag);
-}
-/** The one message for a tag outside the OCI grammar, prefixed with the input that gave it. */
-function tagError(input, tag) {
-    return new errors_InputError(`${input}: ${JSON.stringify(tag)} is not a valid OCI tag (letters, digits, _ . -; at most 128; not starting with . or -)`);
-}
-/** The tag used when a registry reference names neither a tag nor a digest. */
-const DEFAULT_TAG = 'latest';
-/** Parses `oci:<layout-dir>[:tag|@digest]` or `host[:port]/repo[:tag|@digest]` (tag `latest` when none is given). */
-function parseImageReference(text) {
-    const input = text.trim();
-    if (input === '')
-        throw new errors_InputError('image reference is empty');
-    // Checked before anything quotes the input: a password in it must never reach a log.
-    if (!input.startsWith('oci:') && hasUserInfo(input)) {
-        throw new errors_InputError("image reference: must not include a user name or password (user:password@host); use a Docker login or the action's username and password");
-    }
-    const fail = (why) => {
-        throw new errors_InputError(`image reference "${text}": ${why}`);
-    };
-    const at = input.lastIndexOf('@');
-    const digest = at < 0 ? undefined : input.slice(at + 1);
-    if (digest !== undefined && !isSha256Digest(digest))
-        fail(`"${digest}" is not a sha256:<64 hex> digest`);
-    const rest = at < 0 ? input : input.slice(0, at);
-    const layout = rest.startsWith('oci:');
-    const body = layout ? rest.slice('oci:'.length) : rest;
-    // A tag follows the last ':' that comes after the last '/', so a folder may itself hold ':' only before a '/'.
-    const colon = body.lastIndexOf(':');
-    const hasTag = digest === undefined && colon > body.lastIndexOf('/');
-    const name = hasTag ? body.slice(0, colon) : body;
-    const given = hasTag ? body.slice(colon + 1) : undefined;
-    const pinned = digest !== undefined ? { digest } : {};
-    if (layout) {
-        if (name === '')
-            fail('oci: needs a layout folder');
-        if (given === '')
-            fail('empty tag');
-        return { kind: 'layout', text: input, dir: name, ...(given !== undefined ? { tag: given } : {}), ...pinned };
-    }
-    const tag = given ?? (digest === undefined ? DEFAULT_TAG : undefined);
-    if (tag !== undefined && !reference_isValidTag(tag))
-        throw tagError(`image reference "${text}"`, tag);
-    let repository;
-    try {
-        repository = parseRepository(name);
-    }
-    catch (error) {
-        throw new errors_InputError(`image reference "${text}": ${error.message.replace(/^repository "[^"]*": /, '')}`);
-    }
-    return { kind: 'registry', text: input, repository, ...(tag !== undefined ? { tag } : {}), ...pinned };
-}
-/** The tag or digest to fetch first; undefined for a layout reference naming neither (its only image, or `latest`). */
-function startingPoint(reference) {
-    return reference.digest ?? reference.tag ?? (reference.kind === 'registry' ? DEFAULT_TAG : undefined);
-}
-/** `ghcr.io/org/kernel` and `docker.io/org/kernel` name one repository when their parsed forms agree. */
-function sameRepository(a, b) {
-    return a.registry === b.registry && a.repository === b.repository;
-}
-/** 127.0.0.0/8, localhost and [::1], with or without a port: a registry that may be spoken to over plain HTTP. */
-function isLoopbackRegistry(host) {
-    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:[0-9]+$/, '');
-    if (name === 'localhost' || name === '[::1]')
-        return true;
-    return /^127\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})\.(?:[0-9]{1,3})$/.test(name);
-}
-/** The base URL of a registry: HTTPS unless it is on loopback or the caller allows insecure HTTP. */
-function registryBaseUrl(registry, insecure = false) {
-    const scheme = insecure || isLoopbackRegistry(registry) ? 'http' : 'https';
-    return `${scheme}://${registry}`;
-}
-
-;// CONCATENATED MODULE: ./src/oci/store.ts
-
-
-
-/** The distribution spec's bound on a manifest or index (a layout's index.json gets the same). */
-const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
-/** An image config of a kernel image is a few hundred bytes. */
-const CONFIG_MAX_BYTES = 4 * 1024 * 1024;
-/** An index of kernels has one entry per architecture (plus attestations): more is refused before any is fetched. */
-const MAX_INDEX_ENTRIES = 256;
-function parseDocument(fetched, where) {
-    let parsed;
-    try {
-        parsed = JSON.parse(fetched.bytes.toString('utf8'));
-    }
-    catch {
-        throw new errors_InputError(`${where}: the manifest is not valid JSON`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new errors_InputError(`${where}: the manifest is not a JSON object`);
-    return parsed;
-}
-/** An index's `manifests`, each entry checked; refused when there are more than MAX_INDEX_ENTRIES. */
-function checkIndexDocument(document, where) {
-    const manifests = document.manifests;
-    if (!Array.isArray(manifests))
-        throw new errors_InputError(`${where}: the index has no "manifests" list`);
-    if (manifests.length > MAX_INDEX_ENTRIES) {
-        throw new errors_InputError(`${where}: the index lists ${manifests.length} manifests, more than the ${MAX_INDEX_ENTRIES} read`);
-    }
-    manifests.forEach((entry, position) => checkDescriptor(entry, `manifests[${position}]`, where));
-    if (document.annotations !== undefined && !store_isStringMap(document.annotations))
-        throw new errors_InputError(`${where}: annotations is not an object of strings`);
-    return document;
-}
-/** An image manifest's config and layers, each checked; refused with more than MAX_KERNEL_LAYERS layers. */
-function checkManifestDocument(document, where) {
-    if (!('config' in document) || !Array.isArray(document.layers)) {
-        throw new errors_InputError(`${where}: not an image manifest (no config or layers descriptors)`);
-    }
-    if (document.layers.length > MAX_KERNEL_LAYERS) {
-        throw new errors_InputError(`${where}: the manifest lists ${document.layers.length} layers; a kernel image has at most ${MAX_KERNEL_LAYERS}`);
-    }
-    checkDescriptor(document.config, 'config', where);
-    document.layers.forEach((layer, position) => checkDescriptor(layer, `layers[${position}]`, where));
-    if (document.annotations !== undefined && !store_isStringMap(document.annotations))
-        throw new errors_InputError(`${where}: annotations is not an object of strings`);
-    return document;
-}
-/** Opens an image manifest already fetched from `store`: checks it, reads and parses its config. */
-async function openManifest(store, reference, fetched, indexDigest) {
-    const where = `${reference}@${fetched.digest}`;
-    const document = parseDocument(fetched, where);
-    if (isIndexDocument(fetched.mediaType, document))
-        throw new errors_InputError(`${where} is an index inside an index; only one level is read`);
-    const manifest = checkManifestDocument(document, where);
-    const configBytes = await store.readSmallBlob(manifest.config, CONFIG_MAX_BYTES);
-    let config;
-    try {
-        config = JSON.parse(configBytes.toString('utf8'));
-    }
-    catch {
-        throw new errors_InputError(`${reference}: config ${manifest.config.digest} is not valid JSON`);
-    }
-    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-        throw new errors_InputError(`${reference}: config ${manifest.config.digest} is not a JSON object`);
-    }
-    return {
-        reference,
-        digest: fetched.digest,
-        ...(indexDigest !== undefined ? { indexDigest } : {}),
-        manifest,
-        config,
-        layers: manifest.layers,
-        readSmallBlob: (descriptor, maxBytes) => store.readSmallBlob(descriptor, maxBytes),
-        openBlob: (descriptor) => store.openBlob(descriptor),
-    };
-}
-/** A small blob whose descriptor says it is larger than the caller reads into memory: refused before any byte. */
-function assertReadable(name, descriptor, maxBytes) {
-    if (descriptor.size > maxBytes) {
-        throw new errors_InputError(`${name}: blob ${descriptor.digest} is ${descriptor.size} bytes, more than the ${maxBytes} read into memory`);
-    }
-}
-/** The `mediaType` a document declares about itself, or ''. */
-function declaredMediaType(bytes) {
-    try {
-        const mediaType = JSON.parse(bytes.toString('utf8')).mediaType;
-        return typeof mediaType === 'string' ? mediaType : '';
-    }
-    catch {
-        return '';
-    }
-}
-function store_isStringMap(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
-}
-
-;// CONCATENATED MODULE: ./src/oci/layout.ts
-// An OCI image layout on disk (`oci-layout`, `index.json`, `blobs/sha256/<hex>`): content-addressed blobs plus
-// tags kept as `org.opencontainers.image.ref.name` annotations on the entries of index.json. Written and read with one
-// set of rules: every file through the checked opener (a regular file, not a link, within its bound), index.json a
-// schemaVersion 2 index of checked descriptors, every blob checked against its descriptor.
-
-
-
-
-
-
-
-
-
-
-
-
-const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
-const LAYOUT_FILE = 'oci-layout';
-const LAYOUT_VERSION = '1.0.0';
-// The ref grammar of the image-layout spec: components of alphanumerics joined by - . _ : @ + or --, split by /.
-const REF_NAME = /^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$/;
-const INPUT = 'oci-layout';
-/** index.json lists one entry per tag: 4 MiB holds tens of thousands. */
-const INDEX_MAX_BYTES = 4 * 1024 * 1024;
-const LAYOUT_FILE_MAX_BYTES = 64 * 1024;
-// Reused blobs up to this size are re-hashed (about 0.1 s for 64 MiB); bigger ones are checked by size only.
-const VERIFY_DIGEST_MAX_BYTES = 64 * 1024 * 1024;
-class OciLayout {
-    dir;
-    /** For messages as a store: `oci:<folder as given>`. */
-    name;
-    kind = 'layout';
-    /** The input named in messages: `oci-layout` when writing, the reference when reading one. */
-    #input;
-    // index.json updates run one after another, so concurrent tag() calls cannot lose each other's entries.
-    #indexUpdates = Promise.resolve();
-    constructor(dir, input) {
-        this.dir = external_node_path_default().resolve(dir);
-        this.name = `oci:${dir}`;
-        this.#input = input;
-    }
-    /** Opens the layout in `dir`, creating it when the folder is missing or empty; an existing layout is added to. */
-    static async open(dir) {
-        const layout = new OciLayout(dir, INPUT);
-        await layout.#prepare(dir);
-        return layout;
-    }
-    /**
-     * Opens an existing layout for reading only (nothing is created or removed): the folder must hold an `oci-layout`
-     * file of version 1.0.0 and an index.json read by the same rules as when writing. `input` names it in messages.
-     */
-    static async openExisting(dir, input = `oci:${dir}`) {
-        const stat = await external_node_fs_default().promises.stat(dir).catch(() => undefined);
-        if (stat === undefined || !stat.isDirectory())
-            throw new errors_InputError(`${input}: no such layout folder ${dir}`);
-        const layout = new OciLayout(dir, input);
-        const layoutFile = external_node_path_default().join(layout.dir, LAYOUT_FILE);
-        if (!external_node_fs_default().existsSync(layoutFile))
-            throw new errors_InputError(`${input}: ${dir} is not an OCI image layout (it has no oci-layout file)`);
-        await layout.#checkExisting(dir, layoutFile);
-        await layout.readIndex();
-        return layout;
-    }
-    async #prepare(given) {
-        const stat = await external_node_fs_default().promises.stat(this.dir).catch((error) => {
-            if (error.code === 'ENOENT')
-                return undefined;
-            throw fileError(INPUT, given, error);
-        });
-        if (stat && !stat.isDirectory())
-            throw new errors_InputError(`${INPUT}: ${given} is a file, not a folder`);
-        const layoutFile = external_node_path_default().join(this.dir, LAYOUT_FILE);
-        if (!external_node_fs_default().existsSync(layoutFile)) {
-            // Another run may be creating this layout right now: what it has made so far is not "foreign" content.
-            const foreign = stat ? (await external_node_fs_default().promises.readdir(this.dir)).filter((name) => !isLayoutEntry(name)) : [];
-            if (foreign.length > 0) {
-                throw new errors_InputError(`${INPUT}: ${given} is not empty and is not an OCI image layout (it has no oci-layout file)`);
-            }
-            await external_node_fs_default().promises.mkdir(this.dir, { recursive: true });
-            await createFileOnce(layoutFile, Buffer.from(canonicalJson({ imageLayoutVersion: LAYOUT_VERSION })));
-        }
-        await this.#checkExisting(given, layoutFile);
-        await external_node_fs_default().promises.mkdir(external_node_path_default().join(this.dir, 'blobs', 'sha256'), { recursive: true });
-        await createFileOnce(this.#indexPath(), Buffer.from(canonicalJson({ ...imageIndex({ manifests: [] }), mediaType: types_MediaType.index })));
-        await this.readIndex();
-        await removeAbandonedFiles(external_node_path_default().join(this.dir, 'blobs'), INCOMING_PREFIX);
-    }
-    async #checkExisting(given, layoutFile) {
-        const bytes = await readInputFile(layoutFile, this.#input, LAYOUT_FILE_MAX_BYTES, 'oci-layout file', { noFollow: true });
-        const version = parseJsonFile(this.#input, layoutFile, bytes);
-        if (version?.imageLayoutVersion !== LAYOUT_VERSION) {
-            throw new errors_InputError(`${this.#input}: ${given}/oci-layout: unsupported imageLayoutVersion (want ${LAYOUT_VERSION})`);
-        }
-    }
-    /** Path of the blob with this digest (which need not exist); the digest is checked before it becomes a name. */
-    blobPath(digest) {
-        return external_node_path_default().join(this.dir, 'blobs', 'sha256', digestHex(digest));
-    }
-    /** True when the blob is present (its size is not checked: see `hasIntactBlob` for content that is reused). */
-    async hasBlob(digest) {
-        return external_node_fs_default().promises
-            .access(this.blobPath(digest))
-            .then(() => true)
-            .catch(() => false);
-    }
-    /**
-     * True when the blob is present with the right size and, up to VERIFY_DIGEST_MAX_BYTES, the right digest: a blob
-     * already in the layout is reused only when it is what its name says (a disk error or a hand edit is replaced).
-     */
-    async hasIntactBlob(digest, size) {
-        const file = this.blobPath(digest);
-        const stat = await external_node_fs_default().promises.stat(file).catch(() => undefined);
-        if (!stat?.isFile() || (size !== undefined && stat.size !== size))
-            return false;
-        if (stat.size > VERIFY_DIGEST_MAX_BYTES)
-            return true;
-        return (await sha256OfFile(file)).digest === digest;
-    }
-    // Staging files live beside blobs/sha256 (same file system, so committing is a rename) but not in it, so that tools
-    // listing blobs never see a half-written one. The name holds this host and pid: a later run removes the files of a
-    // run that was killed (SIGKILL, a cancelled job) and leaves alone those of a run still writing.
-    stagingPath() {
-        return external_node_path_default().join(this.dir, 'blobs', `${INCOMING_PREFIX}${ownerTag()}-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
-    }
-    async commitBlob(stagingPath, digest) {
-        const size = (await external_node_fs_default().promises.stat(stagingPath)).size;
-        if (await this.hasIntactBlob(digest, size)) {
-            await external_node_fs_default().promises.rm(stagingPath, { force: true });
-            return;
-        }
-        // rename() replaces a corrupt blob of the same name in one step.
-        await external_node_fs_default().promises.rename(stagingPath, this.blobPath(digest));
-    }
-    /** Stores a small blob given as bytes (a config, a manifest) and returns its bare descriptor. */
-    async writeBlob(bytes, mediaType) {
-        const descriptor = { mediaType, digest: digest_sha256Digest(bytes), size: bytes.length };
-        if (await this.hasIntactBlob(descriptor.digest, descriptor.size))
-            return descriptor;
-        const staging = this.stagingPath();
-        try {
-            await external_node_fs_default().promises.writeFile(staging, bytes, { flag: 'wx' });
-            await external_node_fs_default().promises.rename(staging, this.blobPath(descriptor.digest));
-        }
-        catch (error) {
-            await external_node_fs_default().promises.rm(staging, { force: true });
-            throw error;
-        }
-        return descriptor;
-    }
-    /** Stores serialised JSON (config, manifest, index) under its digest. */
-    async writeJsonBlob(serialized) {
-        if (digest_sha256Digest(serialized.bytes) !== serialized.descriptor.digest) {
-            throw new IntegrityError(`serialised ${serialized.descriptor.mediaType} does not match its digest ${serialized.descriptor.digest}`);
-        }
-        await this.writeBlob(serialized.bytes, serialized.descriptor.mediaType);
-        return serialized.descriptor;
-    }
-    /** A blob that reads from this layout when opened. */
-    blob(descriptor) {
-        const file = this.blobPath(descriptor.digest);
-        return { descriptor, open: () => external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }) };
-    }
-    /** index.json, read by the one set of rules (regular file, at most INDEX_MAX_BYTES, a schemaVersion 2 index). */
-    async readIndex() {
-        const file = this.#indexPath();
-        const bytes = await readInputFile(file, this.#input, INDEX_MAX_BYTES, 'OCI index.json', { noFollow: true });
-        return parseLayoutIndex(bytes, file, this.#input);
-    }
-    /** The manifest or index at a tag or digest ('': the only image, else `latest`), checked against its entry. */
-    async fetchManifest(reference) {
-        const { manifests } = await this.readIndex();
-        const byRef = (ref) => manifests.find((e) => e.annotations?.[REF_NAME_ANNOTATION] === ref);
-        let entry;
-        if (reference === '') {
-            const only = manifests.length === 1 ? manifests[0] : byRef(DEFAULT_TAG);
-            if (only === undefined)
-                return undefined;
-            entry = only;
-        }
-        else if (isSha256Digest(reference)) {
-            // A digest not listed in index.json is still read (a child of a listed index), bounded like any manifest.
-            entry = manifests.find((e) => e.digest === reference) ?? { digest: reference, mediaType: '' };
-        }
-        else {
-            const tagged = byRef(reference);
-            if (tagged === undefined)
-                return undefined;
-            entry = tagged;
-        }
-        if (entry.size !== undefined && entry.size > MANIFEST_MAX_BYTES) {
-            throw new errors_InputError(`${this.name}: manifest ${entry.digest} is ${entry.size} bytes, more than the ${MANIFEST_MAX_BYTES} of a manifest`);
-        }
-        if (!(await this.#exists(entry.digest)))
-            return undefined;
-        const bytes = await readInputFile(this.blobPath(entry.digest), this.#input, MANIFEST_MAX_BYTES, 'manifest', { noFollow: true });
-        const mismatch = checkBytes({ digest: entry.digest, size: entry.size ?? bytes.length }, bytes.length, digest_sha256Digest(bytes), this.name);
-        if (mismatch)
-            throw mismatch;
-        return { bytes, digest: entry.digest, mediaType: entry.mediaType || declaredMediaType(bytes) };
-    }
-    /** A small blob, read whole after its descriptor's size is checked against `maxBytes`; then size and digest. */
-    async readSmallBlob(descriptor, maxBytes) {
-        assertReadable(this.name, descriptor, maxBytes);
-        const { handle, size } = await this.#openBlobFile(descriptor);
-        try {
-            const bytes = Buffer.alloc(size);
-            let filled = 0;
-            while (filled < size) {
-                const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
-                if (bytesRead === 0)
-                    break;
-                filled += bytesRead;
-            }
-            const mismatch = checkBytes(descriptor, filled, digest_sha256Digest(bytes.subarray(0, filled)), this.name);
-            if (mismatch)
-                throw mismatch;
-            return bytes;
-        }
-        finally {
-            await handle.close();
-        }
-    }
-    /** A blob as a stream of exactly its descriptor's size, checked by the one verifying stream. */
-    async openBlob(descriptor) {
-        if (!(await this.#exists(descriptor.digest)))
-            throw new errors_InputError(`${this.name}: has no blob ${descriptor.digest}`);
-        const { stream, size } = await streamInputFile(this.blobPath(descriptor.digest), this.#input, { noFollow: true });
-        if (size !== descriptor.size) {
-            stream.destroy();
-            throw new IntegrityError(`${this.name}: blob ${descriptor.digest} is ${size} bytes, its descriptor says ${descriptor.size}`);
-        }
-        return verifiedStream(stream, descriptor, this.name);
-    }
-    /** The blob file, opened through the checked opener: a regular file (not a link) of exactly the descriptor's size. */
-    async #openBlobFile(descriptor) {
-        if (!(await this.#exists(descriptor.digest)))
-            throw new errors_InputError(`${this.name}: has no blob ${descriptor.digest}`);
-        const opened = await openInputFile(this.blobPath(descriptor.digest), this.#input, { noFollow: true });
-        if (opened.size !== descriptor.size) {
-            await opened.handle.close();
-            throw new IntegrityError(`${this.name}: blob ${descriptor.digest} is ${opened.size} bytes, its descriptor says ${descriptor.size}`);
-        }
-        return opened;
-    }
-    async #exists(digest) {
-        return external_node_fs_default().promises.lstat(this.blobPath(digest)).then(() => true, (error) => {
-            if (error.code === 'ENOENT')
-                return false;
-            throw fileError(this.#input, this.blobPath(digest), error);
-        });
-    }
-    /** The descriptor tagged `tag`, or undefined. */
-    async resolve(tag) {
-        const index = await this.readIndex();
-        return index.manifests.find((entry) => entry.annotations?.[REF_NAME_ANNOTATION] === tag);
-    }
-    /**
-     * Points each tag at `descriptor`. A tag moves: any entry already carrying that ref name is replaced.
-     * An untagged entry for the same digest is dropped (the tagged one supersedes it); other entries stay as they are.
-     */
-    async tag(descriptor, tags) {
-        for (const tag of tags) {
-            if (!REF_NAME.test(tag))
-                throw new errors_InputError(`tags: ${JSON.stringify(tag)} is not a valid OCI layout ref name`);
-        }
-        await this.#updateIndex((manifests) => {
-            const moving = new Set(tags);
-            const kept = manifests.filter((entry) => {
-                const ref = entry.annotations?.[REF_NAME_ANNOTATION];
-                if (ref === undefined)
-                    return entry.digest !== descriptor.digest;
-                return !moving.has(ref);
-            });
-            const added = [...moving].map((tag) => ({
-                ...descriptor,
-                annotations: { ...descriptor.annotations, [REF_NAME_ANNOTATION]: tag },
-            }));
-            return [...kept, ...added];
-        });
-    }
-    /**
-     * Lists `descriptor` in index.json without a ref name (push-by-digest): the image is then a root that `umoci gc`
-     * keeps and `skopeo ... oci:<dir>@<digest>` reads. Nothing changes when an entry for the digest is already there.
-     */
-    async addUntagged(descriptor) {
-        await this.#updateIndex((manifests) => manifests.some((entry) => entry.digest === descriptor.digest) ? manifests : [...manifests, { ...descriptor }]);
-    }
-    /**
-     * Read-modify-write of index.json, serialised within this process (a queue) and across processes (a lock file),
-     * so concurrent runs on one layout never lose each other's entries.
-     */
-    async #updateIndex(change) {
-        const update = this.#indexUpdates.then(() => withLockFile(`${this.#indexPath()}.lock`, async () => {
-            const index = await this.readIndex();
-            await this.#writeIndex({ ...index, manifests: change(index.manifests) });
-        }));
-        this.#indexUpdates = update.catch(() => undefined);
-        await update;
-    }
-    #indexPath() {
-        return external_node_path_default().join(this.dir, 'index.json');
-    }
-    async #writeIndex(index) {
-        await writeFileAtomic(this.#indexPath(), Buffer.from(canonicalJson({ ...index, mediaType: types_MediaType.index })));
-    }
-}
-/** Writes a file so that readers see either the old or the new content, never a partial one. */
-async function writeFileAtomic(file, bytes) {
-    const temp = `${file}.${(0,external_node_crypto_namespaceObject.randomUUID)()}.tmp`;
-    try {
-        await external_node_fs_default().promises.writeFile(temp, bytes, { flag: 'wx' });
-        await external_node_fs_default().promises.rename(temp, file);
-    }
-    catch (error) {
-        await external_node_fs_default().promises.rm(temp, { force: true });
-        throw error;
-    }
-}
-/**
- * The one reading of a layout's index.json, for writers and readers alike: a JSON object with schemaVersion 2 and a
- * manifests list whose every entry is a descriptor (checked field by field).
- */
-function parseLayoutIndex(bytes, file, input) {
-    const index = parseJsonFile(input, file, bytes);
-    if (typeof index !== 'object' || index === null || Array.isArray(index) || index.schemaVersion !== 2 || !Array.isArray(index.manifests)) {
-        throw new errors_InputError(`${input}: ${file} is not an OCI image index (schemaVersion 2 and a manifests list of descriptors)`);
-    }
-    index.manifests.forEach((entry, position) => checkDescriptor(entry, `manifests[${position}]`, `${input}: ${file}`));
-    return index;
-}
-function parseJsonFile(input, file, bytes) {
-    try {
-        return JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new errors_InputError(`${input}: ${file} is not valid JSON`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/oci/registry/docker-config.ts
-// Registry credentials as `docker login` leaves them: `$DOCKER_CONFIG/config.json` (or ~/.docker/config.json), with
-// its `auths` entries, its `credHelpers` per registry and its `credsStore` for all, in Docker's order.
-
-
-
-
-
-
-/** The username a credential helper reports for an identity token instead of a password. */
-const identityTokenUser = '<token>';
-const helperTimeoutMs = 30_000;
-const helperOutputLimit = 64 * 1024;
-/**
- * Credentials for `registry`: `credHelpers[registry]` if set, else `credsStore` if set (Docker then ignores `auths`),
- * else `auths[registry].auth` (base64 "user:pass"). `onSecret` gets every secret a helper returns, before it is used.
- */
-function readDockerConfigCredentials(registry, env = process.env, home = external_node_os_namespaceObject.homedir(), onSecret = () => undefined) {
-    const file = external_node_path_namespaceObject.join(env.DOCKER_CONFIG ?? external_node_path_namespaceObject.join(home, '.docker'), 'config.json');
-    let text;
-    try {
-        text = external_node_fs_namespaceObject.readFileSync(file, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-    let config;
-    try {
-        config = JSON.parse(text);
-    }
-    catch {
-        throw new errors_InputError(`${file}: not valid JSON`);
-    }
-    const wanted = registry === dockerHubRegistry ? ['index.docker.io', 'docker.io', dockerHubRegistry] : [registry];
-    const helperKey = Object.keys(config.credHelpers ?? {}).find((key) => wanted.includes(hostOf(key)));
-    if (helperKey !== undefined) {
-        return runCredentialHelper(String(config.credHelpers[helperKey]), registry, env, onSecret, `${file}: credHelpers["${helperKey}"]`);
-    }
-    if (typeof config.credsStore === 'string' && config.credsStore !== '') {
-        return runCredentialHelper(config.credsStore, registry, env, onSecret, `${file}: credsStore`);
-    }
-    for (const [key, entry] of Object.entries(config.auths ?? {})) {
-        if (!wanted.includes(hostOf(key)))
-            continue;
-        if (typeof entry?.identitytoken === 'string' && entry.identitytoken !== '') {
-            return { username: identityTokenUser, password: entry.identitytoken };
-        }
-        if (typeof entry?.auth !== 'string' || entry.auth === '')
-            continue;
-        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-        const colon = decoded.indexOf(':');
-        if (colon <= 0)
-            throw new errors_InputError(`${file}: auths["${key}"].auth is not base64 of user:password`);
-        return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-    }
-    return undefined;
-}
-/** Keys are written as `host`, `https://host` or `https://host/v1/`. */
-function hostOf(key) {
-    return key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
-}
-/** The server URL a helper was given by `docker login`: Docker Hub keeps its historic v1 URL. */
-function serverUrl(registry) {
-    return registry === dockerHubRegistry ? 'https://index.docker.io/v1/' : registry;
-}
-/**
- * `docker-credential-<name> get` with the server URL on stdin, answering `{"Username":..,"Secret":..}` on stdout.
- * "credentials not found" is no credentials (as in Docker); a missing helper or any other failure is one line
- * naming the helper and where it was configured. The helper's own output is never shown: it may hold the secret.
- */
-function runCredentialHelper(name, registry, env, onSecret, configuredAt) {
-    const program = `docker-credential-${name}`;
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
-        throw new errors_InputError(`${configuredAt}: "${name}" is not a credential helper name`);
-    let stdout;
-    try {
-        stdout = (0,external_node_child_process_namespaceObject.execFileSync)(program, ['get'], {
-            input: serverUrl(registry),
-            env,
-            encoding: 'utf8',
-            timeout: helperTimeoutMs,
-            maxBuffer: helperOutputLimit,
-            stdio: ['pipe', 'pipe', 'pipe'],
-        });
-    }
-    catch (error) {
-        const failure = error;
-        if (failure.code === 'ENOENT')
-            throw new errors_InputError(`${configuredAt}: credential helper ${program} is not on PATH`);
-        if (/credentials not found/i.test(String(failure.stdout ?? '')))
-            return undefined;
-        const how = failure.code === 'ETIMEDOUT' ? `did not answer within ${helperTimeoutMs / 1000} s` : `failed (exit status ${failure.status ?? failure.code})`;
-        throw new errors_InputError(`${configuredAt}: credential helper ${program} ${how} for ${registry}`);
-    }
-    let answer;
-    try {
-        answer = JSON.parse(stdout);
-    }
-    catch {
-        throw new errors_InputError(`${configuredAt}: credential helper ${program} did not answer JSON for ${registry}`);
-    }
-    if (typeof answer.Secret !== 'string' || answer.Secret === '' || typeof answer.Username !== 'string') {
-        throw new errors_InputError(`${configuredAt}: credential helper ${program} gave no Username and Secret for ${registry}`);
-    }
-    onSecret(answer.Secret);
-    return { username: answer.Username, password: answer.Secret };
-}
-
-;// CONCATENATED MODULE: ./src/oci/registry/errors.ts
-// The errors a registry conversation ends with, beyond src/errors.ts's kinds. Each message is one line and holds no secret.
-
-
-/**
- * A tag read back after the push points somewhere else: another writer raced us, or the registry lost the write.
- * An integrity error of the action's vocabulary (what it wrote did not read back as written).
- */
-class errors_TagMismatchError extends IntegrityError {
-    tag;
-    expected;
-    found;
-    name = 'TagMismatchError';
-    constructor(message, tag, expected, found) {
-        super(message);
-        this.tag = tag;
-        this.expected = expected;
-        this.found = found;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: ./src/oci/registry/transport.ts
-
-
-
-
-
-/**
- * A request that never got an HTTP answer. `code` is e.g. ECONNREFUSED, ECONNRESET, TIMEOUT (one request got no
- * headers in time), SILENT (the operation's silence budget is spent), DEADLINE, ABORTED.
- */
-class ConnectionError extends RegistryError {
-    code;
-    method;
-    url;
-    name = 'ConnectionError';
-    constructor(code, method, url) {
-        super(`${method} ${redactUrl(url)}: cannot connect (${code})`, undefined, code);
-        this.code = code;
-        this.method = method;
-        this.url = url;
-    }
-}
-/** The documented time bounds (README, "Registry time limits"). */
-const timeBounds = {
-    headersTimeoutMs: 10_000,
-    silenceMs: 25_000,
-    operationTimeoutMs: 120_000,
-    /** An upload may take this long per MiB on top of the operation bound (≥ 64 KiB/s). */
-    msPerMiB: 16_000,
-    /** A blob body must bring at least bodyMinBytes(window) in every window of this length its reader spends waiting. */
-    bodyWindowMs: 30_000,
-};
-/** The least a blob body must bring per window of waiting: 1 MiB per 30 s (about 35 kB/s), the same rate in a test's shorter window. */
-function bodyMinBytes(windowMs) {
-    return Math.ceil((1024 * 1024 * windowMs) / 30_000);
-}
-const defaults = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
-// Refused / unknown host means the address is wrong: retrying only delays the clear error (but see lastResetAt).
-const retryableCodes = new Set([
-    'ECONNRESET',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'TIMEOUT',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CLOSED',
-    'UND_ERR_CONNECT_TIMEOUT',
-    'UND_ERR_HEADERS_TIMEOUT',
-    'UND_ERR_BODY_TIMEOUT',
-]);
-const resetCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-/** A refused connection this soon after a reset is a registry restarting, not a wrong address. */
-const restartWindowMs = 60_000;
-function isRetryableStatus(status) {
-    return status === 429 || status >= 500;
-}
-function isRetryableErrorCode(code) {
-    return retryableCodes.has(code);
-}
-/** Milliseconds asked for by a Retry-After header (delta-seconds or HTTP-date), or undefined if unusable. */
-function parseRetryAfter(value, now) {
-    if (value === null)
-        return undefined;
-    const text = value.trim();
-    if (/^[0-9]+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-/** Exponential backoff with jitter in the upper half: attempt 1 waits up to base, attempt 2 up to 2×base, ... capped. */
-function backoffDelay(attempt, baseDelayMs, maxDelayMs, random) {
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-/** The network error code behind a failed fetch: undici wraps it in `cause` (sometimes an AggregateError). */
-function errorCode(error) {
-    let current = error;
-    for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-        // An aborted fetch rejects with a DOMException (not always an Error of this realm), so go by name.
-        const name = current.name;
-        if (name === 'TimeoutError' || name === 'AbortError')
-            return 'TIMEOUT';
-        const code = current.code;
-        if (typeof code === 'string' && code !== '')
-            return code;
-        const errors = current.errors;
-        if (Array.isArray(errors) && errors.length > 0) {
-            current = errors[0];
-            continue;
-        }
-        current = current.cause;
-    }
-    return 'UNKNOWN';
-}
-/** Query strings may hold upload state or tokens: keep them out of messages. */
-function redactUrl(url) {
-    const query = url.indexOf('?');
-    return query < 0 ? url : `${url.slice(0, query)}?…`;
-}
-/**
- * Whether a request to `target` may carry the credentials meant for `home` (the registry, or a token realm):
- * only the same scheme, host and port. Docker's rule; an upload Location or redirect elsewhere goes bare.
- */
-function mayCarryCredentials(home, target) {
-    const a = new URL(home);
-    const b = new URL(target);
-    return a.protocol === b.protocol && a.host === b.host;
-}
-/** https → http: the request (and whatever it carries) would travel in clear. */
-function isDowngrade(from, to) {
-    return new URL(from).protocol === 'https:' && new URL(to).protocol !== 'https:';
-}
-/** The errors of the action's vocabulary: they end an operation as they are, never retried or reworded. */
-function isVocabulary(error) {
-    return (error instanceof RegistryError ||
-        error instanceof errors_InputError ||
-        error instanceof IntegrityError ||
-        error instanceof ToolError ||
-        error instanceof errors_InternalError);
-}
-/**
- * The time bound of one client operation (a HEAD, an upload, a manifest read): its signal aborts every attempt and
- * wait in it when the deadline passes, or when the caller's signal aborts. It also keeps the operation's silence
- * budget: what is left of the time its requests may wait for answers that never come. `end()` stops the clock (for
- * a streamed download whose body is then bounded by its minimum rate instead).
- */
-class Operation {
-    timeoutMs;
-    silenceMs;
-    signal;
-    deadline;
-    /** Milliseconds this operation may still wait for answers that never come (until the next answer). */
-    silenceLeftMs;
-    controller = new AbortController();
-    timer;
-    detach = () => undefined;
-    constructor(timeoutMs, silenceMs, parent) {
-        this.timeoutMs = timeoutMs;
-        this.silenceMs = silenceMs;
-        this.deadline = Date.now() + timeoutMs;
-        this.silenceLeftMs = silenceMs;
-        this.signal = this.controller.signal;
-        this.timer = setTimeout(() => this.controller.abort(new RegistryError(`no answer within ${timeoutMs} ms`, undefined, 'DEADLINE')), timeoutMs);
-        this.timer.unref();
-        if (parent !== undefined) {
-            const follow = () => this.controller.abort(parent.reason);
-            if (parent.aborted)
-                follow();
-            parent.addEventListener('abort', follow, { once: true });
-            this.detach = () => parent.removeEventListener('abort', follow);
-        }
-    }
-    /** DEADLINE when this operation's time ran out, ABORTED when the caller aborted it, else undefined. */
-    get abortCode() {
-        if (!this.signal.aborted)
-            return undefined;
-        const reason = this.signal.reason;
-        return reason instanceof RegistryError && reason.code === 'DEADLINE' ? 'DEADLINE' : 'ABORTED';
-    }
-    /** How long the next request may wait for its answer: `wanted`, within the silence budget. */
-    answerWindow(wanted) {
-        return Math.max(1, Math.min(wanted, this.silenceLeftMs));
-    }
-    /** Stops the clock. A streamed body still follows the caller's signal, so the listener stays until it is done. */
-    end() {
-        clearTimeout(this.timer);
-    }
-    /** The operation is over entirely: stop the clock and stop following the caller's signal. */
-    close() {
-        clearTimeout(this.timer);
-        this.detach();
-    }
-}
-class Transport {
-    options;
-    /** When a connection was last reset (any operation): a refusal soon after is a restart, worth retrying. */
-    lastResetAt = -Infinity;
-    prefix;
-    /** The URL that gave each answer (after redirects): whose 401 it is. */
-    answeredBy = new WeakMap();
-    constructor(options = {}, env = process.env) {
-        this.options = {
-            attempts: options.attempts ?? defaults.attempts,
-            headersTimeoutMs: options.headersTimeoutMs ?? timeBounds.headersTimeoutMs,
-            silenceMs: options.silenceMs ?? envMs(env, 'KERNEL_ACTION_SILENCE_MS') ?? timeBounds.silenceMs,
-            operationTimeoutMs: options.operationTimeoutMs ?? timeBounds.operationTimeoutMs,
-            bodyWindowMs: options.bodyWindowMs ?? envMs(env, 'KERNEL_ACTION_BODY_WINDOW_MS') ?? timeBounds.bodyWindowMs,
-            baseDelayMs: options.baseDelayMs ?? envMs(env, 'KERNEL_ACTION_RETRY_BASE_MS') ?? defaults.baseDelayMs,
-            maxDelayMs: options.maxDelayMs ?? envMs(env, 'KERNEL_ACTION_RETRY_MAX_MS') ?? defaults.maxDelayMs,
-            random: options.random ?? Math.random,
-            name: options.name ?? '',
-            onRetry: options.onRetry,
-        };
-        this.prefix = this.options.name === '' ? '' : `${this.options.name}: `;
-    }
-    /** Starts an operation bounded by `timeoutMs` (default: operationTimeoutMs), the silence budget and the caller's signal. */
-    begin(signal, timeoutMs = this.options.operationTimeoutMs) {
-        return new Operation(timeoutMs, this.options.silenceMs, signal);
-    }
-    /**
-     * The way a request is sent: retried within `operation` (or an operation of its own), each try one exchange()
-     * (authenticated when `access` is given). `build` is called again for every send, so a streamed body is re-opened.
-     */
-    async request(build, operation, access) {
-        const op = operation ?? this.begin();
-        let label = { method: 'GET', url: '' };
-        const labelled = () => {
-            const spec = build();
-            label = { method: spec.method ?? 'GET', url: spec.url };
-            return spec;
-        };
-        try {
-            return await this.retry(op, () => label, () => this.exchange(labelled, op, access));
-        }
-        finally {
-            if (operation === undefined)
-                op.close();
-        }
-    }
-    /**
-     * The one retry loop. `attempt` makes one try (it may send several requests, e.g. open an upload session and
-     * PUT into it) and returns the answer that decides; `label` names the request that was last sent, for messages.
-     * A 429/5xx answer or a transient network error is retried with backoff while attempts, time and the silence
-     * budget are left. Errors of the action's vocabulary end the operation as they are.
-     */
-    async retry(op, label, attempt) {
-        const { baseDelayMs, maxDelayMs, random } = this.options;
-        for (let n = 1;; n++) {
-            let reason;
-            let delayMs;
-            try {
-                if (op.abortCode !== undefined)
-                    throw op.signal.reason;
-                const response = await attempt();
-                if (!isRetryableStatus(response.status))
-                    return response;
-                const asked = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-                delayMs = asked !== undefined ? Math.min(asked, maxDelayMs) : backoffDelay(n, baseDelayMs, maxDelayMs, random);
-                if (!this.mayRetry(n, delayMs, op))
-                    return response;
-                await releaseBody(response);
-                reason = `HTTP ${response.status}`;
-            }
-            catch (error) {
-                const { method, url } = label();
-                let code;
-                if (op.abortCode !== undefined)
-                    code = op.abortCode;
-                else if (error instanceof ConnectionError)
-                    code = error.code;
-                else if (isVocabulary(error))
-                    throw error;
-                else {
-                    code = errorCode(error);
-                    // fetch fails with a TypeError (of its own realm: go by name) caused by the network; one without a cause is
-                    // a request we could not build (a header value the credential checks should have refused): our bug.
-                    if (code === 'UNKNOWN') {
-                        const { name, cause } = (error ?? {});
-                        if (name !== 'TypeError')
-                            throw error;
-                        if (cause === undefined)
-                            throw new errors_InternalError(`${method} ${redactUrl(url)} could not be sent (${name})`);
-                    }
-                }
-                if (code === 'TIMEOUT' && op.silenceLeftMs <= 0)
-                    code = 'SILENT';
-                if (resetCodes.has(code))
-                    this.lastResetAt = Date.now();
-                const restarting = code === 'ECONNREFUSED' && Date.now() - this.lastResetAt < restartWindowMs;
-                delayMs = backoffDelay(n, baseDelayMs, maxDelayMs, random);
-                if (!(isRetryableErrorCode(code) || restarting) || n >= this.options.attempts)
-                    throw new ConnectionError(code, method, url);
-                // Worth another try, but the wait would end past the deadline: giving up now is giving up at the deadline.
-                if (!this.mayRetry(n, delayMs, op))
-                    throw new ConnectionError('DEADLINE', method, url);
-                reason = code;
-            }
-            const { method, url } = label();
-            this.options.onRetry?.({ method, url: redactUrl(url), attempt: n, reason, delayMs });
-            await sleep(delayMs, op.signal).catch(() => {
-                throw new ConnectionError(op.abortCode ?? 'ABORTED', method, url);
-            });
-        }
-    }
-    /**
-     * One exchange, no retry, under the one credentials rule for every method: the Authorization header goes only to
-     * the registry's own origin (scheme, host, port) and is dropped on a redirect elsewhere; a 401 is answered (with
-     * credentials or a new token, then sent again, at most 3 sends) only when the registry's origin gave it. A 401 from
-     * anywhere else (a redirect target, an upload host) ends the operation with one line, and nothing is sent there.
-     */
-    async exchange(build, op, access) {
-        for (let sends = 1;; sends++) {
-            const spec = build();
-            const authorization = access !== undefined && mayCarryCredentials(access.auth.origin, spec.url) ? access.auth.authorization(access.scopes) : undefined;
-            const headers = new Headers(spec.headers);
-            if (authorization !== undefined)
-                headers.set('authorization', authorization);
-            const response = await this.send({ ...spec, headers }, op);
-            if (response.status !== 401 || access === undefined)
-                return response;
-            await releaseBody(response);
-            const from = this.answeredBy.get(response) ?? spec.url;
-            if (!mayCarryCredentials(access.auth.origin, from)) {
-                const who = mayCarryCredentials(spec.url, from) ? `${new URL(from).origin} (not the registry)` : `the redirect target ${new URL(from).origin}`;
-                throw new RegistryError(`${this.prefix}${spec.method ?? 'GET'} ${redactUrl(spec.url)}: ${who} asked for credentials; none are sent to a host other than the registry`, 401, 'FOREIGN_CHALLENGE');
-            }
-            if (sends >= 3 || !(await access.auth.answer(response, access.scopes, authorization, op))) {
-                throw access.auth.refusal(response, access.scopes, authorization);
-            }
-        }
-    }
-    /**
-     * One request, no retry, no authentication of its own. Response headers must come within the answer window
-     * (headersTimeoutMs, twice that once a streamed upload's body is sent, never more than the silence budget left); a
-     * window that passes is spent from the budget, an answer refills it. Redirects of GET/HEAD (and 307/308 with a body in memory) are followed;
-     * Authorization goes along only to the same scheme, host and port, a token request not even that far, and a
-     * redirect from https to http is refused. A streamed body is never redirected: the caller sees the 3xx.
-     */
-    async send(spec, op, options = {}) {
-        const { url: first, nodeStream, ...init } = spec;
-        const method = init.method ?? 'GET';
-        const headers = new Headers(init.headers);
-        let url = first;
-        for (let hop = 0;; hop++) {
-            const streamed = isStreamBody(init.body);
-            const windowMs = op.answerWindow(streamed ? 2 * this.options.headersTimeoutMs : this.options.headersTimeoutMs);
-            const timedOut = () => {
-                op.silenceLeftMs -= windowMs;
-                return new ConnectionError('TIMEOUT', method, url);
-            };
-            const response = streamed || nodeStream === true
-                ? await nodeRequest(url, { ...init, headers }, op.signal, windowMs, timedOut, nodeStream === true)
-                : await fetchInTime(url, { ...init, headers }, op.signal, windowMs, timedOut);
-            op.silenceLeftMs = op.silenceMs; // an answer: the registry is alive, whatever it said
-            this.answeredBy.set(response, url);
-            const location = response.headers.get('location');
-            const follows = method === 'GET' || method === 'HEAD' || response.status === 307 || response.status === 308;
-            if (![301, 302, 303, 307, 308].includes(response.status) || location === null || !follows || streamed)
-                return response;
-            await releaseBody(response);
-            const where = `${this.prefix}${method} ${redactUrl(first)}`;
-            if (hop >= 5)
-                throw new RegistryError(`${where}: more than 5 redirects`);
-            const next = new URL(location, url);
-            if (next.protocol !== 'http:' && next.protocol !== 'https:')
-                throw new RegistryError(`${where}: redirected to a ${next.protocol} URL; refusing`);
-            if (isDowngrade(url, next))
-                throw new RegistryError(`${where}: redirected from https to http (${next.host}); refusing to continue in clear`);
-            if (!mayCarryCredentials(first, next)) {
-                if (options.tokenRequest === true) {
-                    throw new RegistryError(`${where}: the token realm redirected to ${next.origin}; a token request is never sent to another host`, response.status, 'FOREIGN_REDIRECT');
-                }
-                headers.delete('authorization');
-            }
-            url = next.toString();
-        }
-    }
-    /** Another attempt is allowed, and the wait before it ends before the operation's deadline. */
-    mayRetry(attempt, delayMs, op) {
-        return attempt < this.options.attempts && Date.now() + delayMs < op.deadline;
-    }
-}
-/** fetch, without following redirects, aborted with `timedOut()` when its headers do not come within `windowMs`. */
-async function fetchInTime(url, init, signal, windowMs, timedOut) {
-    const headersTimer = new AbortController();
-    const timer = setTimeout(() => headersTimer.abort(timedOut()), windowMs);
-    try {
-        return await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.any([signal, headersTimer.signal]) });
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-function envMs(env, name) {
-    const text = env[name];
-    if (text === undefined || !/^[0-9]+$/.test(text.trim()))
-        return undefined;
-    return Number(text);
-}
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        signal.throwIfAborted(); // a throw here rejects, with the abort's reason
-        const timer = setTimeout(() => {
-            signal.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort's own reason, whatever the aborter gave, as throwIfAborted does
-            reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/**
- * The body of `response`, at most `maxBytes` of it: a larger body (by Content-Length, or as it streams) is broken
- * off and reported as `what` being too large. Never retried: a registry sending that much is not having a bad moment.
- */
-async function readLimited(response, maxBytes, what) {
-    const tooLarge = () => new RegistryError(`${what} is larger than ${maxBytes} bytes; not read further`, undefined, 'TOO_LARGE');
-    const declared = Number(response.headers.get('content-length') ?? '');
-    if (Number.isFinite(declared) && declared > maxBytes) {
-        await response.body?.cancel().catch(() => undefined);
-        throw tooLarge();
-    }
-    const { bytes, complete } = await readPrefix(response, maxBytes);
-    if (!complete)
-        throw tooLarge();
-    return bytes;
-}
-/** Up to `maxBytes` of the body (for an error message); the rest is not read. */
-async function readPrefix(response, maxBytes) {
-    if (response.body === null)
-        return { bytes: Buffer.alloc(0), complete: true };
-    // A fetch body is bytes; the types leave its chunks `any`.
-    const reader = response.body.getReader();
-    const chunks = [];
-    let length = 0;
-    for (;;) {
-        const { done, value } = await reader.read();
-        if (done)
-            return { bytes: Buffer.concat(chunks, length), complete: true };
-        if (length + value.length > maxBytes) {
-            chunks.push(Buffer.from(value.subarray(0, maxBytes - length)));
-            await reader.cancel().catch(() => undefined);
-            return { bytes: Buffer.concat(chunks, maxBytes), complete: false };
-        }
-        chunks.push(Buffer.from(value));
-        length += value.length;
-    }
-}
-/** A body that is produced as it is sent (an upload), rather than bytes already in memory. */
-function isStreamBody(body) {
-    return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
-}
-/** Bodies of node:http answers handed out as Node streams (see RequestSpec.nodeStream). */
-const nodeBodies = new WeakMap();
-/** The Node stream holding a 200 answer's body to a `nodeStream` request, or undefined (then use `response.body`). */
-function nodeBody(response) {
-    return nodeBodies.get(response);
-}
-/** Frees the connection of an answer whose body is not wanted. */
-async function releaseBody(response) {
-    const node = nodeBodies.get(response);
-    if (node !== undefined)
-        node.destroy();
-    else if (!response.bodyUsed)
-        await response.body?.cancel().catch(() => undefined);
-}
-/**
- * Sends a request with node:http(s) and answers with a fetch `Response`. For a streamed body: fetch (undici 6) keeps
- * every chunk of a streamed request body in memory until the request ends (nodejs/undici#4058): a 1 GiB blob cost
- * 1.1 GB of RSS. Here the body is piped with back-pressure, so memory stays flat whatever the blob's size; the answer
- * window (`windowMs`, then `timedOut()`) starts once it is sent, and sending is bounded by the operation. For a `nodeStream` GET, a 200 body stays a
- * Node stream (nodeBody()), which reads a large layer faster than a web stream.
- */
-async function nodeRequest(url, init, signal, windowMs, timedOut, nodeStream) {
-    const target = new URL(url);
-    const headers = {};
-    new Headers(init.headers).forEach((value, name) => (headers[name] = value));
-    const request = (target.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).request(target, {
-        method: init.method ?? (nodeStream ? 'GET' : 'PUT'),
-        headers,
-        signal,
-    });
-    const answered = new Promise((resolve, reject) => {
-        request.once('response', resolve);
-        request.once('error', reject);
-    });
-    // One chunk in flight per upload: Readable.from would otherwise read 16 chunks (16 MiB) ahead.
-    const sent = isStreamBody(init.body)
-        ? (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(exactLength(init.body, headers['content-length']), { highWaterMark: 1 }), request)
-        : new Promise((resolve) => request.end(resolve));
-    let timer;
-    const headersInTime = sent.then(() => new Promise((resolve, reject) => {
-        timer = setTimeout(() => {
-            const error = timedOut();
-            request.destroy(error);
-            reject(error);
-        }, windowMs);
-        answered.then(resolve, reject);
-    }));
-    // The registry may answer (e.g. 401, 413) before the body is through; then the answer is what matters.
-    let answer;
-    try {
-        answer = await Promise.race([answered, headersInTime]);
-    }
-    finally {
-        clearTimeout(timer);
-    }
-    sent.catch(() => undefined);
-    headersInTime.catch(() => undefined);
-    const status = answer.statusCode ?? 502;
-    const responseHeaders = new Headers();
-    for (let i = 0; i + 1 < answer.rawHeaders.length; i += 2)
-        responseHeaders.append(answer.rawHeaders[i], answer.rawHeaders[i + 1]);
-    const nullBody = status === 204 || status === 205 || status === 304 || init.method === 'HEAD';
-    if (nullBody)
-        answer.resume();
-    const keepNode = nodeStream && status === 200;
-    const body = nullBody || keepNode ? null : external_node_stream_namespaceObject.Readable.toWeb(answer);
-    const response = new Response(body, { status, statusText: answer.statusMessage ?? '', headers: responseHeaders });
-    if (keepNode)
-        nodeBodies.set(response, answer);
-    return response;
-}
-/** The body, failing (an IntegrityError: the bytes are not what was declared) when it is not as long as its header says, not hanging. */
-async function* exactLength(body, contentLength) {
-    const expected = contentLength === undefined ? undefined : Number(contentLength);
-    const mismatch = () => new IntegrityError('request body does not match its content-length');
-    let length = 0;
-    for await (const chunk of body) {
-        length += chunk.length;
-        if (expected !== undefined && length > expected)
-            throw mismatch();
-        yield chunk;
-    }
-    if (expected !== undefined && length !== expected)
-        throw mismatch();
-}
-
-;// CONCATENATED MODULE: ./src/oci/registry/auth.ts
-// The answers to 401 challenges: anonymous, Basic, and the Bearer token flow (with a password or an identity token).
-
-
-
-
-
-
-/** A token answer is a few KiB (a JWT with its certificate); anything near this is not a token. */
-const tokenBodyLimit = 256 * 1024;
-/** `Bearer realm="https://x/token",service="x",scope="repository:a:pull"` → {scheme: 'bearer', params}. */
-function parseChallenge(header) {
-    if (header === null)
-        return undefined;
-    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
-    if (match === null)
-        return undefined;
-    const params = {};
-    const param = /([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?\s*/gy;
-    const rest = match[2];
-    let found;
-    while ((found = param.exec(rest)) !== null && found[0] !== '') {
-        params[found[1].toLowerCase()] = found[2] !== undefined ? found[2].replace(/\\(.)/g, '$1') : found[3];
-    }
-    return { scheme: match[1].toLowerCase(), params };
-}
-/**
- * Holds what to send as `Authorization` for a registry and learns it from 401 challenges.
- * Tokens are cached per set of scopes.
- */
-class RegistryAuth {
-    registry;
-    origin;
-    username;
-    basic;
-    /** An OAuth2 refresh token (Docker's identity token), exchanged at the realm instead of Basic credentials. */
-    identityToken;
-    onSecret;
-    transport;
-    insecure;
-    scheme = 'none';
-    tokens = new Map();
-    /** Every password, credential and token seen, to scrub from text a registry sends back. */
-    secrets = new Set();
-    constructor(options) {
-        this.registry = options.registry;
-        this.origin = new URL(options.origin).origin;
-        this.transport = options.transport;
-        this.insecure = options.insecure ?? false;
-        this.onSecret = options.onSecret ?? (() => undefined);
-        const credentials = options.credentials;
-        if (credentials !== undefined)
-            checkOneLine(this.registry, credentials);
-        if (credentials !== undefined && credentials.username === identityTokenUser) {
-            this.username = undefined;
-            this.identityToken = credentials.password;
-            this.onSecret(credentials.password);
-            if (credentials.password !== '')
-                this.secrets.add(credentials.password);
-        }
-        else if (credentials !== undefined) {
-            this.username = credentials.username;
-            this.basic = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
-            this.onSecret(credentials.password);
-            this.onSecret(this.basic);
-            for (const secret of [credentials.password, this.basic])
-                if (secret !== '')
-                    this.secrets.add(secret);
-        }
-    }
-    get hasCredentials() {
-        return this.basic !== undefined || this.identityToken !== undefined;
-    }
-    /** The header to send for a request needing `scopes`, if one is known yet. */
-    authorization(scopes) {
-        if (this.scheme === 'basic')
-            return `Basic ${this.basic}`;
-        if (this.scheme === 'bearer') {
-            const token = this.tokens.get(scopeKey(scopes));
-            return token === undefined ? undefined : `Bearer ${token}`;
-        }
-        return undefined;
-    }
-    /**
-     * Answers a 401: returns true if there is now something new to send (retry the request once), false if
-     * not. `sent` is the Authorization header the refused request carried. A Bearer challenge always gets a
-     * fresh token, which also replaces a cached one that expired.
-     */
-    async answer(response, scopes, sent, op) {
-        const challenge = parseChallenge(response.headers.get('www-authenticate'));
-        if (challenge === undefined)
-            return false;
-        if (challenge.scheme === 'basic') {
-            if (this.basic === undefined || sent?.startsWith('Basic '))
-                return false;
-            this.scheme = 'basic';
-            return true;
-        }
-        if (challenge.scheme !== 'bearer' || challenge.params.realm === undefined)
-            return false;
-        const wanted = new Set(scopes);
-        if (challenge.params.scope !== undefined)
-            for (const scope of challenge.params.scope.split(' '))
-                wanted.add(scope);
-        const token = await this.fetchToken(challenge.params.realm, challenge.params.service, [...wanted], op);
-        this.onSecret(token);
-        this.secrets.add(token);
-        this.tokens.set(scopeKey(scopes), token);
-        this.scheme = 'bearer';
-        return true;
-    }
-    async fetchToken(realm, service, scopes, op) {
-        let url;
-        try {
-            url = new URL(realm);
-        }
-        catch {
-            throw new RegistryError(`registry ${this.registry}: token realm "${realm}" is not a URL`);
-        }
-        if (url.protocol !== 'https:' && !this.insecure && !isLoopbackRegistry(url.host)) {
-            throw new RegistryError(`registry ${this.registry}: token realm ${url.origin} is not HTTPS; refusing to send credentials to it`);
-        }
-        const where = `${url.origin}${url.pathname}`;
-        const headers = { accept: 'application/json' };
-        let spec;
-        if (this.identityToken !== undefined) {
-            // OAuth2 refresh-token grant, as Docker does with an identity token.
-            const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: this.identityToken, client_id: 'kernel-action' });
-            if (service !== undefined)
-                form.set('service', service);
-            form.set('scope', scopes.join(' '));
-            headers['content-type'] = 'application/x-www-form-urlencoded';
-            spec = { url: url.toString(), method: 'POST', headers, body: form.toString() };
-        }
-        else {
-            if (service !== undefined)
-                url.searchParams.set('service', service);
-            for (const scope of scopes)
-                url.searchParams.append('scope', scope);
-            if (this.basic !== undefined)
-                headers.authorization = `Basic ${this.basic}`;
-            spec = { url: url.toString(), method: 'GET', headers };
-        }
-        const response = await this.transport.send(spec, op, { tokenRequest: true });
-        if (response.status === 401 || response.status === 403) {
-            await response.body?.cancel().catch(() => undefined);
-            throw this.refused(response.status);
-        }
-        if (!response.ok) {
-            await response.body?.cancel().catch(() => undefined);
-            throw new RegistryError(`registry ${this.registry}: token request to ${where} → ${response.status}`, response.status);
-        }
-        const text = (await readLimited(response, tokenBodyLimit, `registry ${this.registry}: token answer from ${where}`)).toString('utf8');
-        let body = {};
-        try {
-            body = JSON.parse(text);
-        }
-        catch {
-            // reported below as no token
-        }
-        const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;
-        if (typeof token !== 'string' || token === '') {
-            throw new RegistryError(`registry ${this.registry}: token response from ${where} has no token`);
-        }
-        // Sent back as a header value: anything a header cannot hold is refused here, once, without echoing it.
-        if (!/^[\x21-\x7e]+$/.test(token)) {
-            throw new RegistryError(`registry ${this.registry}: token response from ${where} holds a token with spaces, line breaks or other characters a header cannot carry`);
-        }
-        return token;
-    }
-    /**
-     * `text` (e.g. an error body a registry or proxy sent back, which may echo the request) without any known secret
-     * or any `Basic`/`Bearer` credential.
-     */
-    redact(text) {
-        let clean = text.replace(/\b(Basic|Bearer)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 ***');
-        for (const secret of this.secrets)
-            clean = clean.split(secret).join('***');
-        return clean;
-    }
-    /** The one-line error for credentials the registry does not accept (or their absence). */
-    refused(status) {
-        if (!this.hasCredentials) {
-            return new errors_InputError(`registry ${this.registry}: authentication required (${status}); no credentials given for ${this.registry}`);
-        }
-        if (this.username === undefined)
-            return new errors_InputError(`registry ${this.registry}: authentication failed with the identity token (${status})`);
-        return new errors_InputError(`registry ${this.registry}: authentication failed for user "${this.username}" (${status})`);
-    }
-    /**
-     * The one-line error for a 401 of the registry that cannot be answered (any more): a token that lacks the scope
-     * asked for, or credentials refused (or absent).
-     */
-    refusal(response, scopes, sent) {
-        const challenge = parseChallenge(response.headers.get('www-authenticate'));
-        const lacksScope = challenge?.params.error === 'insufficient_scope' && sent?.startsWith('Bearer ') === true;
-        return lacksScope && this.hasCredentials ? this.insufficientScope(scopes) : this.refused(401);
-    }
-    /** The one-line error for a token that is valid but does not allow what was asked (e.g. push). */
-    insufficientScope(scopes) {
-        const who = this.username !== undefined ? `user "${this.username}"` : this.hasCredentials ? 'the identity token' : 'an anonymous user';
-        return new RegistryError(`registry ${this.registry}: ${who} is not allowed ${scopes.join(' ')} (insufficient_scope)`, 401, 'insufficient_scope');
-    }
-}
-/**
- * Credentials are one line: a CR or LF (a password pasted with its newline, a token file's last line) would make a
- * header that cannot be sent, or a different secret than meant. Refused up front, naming the part, never showing it.
- */
-function checkOneLine(registry, credentials) {
-    const broken = (text) => /[\r\n\0]/.test(text);
-    const parts = credentials.username === identityTokenUser
-        ? [['identity token', credentials.password]]
-        : [
-            ['username', credentials.username],
-            ['password', credentials.password],
-        ];
-    const bad = parts.find(([, text]) => broken(text));
-    if (bad !== undefined) {
-        throw new errors_InputError(`registry ${registry}: the ${bad[0]} contains a line break or NUL character; a credential is one line (check how it was pasted or read)`);
-    }
-}
-function scopeKey(scopes) {
-    return [...scopes].sort().join(' ');
-}
-
-;// CONCATENATED MODULE: ./src/oci/registry/body-rate.ts
-// The minimum rate of a streamed blob body: a registry trickling a few bytes now and then would otherwise hold a
-// download (and the step) open for ever, since every byte resets an idle timer.
-
-/**
- * `source` passed through, destroyed with `slow(bytes)` when it brings fewer than `rule.minBytes` over a window of
- * `rule.windowMs` spent waiting for it. Only time in which the reader has taken everything delivered counts: a
- * reader busy with what it has (a slow disk, a decompressor) does not make the registry slow. The end of the body
- * ends the watch, so a short last stretch is never judged. `onClose` runs once, however the stream ends.
- */
-function withMinimumRate(source, rule, slow, onClose) {
-    // Sampled: 30 ticks per window (1 s in the default 30 s window) is fine-grained enough for a bound of this size.
-    const tickMs = Math.max(1, Math.round(rule.windowMs / 30));
-    let waited = 0;
-    let arrived = 0;
-    const watched = new external_node_stream_namespaceObject.Transform({
-        transform(chunk, _encoding, done) {
-            arrived += chunk.length;
-            done(null, chunk);
-        },
-        flush(done) {
-            clearInterval(ticker);
-            done();
-        },
-    });
-    const ticker = setInterval(() => {
-        // Nothing buffered on either side: the reader waits on the registry.
-        if (watched.readableLength > 0 || watched.writableLength > 0)
-            return;
-        waited += tickMs;
-        if (waited < rule.windowMs)
-            return;
-        if (arrived < rule.minBytes)
-            watched.destroy(slow(arrived));
-        waited = 0;
-        arrived = 0;
-    }, tickMs);
-    ticker.unref(); // the socket keeps the process alive while the body is read; the watch alone must not
-    watched.once('close', () => {
-        clearInterval(ticker);
-        source.destroy();
-        onClose();
-    });
-    source.once('error', (error) => watched.destroy(error));
-    return source.pipe(watched);
-}
-
-;// CONCATENATED MODULE: ./src/oci/registry/client.ts
-// An OCI distribution client for one repository: blobs, manifests, tags. Streams uploads and downloads; holds
-// nothing unbounded in memory; sends credentials only to the registry itself; no logging of its own.
-
-
-
-
-
-
-
-
-
-
-
-/** The distribution spec's bound on a manifest; an index of kernels is a few KiB. */
-const manifestBodyLimit = 4 * 1024 * 1024;
-/** Enough of an error body for its first error; the rest is not read. */
-const errorBodyLimit = 16 * 1024;
-// distribution 2.8 answers 404 to manifest reads whose Accept lacks the OCI types, so always send all four.
-const manifestAccept = [types_MediaType.manifest, types_MediaType.index, types_MediaType.dockerManifest, types_MediaType.dockerManifestList].join(', ');
-class RegistryClient {
-    registry;
-    repository;
-    log;
-    base;
-    transport;
-    auth;
-    constructor(ref, options = {}) {
-        this.registry = ref.registry;
-        this.repository = ref.repository;
-        this.log = options.log ?? (() => undefined);
-        const origin = registryBaseUrl(ref.registry, options.insecure);
-        this.base = `${origin}/v2/${ref.repository}`;
-        this.transport = new Transport({
-            name: `registry ${ref.registry}`,
-            ...options.transport,
-            onRetry: (retry) => {
-                this.log(`registry ${this.registry}: ${retry.method} retry ${retry.attempt} after ${retry.reason}, waiting ${retry.delayMs} ms`);
-                options.transport?.onRetry?.(retry);
-            },
-        }, options.env);
-        const credentials = options.credentials ?? readDockerConfigCredentials(ref.registry, options.env, options.home, options.onSecret);
-        this.auth = new RegistryAuth({
-            registry: ref.registry,
-            origin,
-            credentials,
-            onSecret: options.onSecret,
-            insecure: options.insecure,
-            transport: this.transport,
-        });
-    }
-    async blobExists(digest, signal) {
-        const what = `HEAD blob ${digest}`;
-        return this.operation(what, signal, undefined, async (op) => {
-            const response = await this.retried(this.pullScope(), op, () => ({ url: `${this.base}/blobs/${digest}`, method: 'HEAD' }));
-            await discard(response);
-            if (response.status === 200)
-                return true;
-            if (response.status === 404)
-                return false;
-            throw await this.failure(what, response);
-        });
-    }
-    /**
-     * Makes a blob present: one POST opens an upload session (asking to mount the blob from `mountFrom` if given:
-     * 201 means mounted, 202 continues with that session), then one streamed PUT. A retry opens a new session and
-     * re-opens the stream; there is one retry loop for the whole thing.
-     */
-    async uploadBlob(blob, options = {}) {
-        const { digest, size } = blob.descriptor;
-        const mountFrom = options.mountFrom !== undefined && options.mountFrom !== this.repository ? options.mountFrom : undefined;
-        const query = mountFrom === undefined ? '' : `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom)}`;
-        const startUrl = `${this.base}/blobs/uploads/${query}`;
-        const scopes = mountFrom === undefined ? this.pushScope() : [...this.pushScope(), `repository:${mountFrom}:pull`];
-        // Sending is bounded by the size too: the operation allows down to ~64 KiB/s on top of the usual bound.
-        const timeoutMs = this.transport.options.operationTimeoutMs + Math.ceil((size / (1024 * 1024)) * timeBounds.msPerMiB);
-        let phase = 'start';
-        let label = { method: 'POST', url: startUrl };
-        let sourceError;
-        let sent = 0;
-        const putSpec = (location) => {
-            const startedAt = Date.now();
-            sent = 0;
-            sourceError = undefined;
-            const source = blob.open();
-            const counted = async function* () {
-                try {
-                    for await (const chunk of source) {
-                        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-                        sent += bytes.length;
-                        const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001);
-                        options.onProgress?.({ digest, bytes: sent, total: size, bytesPerSecond: sent / seconds });
-                        yield bytes;
-                    }
-                }
-                catch (error) {
-                    sourceError = error;
-                    throw error;
-                }
-            };
-            const url = `${location}${location.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
-            const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
-            return { url, method: 'PUT', headers, body: counted(), duplex: 'half' };
-        };
-        const attempt = async (op) => {
-            phase = 'start';
-            label = { method: 'POST', url: startUrl };
-            const start = await this.transport.exchange(() => ({ url: startUrl, method: 'POST' }), op, this.access(scopes));
-            if (start.status !== 202)
-                return start; // 201: mounted; anything else is decided by the retry loop, then below
-            await discard(start);
-            const location = this.uploadLocation(start, digest);
-            phase = 'put';
-            label = { method: 'PUT', url: location };
-            return this.transport.exchange(() => putSpec(location), op, this.access(this.pushScope()));
-        };
-        return this.operation(`upload of blob ${digest}`, options.signal, timeoutMs, async (op) => {
-            let response;
-            try {
-                response = await this.transport.retry(op, () => label, () => attempt(op));
-            }
-            catch (error) {
-                // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the blob's stream threw, as it was
-                if (sourceError !== undefined)
-                    throw sourceError; // the blob's own stream failed, not the network
-                if (error instanceof IntegrityError && phase === 'put') {
-                    throw new IntegrityError(`blob ${digest}: its stream gave ${sent} bytes, its descriptor says ${size}`);
-                }
-                throw error;
-            }
-            if (phase === 'start') {
-                if (response.status === 201 && mountFrom !== undefined) {
-                    await discard(response);
-                    return { mounted: true, bytes: 0 };
-                }
-                throw await this.failure(`POST upload for blob ${digest}`, response);
-            }
-            if (response.status !== 201)
-                throw await this.failure(`PUT blob ${digest}`, response);
-            await discard(response);
-            this.checkDigestHeader(`PUT blob ${digest}`, response, digest);
-            return { mounted: false, bytes: sent };
-        });
-    }
-    /** Puts a manifest under a digest or a tag; returns the digest the registry stored it under. */
-    async putManifest(manifest, reference, signal) {
-        const { digest, mediaType } = manifest.descriptor;
-        const what = `PUT manifest ${reference}`;
-        return this.operation(what, signal, undefined, async (op) => {
-            const response = await this.retried(this.pushScope(), op, () => ({
-                url: `${this.base}/manifests/${reference}`,
-                method: 'PUT',
-                headers: { 'content-type': mediaType },
-                body: manifest.bytes,
-            }));
-            if (response.status !== 201)
-                throw await this.failure(what, response);
-            await discard(response);
-            this.checkDigestHeader(what, response, digest);
-            return digest;
-        });
-    }
-    /** A manifest or index by tag or digest, at most 4 MiB; by digest, its bytes are checked against it. */
-    async getManifest(reference, signal) {
-        const what = `GET manifest ${reference}`;
-        return this.operation(what, signal, undefined, async (op) => {
-            const response = await this.retried(this.pullScope(), op, () => ({
-                url: `${this.base}/manifests/${reference}`,
-                method: 'GET',
-                headers: { accept: manifestAccept },
-            }));
-            if (response.status !== 200)
-                throw await this.failure(what, response);
-            const bytes = await readLimited(response, manifestBodyLimit, `registry ${this.registry}: ${what}`);
-            const digest = digest_sha256Digest(bytes);
-            if (reference.includes(':') && reference !== digest) {
-                throw new IntegrityError(`registry ${this.registry}: ${what} returned bytes with digest ${digest}`);
-            }
-            const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim();
-            return { mediaType, bytes, digest };
-        });
-    }
-    /**
-     * The bytes of a small blob (an image config), checked against its digest. Not for layers: the body is held in
-     * memory, so anything larger than `maxBytes` is refused. A missing blob is a RegistryError with status 404.
-     */
-    async getBlob(digest, maxBytes = 4 * 1024 * 1024, signal) {
-        const what = `GET blob ${digest}`;
-        return this.operation(what, signal, undefined, async (op) => {
-            const response = await this.retried(this.pullScope(), op, () => ({ url: `${this.base}/blobs/${digest}`, method: 'GET' }));
-            if (response.status !== 200)
-                throw await this.failure(what, response);
-            const bytes = await readLimited(response, maxBytes, `registry ${this.registry}: ${what}`);
-            const got = digest_sha256Digest(bytes);
-            if (got !== digest)
-                throw new IntegrityError(`registry ${this.registry}: ${what} returned bytes with digest ${got}`);
-            return bytes;
-        });
-    }
-    /**
-     * A blob's bytes as a stream, for layers of any size. Redirects (to a storage host) are followed without
-     * credentials. Nothing is verified here: the caller hashes what it reads. The answer must start within the usual
-     * bounds; after that the body may take as long as it needs at a minimum rate (1 MiB per 30 s of waiting for it).
-     */
-    async getBlobStream(digest, signal) {
-        const what = `GET blob ${digest}`;
-        const op = this.transport.begin(signal);
-        let response;
-        try {
-            const spec = () => ({ url: `${this.base}/blobs/${digest}`, method: 'GET', nodeStream: true });
-            response = await this.converted(what, op, () => this.retried(this.pullScope(), op, spec));
-            if (response.status !== 200)
-                throw await this.failure(what, response);
-        }
-        catch (error) {
-            op.close();
-            throw error;
-        }
-        op.end(); // from here the body is bounded by its minimum rate (and the caller's signal)
-        const web = response.body;
-        const source = nodeBody(response) ?? (web === null ? external_node_stream_namespaceObject.Readable.from([]) : external_node_stream_namespaceObject.Readable.fromWeb(web));
-        const windowMs = this.transport.options.bodyWindowMs;
-        const rule = { windowMs, minBytes: bodyMinBytes(windowMs) };
-        const slow = (bytes) => new RegistryError(`registry ${this.registry}: ${what}: the body brought ${bytes} bytes in ${seconds(windowMs)} s, under the minimum of ${rule.minBytes}; broken off`, undefined, 'SLOW_BODY');
-        return withMinimumRate(source, rule, slow, () => op.close());
-    }
-    /** The digest a tag points at, or undefined if the tag does not exist. */
-    async resolve(tag, signal) {
-        const what = `HEAD manifest ${tag}`;
-        const digest = await this.operation(what, signal, undefined, async (op) => {
-            const response = await this.retried(this.pullScope(), op, () => ({
-                url: `${this.base}/manifests/${tag}`,
-                method: 'HEAD',
-                headers: { accept: manifestAccept },
-            }));
-            await discard(response);
-            if (response.status === 404)
-                return null;
-            if (response.status !== 200)
-                throw await this.failure(what, response);
-            return response.headers.get('docker-content-digest') ?? '';
-        });
-        if (digest === null)
-            return undefined;
-        if (digest !== '')
-            return digest;
-        return (await this.getManifest(tag, signal)).digest; // not every registry sends the header on HEAD
-    }
-    pullScope() {
-        return [`repository:${this.repository}:pull`];
-    }
-    pushScope() {
-        return [`repository:${this.repository}:pull,push`];
-    }
-    /** The absolute Location of an upload session; a switch from https to http is refused (the blob would go in clear). */
-    uploadLocation(response, digest) {
-        const location = response.headers.get('location');
-        if (location === null || location === '') {
-            throw new RegistryError(`registry ${this.registry}: POST upload for blob ${digest} → 202 without a Location header`);
-        }
-        const url = new URL(location, this.base);
-        if (isDowngrade(this.base, url)) {
-            throw new RegistryError(`registry ${this.registry}: upload Location for blob ${digest} switches from https to http (${url.host}); refusing`);
-        }
-        return url.toString();
-    }
-    /** Runs `work` as one operation with its own deadline, turning network failures into one-line RegistryErrors. */
-    async operation(what, signal, timeoutMs, work) {
-        const op = this.transport.begin(signal, timeoutMs);
-        try {
-            return await this.converted(what, op, () => work(op));
-        }
-        finally {
-            op.close();
-        }
-    }
-    async converted(what, op, work) {
-        try {
-            return await work();
-        }
-        catch (error) {
-            if (!(error instanceof ConnectionError))
-                throw error;
-            const code = error.code;
-            if (code === 'DEADLINE') {
-                throw new RegistryError(`registry ${this.registry}: ${what}: no answer within ${Math.round(op.timeoutMs / 1000)} s; gave up (DEADLINE)`, undefined, code);
-            }
-            if (code === 'SILENT') {
-                throw new RegistryError(`registry ${this.registry}: ${what}: no answer in ${seconds(op.silenceMs)} s of waiting; gave up (TIMEOUT)`, undefined, 'TIMEOUT');
-            }
-            if (code === 'TIMEOUT')
-                throw new RegistryError(`registry ${this.registry}: ${what}: no answer in time (TIMEOUT)`, undefined, code);
-            if (code === 'ABORTED')
-                throw new RegistryError(`registry ${this.registry}: ${what}: aborted`, undefined, code);
-            throw new RegistryError(`registry ${this.registry}: cannot connect (${code})`, undefined, code);
-        }
-    }
-    /** One request with authentication, retried within the operation. */
-    retried(scopes, op, build) {
-        return this.transport.request(build, op, this.access(scopes));
-    }
-    access(scopes) {
-        return { auth: this.auth, scopes };
-    }
-    checkDigestHeader(what, response, digest) {
-        const answered = response.headers.get('docker-content-digest');
-        if (answered !== null && answered !== '' && answered !== digest) {
-            throw new IntegrityError(`registry ${this.registry}: ${what} stored digest ${answered}, expected ${digest}`);
-        }
-    }
-    /** `registry X: PUT manifest v1 → 400 MANIFEST_BLOB_UNKNOWN: blob unknown to registry`. */
-    async failure(what, response) {
-        const text = response.bodyUsed
-            ? ''
-            : (await readPrefix(response, errorBodyLimit).catch(() => ({ bytes: Buffer.alloc(0) }))).bytes.toString('utf8');
-        let detail;
-        let code;
-        try {
-            const first = JSON.parse(text).errors?.[0];
-            code = first?.code;
-            detail = [first?.code, first?.message].filter((part) => part !== undefined && part !== '').join(': ');
-        }
-        catch {
-            detail = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-        }
-        if (detail === '')
-            detail = response.statusText;
-        detail = this.auth.redact(detail); // a registry or proxy may echo the request, Authorization included
-        return new RegistryError(`registry ${this.registry}: ${what} → ${response.status}${detail === '' ? '' : ` ${detail}`}`, response.status, code);
-    }
-}
-/** Frees the connection of a response whose body is not needed (HEAD/201/202 bodies are empty or useless). */
-async function discard(response) {
-    await releaseBody(response);
-}
-/** `ms` in seconds for a message: whole seconds when whole (a test's short windows keep their fraction). */
-function seconds(ms) {
-    return String(Math.round(ms / 100) / 10);
-}
-
-;// CONCATENATED MODULE: ./src/oci/stores/registry-store.ts
-
-
-
-
-class RegistryStore {
-    client;
-    name;
-    kind = 'registry';
-    constructor(client) {
-        this.client = client;
-        this.name = `${client.registry}/${client.repository}`;
-    }
-    static open(repository, options) {
-        return new RegistryStore(new RegistryClient(repository, options));
-    }
-    async fetchManifest(reference) {
-        try {
-            const fetched = await this.client.getManifest(reference);
-            return { bytes: fetched.bytes, digest: fetched.digest, mediaType: fetched.mediaType || declaredMediaType(fetched.bytes) };
-        }
-        catch (error) {
-            if (error instanceof RegistryError && error.status === 404)
-                return undefined;
-            throw error;
-        }
-    }
-    async readSmallBlob(descriptor, maxBytes) {
-        assertReadable(this.name, descriptor, maxBytes);
-        const bytes = await this.client.getBlob(descriptor.digest, maxBytes);
-        if (bytes.length !== descriptor.size) {
-            throw new IntegrityError(`${this.name}: blob ${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`);
-        }
-        return bytes;
-    }
-    async openBlob(descriptor) {
-        return verifiedStream(await this.client.getBlobStream(descriptor.digest), descriptor, this.name);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/oci/stores/open-store.ts
-// The store an image reference points into: a registry repository or a local OCI layout, read by the same interface.
-
-
-/** The store a parsed reference names; a layout must exist already (reading never creates one). */
-async function openImageStore(reference, options = {}) {
-    if (reference.kind === 'layout')
-        return OciLayout.openExisting(reference.dir);
-    return RegistryStore.open(reference.repository, {
-        credentials: options.credentials,
-        insecure: options.insecureRegistry,
-        onSecret: options.onSecret,
-        log: options.log,
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/pull/image-source.ts
 // Opening the kernel image a reference names, for install, diff and compare-to: the reference parsed by the one
 // grammar (oci/reference.ts), its store opened (oci/open-store.ts), and the host's architecture's image picked from
@@ -7520,741 +9021,6 @@ async function openKernelImage(reference, options = {}) {
     if (fetched === undefined)
         throw new errors_InputError(`${reference}: the index names ${child.digest}, which ${store.name} does not have`);
     return openManifest(store, reference, fetched, top.digest);
-}
-
-;// CONCATENATED MODULE: external "events"
-const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: external "node:events"
-const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-;// CONCATENATED MODULE: external "assert"
-const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-;// CONCATENATED MODULE: external "buffer"
-const external_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-;// CONCATENATED MODULE: external "zlib"
-const external_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
-var external_zlib_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_zlib_namespaceObject, 2);
-;// CONCATENATED MODULE: external "node:assert"
-const external_node_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-;// CONCATENATED MODULE: ./node_modules/tar/dist/esm/index.min.js
-var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_namespaceObject||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_namespaceObject.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_namespaceObject.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_namespaceObject.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_namespaceObject.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_namespaceObject.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_namespaceObject.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_namespaceObject.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_namespaceObject.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_namespaceObject.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}},et=class extends external_events_namespaceObject{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_namespaceObject.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_namespaceObject.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_namespaceObject.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_namespaceObject(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_namespaceObject(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_namespaceObject(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_namespaceObject.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_namespaceObject.posix.dirname(i),i=external_node_path_namespaceObject.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.basename(r),i),r=external_node_path_namespaceObject.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_namespaceObject.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
-`,n=Buffer.byteLength(r),o=Math.floor(Math.log(n)/Math.log(10))+1;return n+o>=Math.pow(10,o)&&(o+=1),o+n+r}static parse(t,e,i=!1){return new s(On(Tn(t),e),i)}},On=(s,t)=>t?Object.assign({},t,s):s,Tn=s=>s.replace(/\n$/,"").split(`
-`).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_namespaceObject.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_namespaceObject.openSync(e,"r");let r=external_node_fs_namespaceObject.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_namespaceObject.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_namespaceObject.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_namespaceObject.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_namespaceObject.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_namespaceObject.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_namespaceObject.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_namespaceObject.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_namespaceObject.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_namespaceObject.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_namespaceObject.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_namespaceObject.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_namespaceObject.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_namespaceObject.resolve(s,t.name),e,i),ps(external_node_path_namespaceObject.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_namespaceObject.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_namespaceObject.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_namespaceObject.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return external_node_fs_promises_namespaceObject.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_namespaceObject.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_namespaceObject.resolve(s+"/"+h));external_node_fs_namespaceObject.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_namespaceObject.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_namespaceObject.unlink(s,c=>{if(c)return o(c);external_node_fs_namespaceObject.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_namespaceObject.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_namespaceObject.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_namespaceObject.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_namespaceObject.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_namespaceObject.resolve(x));try{external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_namespaceObject.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_namespaceObject.unlinkSync(x),external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_namespaceObject.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_namespaceObject.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_namespaceObject.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.rename(s,e,i=>{if(i)return t(i);external_node_fs_namespaceObject.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_namespaceObject.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_namespaceObject.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.renameSync(s,t),external_node_fs_namespaceObject.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_namespaceObject.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_namespaceObject.posix.dirname(t.path),l=external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_namespaceObject.isAbsolute(t.path)?f(external_node_path_namespaceObject.resolve(t.path)):f(external_node_path_namespaceObject.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_namespaceObject.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_namespaceObject.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_namespaceObject.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_namespaceObject.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_namespaceObject.futimes(l,c,d,y=>y?external_node_fs_namespaceObject.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_namespaceObject.fchown(l,c,d,y=>y?external_node_fs_namespaceObject.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_namespaceObject.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_namespaceObject.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_namespaceObject.relative(this.cwd,external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_namespaceObject.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_namespaceObject.resolve(e,o);external_node_fs_namespaceObject.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_namespaceObject.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_namespaceObject.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_namespaceObject.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_namespaceObject.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_namespaceObject.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_namespaceObject[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_namespaceObject.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_namespaceObject.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_namespaceObject.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_namespaceObject.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_namespaceObject.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_namespaceObject.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_namespaceObject.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_namespaceObject.futimesSync(n,a,l)}catch(c){try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_namespaceObject.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_namespaceObject.resolve(o,h);let[a,l]=ye(()=>external_node_fs_namespaceObject.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_namespaceObject.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_namespaceObject[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_namespaceObject.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_namespaceObject.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_namespaceObject.openSync(s.file,"w+");else throw a}let o=external_node_fs_namespaceObject.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_namespaceObject.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_namespaceObject.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_namespaceObject.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_namespaceObject.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_namespaceObject.read(n,d,0,512,l,y)};external_node_fs_namespaceObject.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_namespaceObject.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_namespaceObject.fstat(c,(d,y)=>{if(d)return external_node_fs_namespaceObject.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_namespaceObject.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_namespaceObject.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_namespaceObject.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
-//# sourceMappingURL=index.min.js.map
-
-;// CONCATENATED MODULE: ./src/pull/kernel-file-limits.ts
-// How large each kernel file inside an image may be, judged from its tar header before a byte of it is written:
-// what install writes and verify inflates stays within these, whatever a layer decompresses to.
-
-const MiB = 1024 * 1024;
-/** Per-file caps, by path inside the image (README "Host side": the caps). */
-const KERNEL_FILE_CAPS = new Map([
-    // The largest distribution kernels are ~15 MB; a debug build with everything built in stays well below this.
-    ['kernel/image', 256 * MiB],
-    // A few hundred bytes of KEY=value lines.
-    ['kernel/metadata', 64 * 1024],
-    // The action reads a .config of at most 16 MiB; its gzip is smaller still.
-    ['kernel/config.gz', 16 * MiB],
-    // Bounded again by its own squashfs superblock (squashfs.ts).
-    ['kernel/addons.squashfs', ADDONS_MAX_BYTES],
-]);
-/** What an inflated kernel/config.gz may hold: the same bound as a .config the action reads. */
-const CONFIG_INFLATED_MAX = 16 * MiB;
-/** The path as krata's unpacker would place it (leading `./` and `/` do not change where it lands). */
-function placedPath(path) {
-    return path.replace(/^(?:\.\/|\/)+/, '');
-}
-/** Why a regular entry of `size` bytes at `path` is refused, or undefined when it is within its cap. */
-function kernelFileSizeProblem(path, size) {
-    const cap = KERNEL_FILE_CAPS.get(placedPath(path));
-    if (cap === undefined || size <= cap)
-        return undefined;
-    return `${path} is ${size} bytes, more than the ${cap} a ${placedPath(path).slice('kernel/'.length)} may be`;
-}
-
-;// CONCATENATED MODULE: ./src/pull/layer-bytes.ts
-/** How many leading bytes the magic check needs (a ustar magic sits at 257..262). */
-const MAGIC_BYTES = 263;
-const WORDS = { gzip: 'gzip (1f 8b)', zstd: 'zstd (28 b5 2f fd)', none: 'a tar archive ("ustar" at byte 257)' };
-/** Undefined when `head` (the first MAGIC_BYTES, fewer only at the end of the blob) starts as `compression` does. */
-function layerMagicProblem(head, compression) {
-    if (head.length === 0)
-        return 'is empty';
-    const ok = compression === 'gzip'
-        ? head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b
-        : compression === 'zstd'
-            ? head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC
-            : isTarStart(head);
-    if (ok)
-        return undefined;
-    return `does not start as ${WORDS[compression]} but with ${head
-        .subarray(0, 4)
-        .toString('hex')
-        .replace(/(..)(?=.)/g, '$1 ')}${describe(head)}`;
-}
-function isTarStart(head) {
-    if (head.length < MAGIC_BYTES)
-        return head.length >= 512 || head.every((byte) => byte === 0);
-    const magic = head.toString('latin1', 257, 262);
-    // An empty archive is all zeros; otherwise POSIX "ustar\0" or GNU "ustar  ".
-    return magic === 'ustar' || head.every((byte) => byte === 0);
-}
-function describe(head) {
-    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
-        return ' (gzip)';
-    if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC)
-        return ' (zstd)';
-    if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])))
-        return ' (xz)';
-    return '';
-}
-const ZSTD_MAGIC = 0xfd2fb528;
-const SKIPPABLE_MASK = 0xfffffff0;
-const SKIPPABLE_MAGIC = 0x184d2a50;
-/**
- * Follows a zstd stream frame by frame (RFC 8878 §3.1) without decompressing, so every frame, not only the first, is
- * a zstd frame (or a skippable one): `push` returns a reason as soon as one is not.
- */
-class ZstdFrameCheck {
-    #need = 4;
-    #collected = [];
-    #step = 'magic';
-    #skip = 0;
-    #afterSkip = 'magic';
-    #descriptor = 0;
-    #lastBlock = false;
-    /** Feeds the next bytes; a reason when the stream stops being zstd. */
-    push(chunk) {
-        let at = 0;
-        while (at < chunk.length) {
-            if (this.#step === 'skip') {
-                const step = Math.min(this.#skip, chunk.length - at);
-                this.#skip -= step;
-                at += step;
-                if (this.#skip === 0)
-                    this.#to(this.#afterSkip);
-                continue;
-            }
-            while (at < chunk.length && this.#collected.length < this.#need)
-                this.#collected.push(chunk[at++]);
-            if (this.#collected.length < this.#need)
-                break;
-            const problem = this.#field(Buffer.from(this.#collected));
-            if (problem !== undefined)
-                return problem;
-        }
-        return undefined;
-    }
-    /** A reason when the stream ends inside a frame. */
-    end() {
-        return this.#step === 'magic' && this.#collected.length === 0 ? undefined : 'the zstd stream ends inside a frame';
-    }
-    #to(step) {
-        this.#step = step;
-        this.#need = step === 'magic' ? 4 : 3;
-        this.#collected = [];
-    }
-    #field(bytes) {
-        switch (this.#step) {
-            case 'magic': {
-                const magic = bytes.readUInt32LE(0);
-                if (magic === ZSTD_MAGIC) {
-                    this.#step = 'descriptor';
-                    this.#need = 1;
-                    this.#collected = [];
-                    return undefined;
-                }
-                if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
-                    this.#step = 'skippable-size';
-                    this.#need = 4;
-                    this.#collected = [];
-                    return undefined;
-                }
-                return `a frame starts with ${bytes.toString('hex')}, not the zstd magic${describe(bytes)}`;
-            }
-            case 'skippable-size':
-                return this.#skipThen(bytes.readUInt32LE(0), 'magic');
-            case 'descriptor': {
-                const d = bytes[0];
-                if (d & 0x08)
-                    return 'a zstd frame header sets its reserved bit';
-                this.#descriptor = d;
-                const single = (d >> 5) & 1;
-                const fcs = [single ? 1 : 0, 2, 4, 8][d >> 6];
-                const dict = [0, 1, 2, 4][d & 3];
-                const rest = (single ? 0 : 1) + dict + fcs;
-                this.#lastBlock = false;
-                if (rest === 0) {
-                    this.#to('block-header');
-                    return undefined;
-                }
-                this.#step = 'header-rest';
-                this.#need = rest;
-                this.#collected = [];
-                return undefined;
-            }
-            case 'header-rest':
-                this.#to('block-header');
-                return undefined;
-            case 'block-header': {
-                const header = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16);
-                const type = (header >> 1) & 3;
-                if (type === 3)
-                    return 'a zstd block has the reserved type';
-                const size = type === 1 ? 1 : header >>> 3;
-                this.#lastBlock = (header & 1) === 1;
-                const checksum = (this.#descriptor >> 2) & 1 ? 4 : 0;
-                return this.#skipThen(size + (this.#lastBlock ? checksum : 0), this.#lastBlock ? 'magic' : 'block-header');
-            }
-            default:
-                return undefined;
-        }
-    }
-    #skipThen(bytes, then) {
-        this.#collected = [];
-        if (bytes === 0) {
-            this.#to(then);
-            return undefined;
-        }
-        this.#step = 'skip';
-        this.#skip = bytes;
-        this.#afterSkip = then;
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/pull/tar-header.ts
-// The tar headers a layer may hold, judged as GNU tar judges them (its `from_header`): numeric fields in octal or
-// base-256, ending in a space or NUL; no negative size; a checksum that adds up. Pure: bytes in, facts or a reason out.
-const TAR_BLOCK = 512;
-/** True for the all-zero block that ends an archive. */
-function isZeroBlock(block) {
-    for (const byte of block)
-        if (byte !== 0)
-            return false;
-    return true;
-}
-/** The header's facts, or a string saying why GNU tar refuses it. `block` is exactly 512 bytes and not all zero. */
-function parseTarHeader(block) {
-    const name = nameOf(block);
-    const checksum = numericField(block, 148, 8);
-    if (typeof checksum === 'string')
-        return `checksum field ${checksum}`;
-    if (!checksumMatches(block, checksum))
-        return 'header checksum does not match its bytes';
-    for (const [field, offset, length] of [
-        ['mode', 100, 8],
-        ['uid', 108, 8],
-        ['gid', 116, 8],
-        ['mtime', 136, 12],
-    ]) {
-        const value = numericField(block, offset, length);
-        if (typeof value === 'string')
-            return `${field} field ${value}`;
-    }
-    const size = numericField(block, 124, 12);
-    if (typeof size === 'string')
-        return `size field ${size}`;
-    if (size === undefined)
-        return 'size field is blank';
-    if (size < 0)
-        return 'size field is a negative base-256 number';
-    if (!Number.isSafeInteger(size))
-        return 'size field is beyond any real file';
-    return { name, type: String.fromCharCode(block[156]), size };
-}
-function nameOf(block) {
-    const name = cField(block, 0, 100);
-    const ustar = block.toString('latin1', 257, 263);
-    const prefix = ustar === 'ustar\0' ? cField(block, 345, 155) : '';
-    return prefix === '' ? name : `${prefix}/${name}`;
-}
-function cField(block, offset, length) {
-    const bytes = block.subarray(offset, offset + length);
-    const end = bytes.indexOf(0);
-    return bytes.toString('utf8', 0, end < 0 ? length : end);
-}
-/**
- * A numeric field: leading spaces, octal digits, then a space or NUL (what follows is ignored); or base-256 (first
- * byte 0x80 positive, 0xff negative). Undefined when blank; a string saying what is wrong otherwise.
- */
-function numericField(block, offset, length) {
-    const first = block[offset];
-    // Base-256: GNU tar reads a negative one only where its type is signed (mtime); the caller judges the sign.
-    if (first === 0xff)
-        return -1;
-    if (first === 0x80) {
-        let value = 0n;
-        for (let i = 1; i < length; i++)
-            value = (value << 8n) | BigInt(block[offset + i]);
-        return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER + 1 : Number(value);
-    }
-    let at = offset;
-    const end = offset + length;
-    while (at < end && block[at] === 0x20)
-        at++;
-    if (at === end || block[at] === 0)
-        return undefined;
-    let value = 0;
-    const start = at;
-    while (at < end && block[at] >= 0x30 && block[at] <= 0x37)
-        value = value * 8 + (block[at++] - 0x30);
-    if (at === start || (at < end && block[at] !== 0x20 && block[at] !== 0)) {
-        return `holds ${JSON.stringify(block.toString('latin1', offset, end).replace(/\0+$/, ''))} where an octal number is expected`;
-    }
-    return value;
-}
-/** GNU tar accepts the unsigned sum and, for old writers, the signed one; the field itself counts as 8 spaces. */
-function checksumMatches(block, stored) {
-    if (stored === undefined)
-        return false;
-    let unsigned = 8 * 0x20;
-    let signed = 8 * 0x20;
-    for (let i = 0; i < TAR_BLOCK; i++) {
-        if (i >= 148 && i < 156)
-            continue;
-        const byte = block[i];
-        unsigned += byte;
-        signed += byte > 127 ? byte - 256 : byte;
-    }
-    return stored === unsigned || stored === signed;
-}
-/** The `size` record of a pax extended header body ("<len> size=<decimal>\n"), a reason when malformed, or undefined. */
-function paxSize(body) {
-    const text = body.toString('utf8');
-    let size;
-    let at = 0;
-    while (at < text.length) {
-        const space = text.indexOf(' ', at);
-        const length = space < 0 ? NaN : Number(text.slice(at, space));
-        if (!Number.isSafeInteger(length) || length <= space - at || at + length > text.length || text[at + length - 1] !== '\n') {
-            if (/^\0*$/.test(text.slice(at)))
-                break; // padding some writers leave
-            return 'pax header has a malformed record';
-        }
-        const record = text.slice(space + 1, at + length - 1);
-        if (record.startsWith('size=')) {
-            const value = record.slice('size='.length);
-            if (!/^\d{1,15}$/.test(value))
-                return `pax header has size=${JSON.stringify(value).slice(0, 40)}, not a size`;
-            size = Number(value);
-        }
-        at += length;
-    }
-    return size;
-}
-
-;// CONCATENATED MODULE: ./src/pull/tar-gate.ts
-// A pass-through in front of the tar parser that lets only archives GNU tar would read reach it: every header
-// checked (tar-header.ts), at most MAX_ENTRIES entries, at most MAX_INFLATED bytes, and nothing after the first zero
-// block (where GNU tar and krata's tar crate stop reading). Bytes pass unchanged, so the parser sees what was sent.
-
-
-
-/** A kernel image holds a handful of entries; this bound keeps a layer of empty entries from running for minutes. */
-const MAX_ENTRIES = 65_536;
-/** The caps of the kernel files together (tar-limits.ts), with room for headers. */
-const MAX_INFLATED = 4.5 * 1024 ** 3;
-/** GNU tar pads an archive to a 10 KiB record; anything far beyond the end-of-archive blocks is not tar. */
-const MAX_TRAILING = 1024 * 1024;
-/** A pax header carries a few names and times. */
-const MAX_PAX_BYTES = 1024 * 1024;
-class TarGate extends external_node_stream_namespaceObject.Transform {
-    where;
-    #state = { kind: 'header' };
-    #pending = Buffer.alloc(0);
-    #offset = 0;
-    #entries = 0;
-    #trailing = 0;
-    /** A pax `size` waiting for the header it applies to. */
-    #nextSize;
-    constructor(where) {
-        super({ highWaterMark: 1 << 20 });
-        this.where = where;
-    }
-    _transform(chunk, _encoding, callback) {
-        try {
-            const forward = this.#consume(chunk);
-            callback(null, forward.length > 0 ? forward : undefined);
-        }
-        catch (error) {
-            callback(error);
-        }
-    }
-    _flush(callback) {
-        // A short archive is the parser's to report ("Truncated input"); nothing is added here.
-        callback();
-    }
-    /** Walks `chunk` and returns the part of it to pass on (all of it until the end-of-archive block). */
-    #consume(chunk) {
-        if (this.#state.kind === 'done') {
-            this.#follow(chunk.length);
-            return Buffer.alloc(0);
-        }
-        if (this.#offset + chunk.length > MAX_INFLATED) {
-            throw new errors_InputError(`${this.where}: inflates to more than ${MAX_INFLATED} bytes, more than any kernel image holds`);
-        }
-        let at = 0;
-        while (at < chunk.length) {
-            const state = this.#state;
-            if (state.kind === 'skip') {
-                const step = Math.min(state.left, chunk.length - at);
-                state.left -= step;
-                at += step;
-                if (state.left === 0)
-                    this.#state = { kind: 'header' };
-                continue;
-            }
-            if (state.kind === 'pax') {
-                const step = Math.min(state.size + state.pad - state.have, chunk.length - at);
-                if (state.have < state.size)
-                    state.body.push(chunk.subarray(at, at + Math.min(step, state.size - state.have)));
-                state.have += step;
-                at += step;
-                if (state.have === state.size + state.pad)
-                    this.#paxDone(Buffer.concat(state.body));
-                continue;
-            }
-            const need = TAR_BLOCK - this.#pending.length;
-            const piece = chunk.subarray(at, at + need);
-            at += piece.length;
-            this.#pending = this.#pending.length === 0 ? Buffer.from(piece) : Buffer.concat([this.#pending, piece]);
-            if (this.#pending.length === TAR_BLOCK) {
-                const block = this.#pending;
-                this.#pending = Buffer.alloc(0);
-                this.#header(block, this.#offset + at - TAR_BLOCK);
-                if (this.#done()) {
-                    this.#follow(chunk.length - at);
-                    this.#offset += at;
-                    return Buffer.concat([chunk.subarray(0, at), Buffer.alloc(TAR_BLOCK)]);
-                }
-            }
-        }
-        this.#offset += chunk.length;
-        return chunk;
-    }
-    #header(block, position) {
-        if (isZeroBlock(block)) {
-            // Only this zero block and one more reach the parser (a second one is sent for it), so it ends there too.
-            this.#state = { kind: 'done' };
-            return;
-        }
-        const facts = parseTarHeader(block);
-        if (typeof facts === 'string')
-            throw new errors_InputError(`${this.where}: tar header at byte ${position}: ${facts}; GNU tar refuses it`);
-        if (++this.#entries > MAX_ENTRIES)
-            throw new errors_InputError(`${this.where}: more than ${MAX_ENTRIES} tar entries; a kernel image holds a few`);
-        const meta = facts.type === 'x' || facts.type === 'g';
-        const size = meta || this.#nextSize === undefined ? facts.size : this.#nextSize;
-        if (!meta && facts.type !== 'L' && facts.type !== 'K')
-            this.#nextSize = undefined;
-        const pad = (TAR_BLOCK - (size % TAR_BLOCK)) % TAR_BLOCK;
-        if (meta) {
-            if (size > MAX_PAX_BYTES)
-                throw new errors_InputError(`${this.where}: tar entry "${facts.name}": a pax header of ${size} bytes`);
-            this.#state = size + pad === 0 ? { kind: 'header' } : { kind: 'pax', body: [], have: 0, size, pad };
-            this.#paxType = facts.type;
-            this.#paxName = facts.name;
-            if (size + pad === 0)
-                this.#paxDone(Buffer.alloc(0));
-            return;
-        }
-        this.#state = size + pad === 0 ? { kind: 'header' } : { kind: 'skip', left: size + pad };
-    }
-    /** What follows the end of the archive is never read by GNU tar or krata: it need not be inflated for long. */
-    #follow(bytes) {
-        this.#trailing += bytes;
-        if (this.#trailing > MAX_TRAILING)
-            throw new errors_InputError(`${this.where}: more than ${MAX_TRAILING} bytes follow the end of the tar archive`);
-    }
-    #done() {
-        return this.#state.kind === 'done';
-    }
-    #paxType = 'x';
-    #paxName = '';
-    #paxDone(body) {
-        this.#state = { kind: 'header' };
-        const size = paxSize(body);
-        if (typeof size === 'string')
-            throw new errors_InputError(`${this.where}: tar entry "${this.#paxName}": ${size}; GNU tar refuses it`);
-        if (size === undefined)
-            return;
-        // A global header's size would apply to every entry after it: no writer does that, so it is refused.
-        if (this.#paxType === 'g')
-            throw new errors_InputError(`${this.where}: tar entry "${this.#paxName}": a global pax header sets size; refused`);
-        this.#nextSize = size;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/pull/layer-reader.ts
-// Reading a layer as krata's puller does: decompressed according to its media type, then walked as a tar stream,
-// entry by entry, with back-pressure (node-tar), so a layer of any size passes through in constant memory; each
-// stage checks its bytes before the next one trusts them (layer-bytes.ts, tar-gate.ts, kernel-file-limits.ts).
-
-
-
-
-
-
-
-
-
-
-
-
-/** Streams one layer of `image` through `onEntry`. The blob's digest and size are checked as it is read. */
-async function readLayer(image, layer, onEntry, where) {
-    const compression = KRATA_LAYER_TYPES.get(layer.mediaType);
-    if (compression === undefined)
-        throw new errors_InputError(`${where}: layer ${layer.digest} has media type ${layer.mediaType}, which krata cannot read`);
-    const blob = await image.openBlob(layer);
-    await walkTar(blob, compression, onEntry, `${where}: layer ${layer.digest}`);
-}
-/**
- * Decompresses `source` and calls `onEntry` for each tar entry, one body at a time. Before anything is decompressed the
- * bytes must start as `compression` says; every tar header must be one GNU tar accepts; each kernel file must be within
- * its cap (kernel-file-limits.ts) and addons.squashfs a whole squashfs. The first error of any part (the bytes, the
- * decompressor, the tar, a consumer) ends the whole walk with that error; no consumer is left waiting.
- */
-async function walkTar(source, compression, onEntry, where) {
-    const parser = new rt({ strict: true });
-    const pending = [];
-    const bodies = new Set();
-    const stages = [source, new MagicGate(compression, where)];
-    if (compression === 'zstd')
-        stages.push(new ZstdFrameGate(where));
-    const decompress = decompressor(compression);
-    if (decompress !== undefined)
-        stages.push(decompress);
-    stages.push(new TarGate(where));
-    let failure;
-    let failed = () => undefined;
-    const stopped = new Promise((_resolve, reject) => (failed = reject));
-    stopped.catch(() => undefined);
-    // Any part failing stops every part: the pipeline alone would wait forever on a parser blocked by a failed body.
-    const fail = (error) => {
-        if (failure !== undefined)
-            return;
-        failure = error;
-        failed(error);
-        for (const stage of stages)
-            stage.destroy();
-        for (const body of bodies)
-            body.destroy(error);
-    };
-    parser.on('entry', (entry) => {
-        const info = { path: entry.path, type: entry.type, size: entry.size ?? 0, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) };
-        const regular = isRegularEntry(entry.type);
-        const problem = regular ? kernelFileSizeProblem(entry.path, info.size) : undefined;
-        if (problem !== undefined) {
-            entry.resume();
-            fail(new errors_InputError(`${where}: ${problem}`));
-            return;
-        }
-        let consume;
-        try {
-            consume = onEntry(info);
-        }
-        catch (error) {
-            // A throw inside the parser's event would escape the stream uncaught: end the walk with it instead.
-            entry.resume();
-            fail(error);
-            return;
-        }
-        const check = regular && placedPath(entry.path) === 'kernel/addons.squashfs' ? new SquashfsHead(info.size, `${where}: ${entry.path}`) : undefined;
-        check?.on('error', fail);
-        if (consume === undefined) {
-            if (check === undefined)
-                entry.resume();
-            else
-                entry.pipe(check).resume();
-            return;
-        }
-        const body = new external_node_stream_namespaceObject.PassThrough({ highWaterMark: 1 << 20 });
-        // The walk reports a failure itself (fail); a consumer that awaits something before reading its body (opening the
-        // file it writes) has no listener yet when the walk destroys the body with that failure.
-        body.on('error', () => undefined);
-        bodies.add(body);
-        body.once('close', () => bodies.delete(body));
-        if (check === undefined)
-            entry.pipe(body);
-        else
-            entry.pipe(check).pipe(body);
-        pending.push(consume(body).catch(fail));
-    });
-    try {
-        await Promise.race([(0,promises_namespaceObject.pipeline)([...stages, parser]), stopped]);
-    }
-    catch (error) {
-        fail(error);
-    }
-    // Every consumer has finished (or failed) before the walk returns: none is still writing a file.
-    await Promise.allSettled(pending);
-    if (failure === undefined)
-        return;
-    if (failure instanceof errors_InputError || failure instanceof ToolError || failure instanceof IntegrityError)
-        throw failure;
-    if (failure instanceof Error && failure.name !== 'Error' && !('code' in failure))
-        throw failure;
-    throw new errors_InputError(`${where}: ${failure.message}`);
-}
-/** Holds back the first bytes until they show the layer is what its media type says. */
-class MagicGate extends external_node_stream_namespaceObject.Transform {
-    compression;
-    where;
-    #head = [];
-    #have = 0;
-    #open = false;
-    constructor(compression, where) {
-        super({ highWaterMark: 1 << 20 });
-        this.compression = compression;
-        this.where = where;
-    }
-    _transform(chunk, _encoding, callback) {
-        if (this.#open)
-            return callback(null, chunk);
-        this.#head.push(chunk);
-        this.#have += chunk.length;
-        if (this.#have < MAGIC_BYTES)
-            return callback();
-        this.#release(callback);
-    }
-    _flush(callback) {
-        if (this.#open)
-            return callback();
-        this.#release(callback);
-    }
-    #release(callback) {
-        const head = Buffer.concat(this.#head);
-        this.#head = [];
-        const problem = layerMagicProblem(head, this.compression);
-        if (problem !== undefined)
-            return callback(new errors_InputError(`${this.where}: the layer ${problem}; its media type says ${this.compression === 'none' ? 'tar' : `tar+${this.compression}`}`));
-        this.#open = true;
-        callback(null, head);
-    }
-}
-/** Every zstd frame must be a zstd frame: the `zstd` program would also decode a gzip member placed after one. */
-class ZstdFrameGate extends external_node_stream_namespaceObject.Transform {
-    where;
-    #frames = new ZstdFrameCheck();
-    constructor(where) {
-        super({ highWaterMark: 1 << 20 });
-        this.where = where;
-    }
-    _transform(chunk, _encoding, callback) {
-        const problem = this.#frames.push(chunk);
-        callback(problem === undefined ? null : new errors_InputError(`${this.where}: the tar+zstd layer is not zstd throughout: ${problem}`), chunk);
-    }
-    _flush(callback) {
-        const problem = this.#frames.end();
-        callback(problem === undefined ? null : new errors_InputError(`${this.where}: ${problem}`));
-    }
-}
-/** Checks kernel/addons.squashfs's first bytes against its size as they pass (squashfs.ts: the publish rule). */
-class SquashfsHead extends external_node_stream_namespaceObject.Transform {
-    size;
-    what;
-    #head = Buffer.alloc(0);
-    #checked = false;
-    constructor(size, what) {
-        super({ highWaterMark: 1 << 20 });
-        this.size = size;
-        this.what = what;
-    }
-    _transform(chunk, _encoding, callback) {
-        if (!this.#checked) {
-            this.#head = Buffer.concat([this.#head, chunk.subarray(0, SUPERBLOCK_BYTES - this.#head.length)]);
-            if (this.#head.length === SUPERBLOCK_BYTES) {
-                const problem = this.#check();
-                if (problem !== undefined)
-                    return callback(problem);
-            }
-        }
-        callback(null, chunk);
-    }
-    _flush(callback) {
-        callback(this.#checked ? null : (this.#check() ?? null));
-    }
-    #check() {
-        this.#checked = true;
-        const problem = squashfsProblem(this.#head, this.size);
-        return problem === undefined ? undefined : new errors_InputError(`${this.what} ${problem}`);
-    }
-}
-function decompressor(compression) {
-    if (compression === 'gzip')
-        return (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: 1 << 16 });
-    if (compression === 'zstd')
-        return layer_reader_nodeZstd?.() ?? layer_reader_zstdDecompressor();
-    return undefined;
-}
-/** Node's own zstd (zlib.createZstdDecompress, Node 22.15+/23.8+) when this Node has it. */
-const layer_reader_nodeZstd = external_node_zlib_default().createZstdDecompress?.bind((external_node_zlib_default()));
-/** Without it, the `zstd` program does it, as a stream (stdin → stdout). */
-function layer_reader_zstdDecompressor() {
-    const child = (0,external_node_child_process_namespaceObject.spawn)('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-500)));
-    const exited = new Promise((resolve) => child.once('close', resolve));
-    // The output only ends cleanly once zstd has said it succeeded: a corrupt frame must not pass as a short tar.
-    const output = new external_node_stream_namespaceObject.Transform({
-        transform: (chunk, _encoding, callback) => callback(null, chunk),
-        flush: (callback) => {
-            void exited.then((code) => callback(code === 0 ? null : new ToolError(`zstd -d failed: ${stderr.trim() || `exit ${String(code)}`}`)));
-        },
-    });
-    child.on('error', (error) => output.destroy(new ToolError(`cannot run zstd to read a tar+zstd layer: ${error.message}`)));
-    child.stdout.pipe(output);
-    const duplex = external_node_stream_namespaceObject.Duplex.from({ writable: child.stdin, readable: output });
-    duplex.on('close', () => {
-        if (child.exitCode === null)
-            child.kill();
-    });
-    return duplex;
-}
-/** Reads a whole entry body into memory, refusing more than `maxBytes` (for metadata). */
-async function bodyToBuffer(body, maxBytes, what) {
-    const chunks = [];
-    let length = 0;
-    for await (const chunk of body) {
-        length += chunk.length;
-        if (length > maxBytes)
-            throw new errors_InputError(`${what} is larger than ${maxBytes} bytes`);
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-}
-/**
- * The sha256 of a gzip body once inflated, refusing to inflate past `maxBytes` (kernel/config.gz: a 16 MiB gzip of
- * zeros would otherwise cost a minute). Nothing is kept in memory.
- */
-async function inflatedSha256(body, maxBytes, what) {
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    let inflated = 0;
-    const tooLarge = new errors_InputError(`${what} inflates to more than ${maxBytes} bytes`);
-    try {
-        await (0,promises_namespaceObject.pipeline)(body, (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: 1 << 16 }), new external_node_stream_namespaceObject.Writable({
-            write: (chunk, _encoding, done) => {
-                inflated += chunk.length;
-                if (inflated > maxBytes)
-                    return done(tooLarge);
-                hash.update(chunk);
-                done();
-            },
-        }));
-    }
-    catch (error) {
-        if (error === tooLarge || !(error instanceof Error) || !('code' in error))
-            throw error;
-        throw new errors_InputError(`${what} is not a whole gzip stream (${error.message})`);
-    }
-    return `sha256:${hash.digest('hex')}`;
 }
 
 ;// CONCATENATED MODULE: ./src/describe/metadata.ts
@@ -8464,7 +9230,7 @@ async function readImageSide(reference, options, label = reference) {
     const side = imageSide({
         ref: label,
         digest: image.digest,
-        configDigest: digest_sha256Digest(configBytes),
+        configDigest: sha256Digest(configBytes),
         annotations: image.manifest.annotations ?? {},
         metadata,
         layerSizes: { 'kernel/image': size('image'), 'kernel/addons.squashfs': size('addons.squashfs') },
@@ -8474,7 +9240,7 @@ async function readImageSide(reference, options, label = reference) {
 /** A `.config` or `config.gz` on disk: only the config is compared. */
 async function readConfigSide(file, input) {
     const { config, bytes } = await readKernelConfigWithBytes(file, input);
-    return { side: configOnlySide(file, digest_sha256Digest(bytes), config), config };
+    return { side: configOnlySide(file, sha256Digest(bytes), config), config };
 }
 /**
  * One file out of a small layer (config.gz, metadata), read with the image's own layer reader (tar, gzip or zstd,
@@ -9399,7 +10165,7 @@ function indexViolations(index) {
 function servedTypeViolations(servedAs, isIndex, fromRegistry) {
     if (!fromRegistry)
         return [];
-    const indexTypes = [types_MediaType.index, types_MediaType.dockerManifestList];
+    const indexTypes = [MediaType.index, MediaType.dockerManifestList];
     if (isIndex && !indexTypes.includes(servedAs))
         return [`index served as "${servedAs}"; krata detects an index only by its Content-Type`];
     return [];
@@ -9753,11 +10519,13 @@ async function verifyCommand(args, io) {
 
 
 
+
 const COMMANDS = {
     check: { run: checkCommand, usage: `${CHECK_USAGE}\n${CHECK_EXIT}` },
     verify: { run: verifyCommand, usage: VERIFY_USAGE },
     install: { run: installCommand, usage: INSTALL_USAGE },
     boot: { run: bootCommand, usage: BOOT_USAGE },
+    'boot-kit': { run: bootKitCommand, usage: BOOT_KIT_USAGE },
     diff: { run: diffCommand, usage: DIFF_USAGE },
     addons: { run: addonsCommand, usage: ADDONS_USAGE },
 };
@@ -9768,6 +10536,7 @@ ${firstLine(INSTALL_USAGE).replace('usage: ', '       ')}
 ${REF_USAGE}
 exit status: 0 requirements met (verify: no problem), 1 requirements not met (verify: a problem), 2 usage or input error
 ${BOOT_USAGE}
+${BOOT_KIT_USAGE}
 ${DIFF_USAGE}
 ${ADDONS_USAGE}`;
 /** Runs one command line (without `node` and the script); returns the exit status. Never throws. */

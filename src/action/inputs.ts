@@ -14,6 +14,7 @@ import { sampleKernel } from '../sample.js'
 import { parseAnnotationLines } from '../publish/annotations.js'
 import { parseMergeSources } from '../publish/merge-index.js'
 import { expandTags } from '../publish/tags.js'
+import { checkKitReference } from '../boot/kit-oci-adapter.js'
 import { READ_BACK_VERIFY, type ReadBackVerify } from '../publish/verify-pushed.js'
 import type { RunnerContext } from './runner-context.js'
 
@@ -59,6 +60,7 @@ export const INPUT_DEFAULTS = {
   'push-by-digest': 'false',
   merge: '',
   'boot-test': 'false',
+  'boot-kit': '',
   verify: 'light',
   'compare-to': '',
 } as const
@@ -143,6 +145,8 @@ export interface PublishInputs {
   compression: Compression
   /** Boot the kernel as a Xen PV guest before anything is written (input `boot-test`). */
   bootTest: boolean
+  /** Where the boot test's Xen, dom0 and userland come from (input `boot-kit`); empty: the pinned kit. */
+  bootKit: string
   /** Read the pushed image back before tagging it: manifest and config (`light`), every layer too (`full`), or not. */
   verify: ReadBackVerify
   output: ImageSettings
@@ -179,6 +183,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     modules: read('modules'),
     merge: list('merge', { csv: true }),
     bootTest: bool('boot-test'),
+    bootKit: checkKitReference(read('boot-kit').trim()),
     verify: oneOf('verify', verifyInput(read('verify')), READ_BACK_VERIFY),
     compareTo: compareToInput(read('compare-to')),
   }
@@ -248,6 +253,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
       modules: '',
       compression,
       bootTest: given.bootTest,
+      bootKit: given.bootKit,
       verify: given.verify,
       output: built,
       registry,
@@ -267,6 +273,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     modules: given.modules,
     compression,
     bootTest: given.bootTest,
+    bootKit: given.bootKit,
     verify: given.verify,
     output: built,
     registry,

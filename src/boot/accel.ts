@@ -7,8 +7,11 @@ import type { Accel } from './plan.js'
  * judged by what QEMU prints, within a short bound, never by waiting for it to exit.
  */
 
-/** Whether this user may use KVM: `/dev/kvm` opened for reading and writing, missing, or there but not ours. */
-export type KvmAccess = 'usable' | 'absent' | 'denied'
+/**
+ * Whether this user may use KVM: `/dev/kvm` opened for reading and writing, missing, or there but not ours; or the
+ * kernel is not of the host's architecture, which KVM cannot run.
+ */
+export type KvmAccess = 'usable' | 'absent' | 'denied' | 'other-arch'
 
 /** Seconds a KVM run gets to print its first `(XEN)` line before it is given up for TCG. */
 export const KVM_PROBE_SECONDS = 20
@@ -31,6 +34,7 @@ export interface AccelPlan {
 export function planAccels(requested: Accel | 'auto', access: KvmAccess, device = '/dev/kvm'): AccelPlan {
   if (requested !== 'auto') return { order: [requested] }
   if (access === 'usable') return { order: ['kvm', 'tcg'] }
+  if (access === 'other-arch') return { order: ['tcg'], kvmSkipped: "the kernel is not of this machine's architecture" }
   if (access === 'absent') return { order: ['tcg'], kvmSkipped: `no ${device} on this machine` }
   return {
     order: ['tcg'],

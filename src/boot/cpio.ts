@@ -19,7 +19,7 @@ const S_IFLNK = 0o120000
 const S_IFCHR = 0o020000
 
 /** The 110-byte "newc" header plus the NUL-terminated, 4-byte-padded name (the format the kernel unpacks). */
-export function newcHeader(name: string, fields: { ino: number; mode: number; size: number; rdevMajor?: number; rdevMinor?: number }): Buffer {
+function newcHeader(name: string, fields: { ino: number; mode: number; size: number; rdevMajor?: number; rdevMinor?: number }): Buffer {
   const nameBytes = Buffer.from(`${name}\0`)
   const hex = (n: number): string => n.toString(16).padStart(8, '0')
   const header =

@@ -1,50 +1,115 @@
 import { execFile } from 'node:child_process'
 import { createReadStream, createWriteStream, existsSync } from 'node:fs'
 import { mkdir, open, readdir, rename } from 'node:fs/promises'
-import { homedir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { createGunzip } from 'node:zlib'
-import { DOM0_MODULES, type Dom0Module } from './plan.js'
-import { InternalError, ToolError } from '../errors.js'
+import { DOM0_MODULES, type Dom0Module, type LibraryFile } from './plan.js'
+import type { KernelArch } from '../arch.js'
+import { oneLine, ToolError } from '../errors.js'
+import { XEN_PROGRAMS, type KitIndex } from './kit-contents.js'
+import { localKit } from './kit-fetch.js'
+import { defaultBootKit } from './kit-pinned.js'
+import { cacheDir } from './places.js'
+
+export { actionScript, cacheDir } from './places.js'
 
 const run = promisify(execFile)
 
-/** Where downloads and unpacked pieces are kept between runs (the same cache as scripts/debian-package.sh). */
-export function cacheDir(): string {
-  if (process.env.KERNEL_ACTION_CACHE) return process.env.KERNEL_ACTION_CACHE
-  // A runner's user cannot write /var/cache; its home can be kept between jobs with actions/cache.
-  return process.getuid?.() === 0 ? '/var/cache/kernel-action' : path.join(homedir(), '.cache', 'kernel-action')
-}
-
-/** The pieces of the boot harness found on this machine (installed packages) or fetched into the cache. */
-export interface BootHost {
+/**
+ * What dom0 is made of, for one architecture: Xen, dom0's kernel and modules, the toolstack with its shared libraries,
+ * and a static busybox (dom0's and the guest's shell). Taken from a boot kit (src/boot/kit-*.ts), or from this machine's
+ * installed packages when no kit can be had.
+ */
+export interface BootPieces {
   xen: string
   dom0Kernel: string
   dom0Modules: Record<Dom0Module, string>
+  /** Where the toolstack lives inside dom0 (its programs are copied there). */
   xenBinDir: string
+  /** The toolstack programs, by their path on the host. */
   xenPrograms: string[]
   xenstoreClient: string
-  libraries: string[]
+  libraries: LibraryFile[]
   busybox: string
-  mksquashfs: string
-  qemu: string
+  /** The guest's root image and an empty addons image, ready made (a kit has them: no mksquashfs needed). */
+  rootImage?: string
+  emptyAddons?: string
 }
 
-const XEN_PROGRAMS = ['xl', 'xenstored', 'xenconsoled', 'xen-init-dom0', 'libxl-save-helper', 'xenconsole']
+/** The pieces, the host programs that run the test, and where the pieces came from (for the log). */
+export interface BootHost extends BootPieces {
+  qemu: string
+  /** Only needed when the pieces bring no ready-made disk images. */
+  mksquashfs?: string
+  source: string
+}
 
-/** The one line to show when a piece is missing: what to install (scripts/install-boot-tools.sh does it all). */
+export interface FindBootHostOptions {
+  /** The boot kit reference (`oci:<dir>[:tag]`, `host/repo@sha256:...`); the pinned default when absent. */
+  kit?: string
+  log?: (line: string) => void
+}
+
+/** The one line to show when a piece is missing: what to install. */
 class MissingTool extends ToolError {
   constructor(what: string, pkg: string) {
-    super(`boot test: ${what} not found; install ${pkg} (scripts/install-boot-tools.sh installs everything the boot test needs)`)
+    super(`boot test: ${what} not found; install ${pkg}`)
   }
 }
 
-export async function findBootHost(): Promise<BootHost> {
-  const qemu = which('qemu-system-x86_64', 'qemu-system-x86')
-  const mksquashfs = which('mksquashfs', 'squashfs-tools')
+/** QEMU's program for an architecture's guests, and the Debian/Ubuntu package holding it. */
+function qemuFor(arch: KernelArch): { program: string; pkg: string } {
+  return arch === 'x86_64' ? { program: 'qemu-system-x86_64', pkg: 'qemu-system-x86' } : { program: 'qemu-system-aarch64', pkg: 'qemu-system-arm' }
+}
+
+/**
+ * QEMU first (the one thing the runner's distribution must provide), then the pieces: from the boot kit, or, when the
+ * kit cannot be had, from this machine's Xen packages, saying so in one line.
+ */
+export async function findBootHost(arch: KernelArch, options: FindBootHostOptions = {}): Promise<BootHost> {
+  const log = options.log ?? (() => undefined)
+  const { program, pkg } = qemuFor(arch)
+  const qemu = which(program, pkg)
+  const reference = options.kit ?? defaultBootKit(arch)
+  let kitError: string
+  try {
+    const local = await localKit(reference, arch, log)
+    log(`boot test: boot kit ${local.digest}${local.cached ? ' (from the cache)' : ''}`)
+    return { ...kitPieces(local.dir, local.kit), qemu, source: `boot kit ${local.digest}` }
+  } catch (error) {
+    kitError = oneLine(error)
+  }
+  if (arch !== 'x86_64') throw new ToolError(`boot test: the boot kit ${reference} cannot be used: ${kitError}`)
+  log(`boot test: the boot kit ${reference} cannot be used (${kitError}); using this machine's Xen packages instead`)
+  try {
+    const pieces = await installedPieces()
+    return { ...pieces, qemu, mksquashfs: which('mksquashfs', 'squashfs-tools'), source: "this machine's Xen packages" }
+  } catch (error) {
+    throw new ToolError(`${oneLine(error)} (and the boot kit ${reference} cannot be used: ${kitError})`)
+  }
+}
+
+/** A kit's files, as host paths. */
+function kitPieces(dir: string, kit: KitIndex): BootPieces {
+  const at = (f: string): string => path.join(dir, f)
+  return {
+    xen: at(kit.xen),
+    dom0Kernel: at(kit.dom0Kernel),
+    dom0Modules: Object.fromEntries(DOM0_MODULES.map((m) => [m, at(kit.dom0Modules[m])])) as Record<Dom0Module, string>,
+    xenBinDir: kit.xenBinDir,
+    xenPrograms: kit.xenPrograms.map(at),
+    xenstoreClient: at(kit.xenstoreClient),
+    libraries: kit.libraries.map((l) => ({ name: l.name, source: at(l.file) })),
+    busybox: at(kit.busybox),
+    rootImage: at(kit.rootImage),
+    emptyAddons: at(kit.emptyAddons),
+  }
+}
+
+/** x86_64 fallback: Xen, its toolstack, busybox and a dom0 kernel installed on this machine (Debian's packages). */
+async function installedPieces(): Promise<BootPieces> {
   const busybox = '/bin/busybox'
   if (!existsSync(busybox) || !(await isStatic(busybox))) throw new MissingTool('a static /bin/busybox', 'busybox-static')
   const xen = await unpackedXen()
@@ -52,9 +117,9 @@ export async function findBootHost(): Promise<BootHost> {
   const xenPrograms = XEN_PROGRAMS.map((p) => path.join(xenBinDir, p))
   const xenstoreClient = '/usr/bin/xenstore-write'
   if (!existsSync(xenstoreClient)) throw new MissingTool('xenstore-write', 'xenstore-utils')
-  const { kernel: dom0Kernel, modules: dom0Modules } = await dom0KernelPackage()
-  const libraries = await sharedLibraries([...xenPrograms, xenstoreClient])
-  return { xen, dom0Kernel, dom0Modules, xenBinDir, xenPrograms, xenstoreClient, libraries, busybox, mksquashfs, qemu }
+  const { kernel: dom0Kernel, modules: dom0Modules } = await installedDom0Kernel()
+  const libraries = (await sharedLibraries([...xenPrograms, xenstoreClient])).map((l) => ({ name: l, source: l }))
+  return { xen, dom0Kernel, dom0Modules, xenBinDir, xenPrograms, xenstoreClient, libraries, busybox }
 }
 
 function which(program: string, pkg: string): string {
@@ -104,49 +169,27 @@ async function findXenBinDir(): Promise<string> {
   throw new MissingTool("Xen's toolstack (/usr/lib/xen-4.*/bin/xl, xenstored, xenconsoled)", 'xen-utils-4.17')
 }
 
-/** scripts/debian-package.sh, found by walking up from this file (src/boot under jest, dist/ or dist/cli bundled). */
-export function actionScript(name: string): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url))
-  for (let depth = 0; depth < 5; depth++) {
-    const candidate = path.join(dir, 'scripts', name)
-    if (existsSync(candidate)) return candidate
-    dir = path.dirname(dir)
-  }
-  throw new InternalError(`scripts/${name} is missing from this copy of kernel-action`)
-}
-
-/** Debian's distribution kernel supports PV dom0 and ships every Xen backend as a module; it is fetched and cached. */
-async function dom0KernelPackage(): Promise<{ kernel: string; modules: Record<Dom0Module, string> }> {
-  let dir: string
-  try {
-    dir = (
-      await run('bash', [actionScript('debian-package.sh'), 'linux-image-amd64'], {
-        maxBuffer: 1 << 20,
-        env: { ...process.env, KERNEL_ACTION_CACHE: cacheDir() },
-      })
-    ).stdout.trim()
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim().split('\n').pop() ?? String(error)
-    throw new ToolError(`boot test: cannot fetch the dom0 kernel (Debian's linux-image-amd64): ${stderr}`)
-  }
-  const kernel = (await readdir(path.join(dir, 'boot'))).find((f) => f.startsWith('vmlinuz-'))
-  if (!kernel) throw new ToolError(`boot test: no vmlinuz in ${dir}/boot`)
-  const found = new Map<string, string>()
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name)
-      if (e.isDirectory()) await walk(p)
-      else if (e.name.endsWith('.ko')) found.set(e.name.slice(0, -3), p)
+/** An installed kernel that can be dom0: the newest /boot/vmlinuz-<version> whose /lib/modules/<version> has every backend. */
+async function installedDom0Kernel(): Promise<{ kernel: string; modules: Record<Dom0Module, string> }> {
+  const kernels = (await readdir('/boot').catch(() => [] as string[]))
+    .filter((f) => f.startsWith('vmlinuz-'))
+    .sort()
+    .reverse()
+  for (const k of kernels) {
+    const found = new Map<string, string>()
+    const walk = async (d: string): Promise<void> => {
+      for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+        const p = path.join(d, e.name)
+        if (e.isDirectory()) await walk(p)
+        else if (e.name.endsWith('.ko')) found.set(e.name.slice(0, -3), p)
+      }
+    }
+    await walk(path.join('/lib/modules', k.slice('vmlinuz-'.length)))
+    if (DOM0_MODULES.every((m) => found.has(m))) {
+      return { kernel: path.join('/boot', k), modules: Object.fromEntries(DOM0_MODULES.map((m) => [m, found.get(m)!])) as Record<Dom0Module, string> }
     }
   }
-  await walk(path.join(dir, 'lib', 'modules'))
-  const modules = {} as Record<Dom0Module, string>
-  for (const m of DOM0_MODULES) {
-    const p = found.get(m)
-    if (!p) throw new ToolError(`boot test: the dom0 kernel in ${dir} has no ${m}.ko (compressed modules are not supported)`)
-    modules[m] = p
-  }
-  return { kernel: path.join(dir, 'boot', kernel), modules }
+  throw new MissingTool(`a dom0 kernel (/boot/vmlinuz-* with uncompressed ${DOM0_MODULES.join(', ')} modules in /lib/modules)`, 'linux-image-amd64')
 }
 
 /** The shared libraries the toolstack needs, from ldd, plus libgcc_s, which glibc loads at run time for pthread_cancel. */

@@ -1,5 +1,6 @@
 import type { CpioEntry } from './cpio.js'
 import { DOM0_PREFIX, GUEST_PREFIX, GUEST_STAGE_PREFIX } from './stages.js'
+import type { KernelArch } from '../arch.js'
 import { InputError } from '../errors.js'
 
 /**
@@ -19,7 +20,7 @@ const GUEST_DIR = '/guest'
  * The guest's boot check, run by busybox's init from the ramdisk (so a kernel needs ELF support, not #! scripts, as
  * with krata's own init). It does what krata's zone init does, in its order, and reports each stage on hvc0.
  */
-export function guestCheckScript(deviceWaitSeconds = 20): string {
+function guestCheckScript(deviceWaitSeconds = 20): string {
   const S = GUEST_STAGE_PREFIX
   return `export PATH=/bin
 /bin/busybox --install -s /bin
@@ -77,18 +78,28 @@ export const ROOT_IMAGE_DIRS = ['addons', 'dev', 'etc', 'lib/modules', 'proc', '
  * xl's block hotplug, reduced to what blkback needs: the disk is already a loop device (set up by dom0's init), so
  * write its major:minor and "connected" under the backend path. Debian's script wants bash, losetup and a lock dir.
  */
-export const HOTPLUG_SCRIPT = `#!/bin/sh
+const HOTPLUG_SCRIPT = `#!/bin/sh
 [ "$1" = add ] || exit 0
 dev=$(xenstore-read "$XENBUS_PATH/params")
 xenstore-write "$XENBUS_PATH/physical-device" "$(stat -L -c '%t:%T' "$dev")" "$XENBUS_PATH/physical-device-path" "$dev" "$XENBUS_PATH/hotplug-status" connected
 `
 
+/**
+ * The guest's type in xl: x86_64 zone kernels are PV guests (as under krata); arm64 has one guest type, PVH (xl
+ * converts "pv" with a warning).
+ */
+export type GuestType = 'pv' | 'pvh'
+
+export function guestTypeOf(arch: KernelArch): GuestType {
+  return arch === 'x86_64' ? 'pv' : 'pvh'
+}
+
 /** krata's disk layout: xvda the root image, xvdc the addons (xvdb, the config block, is not needed to boot). */
-export function guestXlConfig(memoryMiB = 128): string {
+export function guestXlConfig(type: GuestType = 'pv', memoryMiB = 128): string {
   const disk = (vdev: string, loop: string): string => `"format=raw, vdev=${vdev}, access=ro, script=${GUEST_DIR}/hotplug, target=${loop}"`
   return [
     `name = "${GUEST_NAME}"`,
-    'type = "pv"',
+    `type = "${type}"`,
     `kernel = "${GUEST_DIR}/kernel"`,
     `ramdisk = "${GUEST_DIR}/initrd"`,
     'extra = "console=hvc0"',
@@ -107,7 +118,7 @@ export function guestXlConfig(memoryMiB = 128): string {
  * xenstored, xen-init-dom0, xenconsoled; then the guest is created paused, its console attached, and it is unpaused,
  * so that not one line of its console is lost. Every guest console line is prefixed so the harness can tell them apart.
  */
-export function dom0InitScript(xenBinDir: string, guestTimeoutSeconds: number): string {
+function dom0InitScript(xenBinDir: string, guestTimeoutSeconds: number): string {
   const D = DOM0_PREFIX
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -144,6 +155,12 @@ poweroff -f
 `
 }
 
+/** A file of dom0's initramfs: its path there, and the file on the host that fills it. */
+export interface LibraryFile {
+  name: string
+  source: string
+}
+
 /** Host paths of everything dom0's initramfs holds. */
 export interface Dom0Files {
   busybox: string
@@ -153,9 +170,10 @@ export interface Dom0Files {
   xenPrograms: readonly string[]
   /** The multi-call xenstore client (xenstore-read/-write), for the hotplug script. */
   xenstoreClient: string
-  /** Shared libraries, by their path on the host (kept: the dynamic linker looks there). */
-  libraries: readonly string[]
+  /** Shared libraries, each at the path the dynamic linker looks for it in dom0. */
+  libraries: readonly LibraryFile[]
   guest: { kernel: string; ramdisk: string; root: string; addons: string }
+  guestType: GuestType
   guestTimeoutSeconds: number
 }
 
@@ -182,7 +200,7 @@ export function dom0InitramfsEntries(files: Dom0Files): CpioEntry[] {
     for (let i = 1; i <= parts.length; i++) dirs.add(parts.slice(0, i).join('/'))
   }
   const programs = files.xenPrograms.map((p) => `${files.xenBinDir}/${p.split('/').pop()}`)
-  ;[...programs, ...files.libraries].forEach(withParents)
+  ;[...programs, ...files.libraries.map((l) => l.name)].forEach(withParents)
   const sortedDirs = [...dirs].sort()
   return [
     ...sortedDirs.map((name): CpioEntry => ({ kind: 'dir', name })),
@@ -195,9 +213,9 @@ export function dom0InitramfsEntries(files: Dom0Files): CpioEntry[] {
     { kind: 'host-file', name: 'usr/bin/xenstore', mode: 0o755, source: files.xenstoreClient },
     { kind: 'symlink', name: 'usr/bin/xenstore-read', target: 'xenstore' },
     { kind: 'symlink', name: 'usr/bin/xenstore-write', target: 'xenstore' },
-    ...files.libraries.map((l): CpioEntry => ({ kind: 'host-file', name: l, mode: 0o755, source: l })),
+    ...files.libraries.map((l): CpioEntry => ({ kind: 'host-file', name: l.name, mode: 0o755, source: l.source })),
     { kind: 'file', name: `${GUEST_DIR}/hotplug`, mode: 0o755, data: HOTPLUG_SCRIPT },
-    { kind: 'file', name: `${GUEST_DIR}/guest.cfg`, data: guestXlConfig() },
+    { kind: 'file', name: `${GUEST_DIR}/guest.cfg`, data: guestXlConfig(files.guestType) },
     { kind: 'host-file', name: `${GUEST_DIR}/kernel`, source: files.guest.kernel },
     { kind: 'host-file', name: `${GUEST_DIR}/initrd`, source: files.guest.ramdisk },
     { kind: 'host-file', name: `${GUEST_DIR}/root.squashfs`, source: files.guest.root },
@@ -208,6 +226,8 @@ export function dom0InitramfsEntries(files: Dom0Files): CpioEntry[] {
 export type Accel = 'kvm' | 'tcg'
 
 export interface QemuPlan {
+  /** The guest's architecture, which is dom0's and Xen's. */
+  arch: KernelArch
   accel: Accel
   xen: string
   dom0Kernel: string
@@ -216,24 +236,34 @@ export interface QemuPlan {
   guestBytes: number
 }
 
+/** dom0's memory: room for its own userland plus the guest's files twice (the initramfs, then its unpacked copy). */
+function dom0MiB(base: number, guestBytes: number): number {
+  return base + Math.ceil((guestBytes * 2) / 2 ** 20)
+}
+
+/** QEMU's arguments for the plan's architecture (the program is `qemuFor(arch)` in host-tools.ts). */
+export function qemuArgs(plan: QemuPlan): string[] {
+  return plan.arch === 'x86_64' ? qemuArgsX86(plan) : qemuArgsArm64(plan)
+}
+
 /**
- * QEMU's arguments: Xen as the multiboot kernel, dom0's kernel and initramfs as its modules. TCG needs
+ * x86_64: Xen as the multiboot kernel, dom0's kernel and initramfs as its modules. TCG needs
  * `-cpu Haswell-noTSX` (with `-cpu max` dom0 dies at once); KVM takes the host's CPU.
  * dom0 gets one vCPU (the guest runs on the other) and Xen does not scrub free RAM at boot: under TCG both cost
  * seconds (the sample's whole boot test went from 70 s to 33 s on the same loaded machine with these two).
  */
-export function qemuArgs(plan: QemuPlan): string[] {
+function qemuArgsX86(plan: QemuPlan): string[] {
   for (const p of [plan.xen, plan.dom0Kernel, plan.dom0Initramfs]) {
     if (p.includes(',')) throw new InputError(`${p}: QEMU's multiboot module list cannot hold a path with a comma`)
   }
-  const dom0MiB = 512 + Math.ceil((plan.guestBytes * 2) / 2 ** 20)
+  const dom0 = dom0MiB(512, plan.guestBytes)
   return [
     '-accel',
     plan.accel,
     '-cpu',
     plan.accel === 'kvm' ? 'host' : 'Haswell-noTSX',
     '-m',
-    String(dom0MiB + 384),
+    String(dom0 + 384),
     '-smp',
     '2',
     '-nographic',
@@ -244,8 +274,52 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-kernel',
     plan.xen,
     '-append',
-    `console=com1 dom0_mem=${dom0MiB}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
+    `console=com1 dom0_mem=${dom0}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
     '-initrd',
     `${plan.dom0Kernel} console=hvc0 quiet,${plan.dom0Initramfs}`,
+  ]
+}
+
+/** Where QEMU's guest-loader puts dom0's kernel and initramfs: RAM starts at 1 GiB on `virt`; the kernel must end below the initramfs. */
+const ARM64_DOM0_KERNEL_AT = 0x49000000
+const ARM64_DOM0_INITRAMFS_AT = 0x50000000
+const ARM64_RAM_AT = 0x40000000
+
+/**
+ * aarch64 (xen-arm64-in-qemu.md): Xen (an arm64 Image) boots at EL2, which needs `virtualization=on` (without it QEMU
+ * prints nothing at all); dom0's kernel and initramfs are placed by QEMU's guest-loader device, which also writes the
+ * device-tree nodes Xen reads them from. TCG takes `-cpu max`. RAM holds what lies below the initramfs, the initramfs
+ * itself (about the guest's bytes), dom0 and the guest.
+ */
+function qemuArgsArm64(plan: QemuPlan): string[] {
+  // QEMU's option syntax: a comma inside a value is written twice.
+  const value = (p: string): string => p.replace(/,/g, ',,')
+  const dom0 = dom0MiB(384, plan.guestBytes)
+  const belowInitramfs = (ARM64_DOM0_INITRAMFS_AT - ARM64_RAM_AT) / 2 ** 20
+  const ram = belowInitramfs + Math.ceil(plan.guestBytes / 2 ** 20) + dom0 + 384
+  return [
+    '-machine',
+    'virt,virtualization=on,gic-version=3',
+    '-accel',
+    plan.accel,
+    '-cpu',
+    plan.accel === 'kvm' ? 'host' : 'max',
+    '-m',
+    String(ram),
+    '-smp',
+    '2',
+    '-nographic',
+    '-nodefaults',
+    '-no-reboot',
+    '-serial',
+    'stdio',
+    '-kernel',
+    plan.xen,
+    '-append',
+    `console=dtuart dom0_mem=${dom0}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
+    '-device',
+    `guest-loader,addr=0x${ARM64_DOM0_KERNEL_AT.toString(16)},kernel=${value(plan.dom0Kernel)},bootargs=console=hvc0 quiet`,
+    '-device',
+    `guest-loader,addr=0x${ARM64_DOM0_INITRAMFS_AT.toString(16)},initrd=${value(plan.dom0Initramfs)}`,
   ]
 }

@@ -4,19 +4,17 @@ import { access, constants, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/pro
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
+import { archOfNode, type KernelArch } from '../arch.js'
 import { inspectKernelImage } from '../describe/kernel-image.js'
 import { readKernelConfig } from '../check/read-config.js'
 import { kvmFailureIn, kvmGivenUp, KVM_PROBE_SECONDS, planAccels, type KvmAccess } from './accel.js'
+import { InternalError } from '../errors.js'
 import { writeCpio } from './cpio.js'
 import { findBootHost, type BootHost } from './host-tools.js'
-import { dom0InitramfsEntries, guestRamdiskEntries, qemuArgs, ROOT_IMAGE_DIRS, type Accel } from './plan.js'
-import { bootPassed, firstFailure, GUEST_PREFIX, readStages, type ConsoleLine, type StageResult } from './stages.js'
+import { dom0InitramfsEntries, guestRamdiskEntries, guestTypeOf, qemuArgs, ROOT_IMAGE_DIRS, type Accel } from './plan.js'
+import { bootPassed, firstFailure, GUEST_PREFIX, readStages, stageSpecs, type ConsoleLine, type StageResult } from './stages.js'
 
 const run = promisify(execFile)
-
-/** Why an aarch64 kernel is not booted (README "Boot test" says what it would take). */
-export const AARCH64_SKIP_REASON =
-  'aarch64 kernels are not boot-tested yet: it needs Xen for arm64 under qemu-system-aarch64 -machine virt,virtualization=on with the guest-loader device'
 
 export interface BootOptions {
   image: string
@@ -34,14 +32,18 @@ export interface BootOptions {
   kvmProbeSeconds?: number
   /** Progress lines for the log. */
   log?: (line: string) => void
-  /** Runs once the kernel is known to be bootable here (x86_64), before any tool is looked for: installs them. */
-  prepare?: () => Promise<void>
+  /** Runs once the kernel's architecture is known, before any tool is looked for: installs QEMU for it. */
+  prepare?: (arch: KernelArch) => Promise<void>
+  /** The boot kit to take Xen, dom0 and its userland from (`oci:<dir>[:tag]`, `host/repo@sha256:...`); the pinned one by default. */
+  bootKit?: string
 }
 
 export interface BootOutcome {
-  status: 'passed' | 'failed' | 'skipped'
-  /** One line: the first stage that did not happen, or why the test was skipped. */
+  status: 'passed' | 'failed'
+  /** One line: the first stage that did not happen. */
   reason?: string
+  /** The kernel's architecture, which decides the guest type (x86_64 PV, aarch64 PVH). */
+  arch: KernelArch
   stages: StageResult[]
   accel?: Accel
   /** Why the boot ran without KVM though `auto` was asked for (KVM absent, not ours, or given up), for the summary. */
@@ -62,17 +64,14 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
   const serialLog = path.join(options.outDir, 'qemu-serial.log')
   const info = await inspectKernelImage(options.image)
   const config = options.config ? await readKernelConfig(options.config) : undefined
-  if (info.arch === 'aarch64') {
-    return { status: 'skipped', reason: AARCH64_SKIP_REASON, stages: [], consoleLog, serialLog, seconds: 0, release: info.release }
-  }
-  await options.prepare?.()
-  const host = await findBootHost()
+  await options.prepare?.(info.arch)
+  const host = await findBootHost(info.arch, { kit: options.bootKit, log })
   const work = await mkdtemp(path.join(options.outDir, 'work-'))
   try {
     const guestRamdisk = path.join(work, 'guest-initrd.cpio')
     await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox))
-    const root = await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS)
-    const addons = options.addons ?? (await squashfsOfDirs(host, work, 'empty-addons', []))
+    const root = host.rootImage ?? (await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS))
+    const addons = options.addons ?? host.emptyAddons ?? (await squashfsOfDirs(host, work, 'empty-addons', []))
     const guestFiles = { kernel: options.image, ramdisk: guestRamdisk, root, addons }
     const guestBytes = (await Promise.all(Object.values(guestFiles).map((f) => stat(f)))).reduce((n, s) => n + s.size, 0)
     // Generous: a loaded 2-core machine without KVM took 140 s for a whole passing run.
@@ -88,12 +87,13 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
         xenstoreClient: host.xenstoreClient,
         libraries: host.libraries,
         guest: guestFiles,
+        guestType: guestTypeOf(info.arch),
         guestTimeoutSeconds: Math.max(30, timeoutSeconds - 60),
       }),
     )
-    const plan = { xen: host.xen, dom0Kernel: host.dom0Kernel, dom0Initramfs, guestBytes }
+    const plan = { arch: info.arch, xen: host.xen, dom0Kernel: host.dom0Kernel, dom0Initramfs, guestBytes }
     const device = options.kvmDevice ?? '/dev/kvm'
-    const accels = planAccels(options.accel ?? 'auto', await kvmAccess(device), device)
+    const accels = planAccels(options.accel ?? 'auto', await kvmAccess(device, info.arch), device)
     let accelNote = accels.kvmSkipped && `KVM not tried: ${accels.kvmSkipped}`
     if (accelNote) log(`boot test: ${accelNote}`)
     let lines: ConsoleLine[] = []
@@ -115,12 +115,14 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
     }
     const guestLines = lines.filter((l) => l.text.startsWith(GUEST_PREFIX)).map((l) => l.text.slice(GUEST_PREFIX.length))
     await writeLines(consoleLog, guestLines)
-    const stages = readStages(lines)
+    const specs = stageSpecs(info.arch)
+    const stages = readStages(lines, specs)
     const passed = bootPassed(stages)
     return {
       status: passed ? 'passed' : 'failed',
-      reason: passed ? undefined : firstFailure(stages, config),
+      reason: passed ? undefined : firstFailure(stages, config, specs),
       stages,
+      arch: info.arch,
       accel,
       accelNote,
       consoleLog,
@@ -133,8 +135,12 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
   }
 }
 
-/** KVM is worth trying when this user can open the device; what QEMU prints under it decides the rest. */
-async function kvmAccess(device: string): Promise<KvmAccess> {
+/**
+ * KVM is worth trying when the kernel is of the host's architecture and this user can open the device; what QEMU
+ * prints under it decides the rest.
+ */
+async function kvmAccess(device: string, arch: KernelArch): Promise<KvmAccess> {
+  if (archOfNode(process.arch) !== arch) return 'other-arch'
   return access(device, constants.R_OK | constants.W_OK).then(
     (): KvmAccess => 'usable',
     (error: NodeJS.ErrnoException): KvmAccess => (error.code === 'ENOENT' ? 'absent' : 'denied'),
@@ -142,6 +148,7 @@ async function kvmAccess(device: string): Promise<KvmAccess> {
 }
 
 async function squashfsOfDirs(host: BootHost, work: string, name: string, dirs: readonly string[]): Promise<string> {
+  if (host.mksquashfs === undefined) throw new InternalError(`boot test: ${host.source} brings no ${name} image and mksquashfs was not looked for`)
   const tree = path.join(work, `${name}.d`)
   await mkdir(tree, { recursive: true })
   for (const d of dirs) await mkdir(path.join(tree, d), { recursive: true })

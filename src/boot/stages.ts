@@ -1,3 +1,4 @@
+import type { KernelArch } from '../arch.js'
 import { describeEntry, type KernelConfig } from '../check/kernel-config.js'
 
 /**
@@ -70,6 +71,24 @@ export const STAGES: readonly StageSpec[] = [
   { id: 'poweroff', title: 'guest powered off', missing: 'the guest did not power off', options: [] },
 ]
 
+/**
+ * What differs on arm64: there Xen has one guest type (PVH, built by xl's arm64 loader from an Image or Image.gz), and
+ * what a kernel needs to be a Xen guest at all is CONFIG_XEN (CONFIG_XEN_PV is x86-only).
+ */
+const AARCH64_STAGES: Readonly<Record<string, Partial<StageSpec>>> = {
+  loaded: {
+    title: "Xen's domain builder loaded the kernel",
+    missing: "Xen's domain builder rejected the image (an arm64 zone kernel is arch/arm64/boot/Image or Image.gz)",
+    options: ['CONFIG_XEN'],
+  },
+  console: { options: ['CONFIG_XEN', 'CONFIG_HVC_XEN', 'CONFIG_PRINTK'] },
+}
+
+/** The stages of one architecture's boot test: the same ids and order everywhere. */
+export function stageSpecs(arch: KernelArch): readonly StageSpec[] {
+  return arch === 'x86_64' ? STAGES : STAGES.map((s) => ({ ...s, ...AARCH64_STAGES[s.id] }))
+}
+
 export type StageState = 'ok' | 'failed' | 'skipped' | 'missing'
 
 export interface StageResult {
@@ -94,7 +113,7 @@ export const GUEST_PREFIX = 'ka-guest| '
 export const GUEST_STAGE_PREFIX = 'ka-boot: '
 
 /** Reads the stages from QEMU's serial output (Xen, dom0 and, prefixed, the guest console). */
-export function readStages(lines: readonly ConsoleLine[]): StageResult[] {
+export function readStages(lines: readonly ConsoleLine[], specs: readonly StageSpec[] = STAGES): StageResult[] {
   const seen = new Map<string, { state: StageState; at: number; detail?: string }>()
   const mark = (id: string, state: StageState, at: number, detail?: string): void => {
     if (!seen.has(id)) seen.set(id, { state, at, detail })
@@ -122,7 +141,7 @@ export function readStages(lines: readonly ConsoleLine[]): StageResult[] {
       if (marker) mark('marker', 'ok', at, marker[1])
     }
   }
-  return STAGES.map((spec) => {
+  return specs.map((spec) => {
     const s = seen.get(spec.id)
     return { id: spec.id, title: spec.title, state: s?.state ?? 'missing', at: s?.at, detail: s?.detail }
   })
@@ -140,10 +159,10 @@ export function bootPassed(results: readonly StageResult[]): boolean {
 }
 
 /** The one line naming the first stage that did not happen, with the config options responsible when known. */
-export function firstFailure(results: readonly StageResult[], config?: KernelConfig): string | undefined {
+export function firstFailure(results: readonly StageResult[], config?: KernelConfig, specs: readonly StageSpec[] = STAGES): string | undefined {
   const failed = results.find((r) => r.state === 'failed' || r.state === 'missing')
   if (!failed) return undefined
-  const spec = STAGES.find((s) => s.id === failed.id) as StageSpec
+  const spec = specs.find((s) => s.id === failed.id) as StageSpec
   const parts = [spec.missing]
   if (failed.detail) parts.push(failed.detail)
   if (!spec.harness) {

@@ -4,14 +4,18 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { assertSquashfs } from '../describe/squashfs.js'
 import { InputError, oneOf } from '../errors.js'
+import { checkKitReference } from '../boot/kit-oci-adapter.js'
+import { guestTypeOf } from '../boot/plan.js'
 import { runBootTest } from '../boot/run-boot.js'
 import { escaped, type CliIo } from './io.js'
 
-export const BOOT_USAGE = `usage: kernel-action boot --image bzImage [--addons addons.squashfs] [--config .config]
-                          [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS]
-exit status: 0 passed, 1 failed, 2 usage or input error, 3 skipped (aarch64)`
+export const BOOT_USAGE = `usage: kernel-action boot --image bzImage|Image|Image.gz [--addons addons.squashfs] [--config .config]
+                          [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS] [--boot-kit REFERENCE]
+exit status: 0 passed, 1 failed, 2 usage or input error`
 
-/** Boots the kernel as a Xen PV guest under Xen in QEMU and prints each stage, a line at a time. */
+/**
+ * Boots the kernel as a Xen guest (x86_64 PV, aarch64 PVH) under Xen in QEMU and prints each stage, a line at a time.
+ */
 export async function bootCommand(args: string[], io: CliIo): Promise<number> {
   // Escaped like every other command's lines: guest console text and paths are not the runner's commands.
   const write = escaped(io).out
@@ -24,6 +28,7 @@ export async function bootCommand(args: string[], io: CliIo): Promise<number> {
       out: { type: 'string' },
       accel: { type: 'string', default: 'auto' },
       timeout: { type: 'string', default: '600' },
+      'boot-kit': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -32,6 +37,8 @@ export async function bootCommand(args: string[], io: CliIo): Promise<number> {
   const timeoutSeconds = Number(values.timeout)
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30)
     throw new InputError(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`)
+  const accel = oneOf('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg'] as const)
+  const bootKit = checkKitReference(values['boot-kit'] ?? '') || undefined
   // Through the checked opener first: a FIFO would hang the boot, /dev/zero would be copied until the disk fills.
   if (values.addons) await assertSquashfs(values.addons, '--addons')
   const outcome = await runBootTest({
@@ -39,17 +46,14 @@ export async function bootCommand(args: string[], io: CliIo): Promise<number> {
     addons: values.addons,
     config: values.config,
     outDir: values.out ?? path.join(tmpdir(), `kernel-action-boot-${process.pid}`),
-    accel: oneOf('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg'] as const),
+    accel,
     timeoutSeconds,
+    bootKit,
     log: write,
   })
   for (const s of outcome.stages) {
     const time = s.at === undefined ? '      ' : `${s.at.toFixed(1).padStart(5)}s`
     write(`${time} ${s.state.padEnd(7)} ${s.title}${s.detail ? ` (${s.detail})` : ''}`)
-  }
-  if (outcome.status === 'skipped') {
-    write(`boot test skipped: ${outcome.reason}`)
-    return 3
   }
   write(`guest console: ${outcome.consoleLog}`)
   if (outcome.status === 'failed') {
@@ -57,7 +61,7 @@ export async function bootCommand(args: string[], io: CliIo): Promise<number> {
     return 1
   }
   write(
-    `boot passed: ${outcome.release ?? 'the kernel'} booted as a Xen PV guest and did what krata's zone init needs (${outcome.accel?.toUpperCase()}, ${outcome.seconds.toFixed(0)} s)`,
+    `boot passed: ${outcome.release ?? 'the kernel'} booted as a Xen ${guestTypeOf(outcome.arch).toUpperCase()} guest and did what krata's zone init needs (${outcome.accel?.toUpperCase()}, ${outcome.seconds.toFixed(0)} s)`,
   )
   return 0
 }

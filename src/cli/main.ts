@@ -4,6 +4,7 @@ import { oneLine } from '../errors.js'
 import { escapeLogLine } from '../log-line.js'
 import { ADDONS_USAGE, addonsCommand } from './addons.js'
 import { BOOT_USAGE, bootCommand } from './boot.js'
+import { BOOT_KIT_USAGE, bootKitCommand } from './boot-kit.js'
 import { CHECK_EXIT, CHECK_USAGE, checkCommand } from './check.js'
 import { DIFF_USAGE, diffCommand } from './diff.js'
 import { REF_USAGE } from './host-args.js'
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   verify: { run: verifyCommand, usage: VERIFY_USAGE },
   install: { run: installCommand, usage: INSTALL_USAGE },
   boot: { run: bootCommand, usage: BOOT_USAGE },
+  'boot-kit': { run: bootKitCommand, usage: BOOT_KIT_USAGE },
   diff: { run: diffCommand, usage: DIFF_USAGE },
   addons: { run: addonsCommand, usage: ADDONS_USAGE },
 }
@@ -34,6 +36,7 @@ ${firstLine(INSTALL_USAGE).replace('usage: ', '       ')}
 ${REF_USAGE}
 exit status: 0 requirements met (verify: no problem), 1 requirements not met (verify: a problem), 2 usage or input error
 ${BOOT_USAGE}
+${BOOT_KIT_USAGE}
 ${DIFF_USAGE}
 ${ADDONS_USAGE}`
 

@@ -63,6 +63,18 @@ export function isArm64ImageHeader(head: Buffer): boolean {
 }
 
 /**
+ * The payload compression of an EFI zboot image (`vmlinuz.efi`, CONFIG_EFI_ZBOOT=y), from its header
+ * (drivers/firmware/efi/libstub/zboot-header.S: "MZ", "zimg" at 4, the compression's name at 24), or undefined when
+ * `head` is not one. Only EFI firmware starts such a file; Xen's domain builder wants the Image inside it.
+ */
+export function efiZbootCompression(head: Buffer): string | undefined {
+  if (head.length < 0x40 || head.toString('latin1', 0, 2) !== 'MZ' || head.toString('latin1', 4, 8) !== 'zimg') return undefined
+  const name = head.subarray(24, 0x38)
+  const end = name.indexOf(0)
+  return name.toString('latin1', 0, end < 0 ? name.length : end).replace(/[^\x20-\x7e]/g, '?')
+}
+
+/**
  * The bytes an arm64 Image with an EFI stub must hold: the end of its last PE/COFF section's raw data
  * (arch/arm64/kernel/efi-header.S lays .text and .data out up to _edata). Undefined without a PE header ("MZ" at 0,
  * "PE\0\0" at the offset stored at 0x3c) or when `head` is too short to hold the section table.

@@ -18,6 +18,7 @@ import {
   PAYLOAD_MAGIC_BYTES,
   PE_HEADER_BYTES,
   cString,
+  efiZbootCompression,
   isArm64ImageHeader,
   isGzip,
   parseBzImageHeader,
@@ -90,6 +91,12 @@ export async function inspectKernelImage(path: string): Promise<KernelImageInfo>
       }
       const info: ImageFacts = { path, format: 'arm64-Image.gz', arch: 'aarch64', payloadCompression: 'gzip', size }
       return withBanner(info, banner)
+    }
+    const zboot = efiZbootCompression(head)
+    if (zboot !== undefined) {
+      throw new InputError(
+        `image: ${path} is an EFI zboot image (vmlinuz.efi, ${zboot || 'unnamed'} payload), which Xen cannot load: give arch/arm64/boot/Image or Image.gz of the same build`,
+      )
     }
     throw new InputError(`image: ${path} is not a Linux kernel image (no bzImage "HdrS" header, no arm64 Image magic)`)
   } finally {
