@@ -682,7 +682,7 @@ function moduleDecompressor(file) {
     return undefined;
 }
 /** Input that does not decompress (what zlib's own errors also mean here); the caller names the file it came from. */
-class DecompressError extends Error {
+class DecompressError extends errors_InputError {
     name = 'DecompressError';
 }
 /** Raised when the program a decompressor needs is not installed, so the caller can say what that means there. */
@@ -733,6 +733,7 @@ async function runFilter(program, args, input, maxBytes) {
 // The on-disk records of a squashfs 4 image that reading a file by its path needs (the kernel's
 // fs/squashfs/squashfs_fs.h): metadata block headers, inodes, directory listings, fragment entries and data block
 // sizes. Pure: bytes in, records out; a record that cannot be what it claims is a SquashfsFormatError saying what.
+
 /** A metadata block holds at most this many bytes once decompressed (SQUASHFS_METADATA_SIZE). */
 const METADATA_BLOCK_BYTES = 8192;
 /** The fragment index of a file without a fragment (SQUASHFS_INVALID_FRAG). */
@@ -743,7 +744,7 @@ const FRAGMENT_ENTRY_BYTES = 16;
 /** The longest a file name can be in a directory entry (SQUASHFS_NAME_LEN). */
 const NAME_MAX = 256;
 /** A record that is not what the format says it must be; the reader turns it into one line naming the file. */
-class SquashfsFormatError extends Error {
+class SquashfsFormatError extends errors_InputError {
     name = 'SquashfsFormatError';
 }
 function inodeRefOf(reference) {

@@ -3,7 +3,7 @@
 // program, for modules only (an xz squashfs is read through unsquashfs instead: see open-addons.ts).
 import { spawn } from 'node:child_process'
 import zlib from 'node:zlib'
-import { ToolError } from '../errors.js'
+import { InputError, ToolError } from '../errors.js'
 
 /** Decompresses one whole compressed buffer to at most `maxBytes` bytes; a corrupt or larger one is rejected. */
 export type Decompress = (input: Buffer, maxBytes: number) => Promise<Buffer>
@@ -56,7 +56,7 @@ export function moduleDecompressor(file: string): Decompressor | undefined {
 }
 
 /** Input that does not decompress (what zlib's own errors also mean here); the caller names the file it came from. */
-export class DecompressError extends Error {
+export class DecompressError extends InputError {
   override name = 'DecompressError'
 }
 

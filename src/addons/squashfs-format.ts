@@ -1,6 +1,7 @@
 // The on-disk records of a squashfs 4 image that reading a file by its path needs (the kernel's
 // fs/squashfs/squashfs_fs.h): metadata block headers, inodes, directory listings, fragment entries and data block
 // sizes. Pure: bytes in, records out; a record that cannot be what it claims is a SquashfsFormatError saying what.
+import { InputError } from '../errors.js'
 
 /** A metadata block holds at most this many bytes once decompressed (SQUASHFS_METADATA_SIZE). */
 export const METADATA_BLOCK_BYTES = 8192
@@ -13,7 +14,7 @@ export const FRAGMENT_ENTRY_BYTES = 16
 const NAME_MAX = 256
 
 /** A record that is not what the format says it must be; the reader turns it into one line naming the file. */
-export class SquashfsFormatError extends Error {
+export class SquashfsFormatError extends InputError {
   override name = 'SquashfsFormatError'
 }
 
