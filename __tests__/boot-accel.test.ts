@@ -45,7 +45,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function bootWith(mode: 'internal-error' | 'silent', kvmDevice: string, kvmProbeSeconds?: number) {
+async function bootWith(mode: 'internal-error' | 'silent', kvmDevice: string, kvmProbeSeconds?: number, accel?: 'kvm') {
   const bootKit = testBootKit()
   const { bin, pids } = standInQemu(mode)
   const savedPath = process.env.PATH
@@ -56,8 +56,9 @@ async function bootWith(mode: 'internal-error' | 'silent', kvmDevice: string, kv
     const outcome = await runBootTest({
       image: path.join(sample, 'bzImage'),
       config: path.join(sample, 'config'),
-      outDir: path.join(dir, `out-${mode}-${path.basename(kvmDevice)}`),
+      outDir: path.join(dir, `out-${mode}-${path.basename(kvmDevice)}-${accel ?? 'auto'}`),
       kvmDevice,
+      accel,
       kvmProbeSeconds,
       timeoutSeconds: 120,
       log: (line) => lines.push(line),
@@ -100,6 +101,15 @@ describe('bounded KVM attempt', () => {
     expect(r.outcome.stages[0]).toMatchObject({ state: 'ok' })
     expect(r.outcome.status).toBe('failed')
     expect(fs.readFileSync(r.outcome.serialLog.replace(/\.log$/, '.kvm.log'), 'utf8')).toContain('# given up: KVM internal error. Suberror: 1')
+  }, 60_000)
+
+  it('kills a KVM run asked for alone (--accel kvm) on its KVM error instead of waiting out the timeout', async () => {
+    const r = await bootWith('internal-error', kvmDevice, undefined, 'kvm')
+    expect(r.runs.map(([accel]) => accel)).toEqual(['kvm'])
+    expect(alive(Number(r.runs[0]![1]))).toBe(false)
+    expect(r.seconds).toBeLessThan(25)
+    expect(r.outcome.accel).toBe('kvm')
+    expect(r.outcome.status).toBe('failed')
   }, 60_000)
 
   it('kills a KVM run that prints no Xen line within the bound', async () => {

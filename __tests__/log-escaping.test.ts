@@ -1,9 +1,13 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { renderMergeSummary } from '../src/action/summary.js'
 import { buildDrift, type KernelSide } from '../src/drift/drift.js'
 import { renderDriftSummary } from '../src/drift/render.js'
 import { parseKernelConfig } from '../src/check/kernel-config.js'
-import { escapeLogLine, escapeSummaryText } from '../src/log-line.js'
+import { escapeJsonForLog, escapeLogLine, escapeSummaryText } from '../src/log-line.js'
+import { runCli } from './support/cli.js'
 import type { MergeOutcome } from '../src/publish/merge.js'
 import { RUNNER_WHITESPACE, runnerCommands } from './support/runner-lines.js'
 
@@ -94,5 +98,24 @@ describe('escapeSummaryText: image text in the job summary is one line with no m
   it('in the merge summary: the version and flavor the images carry', () => {
     const outcome = { imageRef: 'oci:out@sha256:1', tags: [], version: hostile, flavor: hostile, platforms: [], digest: 'sha256:1' }
     expectInert(renderMergeSummary(outcome as unknown as MergeOutcome))
+  })
+})
+
+describe('JSON for the log (--json)', () => {
+  it('holds no v1 command and parses back to exactly the same strings', () => {
+    const value = { config: 'x##[error]injected', nested: ['##[add-mask]secret'] }
+    const text = escapeJsonForLog(JSON.stringify(value, null, 2))
+    expect(text).not.toContain('##[')
+    expect(JSON.parse(text)).toEqual(value)
+  })
+
+  it('kernel-action check --json of a config whose name holds ##[ prints no runner command', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'json-log-'))
+    const name = path.join(dir, 'x##[error]injected')
+    fs.writeFileSync(name, 'CONFIG_X86_64=y\nCONFIG_XEN=y\n')
+    const run = await runCli(['check', '--json', '--config', name])
+    expect(run.stdout).not.toContain('##[')
+    expect((JSON.parse(run.stdout) as { config: string }).config).toBe(name)
+    fs.rmSync(dir, { recursive: true, force: true })
   })
 })

@@ -6368,6 +6368,14 @@ function escapeLogLine(text) {
         .replace(LEADING_COMMAND, '$1%3A:')
         .replace(/##\[/g, '##%5B');
 }
+/**
+ * JSON printed where the runner reads it (`--json` in a workflow's `run:` step): `[` after `##` written as the JSON
+ * escape `\u005b`, so no line holds a v1 command while every string parses back exactly as it was. A pretty-printed
+ * JSON line never starts with `::`, so nothing else can be a command.
+ */
+function escapeJsonForLog(json) {
+    return json.replace(/##\[/g, '##\\u005b');
+}
 /** User text inside the job summary's HTML: the five characters HTML gives a meaning to, as numeric references. */
 function escapeHtml(text) {
     return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -9798,9 +9806,10 @@ async function runBootTest(options) {
             accel = candidate;
             const last = i === accels.order.length - 1;
             log(`boot test: Xen in QEMU with ${candidate === 'kvm' ? 'KVM' : 'TCG (no KVM: software emulation)'}`);
-            // A KVM run that may fall back is watched: its failures pause QEMU instead of ending it.
-            const probe = candidate === 'kvm' && !last ? (options.kvmProbeSeconds ?? KVM_PROBE_SECONDS) : undefined;
-            const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog, probe);
+            // A KVM run is watched: its failures pause QEMU instead of ending it. Only one that may fall back gets the
+            // short bound for its first Xen line; one asked for alone is still killed on a KVM error line.
+            const kvm = candidate === 'kvm' ? { probeSeconds: last ? undefined : (options.kvmProbeSeconds ?? KVM_PROBE_SECONDS) } : undefined;
+            const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog, kvm);
             lines = result.lines;
             const xenStarted = lines.some((l) => l.text.includes('(XEN)'));
             if (last || (!result.givenUp && xenStarted))
@@ -9854,13 +9863,20 @@ async function squashfsOfDirs(host, work, name, dirs) {
 }
 /**
  * Runs QEMU, timestamping each serial line as it arrives (the stage times), and writes them all to `serialLog`. With
- * `probeSeconds` (a KVM attempt), QEMU is killed at the first sign of a KVM failure or when no `(XEN)` line came in time.
+ * `kvm` (a KVM run), QEMU is killed at the first sign of a KVM failure, and with `kvm.probeSeconds` also when no
+ * `(XEN)` line came in that time.
  */
-function runQemu(qemu, args, timeoutSeconds, serialLog, probeSeconds) {
+function runQemu(qemu, args, timeoutSeconds, serialLog, kvm) {
+    const probeSeconds = kvm?.probeSeconds;
     return new Promise((resolve, reject) => {
         const started = process.hrtime.bigint();
         const lines = [];
         const out = (0,external_node_fs_.createWriteStream)(serialLog);
+        // A full disk or an unwritable --out is this run's failure, not an uncaught one (the handler runs after spawn).
+        out.on('error', (error) => {
+            child.kill('SIGKILL');
+            reject(error);
+        });
         out.write(`# ${qemu} ${args.join(' ')}\n`);
         const child = (0,external_node_child_process_.spawn)(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
         let lastError;
@@ -9876,7 +9892,7 @@ function runQemu(qemu, args, timeoutSeconds, serialLog, probeSeconds) {
         let xenSeen = false;
         const probe = probeSeconds === undefined ? undefined : setTimeout(() => giveUp(`no (XEN) line within ${probeSeconds} s`), probeSeconds * 1000);
         const watch = (text) => {
-            if (probeSeconds === undefined)
+            if (kvm === undefined)
                 return;
             const failure = kvmFailureIn(text);
             if (failure)

@@ -20,6 +20,15 @@ export function escapeLogLine(text: string): string {
     .replace(/##\[/g, '##%5B')
 }
 
+/**
+ * JSON printed where the runner reads it (`--json` in a workflow's `run:` step): `[` after `##` written as the JSON
+ * escape `\u005b`, so no line holds a v1 command while every string parses back exactly as it was. A pretty-printed
+ * JSON line never starts with `::`, so nothing else can be a command.
+ */
+export function escapeJsonForLog(json: string): string {
+  return json.replace(/##\[/g, '##\\u005b')
+}
+
 /** User text inside the job summary's HTML: the five characters HTML gives a meaning to, as numeric references. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)

@@ -134,6 +134,14 @@ function escapeLogLine(text) {
         .replace(LEADING_COMMAND, '$1%3A:')
         .replace(/##\[/g, '##%5B');
 }
+/**
+ * JSON printed where the runner reads it (`--json` in a workflow's `run:` step): `[` after `##` written as the JSON
+ * escape `\u005b`, so no line holds a v1 command while every string parses back exactly as it was. A pretty-printed
+ * JSON line never starts with `::`, so nothing else can be a command.
+ */
+function escapeJsonForLog(json) {
+    return json.replace(/##\[/g, '##\\u005b');
+}
 /** User text inside the job summary's HTML: the five characters HTML gives a meaning to, as numeric references. */
 function escapeHtml(text) {
     return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -6300,9 +6308,10 @@ async function runBootTest(options) {
             accel = candidate;
             const last = i === accels.order.length - 1;
             log(`boot test: Xen in QEMU with ${candidate === 'kvm' ? 'KVM' : 'TCG (no KVM: software emulation)'}`);
-            // A KVM run that may fall back is watched: its failures pause QEMU instead of ending it.
-            const probe = candidate === 'kvm' && !last ? (options.kvmProbeSeconds ?? KVM_PROBE_SECONDS) : undefined;
-            const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog, probe);
+            // A KVM run is watched: its failures pause QEMU instead of ending it. Only one that may fall back gets the
+            // short bound for its first Xen line; one asked for alone is still killed on a KVM error line.
+            const kvm = candidate === 'kvm' ? { probeSeconds: last ? undefined : (options.kvmProbeSeconds ?? KVM_PROBE_SECONDS) } : undefined;
+            const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog, kvm);
             lines = result.lines;
             const xenStarted = lines.some((l) => l.text.includes('(XEN)'));
             if (last || (!result.givenUp && xenStarted))
@@ -6356,13 +6365,20 @@ async function squashfsOfDirs(host, work, name, dirs) {
 }
 /**
  * Runs QEMU, timestamping each serial line as it arrives (the stage times), and writes them all to `serialLog`. With
- * `probeSeconds` (a KVM attempt), QEMU is killed at the first sign of a KVM failure or when no `(XEN)` line came in time.
+ * `kvm` (a KVM run), QEMU is killed at the first sign of a KVM failure, and with `kvm.probeSeconds` also when no
+ * `(XEN)` line came in that time.
  */
-function runQemu(qemu, args, timeoutSeconds, serialLog, probeSeconds) {
+function runQemu(qemu, args, timeoutSeconds, serialLog, kvm) {
+    const probeSeconds = kvm?.probeSeconds;
     return new Promise((resolve, reject) => {
         const started = process.hrtime.bigint();
         const lines = [];
         const out = (0,external_node_fs_namespaceObject.createWriteStream)(serialLog);
+        // A full disk or an unwritable --out is this run's failure, not an uncaught one (the handler runs after spawn).
+        out.on('error', (error) => {
+            child.kill('SIGKILL');
+            reject(error);
+        });
         out.write(`# ${qemu} ${args.join(' ')}\n`);
         const child = (0,external_node_child_process_namespaceObject.spawn)(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
         let lastError;
@@ -6378,7 +6394,7 @@ function runQemu(qemu, args, timeoutSeconds, serialLog, probeSeconds) {
         let xenSeen = false;
         const probe = probeSeconds === undefined ? undefined : setTimeout(() => giveUp(`no (XEN) line within ${probeSeconds} s`), probeSeconds * 1000);
         const watch = (text) => {
-            if (probeSeconds === undefined)
+            if (kvm === undefined)
                 return;
             const failure = kvmFailureIn(text);
             if (failure)
@@ -8814,6 +8830,7 @@ async function readFragmentLines(files) {
 
 
 
+
 const CHECK_USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--arch x86_64|aarch64]
                            [--requirements FILE]... [--ignore OPTION]... [--strict] [--no-boot-rules]
                            [--fail-on error|warning|never] [--json]
@@ -8868,8 +8885,8 @@ async function checkCommand(args, io) {
     }
     const failing = isFailing(report, failOn);
     if (values.json) {
-        // Unescaped, as before: it is data for a program, and escaping would change its strings.
-        writeLines(io.out, reportJson(report));
+        // Data for a program: escaped only in a way JSON itself undoes, so its strings parse back unchanged.
+        writeLines(io.out, escapeJsonForLog(reportJson(report)));
     }
     else {
         const { out } = escaped(io);
@@ -9391,6 +9408,7 @@ function driftNotices(drift) {
 
 
 
+
 const DIFF_USAGE = `usage: kernel-action diff OLD NEW [--arch x86_64|aarch64] [--insecure-registry] [--json]
        OLD and NEW: a .config, a config.gz, or an image (host/repo:tag, host/repo@digest, oci:<layout>[:tag|@digest])
 exit status: 0 same config, 1 options changed, 2 usage or input error`;
@@ -9428,7 +9446,10 @@ async function diffCommand(args, io) {
     };
     const drift = buildDrift(await read(oldArg), await read(newArg), requirementOptionSet());
     // Line by line through the same escaping (the JSON too, as before): config paths and values are user text.
-    writeLines(escaped(io).out, values.json ? `${JSON.stringify(drift, null, 2)}\n` : renderDriftText(drift));
+    if (values.json)
+        writeLines(io.out, `${escapeJsonForLog(JSON.stringify(drift, null, 2))}\n`);
+    else
+        writeLines(escaped(io).out, renderDriftText(drift));
     return drift.configChanged > 0 ? 1 : 0;
 }
 
@@ -9925,12 +9946,14 @@ function isFileSystemError(error) {
     return typeof code === 'string' && typeof file === 'string';
 }
 /**
- * Streams every layer once, all at once (each into its own folder), then keeps, for each file, the copy from the last
- * layer that has it: the one krata would see once the layers are stacked.
+ * Streams every layer once, one after another (each into its own folder), then keeps, for each file, the copy from the
+ * last layer that has it: the one krata would see once the layers are stacked. One at a time, so a refused layer stops
+ * the install before the next is fetched, and nothing is still writing into the staging folder when a failure
+ * removes it.
  */
 async function stageFiles(image, staging, from) {
-    // allSettled: no layer may still be writing into the staging folder when a failure removes it.
-    const settled = await Promise.allSettled(image.layers.map(async (layer, position) => {
+    const perLayer = [];
+    for (const [position, layer] of image.layers.entries()) {
         const dir = external_node_path_default().join(staging, String(position));
         await external_node_fs_default().promises.mkdir(dir);
         const found = new Set();
@@ -9949,12 +9972,8 @@ async function stageFiles(image, staging, from) {
                 found.add(wanted.target);
             };
         }, from);
-        return found;
-    }));
-    const failed = settled.find((outcome) => outcome.status === 'rejected');
-    if (failed !== undefined)
-        throw failed.reason;
-    const perLayer = settled.map((outcome) => outcome.value);
+        perLayer.push(found);
+    }
     const staged = new Set();
     for (const { target } of INSTALLED) {
         const last = perLayer.findLastIndex((found) => found.has(target));

@@ -102,9 +102,10 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
       accel = candidate
       const last = i === accels.order.length - 1
       log(`boot test: Xen in QEMU with ${candidate === 'kvm' ? 'KVM' : 'TCG (no KVM: software emulation)'}`)
-      // A KVM run that may fall back is watched: its failures pause QEMU instead of ending it.
-      const probe = candidate === 'kvm' && !last ? (options.kvmProbeSeconds ?? KVM_PROBE_SECONDS) : undefined
-      const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog, probe)
+      // A KVM run is watched: its failures pause QEMU instead of ending it. Only one that may fall back gets the
+      // short bound for its first Xen line; one asked for alone is still killed on a KVM error line.
+      const kvm = candidate === 'kvm' ? { probeSeconds: last ? undefined : (options.kvmProbeSeconds ?? KVM_PROBE_SECONDS) } : undefined
+      const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog, kvm)
       lines = result.lines
       const xenStarted = lines.some((l) => l.text.includes('(XEN)'))
       if (last || (!result.givenUp && xenStarted)) break
@@ -168,13 +169,20 @@ interface QemuRun {
 
 /**
  * Runs QEMU, timestamping each serial line as it arrives (the stage times), and writes them all to `serialLog`. With
- * `probeSeconds` (a KVM attempt), QEMU is killed at the first sign of a KVM failure or when no `(XEN)` line came in time.
+ * `kvm` (a KVM run), QEMU is killed at the first sign of a KVM failure, and with `kvm.probeSeconds` also when no
+ * `(XEN)` line came in that time.
  */
-function runQemu(qemu: string, args: string[], timeoutSeconds: number, serialLog: string, probeSeconds?: number): Promise<QemuRun> {
+function runQemu(qemu: string, args: string[], timeoutSeconds: number, serialLog: string, kvm?: { probeSeconds?: number }): Promise<QemuRun> {
+  const probeSeconds = kvm?.probeSeconds
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
     const lines: ConsoleLine[] = []
     const out = createWriteStream(serialLog)
+    // A full disk or an unwritable --out is this run's failure, not an uncaught one (the handler runs after spawn).
+    out.on('error', (error) => {
+      child.kill('SIGKILL')
+      reject(error)
+    })
     out.write(`# ${qemu} ${args.join(' ')}\n`)
     const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let lastError: string | undefined
@@ -189,7 +197,7 @@ function runQemu(qemu: string, args: string[], timeoutSeconds: number, serialLog
     let xenSeen = false
     const probe = probeSeconds === undefined ? undefined : setTimeout(() => giveUp(`no (XEN) line within ${probeSeconds} s`), probeSeconds * 1000)
     const watch = (text: string): void => {
-      if (probeSeconds === undefined) return
+      if (kvm === undefined) return
       const failure = kvmFailureIn(text)
       if (failure) giveUp(failure)
       if (!xenSeen && text.includes('(XEN)')) {

@@ -9,6 +9,7 @@ import { FAIL_ON, failureSummary, isFailing, reportJson } from '../check/report.
 import { TARGETS } from '../check/requirements.js'
 import { runCheck } from '../check/run-check.js'
 import { escaped, writeLines, type CliIo } from './io.js'
+import { escapeJsonForLog } from '../log-line.js'
 
 export const CHECK_USAGE = `usage: kernel-action check --config FILE [--target zone|host] [--arch x86_64|aarch64]
                            [--requirements FILE]... [--ignore OPTION]... [--strict] [--no-boot-rules]
@@ -64,8 +65,8 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   }
   const failing = isFailing(report, failOn)
   if (values.json) {
-    // Unescaped, as before: it is data for a program, and escaping would change its strings.
-    writeLines(io.out, reportJson(report))
+    // Data for a program: escaped only in a way JSON itself undoes, so its strings parse back unchanged.
+    writeLines(io.out, escapeJsonForLog(reportJson(report)))
   } else {
     const { out } = escaped(io)
     for (const r of report.results) out(formatResultLine(r, report.config))

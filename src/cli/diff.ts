@@ -10,6 +10,7 @@ import { readConfigSide, readImageSide, type ReadSide } from '../drift/read-side
 import { renderDriftText } from '../drift/render.js'
 import { hostKernelArch } from '../pull/image-source.js'
 import { escaped, writeLines, type CliIo } from './io.js'
+import { escapeJsonForLog } from '../log-line.js'
 
 export const DIFF_USAGE = `usage: kernel-action diff OLD NEW [--arch x86_64|aarch64] [--insecure-registry] [--json]
        OLD and NEW: a .config, a config.gz, or an image (host/repo:tag, host/repo@digest, oci:<layout>[:tag|@digest])
@@ -44,6 +45,7 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
   }
   const drift = buildDrift(await read(oldArg), await read(newArg), requirementOptionSet())
   // Line by line through the same escaping (the JSON too, as before): config paths and values are user text.
-  writeLines(escaped(io).out, values.json ? `${JSON.stringify(drift, null, 2)}\n` : renderDriftText(drift))
+  if (values.json) writeLines(io.out, `${escapeJsonForLog(JSON.stringify(drift, null, 2))}\n`)
+  else writeLines(escaped(io).out, renderDriftText(drift))
   return drift.configChanged > 0 ? 1 : 0
 }

@@ -138,41 +138,38 @@ function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { p
 }
 
 /**
- * Streams every layer once, all at once (each into its own folder), then keeps, for each file, the copy from the last
- * layer that has it: the one krata would see once the layers are stacked.
+ * Streams every layer once, one after another (each into its own folder), then keeps, for each file, the copy from the
+ * last layer that has it: the one krata would see once the layers are stacked. One at a time, so a refused layer stops
+ * the install before the next is fetched, and nothing is still writing into the staging folder when a failure
+ * removes it.
  */
 async function stageFiles(image: OpenedImage, staging: string, from: string): Promise<Set<string>> {
-  // allSettled: no layer may still be writing into the staging folder when a failure removes it.
-  const settled = await Promise.allSettled(
-    image.layers.map(async (layer, position) => {
-      const dir = path.join(staging, String(position))
-      await fs.promises.mkdir(dir)
-      const found = new Set<string>()
-      await readLayer(
-        image,
-        layer,
-        (entry) => {
-          const wanted = INSTALLED.find(({ source }) => source === entry.path)
-          if (wanted === undefined) return undefined
-          if (!isRegularEntry(entry.type)) {
-            throw new InputError(`${from}: ${entry.path} is a ${entry.type} entry, not a regular file`)
-          }
-          return async (body) => {
-            const file = path.join(dir, wanted.target)
-            const handle = await fs.promises.open(file, CREATE_NEW, 0o644)
-            await pipeline(body, handle.createWriteStream({ highWaterMark: 1 << 20 }))
-            await fsyncPath(file)
-            found.add(wanted.target)
-          }
-        },
-        from,
-      )
-      return found
-    }),
-  )
-  const failed = settled.find((outcome) => outcome.status === 'rejected')
-  if (failed !== undefined) throw failed.reason
-  const perLayer = settled.map((outcome) => (outcome as PromiseFulfilledResult<Set<string>>).value)
+  const perLayer: Set<string>[] = []
+  for (const [position, layer] of image.layers.entries()) {
+    const dir = path.join(staging, String(position))
+    await fs.promises.mkdir(dir)
+    const found = new Set<string>()
+    await readLayer(
+      image,
+      layer,
+      (entry) => {
+        const wanted = INSTALLED.find(({ source }) => source === entry.path)
+        if (wanted === undefined) return undefined
+        if (!isRegularEntry(entry.type)) {
+          throw new InputError(`${from}: ${entry.path} is a ${entry.type} entry, not a regular file`)
+        }
+        return async (body) => {
+          const file = path.join(dir, wanted.target)
+          const handle = await fs.promises.open(file, CREATE_NEW, 0o644)
+          await pipeline(body, handle.createWriteStream({ highWaterMark: 1 << 20 }))
+          await fsyncPath(file)
+          found.add(wanted.target)
+        }
+      },
+      from,
+    )
+    perLayer.push(found)
+  }
   const staged = new Set<string>()
   for (const { target } of INSTALLED) {
     const last = perLayer.findLastIndex((found) => found.has(target))
