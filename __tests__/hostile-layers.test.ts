@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib'
 import { craftBzImage } from './support/crafted-kernel.js'
 import { ANNOTATIONS, METADATA } from './support/kernel-images.js'
 import { runCliBundleSync } from './support/cli.js'
+import { tarHeader } from './support/tar-header.js'
 
 const GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip'
 const ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd'
@@ -24,25 +25,6 @@ beforeAll(() => {
 afterAll(() => {
   if (!process.env.KEEP_WORK) fs.rmSync(work, { recursive: true, force: true })
 })
-
-/** A ustar header block for `name`, with a correct checksum unless `edit` breaks it afterwards. */
-function tarHeader(name: string, size: number, type = '0', edit?: (block: Buffer) => void): Buffer {
-  const block = Buffer.alloc(512)
-  block.write(name, 0, 'utf8')
-  block.write('0000644\0', 100)
-  block.write('0000000\0', 108)
-  block.write('0000000\0', 116)
-  block.write(`${size.toString(8).padStart(11, '0')}\0`, 124)
-  block.write('00000000000\0', 136)
-  block.write(type, 156)
-  block.write('ustar\0' + '00', 257, 'latin1')
-  edit?.(block)
-  block.fill(0x20, 148, 156)
-  let sum = 0
-  for (const byte of block) sum += byte
-  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1')
-  return block
-}
 
 const pad = (size: number): Buffer => Buffer.alloc((512 - (size % 512)) % 512)
 const END = Buffer.alloc(1024)

@@ -11,24 +11,8 @@ import { KERNEL_FILE_CAPS, kernelFileSizeProblem, placedPath } from '../src/pull
 import { ZstdFrameCheck, layerMagicProblem } from '../src/pull/layer-bytes.js'
 import { bodyToBuffer, walkTar, type LayerEntry } from '../src/pull/layer-reader.js'
 import { numericField, parseTarHeader, paxSize } from '../src/pull/tar-header.js'
+import { tarHeader as header } from './support/tar-header.js'
 
-function header(name: string, size: number, type = '0', edit?: (block: Buffer) => void): Buffer {
-  const block = Buffer.alloc(512)
-  block.write(name, 0, 'utf8')
-  block.write('0000644\0', 100)
-  block.write('0000000\0', 108)
-  block.write('0000000\0', 116)
-  block.write(`${size.toString(8).padStart(11, '0')}\0`, 124)
-  block.write('00000000000\0', 136)
-  block.write(type, 156)
-  block.write('ustar\u000000', 257, 'latin1')
-  edit?.(block)
-  block.fill(0x20, 148, 156)
-  let sum = 0
-  for (const byte of block) sum += byte
-  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1')
-  return block
-}
 const pad = (size: number): Buffer => Buffer.alloc((512 - (size % 512)) % 512)
 const entry = (name: string, body: Buffer, type = '0'): Buffer => Buffer.concat([header(name, body.length, type), body, pad(body.length)])
 const END = Buffer.alloc(1024)

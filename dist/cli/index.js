@@ -6,7 +6,7 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(371);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(548);
 // The `kernel-action` program (package.json `bin`): starts the command line, and nothing else.
 
 // A reader that stops early (`kernel-action --help | head`) is not an error of ours: the rest is dropped unsaid.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 371:
+/***/ 548:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6070,7 +6070,28 @@ function defaultBootKit(arch) {
     return `${BOOT_KIT_REPOSITORY}@${PINNED_BOOT_KITS[arch]}`;
 }
 
+;// CONCATENATED MODULE: ./src/boot/module-files.ts
+
+
+/** Every `<name>.ko` below `dirs` (missing folders are skipped), by module name: where dom0's backends are found. */
+async function kernelModulesBelow(dirs) {
+    const found = new Map();
+    const walk = async (dir) => {
+        for (const entry of await (0,external_node_fs_promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch(() => [])) {
+            const file = external_node_path_default().join(dir, entry.name);
+            if (entry.isDirectory())
+                await walk(file);
+            else if (entry.name.endsWith('.ko'))
+                found.set(entry.name.slice(0, -3), file);
+        }
+    };
+    for (const dir of dirs)
+        await walk(dir);
+    return found;
+}
+
 ;// CONCATENATED MODULE: ./src/boot/host-tools.ts
+
 
 
 
@@ -6210,17 +6231,7 @@ async function installedDom0Kernel() {
         .sort()
         .reverse();
     for (const k of kernels) {
-        const found = new Map();
-        const walk = async (d) => {
-            for (const e of await (0,external_node_fs_promises_namespaceObject.readdir)(d, { withFileTypes: true }).catch(() => [])) {
-                const p = external_node_path_default().join(d, e.name);
-                if (e.isDirectory())
-                    await walk(p);
-                else if (e.name.endsWith('.ko'))
-                    found.set(e.name.slice(0, -3), p);
-            }
-        };
-        await walk(external_node_path_default().join('/lib/modules', k.slice('vmlinuz-'.length)));
+        const found = await kernelModulesBelow([external_node_path_default().join('/lib/modules', k.slice('vmlinuz-'.length))]);
         if (DOM0_MODULES.every((m) => found.has(m))) {
             return { kernel: external_node_path_default().join('/boot', k), modules: Object.fromEntries(DOM0_MODULES.map((m) => [m, found.get(m)])) };
         }
@@ -6534,6 +6545,7 @@ async function bootCommand(args, io) {
 
 
 
+
 const kit_build_run = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
 /** Builds the kit for `arch` into the OCI layout `layoutDir`, tagged `arch`. */
 async function buildBootKit(layoutDir, arch, log = () => undefined) {
@@ -6608,7 +6620,7 @@ async function assemble(stage, arch, packages) {
     const kernelPackage = pkg('linux-image-');
     const vmlinuz = await only(external_node_path_default().join(kernelPackage.dir, 'boot'), /^vmlinuz-/, kernelPackage.name);
     const dom0Kernel = await put(vmlinuz, 'dom0/vmlinuz');
-    const modules = await modulesIn(kernelPackage.dir);
+    const modules = await kernelModulesBelow(['lib/modules', 'usr/lib/modules'].map((lib) => external_node_path_default().join(kernelPackage.dir, lib)));
     const dom0Modules = {};
     for (const m of DOM0_MODULES) {
         const source = modules.get(m);
@@ -6652,21 +6664,6 @@ async function only(dir, name, pkgName) {
     if (found.length === 0)
         throw new ToolError(`boot-kit: ${pkgName} has no ${name.source} in ${dir}`);
     return external_node_path_default().join(dir, found[found.length - 1]);
-}
-async function modulesIn(packageDir) {
-    const found = new Map();
-    const walk = async (d) => {
-        for (const e of await (0,external_node_fs_promises_namespaceObject.readdir)(d, { withFileTypes: true }).catch(() => [])) {
-            const p = external_node_path_default().join(d, e.name);
-            if (e.isDirectory())
-                await walk(p);
-            else if (e.name.endsWith('.ko'))
-                found.set(e.name.slice(0, -3), p);
-        }
-    };
-    for (const lib of ['lib/modules', 'usr/lib/modules'])
-        await walk(external_node_path_default().join(packageDir, lib));
-    return found;
 }
 /**
  * The shared libraries `programs` need: their DT_NEEDED closure (readelf reads any architecture's ELF), looked up in

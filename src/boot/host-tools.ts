@@ -12,6 +12,7 @@ import { XEN_PROGRAMS, type KitIndex } from './kit-contents.js'
 import { localKit } from './kit-fetch.js'
 import { defaultBootKit } from './kit-pinned.js'
 import { cacheDir } from './places.js'
+import { kernelModulesBelow } from './module-files.js'
 
 export { actionScript, cacheDir } from './places.js'
 
@@ -176,15 +177,7 @@ async function installedDom0Kernel(): Promise<{ kernel: string; modules: Record<
     .sort()
     .reverse()
   for (const k of kernels) {
-    const found = new Map<string, string>()
-    const walk = async (d: string): Promise<void> => {
-      for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-        const p = path.join(d, e.name)
-        if (e.isDirectory()) await walk(p)
-        else if (e.name.endsWith('.ko')) found.set(e.name.slice(0, -3), p)
-      }
-    }
-    await walk(path.join('/lib/modules', k.slice('vmlinuz-'.length)))
+    const found = await kernelModulesBelow([path.join('/lib/modules', k.slice('vmlinuz-'.length))])
     if (DOM0_MODULES.every((m) => found.has(m))) {
       return { kernel: path.join('/boot', k), modules: Object.fromEntries(DOM0_MODULES.map((m) => [m, found.get(m)!])) as Record<Dom0Module, string> }
     }

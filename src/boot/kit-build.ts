@@ -13,6 +13,7 @@ import { createGunzip } from 'node:zlib'
 import { archNames, type KernelArch } from '../arch.js'
 import { InternalError, ToolError } from '../errors.js'
 import { actionScript, cacheDir } from './places.js'
+import { kernelModulesBelow } from './module-files.js'
 import { DOM0_MODULES, ROOT_IMAGE_DIRS, type Dom0Module } from './plan.js'
 import { KIT_FORMAT, KIT_INDEX, kitPackages, XEN_PROGRAMS, type KitIndex, type KitLibrary } from './kit-contents.js'
 import { writeKitImage } from './kit-oci-adapter.js'
@@ -107,7 +108,7 @@ async function assemble(stage: string, arch: KernelArch, packages: readonly Debi
   const kernelPackage = pkg('linux-image-')
   const vmlinuz = await only(path.join(kernelPackage.dir, 'boot'), /^vmlinuz-/, kernelPackage.name)
   const dom0Kernel = await put(vmlinuz, 'dom0/vmlinuz')
-  const modules = await modulesIn(kernelPackage.dir)
+  const modules = await kernelModulesBelow(['lib/modules', 'usr/lib/modules'].map((lib) => path.join(kernelPackage.dir, lib)))
   const dom0Modules = {} as Record<Dom0Module, string>
   for (const m of DOM0_MODULES) {
     const source = modules.get(m)
@@ -154,19 +155,6 @@ async function only(dir: string, name: RegExp, pkgName: string): Promise<string>
   const found = (await readdir(dir).catch(() => [] as string[])).filter((f) => name.test(f)).sort()
   if (found.length === 0) throw new ToolError(`boot-kit: ${pkgName} has no ${name.source} in ${dir}`)
   return path.join(dir, found[found.length - 1])
-}
-
-async function modulesIn(packageDir: string): Promise<Map<string, string>> {
-  const found = new Map<string, string>()
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const p = path.join(d, e.name)
-      if (e.isDirectory()) await walk(p)
-      else if (e.name.endsWith('.ko')) found.set(e.name.slice(0, -3), p)
-    }
-  }
-  for (const lib of ['lib/modules', 'usr/lib/modules']) await walk(path.join(packageDir, lib))
-  return found
 }
 
 /**
