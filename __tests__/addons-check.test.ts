@@ -225,6 +225,18 @@ describe('the check itself (in-process)', () => {
     expect(new Set(report.checked.map((module) => module.vermagic))).toEqual(new Set([`${RELEASE} SMP mod_unload `]))
   })
 
+  it('passes the arm64 sample: its aarch64 modules carry the release of its Image.gz', async () => {
+    const file = path.join(SAMPLE, 'arm64', 'addons.squashfs')
+    const tree = await openAddons(file, 'addons')
+    try {
+      const report = await checkAddonsTree(tree, { input: 'addons', file, release: RELEASE, image: 'Image.gz', modular: true })
+      expect(report.modules).toBe(9)
+      expect(new Set(report.checked.map((module) => module.vermagic))).toEqual(new Set([`${RELEASE} SMP mod_unload aarch64`]))
+    } finally {
+      await tree.close()
+    }
+  })
+
   it('lets a kernel without CONFIG_MODULES have addons without modules/, empty or not', async () => {
     const empty = squash('empty', () => undefined)
     expect(await check(empty, false)).toEqual({ how: 'in-process (gzip, zlib)', checked: [] })
