@@ -184,6 +184,17 @@ describe('the modules input', () => {
     expect(sha256(path.join(extracted, 'kernel', 'addons.squashfs'))).toBe(sha256(path.join(SAMPLE, 'addons.squashfs')))
   })
 
+  it("builds the arm64 sample's addons.squashfs byte for byte from the tree it holds", async () => {
+    const squashfs = path.join(SAMPLE, 'arm64', 'addons.squashfs')
+    const root = path.join(dir, 'modroot-arm64')
+    execFileSync('unsquashfs', ['-q', '-n', '-d', path.join(dir, 'arm64-sample'), squashfs], { stdio: 'ignore' })
+    fs.mkdirSync(path.join(root, 'lib', 'modules'), { recursive: true })
+    fs.renameSync(path.join(dir, 'arm64-sample', 'modules'), path.join(root, 'lib', 'modules', RELEASE))
+    const output = path.join(dir, 'arm64-built.squashfs')
+    await buildAddons({ modules: root, release: RELEASE, image: 'Image.gz', output })
+    expect(sha256(output)).toBe(sha256(squashfs))
+  })
+
   it('gives the same bytes twice, hard-linked or copied (another file system), and never touches the tree', async () => {
     const modules = installModPath('modroot-twice')
     const before = execFileSync('find', [modules, '-printf', '%p %s %m %l\\n'], { encoding: 'utf8' })
