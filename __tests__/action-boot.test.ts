@@ -35,7 +35,7 @@ describe('boot-test input (action)', () => {
         { workspace, timeoutMs: 15 * 60 * 1000 },
       )
       expect(r.outputs.boot).toBe('passed')
-      expect(fs.readFileSync(r.outputs['boot-log'], 'utf8')).toMatch(/^ka-boot: marker release=6\.1\.176-sample$/m)
+      expect(fs.readFileSync(r.outputs['boot-log'], 'utf8')).toMatch(/^ka-boot: marker release=6\.1\.192-sample$/m)
       expect(r.summary).toContain('### Boot test: passed')
       expect(r.summary).toMatch(/Xen PVH guest under Xen in QEMU \(TCG, no KVM\), \d+ s/)
       expect(r.summary).toMatch(/\| ✅ \| Xen's domain builder loaded the kernel \| ok \| \d+\.\d s \|/)

@@ -184,6 +184,17 @@ describe('the modules input', () => {
     expect(sha256(path.join(extracted, 'kernel', 'addons.squashfs'))).toBe(sha256(path.join(SAMPLE, 'addons.squashfs')))
   })
 
+  it("builds the arm64 sample's addons.squashfs byte for byte from the tree it holds", async () => {
+    const squashfs = path.join(SAMPLE, 'arm64', 'addons.squashfs')
+    const root = path.join(dir, 'modroot-arm64')
+    execFileSync('unsquashfs', ['-q', '-n', '-d', path.join(dir, 'arm64-sample'), squashfs], { stdio: 'ignore' })
+    fs.mkdirSync(path.join(root, 'lib', 'modules'), { recursive: true })
+    fs.renameSync(path.join(dir, 'arm64-sample', 'modules'), path.join(root, 'lib', 'modules', RELEASE))
+    const output = path.join(dir, 'arm64-built.squashfs')
+    await buildAddons({ modules: root, release: RELEASE, image: 'Image.gz', output })
+    expect(sha256(output)).toBe(sha256(squashfs))
+  })
+
   it('gives the same bytes twice, hard-linked or copied (another file system), and never touches the tree', async () => {
     const modules = installModPath('modroot-twice')
     const before = execFileSync('find', [modules, '-printf', '%p %s %m %l\\n'], { encoding: 'utf8' })
@@ -223,6 +234,18 @@ describe('the check itself (in-process)', () => {
       'kernel/drivers/thermal/intel/x86_pkg_temp_thermal.ko',
     ])
     expect(new Set(report.checked.map((module) => module.vermagic))).toEqual(new Set([`${RELEASE} SMP mod_unload `]))
+  })
+
+  it('passes the arm64 sample: its aarch64 modules carry the release of its Image.gz', async () => {
+    const file = path.join(SAMPLE, 'arm64', 'addons.squashfs')
+    const tree = await openAddons(file, 'addons')
+    try {
+      const report = await checkAddonsTree(tree, { input: 'addons', file, release: RELEASE, image: 'Image.gz', modular: true })
+      expect(report.modules).toBe(9)
+      expect(new Set(report.checked.map((module) => module.vermagic))).toEqual(new Set([`${RELEASE} SMP mod_unload aarch64`]))
+    } finally {
+      await tree.close()
+    }
   })
 
   it('lets a kernel without CONFIG_MODULES have addons without modules/, empty or not', async () => {

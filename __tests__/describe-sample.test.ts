@@ -84,3 +84,20 @@ describe('the sample kernel', () => {
     }
   })
 })
+
+describe('the arm64 sample kernel (assets/sample/arm64)', () => {
+  const arm64 = path.join(sample, 'arm64')
+
+  it('has a config that meets the aarch64 zone and boot fragments, from the same Linux 6.1.192 as the x86_64 sample', async () => {
+    const config = path.join(arm64, 'config')
+    expect(await unmet(config, await wanted('aarch64-zone.fragment', 'krata-boot.fragment'))).toEqual([])
+    expect((await lines(config))[2]).toBe('# Linux/arm64 6.1.192 Kernel Configuration')
+  })
+
+  it('has an Image.gz of the same architecture and release as its config and as the x86_64 sample', async () => {
+    const image = await inspectKernelImage(path.join(arm64, 'Image.gz'))
+    expect(crossCheckKernel(image, { arch: 'aarch64', version: '6.1.192', file: 'config' })).toEqual([])
+    expect(image.release).toBe('6.1.192-sample')
+    expect(image.release).toBe((await inspectKernelImage(path.join(sample, 'bzImage'))).release)
+  })
+})

@@ -11,6 +11,8 @@ import { gzipSync } from 'node:zlib'
 import { parse } from 'yaml'
 import { AARCH64_CONFIG, ZONE_CONFIG, craftArm64Image, craftBzImage } from './support/crafted-kernel.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
+import { KVM_UDEV_STEP } from '../src/boot/accel.js'
+import { inputsOf, readOutputs, runStepScript, substitute, type Step } from './support/workflow-steps.js'
 import { ROOT, runAction, type ActionRun } from './support/run-action.js'
 import { parseJson, type OciJson, type SkopeoInspect } from './support/json.js'
 
@@ -21,14 +23,6 @@ const KERNEL_SOURCE = process.env.KERNEL_SRC || '/opt/ksrc/linux-source-6.1'
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-'))
 const skopeo = (...args: string[]) => execFileSync('skopeo', args, { encoding: 'utf8' })
 
-interface Step {
-  name?: string
-  id?: string
-  uses?: string
-  run?: string
-  with?: Record<string, unknown>
-  env?: Record<string, unknown>
-}
 interface Job {
   'runs-on': unknown
   needs?: string | string[]
@@ -65,41 +59,11 @@ function step(job: Job, id: string): Step {
   return found
 }
 
-/** Replaces every `${{ expr }}`; an expression the test has no value for fails the test (so new ones get covered). */
-function substitute(value: unknown, values: Record<string, string>): string {
-  return String(value).replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expr: string) => {
-    if (!(expr in values)) throw new Error(`no local value for \${{ ${expr} }}`)
-    return values[expr]!
-  })
-}
-
-function inputsOf(s: Step, values: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(s.with ?? {}).map(([name, value]) => [name, substitute(value, values)]))
-}
-
-/** Runs a step's shell script as the runner does (`bash --noprofile --norc -eo pipefail`), with its env. */
+/** Runs a step's shell script as written; it must succeed and say nothing on stderr. */
 function runScript(s: Step, values: Record<string, string>, env: Record<string, string>): void {
-  const stepEnv = Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, substitute(v, values)]))
-  const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', s.run!], {
-    env: { PATH: process.env.PATH ?? '', ...env, ...stepEnv },
-    encoding: 'utf8',
-  })
+  const result = runStepScript(s, values, env)
   expect(result.stderr).toBe('')
   expect(result.status).toBe(0)
-}
-
-/** `name<<delimiter` blocks, as a script writes them to `$GITHUB_OUTPUT`. */
-function readOutputs(file: string): Record<string, string> {
-  const outputs: Record<string, string> = {}
-  const lines = fs.readFileSync(file, 'utf8').split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i]!)
-    if (!m) continue
-    const value: string[] = []
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]!)
-    outputs[m[1]!] = value.join('\n')
-  }
-  return outputs
 }
 
 function put(workspace: string, file: string, bytes: Buffer | string): void {
@@ -372,6 +336,30 @@ describe('every example workflow', () => {
     for (const [ref, comment] of uses)
       expect([ref, comment]).toEqual([expect.stringMatching(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/), expect.stringMatching(/^# v\d+\.\d+\.\d+$/)])
   })
+
+  it.each(names)(
+    '%s: a job that boot-tests lets the runner open /dev/kvm first (the rule the boot log names) and keeps the boot kit per runner arch',
+    (name) => {
+      const workflow = readExample(name)
+      for (const job of Object.values(workflow.jobs)) {
+        const booting = job.steps.findIndex((s) => s.uses === ACTION && String(s.with?.['boot-test']) === 'true')
+        if (booting < 0) continue
+        const before = job.steps.slice(0, booting)
+        // The step's lines, joined as one command, are the rule the boot test prints when /dev/kvm is not the user's.
+        const commands = (s: Step): string =>
+          (s.run ?? '')
+            .trim()
+            .split('\n')
+            .map((line) => line.trim())
+            .join(' && ')
+        expect(before.filter((s) => commands(s) === KVM_UDEV_STEP)).toHaveLength(1)
+        const cache = before.filter((s) => s.uses?.startsWith('actions/cache@'))
+        expect(cache.map((s) => [s.with!.path, /\$\{\{ runner\.arch \}\}/.test(String(s.with!.key))])).toEqual([
+          ['~/.cache/kernel-action/boot-kit', true],
+        ])
+      }
+    },
+  )
 
   it.each(names)('%s: a matrix job that publishes pushes by digest, and a job that needs it merges what it uploads', (name) => {
     const workflow = readExample(name)

@@ -14,11 +14,16 @@
 //                from the registry by the action's client into an empty cache, and again from the cache (no blob)
 //   boot         dist/cli/index.js boot of the sample kernel from that kit: Xen in QEMU (TCG), dom0, the kernel as a PV guest
 //   aarch64 boot the same for the arm64 sample from the aarch64 kit: Xen in qemu-system-aarch64 (TCG, -cpu max), the
-//                kernel as a PVH guest (BENCH_ONLY=boot runs the kits and both boot rows; BENCH_BOOT_ARCH=x86_64 or aarch64 one)
+//                kernel as a PVH guest
+//   host boot    a host kernel booted as dom0 (not measured yet: benchHostBoot is its place)
 //   addons       dist/cli/index.js addons of Debian's real module tree (~4,000 modules, ~100 MB squashed the Edera way by
-//                scripts/debian-addons.sh) against its vmlinuz, node start included: in-process vs unsquashfs (BENCH_ONLY=addons)
+//                scripts/debian-addons.sh, the tree __tests__/addons-debian.test.ts checks) against its vmlinuz, node
+//                start included: in-process vs unsquashfs
 //   install      dist/cli/index.js install of an image with 100 MB addons (peak RSS, time) vs skopeo copy of it to a dir
 //
+// Some rows run alone, without the registry and the payload: name them as arguments or in BENCH_ONLY (comma-separated),
+// e.g. `npm run bench -- addons aarch64-boot` or `BENCH_ONLY=addons,aarch64-boot npm run bench`. The names are those of
+// ALONE below; `boot` is both boot rows, or the one BENCH_BOOT_ARCH (x86_64 or aarch64) names.
 // Everything it makes (registry, payload, layouts) lives in one temp dir that is removed at exit.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -377,23 +382,60 @@ function benchAddons() {
   }
 }
 
+/**
+ * A host kernel booted as dom0 under Xen in QEMU, with the kit's reference zone guest under it (issue 20, item 3): the
+ * place for its row. Until `kernel-action boot` boots host kernels it measures nothing and says so (undefined).
+ */
+function benchHostBoot() {
+  log('host boot: not measured yet (host kernels are not booted by kernel-action boot yet)')
+  return undefined
+}
+
+/** A kit and the boot row of the sample of `arch`: `{ rows, lines }`. */
+function benchBootOf(arch) {
+  const kit = benchKit(undefined, arch)
+  const boot = benchBoot(arch, kit.ref)
+  return { rows: [...kit.rows, boot.row], lines: [kit.line, boot.line] }
+}
+
+/** The rows that run alone (no registry, no payload), by the name an argument or BENCH_ONLY gives. */
+const ALONE = {
+  addons: () => {
+    const { row, line } = benchAddons()
+    return { rows: [row], lines: [line] }
+  },
+  'x86_64-boot': () => benchBootOf('x86_64'),
+  'aarch64-boot': () => benchBootOf('aarch64'),
+  'host-boot': () => {
+    const measured = benchHostBoot()
+    return measured ? { rows: [measured.row], lines: [measured.line] } : { rows: [], lines: ['host boot:               not measured yet'] }
+  },
+}
+
+/** The rows asked for alone, in the order given (`boot`: both boot rows, or BENCH_BOOT_ARCH's); empty for the full run. */
+function aloneRows() {
+  const names = [...process.argv.slice(2), ...(process.env.BENCH_ONLY ?? '').split(',')].map((n) => n.trim()).filter(Boolean)
+  const expanded = names.flatMap((n) => (n === 'boot' ? bootArches().map((arch) => `${arch}-boot`) : [n]))
+  const unknown = expanded.filter((n) => !(n in ALONE))
+  if (unknown.length > 0) throw new Error(`unknown row ${unknown.join(', ')}: the rows that run alone are ${[...Object.keys(ALONE), 'boot'].join(', ')}`)
+  return expanded
+}
+
 // --- main -------------------------------------------------------------------------------------------------------
 
 async function main() {
-  if (process.env.BENCH_ONLY === 'boot') {
-    // The kits and boot rows alone (no registry): BENCH_ONLY=boot npm run bench.
-    for (const arch of bootArches()) {
-      const kit = benchKit(undefined, arch)
-      const boot = benchBoot(arch, kit.ref)
-      for (const row of [...kit.rows, boot.row]) process.stdout.write(`| ${row.slice(0, 4).join(' | ')} | ${row[4] ? 'yes' : 'NO'} |\n`)
-      process.stdout.write(`${kit.line}\n${boot.line}\n`)
+  const alone = aloneRows()
+  if (alone.length > 0) {
+    // Only the rows asked for, each printed as soon as it is measured.
+    process.stdout.write('| measure | result | ratio | target | met |\n| --- | --- | --- | --- | --- |\n')
+    const lines = []
+    for (const name of alone) {
+      log(`row ${name}`)
+      const { rows, lines: more } = ALONE[name]()
+      for (const row of rows) process.stdout.write(`| ${row.slice(0, 4).join(' | ')} | ${row[4] ? 'yes' : 'NO'} |\n`)
+      lines.push(...more)
     }
-    return
-  }
-  if (process.env.BENCH_ONLY === 'addons') {
-    // The addons row alone (no registry): BENCH_ONLY=addons npm run bench.
-    const addonsRow = benchAddons()
-    process.stdout.write(`| ${addonsRow.row.slice(0, 4).join(' | ')} | ${addonsRow.row[4] ? 'yes' : 'NO'} |\n${addonsRow.line}\n`)
+    process.stdout.write(`\n${lines.join('\n')}\n`)
     return
   }
   for (const [tool, pkg] of [['docker-registry', 'docker-registry'], ['skopeo', 'skopeo'], ['mksquashfs', 'squashfs-tools'], ['gzip', 'gzip'], ['sha256sum', 'coreutils']]) {
@@ -546,6 +588,7 @@ async function main() {
   // 7. each arch's boot kit, and the boot test of its sample kernel from it (BENCH_BOOT=0 skips them: they need Debian's apt and QEMU).
   const kits = process.env.BENCH_BOOT === '0' ? [] : bootArches().map((arch) => ({ arch, kit: benchKit(arch === 'x86_64' ? host : undefined, arch) }))
   const boots = kits.map(({ arch, kit }) => benchBoot(arch, kit.ref))
+  const hostBoot = process.env.BENCH_BOOT === '0' ? undefined : benchHostBoot()
 
   // --- the table ---
   const a = median(actionMs)
@@ -565,6 +608,7 @@ async function main() {
     ...(addonsRow ? [addonsRow.row] : []),
     ...kits.flatMap((k) => k.kit.rows),
     ...boots.map((b) => b.row),
+    ...(hostBoot ? [hostBoot.row] : []),
   ]
   const out = []
   out.push(`machine: ${os.cpus().length} cpus (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, ${memGiB} GiB RAM, ${os.type()} ${os.release()}`)
@@ -586,6 +630,7 @@ async function main() {
   if (addonsRow) out.push(addonsRow.line)
   for (const k of kits) out.push(k.kit.line)
   for (const b of boots) out.push(b.line)
+  if (hostBoot) out.push(hostBoot.line)
   process.stdout.write(`${out.join('\n')}\n`)
 }
 

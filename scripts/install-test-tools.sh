@@ -2,7 +2,7 @@
 # Installs, from Debian's packages, the real programs the tests use: the registry server they push to, the independent
 # clients that verify what was pushed, and the kernel source the Kconfig tests read. Installs only what is missing.
 # The same package names exist on Ubuntu 24.04 (docker-registry, skopeo, umoci and oci-image-tool are in universe),
-# except linux-source-6.1: there scripts/fetch-linux-source.sh gets that release from kernel.org. The distribution
+# except linux-source-6.1: there scripts/fetch-linux-source.sh fetches Debian's .deb of it itself. The distribution
 # kernels and the boot test's dom0 are Debian's own packages, fetched with Debian's apt: CI runs on Debian for that.
 set -euo pipefail
 sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"

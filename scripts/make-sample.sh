@@ -9,7 +9,8 @@
 #
 # Needs: make gcc flex bison bc libelf-dev (x86_64 always builds objtool) kmod (depmod) squashfs-tools, and
 # gcc-aarch64-linux-gnu (Debian's cross compiler, CROSS_COMPILE=aarch64-linux-gnu-) for the arm64 sample.
-# KSRC is the kernel tree (never written to: every build uses O=), WORK a scratch directory.
+# KSRC is the kernel tree (never written to: every build uses O=), WORK a scratch directory. Both samples come from
+# Debian's linux-source-6.1 6.1.192-3 (scripts/fetch-linux-source.sh DIR unpacks it; assets/sample/README.md).
 set -eu
 
 KSRC="${KSRC:-/opt/ksrc/linux-source-6.1}"
