@@ -59,6 +59,8 @@ describe('the action with input merge reads the index back before tagging it (in
     expect(pushed.status).toBe(0)
     const merged = runAction({ merge: pushed.outputs.digest!, repository, tags: 'latest' }, { workspace: cwd })
     expect(merged.status).toBe(0)
+    // A merge boots nothing; `boot` is set as in every other mode, `skipped`, with no log.
+    expect({ boot: merged.outputs.boot, log: merged.outputs['boot-log'] }).toEqual({ boot: 'skipped', log: '' })
     const lines = merged.stdout.split('\n')
     const verified = lines.indexOf(`verify (light): ${repository}@${merged.outputs.digest} reads back as krata reads it`)
     expect(verified).toBeGreaterThan(-1)
