@@ -106,11 +106,13 @@ describe('action.yml, README and src/action/inputs.ts agree', () => {
     expect(values).toMatchObject({ passed: 'true', warnings: '1', tags: '6.1.192\nlatest', 'uname-r': '6.1.192-zone', 'config-changed': '3' })
     // A stage not reached sets nothing: no output holds a value from a stage that did not run.
     expect(Object.values(outputValues({})).filter((value) => value !== undefined)).toEqual([])
+    // A merge boots nothing: `boot` says so (skipped, with no log), as in every other mode.
     expect(outputValues({ merge: { digest: 'sha256:e', imageRef: 'r@sha256:e', tags: [], version: '6.1.192' } })).toMatchObject({
       digest: 'sha256:e',
       version: '6.1.192',
       passed: undefined,
-      boot: undefined,
+      boot: 'skipped',
+      'boot-log': '',
     })
   })
 

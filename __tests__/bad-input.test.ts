@@ -80,6 +80,13 @@ beforeAll(async () => {
   comment.splice(5, 0, 'CONFIG_XEN=y # comment') // line 6
   write('comment.config', comment.join('\n'))
   write('text-addons', 'modules/modules.dep\n'.repeat(20))
+  // A squashfs superblock claiming 96 bytes, then 1 GiB of zeros (sparse) riding along.
+  const superblock = Buffer.alloc(96)
+  superblock.write('hsqs', 0, 'latin1')
+  superblock.writeUInt16LE(4, 28)
+  superblock.writeBigUInt64LE(96n, 40)
+  write('padded-addons', superblock)
+  fs.truncateSync(at('padded-addons'), 1024 ** 3)
   write('duplicated.config', `${goodText}CONFIG_XEN=y\nCONFIG_HZ=250\n`)
 })
 
@@ -195,6 +202,12 @@ const table: BadInput[] = [
     name: 'text file as addons',
     inputs: () => publish({ addons: files['text-addons']! }),
     error: () => `addons: ${at('text-addons')} is not a squashfs image (no "hsqs" superblock)`,
+  },
+  {
+    name: 'addons longer than its squashfs',
+    inputs: () => publish({ addons: at('padded-addons') }),
+    error: () =>
+      `addons: ${at('padded-addons')} is longer than its squashfs image: the superblock says 96 bytes (65536 padded to 64 KiB) but the file has ${1024 ** 3}`,
   },
   {
     name: 'bzImage as addons',

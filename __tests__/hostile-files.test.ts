@@ -108,6 +108,20 @@ describe('boot --addons through the checked opener', () => {
     )
   })
 
+  it('a squashfs of 96 bytes followed by 1 GiB of zeros is one line naming both sizes', () => {
+    const image = path.join(work, 'bzImage')
+    const superblock = Buffer.alloc(96)
+    superblock.write('hsqs', 0, 'latin1')
+    superblock.writeUInt16LE(4, 28)
+    superblock.writeBigUInt64LE(96n, 40)
+    fs.writeFileSync(path.join(work, 'padded-addons'), superblock)
+    fs.truncateSync(path.join(work, 'padded-addons'), 1024 ** 3) // sparse: nothing is written, and nothing may be read
+    expectOneLine(
+      cli('boot', '--image', image, '--addons', 'padded-addons'),
+      `kernel-action: --addons: padded-addons is longer than its squashfs image: the superblock says 96 bytes (65536 padded to 64 KiB) but the file has ${1024 ** 3}`,
+    )
+  })
+
   it('/dev/zero is one line, not a full disk', () => {
     const image = path.join(work, 'bzImage')
     expectOneLine(

@@ -242,6 +242,22 @@ describe('kernel/addons.squashfs must be a squashfs that fits its file', () => {
     expectRefused(cli('install', ref, '--root', root, '--arch', 'x86_64'), 'kernel/addons.squashfs is not a squashfs image')
     expect(Number(execFileSync('du', ['-sb', root], { encoding: 'utf8' }).split('\t')[0])).toBeLessThan(4 * MiB)
   })
+
+  it('a squashfs of 96 bytes followed by 3 GB of zeros is refused at its superblock, by verify and by install', () => {
+    const superblock = Buffer.alloc(96)
+    superblock.write('hsqs', 0, 'latin1')
+    superblock.writeUInt16LE(4, 28)
+    superblock.writeBigUInt64LE(96n, 40)
+    const size = 96 + 48 * 64 * MiB
+    const head = Buffer.concat([tarHeader('kernel/', 0, '5'), tarHeader('kernel/addons.squashfs', size), superblock])
+    const ref = layoutWith([{ bytes: gzipBomb(head, 64 * MiB, 48, Buffer.concat([pad(size), END])), mediaType: GZIP }])
+    const line = `kernel/addons.squashfs is longer than its squashfs image: the superblock says 96 bytes (65536 padded to 64 KiB) but the file has ${size}`
+    expectRefused(cli('verify', ref), line)
+    const root = path.join(work, 'root-padded')
+    fs.mkdirSync(root)
+    expectRefused(cli('install', ref, '--root', root, '--arch', 'x86_64'), line)
+    expect(Number(execFileSync('du', ['-sb', root], { encoding: 'utf8' }).split('\t')[0])).toBeLessThan(4 * MiB)
+  })
 })
 
 describe('an error inside the tar walk ends it with its line', () => {

@@ -1,8 +1,10 @@
 // Merge mode of the bundled action: input errors are one line naming input merge, and nothing is checked or built.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { AARCH64_CONFIG, ZONE_CONFIG, craftArm64Image, craftBzImage } from './support/crafted-kernel.js'
 import { startRegistry, type RunningRegistry } from './support/registry-server.js'
 import { runAction } from './support/run-action.js'
 
@@ -59,6 +61,8 @@ describe('the action with input merge reads the index back before tagging it (in
     expect(pushed.status).toBe(0)
     const merged = runAction({ merge: pushed.outputs.digest!, repository, tags: 'latest' }, { workspace: cwd })
     expect(merged.status).toBe(0)
+    // A merge boots nothing; `boot` is set as in every other mode, `skipped`, with no log.
+    expect({ boot: merged.outputs.boot, log: merged.outputs['boot-log'] }).toEqual({ boot: 'skipped', log: '' })
     const lines = merged.stdout.split('\n')
     const verified = lines.indexOf(`verify (light): ${repository}@${merged.outputs.digest} reads back as krata reads it`)
     expect(verified).toBeGreaterThan(-1)
@@ -82,5 +86,57 @@ describe('the action with input merge reads the index back before tagging it (in
       ),
     )
     expect(merged.stdout).not.toContain(`${repository}:latest →`)
+  })
+})
+
+describe('the index takes created from its images, not from the merge job (issue: "created as 1970")', () => {
+  const COMMITTED = '2026-11-20T10:00:00Z'
+
+  /** A workspace holding a git checkout with one commit at COMMITTED, as actions/checkout leaves it. */
+  function checkout(): string {
+    const dir = fs.mkdtempSync(path.join(workspace, 'checkout-'))
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.org',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.org',
+    }
+    execFileSync('git', ['init', '-q'], { cwd: dir, env })
+    fs.writeFileSync(path.join(dir, 'README'), 'kernel\n')
+    execFileSync('git', ['add', 'README'], { cwd: dir, env })
+    execFileSync('git', ['commit', '-q', '-m', 'kernel'], { cwd: dir, env: { ...env, GIT_AUTHOR_DATE: COMMITTED, GIT_COMMITTER_DATE: COMMITTED } })
+    return dir
+  }
+
+  async function json(url: string, accept: string): Promise<{ annotations?: Record<string, string>; created?: string; config?: { digest: string } }> {
+    const response = await fetch(url, { headers: { accept } })
+    expect(response.status).toBe(200)
+    return (await response.json()) as { annotations?: Record<string, string>; created?: string; config?: { digest: string } }
+  }
+
+  it('images pushed from a checkout, merged in a job with no checkout and no SOURCE_DATE_EPOCH: created is the commit time', async () => {
+    const repository = `${registry.host}/kernels/merge-created`
+    const built = checkout()
+    const push = (extra: Record<string, string>) =>
+      runAction({ repository, 'push-by-digest': 'true', 'boot-test': 'false', ...extra }, { workspace: built })
+    // One kernel release for both architectures (the samples are two releases): crafted images of 6.1.192.
+    fs.writeFileSync(path.join(built, 'bzImage'), craftBzImage())
+    fs.writeFileSync(path.join(built, 'Image'), craftArm64Image())
+    const amd64 = push({ config: ZONE_CONFIG, image: 'bzImage' })
+    const arm64 = push({ config: AARCH64_CONFIG, image: 'Image' })
+    expect([amd64.status, arm64.status]).toEqual([0, 0])
+    const bare = fs.mkdtempSync(path.join(workspace, 'no-checkout-'))
+    expect(() => execFileSync('git', ['rev-parse'], { cwd: bare, stdio: 'ignore' })).toThrow()
+    const merged = runAction({ merge: `${amd64.outputs.digest}\n${arm64.outputs.digest}`, repository, tags: 'latest' }, { workspace: bare })
+    expect({ status: merged.status, commands: merged.commands }).toEqual({ status: 0, commands: [] })
+    const base = `${registry.url}/v2/kernels/merge-created`
+    const index = await json(`${base}/manifests/latest`, 'application/vnd.oci.image.index.v1+json')
+    expect(index.annotations?.['org.opencontainers.image.created']).toBe(COMMITTED)
+    for (const child of [amd64, arm64]) {
+      const manifest = await json(`${base}/manifests/${child.outputs.digest}`, 'application/vnd.oci.image.manifest.v1+json')
+      expect(manifest.annotations?.['org.opencontainers.image.created']).toBe(COMMITTED)
+      expect((await json(`${base}/blobs/${manifest.config!.digest}`, 'application/json')).created).toBe(COMMITTED)
+    }
   })
 })

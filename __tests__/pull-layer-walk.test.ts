@@ -181,6 +181,20 @@ describe('squashfsProblem: addons that the kernel mounts', () => {
   it.each([
     ['a whole image', superblock(4096), 4096, undefined],
     ['padded after bytes_used', superblock(4000), 4096, undefined],
+    ["padded to 64 KiB, as openSUSE's mksquashfs does", superblock(4000), 65536, undefined],
+    ['padded to 64 KiB past a whole 64 KiB', superblock(65537), 131072, undefined],
+    [
+      'a byte past 64 KiB of padding',
+      superblock(4000),
+      65537,
+      'is longer than its squashfs image: the superblock says 4000 bytes (65536 padded to 64 KiB) but the file has 65537',
+    ],
+    [
+      'a 96-byte squashfs followed by 4 GiB of zeros',
+      superblock(96),
+      4 * 1024 ** 3,
+      `is longer than its squashfs image: the superblock says 96 bytes (65536 padded to 64 KiB) but the file has ${4 * 1024 ** 3}`,
+    ],
     ['random bytes', Buffer.alloc(96, 0x5a), 4096, 'is not a squashfs image (no "hsqs" superblock)'],
     ['empty', Buffer.alloc(0), 0, 'is not a squashfs image (no "hsqs" superblock)'],
     ['version 3', superblock(4096, 3), 4096, 'is squashfs version 3; the kernel mounts version 4'],

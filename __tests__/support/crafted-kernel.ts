@@ -46,26 +46,43 @@ export function craftBzImage(payloadBytes = 64 * 1024, version = '6.1.192-crafte
 
 /**
  * A real squashfs (mksquashfs) laid out as krata's addons with no modules: modules/ holding an empty modules.dep,
- * which the addons check accepts for any kernel; then deterministic filler up to `size` bytes, past the superblock's
- * bytes_used (as mksquashfs's own padding is), so uploads of a chosen size need no real module tree.
+ * which the addons check accepts for any kernel. With `size` above its ~4 KiB, a file of deterministic filler at its
+ * top, stored uncompressed, makes it about `size` bytes (a little more), so uploads of a chosen size need no real
+ * module tree, and the file still ends where its superblock's bytes_used (padded to 4 KiB) says.
  */
 export function craftSquashfs(size = 4096): Buffer {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crafted-squashfs-'))
   try {
     fs.mkdirSync(path.join(dir, 'tree', 'modules'), { recursive: true })
     fs.writeFileSync(path.join(dir, 'tree', 'modules', 'modules.dep'), '')
+    if (size > 4096) writeFiller(path.join(dir, 'tree', 'filler'), size - 4096)
     const image = path.join(dir, 'addons.squashfs')
     execFileSync(
       'mksquashfs',
-      [path.join(dir, 'tree'), image, '-noappend', '-all-root', '-quiet', '-no-progress', '-mkfs-time', '0', '-all-time', '0'],
+      [path.join(dir, 'tree'), image, '-noappend', '-all-root', '-quiet', '-no-progress', '-noD', '-mkfs-time', '0', '-all-time', '0'],
       {
         stdio: 'ignore',
       },
     )
-    const real = fs.readFileSync(image)
-    return size <= real.length ? real : Buffer.concat([real, craftBzImage(size).subarray(0, size - real.length)])
+    return fs.readFileSync(image)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** One MiB of hash-chained bytes over and over: no zero block (mksquashfs stores those as holes), written piece by piece. */
+function writeFiller(file: string, bytes: number): void {
+  const piece = Buffer.alloc(1 << 20)
+  let block = createHash('sha256').update('kernel-action crafted squashfs').digest()
+  for (let offset = 0; offset < piece.length; offset += block.length) {
+    block.copy(piece, offset)
+    block = createHash('sha256').update(block).digest()
+  }
+  const fd = fs.openSync(file, 'w')
+  try {
+    for (let written = 0; written < bytes; written += piece.length) fs.writeSync(fd, piece, 0, Math.min(piece.length, bytes - written))
+  } finally {
+    fs.closeSync(fd)
   }
 }
 

@@ -41,7 +41,7 @@ export interface ActionResult {
   merge?: Pick<MergeOutcome, 'digest' | 'imageRef' | 'tags' | 'version'>
   /**
    * The boot test: a check or publish run always has one (`skipped` while it has not run), `failed` with the reason
-   * when the kernel did not boot or the harness itself could not run it.
+   * when the kernel did not boot or the harness itself could not run it. A merge has none; its output says `skipped`.
    */
   boot?: { status: BootStatus; log: string; reason?: string }
   /** The comparison with `compare-to`, when there was a kernel to compare with. */
@@ -52,6 +52,8 @@ export interface ActionResult {
 export function outputValues(result: ActionResult): Record<OutputName, string | undefined> {
   const report = result.check?.report
   const image = result.publish ?? result.merge
+  // A merge boots nothing (its images were booted, or not, in their own jobs): `skipped`, as a run that never booted.
+  const boot = result.boot ?? (result.merge && { status: 'skipped', log: '' })
   return {
     passed: report && String(report.passed),
     errors: report && String(report.errors),
@@ -66,8 +68,8 @@ export function outputValues(result: ActionResult): Record<OutputName, string | 
     'image-ref': image?.imageRef,
     tags: image?.tags.join('\n'),
     'uname-r': result.publish && (result.publish.kernel.release ?? ''),
-    boot: result.boot?.status,
-    'boot-log': result.boot?.log,
+    boot: boot?.status,
+    'boot-log': boot?.log,
     'config-changed': result.drift && String(result.drift.configChanged),
     'drift-report': result.drift?.reportPath,
   }
