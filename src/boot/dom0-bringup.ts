@@ -5,8 +5,7 @@ import { moduleNameOf, type ModulesDep } from '../addons/modules-dep.js'
 import type { Dom0Module } from './plan.js'
 
 /** The bring-up stages dom0's init reports, in order (stage ids shared with stages.ts). */
-const BRING_UP_STAGES = ['evtchn', 'gntdev', 'privcmd', 'xenfs', 'xenstored', 'blkback', 'netback'] as const
-export type BringUpStage = (typeof BRING_UP_STAGES)[number]
+export type BringUpStage = 'evtchn' | 'gntdev' | 'privcmd' | 'xenfs' | 'xenstored' | 'blkback' | 'netback'
 
 export interface Dom0Driver {
   stage: BringUpStage
