@@ -2,6 +2,8 @@
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { describeAddons, prepareAddons } from '../addons/prepare-addons.js'
+import { readKernelConfig } from '../check/read-config.js'
 import { assertSquashfs } from '../describe/squashfs.js'
 import { InputError, oneOf } from '../errors.js'
 import { checkKitReference } from '../boot/kit-oci-adapter.js'
@@ -45,6 +47,11 @@ export async function bootCommand(args: string[], io: CliIo): Promise<number> {
   const bootKit = checkKitReference(values['boot-kit'] ?? '') || undefined
   // Through the checked opener first: a FIFO would hang the boot, /dev/zero would be copied until the disk fills.
   if (values.addons) await assertSquashfs(values.addons, '--addons')
+  // Addons of another release or layout are refused before anything boots, as the action does.
+  const config = values.config ? await readKernelConfig(values.config, '--config') : undefined
+  const modular = config === undefined || config.entries.get('CONFIG_MODULES')?.state === 'y'
+  const prepared = values.addons ? await prepareAddons({ image: values.image, addons: values.addons, modular, output: '' }) : undefined
+  if (prepared) write(describeAddons(prepared))
   const outcome = await runBootTest({
     image: values.image,
     addons: values.addons,
