@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { dom0InitramfsEntries, guestTypeOf, guestXlConfig, qemuArgs, type Dom0Files } from '../src/boot/plan.js'
+import { DOM0_MODULES, dom0InitramfsEntries, guestTypeOf, guestXlConfig, qemuArgs, type Dom0Files } from '../src/boot/plan.js'
+import { kitDom0Loads } from '../src/boot/dom0-bringup.js'
 import { firstFailure, readStages, STAGES, stageSpecs } from '../src/boot/stages.js'
 import { parseKernelConfig } from '../src/check/kernel-config.js'
 
@@ -41,9 +42,8 @@ describe('boot plan per architecture (pure)', () => {
   it("puts another architecture's libraries where its loader looks, and the PVH config in dom0", () => {
     const files: Dom0Files = {
       busybox: '/deb/busybox-static/bin/busybox',
-      modules: Object.fromEntries(
-        ['xen-evtchn', 'xen-gntdev', 'xen-gntalloc', 'xen-privcmd', 'xenfs', 'loop', 'xen-blkback'].map((m) => [m, `/deb/linux/${m}.ko`]),
-      ) as Dom0Files['modules'],
+      loads: kitDom0Loads(Object.fromEntries(DOM0_MODULES.map((m) => [m, `/deb/linux/${m}.ko`])) as Record<(typeof DOM0_MODULES)[number], string>),
+      kind: 'zone',
       xenBinDir: '/usr/lib/xen-4.17/bin',
       xenPrograms: ['/deb/xen-utils/usr/lib/xen-4.17/bin/xl'],
       xenstoreClient: '/deb/xenstore-utils/usr/bin/xenstore-write',
@@ -68,6 +68,17 @@ describe('boot plan per architecture (pure)', () => {
     const cfg = byName.get('/guest/guest.cfg')
     expect(cfg?.kind === 'file' && cfg.data).toContain('type = "pvh"\n')
     expect(byName.get('/guest/kernel')).toMatchObject({ source: '/k/Image.gz' })
+    // The kit's modules go to /ka/modules under the kernel's names, each stage's load list beside them.
+    expect(byName.get('ka/modules/xen_blkback.ko')).toMatchObject({ source: '/deb/linux/xen-blkback.ko' })
+    expect(byName.get('ka/blkback.load')).toEqual({ kind: 'file', name: 'ka/blkback.load', data: 'loop.ko\nxen_blkback.ko\n' })
+    expect(byName.get('ka/gntdev.load')).toMatchObject({ data: 'xen_gntdev.ko\nxen_gntalloc.ko\n' })
+    expect(byName.has('ka/netback.load')).toBe(false)
+    const init = byName.get('init')
+    expect(init?.kind === 'file' && init.data).not.toContain('ok dom0')
+    expect(init?.kind === 'file' && init.data).not.toContain('stage netback')
+    const host = dom0InitramfsEntries({ ...files, kind: 'host' }).find((e) => e.name === 'init')
+    expect(host?.kind === 'file' && host.data).toContain('say "ok dom0 $(uname -r)"')
+    expect(host?.kind === 'file' && host.data).toContain('stage netback netback')
   })
 })
 

@@ -11,7 +11,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 // Keep V8's heap small (it otherwise reserves ~30 MB more than it uses once a push starts): peak memory stays
 // flat and low whatever the kernel's size. Set before the action's modules load, hence the dynamic import.
 (0,node_v8__WEBPACK_IMPORTED_MODULE_0__.setFlagsFromString)('--optimize-for-size');
-const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(233), __nccwpck_require__.e(918)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6918));
+const { run } = await Promise.all(/* import() */[__nccwpck_require__.e(233), __nccwpck_require__.e(181)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4181));
 await run();
 
 __webpack_async_result__();

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { KernelArch } from './arch.js'
 import { InternalError } from './errors.js'
 
 export interface SampleKernel {
@@ -13,15 +14,17 @@ export interface SampleKernel {
  * The bundled sample kernel (`assets/sample`, see its README). It is found by walking up from this file, which works
  * from `src/` under jest and from `dist/` in the bundle, without the bundler copying the assets into `dist/`.
  */
-export function sampleKernel(): SampleKernel {
+export function sampleKernel(arch: KernelArch = 'x86_64'): SampleKernel {
   let dir = path.dirname(fileURLToPath(import.meta.url))
   for (let depth = 0; depth < 4; depth++) {
     const candidate = path.join(dir, 'assets', 'sample')
     if (existsSync(path.join(candidate, 'config'))) {
+      // The arm64 sample lives in arm64/ beside the x86_64 one (assets/sample/README.md).
+      const at = arch === 'x86_64' ? candidate : path.join(candidate, 'arm64')
       return {
-        config: path.join(candidate, 'config'),
-        image: path.join(candidate, 'bzImage'),
-        addons: path.join(candidate, 'addons.squashfs'),
+        config: path.join(at, 'config'),
+        image: path.join(at, arch === 'x86_64' ? 'bzImage' : 'Image.gz'),
+        addons: path.join(at, 'addons.squashfs'),
       }
     }
     dir = path.dirname(dir)

@@ -33,7 +33,7 @@ export async function bootStep(inputs: CheckInputs | PublishInputs, context: Run
     if (inputs.bootTest) log.notice('boot-test: no image to boot (the input `image` is empty); boot skipped')
     return { boot: { status: 'skipped', log: '' } }
   }
-  const outcome = await core.group('Boot the kernel as a Xen guest (Xen in QEMU)', () =>
+  const outcome = await core.group(`Boot the kernel as ${inputs.check.target === 'host' ? 'dom0' : 'a Xen guest'} (Xen in QEMU)`, () =>
     runBootTest({
       image: inputs.image,
       addons: inputs.addons || undefined,
@@ -42,6 +42,7 @@ export async function bootStep(inputs: CheckInputs | PublishInputs, context: Run
       log: (line) => log.info(line),
       prepare: (arch) => installBootTools(arch, log),
       bootKit: inputs.bootKit || undefined,
+      target: inputs.check.target,
     }),
   )
   const boot = { status: outcome.status, log: outcome.consoleLog, reason: outcome.reason }
@@ -53,7 +54,9 @@ export async function bootStep(inputs: CheckInputs | PublishInputs, context: Run
 
 function renderBootSummary(outcome: BootOutcome): string {
   const head = `### Boot test: ${outcome.status}`
-  const how = `Xen ${guestTypeOf(outcome.arch).toUpperCase()} guest under Xen in QEMU (${outcome.accel === 'kvm' ? 'KVM' : 'TCG, no KVM'}), ${outcome.seconds.toFixed(0)} s; times are seconds since QEMU started.`
+  const as =
+    outcome.target === 'host' ? 'dom0, with the bundled sample zone kernel as its guest,' : `Xen ${guestTypeOf(outcome.arch).toUpperCase()} guest`
+  const how = `${as} under Xen in QEMU (${outcome.accel === 'kvm' ? 'KVM' : 'TCG, no KVM'}), ${outcome.seconds.toFixed(0)} s; times are seconds since QEMU started.`
   const note = outcome.accelNote ? `${outcome.accelNote}.\n\n` : ''
   return `${head}\n\n${outcome.reason ? `**${outcome.reason}**\n\n` : ''}${how}\n\n${note}${stagesTable(outcome.stages)}\n`
 }

@@ -4,6 +4,7 @@
 import { InputError } from '../errors.js'
 import { MissingProgramError, moduleDecompressor } from './decompress.js'
 import { moduleVermagic, releaseOfVermagic, vermagicMatches } from './modinfo.js'
+import { parseModulesDep } from './modules-dep.js'
 import type { AddonsTree, TreeEntry } from './tree.js'
 
 export interface AddonsExpectation {
@@ -70,7 +71,7 @@ export async function checkAddonsTree(tree: AddonsTree, expected: AddonsExpectat
     throw new InputError(`${where} has modules/ but no modules/modules.dep, which modprobe needs (make modules_install writes it; or run depmod)`)
   }
   const dep = (await tree.read('modules/modules.dep', MODULES_DEP_MAX_BYTES)) ?? Buffer.alloc(0)
-  const listed = parseModulesDep(dep.toString('latin1'))
+  const listed = parseModulesDep(dep.toString('latin1')).entries.map((entry) => entry.path)
   const samples = sampleModules(listed)
   const walked = await firstModuleInTree(tree, 'modules', WALK_DEPTH, { listings: WALK_LISTINGS })
   if (walked !== undefined && !samples.includes(walked)) samples.push(walked)
@@ -80,18 +81,6 @@ export async function checkAddonsTree(tree: AddonsTree, expected: AddonsExpectat
     checked.push(await checkModule(tree, path, fromDep, expected))
   }
   return { how: tree.how, modules: listed.length, checked }
-}
-
-/** The module paths of modules.dep (`kernel/fs/x.ko: kernel/lib/y.ko ...`), relative to modules/, in its order. */
-function parseModulesDep(text: string): string[] {
-  const modules: string[] = []
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':')
-    if (colon <= 0) continue
-    // depmod before kmod 10 wrote absolute paths: /lib/modules/<release>/kernel/...
-    modules.push(line.slice(0, colon).replace(/^\/lib\/modules\/[^/]+\//, ''))
-  }
-  return modules
 }
 
 /** The first, middle and last module of modules.dep: three different corners of the tree. */

@@ -2,6 +2,7 @@ import type { CpioEntry } from './cpio.js'
 import { DOM0_PREFIX, GUEST_PREFIX, GUEST_STAGE_PREFIX } from './stages.js'
 import type { KernelArch } from '../arch.js'
 import { InputError } from '../errors.js'
+import type { Dom0Loads } from './dom0-bringup.js'
 
 /**
  * Pure planning of a boot test: the scripts dom0 and the guest run, the xl config, the initramfs layouts and QEMU's
@@ -15,6 +16,11 @@ export type Dom0Module = (typeof DOM0_MODULES)[number]
 /** The guest's name in xl, and where dom0 keeps the guest's files. */
 const GUEST_NAME = 'zone'
 const GUEST_DIR = '/guest'
+/** Where dom0's init finds its module files and each stage's load list. */
+const DOM0_DIR = '/ka'
+
+/** Whose kernel runs as dom0: the kit's (a zone kernel is tested as the guest) or the one under test (a host kernel). */
+export type Dom0Kind = 'zone' | 'host'
 
 /**
  * The guest's boot check, run by busybox's init from the ramdisk (so a kernel needs ELF support, not #! scripts, as
@@ -25,7 +31,7 @@ function guestCheckScript(deviceWaitSeconds = 20): string {
   return `export PATH=/bin
 /bin/busybox --install -s /bin
 say() { echo "${S}$*"; }
-step() { name=$1; shift; if out=$("$@" 2>&1); then say "ok $name"; else say "fail $name $(echo "$out" | tr '\\n' ' ' | head -c 200)"; fi; }
+step() { name=$1; shift; if out=$("$@" 2>&1); then say "ok $name $(echo "$out" | tr '\\n' ' ' | head -c 200)"; else say "fail $name $(echo "$out" | tr '\\n' ' ' | head -c 200)"; fi; }
 # Xen lists its devices under /sys/bus/xen/devices whether or not a driver takes them; without blkfront's "vbd" driver
 # waiting is pointless. Whole seconds: under TCG each sleep is a slow fork and exec (200 sleeps of 0.1 s took 90 s).
 offered() { ls /sys/bus/xen/devices 2>/dev/null | tr "\\n" " "; }
@@ -36,7 +42,15 @@ waitdev() {
   return 1
 }
 overlay() { mount -t tmpfs tmpfs /overlay && mkdir -p /overlay/upper /overlay/work && mount -t overlay overlay -o lowerdir=/image,upperdir=/overlay/upper,workdir=/overlay/work /newroot; }
-modules() { m=/newroot/lib/modules/$(uname -r); mkdir -p "$m" && mount --bind /newroot/addons/modules "$m" && mount -o remount,bind,ro "$m"; }
+modules() {
+  r=$(uname -r); m=/newroot/lib/modules/$r
+  mkdir -p "$m" && mount --bind /newroot/addons/modules "$m" && mount -o remount,bind,ro "$m" || return 1
+  [ -s /probe-module ] || { echo "none loaded: the addons hold no module known to be safe to load in a zone"; return 0; }
+  # modprobe reads modules.dep below its own root's /lib/modules: the ramdisk's, bound to the same tree.
+  name=$(cat /probe-module); mkdir -p /lib/modules/$r && mount --bind /newroot/addons/modules /lib/modules/$r || return 1
+  if modprobe "$name" 2>/tmp/modprobe && [ -d "/sys/module/$name" ]; then echo "loaded $name"; return 0; fi
+  echo "modprobe $name: $(cat /tmp/modprobe | tr '\\n' ' ')kernel: $(dmesg | tail -n 2 | tr '\\n' ' ')"; return 1
+}
 devpts() { mkdir -p /newroot/dev/pts && mount -t devpts devpts /newroot/dev/pts; }
 budget=${deviceWaitSeconds}
 say "ok init"
@@ -58,8 +72,11 @@ poweroff -f
 `
 }
 
-/** The guest's ramdisk: an uncompressed newc cpio, as krata's is, with busybox as init running the boot check. */
-export function guestRamdiskEntries(busybox: string): CpioEntry[] {
+/**
+ * The guest's ramdisk: an uncompressed newc cpio, as krata's is, with busybox as init running the boot check, and the
+ * name of the module it loads from the addons (addons-modules.ts chooses it).
+ */
+export function guestRamdiskEntries(busybox: string, probeModule?: string): CpioEntry[] {
   return [
     ...['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'image', 'overlay', 'newroot'].map((name): CpioEntry => ({ kind: 'dir', name })),
     { kind: 'char', name: 'dev/console', major: 5, minor: 1 },
@@ -68,6 +85,7 @@ export function guestRamdiskEntries(busybox: string): CpioEntry[] {
     { kind: 'symlink', name: 'init', target: 'bin/busybox' },
     { kind: 'file', name: 'etc/inittab', data: '::sysinit:/bin/sh /boot-check\n' },
     { kind: 'file', name: 'boot-check', mode: 0o755, data: guestCheckScript() },
+    ...(probeModule === undefined ? [] : [{ kind: 'file' as const, name: 'probe-module', data: `${probeModule}\n` }]),
   ]
 }
 
@@ -114,29 +132,58 @@ export function guestXlConfig(type: GuestType = 'pv', memoryMiB = 128): string {
 }
 
 /**
- * dom0's init: the order that works (xen-in-qemu.md): pseudo-filesystems with devpts, the Xen modules, xenfs,
- * xenstored, xen-init-dom0, xenconsoled; then the guest is created paused, its console attached, and it is unpaused,
- * so that not one line of its console is lost. Every guest console line is prefixed so the harness can tell them apart.
+ * dom0's init: the order that works (xen-in-qemu.md): pseudo-filesystems with devpts, then each bring-up stage
+ * (dom0-bringup.ts) loads its modules and shows its device, xenfs, xenstored with xen-init-dom0 and xenconsoled, the
+ * loop devices for blkback; then the guest is created paused, its console attached, and it is unpaused, so that not one
+ * line of its console is lost. Every stage says `ok NAME` or `fail NAME why`; every guest console line is prefixed so
+ * the harness can tell them apart. A host kernel under test (`host`) also says it came up as dom0 and shows netback.
  */
-function dom0InitScript(xenBinDir: string, guestTimeoutSeconds: number): string {
+function dom0InitScript(xenBinDir: string, guestTimeoutSeconds: number, kind: Dom0Kind): string {
   const D = DOM0_PREFIX
+  const host = kind === 'host'
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 export PATH=/bin:/usr/bin:${xenBinDir}
 say() { echo "${D}$*"; }
-mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+${host ? 'say "ok dom0 $(uname -r)"\n' : ''}mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /var/run/xen /var/log/xen /var/lib/xen /var/lock /run
 mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /var/run/xen
-for m in ${DOM0_MODULES.join(' ')}; do insmod /lib/modules/$m.ko 2>/tmp/insmod || say "fail insmod $m: $(cat /tmp/insmod)"; done
-mount -t xenfs xenfs /proc/xen || say "fail mount xenfs"
-xenstored 2>/tmp/xenstored || say "fail xenstored: $(cat /tmp/xenstored)"
-xen-init-dom0 >/tmp/init-dom0 2>&1 || say "fail xen-init-dom0: $(tail -n 1 /tmp/init-dom0)"
-xenconsoled || say "fail xenconsoled"
-losetup -r /dev/loop0 ${GUEST_DIR}/root.squashfs && losetup -r /dev/loop1 ${GUEST_DIR}/addons.squashfs || say "fail losetup"
-say ready
-if xl create -p ${GUEST_DIR}/guest.cfg >/tmp/xl 2>&1; then created=1; else created=; fi
-sed 's/^/${D}xl| /' /tmp/xl
-if [ -n "$created" ]; then
+# stage NAME CHECK...: load the stage's modules (unless loaded already), then CHECK decides; the failure line says why.
+stage() {
+  name=$1; shift; : >/tmp/why
+  for f in $(cat ${DOM0_DIR}/$name.load 2>/dev/null); do
+    [ -d "/sys/module/\${f%.ko}" ] || insmod ${DOM0_DIR}/modules/$f 2>/tmp/insmod || echo "insmod $f: $(cat /tmp/insmod)" >>/tmp/why
+  done
+  if "$@" >>/tmp/why 2>&1; then say "ok $name"; return 0; fi
+  say "fail $name $(cat ${DOM0_DIR}/$name.absent /tmp/why 2>/dev/null | tr '\\n' ' ' | head -c 400)"; return 1
+}
+device() { [ -c "$1" ] || { echo "no $1"; return 1; }; }
+toolstack() {
+  xenstored || return 1
+  xen-init-dom0 >/tmp/init-dom0 2>&1 || { tail -n 1 /tmp/init-dom0; return 1; }
+  xenconsoled || { echo "xenconsoled failed"; return 1; }
+  xenstore-write /kernel-action ready && [ "$(xenstore-read /kernel-action)" = ready ]
+}
+disks() {
+  [ -d /sys/bus/xen-backend/drivers/vbd ] || { echo "no blkback driver (/sys/bus/xen-backend/drivers/vbd)"; return 1; }
+  losetup -r /dev/loop0 ${GUEST_DIR}/root.squashfs && losetup -r /dev/loop1 ${GUEST_DIR}/addons.squashfs
+}
+netback() { [ -d /sys/bus/xen-backend/drivers/vif ] || { echo "no netback driver (/sys/bus/xen-backend/drivers/vif)"; return 1; }; }
+up=1
+stage evtchn device /dev/xen/evtchn || up=
+stage gntdev device /dev/xen/gntdev || up=
+stage privcmd device /dev/xen/privcmd || up=
+stage xenfs mount -t xenfs xenfs /proc/xen || up=
+[ -n "$up" ] && { stage xenstored toolstack || up=; }
+stage blkback disks || up=
+${host ? 'stage netback netback || up=\n' : ''}if [ -n "$up" ]; then
+  say ready
+  if xl create -p ${GUEST_DIR}/guest.cfg >/tmp/xl 2>&1; then created=1; else created=; fi
+  sed 's/^/${D}xl| /' /tmp/xl
+fi
+if [ -z "$up" ]; then
+  say "no guest: dom0 is not ready"
+elif [ -n "$created" ]; then
   say created
   xl console ${GUEST_NAME} | while IFS= read -r line; do echo "${GUEST_PREFIX}$line"; done &
   console=$!
@@ -164,7 +211,9 @@ export interface LibraryFile {
 /** Host paths of everything dom0's initramfs holds. */
 export interface Dom0Files {
   busybox: string
-  modules: Record<Dom0Module, string>
+  /** The modules dom0 loads, by bring-up stage. */
+  loads: Dom0Loads
+  kind: Dom0Kind
   xenBinDir: string
   /** Toolstack programs (xl, xenstored, xenconsoled, xen-init-dom0, libxl-save-helper, xenconsole). */
   xenPrograms: readonly string[]
@@ -192,8 +241,9 @@ export function dom0InitramfsEntries(files: Dom0Files): CpioEntry[] {
     'etc',
     'etc/xen',
     'lib',
-    'lib/modules',
     GUEST_DIR.slice(1),
+    DOM0_DIR.slice(1),
+    `${DOM0_DIR.slice(1)}/modules`,
   ])
   const withParents = (p: string): void => {
     const parts = p.replace(/^\/+/, '').split('/').slice(0, -1)
@@ -206,9 +256,19 @@ export function dom0InitramfsEntries(files: Dom0Files): CpioEntry[] {
     ...sortedDirs.map((name): CpioEntry => ({ kind: 'dir', name })),
     { kind: 'char', name: 'dev/console', major: 5, minor: 1 },
     { kind: 'host-file', name: 'bin/busybox', mode: 0o755, source: files.busybox },
-    { kind: 'file', name: 'init', mode: 0o755, data: dom0InitScript(files.xenBinDir, files.guestTimeoutSeconds) },
+    { kind: 'file', name: 'init', mode: 0o755, data: dom0InitScript(files.xenBinDir, files.guestTimeoutSeconds, files.kind) },
     { kind: 'file', name: 'etc/xen/xl.conf', data: '' },
-    ...DOM0_MODULES.map((m): CpioEntry => ({ kind: 'host-file', name: `lib/modules/${m}.ko`, source: files.modules[m] })),
+    ...files.loads.files.map((m): CpioEntry => ({ kind: 'host-file', name: `${DOM0_DIR.slice(1)}/modules/${m.name}`, source: m.source })),
+    ...Object.entries(files.loads.byStage).map(([stage, names]): CpioEntry => ({
+      kind: 'file',
+      name: `${DOM0_DIR.slice(1)}/${stage}.load`,
+      data: `${names.join('\n')}\n`,
+    })),
+    ...Object.entries(files.loads.absent).map(([stage, why]): CpioEntry => ({
+      kind: 'file',
+      name: `${DOM0_DIR.slice(1)}/${stage}.absent`,
+      data: `${why}\n`,
+    })),
     ...files.xenPrograms.map((p, i): CpioEntry => ({ kind: 'host-file', name: programs[i], mode: 0o755, source: p })),
     { kind: 'host-file', name: 'usr/bin/xenstore', mode: 0o755, source: files.xenstoreClient },
     { kind: 'symlink', name: 'usr/bin/xenstore-read', target: 'xenstore' },

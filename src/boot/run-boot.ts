@@ -12,7 +12,10 @@ import { InternalError } from '../errors.js'
 import { writeCpio } from './cpio.js'
 import { findBootHost, type BootHost } from './host-tools.js'
 import { dom0InitramfsEntries, guestRamdiskEntries, guestTypeOf, qemuArgs, ROOT_IMAGE_DIRS, type Accel } from './plan.js'
-import { bootPassed, firstFailure, GUEST_PREFIX, readStages, stageSpecs, type ConsoleLine, type StageResult } from './stages.js'
+import { bootPassed, firstFailure, GUEST_PREFIX, readStages, stageSpecs, type BootTarget, type ConsoleLine, type StageResult } from './stages.js'
+import { guestModuleOf, hostDom0Loads } from './addons-modules.js'
+import { kitDom0Loads } from './dom0-bringup.js'
+import { sampleKernel } from '../sample.js'
 
 const run = promisify(execFile)
 
@@ -36,6 +39,11 @@ export interface BootOptions {
   prepare?: (arch: KernelArch) => Promise<void>
   /** The boot kit to take Xen, dom0 and its userland from (`oci:<dir>[:tag]`, `host/repo@sha256:...`); the pinned one by default. */
   bootKit?: string
+  /**
+   * `zone` (default): the image is a zone kernel, booted as the guest. `host`: the image is a host kernel, booted as
+   * dom0 with its modules from `addons`, and the bundled sample zone kernel is its guest.
+   */
+  target?: BootTarget
 }
 
 export interface BootOutcome {
@@ -44,6 +52,7 @@ export interface BootOutcome {
   reason?: string
   /** The kernel's architecture, which decides the guest type (x86_64 PV, aarch64 PVH). */
   arch: KernelArch
+  target: BootTarget
   stages: StageResult[]
   accel?: Accel
   /** Why the boot ran without KVM though `auto` was asked for (KVM absent, not ours, or given up), for the summary. */
@@ -66,13 +75,23 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
   const config = options.config ? await readKernelConfig(options.config) : undefined
   await options.prepare?.(info.arch)
   const host = await findBootHost(info.arch, { kit: options.bootKit, log })
+  const target = options.target ?? 'zone'
   const work = await mkdtemp(path.join(options.outDir, 'work-'))
   try {
+    // A host kernel is dom0, loading its drivers from its own addons; the bundled sample is the zone it must run.
+    const reference = target === 'host' ? sampleKernel(info.arch) : undefined
+    const loads = reference ? await hostDom0Loads(options.addons, 'addons', path.join(work, 'dom0-modules')) : kitDom0Loads(host.dom0Modules)
+    const guestAddons = reference
+      ? { file: reference.addons, input: 'the reference zone addons' }
+      : options.addons
+        ? { file: options.addons, input: 'addons' }
+        : undefined
+    const probeModule = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input) : undefined
     const guestRamdisk = path.join(work, 'guest-initrd.cpio')
-    await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox))
+    await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox, probeModule))
     const root = host.rootImage ?? (await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS))
-    const addons = options.addons ?? host.emptyAddons ?? (await squashfsOfDirs(host, work, 'empty-addons', []))
-    const guestFiles = { kernel: options.image, ramdisk: guestRamdisk, root, addons }
+    const addons = guestAddons?.file ?? host.emptyAddons ?? (await squashfsOfDirs(host, work, 'empty-addons', []))
+    const guestFiles = { kernel: reference?.image ?? options.image, ramdisk: guestRamdisk, root, addons }
     const guestBytes = (await Promise.all(Object.values(guestFiles).map((f) => stat(f)))).reduce((n, s) => n + s.size, 0)
     // Generous: a loaded 2-core machine without KVM took 140 s for a whole passing run.
     const timeoutSeconds = options.timeoutSeconds ?? 600
@@ -81,7 +100,8 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
       dom0Initramfs,
       dom0InitramfsEntries({
         busybox: host.busybox,
-        modules: host.dom0Modules,
+        loads,
+        kind: target,
         xenBinDir: host.xenBinDir,
         xenPrograms: host.xenPrograms,
         xenstoreClient: host.xenstoreClient,
@@ -91,7 +111,7 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
         guestTimeoutSeconds: Math.max(30, timeoutSeconds - 60),
       }),
     )
-    const plan = { arch: info.arch, xen: host.xen, dom0Kernel: host.dom0Kernel, dom0Initramfs, guestBytes }
+    const plan = { arch: info.arch, xen: host.xen, dom0Kernel: reference ? options.image : host.dom0Kernel, dom0Initramfs, guestBytes }
     const device = options.kvmDevice ?? '/dev/kvm'
     const accels = planAccels(options.accel ?? 'auto', await kvmAccess(device, info.arch), device)
     let accelNote = accels.kvmSkipped && `KVM not tried: ${accels.kvmSkipped}`
@@ -116,7 +136,7 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
     }
     const guestLines = lines.filter((l) => l.text.startsWith(GUEST_PREFIX)).map((l) => l.text.slice(GUEST_PREFIX.length))
     await writeLines(consoleLog, guestLines)
-    const specs = stageSpecs(info.arch)
+    const specs = stageSpecs(info.arch, target)
     const stages = readStages(lines, specs)
     const passed = bootPassed(stages)
     return {
@@ -124,6 +144,7 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
       reason: passed ? undefined : firstFailure(stages, config, specs),
       stages,
       arch: info.arch,
+      target,
       accel,
       accelNote,
       consoleLog,

@@ -17,6 +17,10 @@ export interface StageSpec {
   options: readonly string[]
   /** Harness stages fail for reasons outside the kernel under test. */
   harness?: boolean
+  /** A host kernel's driver: =m is as good as =y when the addons hold the module (dom0 loads it from them). */
+  modular?: boolean
+  /** Happens in dom0 (a host kernel's stage): its evidence is in the serial log, not the guest's console. */
+  inDom0?: boolean
 }
 
 export const STAGES: readonly StageSpec[] = [
@@ -62,7 +66,12 @@ export const STAGES: readonly StageSpec[] = [
     options: ['CONFIG_OVERLAY_FS', 'CONFIG_TMPFS'],
   },
   { id: 'addons', title: 'addons squashfs mounted from xvdc', missing: 'the addons squashfs on xvdc did not mount', options: ['CONFIG_SQUASHFS'] },
-  { id: 'modules', title: 'addons modules bound at /lib/modules/$(uname -r)', missing: 'the addons modules could not be bind-mounted', options: [] },
+  {
+    id: 'modules',
+    title: 'addons modules bound at /lib/modules/$(uname -r), one loaded with modprobe',
+    missing: 'the addons modules could not be bound or loaded',
+    options: [],
+  },
   { id: 'proc', title: 'proc mounted', missing: 'proc could not be mounted', options: ['CONFIG_PROC_FS'] },
   { id: 'sysfs', title: 'sysfs mounted', missing: 'sysfs could not be mounted', options: ['CONFIG_SYSFS'] },
   { id: 'cgroup2', title: 'cgroup2 mounted', missing: 'cgroup2 could not be mounted', options: ['CONFIG_CGROUPS'] },
@@ -84,9 +93,67 @@ const AARCH64_STAGES: Readonly<Record<string, Partial<StageSpec>>> = {
   console: { options: ['CONFIG_XEN', 'CONFIG_HVC_XEN', 'CONFIG_PRINTK'] },
 }
 
+/**
+ * A host kernel (`target: host`) runs as dom0: its stages are what dom0 must do for krata (come up as dom0 under Xen,
+ * give xl and xenstored their devices, run the toolstack, serve disks, have netback), then the reference zone guest
+ * (the bundled sample) boots under it with its two disks. The guest's stages stay, their cause now the host's.
+ */
+const HOST_DOM0_STAGES: readonly StageSpec[] = [
+  {
+    id: 'dom0',
+    title: 'the kernel came up as dom0 and ran init',
+    missing: 'the kernel did not come up as dom0 under Xen',
+    options: ['CONFIG_XEN_DOM0', 'CONFIG_XEN_PV_DOM0', 'CONFIG_HVC_XEN', 'CONFIG_BLK_DEV_INITRD', 'CONFIG_BINFMT_ELF', 'CONFIG_DEVTMPFS'],
+  },
+  { id: 'evtchn', title: 'event channels (/dev/xen/evtchn)', missing: 'no /dev/xen/evtchn', options: ['CONFIG_XEN_DEV_EVTCHN'], modular: true },
+  { id: 'gntdev', title: 'grant tables (/dev/xen/gntdev)', missing: 'no /dev/xen/gntdev', options: ['CONFIG_XEN_GNTDEV'], modular: true },
+  { id: 'privcmd', title: 'hypercalls for xl (/dev/xen/privcmd)', missing: 'no /dev/xen/privcmd', options: ['CONFIG_XEN_PRIVCMD'], modular: true },
+  { id: 'xenfs', title: 'xenfs mounted at /proc/xen', missing: 'xenfs could not be mounted', options: ['CONFIG_XENFS'], modular: true },
+  {
+    id: 'xenstored',
+    title: 'xenstored, xen-init-dom0 and xenconsoled running',
+    missing: "dom0's toolstack did not start",
+    // libxl locks its per-domain files with fcntl (xen-init-dom0 fails "cannot store stub json config" without it).
+    options: ['CONFIG_FILE_LOCKING', 'CONFIG_XEN_BACKEND'],
+  },
+  {
+    id: 'blkback',
+    title: "block backend and loop devices ready for the zone's disks",
+    missing: 'no block backend to serve the zone its disks',
+    options: ['CONFIG_XEN_BLKDEV_BACKEND', 'CONFIG_BLK_DEV_LOOP'],
+    modular: true,
+  },
+  {
+    id: 'netback',
+    title: 'network backend registered (vif)',
+    missing: 'no network backend for the zone',
+    options: ['CONFIG_XEN_NETDEV_BACKEND'],
+    modular: true,
+  },
+]
+
+/** What a guest stage means when the kernel under test is dom0: the reference guest is known to pass them. */
+const HOST_GUEST_STAGES: Readonly<Record<string, Partial<StageSpec>>> = {
+  loaded: { title: 'xl created the reference zone', missing: 'xl could not create the reference zone under this dom0', options: [] },
+  xvda: { title: "zone's root disk (xvda) served by this dom0", options: ['CONFIG_XEN_BLKDEV_BACKEND'], modular: true },
+  xvdc: { title: "zone's addons disk (xvdc) served by this dom0", options: ['CONFIG_XEN_BLKDEV_BACKEND'], modular: true },
+}
+
+/** Whether the kernel under test is a zone's (the guest) or a host's (dom0). */
+export type BootTarget = 'zone' | 'host'
+
 /** The stages of one architecture's boot test: the same ids and order everywhere. */
-export function stageSpecs(arch: KernelArch): readonly StageSpec[] {
-  return arch === 'x86_64' ? STAGES : STAGES.map((s) => ({ ...s, ...AARCH64_STAGES[s.id] }))
+export function stageSpecs(arch: KernelArch, target: BootTarget = 'zone'): readonly StageSpec[] {
+  const zone = arch === 'x86_64' ? STAGES : STAGES.map((s) => ({ ...s, ...AARCH64_STAGES[s.id] }))
+  if (target === 'zone') return zone
+  // XEN_PV_DOM0 is x86's; on arm64 CONFIG_XEN_DOM0 follows CONFIG_XEN.
+  const dom0 = HOST_DOM0_STAGES.map((s) => ({
+    ...s,
+    inDom0: true,
+    options: arch === 'x86_64' ? s.options : s.options.filter((o) => o !== 'CONFIG_XEN_PV_DOM0'),
+  }))
+  const guest = zone.filter((s) => !s.harness).map((s) => ({ ...s, options: [], ...HOST_GUEST_STAGES[s.id] }))
+  return [zone[0]!, ...dom0, ...guest]
 }
 
 export type StageState = 'ok' | 'failed' | 'skipped' | 'missing'
@@ -119,13 +186,19 @@ export function readStages(lines: readonly ConsoleLine[], specs: readonly StageS
     if (!seen.has(id)) seen.set(id, { state, at, detail })
   }
   const xlErrors: string[] = []
+  const ids = new Set(specs.map((s) => s.id))
+  let panic: string | undefined
   for (const { at, text } of lines) {
+    panic ??= /Kernel panic - not syncing: (.*)/.exec(text)?.[1]?.trim()
     // Not anchored: SeaBIOS leaves terminal escapes in front of Xen's first line.
     if (/\(XEN\) Xen version \d/.test(text)) mark('xen', 'ok', at)
     if (text.startsWith(DOM0_PREFIX)) {
       const what = text.slice(DOM0_PREFIX.length)
+      const stage = /^(ok|fail) (\S+)(?: (.*))?$/.exec(what)
       if (what === 'ready') mark('dom0', 'ok', at)
-      else if (what.startsWith('fail ')) mark('dom0', 'failed', at, what.slice(5))
+      else if (stage && ids.has(stage[2])) mark(stage[2], stage[1] === 'ok' ? 'ok' : 'failed', at, stage[3]?.trim() || undefined)
+      // The kit's dom0 (a zone test) reports its bring-up stages too; they are the harness's, summed up as dom0.
+      else if (stage?.[1] === 'fail') mark('dom0', 'failed', at, `${stage[2]}: ${stage[3]?.trim() ?? ''}`)
       else if (what.startsWith('xl| ') && /error|fail|invalid|not /i.test(what)) xlErrors.push(what.slice(4))
       else if (what === 'created') mark('loaded', 'ok', at)
       else if (what === 'create failed') mark('loaded', 'failed', at, mostTelling(xlErrors))
@@ -141,9 +214,13 @@ export function readStages(lines: readonly ConsoleLine[], specs: readonly StageS
       if (marker) mark('marker', 'ok', at, marker[1])
     }
   }
+  // A kernel that panicked says why once; the first stage it never reached carries it.
+  let panicShown = panic === undefined
   return specs.map((spec) => {
     const s = seen.get(spec.id)
-    return { id: spec.id, title: spec.title, state: s?.state ?? 'missing', at: s?.at, detail: s?.detail }
+    const detail = s?.detail ?? (s === undefined && !panicShown ? `kernel panic: ${panic}` : undefined)
+    if (s === undefined) panicShown = true
+    return { id: spec.id, title: spec.title, state: s?.state ?? 'missing', at: s?.at, detail }
   })
 }
 
@@ -166,24 +243,37 @@ export function firstFailure(results: readonly StageResult[], config?: KernelCon
   const parts = [spec.missing]
   if (failed.detail) parts.push(failed.detail)
   if (!spec.harness) {
-    const cause = configCause(spec.options, config)
+    const cause = spec.modular ? hostCause(spec.options, config) : configCause(spec.options, config, spec.inDom0 ? 'qemu-serial.log' : undefined)
     if (cause) parts.push(cause)
   }
   return `boot failed at ${spec.id}: ${parts.join(': ')}`
 }
 
 /** Which of `options` explains the failure: the ones not built in when the config is known, else all of them. */
-export function configCause(options: readonly string[], config?: KernelConfig): string | undefined {
+export function configCause(options: readonly string[], config?: KernelConfig, log = 'the guest console log'): string | undefined {
   if (options.length === 0) return undefined
   if (!config) return `needs ${options.map((o) => `${o}=y`).join(', ')} (no config given to say which)`
   const notBuiltIn = options.filter((o) => config.entries.get(o)?.state !== 'y')
-  if (notBuiltIn.length === 0) return `${options.join(', ')} ${options.length === 1 ? 'is' : 'are'} built in; see the guest console log`
+  if (notBuiltIn.length === 0) return `${options.join(', ')} ${options.length === 1 ? 'is' : 'are'} built in; see ${log}`
   return notBuiltIn
     .map((o) => {
       const entry = config.entries.get(o)
       const state = entry?.state === 'm' ? 'is a module (=m)' : `is ${describeEntry(entry)}`
       return `${o} ${state} in ${config.file}, krata needs it built in (=y)`
     })
+    .join('; ')
+}
+
+/**
+ * A host driver's cause: a module is fine there (dom0 loads it from the addons, and dom0's own line says when the
+ * addons lack it), so only options that are not set at all are named.
+ */
+function hostCause(options: readonly string[], config?: KernelConfig): string | undefined {
+  if (!config) return `needs ${options.join(', ')} (=y, or =m with the module in the addons; no config given to say which)`
+  const unset = options.filter((o) => !['y', 'm'].includes(config.entries.get(o)?.state ?? ''))
+  if (unset.length === 0) return undefined
+  return unset
+    .map((o) => `${o} is ${describeEntry(config.entries.get(o))} in ${config.file}, a krata host needs it (=y, or =m with the module in the addons)`)
     .join('; ')
 }
 

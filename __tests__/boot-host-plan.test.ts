@@ -1,0 +1,150 @@
+import { describe, expect, it } from '@jest/globals'
+import { moduleNameOf, moduleToLoad, parseModulesBuiltin, parseModulesDep } from '../src/addons/modules-dep.js'
+import { planHostDom0 } from '../src/boot/dom0-bringup.js'
+import { firstFailure, readStages, stageSpecs } from '../src/boot/stages.js'
+import { parseKernelConfig } from '../src/check/kernel-config.js'
+
+// A host kernel booted as dom0 (issue 20, item 3), without booting: which modules dom0 takes from the addons, what its
+// stages are, how its lines read, and what a failure names. The real boots are in boot-host.test.ts.
+
+const DEBIAN_DEP = [
+  'kernel/drivers/xen/xen-evtchn.ko:',
+  'kernel/drivers/xen/xen-gntdev.ko:',
+  'kernel/drivers/xen/xen-gntalloc.ko:',
+  'kernel/drivers/xen/xen-privcmd.ko:',
+  'kernel/drivers/xen/xenfs/xenfs.ko: kernel/drivers/xen/xen-privcmd.ko',
+  'kernel/drivers/block/loop.ko:',
+  'kernel/drivers/block/xen-blkback/xen-blkback.ko:',
+  'kernel/drivers/net/xen-netback/xen-netback.ko.xz:',
+  'kernel/lib/crc-itu-t.ko:',
+  '',
+].join('\n')
+
+describe('modules.dep and modules.builtin (pure)', () => {
+  it('names modules as the kernel does and keeps the paths relative to modules/', () => {
+    expect(moduleNameOf('kernel/drivers/block/xen-blkback/xen-blkback.ko.xz')).toBe('xen_blkback')
+    const dep = parseModulesDep('/lib/modules/6.1.0-1-amd64/kernel/fs/a.ko: /lib/modules/6.1.0-1-amd64/kernel/lib/b.ko\nnot a line\n')
+    expect(dep.entries).toEqual([{ path: 'kernel/fs/a.ko', deps: ['kernel/lib/b.ko'] }])
+    expect(parseModulesBuiltin('kernel/drivers/xen/xen-evtchn.ko\n\nkernel/fs/xenfs.ko\n')).toEqual(new Set(['xen_evtchn', 'xenfs']))
+  })
+
+  it('loads xen-fbfront in a zone when the addons hold it, else a Xen grant module or a library, never an arbitrary driver', () => {
+    const sample = parseModulesDep(
+      'kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/video/fbdev/xen-fbfront.ko: kernel/drivers/video/fbdev/core/fb_sys_fops.ko\nkernel/drivers/xen/xen-gntalloc.ko:\n',
+    )
+    expect(moduleToLoad(sample)).toBe('xen_fbfront')
+    expect(moduleToLoad(parseModulesDep('kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/xen/xen-gntalloc.ko:\n'))).toBe('xen_gntalloc')
+    expect(moduleToLoad(parseModulesDep('kernel/drivers/net/e1000.ko:\nkernel/lib/crc-itu-t.ko:\nkernel/crypto/aegis128.ko:\n'))).toBe('aegis128')
+    expect(moduleToLoad(parseModulesDep('kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/net/e1000.ko:\n'))).toBeUndefined()
+  })
+})
+
+describe("a host kernel's dom0 modules (pure)", () => {
+  it("takes every driver from Debian's addons, dependencies first and each module once", () => {
+    const plan = planHostDom0(parseModulesDep(DEBIAN_DEP), new Set())
+    expect(plan.byStage).toEqual({
+      evtchn: ['xen_evtchn.ko'],
+      gntdev: ['xen_gntdev.ko', 'xen_gntalloc.ko'],
+      privcmd: ['xen_privcmd.ko'],
+      xenfs: ['xen_privcmd.ko', 'xenfs.ko'],
+      blkback: ['loop.ko', 'xen_blkback.ko'],
+      netback: ['xen_netback.ko'],
+    })
+    expect(plan.modules.map((m) => m.path)).toEqual([
+      'kernel/drivers/xen/xen-evtchn.ko',
+      'kernel/drivers/xen/xen-gntdev.ko',
+      'kernel/drivers/xen/xen-gntalloc.ko',
+      'kernel/drivers/xen/xen-privcmd.ko',
+      'kernel/drivers/xen/xenfs/xenfs.ko',
+      'kernel/drivers/block/loop.ko',
+      'kernel/drivers/block/xen-blkback/xen-blkback.ko',
+      'kernel/drivers/net/xen-netback/xen-netback.ko.xz',
+    ])
+    expect(plan.absent).toEqual({})
+  })
+
+  it('names the drivers that are neither built in nor in the addons; an optional one is never missed', () => {
+    const dep = parseModulesDep('kernel/drivers/xen/xen-gntdev.ko:\n')
+    const builtin = parseModulesBuiltin('kernel/drivers/xen/xen-evtchn.ko\nkernel/drivers/xen/xen-privcmd.ko\nkernel/drivers/xen/xenfs/xenfs.ko\n')
+    const plan = planHostDom0(dep, builtin)
+    expect(plan.byStage).toEqual({ gntdev: ['xen_gntdev.ko'] })
+    expect(plan.absent).toEqual({
+      blkback: "loop.ko, xen-blkback.ko are neither built in (modules.builtin) nor in the addons' modules.dep;",
+      netback: "xen-netback.ko is neither built in (modules.builtin) nor in the addons' modules.dep;",
+    })
+    // Without modules.builtin nothing can be called absent: the boot says what is there.
+    expect(planHostDom0(dep, undefined).absent).toEqual({})
+    expect(planHostDom0(undefined, undefined)).toEqual({ modules: [], byStage: {}, absent: {} })
+  })
+})
+
+describe('host boot stages (pure)', () => {
+  const at = (n: number, text: string) => ({ at: n, text })
+  const specs = stageSpecs('x86_64', 'host')
+
+  it("are Xen, dom0's own stages, then the reference zone's; aarch64 has no XEN_PV_DOM0", () => {
+    expect(specs.map((s) => s.id).slice(0, 10)).toEqual([
+      'xen',
+      'dom0',
+      'evtchn',
+      'gntdev',
+      'privcmd',
+      'xenfs',
+      'xenstored',
+      'blkback',
+      'netback',
+      'loaded',
+    ])
+    expect(specs.map((s) => s.id).slice(-2)).toEqual(['marker', 'poweroff'])
+    expect(specs.find((s) => s.id === 'dom0')?.options).toContain('CONFIG_XEN_PV_DOM0')
+    expect(stageSpecs('aarch64', 'host').find((s) => s.id === 'dom0')?.options).not.toContain('CONFIG_XEN_PV_DOM0')
+  })
+
+  it("reads dom0's stage lines, and names what a host needs: a module is as good as built in", () => {
+    const lines = [
+      at(0.4, '(XEN) Xen version 4.17.5'),
+      at(6, 'ka-dom0: ok dom0 6.1.192-sample'),
+      at(6.1, 'ka-dom0: ok evtchn'),
+      at(
+        6.2,
+        "ka-dom0: fail blkback loop.ko, xen-blkback.ko are neither built in (modules.builtin) nor in the addons' modules.dep; no blkback driver",
+      ),
+    ]
+    const stages = readStages(lines, specs)
+    expect(stages[1]).toMatchObject({ id: 'dom0', state: 'ok', detail: '6.1.192-sample' })
+    expect(stages.find((s) => s.id === 'blkback')).toMatchObject({ state: 'failed' })
+    const config = parseKernelConfig('CONFIG_XEN_BLKDEV_BACKEND=m\n# CONFIG_BLK_DEV_LOOP is not set\n', 'host.config')
+    const onlyBlkback = stages.map((s) => (s.state === 'missing' && s.id !== 'blkback' ? { ...s, state: 'ok' as const } : s))
+    expect(firstFailure(onlyBlkback, config, specs)).toBe(
+      "boot failed at blkback: no block backend to serve the zone its disks: loop.ko, xen-blkback.ko are neither built in (modules.builtin) nor in the addons' modules.dep; no blkback driver: CONFIG_BLK_DEV_LOOP is not set in host.config, a krata host needs it (=y, or =m with the module in the addons)",
+    )
+  })
+
+  it('says why a kernel never came up as dom0 (its panic), and sums up the kit dom0 bring-up failures of a zone test as dom0', () => {
+    const panicked = readStages(
+      [at(0.4, '(XEN) Xen version 4.17.5'), at(3, '[    1.2] Kernel panic - not syncing: VFS: Unable to mount root fs')],
+      specs,
+    )
+    expect(firstFailure(panicked, parseKernelConfig('CONFIG_XEN_DOM0=y\n', 'h.config'), specs)).toMatch(
+      /^boot failed at dom0: the kernel did not come up as dom0 under Xen: kernel panic: VFS: Unable to mount root fs: CONFIG_XEN_PV_DOM0 is absent in h\.config, krata needs it built in \(=y\); CONFIG_HVC_XEN is absent/,
+    )
+    const zone = readStages([
+      at(0.4, '(XEN) Xen version 4.17.5'),
+      at(3, 'ka-dom0: ok evtchn'),
+      at(4, 'ka-dom0: fail xenstored cannot store stub json config for domain 0'),
+    ])
+    expect(zone[1]).toMatchObject({ id: 'dom0', state: 'failed', detail: 'xenstored: cannot store stub json config for domain 0' })
+    const toolstack = readStages(
+      [
+        at(0.4, '(XEN) Xen version 4.17.5'),
+        at(6, 'ka-dom0: ok dom0 x'),
+        ...['evtchn', 'gntdev', 'privcmd', 'xenfs'].map((s) => at(6.5, `ka-dom0: ok ${s}`)),
+        at(7, 'ka-dom0: fail xenstored cannot store stub json config for domain 0'),
+      ],
+      specs,
+    )
+    expect(firstFailure(toolstack, parseKernelConfig('CONFIG_XEN_BACKEND=y\n# CONFIG_FILE_LOCKING is not set\n', 'h.config'), specs)).toBe(
+      "boot failed at xenstored: dom0's toolstack did not start: cannot store stub json config for domain 0: CONFIG_FILE_LOCKING is not set in h.config, krata needs it built in (=y)",
+    )
+  })
+})

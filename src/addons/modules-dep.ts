@@ -1,0 +1,78 @@
+// The two index files depmod writes that kernel-action reads: modules.dep (what modprobe loads, in what order) and
+// modules.builtin (what needs no loading). Pure text in, data out.
+
+/** A module's line of modules.dep: its path below modules/ and the paths it depends on. */
+export interface ModuleDep {
+  path: string
+  deps: string[]
+}
+
+export interface ModulesDep {
+  /** Every line, in the file's order. */
+  entries: ModuleDep[]
+  /** By the name the kernel knows each module by (underscores: xen_blkback). */
+  byName: Map<string, ModuleDep>
+}
+
+/** The name the kernel knows a module by: `xen_blkback` for kernel/drivers/block/xen-blkback/xen-blkback.ko.xz. */
+export function moduleNameOf(file: string): string {
+  return (file.split('/').pop() ?? file).replace(/\.ko(\.(gz|xz|zst))?$/, '').replace(/-/g, '_')
+}
+
+// depmod before kmod 10 wrote absolute paths: /lib/modules/<release>/kernel/...
+const relative = (path: string): string => path.replace(/^\/lib\/modules\/[^/]+\//, '')
+
+/** modules.dep as depmod writes it: `kernel/fs/x.ko: kernel/lib/y.ko ...`, a module's dependencies (and theirs) on its line. */
+export function parseModulesDep(text: string): ModulesDep {
+  const entries: ModuleDep[] = []
+  const byName = new Map<string, ModuleDep>()
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':')
+    if (colon <= 0) continue
+    const entry = {
+      path: relative(line.slice(0, colon).trim()),
+      deps: line
+        .slice(colon + 1)
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(relative),
+    }
+    entries.push(entry)
+    if (!byName.has(moduleNameOf(entry.path))) byName.set(moduleNameOf(entry.path), entry)
+  }
+  return { entries, byName }
+}
+
+/** The module names modules.builtin lists (one path per line). */
+export function parseModulesBuiltin(text: string): Set<string> {
+  return new Set(
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map(moduleNameOf),
+  )
+}
+
+/**
+ * Modules that load in any Xen guest without touching hardware (they bind only to Xen's own bus, or to nothing):
+ * xen-fbfront first, because krata's zone list asks for it as a module (CONFIG_XEN_FBDEV_FRONTEND=m) and it has
+ * dependencies, so loading it also proves modules.dep.
+ */
+const SAFE_IN_A_ZONE = ['xen_fbfront', 'xen_kbdfront', 'xen_gntalloc', 'xen_gntdev']
+
+/**
+ * The module a guest loads to prove its addons work (issue 20: `modprobe` by name, from modules.dep): the first of
+ * SAFE_IN_A_ZONE the addons hold, else the first pure library module (lib/, crypto/) by name. Undefined when they hold
+ * neither: loading an arbitrary driver in a zone could hang it (xen-acpi-processor refuses to load in one), so the boot
+ * says the load was skipped and why.
+ */
+export function moduleToLoad(dep: ModulesDep): string | undefined {
+  const known = SAFE_IN_A_ZONE.find((name) => dep.byName.has(name))
+  if (known !== undefined) return known
+  return dep.entries
+    .filter((e) => /^kernel\/(lib|crypto)\//.test(e.path))
+    .map((e) => moduleNameOf(e.path))
+    .sort()[0]
+}

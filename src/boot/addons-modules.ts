@@ -1,0 +1,74 @@
+// Reads what a boot needs from an addons image, in-process (src/addons/): the module a guest loads to prove its addons,
+// and, for a host kernel, the modules dom0 loads from its own addons, taken out uncompressed into the work folder.
+import { writeFile, mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { InputError } from '../errors.js'
+import { DecompressError, moduleDecompressor } from '../addons/decompress.js'
+import { moduleToLoad, parseModulesBuiltin, parseModulesDep, type ModulesDep } from '../addons/modules-dep.js'
+import { openAddons } from '../addons/open-addons.js'
+import type { AddonsTree } from '../addons/tree.js'
+import { planHostDom0, type Dom0Loads } from './dom0-bringup.js'
+
+const INDEX_MAX_BYTES = 64 << 20
+const MODULE_MAX_BYTES = 256 << 20
+
+interface AddonsIndex {
+  dep?: ModulesDep
+  builtin?: Set<string>
+}
+
+async function readIndex(tree: AddonsTree): Promise<AddonsIndex> {
+  const dep = await tree.read('modules/modules.dep', INDEX_MAX_BYTES)
+  const builtin = await tree.read('modules/modules.builtin', INDEX_MAX_BYTES)
+  return {
+    dep: dep && parseModulesDep(dep.toString('latin1')),
+    builtin: builtin && parseModulesBuiltin(builtin.toString('latin1')),
+  }
+}
+
+async function withAddons<T>(file: string, input: string, use: (tree: AddonsTree) => Promise<T>): Promise<T> {
+  const tree = await openAddons(file, input)
+  try {
+    return await use(tree)
+  } finally {
+    await tree.close()
+  }
+}
+
+/** The module the guest loads with modprobe from these addons; undefined when they hold none safe to load. */
+export async function guestModuleOf(addons: string, input: string): Promise<string | undefined> {
+  return withAddons(addons, input, async (tree) => {
+    const { dep } = await readIndex(tree)
+    return dep && moduleToLoad(dep)
+  })
+}
+
+/**
+ * What a host kernel's dom0 loads from its addons (none given: everything is taken to be built in), each module
+ * written uncompressed to `dir` (busybox's insmod takes plain .ko files).
+ */
+export async function hostDom0Loads(addons: string | undefined, input: string, dir: string): Promise<Dom0Loads> {
+  if (addons === undefined) return { files: [], ...planHostDom0(undefined, undefined) }
+  return withAddons(addons, input, async (tree) => {
+    const { dep, builtin } = await readIndex(tree)
+    const plan = planHostDom0(dep, builtin)
+    await mkdir(dir, { recursive: true })
+    const files = []
+    for (const module of plan.modules) {
+      let bytes = await tree.read(`modules/${module.path}`, MODULE_MAX_BYTES)
+      if (bytes === undefined) throw new InputError(`${input}: ${addons}: modules/modules.dep names ${module.path}, which is not a file in modules/`)
+      const decompressor = moduleDecompressor(module.path)
+      if (decompressor) {
+        bytes = await decompressor.decompress(bytes, MODULE_MAX_BYTES).catch((error: Error) => {
+          throw error instanceof DecompressError
+            ? new InputError(`${input}: ${addons}: modules/${module.path} does not decompress (${error.message})`)
+            : error
+        })
+      }
+      const source = path.join(dir, module.file)
+      await writeFile(source, bytes)
+      files.push({ name: module.file, source })
+    }
+    return { files, byStage: plan.byStage, absent: plan.absent }
+  })
+}
