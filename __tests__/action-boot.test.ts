@@ -46,6 +46,36 @@ describe('boot-test input (action)', () => {
   )
 
   it(
+    'boots a target: host kernel as dom0 (the x86_64 sample: it comes up, but its toolstack needs file locking) and publishes nothing',
+    async () => {
+      const sample = path.join(ROOT, 'assets', 'sample')
+      const r = await runActionAsync(
+        {
+          target: 'host',
+          config: path.join(sample, 'config'),
+          image: path.join(sample, 'bzImage'),
+          addons: path.join(sample, 'addons.squashfs'),
+          'fail-on': 'never',
+          'boot-test': 'true',
+          'oci-layout': 'host-layout',
+          'boot-kit': testBootKit('x86_64'),
+        },
+        { workspace, timeoutMs: 15 * 60 * 1000 },
+      )
+      expect(r.outputs.boot).toBe('failed')
+      expect(r.commands.find((c) => c.startsWith('::error::'))).toMatch(
+        /^::error::boot failed at xenstored: dom0's toolstack did not start: cannot store stub json config for domain 0: CONFIG_FILE_LOCKING is not set in .*config, krata needs it built in \(=y\)$/,
+      )
+      expect(r.summary).toMatch(/dom0, with the bundled sample zone kernel as its guest, under Xen in QEMU/)
+      expect(r.summary).toMatch(/\| ✅ \| the kernel came up as dom0 and ran init \| ok: 6\.1\.192-sample \| \d+\.\d s \|/)
+      expect(r.summary).toMatch(/\| ❌ \| block backend and loop devices ready for the zone's disks \| failed: loop\.ko, xen-blkback\.ko are neither/)
+      expect(r.status).toBe(1)
+      expect(fs.existsSync(path.join(workspace, 'host-layout'))).toBe(false)
+    },
+    15 * 60 * 1000,
+  )
+
+  it(
     "fails the step before anything is published when the kernel does not boot (Debian's kernel: no xvda)",
     async () => {
       const pkg = execFileSync('bash', [path.join(ROOT, 'scripts', 'debian-package.sh'), 'linux-image-amd64'], { encoding: 'utf8' }).trim()

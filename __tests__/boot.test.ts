@@ -144,7 +144,7 @@ describe('kernel-action boot (aarch64: Xen PVH guest in qemu-system-aarch64)', (
       expect(r.status).toBe(0)
       const console = fs.readFileSync(path.join(r.out, 'guest-console.log'), 'utf8')
       expect(console).toMatch(/^(\[ *[0-9.]+\] )?Linux version 6\.1\.192-sample \(krata@kernel-action\)/m)
-      expect(console).toMatch(/^ka-boot: ok modules$/m)
+      expect(console).toMatch(/^ka-boot: ok modules loaded xen_fbfront$/m)
       const serial = fs.readFileSync(path.join(r.out, 'qemu-serial.log'), 'utf8')
       expect(serial.split('\n')[0]).toMatch(/^# \S*qemu-system-aarch64 -machine virt,virtualization=on,gic-version=3 -accel tcg -cpu max /)
     },

@@ -5499,7 +5499,12 @@ function guestCheckScript(deviceWaitSeconds = 20) {
     return `export PATH=/bin
 /bin/busybox --install -s /bin
 say() { echo "${S}$*"; }
-step() { name=$1; shift; if out=$("$@" 2>&1); then say "ok $name $(echo "$out" | tr '\\n' ' ' | head -c 200)"; else say "fail $name $(echo "$out" | tr '\\n' ' ' | head -c 200)"; fi; }
+step() {
+  name=$1; shift
+  if out=$("$@" 2>&1); then state=ok; else state=fail; fi
+  detail=$(printf %s "$out" | tr '\\n' ' ' | head -c 300)
+  say "$state $name\${detail:+ $detail}"
+}
 # Xen lists its devices under /sys/bus/xen/devices whether or not a driver takes them; without blkfront's "vbd" driver
 # waiting is pointless. Whole seconds: under TCG each sleep is a slow fork and exec (200 sleeps of 0.1 s took 90 s).
 offered() { ls /sys/bus/xen/devices 2>/dev/null | tr "\\n" " "; }
