@@ -27,7 +27,7 @@ export interface BootOptions {
   outDir: string
   /** 'auto' tries KVM and falls back to TCG. */
   accel?: Accel | 'auto'
-  /** Whole run, QEMU included. */
+  /** The QEMU runs together (a KVM attempt and the TCG run after it share it); 600 by default. */
   timeoutSeconds?: number
   /** The KVM device to try (tests point it elsewhere). */
   kvmDevice?: string
@@ -118,6 +118,8 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
     if (accelNote) log(`boot test: ${accelNote}`)
     let lines: ConsoleLine[] = []
     let accel: Accel = accels.order[0]!
+    // One budget for all QEMU runs: a KVM run given up late leaves the TCG run only what is left, not a fresh timeout.
+    const deadline = Date.now() + timeoutSeconds * 1000
     for (const [i, candidate] of accels.order.entries()) {
       accel = candidate
       const last = i === accels.order.length - 1
@@ -125,7 +127,8 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
       // A KVM run is watched: its failures pause QEMU instead of ending it. Only one that may fall back gets the
       // short bound for its first Xen line; one asked for alone is still killed on a KVM error line.
       const kvm = candidate === 'kvm' ? { probeSeconds: last ? undefined : (options.kvmProbeSeconds ?? KVM_PROBE_SECONDS) } : undefined
-      const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog, kvm)
+      const left = Math.max(1, Math.round((deadline - Date.now()) / 1000))
+      const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), left, serialLog, kvm)
       lines = result.lines
       const xenStarted = lines.some((l) => l.text.includes('(XEN)'))
       if (last || (!result.givenUp && xenStarted)) break
