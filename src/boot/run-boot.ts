@@ -8,7 +8,7 @@ import { archOfNode, type KernelArch } from '../arch.js'
 import { inspectKernelImage } from '../describe/kernel-image.js'
 import { readKernelConfig } from '../check/read-config.js'
 import { kvmFailureIn, kvmGivenUp, KVM_PROBE_SECONDS, planAccels, type KvmAccess } from './accel.js'
-import { InternalError } from '../errors.js'
+import { InputError, InternalError } from '../errors.js'
 import { writeCpio } from './cpio.js'
 import { findBootHost, type BootHost } from './host-tools.js'
 import { dom0InitramfsEntries, guestRamdiskEntries, guestTypeOf, qemuArgs, ROOT_IMAGE_DIRS, type Accel } from './plan.js'
@@ -44,6 +44,8 @@ export interface BootOptions {
    * dom0 with its modules from `addons`, and the bundled sample zone kernel is its guest.
    */
   target?: BootTarget
+  /** The module the guest loads from the addons (a zone kernel's; `input` names where it was given); chosen when absent. */
+  module?: { module: string; input: string }
 }
 
 export interface BootOutcome {
@@ -86,7 +88,12 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
       : options.addons
         ? { file: options.addons, input: 'addons' }
         : undefined
-    const probeModule = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input) : undefined
+    if (options.module && (reference || !guestAddons)) {
+      throw new InputError(
+        `${options.module.input}: ${reference ? 'with a host kernel the guest is the bundled sample zone' : 'no addons to load it from'}`,
+      )
+    }
+    const probeModule = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input, options.module) : undefined
     const guestRamdisk = path.join(work, 'guest-initrd.cpio')
     await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox, probeModule))
     const root = host.rootImage ?? (await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS))
