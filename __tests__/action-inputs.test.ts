@@ -152,6 +152,11 @@ describe('getInputs: every rule judged from the text alone, before any work, in 
     ],
     [{ 'compare-to': 'not a ref!' }, 'compare-to: "not a ref!" is not a tag, a repo:tag or repo@digest, an oci:<layout> reference, or none'],
     [{ 'compare-to': 'ghcr.io/Org/k:1' }, 'compare-to: image reference "ghcr.io/Org/k:1": must be lowercase'],
+    [{ 'boot-module': 'xen;reboot' }, 'boot-module: "xen;reboot" is not a module name (letters, digits, - and _, e.g. xen-fbfront)'],
+    [
+      { 'boot-module': 'xen-fbfront', target: 'host' },
+      "boot-module: names the module a zone kernel's guest loads; with target: host the guest is the bundled sample zone",
+    ],
     [
       { 'boot-kit': 'not a ref!' },
       'boot-kit: image reference "not a ref!": "not a ref!" is not a valid path component ([a-z0-9] separated by . _ __ or -)',

@@ -13,22 +13,29 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'boot-accel-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 const sample = path.join(ROOT, 'assets', 'sample')
 
-/** A qemu-system-x86_64 that, under KVM, fails the way nested KVM does and then hangs; under TCG it prints a Xen line. */
-function standInQemu(mode: 'internal-error' | 'silent'): { bin: string; pids: string } {
+type StandIn = 'internal-error' | 'silent' | 'late-error'
+
+/**
+ * A qemu-system-x86_64 that, under KVM, fails the way nested KVM does and then hangs; under TCG it prints a Xen line.
+ * `late-error`: KVM gets as far as Xen, fails 3 s later, and TCG then hangs (to show what is left of the budget).
+ */
+function standInQemu(mode: StandIn): { bin: string; pids: string } {
   const bin = path.join(dir, `bin-${mode}`)
   fs.mkdirSync(bin, { recursive: true })
   const pids = path.join(bin, 'pids')
   fs.rmSync(pids, { force: true })
-  const kvm =
-    mode === 'internal-error'
-      ? 'echo "Booting from ROM.."; echo "KVM internal error. Suberror: 1" >&2; echo "emulation failure" >&2'
-      : 'echo "SeaBIOS (version stand-in)"'
+  const kvm = {
+    'internal-error': 'echo "Booting from ROM.."; echo "KVM internal error. Suberror: 1" >&2; echo "emulation failure" >&2',
+    silent: 'echo "SeaBIOS (version stand-in)"',
+    'late-error': 'echo "(XEN) Xen version 4.17 (stand-in)"; sleep 3; echo "KVM internal error. Suberror: 1" >&2',
+  }[mode]
+  const tcg = mode === 'late-error' ? 'exec sleep 600' : 'echo "(XEN) Xen version 4.17 (stand-in)"; exit 0'
   fs.writeFileSync(
     path.join(bin, 'qemu-system-x86_64'),
     `#!/bin/sh
 case " $* " in
   *" -accel kvm "*) echo "kvm $$" >> ${pids}; ${kvm}; exec sleep 600 ;;
-  *) echo "tcg $$" >> ${pids}; echo "(XEN) Xen version 4.17 (stand-in)"; exit 0 ;;
+  *) echo "tcg $$" >> ${pids}; ${tcg} ;;
 esac
 `,
     { mode: 0o755 },
@@ -45,7 +52,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function bootWith(mode: 'internal-error' | 'silent', kvmDevice: string, kvmProbeSeconds?: number, accel?: 'kvm') {
+async function bootWith(mode: StandIn, kvmDevice: string, kvmProbeSeconds?: number, accel?: 'kvm', timeoutSeconds = 120) {
   const bootKit = testBootKit()
   const { bin, pids } = standInQemu(mode)
   const savedPath = process.env.PATH
@@ -60,7 +67,7 @@ async function bootWith(mode: 'internal-error' | 'silent', kvmDevice: string, kv
       kvmDevice,
       accel,
       kvmProbeSeconds,
-      timeoutSeconds: 120,
+      timeoutSeconds,
       log: (line) => lines.push(line),
       bootKit,
     })
@@ -118,6 +125,16 @@ describe('bounded KVM attempt', () => {
     expect(alive(Number(r.runs[0]![1]))).toBe(false)
     expect(r.outcome.accelNote).toMatch(/^KVM given up after 3\.\d s \(no \(XEN\) line within 3 s\); booting with TCG/)
     expect(r.outcome.accel).toBe('tcg')
+  }, 60_000)
+
+  it('gives the TCG run after a KVM run that failed late only what is left of the one budget', async () => {
+    const r = await bootWith('late-error', kvmDevice, undefined, undefined, 8)
+    expect(r.runs.map(([accel]) => accel)).toEqual(['kvm', 'tcg'])
+    expect(r.outcome.accelNote).toMatch(/^KVM given up after 3\.\d s \(KVM internal error/)
+    expect(fs.readFileSync(r.outcome.serialLog, 'utf8')).toMatch(/qemu: killed after [45] s\n/)
+    // 8 s in all, not 3 s of KVM and then 8 more of TCG.
+    expect(r.seconds).toBeLessThan(10)
+    expect(alive(Number(r.runs[1]![1]))).toBe(false)
   }, 60_000)
 
   it('does not try KVM without the device, and says so', async () => {

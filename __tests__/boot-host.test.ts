@@ -10,7 +10,7 @@ import path from 'node:path'
 import { ROOT } from './support/run-action.js'
 import { spawnCli } from './support/cli.js'
 import { testBootKit } from './support/boot-kit.js'
-import { runCliBundleSync } from './support/cli.js'
+import { runCliBundle, runCliBundleSync } from './support/cli.js'
 import type { KernelArch } from '../src/arch.js'
 import { stageSpecs } from '../src/boot/stages.js'
 
@@ -152,6 +152,22 @@ describe('kernel-action boot --target host on aarch64', () => {
 })
 
 describe('the guest loads a module from its addons', () => {
+  it('refuses, before booting, a --module the addons do not list, and one with a host kernel', async () => {
+    const addons = path.join(sample, 'addons.squashfs')
+    const args = ['boot', '--boot-kit', testBootKit('x86_64'), '--image', path.join(sample, 'bzImage'), '--addons', addons]
+    const missing = await runCliBundle([...args, '--out', path.join(dir, 'no-module'), '--module', 'e1000'])
+    expect({ status: missing.status, stderr: missing.stderr }).toEqual({
+      status: 2,
+      stderr: `kernel-action: --module: e1000 is not in addons ${addons} (its modules/modules.dep does not list it)\n`,
+    })
+    expect(fs.existsSync(path.join(dir, 'no-module', 'qemu-serial.log'))).toBe(false)
+    const host = await runCliBundle([...args, '--target', 'host', '--module', 'xen-fbfront'])
+    expect({ status: host.status, stderr: host.stderr }).toEqual({
+      status: 2,
+      stderr: 'kernel-action: --module: with a host kernel the guest is the bundled sample zone\n',
+    })
+  })
+
   it(
     'fails at modules, naming the module and the kernel, when modules.dep no longer lists what it needs',
     async () => {
@@ -163,7 +179,18 @@ describe('the guest loads a module from its addons', () => {
       fs.writeFileSync(depFile, fs.readFileSync(depFile, 'utf8').replace(/^(kernel\/drivers\/video\/fbdev\/xen-fbfront\.ko):.*$/m, '$1:'))
       const addons = path.join(dir, 'stale.squashfs')
       execFileSync('mksquashfs', [tree, addons, '-all-root', '-noappend', '-quiet', '-no-progress'])
-      const r = await boot('stale', '--image', path.join(sample, 'bzImage'), '--config', path.join(sample, 'config'), '--addons', addons)
+      // Named, as a user would with --module (the default choice is the same module).
+      const r = await boot(
+        'stale',
+        '--image',
+        path.join(sample, 'bzImage'),
+        '--config',
+        path.join(sample, 'config'),
+        '--addons',
+        addons,
+        '--module',
+        'xen-fbfront',
+      )
       expect(r.stdout).toMatch(stageLine('ok', 'addons squashfs mounted from xvdc'))
       expect(r.stdout).toMatch(
         /\nboot failed at modules: the addons modules could not be bound or loaded: modprobe xen_fbfront: modprobe: can't load module xen_fbfront \(kernel\/drivers\/video\/fbdev\/xen-fbfront\.ko\): unknown symbol in module[^\n]*kernel: [^\n]*xen_fbfront: Unknown symbol [^\n]*\n$/,

@@ -97,6 +97,78 @@ var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/addons/modules-dep.ts
+// The two index files depmod writes that kernel-action reads: modules.dep (what modprobe loads, in what order) and
+// modules.builtin (what needs no loading). Pure text in, data out.
+
+/** The name the kernel knows a module by: `xen_blkback` for kernel/drivers/block/xen-blkback/xen-blkback.ko.xz. */
+function moduleNameOf(file) {
+    return (file.split('/').pop() ?? file).replace(/\.ko(\.(gz|xz|zst))?$/, '').replace(/-/g, '_');
+}
+// depmod before kmod 10 wrote absolute paths: /lib/modules/<release>/kernel/...
+const relative = (path) => path.replace(/^\/lib\/modules\/[^/]+\//, '');
+/** modules.dep as depmod writes it: `kernel/fs/x.ko: kernel/lib/y.ko ...`, a module's dependencies (and theirs) on its line. */
+function parseModulesDep(text) {
+    const entries = [];
+    const byName = new Map();
+    for (const line of text.split('\n')) {
+        const colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const entry = {
+            path: relative(line.slice(0, colon).trim()),
+            deps: line
+                .slice(colon + 1)
+                .trim()
+                .split(/\s+/)
+                .filter(Boolean)
+                .map(relative),
+        };
+        entries.push(entry);
+        if (!byName.has(moduleNameOf(entry.path)))
+            byName.set(moduleNameOf(entry.path), entry);
+    }
+    return { entries, byName };
+}
+/** The module names modules.builtin lists (one path per line). */
+function parseModulesBuiltin(text) {
+    return new Set(text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map(moduleNameOf));
+}
+/**
+ * Modules that load in any Xen guest without touching hardware (they bind only to Xen's own bus, or to nothing):
+ * xen-fbfront first, because krata's zone list asks for it as a module (CONFIG_XEN_FBDEV_FRONTEND=m) and it has
+ * dependencies, so loading it also proves modules.dep.
+ */
+const SAFE_IN_A_ZONE = ['xen_fbfront', 'xen_kbdfront', 'xen_gntalloc', 'xen_gntdev'];
+/**
+ * The module a guest loads to prove its addons work (issue 20: `modprobe` by name, from modules.dep): the first of
+ * SAFE_IN_A_ZONE the addons hold, else the first pure library module (lib/, crypto/) by name. Undefined when they hold
+ * neither: loading an arbitrary driver in a zone could hang it (xen-acpi-processor refuses to load in one), so the boot
+ * says the load was skipped and why.
+ */
+function moduleToLoad(dep) {
+    const known = SAFE_IN_A_ZONE.find((name) => dep.byName.has(name));
+    if (known !== undefined)
+        return known;
+    return dep.entries
+        .filter((e) => /^kernel\/(lib|crypto)\//.test(e.path))
+        .map((e) => moduleNameOf(e.path))
+        .sort()[0];
+}
+/** A module name as a user gives it (`xen-fbfront`), checked and written the kernel's way (`xen_fbfront`); '' stays ''. */
+function checkModuleName(input, value) {
+    if (value === '')
+        return '';
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
+        throw new InputError(`${input}: ${JSON.stringify(value)} is not a module name (letters, digits, - and _, e.g. xen-fbfront)`);
+    }
+    return moduleNameOf(value);
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_fs_);
@@ -5966,6 +6038,7 @@ async function verifyPushed(store, digest, context) {
 
 
 
+
 const COMPRESSIONS = ['none', 'gzip', 'zstd'];
 /**
  * Every input of action.yml with its default there, exactly (a test keeps action.yml, the README and this in step).
@@ -6001,6 +6074,7 @@ const INPUT_DEFAULTS = {
     merge: '',
     'boot-test': 'false',
     'boot-kit': '',
+    'boot-module': '',
     verify: 'light',
     'compare-to': '',
 };
@@ -6029,10 +6103,14 @@ function getInputs(context, read = actionInput) {
         merge: list('merge', { csv: true }),
         bootTest: bool('boot-test'),
         bootKit: checkKitReference(read('boot-kit').trim()),
+        bootModule: checkModuleName('boot-module', read('boot-module').trim()),
         verify: oneOf('verify', verifyInput(read('verify')), READ_BACK_VERIFY),
         compareTo: compareToInput(read('compare-to')),
     };
     const target = oneOf('target', read('target'), TARGETS);
+    if (given.bootModule !== '' && target === 'host') {
+        throw new InputError("boot-module: names the module a zone kernel's guest loads; with target: host the guest is the bundled sample zone");
+    }
     const check = {
         target,
         arch: read('arch').trim() === '' ? undefined : parseArch('arch', read('arch').trim()),
@@ -6098,6 +6176,7 @@ function getInputs(context, read = actionInput) {
             compression,
             bootTest: given.bootTest,
             bootKit: given.bootKit,
+            bootModule: given.bootModule,
             verify: given.verify,
             output: built,
             registry,
@@ -6120,6 +6199,7 @@ function getInputs(context, read = actionInput) {
         compression,
         bootTest: given.bootTest,
         bootKit: given.bootKit,
+        bootModule: given.bootModule,
         verify: given.verify,
         output: built,
         registry,
@@ -10005,68 +10085,6 @@ async function runFilter(program, args, input, maxBytes) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/addons/modules-dep.ts
-// The two index files depmod writes that kernel-action reads: modules.dep (what modprobe loads, in what order) and
-// modules.builtin (what needs no loading). Pure text in, data out.
-/** The name the kernel knows a module by: `xen_blkback` for kernel/drivers/block/xen-blkback/xen-blkback.ko.xz. */
-function moduleNameOf(file) {
-    return (file.split('/').pop() ?? file).replace(/\.ko(\.(gz|xz|zst))?$/, '').replace(/-/g, '_');
-}
-// depmod before kmod 10 wrote absolute paths: /lib/modules/<release>/kernel/...
-const relative = (path) => path.replace(/^\/lib\/modules\/[^/]+\//, '');
-/** modules.dep as depmod writes it: `kernel/fs/x.ko: kernel/lib/y.ko ...`, a module's dependencies (and theirs) on its line. */
-function parseModulesDep(text) {
-    const entries = [];
-    const byName = new Map();
-    for (const line of text.split('\n')) {
-        const colon = line.indexOf(':');
-        if (colon <= 0)
-            continue;
-        const entry = {
-            path: relative(line.slice(0, colon).trim()),
-            deps: line
-                .slice(colon + 1)
-                .trim()
-                .split(/\s+/)
-                .filter(Boolean)
-                .map(relative),
-        };
-        entries.push(entry);
-        if (!byName.has(moduleNameOf(entry.path)))
-            byName.set(moduleNameOf(entry.path), entry);
-    }
-    return { entries, byName };
-}
-/** The module names modules.builtin lists (one path per line). */
-function parseModulesBuiltin(text) {
-    return new Set(text
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean)
-        .map(moduleNameOf));
-}
-/**
- * Modules that load in any Xen guest without touching hardware (they bind only to Xen's own bus, or to nothing):
- * xen-fbfront first, because krata's zone list asks for it as a module (CONFIG_XEN_FBDEV_FRONTEND=m) and it has
- * dependencies, so loading it also proves modules.dep.
- */
-const SAFE_IN_A_ZONE = ['xen_fbfront', 'xen_kbdfront', 'xen_gntalloc', 'xen_gntdev'];
-/**
- * The module a guest loads to prove its addons work (issue 20: `modprobe` by name, from modules.dep): the first of
- * SAFE_IN_A_ZONE the addons hold, else the first pure library module (lib/, crypto/) by name. Undefined when they hold
- * neither: loading an arbitrary driver in a zone could hang it (xen-acpi-processor refuses to load in one), so the boot
- * says the load was skipped and why.
- */
-function moduleToLoad(dep) {
-    const known = SAFE_IN_A_ZONE.find((name) => dep.byName.has(name));
-    if (known !== undefined)
-        return known;
-    return dep.entries
-        .filter((e) => /^kernel\/(lib|crypto)\//.test(e.path))
-        .map((e) => moduleNameOf(e.path))
-        .sort()[0];
-}
-
 ;// CONCATENATED MODULE: ./src/addons/squashfs-format.ts
 // The on-disk records of a squashfs 4 image that reading a file by its path needs (the kernel's
 // fs/squashfs/squashfs_fs.h): metadata block headers, inodes, directory listings, fragment entries and data block
@@ -10691,11 +10709,19 @@ async function withAddons(file, input, use) {
         await tree.close();
     }
 }
-/** The module the guest loads with modprobe from these addons; undefined when they hold none safe to load. */
-async function guestModuleOf(addons, input) {
+/**
+ * The module the guest loads with modprobe from these addons: `named` (input `named.input`) when given, which
+ * modules.dep must list; else one chosen by moduleToLoad, or undefined when they hold none safe to load.
+ */
+async function guestModuleOf(addons, input, named) {
     return withAddons(addons, input, async (tree) => {
         const { dep } = await readIndex(tree);
-        return dep && moduleToLoad(dep);
+        if (named === undefined)
+            return dep && moduleToLoad(dep);
+        if (!dep?.byName.has(named.module)) {
+            throw new InputError(`${named.input}: ${named.module} is not in ${input} ${addons} (its modules/modules.dep does not list it)`);
+        }
+        return named.module;
     });
 }
 /**
@@ -10771,7 +10797,10 @@ async function runBootTest(options) {
             : options.addons
                 ? { file: options.addons, input: 'addons' }
                 : undefined;
-        const probeModule = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input) : undefined;
+        if (options.module && (reference || !guestAddons)) {
+            throw new InputError(`${options.module.input}: ${reference ? 'with a host kernel the guest is the bundled sample zone' : 'no addons to load it from'}`);
+        }
+        const probeModule = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input, options.module) : undefined;
         const guestRamdisk = external_node_path_default().join(work, 'guest-initrd.cpio');
         await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox, probeModule));
         const root = host.rootImage ?? (await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS));
@@ -10801,6 +10830,8 @@ async function runBootTest(options) {
             log(`boot test: ${accelNote}`);
         let lines = [];
         let accel = accels.order[0];
+        // One budget for all QEMU runs: a KVM run given up late leaves the TCG run only what is left, not a fresh timeout.
+        const deadline = Date.now() + timeoutSeconds * 1000;
         for (const [i, candidate] of accels.order.entries()) {
             accel = candidate;
             const last = i === accels.order.length - 1;
@@ -10808,7 +10839,8 @@ async function runBootTest(options) {
             // A KVM run is watched: its failures pause QEMU instead of ending it. Only one that may fall back gets the
             // short bound for its first Xen line; one asked for alone is still killed on a KVM error line.
             const kvm = candidate === 'kvm' ? { probeSeconds: last ? undefined : (options.kvmProbeSeconds ?? KVM_PROBE_SECONDS) } : undefined;
-            const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog, kvm);
+            const left = Math.max(1, Math.round((deadline - Date.now()) / 1000));
+            const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), left, serialLog, kvm);
             lines = result.lines;
             const xenStarted = lines.some((l) => l.text.includes('(XEN)'));
             if (last || (!result.givenUp && xenStarted))
@@ -10977,6 +11009,7 @@ async function bootStep(inputs, context, log) {
         prepare: (arch) => installBootTools(arch, log),
         bootKit: inputs.bootKit || undefined,
         target: inputs.check.target,
+        module: inputs.bootModule ? { module: inputs.bootModule, input: 'boot-module' } : undefined,
     }));
     const boot = { status: outcome.status, log: outcome.consoleLog, reason: outcome.reason };
     const summary = renderBootSummary(outcome);

@@ -1805,6 +1805,7 @@ function releaseOfVermagic(vermagic) {
 ;// CONCATENATED MODULE: ./src/addons/modules-dep.ts
 // The two index files depmod writes that kernel-action reads: modules.dep (what modprobe loads, in what order) and
 // modules.builtin (what needs no loading). Pure text in, data out.
+
 /** The name the kernel knows a module by: `xen_blkback` for kernel/drivers/block/xen-blkback/xen-blkback.ko.xz. */
 function moduleNameOf(file) {
     return (file.split('/').pop() ?? file).replace(/\.ko(\.(gz|xz|zst))?$/, '').replace(/-/g, '_');
@@ -1862,6 +1863,15 @@ function moduleToLoad(dep) {
         .filter((e) => /^kernel\/(lib|crypto)\//.test(e.path))
         .map((e) => moduleNameOf(e.path))
         .sort()[0];
+}
+/** A module name as a user gives it (`xen-fbfront`), checked and written the kernel's way (`xen_fbfront`); '' stays ''. */
+function checkModuleName(input, value) {
+    if (value === '')
+        return '';
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
+        throw new errors_InputError(`${input}: ${JSON.stringify(value)} is not a module name (letters, digits, - and _, e.g. xen-fbfront)`);
+    }
+    return moduleNameOf(value);
 }
 
 ;// CONCATENATED MODULE: ./src/addons/check-addons.ts
@@ -6564,11 +6574,19 @@ async function withAddons(file, input, use) {
         await tree.close();
     }
 }
-/** The module the guest loads with modprobe from these addons; undefined when they hold none safe to load. */
-async function guestModuleOf(addons, input) {
+/**
+ * The module the guest loads with modprobe from these addons: `named` (input `named.input`) when given, which
+ * modules.dep must list; else one chosen by moduleToLoad, or undefined when they hold none safe to load.
+ */
+async function guestModuleOf(addons, input, named) {
     return withAddons(addons, input, async (tree) => {
         const { dep } = await readIndex(tree);
-        return dep && moduleToLoad(dep);
+        if (named === undefined)
+            return dep && moduleToLoad(dep);
+        if (!dep?.byName.has(named.module)) {
+            throw new errors_InputError(`${named.input}: ${named.module} is not in ${input} ${addons} (its modules/modules.dep does not list it)`);
+        }
+        return named.module;
     });
 }
 /**
@@ -6671,7 +6689,10 @@ async function runBootTest(options) {
             : options.addons
                 ? { file: options.addons, input: 'addons' }
                 : undefined;
-        const probeModule = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input) : undefined;
+        if (options.module && (reference || !guestAddons)) {
+            throw new errors_InputError(`${options.module.input}: ${reference ? 'with a host kernel the guest is the bundled sample zone' : 'no addons to load it from'}`);
+        }
+        const probeModule = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input, options.module) : undefined;
         const guestRamdisk = external_node_path_default().join(work, 'guest-initrd.cpio');
         await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox, probeModule));
         const root = host.rootImage ?? (await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS));
@@ -6701,6 +6722,8 @@ async function runBootTest(options) {
             log(`boot test: ${accelNote}`);
         let lines = [];
         let accel = accels.order[0];
+        // One budget for all QEMU runs: a KVM run given up late leaves the TCG run only what is left, not a fresh timeout.
+        const deadline = Date.now() + timeoutSeconds * 1000;
         for (const [i, candidate] of accels.order.entries()) {
             accel = candidate;
             const last = i === accels.order.length - 1;
@@ -6708,7 +6731,8 @@ async function runBootTest(options) {
             // A KVM run is watched: its failures pause QEMU instead of ending it. Only one that may fall back gets the
             // short bound for its first Xen line; one asked for alone is still killed on a KVM error line.
             const kvm = candidate === 'kvm' ? { probeSeconds: last ? undefined : (options.kvmProbeSeconds ?? KVM_PROBE_SECONDS) } : undefined;
-            const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog, kvm);
+            const left = Math.max(1, Math.round((deadline - Date.now()) / 1000));
+            const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), left, serialLog, kvm);
             lines = result.lines;
             const xenStarted = lines.some((l) => l.text.includes('(XEN)'));
             if (last || (!result.givenUp && xenStarted))
@@ -6859,10 +6883,14 @@ async function run_boot_writeLines(file, lines) {
 
 
 
+
 const BOOT_USAGE = `usage: kernel-action boot --image bzImage|Image|Image.gz [--addons addons.squashfs] [--config .config]
-                          [--target zone|host] [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS] [--boot-kit REFERENCE]
+                          [--target zone|host] [--module NAME] [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS]
+                          [--boot-kit REFERENCE]
   --target zone (default): the image is a zone kernel, booted as a Xen guest.
   --target host: the image is a host kernel, booted as dom0 (its modules loaded from --addons), running a sample zone.
+  --module NAME: the module the guest loads from --addons with modprobe (default: xen-fbfront when there, see docs).
+  --timeout: seconds for the QEMU runs together (a KVM attempt and the TCG run after it).
 exit status: 0 passed, 1 failed, 2 usage or input error`;
 /**
  * Boots the kernel as a Xen guest (x86_64 PV, aarch64 PVH) under Xen in QEMU and prints each stage, a line at a time.
@@ -6881,6 +6909,7 @@ async function bootCommand(args, io) {
             timeout: { type: 'string', default: '600' },
             'boot-kit': { type: 'string' },
             target: { type: 'string', default: 'zone' },
+            module: { type: 'string' },
         },
         strict: true,
         allowPositionals: false,
@@ -6892,6 +6921,7 @@ async function bootCommand(args, io) {
         throw new errors_InputError(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`);
     const accel = oneOf('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg']);
     const target = oneOf('--target', values.target ?? 'zone', ['zone', 'host']);
+    const module = checkModuleName('--module', values.module ?? '');
     const bootKit = checkKitReference(values['boot-kit'] ?? '') || undefined;
     // Through the checked opener first: a FIFO would hang the boot, /dev/zero would be copied until the disk fills.
     if (values.addons)
@@ -6911,6 +6941,7 @@ async function bootCommand(args, io) {
         timeoutSeconds,
         bootKit,
         target,
+        module: module ? { module, input: '--module' } : undefined,
         log: write,
     });
     for (const s of outcome.stages) {

@@ -43,6 +43,7 @@ export async function bootStep(inputs: CheckInputs | PublishInputs, context: Run
       prepare: (arch) => installBootTools(arch, log),
       bootKit: inputs.bootKit || undefined,
       target: inputs.check.target,
+      module: inputs.bootModule ? { module: inputs.bootModule, input: 'boot-module' } : undefined,
     }),
   )
   const boot = { status: outcome.status, log: outcome.consoleLog, reason: outcome.reason }

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
+import { checkModuleName } from '../addons/modules-dep.js'
 import { InputError, oneLine, oneOf } from '../errors.js'
 import { assertInputFile } from '../input-file.js'
 import { parseArch, type KernelArch } from '../arch.js'
@@ -61,6 +62,7 @@ export const INPUT_DEFAULTS = {
   merge: '',
   'boot-test': 'false',
   'boot-kit': '',
+  'boot-module': '',
   verify: 'light',
   'compare-to': '',
 } as const
@@ -147,6 +149,8 @@ export interface PublishInputs {
   bootTest: boolean
   /** Where the boot test's Xen, dom0 and userland come from (input `boot-kit`); empty: the pinned kit. */
   bootKit: string
+  /** The module the boot test's guest loads from the addons (input `boot-module`); empty: chosen from the addons. */
+  bootModule: string
   /** Read the pushed image back before tagging it: manifest and config (`light`), every layer too (`full`), or not. */
   verify: ReadBackVerify
   output: ImageSettings
@@ -184,10 +188,14 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     merge: list('merge', { csv: true }),
     bootTest: bool('boot-test'),
     bootKit: checkKitReference(read('boot-kit').trim()),
+    bootModule: checkModuleName('boot-module', read('boot-module').trim()),
     verify: oneOf('verify', verifyInput(read('verify')), READ_BACK_VERIFY),
     compareTo: compareToInput(read('compare-to')),
   }
   const target = oneOf('target', read('target'), TARGETS)
+  if (given.bootModule !== '' && target === 'host') {
+    throw new InputError("boot-module: names the module a zone kernel's guest loads; with target: host the guest is the bundled sample zone")
+  }
   const check = {
     target,
     arch: read('arch').trim() === '' ? undefined : parseArch('arch', read('arch').trim()),
@@ -254,6 +262,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
       compression,
       bootTest: given.bootTest,
       bootKit: given.bootKit,
+      bootModule: given.bootModule,
       verify: given.verify,
       output: built,
       registry,
@@ -274,6 +283,7 @@ export function getInputs(context: RunnerContext, read: ReadInput = actionInput)
     compression,
     bootTest: given.bootTest,
     bootKit: given.bootKit,
+    bootModule: given.bootModule,
     verify: given.verify,
     output: built,
     registry,

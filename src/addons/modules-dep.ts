@@ -1,5 +1,6 @@
 // The two index files depmod writes that kernel-action reads: modules.dep (what modprobe loads, in what order) and
 // modules.builtin (what needs no loading). Pure text in, data out.
+import { InputError } from '../errors.js'
 
 /** A module's line of modules.dep: its path below modules/ and the paths it depends on. */
 export interface ModuleDep {
@@ -75,4 +76,13 @@ export function moduleToLoad(dep: ModulesDep): string | undefined {
     .filter((e) => /^kernel\/(lib|crypto)\//.test(e.path))
     .map((e) => moduleNameOf(e.path))
     .sort()[0]
+}
+
+/** A module name as a user gives it (`xen-fbfront`), checked and written the kernel's way (`xen_fbfront`); '' stays ''. */
+export function checkModuleName(input: string, value: string): string {
+  if (value === '') return ''
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
+    throw new InputError(`${input}: ${JSON.stringify(value)} is not a module name (letters, digits, - and _, e.g. xen-fbfront)`)
+  }
+  return moduleNameOf(value)
 }

@@ -35,11 +35,18 @@ async function withAddons<T>(file: string, input: string, use: (tree: AddonsTree
   }
 }
 
-/** The module the guest loads with modprobe from these addons; undefined when they hold none safe to load. */
-export async function guestModuleOf(addons: string, input: string): Promise<string | undefined> {
+/**
+ * The module the guest loads with modprobe from these addons: `named` (input `named.input`) when given, which
+ * modules.dep must list; else one chosen by moduleToLoad, or undefined when they hold none safe to load.
+ */
+export async function guestModuleOf(addons: string, input: string, named?: { module: string; input: string }): Promise<string | undefined> {
   return withAddons(addons, input, async (tree) => {
     const { dep } = await readIndex(tree)
-    return dep && moduleToLoad(dep)
+    if (named === undefined) return dep && moduleToLoad(dep)
+    if (!dep?.byName.has(named.module)) {
+      throw new InputError(`${named.input}: ${named.module} is not in ${input} ${addons} (its modules/modules.dep does not list it)`)
+    }
+    return named.module
   })
 }
 

@@ -8,7 +8,7 @@ import { archOfNode, type KernelArch } from '../arch.js'
 import { inspectKernelImage } from '../describe/kernel-image.js'
 import { readKernelConfig } from '../check/read-config.js'
 import { kvmFailureIn, kvmGivenUp, KVM_PROBE_SECONDS, planAccels, type KvmAccess } from './accel.js'
-import { InternalError } from '../errors.js'
+import { InputError, InternalError } from '../errors.js'
 import { writeCpio } from './cpio.js'
 import { findBootHost, type BootHost } from './host-tools.js'
 import { dom0InitramfsEntries, guestRamdiskEntries, guestTypeOf, qemuArgs, ROOT_IMAGE_DIRS, type Accel } from './plan.js'
@@ -27,7 +27,7 @@ export interface BootOptions {
   outDir: string
   /** 'auto' tries KVM and falls back to TCG. */
   accel?: Accel | 'auto'
-  /** Whole run, QEMU included. */
+  /** The QEMU runs together (a KVM attempt and the TCG run after it share it); 600 by default. */
   timeoutSeconds?: number
   /** The KVM device to try (tests point it elsewhere). */
   kvmDevice?: string
@@ -44,6 +44,8 @@ export interface BootOptions {
    * dom0 with its modules from `addons`, and the bundled sample zone kernel is its guest.
    */
   target?: BootTarget
+  /** The module the guest loads from the addons (a zone kernel's; `input` names where it was given); chosen when absent. */
+  module?: { module: string; input: string }
 }
 
 export interface BootOutcome {
@@ -86,7 +88,12 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
       : options.addons
         ? { file: options.addons, input: 'addons' }
         : undefined
-    const probeModule = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input) : undefined
+    if (options.module && (reference || !guestAddons)) {
+      throw new InputError(
+        `${options.module.input}: ${reference ? 'with a host kernel the guest is the bundled sample zone' : 'no addons to load it from'}`,
+      )
+    }
+    const probeModule = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input, options.module) : undefined
     const guestRamdisk = path.join(work, 'guest-initrd.cpio')
     await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox, probeModule))
     const root = host.rootImage ?? (await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS))
@@ -118,6 +125,8 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
     if (accelNote) log(`boot test: ${accelNote}`)
     let lines: ConsoleLine[] = []
     let accel: Accel = accels.order[0]!
+    // One budget for all QEMU runs: a KVM run given up late leaves the TCG run only what is left, not a fresh timeout.
+    const deadline = Date.now() + timeoutSeconds * 1000
     for (const [i, candidate] of accels.order.entries()) {
       accel = candidate
       const last = i === accels.order.length - 1
@@ -125,7 +134,8 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
       // A KVM run is watched: its failures pause QEMU instead of ending it. Only one that may fall back gets the
       // short bound for its first Xen line; one asked for alone is still killed on a KVM error line.
       const kvm = candidate === 'kvm' ? { probeSeconds: last ? undefined : (options.kvmProbeSeconds ?? KVM_PROBE_SECONDS) } : undefined
-      const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), timeoutSeconds, serialLog, kvm)
+      const left = Math.max(1, Math.round((deadline - Date.now()) / 1000))
+      const result = await runQemu(host.qemu, qemuArgs({ ...plan, accel: candidate }), left, serialLog, kvm)
       lines = result.lines
       const xenStarted = lines.some((l) => l.text.includes('(XEN)'))
       if (last || (!result.givenUp && xenStarted)) break

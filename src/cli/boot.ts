@@ -2,6 +2,7 @@
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { checkModuleName } from '../addons/modules-dep.js'
 import { describeAddons, prepareAddons } from '../addons/prepare-addons.js'
 import { readKernelConfig } from '../check/read-config.js'
 import { assertSquashfs } from '../describe/squashfs.js'
@@ -12,9 +13,12 @@ import { runBootTest } from '../boot/run-boot.js'
 import { escaped, type CliIo } from './io.js'
 
 export const BOOT_USAGE = `usage: kernel-action boot --image bzImage|Image|Image.gz [--addons addons.squashfs] [--config .config]
-                          [--target zone|host] [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS] [--boot-kit REFERENCE]
+                          [--target zone|host] [--module NAME] [--out DIR] [--accel auto|kvm|tcg] [--timeout SECONDS]
+                          [--boot-kit REFERENCE]
   --target zone (default): the image is a zone kernel, booted as a Xen guest.
   --target host: the image is a host kernel, booted as dom0 (its modules loaded from --addons), running a sample zone.
+  --module NAME: the module the guest loads from --addons with modprobe (default: xen-fbfront when there, see docs).
+  --timeout: seconds for the QEMU runs together (a KVM attempt and the TCG run after it).
 exit status: 0 passed, 1 failed, 2 usage or input error`
 
 /**
@@ -34,6 +38,7 @@ export async function bootCommand(args: string[], io: CliIo): Promise<number> {
       timeout: { type: 'string', default: '600' },
       'boot-kit': { type: 'string' },
       target: { type: 'string', default: 'zone' },
+      module: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -44,6 +49,7 @@ export async function bootCommand(args: string[], io: CliIo): Promise<number> {
     throw new InputError(`--timeout: ${JSON.stringify(values.timeout)} is not a whole number of seconds, at least 30`)
   const accel = oneOf('--accel', values.accel ?? 'auto', ['auto', 'kvm', 'tcg'] as const)
   const target = oneOf('--target', values.target ?? 'zone', ['zone', 'host'] as const)
+  const module = checkModuleName('--module', values.module ?? '')
   const bootKit = checkKitReference(values['boot-kit'] ?? '') || undefined
   // Through the checked opener first: a FIFO would hang the boot, /dev/zero would be copied until the disk fills.
   if (values.addons) await assertSquashfs(values.addons, '--addons')
@@ -61,6 +67,7 @@ export async function bootCommand(args: string[], io: CliIo): Promise<number> {
     timeoutSeconds,
     bootKit,
     target,
+    module: module ? { module, input: '--module' } : undefined,
     log: write,
   })
   for (const s of outcome.stages) {
