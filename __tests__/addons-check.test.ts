@@ -98,6 +98,13 @@ describe('the addons check, through the action: one line, and nothing written', 
         `addons: ${at('other-release')} holds modules built for 6.1.192-zzzzzz (vermagic of modules/kernel/fs/efivarfs/efivarfs.ko, listed in modules.dep), but ${image} is ${RELEASE}; modprobe refuses modules of another release`,
     },
     {
+      // The two samples share their release: only the modules' ELF machine tells a swapped matrix leg.
+      name: "the arm64 sample's addons for the x86_64 sample (same release, other architecture)",
+      inputs: () => ({ addons: path.join(SAMPLE, 'arm64', 'addons.squashfs') }),
+      error: () =>
+        `addons: ${path.join(SAMPLE, 'arm64', 'addons.squashfs')} holds modules built for aarch64 (ELF machine of modules/kernel/fs/efivarfs/efivarfs.ko, listed in modules.dep), but ${image} is an x86_64 kernel; the kernel refuses modules of another architecture`,
+    },
+    {
       name: 'no modules/ for a kernel with CONFIG_MODULES=y',
       inputs: () => ({ addons: squash('firmware-only', (root) => fs.mkdirSync(path.join(root, 'firmware', 'vendor'), { recursive: true })) }),
       error: () =>

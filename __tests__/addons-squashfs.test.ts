@@ -262,7 +262,7 @@ describe("a module's vermagic", () => {
     const reader = await openAddons(SAMPLE_ADDONS, 'addons')
     try {
       const module = (await reader.read('modules/kernel/drivers/xen/xen-gntdev.ko', 1 << 20))!
-      expect(moduleVermagic(module)).toEqual({ vermagic: '6.1.192-sample SMP mod_unload ' })
+      expect(moduleVermagic(module)).toEqual({ vermagic: '6.1.192-sample SMP mod_unload ', machine: 62 })
       // The section header table cut off, and a file that is not ELF at all.
       expect(moduleVermagic(module.subarray(0, module.length - 64))).toEqual({ problem: 'has section headers past its end' })
       expect(moduleVermagic(Buffer.from('#!/bin/sh\n'.repeat(10)))).toEqual({ problem: 'is not an ELF file' })

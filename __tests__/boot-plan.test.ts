@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { DOM0_MODULES, dom0InitramfsEntries, guestTypeOf, guestXlConfig, qemuArgs, type Dom0Files } from '../src/boot/plan.js'
-import { kitDom0Loads } from '../src/boot/dom0-bringup.js'
+import { dom0InitramfsEntries, guestTypeOf, guestXlConfig, qemuArgs, type Dom0Files } from '../src/boot/plan.js'
+import { DOM0_MODULES, kitDom0Loads } from '../src/boot/dom0-bringup.js'
 import { firstFailure, readStages, STAGES, stageSpecs } from '../src/boot/stages.js'
 import { parseKernelConfig } from '../src/check/kernel-config.js'
 

@@ -4348,590 +4348,79 @@ async function inflatedSha256(body, maxBytes, what) {
     return `sha256:${hash.digest('hex')}`;
 }
 
-;// CONCATENATED MODULE: ./src/boot/stages.ts
+;// CONCATENATED MODULE: ./src/boot/dom0-bringup.ts
+// What dom0 must bring up before xl can run a zone, stage by stage, and which kernel modules each stage loads first.
+// Pure: modules.dep and modules.builtin come in as text, load lists go out. The kit's own dom0 kernel and a user's host
+// kernel (issue 20: `target: host`) go through the same stages; only where the modules come from differs.
 
-const STAGES = [
-    { id: 'xen', title: 'Xen hypervisor booted in QEMU', missing: 'Xen did not boot in QEMU', options: [], harness: true },
-    {
-        id: 'dom0',
-        title: 'dom0 toolstack ready (xenstored, xenconsoled)',
-        missing: 'dom0 did not get its Xen toolstack running',
-        options: [],
-        harness: true,
-    },
-    {
-        id: 'loaded',
-        title: "Xen's PV domain builder loaded the kernel",
-        missing: "Xen's PV domain builder rejected the image (a krata zone kernel is a bzImage with a gzip or xz payload)",
-        options: ['CONFIG_XEN_PV'],
-    },
-    {
-        id: 'console',
-        title: 'guest kernel wrote to hvc0',
-        missing: 'the guest kernel never wrote to hvc0',
-        options: ['CONFIG_XEN_PV', 'CONFIG_HVC_XEN', 'CONFIG_PRINTK'],
-    },
-    {
-        id: 'init',
-        title: 'init ran from the ramdisk',
-        missing: 'the guest kernel did not run init from its ramdisk',
-        options: ['CONFIG_BLK_DEV_INITRD', 'CONFIG_BINFMT_ELF'],
-    },
-    { id: 'devtmpfs', title: 'devtmpfs mounted', missing: 'devtmpfs could not be mounted', options: ['CONFIG_DEVTMPFS'] },
-    { id: 'xvda', title: 'Xen block device xvda (root image) present', missing: 'no xvda', options: ['CONFIG_XEN_BLKDEV_FRONTEND'] },
-    { id: 'xvdc', title: 'Xen block device xvdc (addons) present', missing: 'no xvdc', options: ['CONFIG_XEN_BLKDEV_FRONTEND'] },
-    {
-        id: 'root',
-        title: 'root squashfs mounted from xvda',
-        missing: 'the root squashfs on xvda did not mount',
-        options: ['CONFIG_SQUASHFS', 'CONFIG_SQUASHFS_ZLIB'],
-    },
-    {
-        id: 'overlay',
-        title: 'overlay on the root with a tmpfs upper layer',
-        missing: 'the overlay with a tmpfs upper layer did not mount',
-        options: ['CONFIG_OVERLAY_FS', 'CONFIG_TMPFS'],
-    },
-    { id: 'addons', title: 'addons squashfs mounted from xvdc', missing: 'the addons squashfs on xvdc did not mount', options: ['CONFIG_SQUASHFS'] },
-    {
-        id: 'modules',
-        title: 'addons modules bound at /lib/modules/$(uname -r), one loaded with modprobe',
-        missing: 'the addons modules could not be bound or loaded',
-        options: [],
-    },
-    { id: 'proc', title: 'proc mounted', missing: 'proc could not be mounted', options: ['CONFIG_PROC_FS'] },
-    { id: 'sysfs', title: 'sysfs mounted', missing: 'sysfs could not be mounted', options: ['CONFIG_SYSFS'] },
-    { id: 'cgroup2', title: 'cgroup2 mounted', missing: 'cgroup2 could not be mounted', options: ['CONFIG_CGROUPS'] },
-    { id: 'devpts', title: 'devpts mounted', missing: 'devpts could not be mounted', options: ['CONFIG_UNIX98_PTYS'] },
-    { id: 'marker', title: 'marker printed with uname -r', missing: 'the guest never printed its marker', options: [] },
-    { id: 'poweroff', title: 'guest powered off', missing: 'the guest did not power off', options: [] },
-];
-/**
- * What differs on arm64: there Xen has one guest type (PVH, built by xl's arm64 loader from an Image or Image.gz), and
- * what a kernel needs to be a Xen guest at all is CONFIG_XEN (CONFIG_XEN_PV is x86-only).
- */
-const AARCH64_STAGES = {
-    loaded: {
-        title: "Xen's domain builder loaded the kernel",
-        missing: "Xen's domain builder rejected the image (an arm64 zone kernel is arch/arm64/boot/Image or Image.gz)",
-        options: ['CONFIG_XEN'],
-    },
-    console: { options: ['CONFIG_XEN', 'CONFIG_HVC_XEN', 'CONFIG_PRINTK'] },
-};
-/**
- * A host kernel (`target: host`) runs as dom0: its stages are what dom0 must do for krata (come up as dom0 under Xen,
- * give xl and xenstored their devices, run the toolstack, serve disks, have netback), then the reference zone guest
- * (the bundled sample) boots under it with its two disks. The guest's stages stay, their cause now the host's.
- */
-const HOST_DOM0_STAGES = [
-    {
-        id: 'dom0',
-        title: 'the kernel came up as dom0 and ran init',
-        missing: 'the kernel did not come up as dom0 under Xen',
-        options: ['CONFIG_XEN_DOM0', 'CONFIG_XEN_PV_DOM0', 'CONFIG_HVC_XEN', 'CONFIG_BLK_DEV_INITRD', 'CONFIG_BINFMT_ELF', 'CONFIG_DEVTMPFS'],
-    },
-    { id: 'evtchn', title: 'event channels (/dev/xen/evtchn)', missing: 'no /dev/xen/evtchn', options: ['CONFIG_XEN_DEV_EVTCHN'], modular: true },
-    { id: 'gntdev', title: 'grant tables (/dev/xen/gntdev)', missing: 'no /dev/xen/gntdev', options: ['CONFIG_XEN_GNTDEV'], modular: true },
-    { id: 'privcmd', title: 'hypercalls for xl (/dev/xen/privcmd)', missing: 'no /dev/xen/privcmd', options: ['CONFIG_XEN_PRIVCMD'], modular: true },
-    { id: 'xenfs', title: 'xenfs mounted at /proc/xen', missing: 'xenfs could not be mounted', options: ['CONFIG_XENFS'], modular: true },
-    {
-        id: 'xenstored',
-        title: 'xenstored, xen-init-dom0 and xenconsoled running',
-        missing: "dom0's toolstack did not start",
-        // libxl locks its per-domain files with fcntl (xen-init-dom0 fails "cannot store stub json config" without it).
-        options: ['CONFIG_FILE_LOCKING', 'CONFIG_XEN_BACKEND'],
-    },
-    {
-        id: 'blkback',
-        title: "block backend and loop devices ready for the zone's disks",
-        missing: 'no block backend to serve the zone its disks',
-        options: ['CONFIG_XEN_BLKDEV_BACKEND', 'CONFIG_BLK_DEV_LOOP'],
-        modular: true,
-    },
-    {
-        id: 'netback',
-        title: 'network backend registered (vif)',
-        missing: 'no network backend for the zone',
-        options: ['CONFIG_XEN_NETDEV_BACKEND'],
-        modular: true,
-    },
-];
-/** What a guest stage means when the kernel under test is dom0: the reference guest is known to pass them. */
-const HOST_GUEST_STAGES = {
-    loaded: { title: 'xl created the reference zone', missing: 'xl could not create the reference zone under this dom0', options: [] },
-    xvda: { title: "zone's root disk (xvda) served by this dom0", options: ['CONFIG_XEN_BLKDEV_BACKEND'], modular: true },
-    xvdc: { title: "zone's addons disk (xvdc) served by this dom0", options: ['CONFIG_XEN_BLKDEV_BACKEND'], modular: true },
-};
-/** The stages of one architecture's boot test: the same ids and order everywhere. */
-function stageSpecs(arch, target = 'zone') {
-    const zone = arch === 'x86_64' ? STAGES : STAGES.map((s) => ({ ...s, ...AARCH64_STAGES[s.id] }));
-    if (target === 'zone')
-        return zone;
-    // XEN_PV_DOM0 is x86's; on arm64 CONFIG_XEN_DOM0 follows CONFIG_XEN.
-    const dom0 = HOST_DOM0_STAGES.map((s) => ({
-        ...s,
-        inDom0: true,
-        options: arch === 'x86_64' ? s.options : s.options.filter((o) => o !== 'CONFIG_XEN_PV_DOM0'),
-    }));
-    const guest = zone.filter((s) => !s.harness).map((s) => ({ ...s, options: [], ...HOST_GUEST_STAGES[s.id] }));
-    return [zone[0], ...dom0, ...guest];
-}
-/** Lines the dom0 init writes about the guest, and the prefix it puts on every line of the guest's console. */
-const DOM0_PREFIX = 'ka-dom0: ';
-const GUEST_PREFIX = 'ka-guest| ';
-/** Lines the guest's init writes: `ka-boot: ok NAME`, `ka-boot: fail NAME why`, `ka-boot: skip NAME why`. */
-const GUEST_STAGE_PREFIX = 'ka-boot: ';
-/** Reads the stages from QEMU's serial output (Xen, dom0 and, prefixed, the guest console). */
-function readStages(lines, specs = STAGES) {
-    const seen = new Map();
-    const mark = (id, state, at, detail) => {
-        if (!seen.has(id))
-            seen.set(id, { state, at, detail });
-    };
-    const xlErrors = [];
-    const ids = new Set(specs.map((s) => s.id));
-    let panic;
-    for (const { at, text } of lines) {
-        panic ??= /Kernel panic - not syncing: (.*)/.exec(text)?.[1]?.trim();
-        // Not anchored: SeaBIOS leaves terminal escapes in front of Xen's first line.
-        if (/\(XEN\) Xen version \d/.test(text))
-            mark('xen', 'ok', at);
-        if (text.startsWith(DOM0_PREFIX)) {
-            const what = text.slice(DOM0_PREFIX.length);
-            const stage = /^(ok|fail) (\S+)(?: (.*))?$/.exec(what);
-            if (what === 'ready')
-                mark('dom0', 'ok', at);
-            else if (stage && ids.has(stage[2]))
-                mark(stage[2], stage[1] === 'ok' ? 'ok' : 'failed', at, stage[3]?.trim() || undefined);
-            // The kit's dom0 (a zone test) reports its bring-up stages too; they are the harness's, summed up as dom0.
-            else if (stage?.[1] === 'fail')
-                mark('dom0', 'failed', at, `${stage[2]}: ${stage[3]?.trim() ?? ''}`);
-            else if (what.startsWith('xl| ') && /error|fail|invalid|not /i.test(what))
-                xlErrors.push(what.slice(4));
-            else if (what === 'created')
-                mark('loaded', 'ok', at);
-            else if (what === 'create failed')
-                mark('loaded', 'failed', at, mostTelling(xlErrors));
-            else if (what === 'guest gone')
-                mark('poweroff', 'ok', at);
-            else if (what === 'guest still running')
-                mark('poweroff', 'failed', at, 'the guest was still running after its init finished');
-        }
-        if (text.startsWith(GUEST_PREFIX)) {
-            const guest = text.slice(GUEST_PREFIX.length);
-            if (guest.trim() !== '')
-                mark('console', 'ok', at);
-            const stage = /^ka-boot: (ok|fail|skip) (\S+)(?: (.*))?$/.exec(guest);
-            if (stage)
-                mark(stage[2], stage[1] === 'ok' ? 'ok' : stage[1] === 'fail' ? 'failed' : 'skipped', at, stage[3]?.trim() || undefined);
-            const marker = /^ka-boot: marker release=(\S+)/.exec(guest);
-            if (marker)
-                mark('marker', 'ok', at, marker[1]);
-        }
-    }
-    // A kernel that panicked says why once; the first stage it never reached carries it.
-    let panicShown = panic === undefined;
-    return specs.map((spec) => {
-        const s = seen.get(spec.id);
-        const detail = s?.detail ?? (s === undefined && !panicShown ? `kernel panic: ${panic}` : undefined);
-        if (s === undefined)
-            panicShown = true;
-        return { id: spec.id, title: spec.title, state: s?.state ?? 'missing', at: s?.at, detail };
-    });
-}
-/** libxl repeats itself while it cleans up; the first error that is not about destroying the domain is the cause. */
-function mostTelling(errors) {
-    const cause = errors.find((e) => !/destroy|Non-existant domain|Destruction/i.test(e)) ?? errors[0];
-    return cause?.replace(/^libxl: error: \S+ /, '');
-}
-/** Passed only when every stage happened (the modules bind may be skipped: krata tolerates addons without modules). */
-function bootPassed(results) {
-    return results.every((r) => r.state === 'ok' || r.state === 'skipped');
-}
-/** The one line naming the first stage that did not happen, with the config options responsible when known. */
-function firstFailure(results, config, specs = STAGES) {
-    const failed = results.find((r) => r.state === 'failed' || r.state === 'missing');
-    if (!failed)
-        return undefined;
-    const spec = specs.find((s) => s.id === failed.id);
-    const parts = [spec.missing];
-    if (failed.detail)
-        parts.push(failed.detail);
-    if (!spec.harness) {
-        const cause = spec.modular ? hostCause(spec.options, config) : configCause(spec.options, config, spec.inDom0 ? 'qemu-serial.log' : undefined);
-        if (cause)
-            parts.push(cause);
-    }
-    return `boot failed at ${spec.id}: ${parts.join(': ')}`;
-}
-/** Which of `options` explains the failure: the ones not built in when the config is known, else all of them. */
-function configCause(options, config, log = 'the guest console log') {
-    if (options.length === 0)
-        return undefined;
-    if (!config)
-        return `needs ${options.map((o) => `${o}=y`).join(', ')} (no config given to say which)`;
-    const notBuiltIn = options.filter((o) => config.entries.get(o)?.state !== 'y');
-    if (notBuiltIn.length === 0)
-        return `${options.join(', ')} ${options.length === 1 ? 'is' : 'are'} built in; see ${log}`;
-    return notBuiltIn
-        .map((o) => {
-        const entry = config.entries.get(o);
-        const state = entry?.state === 'm' ? 'is a module (=m)' : `is ${describeEntry(entry)}`;
-        return `${o} ${state} in ${config.file}, krata needs it built in (=y)`;
-    })
-        .join('; ');
-}
-/**
- * A host driver's cause: a module is fine there (dom0 loads it from the addons, and dom0's own line says when the
- * addons lack it), so only options that are not set at all are named.
- */
-function hostCause(options, config) {
-    if (!config)
-        return `needs ${options.join(', ')} (=y, or =m with the module in the addons; no config given to say which)`;
-    const unset = options.filter((o) => !['y', 'm'].includes(config.entries.get(o)?.state ?? ''));
-    if (unset.length === 0)
-        return undefined;
-    return unset
-        .map((o) => `${o} is ${describeEntry(config.entries.get(o))} in ${config.file}, a krata host needs it (=y, or =m with the module in the addons)`)
-        .join('; ');
-}
-/** The stages as a Markdown table for the job summary. */
-function stagesTable(results) {
-    const icon = { ok: '✅', failed: '❌', skipped: '➖', missing: '❌' };
-    const rows = results.map((r) => {
-        const time = r.at === undefined ? '' : `${r.at.toFixed(1)} s`;
-        const state = r.state === 'missing' ? 'did not happen' : r.state;
-        return `| ${icon[r.state]} | ${r.title} | ${state}${r.detail ? `: ${r.detail.replace(/\|/g, '\\|')}` : ''} | ${time} |`;
-    });
-    return ['| | stage | result | time |', '| --- | --- | --- | --- |', ...rows].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/boot/plan.ts
-
-
-/**
- * Pure planning of a boot test: the scripts dom0 and the guest run, the xl config, the initramfs layouts and QEMU's
- * command line. Paths on the host come in; text and argument lists go out. The I/O lives in run-boot.ts.
- */
-/** The Xen drivers dom0 needs, in load order (xenfs uses xen-privcmd), with loop and blkback for the disks. */
+/** The bring-up stages dom0's init reports, in order (stage ids shared with stages.ts). */
+/** The kit's dom0 kernel's Xen modules, in load order (xenfs uses xen-privcmd), with loop and blkback for the disks. */
 const DOM0_MODULES = ['xen-evtchn', 'xen-gntdev', 'xen-gntalloc', 'xen-privcmd', 'xenfs', 'loop', 'xen-blkback'];
-/** The guest's name in xl, and where dom0 keeps the guest's files. */
-const GUEST_NAME = 'zone';
-const GUEST_DIR = '/guest';
-/** Where dom0's init finds its module files and each stage's load list. */
-const DOM0_DIR = '/ka';
-/**
- * The guest's boot check, run by busybox's init from the ramdisk (so a kernel needs ELF support, not #! scripts, as
- * with krata's own init). It does what krata's zone init does, in its order, and reports each stage on hvc0.
- */
-function guestCheckScript(deviceWaitSeconds = 20) {
-    const S = GUEST_STAGE_PREFIX;
-    return `export PATH=/bin
-/bin/busybox --install -s /bin
-say() { echo "${S}$*"; }
-step() {
-  name=$1; shift
-  if out=$("$@" 2>&1); then state=ok; else state=fail; fi
-  detail=$(printf %s "$out" | tr '\\n' ' ' | head -c 300)
-  say "$state $name\${detail:+ $detail}"
-}
-# Xen lists its devices under /sys/bus/xen/devices whether or not a driver takes them; without blkfront's "vbd" driver
-# waiting is pointless. Whole seconds: under TCG each sleep is a slow fork and exec (200 sleeps of 0.1 s took 90 s).
-offered() { ls /sys/bus/xen/devices 2>/dev/null | tr "\\n" " "; }
-waitdev() {
-  while [ ! -b "$1" ] && [ -d /sys/bus/xen/drivers/vbd ] && [ $budget -gt 0 ]; do sleep 1; budget=$((budget-1)); done
-  [ -b "$1" ] && return 0
-  if [ -d /sys/bus/xen/drivers/vbd ]; then echo "none after ${deviceWaitSeconds} s, though Xen offers $(offered)"; else echo "no Xen block frontend driver, though Xen offers $(offered)"; fi
-  return 1
-}
-overlay() { mount -t tmpfs tmpfs /overlay && mkdir -p /overlay/upper /overlay/work && mount -t overlay overlay -o lowerdir=/image,upperdir=/overlay/upper,workdir=/overlay/work /newroot; }
-modules() {
-  r=$(uname -r); m=/newroot/lib/modules/$r
-  mkdir -p "$m" && mount --bind /newroot/addons/modules "$m" && mount -o remount,bind,ro "$m" || return 1
-  [ -s /probe-module ] || { echo "none loaded: the addons hold no module known to be safe to load in a zone"; return 0; }
-  # modprobe reads modules.dep below its own root's /lib/modules: the ramdisk's, bound to the same tree.
-  name=$(cat /probe-module); mkdir -p /lib/modules/$r && mount --bind /newroot/addons/modules /lib/modules/$r || return 1
-  if modprobe "$name" 2>/tmp/modprobe && [ -d "/sys/module/$name" ]; then echo "loaded $name"; return 0; fi
-  echo "modprobe $name: $(cat /tmp/modprobe | tr '\\n' ' ')kernel: $(dmesg | tail -n 2 | tr '\\n' ' ')"; return 1
-}
-devpts() { mkdir -p /newroot/dev/pts && mount -t devpts devpts /newroot/dev/pts; }
-budget=${deviceWaitSeconds}
-say "ok init"
-step devtmpfs mount -t devtmpfs devtmpfs /dev
-mount -t proc proc /proc 2>/dev/null; mount -t sysfs sysfs /sys 2>/dev/null
-step xvda waitdev /dev/xvda
-step xvdc waitdev /dev/xvdc
-step root mount -t squashfs -o ro /dev/xvda /image
-step overlay overlay
-step addons mount -t squashfs -o ro /dev/xvdc /newroot/addons
-if [ -d /newroot/addons/modules ]; then step modules modules; else say "skip modules no modules directory in the addons"; fi
-mount --move /dev /newroot/dev 2>/dev/null || mount -t devtmpfs devtmpfs /newroot/dev 2>/dev/null
-step proc mount -t proc proc /newroot/proc
-step sysfs mount -t sysfs sysfs /newroot/sys
-step cgroup2 mount -t cgroup2 cgroup2 /newroot/sys/fs/cgroup
-step devpts devpts
-say "marker release=$(uname -r)"
-poweroff -f
-`;
-}
-/**
- * The guest's ramdisk: an uncompressed newc cpio, as krata's is, with busybox as init running the boot check, and the
- * name of the module it loads from the addons (addons-modules.ts chooses it).
- */
-function guestRamdiskEntries(busybox, probeModule) {
-    return [
-        ...['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'image', 'overlay', 'newroot'].map((name) => ({ kind: 'dir', name })),
-        { kind: 'char', name: 'dev/console', major: 5, minor: 1 },
-        { kind: 'host-file', name: 'bin/busybox', mode: 0o755, source: busybox },
-        { kind: 'symlink', name: 'bin/sh', target: 'busybox' },
-        { kind: 'symlink', name: 'init', target: 'bin/busybox' },
-        { kind: 'file', name: 'etc/inittab', data: '::sysinit:/bin/sh /boot-check\n' },
-        { kind: 'file', name: 'boot-check', mode: 0o755, data: guestCheckScript() },
-        ...(probeModule === undefined ? [] : [{ kind: 'file', name: 'probe-module', data: `${probeModule}\n` }]),
-    ];
-}
-/** The tiny root image krata would mount from xvda: the directories its init mounts on, and nothing else. */
-const ROOT_IMAGE_DIRS = ['addons', 'dev', 'etc', 'lib/modules', 'proc', 'sys', 'tmp'];
-/**
- * xl's block hotplug, reduced to what blkback needs: the disk is already a loop device (set up by dom0's init), so
- * write its major:minor and "connected" under the backend path. Debian's script wants bash, losetup and a lock dir.
- */
-const HOTPLUG_SCRIPT = `#!/bin/sh
-[ "$1" = add ] || exit 0
-dev=$(xenstore-read "$XENBUS_PATH/params")
-xenstore-write "$XENBUS_PATH/physical-device" "$(stat -L -c '%t:%T' "$dev")" "$XENBUS_PATH/physical-device-path" "$dev" "$XENBUS_PATH/hotplug-status" connected
-`;
-function guestTypeOf(arch) {
-    return arch === 'x86_64' ? 'pv' : 'pvh';
-}
-/** krata's disk layout: xvda the root image, xvdc the addons (xvdb, the config block, is not needed to boot). */
-function guestXlConfig(type = 'pv', memoryMiB = 128) {
-    const disk = (vdev, loop) => `"format=raw, vdev=${vdev}, access=ro, script=${GUEST_DIR}/hotplug, target=${loop}"`;
-    return [
-        `name = "${GUEST_NAME}"`,
-        `type = "${type}"`,
-        `kernel = "${GUEST_DIR}/kernel"`,
-        `ramdisk = "${GUEST_DIR}/initrd"`,
-        'extra = "console=hvc0"',
-        `memory = ${memoryMiB}`,
-        'vcpus = 1',
-        'on_poweroff = "destroy"',
-        'on_reboot = "destroy"',
-        'on_crash = "destroy"',
-        `disk = [ ${disk('xvda', '/dev/loop0')}, ${disk('xvdc', '/dev/loop1')} ]`,
-        '',
-    ].join('\n');
-}
-/**
- * dom0's init: the order that works (xen-in-qemu.md): pseudo-filesystems with devpts, then each bring-up stage
- * (dom0-bringup.ts) loads its modules and shows its device, xenfs, xenstored with xen-init-dom0 and xenconsoled, the
- * loop devices for blkback; then the guest is created paused, its console attached, and it is unpaused, so that not one
- * line of its console is lost. Every stage says `ok NAME` or `fail NAME why`; every guest console line is prefixed so
- * the harness can tell them apart. A host kernel under test (`host`) also says it came up as dom0 and shows netback.
- */
-function dom0InitScript(xenBinDir, guestTimeoutSeconds, kind) {
-    const D = DOM0_PREFIX;
-    const host = kind === 'host';
-    return `#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin:/usr/bin:${xenBinDir}
-say() { echo "${D}$*"; }
-${host ? 'say "ok dom0 $(uname -r)"\n' : ''}mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /var/run/xen /var/log/xen /var/lib/xen /var/lock /run
-mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /var/run/xen
-# stage NAME CHECK...: load the stage's modules (unless loaded already), then CHECK decides; the failure line says why.
-stage() {
-  name=$1; shift; : >/tmp/why
-  for f in $(cat ${DOM0_DIR}/$name.load 2>/dev/null); do
-    [ -d "/sys/module/\${f%.ko}" ] || insmod ${DOM0_DIR}/modules/$f 2>/tmp/insmod || echo "insmod $f: $(cat /tmp/insmod)" >>/tmp/why
-  done
-  if "$@" >>/tmp/why 2>&1; then say "ok $name"; return 0; fi
-  say "fail $name $(cat ${DOM0_DIR}/$name.absent /tmp/why 2>/dev/null | tr '\\n' ' ' | head -c 400)"; return 1
-}
-device() { [ -c "$1" ] || { echo "no $1"; return 1; }; }
-toolstack() {
-  xenstored || return 1
-  xen-init-dom0 >/tmp/init-dom0 2>&1 || { tail -n 1 /tmp/init-dom0; return 1; }
-  xenconsoled || { echo "xenconsoled failed"; return 1; }
-  xenstore-write /kernel-action ready && [ "$(xenstore-read /kernel-action)" = ready ]
-}
-disks() {
-  [ -d /sys/bus/xen-backend/drivers/vbd ] || { echo "no blkback driver (/sys/bus/xen-backend/drivers/vbd)"; return 1; }
-  losetup -r /dev/loop0 ${GUEST_DIR}/root.squashfs && losetup -r /dev/loop1 ${GUEST_DIR}/addons.squashfs
-}
-netback() { [ -d /sys/bus/xen-backend/drivers/vif ] || { echo "no netback driver (/sys/bus/xen-backend/drivers/vif)"; return 1; }; }
-up=1
-stage evtchn device /dev/xen/evtchn || up=
-stage gntdev device /dev/xen/gntdev || up=
-stage privcmd device /dev/xen/privcmd || up=
-stage xenfs mount -t xenfs xenfs /proc/xen || up=
-[ -n "$up" ] && { stage xenstored toolstack || up=; }
-stage blkback disks || up=
-${host ? 'stage netback netback || up=\n' : ''}if [ -n "$up" ]; then
-  say ready
-  if xl create -p ${GUEST_DIR}/guest.cfg >/tmp/xl 2>&1; then created=1; else created=; fi
-  sed 's/^/${D}xl| /' /tmp/xl
-fi
-if [ -z "$up" ]; then
-  say "no guest: dom0 is not ready"
-elif [ -n "$created" ]; then
-  say created
-  xl console ${GUEST_NAME} | while IFS= read -r line; do echo "${GUEST_PREFIX}$line"; done &
-  console=$!
-  ( sleep ${guestTimeoutSeconds}; touch /tmp/timeout; xl destroy ${GUEST_NAME} ) >/dev/null 2>&1 &
-  watchdog=$!
-  xl unpause ${GUEST_NAME}
-  # xl console ends with the guest; polling xl list meanwhile would take CPU from the guest (each run is heavy under TCG).
-  wait $console
-  while xl list ${GUEST_NAME} >/dev/null 2>&1; do sleep 0.5; done
-  if [ -e /tmp/timeout ]; then say "guest still running"; else kill $watchdog 2>/dev/null; say "guest gone"; fi
-else
-  say "create failed"
-fi
-say done
-poweroff -f
-`;
-}
-function dom0InitramfsEntries(files) {
-    const dirs = new Set([
-        'bin',
-        'usr',
-        'usr/bin',
-        'dev',
-        'proc',
-        'sys',
-        'tmp',
-        'run',
-        'var',
-        'var/run',
-        'etc',
-        'etc/xen',
-        'lib',
-        GUEST_DIR.slice(1),
-        DOM0_DIR.slice(1),
-        `${DOM0_DIR.slice(1)}/modules`,
-    ]);
-    const withParents = (p) => {
-        const parts = p.replace(/^\/+/, '').split('/').slice(0, -1);
-        for (let i = 1; i <= parts.length; i++)
-            dirs.add(parts.slice(0, i).join('/'));
-    };
-    const programs = files.xenPrograms.map((p) => `${files.xenBinDir}/${p.split('/').pop()}`);
-    [...programs, ...files.libraries.map((l) => l.name)].forEach(withParents);
-    const sortedDirs = [...dirs].sort();
-    return [
-        ...sortedDirs.map((name) => ({ kind: 'dir', name })),
-        { kind: 'char', name: 'dev/console', major: 5, minor: 1 },
-        { kind: 'host-file', name: 'bin/busybox', mode: 0o755, source: files.busybox },
-        { kind: 'file', name: 'init', mode: 0o755, data: dom0InitScript(files.xenBinDir, files.guestTimeoutSeconds, files.kind) },
-        { kind: 'file', name: 'etc/xen/xl.conf', data: '' },
-        ...files.loads.files.map((m) => ({ kind: 'host-file', name: `${DOM0_DIR.slice(1)}/modules/${m.name}`, source: m.source })),
-        ...Object.entries(files.loads.byStage).map(([stage, names]) => ({
-            kind: 'file',
-            name: `${DOM0_DIR.slice(1)}/${stage}.load`,
-            data: `${names.join('\n')}\n`,
-        })),
-        ...Object.entries(files.loads.absent).map(([stage, why]) => ({
-            kind: 'file',
-            name: `${DOM0_DIR.slice(1)}/${stage}.absent`,
-            data: `${why}\n`,
-        })),
-        ...files.xenPrograms.map((p, i) => ({ kind: 'host-file', name: programs[i], mode: 0o755, source: p })),
-        { kind: 'host-file', name: 'usr/bin/xenstore', mode: 0o755, source: files.xenstoreClient },
-        { kind: 'symlink', name: 'usr/bin/xenstore-read', target: 'xenstore' },
-        { kind: 'symlink', name: 'usr/bin/xenstore-write', target: 'xenstore' },
-        ...files.libraries.map((l) => ({ kind: 'host-file', name: l.name, mode: 0o755, source: l.source })),
-        { kind: 'file', name: `${GUEST_DIR}/hotplug`, mode: 0o755, data: HOTPLUG_SCRIPT },
-        { kind: 'file', name: `${GUEST_DIR}/guest.cfg`, data: guestXlConfig(files.guestType) },
-        { kind: 'host-file', name: `${GUEST_DIR}/kernel`, source: files.guest.kernel },
-        { kind: 'host-file', name: `${GUEST_DIR}/initrd`, source: files.guest.ramdisk },
-        { kind: 'host-file', name: `${GUEST_DIR}/root.squashfs`, source: files.guest.root },
-        { kind: 'host-file', name: `${GUEST_DIR}/addons.squashfs`, source: files.guest.addons },
-    ];
-}
-/** dom0's memory: room for its own userland plus the guest's files twice (the initramfs, then its unpacked copy). */
-function dom0MiB(base, guestBytes) {
-    return base + Math.ceil((guestBytes * 2) / 2 ** 20);
-}
-/** QEMU's arguments for the plan's architecture (the program is `qemuFor(arch)` in host-tools.ts). */
-function qemuArgs(plan) {
-    return plan.arch === 'x86_64' ? qemuArgsX86(plan) : qemuArgsArm64(plan);
-}
-/**
- * x86_64: Xen as the multiboot kernel, dom0's kernel and initramfs as its modules. TCG needs
- * `-cpu Haswell-noTSX` (with `-cpu max` dom0 dies at once); KVM takes the host's CPU.
- * dom0 gets one vCPU (the guest runs on the other) and Xen does not scrub free RAM at boot: under TCG both cost
- * seconds (the sample's whole boot test went from 70 s to 33 s on the same loaded machine with these two).
- */
-function qemuArgsX86(plan) {
-    for (const p of [plan.xen, plan.dom0Kernel, plan.dom0Initramfs]) {
-        if (p.includes(','))
-            throw new InputError(`${p}: QEMU's multiboot module list cannot hold a path with a comma`);
+/** The drivers of each stage (xenstored has none: it needs the three devices before it). */
+const DOM0_DRIVERS = [
+    { stage: 'evtchn', modules: ['xen-evtchn'], options: ['CONFIG_XEN_DEV_EVTCHN'] },
+    { stage: 'gntdev', modules: ['xen-gntdev'], optional: ['xen-gntalloc'], options: ['CONFIG_XEN_GNTDEV'] },
+    { stage: 'privcmd', modules: ['xen-privcmd'], options: ['CONFIG_XEN_PRIVCMD'] },
+    { stage: 'xenfs', modules: ['xenfs'], options: ['CONFIG_XENFS'] },
+    // Loop devices carry the zone's disk images (as krata's own loopdev does); blkback serves them.
+    { stage: 'blkback', modules: ['loop', 'xen-blkback'], options: ['CONFIG_XEN_BLKDEV_BACKEND', 'CONFIG_BLK_DEV_LOOP'] },
+    { stage: 'netback', modules: ['xen-netback'], options: ['CONFIG_XEN_NETDEV_BACKEND'] },
+];
+/** The kit's dom0 kernel: its seven modules, by stage (it brings no netback, and its zone boots need none). */
+function kitDom0Loads(modules) {
+    const files = Object.entries(modules).map(([name, source]) => ({ name: `${moduleNameOf(name)}.ko`, source }));
+    const byStage = {};
+    for (const driver of DOM0_DRIVERS) {
+        const names = [...driver.modules, ...(driver.optional ?? [])].filter((m) => m in modules).map((m) => `${moduleNameOf(m)}.ko`);
+        if (names.length > 0)
+            byStage[driver.stage] = names;
     }
-    const dom0 = dom0MiB(512, plan.guestBytes);
-    return [
-        '-accel',
-        plan.accel,
-        '-cpu',
-        plan.accel === 'kvm' ? 'host' : 'Haswell-noTSX',
-        '-m',
-        String(dom0 + 384),
-        '-smp',
-        '2',
-        '-nographic',
-        '-nodefaults',
-        '-no-reboot',
-        '-serial',
-        'stdio',
-        '-kernel',
-        plan.xen,
-        '-append',
-        `console=com1 dom0_mem=${dom0}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
-        '-initrd',
-        `${plan.dom0Kernel} console=hvc0 quiet,${plan.dom0Initramfs}`,
-    ];
+    return { files, byStage, absent: {} };
 }
-/** Where QEMU's guest-loader puts dom0's kernel and initramfs: RAM starts at 1 GiB on `virt`; the kernel must end below the initramfs. */
-const ARM64_DOM0_KERNEL_AT = 0x49000000;
-const ARM64_DOM0_INITRAMFS_AT = 0x50000000;
-const ARM64_RAM_AT = 0x40000000;
 /**
- * aarch64 (xen-arm64-in-qemu.md): Xen (an arm64 Image) boots at EL2, which needs `virtualization=on` (without it QEMU
- * prints nothing at all); dom0's kernel and initramfs are placed by QEMU's guest-loader device, which also writes the
- * device-tree nodes Xen reads them from. TCG takes `-cpu max`. RAM holds what lies below the initramfs, the initramfs
- * itself (about the guest's bytes), dom0 and the guest.
+ * Which modules a host kernel's dom0 loads from its addons: for each stage's drivers that modules.dep lists, the
+ * module after everything it depends on (modules.dep lists a module's dependencies, and theirs, on its line; they load
+ * in reverse of that order), each module once over all stages. A driver neither in modules.dep nor in modules.builtin is
+ * absent: its stage fails naming it. Without modules.builtin (or without addons) a driver not in modules.dep is taken to
+ * be built in, and the boot says whether it is.
  */
-function qemuArgsArm64(plan) {
-    // QEMU's option syntax: a comma inside a value is written twice.
-    const value = (p) => p.replace(/,/g, ',,');
-    const dom0 = dom0MiB(384, plan.guestBytes);
-    const belowInitramfs = (ARM64_DOM0_INITRAMFS_AT - ARM64_RAM_AT) / 2 ** 20;
-    const ram = belowInitramfs + Math.ceil(plan.guestBytes / 2 ** 20) + dom0 + 384;
-    return [
-        '-machine',
-        'virt,virtualization=on,gic-version=3',
-        '-accel',
-        plan.accel,
-        '-cpu',
-        plan.accel === 'kvm' ? 'host' : 'max',
-        '-m',
-        String(ram),
-        '-smp',
-        '2',
-        '-nographic',
-        '-nodefaults',
-        '-no-reboot',
-        '-serial',
-        'stdio',
-        '-kernel',
-        plan.xen,
-        '-append',
-        `console=dtuart dom0_mem=${dom0}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
-        '-device',
-        `guest-loader,addr=0x${ARM64_DOM0_KERNEL_AT.toString(16)},kernel=${value(plan.dom0Kernel)},bootargs=console=hvc0 quiet`,
-        '-device',
-        `guest-loader,addr=0x${ARM64_DOM0_INITRAMFS_AT.toString(16)},initrd=${value(plan.dom0Initramfs)}`,
-    ];
+function planHostDom0(dep, builtin) {
+    const modules = [];
+    const taken = new Set();
+    const byStage = {};
+    const absent = {};
+    const take = (path) => {
+        const file = `${moduleNameOf(path)}.ko`;
+        if (!taken.has(path)) {
+            taken.add(path);
+            modules.push({ path, file });
+        }
+        return file;
+    };
+    for (const driver of DOM0_DRIVERS) {
+        const load = [];
+        const missing = [];
+        for (const [name, required] of [...driver.modules.map((m) => [m, true]), ...(driver.optional ?? []).map((m) => [m, false])]) {
+            const key = moduleNameOf(name);
+            const entry = dep?.byName.get(key);
+            if (entry) {
+                for (const path of [...entry.deps].reverse())
+                    load.push(take(path));
+                load.push(take(entry.path));
+            }
+            else if (required && builtin !== undefined && !builtin.has(key)) {
+                missing.push(`${name}.ko`);
+            }
+        }
+        const unique = [...new Set(load)];
+        if (unique.length > 0)
+            byStage[driver.stage] = unique;
+        if (missing.length > 0) {
+            absent[driver.stage] =
+                `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} neither built in (modules.builtin) nor in the addons' modules.dep;`;
+        }
+    }
+    return { modules, byStage, absent };
 }
 
 ;// CONCATENATED MODULE: ./src/boot/kit-contents.ts
@@ -9868,6 +9357,590 @@ async function sharedLibraries(programs) {
     return [...libs].sort();
 }
 
+;// CONCATENATED MODULE: ./src/boot/stages.ts
+
+const STAGES = [
+    { id: 'xen', title: 'Xen hypervisor booted in QEMU', missing: 'Xen did not boot in QEMU', options: [], harness: true },
+    {
+        id: 'dom0',
+        title: 'dom0 toolstack ready (xenstored, xenconsoled)',
+        missing: 'dom0 did not get its Xen toolstack running',
+        options: [],
+        harness: true,
+    },
+    {
+        id: 'loaded',
+        title: "Xen's PV domain builder loaded the kernel",
+        missing: "Xen's PV domain builder rejected the image (a krata zone kernel is a bzImage with a gzip or xz payload)",
+        options: ['CONFIG_XEN_PV'],
+    },
+    {
+        id: 'console',
+        title: 'guest kernel wrote to hvc0',
+        missing: 'the guest kernel never wrote to hvc0',
+        options: ['CONFIG_XEN_PV', 'CONFIG_HVC_XEN', 'CONFIG_PRINTK'],
+    },
+    {
+        id: 'init',
+        title: 'init ran from the ramdisk',
+        missing: 'the guest kernel did not run init from its ramdisk',
+        options: ['CONFIG_BLK_DEV_INITRD', 'CONFIG_BINFMT_ELF'],
+    },
+    { id: 'devtmpfs', title: 'devtmpfs mounted', missing: 'devtmpfs could not be mounted', options: ['CONFIG_DEVTMPFS'] },
+    { id: 'xvda', title: 'Xen block device xvda (root image) present', missing: 'no xvda', options: ['CONFIG_XEN_BLKDEV_FRONTEND'] },
+    { id: 'xvdc', title: 'Xen block device xvdc (addons) present', missing: 'no xvdc', options: ['CONFIG_XEN_BLKDEV_FRONTEND'] },
+    {
+        id: 'root',
+        title: 'root squashfs mounted from xvda',
+        missing: 'the root squashfs on xvda did not mount',
+        options: ['CONFIG_SQUASHFS', 'CONFIG_SQUASHFS_ZLIB'],
+    },
+    {
+        id: 'overlay',
+        title: 'overlay on the root with a tmpfs upper layer',
+        missing: 'the overlay with a tmpfs upper layer did not mount',
+        options: ['CONFIG_OVERLAY_FS', 'CONFIG_TMPFS'],
+    },
+    { id: 'addons', title: 'addons squashfs mounted from xvdc', missing: 'the addons squashfs on xvdc did not mount', options: ['CONFIG_SQUASHFS'] },
+    {
+        id: 'modules',
+        title: 'addons modules bound at /lib/modules/$(uname -r), one loaded with modprobe',
+        missing: 'the addons modules could not be bound or loaded',
+        options: [],
+    },
+    { id: 'proc', title: 'proc mounted', missing: 'proc could not be mounted', options: ['CONFIG_PROC_FS'] },
+    { id: 'sysfs', title: 'sysfs mounted', missing: 'sysfs could not be mounted', options: ['CONFIG_SYSFS'] },
+    { id: 'cgroup2', title: 'cgroup2 mounted', missing: 'cgroup2 could not be mounted', options: ['CONFIG_CGROUPS'] },
+    { id: 'devpts', title: 'devpts mounted', missing: 'devpts could not be mounted', options: ['CONFIG_UNIX98_PTYS'] },
+    { id: 'marker', title: 'marker printed with uname -r', missing: 'the guest never printed its marker', options: [] },
+    { id: 'poweroff', title: 'guest powered off', missing: 'the guest did not power off', options: [] },
+];
+/**
+ * What differs on arm64: there Xen has one guest type (PVH, built by xl's arm64 loader from an Image or Image.gz), and
+ * what a kernel needs to be a Xen guest at all is CONFIG_XEN (CONFIG_XEN_PV is x86-only).
+ */
+const AARCH64_STAGES = {
+    loaded: {
+        title: "Xen's domain builder loaded the kernel",
+        missing: "Xen's domain builder rejected the image (an arm64 zone kernel is arch/arm64/boot/Image or Image.gz)",
+        options: ['CONFIG_XEN'],
+    },
+    console: { options: ['CONFIG_XEN', 'CONFIG_HVC_XEN', 'CONFIG_PRINTK'] },
+};
+/**
+ * A host kernel (`target: host`) runs as dom0: its stages are what dom0 must do for krata (come up as dom0 under Xen,
+ * give xl and xenstored their devices, run the toolstack, serve disks, have netback), then the reference zone guest
+ * (the bundled sample) boots under it with its two disks. The guest's stages stay, their cause now the host's.
+ */
+const HOST_DOM0_STAGES = [
+    {
+        id: 'dom0',
+        title: 'the kernel came up as dom0 and ran init',
+        missing: 'the kernel did not come up as dom0 under Xen',
+        options: ['CONFIG_XEN_DOM0', 'CONFIG_XEN_PV_DOM0', 'CONFIG_HVC_XEN', 'CONFIG_BLK_DEV_INITRD', 'CONFIG_BINFMT_ELF', 'CONFIG_DEVTMPFS'],
+    },
+    { id: 'evtchn', title: 'event channels (/dev/xen/evtchn)', missing: 'no /dev/xen/evtchn', options: ['CONFIG_XEN_DEV_EVTCHN'], modular: true },
+    { id: 'gntdev', title: 'grant tables (/dev/xen/gntdev)', missing: 'no /dev/xen/gntdev', options: ['CONFIG_XEN_GNTDEV'], modular: true },
+    { id: 'privcmd', title: 'hypercalls for xl (/dev/xen/privcmd)', missing: 'no /dev/xen/privcmd', options: ['CONFIG_XEN_PRIVCMD'], modular: true },
+    { id: 'xenfs', title: 'xenfs mounted at /proc/xen', missing: 'xenfs could not be mounted', options: ['CONFIG_XENFS'], modular: true },
+    {
+        id: 'xenstored',
+        title: 'xenstored, xen-init-dom0 and xenconsoled running',
+        missing: "dom0's toolstack did not start",
+        // libxl locks its per-domain files with fcntl (xen-init-dom0 fails "cannot store stub json config" without it).
+        options: ['CONFIG_FILE_LOCKING', 'CONFIG_XEN_BACKEND'],
+    },
+    {
+        id: 'blkback',
+        title: "block backend and loop devices ready for the zone's disks",
+        missing: 'no block backend to serve the zone its disks',
+        options: ['CONFIG_XEN_BLKDEV_BACKEND', 'CONFIG_BLK_DEV_LOOP'],
+        modular: true,
+    },
+    {
+        id: 'netback',
+        title: 'network backend registered (vif)',
+        missing: 'no network backend for the zone',
+        options: ['CONFIG_XEN_NETDEV_BACKEND'],
+        modular: true,
+    },
+];
+/** What a guest stage means when the kernel under test is dom0: the reference guest is known to pass them. */
+const HOST_GUEST_STAGES = {
+    loaded: { title: 'xl created the reference zone', missing: 'xl could not create the reference zone under this dom0', options: [] },
+    xvda: { title: "zone's root disk (xvda) served by this dom0", options: ['CONFIG_XEN_BLKDEV_BACKEND'], modular: true },
+    xvdc: { title: "zone's addons disk (xvdc) served by this dom0", options: ['CONFIG_XEN_BLKDEV_BACKEND'], modular: true },
+};
+/** The stages of one architecture's boot test: the same ids and order everywhere. */
+function stageSpecs(arch, target = 'zone') {
+    const zone = arch === 'x86_64' ? STAGES : STAGES.map((s) => ({ ...s, ...AARCH64_STAGES[s.id] }));
+    if (target === 'zone')
+        return zone;
+    // XEN_PV_DOM0 is x86's; on arm64 CONFIG_XEN_DOM0 follows CONFIG_XEN.
+    const dom0 = HOST_DOM0_STAGES.map((s) => ({
+        ...s,
+        inDom0: true,
+        options: arch === 'x86_64' ? s.options : s.options.filter((o) => o !== 'CONFIG_XEN_PV_DOM0'),
+    }));
+    const guest = zone.filter((s) => !s.harness).map((s) => ({ ...s, options: [], ...HOST_GUEST_STAGES[s.id] }));
+    return [zone[0], ...dom0, ...guest];
+}
+/** Lines the dom0 init writes about the guest, and the prefix it puts on every line of the guest's console. */
+const DOM0_PREFIX = 'ka-dom0: ';
+const GUEST_PREFIX = 'ka-guest| ';
+/** Lines the guest's init writes: `ka-boot: ok NAME`, `ka-boot: fail NAME why`, `ka-boot: skip NAME why`. */
+const GUEST_STAGE_PREFIX = 'ka-boot: ';
+/** Reads the stages from QEMU's serial output (Xen, dom0 and, prefixed, the guest console). */
+function readStages(lines, specs = STAGES) {
+    const seen = new Map();
+    const mark = (id, state, at, detail) => {
+        if (!seen.has(id))
+            seen.set(id, { state, at, detail });
+    };
+    const xlErrors = [];
+    const ids = new Set(specs.map((s) => s.id));
+    let panic;
+    for (const { at, text } of lines) {
+        panic ??= /Kernel panic - not syncing: (.*)/.exec(text)?.[1]?.trim();
+        // Not anchored: SeaBIOS leaves terminal escapes in front of Xen's first line.
+        if (/\(XEN\) Xen version \d/.test(text))
+            mark('xen', 'ok', at);
+        if (text.startsWith(DOM0_PREFIX)) {
+            const what = text.slice(DOM0_PREFIX.length);
+            const stage = /^(ok|fail) (\S+)(?: (.*))?$/.exec(what);
+            if (what === 'ready')
+                mark('dom0', 'ok', at);
+            else if (stage && ids.has(stage[2]))
+                mark(stage[2], stage[1] === 'ok' ? 'ok' : 'failed', at, stage[3]?.trim() || undefined);
+            // The kit's dom0 (a zone test) reports its bring-up stages too; they are the harness's, summed up as dom0.
+            else if (stage?.[1] === 'fail')
+                mark('dom0', 'failed', at, `${stage[2]}: ${stage[3]?.trim() ?? ''}`);
+            else if (what.startsWith('xl| ') && /error|fail|invalid|not /i.test(what))
+                xlErrors.push(what.slice(4));
+            else if (what === 'created')
+                mark('loaded', 'ok', at);
+            else if (what === 'create failed')
+                mark('loaded', 'failed', at, mostTelling(xlErrors));
+            else if (what === 'guest gone')
+                mark('poweroff', 'ok', at);
+            else if (what === 'guest still running')
+                mark('poweroff', 'failed', at, 'the guest was still running after its init finished');
+        }
+        if (text.startsWith(GUEST_PREFIX)) {
+            const guest = text.slice(GUEST_PREFIX.length);
+            if (guest.trim() !== '')
+                mark('console', 'ok', at);
+            const stage = /^ka-boot: (ok|fail|skip) (\S+)(?: (.*))?$/.exec(guest);
+            if (stage)
+                mark(stage[2], stage[1] === 'ok' ? 'ok' : stage[1] === 'fail' ? 'failed' : 'skipped', at, stage[3]?.trim() || undefined);
+            const marker = /^ka-boot: marker release=(\S+)/.exec(guest);
+            if (marker)
+                mark('marker', 'ok', at, marker[1]);
+        }
+    }
+    // A kernel that panicked says why once; the first stage it never reached carries it.
+    let panicShown = panic === undefined;
+    return specs.map((spec) => {
+        const s = seen.get(spec.id);
+        const detail = s?.detail ?? (s === undefined && !panicShown ? `kernel panic: ${panic}` : undefined);
+        if (s === undefined)
+            panicShown = true;
+        return { id: spec.id, title: spec.title, state: s?.state ?? 'missing', at: s?.at, detail };
+    });
+}
+/** libxl repeats itself while it cleans up; the first error that is not about destroying the domain is the cause. */
+function mostTelling(errors) {
+    const cause = errors.find((e) => !/destroy|Non-existant domain|Destruction/i.test(e)) ?? errors[0];
+    return cause?.replace(/^libxl: error: \S+ /, '');
+}
+/** Passed only when every stage happened (the modules bind may be skipped: krata tolerates addons without modules). */
+function bootPassed(results) {
+    return results.every((r) => r.state === 'ok' || r.state === 'skipped');
+}
+/** The one line naming the first stage that did not happen, with the config options responsible when known. */
+function firstFailure(results, config, specs = STAGES) {
+    const failed = results.find((r) => r.state === 'failed' || r.state === 'missing');
+    if (!failed)
+        return undefined;
+    const spec = specs.find((s) => s.id === failed.id);
+    const parts = [spec.missing];
+    if (failed.detail)
+        parts.push(failed.detail);
+    if (!spec.harness) {
+        const cause = spec.modular ? hostCause(spec.options, config) : configCause(spec.options, config, spec.inDom0 ? 'qemu-serial.log' : undefined);
+        if (cause)
+            parts.push(cause);
+    }
+    return `boot failed at ${spec.id}: ${parts.join(': ')}`;
+}
+/** Which of `options` explains the failure: the ones not built in when the config is known, else all of them. */
+function configCause(options, config, log = 'the guest console log') {
+    if (options.length === 0)
+        return undefined;
+    if (!config)
+        return `needs ${options.map((o) => `${o}=y`).join(', ')} (no config given to say which)`;
+    const notBuiltIn = options.filter((o) => config.entries.get(o)?.state !== 'y');
+    if (notBuiltIn.length === 0)
+        return `${options.join(', ')} ${options.length === 1 ? 'is' : 'are'} built in; see ${log}`;
+    return notBuiltIn
+        .map((o) => {
+        const entry = config.entries.get(o);
+        const state = entry?.state === 'm' ? 'is a module (=m)' : `is ${describeEntry(entry)}`;
+        return `${o} ${state} in ${config.file}, krata needs it built in (=y)`;
+    })
+        .join('; ');
+}
+/**
+ * A host driver's cause: a module is fine there (dom0 loads it from the addons, and dom0's own line says when the
+ * addons lack it), so only options that are not set at all are named.
+ */
+function hostCause(options, config) {
+    if (!config)
+        return `needs ${options.join(', ')} (=y, or =m with the module in the addons; no config given to say which)`;
+    const unset = options.filter((o) => !['y', 'm'].includes(config.entries.get(o)?.state ?? ''));
+    if (unset.length === 0)
+        return undefined;
+    return unset
+        .map((o) => `${o} is ${describeEntry(config.entries.get(o))} in ${config.file}, a krata host needs it (=y, or =m with the module in the addons)`)
+        .join('; ');
+}
+/** The stages as a Markdown table for the job summary. */
+function stagesTable(results) {
+    const icon = { ok: '✅', failed: '❌', skipped: '➖', missing: '❌' };
+    const rows = results.map((r) => {
+        const time = r.at === undefined ? '' : `${r.at.toFixed(1)} s`;
+        const state = r.state === 'missing' ? 'did not happen' : r.state;
+        return `| ${icon[r.state]} | ${r.title} | ${state}${r.detail ? `: ${r.detail.replace(/\|/g, '\\|')}` : ''} | ${time} |`;
+    });
+    return ['| | stage | result | time |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/boot/plan.ts
+
+
+/**
+ * Pure planning of a boot test: the scripts dom0 and the guest run, the xl config, the initramfs layouts and QEMU's
+ * command line. Paths on the host come in; text and argument lists go out. The I/O lives in run-boot.ts.
+ */
+/** The guest's name in xl, and where dom0 keeps the guest's files. */
+const GUEST_NAME = 'zone';
+const GUEST_DIR = '/guest';
+/** Where dom0's init finds its module files and each stage's load list. */
+const DOM0_DIR = '/ka';
+/**
+ * The guest's boot check, run by busybox's init from the ramdisk (so a kernel needs ELF support, not #! scripts, as
+ * with krata's own init). It does what krata's zone init does, in its order, and reports each stage on hvc0.
+ */
+function guestCheckScript(deviceWaitSeconds = 20) {
+    const S = GUEST_STAGE_PREFIX;
+    return `export PATH=/bin
+/bin/busybox --install -s /bin
+say() { echo "${S}$*"; }
+step() {
+  name=$1; shift
+  if out=$("$@" 2>&1); then state=ok; else state=fail; fi
+  detail=$(printf %s "$out" | tr '\\n' ' ' | head -c 300)
+  say "$state $name\${detail:+ $detail}"
+}
+# Xen lists its devices under /sys/bus/xen/devices whether or not a driver takes them; without blkfront's "vbd" driver
+# waiting is pointless. Whole seconds: under TCG each sleep is a slow fork and exec (200 sleeps of 0.1 s took 90 s).
+offered() { ls /sys/bus/xen/devices 2>/dev/null | tr "\\n" " "; }
+waitdev() {
+  while [ ! -b "$1" ] && [ -d /sys/bus/xen/drivers/vbd ] && [ $budget -gt 0 ]; do sleep 1; budget=$((budget-1)); done
+  [ -b "$1" ] && return 0
+  if [ -d /sys/bus/xen/drivers/vbd ]; then echo "none after ${deviceWaitSeconds} s, though Xen offers $(offered)"; else echo "no Xen block frontend driver, though Xen offers $(offered)"; fi
+  return 1
+}
+overlay() { mount -t tmpfs tmpfs /overlay && mkdir -p /overlay/upper /overlay/work && mount -t overlay overlay -o lowerdir=/image,upperdir=/overlay/upper,workdir=/overlay/work /newroot; }
+modules() {
+  r=$(uname -r); m=/newroot/lib/modules/$r
+  mkdir -p "$m" && mount --bind /newroot/addons/modules "$m" && mount -o remount,bind,ro "$m" || return 1
+  [ -s /probe-module ] || { echo "none loaded: the addons hold no module known to be safe to load in a zone"; return 0; }
+  # modprobe reads modules.dep below its own root's /lib/modules: the ramdisk's, bound to the same tree.
+  name=$(cat /probe-module); mkdir -p /lib/modules/$r && mount --bind /newroot/addons/modules /lib/modules/$r || return 1
+  if modprobe "$name" 2>/tmp/modprobe && [ -d "/sys/module/$name" ]; then echo "loaded $name"; return 0; fi
+  echo "modprobe $name: $(cat /tmp/modprobe | tr '\\n' ' ')kernel: $(dmesg | tail -n 2 | tr '\\n' ' ')"; return 1
+}
+devpts() { mkdir -p /newroot/dev/pts && mount -t devpts devpts /newroot/dev/pts; }
+budget=${deviceWaitSeconds}
+say "ok init"
+step devtmpfs mount -t devtmpfs devtmpfs /dev
+mount -t proc proc /proc 2>/dev/null; mount -t sysfs sysfs /sys 2>/dev/null
+step xvda waitdev /dev/xvda
+step xvdc waitdev /dev/xvdc
+step root mount -t squashfs -o ro /dev/xvda /image
+step overlay overlay
+step addons mount -t squashfs -o ro /dev/xvdc /newroot/addons
+if [ -d /newroot/addons/modules ]; then step modules modules; else say "skip modules no modules directory in the addons"; fi
+mount --move /dev /newroot/dev 2>/dev/null || mount -t devtmpfs devtmpfs /newroot/dev 2>/dev/null
+step proc mount -t proc proc /newroot/proc
+step sysfs mount -t sysfs sysfs /newroot/sys
+step cgroup2 mount -t cgroup2 cgroup2 /newroot/sys/fs/cgroup
+step devpts devpts
+say "marker release=$(uname -r)"
+poweroff -f
+`;
+}
+/**
+ * The guest's ramdisk: an uncompressed newc cpio, as krata's is, with busybox as init running the boot check, and the
+ * name of the module it loads from the addons (addons-modules.ts chooses it).
+ */
+function guestRamdiskEntries(busybox, probeModule) {
+    return [
+        ...['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'image', 'overlay', 'newroot'].map((name) => ({ kind: 'dir', name })),
+        { kind: 'char', name: 'dev/console', major: 5, minor: 1 },
+        { kind: 'host-file', name: 'bin/busybox', mode: 0o755, source: busybox },
+        { kind: 'symlink', name: 'bin/sh', target: 'busybox' },
+        { kind: 'symlink', name: 'init', target: 'bin/busybox' },
+        { kind: 'file', name: 'etc/inittab', data: '::sysinit:/bin/sh /boot-check\n' },
+        { kind: 'file', name: 'boot-check', mode: 0o755, data: guestCheckScript() },
+        ...(probeModule === undefined ? [] : [{ kind: 'file', name: 'probe-module', data: `${probeModule}\n` }]),
+    ];
+}
+/** The tiny root image krata would mount from xvda: the directories its init mounts on, and nothing else. */
+const ROOT_IMAGE_DIRS = ['addons', 'dev', 'etc', 'lib/modules', 'proc', 'sys', 'tmp'];
+/**
+ * xl's block hotplug, reduced to what blkback needs: the disk is already a loop device (set up by dom0's init), so
+ * write its major:minor and "connected" under the backend path. Debian's script wants bash, losetup and a lock dir.
+ */
+const HOTPLUG_SCRIPT = `#!/bin/sh
+[ "$1" = add ] || exit 0
+dev=$(xenstore-read "$XENBUS_PATH/params")
+xenstore-write "$XENBUS_PATH/physical-device" "$(stat -L -c '%t:%T' "$dev")" "$XENBUS_PATH/physical-device-path" "$dev" "$XENBUS_PATH/hotplug-status" connected
+`;
+function guestTypeOf(arch) {
+    return arch === 'x86_64' ? 'pv' : 'pvh';
+}
+/** krata's disk layout: xvda the root image, xvdc the addons (xvdb, the config block, is not needed to boot). */
+function guestXlConfig(type = 'pv', memoryMiB = 128) {
+    const disk = (vdev, loop) => `"format=raw, vdev=${vdev}, access=ro, script=${GUEST_DIR}/hotplug, target=${loop}"`;
+    return [
+        `name = "${GUEST_NAME}"`,
+        `type = "${type}"`,
+        `kernel = "${GUEST_DIR}/kernel"`,
+        `ramdisk = "${GUEST_DIR}/initrd"`,
+        'extra = "console=hvc0"',
+        `memory = ${memoryMiB}`,
+        'vcpus = 1',
+        'on_poweroff = "destroy"',
+        'on_reboot = "destroy"',
+        'on_crash = "destroy"',
+        `disk = [ ${disk('xvda', '/dev/loop0')}, ${disk('xvdc', '/dev/loop1')} ]`,
+        '',
+    ].join('\n');
+}
+/**
+ * dom0's init: the order that works (xen-in-qemu.md): pseudo-filesystems with devpts, then each bring-up stage
+ * (dom0-bringup.ts) loads its modules and shows its device, xenfs, xenstored with xen-init-dom0 and xenconsoled, the
+ * loop devices for blkback; then the guest is created paused, its console attached, and it is unpaused, so that not one
+ * line of its console is lost. Every stage says `ok NAME` or `fail NAME why`; every guest console line is prefixed so
+ * the harness can tell them apart. A host kernel under test (`host`) also says it came up as dom0 and shows netback.
+ */
+function dom0InitScript(xenBinDir, guestTimeoutSeconds, kind) {
+    const D = DOM0_PREFIX;
+    const host = kind === 'host';
+    return `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/usr/bin:${xenBinDir}
+say() { echo "${D}$*"; }
+${host ? 'say "ok dom0 $(uname -r)"\n' : ''}mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /var/run/xen /var/log/xen /var/lib/xen /var/lock /run
+mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /var/run/xen
+# stage NAME CHECK...: load the stage's modules (unless loaded already), then CHECK decides; the failure line says why.
+stage() {
+  name=$1; shift; : >/tmp/why
+  for f in $(cat ${DOM0_DIR}/$name.load 2>/dev/null); do
+    [ -d "/sys/module/\${f%.ko}" ] || insmod ${DOM0_DIR}/modules/$f 2>/tmp/insmod || echo "insmod $f: $(cat /tmp/insmod)" >>/tmp/why
+  done
+  if "$@" >>/tmp/why 2>&1; then say "ok $name"; return 0; fi
+  say "fail $name $(cat ${DOM0_DIR}/$name.absent /tmp/why 2>/dev/null | tr '\\n' ' ' | head -c 400)"; return 1
+}
+device() { [ -c "$1" ] || { echo "no $1"; return 1; }; }
+toolstack() {
+  xenstored || return 1
+  xen-init-dom0 >/tmp/init-dom0 2>&1 || { tail -n 1 /tmp/init-dom0; return 1; }
+  xenconsoled || { echo "xenconsoled failed"; return 1; }
+  xenstore-write /kernel-action ready && [ "$(xenstore-read /kernel-action)" = ready ]
+}
+disks() {
+  [ -d /sys/bus/xen-backend/drivers/vbd ] || { echo "no blkback driver (/sys/bus/xen-backend/drivers/vbd)"; return 1; }
+  losetup -r /dev/loop0 ${GUEST_DIR}/root.squashfs && losetup -r /dev/loop1 ${GUEST_DIR}/addons.squashfs
+}
+netback() { [ -d /sys/bus/xen-backend/drivers/vif ] || { echo "no netback driver (/sys/bus/xen-backend/drivers/vif)"; return 1; }; }
+up=1
+stage evtchn device /dev/xen/evtchn || up=
+stage gntdev device /dev/xen/gntdev || up=
+stage privcmd device /dev/xen/privcmd || up=
+stage xenfs mount -t xenfs xenfs /proc/xen || up=
+[ -n "$up" ] && { stage xenstored toolstack || up=; }
+stage blkback disks || up=
+${host ? 'stage netback netback || up=\n' : ''}if [ -n "$up" ]; then
+  say ready
+  if xl create -p ${GUEST_DIR}/guest.cfg >/tmp/xl 2>&1; then created=1; else created=; fi
+  sed 's/^/${D}xl| /' /tmp/xl
+fi
+if [ -z "$up" ]; then
+  say "no guest: dom0 is not ready"
+elif [ -n "$created" ]; then
+  say created
+  xl console ${GUEST_NAME} | while IFS= read -r line; do echo "${GUEST_PREFIX}$line"; done &
+  console=$!
+  ( sleep ${guestTimeoutSeconds}; touch /tmp/timeout; xl destroy ${GUEST_NAME} ) >/dev/null 2>&1 &
+  watchdog=$!
+  xl unpause ${GUEST_NAME}
+  # xl console ends with the guest; polling xl list meanwhile would take CPU from the guest (each run is heavy under TCG).
+  wait $console
+  while xl list ${GUEST_NAME} >/dev/null 2>&1; do sleep 0.5; done
+  if [ -e /tmp/timeout ]; then say "guest still running"; else kill $watchdog 2>/dev/null; say "guest gone"; fi
+else
+  say "create failed"
+fi
+say done
+poweroff -f
+`;
+}
+function dom0InitramfsEntries(files) {
+    const dirs = new Set([
+        'bin',
+        'usr',
+        'usr/bin',
+        'dev',
+        'proc',
+        'sys',
+        'tmp',
+        'run',
+        'var',
+        'var/run',
+        'etc',
+        'etc/xen',
+        'lib',
+        GUEST_DIR.slice(1),
+        DOM0_DIR.slice(1),
+        `${DOM0_DIR.slice(1)}/modules`,
+    ]);
+    const withParents = (p) => {
+        const parts = p.replace(/^\/+/, '').split('/').slice(0, -1);
+        for (let i = 1; i <= parts.length; i++)
+            dirs.add(parts.slice(0, i).join('/'));
+    };
+    const programs = files.xenPrograms.map((p) => `${files.xenBinDir}/${p.split('/').pop()}`);
+    [...programs, ...files.libraries.map((l) => l.name)].forEach(withParents);
+    const sortedDirs = [...dirs].sort();
+    return [
+        ...sortedDirs.map((name) => ({ kind: 'dir', name })),
+        { kind: 'char', name: 'dev/console', major: 5, minor: 1 },
+        { kind: 'host-file', name: 'bin/busybox', mode: 0o755, source: files.busybox },
+        { kind: 'file', name: 'init', mode: 0o755, data: dom0InitScript(files.xenBinDir, files.guestTimeoutSeconds, files.kind) },
+        { kind: 'file', name: 'etc/xen/xl.conf', data: '' },
+        ...files.loads.files.map((m) => ({ kind: 'host-file', name: `${DOM0_DIR.slice(1)}/modules/${m.name}`, source: m.source })),
+        ...Object.entries(files.loads.byStage).map(([stage, names]) => ({
+            kind: 'file',
+            name: `${DOM0_DIR.slice(1)}/${stage}.load`,
+            data: `${names.join('\n')}\n`,
+        })),
+        ...Object.entries(files.loads.absent).map(([stage, why]) => ({
+            kind: 'file',
+            name: `${DOM0_DIR.slice(1)}/${stage}.absent`,
+            data: `${why}\n`,
+        })),
+        ...files.xenPrograms.map((p, i) => ({ kind: 'host-file', name: programs[i], mode: 0o755, source: p })),
+        { kind: 'host-file', name: 'usr/bin/xenstore', mode: 0o755, source: files.xenstoreClient },
+        { kind: 'symlink', name: 'usr/bin/xenstore-read', target: 'xenstore' },
+        { kind: 'symlink', name: 'usr/bin/xenstore-write', target: 'xenstore' },
+        ...files.libraries.map((l) => ({ kind: 'host-file', name: l.name, mode: 0o755, source: l.source })),
+        { kind: 'file', name: `${GUEST_DIR}/hotplug`, mode: 0o755, data: HOTPLUG_SCRIPT },
+        { kind: 'file', name: `${GUEST_DIR}/guest.cfg`, data: guestXlConfig(files.guestType) },
+        { kind: 'host-file', name: `${GUEST_DIR}/kernel`, source: files.guest.kernel },
+        { kind: 'host-file', name: `${GUEST_DIR}/initrd`, source: files.guest.ramdisk },
+        { kind: 'host-file', name: `${GUEST_DIR}/root.squashfs`, source: files.guest.root },
+        { kind: 'host-file', name: `${GUEST_DIR}/addons.squashfs`, source: files.guest.addons },
+    ];
+}
+/** dom0's memory: room for its own userland plus the guest's files twice (the initramfs, then its unpacked copy). */
+function dom0MiB(base, guestBytes) {
+    return base + Math.ceil((guestBytes * 2) / 2 ** 20);
+}
+/** QEMU's arguments for the plan's architecture (the program is `qemuFor(arch)` in host-tools.ts). */
+function qemuArgs(plan) {
+    return plan.arch === 'x86_64' ? qemuArgsX86(plan) : qemuArgsArm64(plan);
+}
+/**
+ * x86_64: Xen as the multiboot kernel, dom0's kernel and initramfs as its modules. TCG needs
+ * `-cpu Haswell-noTSX` (with `-cpu max` dom0 dies at once); KVM takes the host's CPU.
+ * dom0 gets one vCPU (the guest runs on the other) and Xen does not scrub free RAM at boot: under TCG both cost
+ * seconds (the sample's whole boot test went from 70 s to 33 s on the same loaded machine with these two).
+ */
+function qemuArgsX86(plan) {
+    for (const p of [plan.xen, plan.dom0Kernel, plan.dom0Initramfs]) {
+        if (p.includes(','))
+            throw new InputError(`${p}: QEMU's multiboot module list cannot hold a path with a comma`);
+    }
+    const dom0 = dom0MiB(512, plan.guestBytes);
+    return [
+        '-accel',
+        plan.accel,
+        '-cpu',
+        plan.accel === 'kvm' ? 'host' : 'Haswell-noTSX',
+        '-m',
+        String(dom0 + 384),
+        '-smp',
+        '2',
+        '-nographic',
+        '-nodefaults',
+        '-no-reboot',
+        '-serial',
+        'stdio',
+        '-kernel',
+        plan.xen,
+        '-append',
+        `console=com1 dom0_mem=${dom0}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
+        '-initrd',
+        `${plan.dom0Kernel} console=hvc0 quiet,${plan.dom0Initramfs}`,
+    ];
+}
+/** Where QEMU's guest-loader puts dom0's kernel and initramfs: RAM starts at 1 GiB on `virt`; the kernel must end below the initramfs. */
+const ARM64_DOM0_KERNEL_AT = 0x49000000;
+const ARM64_DOM0_INITRAMFS_AT = 0x50000000;
+const ARM64_RAM_AT = 0x40000000;
+/**
+ * aarch64 (xen-arm64-in-qemu.md): Xen (an arm64 Image) boots at EL2, which needs `virtualization=on` (without it QEMU
+ * prints nothing at all); dom0's kernel and initramfs are placed by QEMU's guest-loader device, which also writes the
+ * device-tree nodes Xen reads them from. TCG takes `-cpu max`. RAM holds what lies below the initramfs, the initramfs
+ * itself (about the guest's bytes), dom0 and the guest.
+ */
+function qemuArgsArm64(plan) {
+    // QEMU's option syntax: a comma inside a value is written twice.
+    const value = (p) => p.replace(/,/g, ',,');
+    const dom0 = dom0MiB(384, plan.guestBytes);
+    const belowInitramfs = (ARM64_DOM0_INITRAMFS_AT - ARM64_RAM_AT) / 2 ** 20;
+    const ram = belowInitramfs + Math.ceil(plan.guestBytes / 2 ** 20) + dom0 + 384;
+    return [
+        '-machine',
+        'virt,virtualization=on,gic-version=3',
+        '-accel',
+        plan.accel,
+        '-cpu',
+        plan.accel === 'kvm' ? 'host' : 'max',
+        '-m',
+        String(ram),
+        '-smp',
+        '2',
+        '-nographic',
+        '-nodefaults',
+        '-no-reboot',
+        '-serial',
+        'stdio',
+        '-kernel',
+        plan.xen,
+        '-append',
+        `console=dtuart dom0_mem=${dom0}M dom0_max_vcpus=1 bootscrub=0 noreboot`,
+        '-device',
+        `guest-loader,addr=0x${ARM64_DOM0_KERNEL_AT.toString(16)},kernel=${value(plan.dom0Kernel)},bootargs=console=hvc0 quiet`,
+        '-device',
+        `guest-loader,addr=0x${ARM64_DOM0_INITRAMFS_AT.toString(16)},initrd=${value(plan.dom0Initramfs)}`,
+    ];
+}
+
 // EXTERNAL MODULE: external "node:readline"
 var external_node_readline_ = __webpack_require__(481);
 ;// CONCATENATED MODULE: ./src/boot/accel.ts
@@ -10608,78 +10681,6 @@ async function openAddons(file, input, reader = 'auto') {
     }
 }
 
-;// CONCATENATED MODULE: ./src/boot/dom0-bringup.ts
-// What dom0 must bring up before xl can run a zone, stage by stage, and which kernel modules each stage loads first.
-// Pure: modules.dep and modules.builtin come in as text, load lists go out. The kit's own dom0 kernel and a user's host
-// kernel (issue 20: `target: host`) go through the same stages; only where the modules come from differs.
-
-/** The drivers of each stage (xenstored has none: it needs the three devices before it). */
-const DOM0_DRIVERS = [
-    { stage: 'evtchn', modules: ['xen-evtchn'], options: ['CONFIG_XEN_DEV_EVTCHN'] },
-    { stage: 'gntdev', modules: ['xen-gntdev'], optional: ['xen-gntalloc'], options: ['CONFIG_XEN_GNTDEV'] },
-    { stage: 'privcmd', modules: ['xen-privcmd'], options: ['CONFIG_XEN_PRIVCMD'] },
-    { stage: 'xenfs', modules: ['xenfs'], options: ['CONFIG_XENFS'] },
-    // Loop devices carry the zone's disk images (as krata's own loopdev does); blkback serves them.
-    { stage: 'blkback', modules: ['loop', 'xen-blkback'], options: ['CONFIG_XEN_BLKDEV_BACKEND', 'CONFIG_BLK_DEV_LOOP'] },
-    { stage: 'netback', modules: ['xen-netback'], options: ['CONFIG_XEN_NETDEV_BACKEND'] },
-];
-/** The kit's dom0 kernel: its seven modules, by stage (it brings no netback, and its zone boots need none). */
-function kitDom0Loads(modules) {
-    const files = Object.entries(modules).map(([name, source]) => ({ name: `${moduleNameOf(name)}.ko`, source }));
-    const byStage = {};
-    for (const driver of DOM0_DRIVERS) {
-        const names = [...driver.modules, ...(driver.optional ?? [])].filter((m) => m in modules).map((m) => `${moduleNameOf(m)}.ko`);
-        if (names.length > 0)
-            byStage[driver.stage] = names;
-    }
-    return { files, byStage, absent: {} };
-}
-/**
- * Which modules a host kernel's dom0 loads from its addons: for each stage's drivers that modules.dep lists, the
- * module after everything it depends on (modules.dep lists a module's dependencies, and theirs, on its line; they load
- * in reverse of that order), each module once over all stages. A driver neither in modules.dep nor in modules.builtin is
- * absent: its stage fails naming it. Without modules.builtin (or without addons) a driver not in modules.dep is taken to
- * be built in, and the boot says whether it is.
- */
-function planHostDom0(dep, builtin) {
-    const modules = [];
-    const taken = new Set();
-    const byStage = {};
-    const absent = {};
-    const take = (path) => {
-        const file = `${moduleNameOf(path)}.ko`;
-        if (!taken.has(path)) {
-            taken.add(path);
-            modules.push({ path, file });
-        }
-        return file;
-    };
-    for (const driver of DOM0_DRIVERS) {
-        const load = [];
-        const missing = [];
-        for (const [name, required] of [...driver.modules.map((m) => [m, true]), ...(driver.optional ?? []).map((m) => [m, false])]) {
-            const key = moduleNameOf(name);
-            const entry = dep?.byName.get(key);
-            if (entry) {
-                for (const path of [...entry.deps].reverse())
-                    load.push(take(path));
-                load.push(take(entry.path));
-            }
-            else if (required && builtin !== undefined && !builtin.has(key)) {
-                missing.push(`${name}.ko`);
-            }
-        }
-        const unique = [...new Set(load)];
-        if (unique.length > 0)
-            byStage[driver.stage] = unique;
-        if (missing.length > 0) {
-            absent[driver.stage] =
-                `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} neither built in (modules.builtin) nor in the addons' modules.dep;`;
-        }
-    }
-    return { modules, byStage, absent };
-}
-
 ;// CONCATENATED MODULE: ./src/boot/addons-modules.ts
 // Reads what a boot needs from an addons image, in-process (src/addons/): the module a guest loads to prove its addons,
 // and, for a host kernel, the modules dom0 loads from its own addons, taken out uncompressed into the work folder.
@@ -11198,8 +11199,12 @@ async function mksquashfs(source, output, input) {
 }
 
 ;// CONCATENATED MODULE: ./src/addons/modinfo.ts
-// A kernel module's `vermagic`: the `vermagic=` string of its `.modinfo` ELF section (include/linux/vermagic.h:
-// the release, then "SMP preempt mod_unload ..."), which the kernel compares before it loads the module. Pure.
+/** ELF e_machine of each architecture kernel-action knows (elf.h: EM_X86_64, EM_AARCH64). */
+const ELF_MACHINES = { x86_64: 62, aarch64: 183 };
+/** The architecture an ELF machine number is, or the number itself for one kernel-action does not know. */
+function archOfMachine(machine) {
+    return Object.keys(ELF_MACHINES).find((arch) => ELF_MACHINES[arch] === machine) ?? `ELF machine ${machine}`;
+}
 /** The `vermagic=` value of the ELF object `elf` (32/64-bit, either byte order). */
 function moduleVermagic(elf) {
     if (elf.length < 52 || elf.readUInt32BE(0) !== 0x7f454c46)
@@ -11238,7 +11243,7 @@ function moduleVermagic(elf) {
         // .modinfo is a run of NUL-terminated "key=value" strings.
         for (const field of elf.toString('latin1', candidate.offset, candidate.offset + candidate.size).split('\0')) {
             if (field.startsWith('vermagic='))
-                return { vermagic: field.slice('vermagic='.length) };
+                return { vermagic: field.slice('vermagic='.length), machine: u16(18) };
         }
         return { problem: 'has no vermagic= in its .modinfo section' };
     }
@@ -11343,6 +11348,11 @@ async function checkModule(tree, path, fromDep, expected) {
         const which = fromDep ? `modules/${path}, listed in modules.dep` : `modules/${path}`;
         throw new InputError(`${where} holds modules built for ${release} (vermagic of ${which}), but ${expected.image} is ${expected.release}; modprobe refuses modules of another release`);
     }
+    // One release, two builds: a multi-arch matrix can hand one leg the other's addons (the samples share 6.1.192-sample).
+    if (expected.arch !== undefined && found.machine !== ELF_MACHINES[expected.arch]) {
+        const which = fromDep ? `modules/${path}, listed in modules.dep` : `modules/${path}`;
+        throw new InputError(`${where} holds modules built for ${archOfMachine(found.machine)} (ELF machine of ${which}), but ${expected.image} is an ${expected.arch} kernel; the kernel refuses modules of another architecture`);
+    }
     return { path, vermagic: found.vermagic };
 }
 /** The release directory under `dir` (as in lib/modules/6.1.0-1/), when the tree has one. */
@@ -11390,7 +11400,7 @@ async function prepareAddons(request) {
         return undefined;
     if (request.addons && request.modules)
         throw new InternalError('prepareAddons: both addons and modules given (getInputs refuses that)');
-    const { release } = await inspectKernelImage(request.image);
+    const { release, arch } = await inspectKernelImage(request.image);
     let file = request.addons ?? '';
     let builtFrom;
     if (request.modules) {
@@ -11403,7 +11413,7 @@ async function prepareAddons(request) {
     const input = builtFrom ? 'modules' : 'addons';
     const tree = await openAddons(file, input, request.reader);
     try {
-        const report = await checkAddonsTree(tree, { input, file: builtFrom ?? file, release, image: request.image, modular: request.modular });
+        const report = await checkAddonsTree(tree, { input, file: builtFrom ?? file, release, arch, image: request.image, modular: request.modular });
         return { file, ...(builtFrom ? { builtFrom } : {}), release, report, checkMs: performance.now() - started };
     }
     catch (error) {

@@ -1741,8 +1741,12 @@ async function mksquashfs(source, output, input) {
 }
 
 ;// CONCATENATED MODULE: ./src/addons/modinfo.ts
-// A kernel module's `vermagic`: the `vermagic=` string of its `.modinfo` ELF section (include/linux/vermagic.h:
-// the release, then "SMP preempt mod_unload ..."), which the kernel compares before it loads the module. Pure.
+/** ELF e_machine of each architecture kernel-action knows (elf.h: EM_X86_64, EM_AARCH64). */
+const ELF_MACHINES = { x86_64: 62, aarch64: 183 };
+/** The architecture an ELF machine number is, or the number itself for one kernel-action does not know. */
+function archOfMachine(machine) {
+    return Object.keys(ELF_MACHINES).find((arch) => ELF_MACHINES[arch] === machine) ?? `ELF machine ${machine}`;
+}
 /** The `vermagic=` value of the ELF object `elf` (32/64-bit, either byte order). */
 function moduleVermagic(elf) {
     if (elf.length < 52 || elf.readUInt32BE(0) !== 0x7f454c46)
@@ -1781,7 +1785,7 @@ function moduleVermagic(elf) {
         // .modinfo is a run of NUL-terminated "key=value" strings.
         for (const field of elf.toString('latin1', candidate.offset, candidate.offset + candidate.size).split('\0')) {
             if (field.startsWith('vermagic='))
-                return { vermagic: field.slice('vermagic='.length) };
+                return { vermagic: field.slice('vermagic='.length), machine: u16(18) };
         }
         return { problem: 'has no vermagic= in its .modinfo section' };
     }
@@ -1958,6 +1962,11 @@ async function checkModule(tree, path, fromDep, expected) {
         const which = fromDep ? `modules/${path}, listed in modules.dep` : `modules/${path}`;
         throw new errors_InputError(`${where} holds modules built for ${release} (vermagic of ${which}), but ${expected.image} is ${expected.release}; modprobe refuses modules of another release`);
     }
+    // One release, two builds: a multi-arch matrix can hand one leg the other's addons (the samples share 6.1.192-sample).
+    if (expected.arch !== undefined && found.machine !== ELF_MACHINES[expected.arch]) {
+        const which = fromDep ? `modules/${path}, listed in modules.dep` : `modules/${path}`;
+        throw new errors_InputError(`${where} holds modules built for ${archOfMachine(found.machine)} (ELF machine of ${which}), but ${expected.image} is an ${expected.arch} kernel; the kernel refuses modules of another architecture`);
+    }
     return { path, vermagic: found.vermagic };
 }
 /** The release directory under `dir` (as in lib/modules/6.1.0-1/), when the tree has one. */
@@ -2005,7 +2014,7 @@ async function prepareAddons(request) {
         return undefined;
     if (request.addons && request.modules)
         throw new errors_InternalError('prepareAddons: both addons and modules given (getInputs refuses that)');
-    const { release } = await inspectKernelImage(request.image);
+    const { release, arch } = await inspectKernelImage(request.image);
     let file = request.addons ?? '';
     let builtFrom;
     if (request.modules) {
@@ -2018,7 +2027,7 @@ async function prepareAddons(request) {
     const input = builtFrom ? 'modules' : 'addons';
     const tree = await openAddons(file, input, request.reader);
     try {
-        const report = await checkAddonsTree(tree, { input, file: builtFrom ?? file, release, image: request.image, modular: request.modular });
+        const report = await checkAddonsTree(tree, { input, file: builtFrom ?? file, release, arch, image: request.image, modular: request.modular });
         return { file, ...(builtFrom ? { builtFrom } : {}), release, report, checkMs: performance.now() - started };
     }
     catch (error) {
@@ -5228,6 +5237,294 @@ async function inflatedSha256(body, maxBytes, what) {
     return `sha256:${hash.digest('hex')}`;
 }
 
+;// CONCATENATED MODULE: ./src/boot/dom0-bringup.ts
+// What dom0 must bring up before xl can run a zone, stage by stage, and which kernel modules each stage loads first.
+// Pure: modules.dep and modules.builtin come in as text, load lists go out. The kit's own dom0 kernel and a user's host
+// kernel (issue 20: `target: host`) go through the same stages; only where the modules come from differs.
+
+/** The bring-up stages dom0's init reports, in order (stage ids shared with stages.ts). */
+/** The kit's dom0 kernel's Xen modules, in load order (xenfs uses xen-privcmd), with loop and blkback for the disks. */
+const DOM0_MODULES = ['xen-evtchn', 'xen-gntdev', 'xen-gntalloc', 'xen-privcmd', 'xenfs', 'loop', 'xen-blkback'];
+/** The drivers of each stage (xenstored has none: it needs the three devices before it). */
+const DOM0_DRIVERS = [
+    { stage: 'evtchn', modules: ['xen-evtchn'], options: ['CONFIG_XEN_DEV_EVTCHN'] },
+    { stage: 'gntdev', modules: ['xen-gntdev'], optional: ['xen-gntalloc'], options: ['CONFIG_XEN_GNTDEV'] },
+    { stage: 'privcmd', modules: ['xen-privcmd'], options: ['CONFIG_XEN_PRIVCMD'] },
+    { stage: 'xenfs', modules: ['xenfs'], options: ['CONFIG_XENFS'] },
+    // Loop devices carry the zone's disk images (as krata's own loopdev does); blkback serves them.
+    { stage: 'blkback', modules: ['loop', 'xen-blkback'], options: ['CONFIG_XEN_BLKDEV_BACKEND', 'CONFIG_BLK_DEV_LOOP'] },
+    { stage: 'netback', modules: ['xen-netback'], options: ['CONFIG_XEN_NETDEV_BACKEND'] },
+];
+/** The kit's dom0 kernel: its seven modules, by stage (it brings no netback, and its zone boots need none). */
+function kitDom0Loads(modules) {
+    const files = Object.entries(modules).map(([name, source]) => ({ name: `${moduleNameOf(name)}.ko`, source }));
+    const byStage = {};
+    for (const driver of DOM0_DRIVERS) {
+        const names = [...driver.modules, ...(driver.optional ?? [])].filter((m) => m in modules).map((m) => `${moduleNameOf(m)}.ko`);
+        if (names.length > 0)
+            byStage[driver.stage] = names;
+    }
+    return { files, byStage, absent: {} };
+}
+/**
+ * Which modules a host kernel's dom0 loads from its addons: for each stage's drivers that modules.dep lists, the
+ * module after everything it depends on (modules.dep lists a module's dependencies, and theirs, on its line; they load
+ * in reverse of that order), each module once over all stages. A driver neither in modules.dep nor in modules.builtin is
+ * absent: its stage fails naming it. Without modules.builtin (or without addons) a driver not in modules.dep is taken to
+ * be built in, and the boot says whether it is.
+ */
+function planHostDom0(dep, builtin) {
+    const modules = [];
+    const taken = new Set();
+    const byStage = {};
+    const absent = {};
+    const take = (path) => {
+        const file = `${moduleNameOf(path)}.ko`;
+        if (!taken.has(path)) {
+            taken.add(path);
+            modules.push({ path, file });
+        }
+        return file;
+    };
+    for (const driver of DOM0_DRIVERS) {
+        const load = [];
+        const missing = [];
+        for (const [name, required] of [...driver.modules.map((m) => [m, true]), ...(driver.optional ?? []).map((m) => [m, false])]) {
+            const key = moduleNameOf(name);
+            const entry = dep?.byName.get(key);
+            if (entry) {
+                for (const path of [...entry.deps].reverse())
+                    load.push(take(path));
+                load.push(take(entry.path));
+            }
+            else if (required && builtin !== undefined && !builtin.has(key)) {
+                missing.push(`${name}.ko`);
+            }
+        }
+        const unique = [...new Set(load)];
+        if (unique.length > 0)
+            byStage[driver.stage] = unique;
+        if (missing.length > 0) {
+            absent[driver.stage] =
+                `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} neither built in (modules.builtin) nor in the addons' modules.dep;`;
+        }
+    }
+    return { modules, byStage, absent };
+}
+
+;// CONCATENATED MODULE: ./src/boot/kit-contents.ts
+// What a boot kit holds and how its index file (kit.json) names the pieces: pure data and checks, no I/O. The kit is
+// one OCI image per architecture whose single layer unpacks to the files kit.json lists, relative to the kit folder.
+
+
+
+/** The kit's index file, at the top of its layer. */
+const KIT_INDEX = 'kit.json';
+/** Bumped when kit.json changes shape; a kit of another version is refused with what to do. */
+const KIT_FORMAT = 1;
+/** The image annotation naming each Debian package the kit was made from (value: `name=version`, one per line). */
+const PACKAGES_ANNOTATION = 'dev.krata.kernel-action.boot-kit.debian-packages';
+const KIT_TITLE = 'kernel-action boot kit';
+/** The toolstack programs dom0 runs (xen-in-qemu.md), from xen-utils. */
+const XEN_PROGRAMS = ['xl', 'xenstored', 'xenconsoled', 'xen-init-dom0', 'libxl-save-helper', 'xenconsole'];
+/**
+ * The Debian packages a kit is made from, per architecture: the hypervisor, dom0's kernel (a metapackage, followed to
+ * the versioned package), the toolstack and every library its programs need (the build fails, naming the library,
+ * when one is missing), and the static busybox.
+ */
+function kitPackages(arch) {
+    const deb = archNames(arch).oci;
+    return [
+        `xen-hypervisor-4.17-${deb}`,
+        `linux-image-${deb}`,
+        'xen-utils-4.17',
+        'xenstore-utils',
+        'busybox-static',
+        'libxencall1',
+        'libxendevicemodel1',
+        'libxenevtchn1',
+        'libxenforeignmemory1',
+        'libxengnttab1',
+        'libxenhypfs1',
+        'libxenmisc4.17',
+        'libxenstore4',
+        'libxentoolcore1',
+        'libxentoollog1',
+        'libyajl2',
+        'libc6',
+        'libgcc-s1',
+        'libuuid1',
+        'zlib1g',
+        'liblzma5',
+        'libzstd1',
+        'libfdt1',
+    ];
+}
+/** The layout tag of an architecture's kit: `x86_64` or `aarch64`. */
+function kitTag(arch) {
+    return arch;
+}
+/** The annotation value: `name=version` lines, sorted, so the same packages always give the same manifest. */
+function packagesAnnotation(packages) {
+    return [...new Set(packages.map((p) => `${p.name}=${p.version}`))].sort().join('\n');
+}
+const RELATIVE = /^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._+/-]+$/;
+const ABSOLUTE = /^\/(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._+/-]+$/;
+/** Reads kit.json as found: every path is checked to stay inside the kit folder before anything uses it. */
+function parseKitIndex(text, where) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new errors_InputError(`${where}: ${KIT_INDEX} is not JSON`);
+    }
+    const bad = (what) => {
+        throw new errors_InputError(`${where}: ${KIT_INDEX} ${what}`);
+    };
+    if (data === null || typeof data !== 'object')
+        return bad('is not an object');
+    const kit = data;
+    if (kit.format !== KIT_FORMAT)
+        bad(`has format ${JSON.stringify(kit.format)}; this kernel-action reads format ${KIT_FORMAT} (use the kit its boot-kit default names)`);
+    if (kit.arch !== 'x86_64' && kit.arch !== 'aarch64')
+        bad(`names no known arch (${JSON.stringify(kit.arch)})`);
+    const rel = (key, value) => typeof value === 'string' && RELATIVE.test(value) ? value : bad(`${key}: ${JSON.stringify(value)} is not a path inside the kit`);
+    const abs = (key, value) => typeof value === 'string' && ABSOLUTE.test(value) ? value : bad(`${key}: ${JSON.stringify(value)} is not an absolute dom0 path`);
+    const modules = (kit.dom0Modules ?? {});
+    const programs = Array.isArray(kit.xenPrograms) ? kit.xenPrograms : bad('xenPrograms is not a list');
+    const libraries = Array.isArray(kit.libraries) ? kit.libraries : bad('libraries is not a list');
+    return {
+        format: KIT_FORMAT,
+        arch: kit.arch,
+        xen: rel('xen', kit.xen),
+        dom0Kernel: rel('dom0Kernel', kit.dom0Kernel),
+        dom0Modules: Object.fromEntries(DOM0_MODULES.map((m) => [m, rel(`dom0Modules.${m}`, modules[m])])),
+        xenBinDir: abs('xenBinDir', kit.xenBinDir),
+        xenPrograms: programs.map((p, i) => rel(`xenPrograms[${i}]`, p)),
+        xenstoreClient: rel('xenstoreClient', kit.xenstoreClient),
+        libraries: libraries.map((l, i) => {
+            const lib = (l ?? {});
+            return { name: abs(`libraries[${i}].name`, lib.name), file: rel(`libraries[${i}].file`, lib.file) };
+        }),
+        busybox: rel('busybox', kit.busybox),
+        rootImage: rel('rootImage', kit.rootImage),
+        emptyAddons: rel('emptyAddons', kit.emptyAddons),
+    };
+}
+/** Every file kit.json names, relative to the kit folder: what an unpacked kit must hold. */
+function kitFiles(kit) {
+    return [
+        kit.xen,
+        kit.dom0Kernel,
+        ...Object.values(kit.dom0Modules),
+        ...kit.xenPrograms,
+        kit.xenstoreClient,
+        ...kit.libraries.map((l) => l.file),
+        kit.busybox,
+        kit.rootImage,
+        kit.emptyAddons,
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/boot/kit-oci-adapter.ts
+// The boot kit's only contact with the project's OCI code (layout writer, registry client, image reader): one small
+// file, so that a change of the store interface is re-pointed here and nowhere else.
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Writes the kit's blobs, config and manifest into the layout at `dir` and tags it with the arch. */
+async function writeKitImage(dir, files) {
+    const layout = await OciLayout.open(dir);
+    const diffId = (await sha256OfFile(files.tarFile)).digest;
+    const blob = await sha256OfFile(files.gzFile);
+    const staging = layout.stagingPath();
+    await (0,external_node_fs_promises_namespaceObject.rename)(files.gzFile, staging);
+    await layout.commitBlob(staging, blob.digest);
+    const layer = { mediaType: MediaType.layerGzip, digest: blob.digest, size: blob.size };
+    // A fixed creation time: the digest depends on the packages alone.
+    const created = '1970-01-01T00:00:00Z';
+    const config = serializeJson(imageConfig({
+        architecture: ociArch(files.arch),
+        created,
+        diffIds: [diffId],
+        history: ['kernel-action boot-kit: Xen, dom0 and its userland from Debian packages'],
+    }), MediaType.config);
+    const manifest = serializeJson(imageManifest({
+        config: await layout.writeJsonBlob(config),
+        layers: [layer],
+        annotations: {
+            'org.opencontainers.image.title': `${KIT_TITLE} (${files.arch})`,
+            'org.opencontainers.image.created': created,
+            [PACKAGES_ANNOTATION]: packagesAnnotation(files.packages),
+        },
+    }), MediaType.manifest);
+    const descriptor = await layout.writeJsonBlob(manifest);
+    await layout.tag({ ...descriptor, platform: { architecture: ociArch(files.arch), os: 'linux' } }, [kitTag(files.arch)]);
+    return { digest: descriptor.digest, layerBytes: blob.size };
+}
+/** Input `boot-kit` / `--boot-kit`: empty (the pinned kit) or a reference the image reader takes, checked up front. */
+function checkKitReference(text) {
+    if (text === '')
+        return '';
+    try {
+        parseImageReference(text);
+    }
+    catch (error) {
+        throw new errors_InputError(`boot-kit: ${error.message}`);
+    }
+    return text;
+}
+/** The digest a reference pins (`...@sha256:...`), if any: the cache can answer before any request. */
+function pinnedDigest(reference) {
+    return parseImageReference(reference).digest;
+}
+/** Fetches the manifest `reference` names (an index is narrowed to `arch`), and no blob until `open()`. */
+async function resolveKit(reference, arch, log) {
+    const parsed = parseImageReference(reference);
+    const store = await openImageStore(parsed, { log });
+    let fetched = await store.fetchManifest(startingPoint(parsed) ?? '');
+    if (fetched === undefined)
+        throw new errors_InputError(`boot-kit: ${reference} does not exist`);
+    let indexDigest;
+    const document = parseDocument(fetched, reference);
+    if (isIndexDocument(fetched.mediaType, document)) {
+        const index = checkIndexDocument(document, `${reference}@${fetched.digest}`);
+        const child = pickPlatform(index, arch);
+        if (child === undefined)
+            throw new errors_InputError(`boot-kit: ${reference} has no linux/${ociArch(arch)} kit`);
+        indexDigest = fetched.digest;
+        fetched = await store.fetchManifest(child.digest);
+        if (fetched === undefined)
+            throw new errors_InputError(`boot-kit: ${reference} names ${child.digest}, which ${store.name} does not have`);
+    }
+    const manifest = fetched;
+    return {
+        digest: manifest.digest,
+        open: async () => {
+            const image = await openManifest(store, reference, manifest, indexDigest);
+            if (image.layers.length !== 1)
+                throw new errors_InputError(`boot-kit: ${reference} has ${image.layers.length} layers; a boot kit has one`);
+            const layer = image.layers[0];
+            return {
+                digest: image.digest,
+                architecture: image.config.architecture,
+                walk: (onEntry) => readLayer(image, layer, onEntry, `boot-kit ${reference}`),
+            };
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/boot/stages.ts
 
 const STAGES = [
@@ -5493,8 +5790,6 @@ function stagesTable(results) {
  * Pure planning of a boot test: the scripts dom0 and the guest run, the xl config, the initramfs layouts and QEMU's
  * command line. Paths on the host come in; text and argument lists go out. The I/O lives in run-boot.ts.
  */
-/** The Xen drivers dom0 needs, in load order (xenfs uses xen-privcmd), with loop and blkback for the disks. */
-const DOM0_MODULES = ['xen-evtchn', 'xen-gntdev', 'xen-gntalloc', 'xen-privcmd', 'xenfs', 'loop', 'xen-blkback'];
 /** The guest's name in xl, and where dom0 keeps the guest's files. */
 const GUEST_NAME = 'zone';
 const GUEST_DIR = '/guest';
@@ -5812,219 +6107,6 @@ function qemuArgsArm64(plan) {
         '-device',
         `guest-loader,addr=0x${ARM64_DOM0_INITRAMFS_AT.toString(16)},initrd=${value(plan.dom0Initramfs)}`,
     ];
-}
-
-;// CONCATENATED MODULE: ./src/boot/kit-contents.ts
-// What a boot kit holds and how its index file (kit.json) names the pieces: pure data and checks, no I/O. The kit is
-// one OCI image per architecture whose single layer unpacks to the files kit.json lists, relative to the kit folder.
-
-
-
-/** The kit's index file, at the top of its layer. */
-const KIT_INDEX = 'kit.json';
-/** Bumped when kit.json changes shape; a kit of another version is refused with what to do. */
-const KIT_FORMAT = 1;
-/** The image annotation naming each Debian package the kit was made from (value: `name=version`, one per line). */
-const PACKAGES_ANNOTATION = 'dev.krata.kernel-action.boot-kit.debian-packages';
-const KIT_TITLE = 'kernel-action boot kit';
-/** The toolstack programs dom0 runs (xen-in-qemu.md), from xen-utils. */
-const XEN_PROGRAMS = ['xl', 'xenstored', 'xenconsoled', 'xen-init-dom0', 'libxl-save-helper', 'xenconsole'];
-/**
- * The Debian packages a kit is made from, per architecture: the hypervisor, dom0's kernel (a metapackage, followed to
- * the versioned package), the toolstack and every library its programs need (the build fails, naming the library,
- * when one is missing), and the static busybox.
- */
-function kitPackages(arch) {
-    const deb = archNames(arch).oci;
-    return [
-        `xen-hypervisor-4.17-${deb}`,
-        `linux-image-${deb}`,
-        'xen-utils-4.17',
-        'xenstore-utils',
-        'busybox-static',
-        'libxencall1',
-        'libxendevicemodel1',
-        'libxenevtchn1',
-        'libxenforeignmemory1',
-        'libxengnttab1',
-        'libxenhypfs1',
-        'libxenmisc4.17',
-        'libxenstore4',
-        'libxentoolcore1',
-        'libxentoollog1',
-        'libyajl2',
-        'libc6',
-        'libgcc-s1',
-        'libuuid1',
-        'zlib1g',
-        'liblzma5',
-        'libzstd1',
-        'libfdt1',
-    ];
-}
-/** The layout tag of an architecture's kit: `x86_64` or `aarch64`. */
-function kitTag(arch) {
-    return arch;
-}
-/** The annotation value: `name=version` lines, sorted, so the same packages always give the same manifest. */
-function packagesAnnotation(packages) {
-    return [...new Set(packages.map((p) => `${p.name}=${p.version}`))].sort().join('\n');
-}
-const RELATIVE = /^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._+/-]+$/;
-const ABSOLUTE = /^\/(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._+/-]+$/;
-/** Reads kit.json as found: every path is checked to stay inside the kit folder before anything uses it. */
-function parseKitIndex(text, where) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch {
-        throw new errors_InputError(`${where}: ${KIT_INDEX} is not JSON`);
-    }
-    const bad = (what) => {
-        throw new errors_InputError(`${where}: ${KIT_INDEX} ${what}`);
-    };
-    if (data === null || typeof data !== 'object')
-        return bad('is not an object');
-    const kit = data;
-    if (kit.format !== KIT_FORMAT)
-        bad(`has format ${JSON.stringify(kit.format)}; this kernel-action reads format ${KIT_FORMAT} (use the kit its boot-kit default names)`);
-    if (kit.arch !== 'x86_64' && kit.arch !== 'aarch64')
-        bad(`names no known arch (${JSON.stringify(kit.arch)})`);
-    const rel = (key, value) => typeof value === 'string' && RELATIVE.test(value) ? value : bad(`${key}: ${JSON.stringify(value)} is not a path inside the kit`);
-    const abs = (key, value) => typeof value === 'string' && ABSOLUTE.test(value) ? value : bad(`${key}: ${JSON.stringify(value)} is not an absolute dom0 path`);
-    const modules = (kit.dom0Modules ?? {});
-    const programs = Array.isArray(kit.xenPrograms) ? kit.xenPrograms : bad('xenPrograms is not a list');
-    const libraries = Array.isArray(kit.libraries) ? kit.libraries : bad('libraries is not a list');
-    return {
-        format: KIT_FORMAT,
-        arch: kit.arch,
-        xen: rel('xen', kit.xen),
-        dom0Kernel: rel('dom0Kernel', kit.dom0Kernel),
-        dom0Modules: Object.fromEntries(DOM0_MODULES.map((m) => [m, rel(`dom0Modules.${m}`, modules[m])])),
-        xenBinDir: abs('xenBinDir', kit.xenBinDir),
-        xenPrograms: programs.map((p, i) => rel(`xenPrograms[${i}]`, p)),
-        xenstoreClient: rel('xenstoreClient', kit.xenstoreClient),
-        libraries: libraries.map((l, i) => {
-            const lib = (l ?? {});
-            return { name: abs(`libraries[${i}].name`, lib.name), file: rel(`libraries[${i}].file`, lib.file) };
-        }),
-        busybox: rel('busybox', kit.busybox),
-        rootImage: rel('rootImage', kit.rootImage),
-        emptyAddons: rel('emptyAddons', kit.emptyAddons),
-    };
-}
-/** Every file kit.json names, relative to the kit folder: what an unpacked kit must hold. */
-function kitFiles(kit) {
-    return [
-        kit.xen,
-        kit.dom0Kernel,
-        ...Object.values(kit.dom0Modules),
-        ...kit.xenPrograms,
-        kit.xenstoreClient,
-        ...kit.libraries.map((l) => l.file),
-        kit.busybox,
-        kit.rootImage,
-        kit.emptyAddons,
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/boot/kit-oci-adapter.ts
-// The boot kit's only contact with the project's OCI code (layout writer, registry client, image reader): one small
-// file, so that a change of the store interface is re-pointed here and nowhere else.
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Writes the kit's blobs, config and manifest into the layout at `dir` and tags it with the arch. */
-async function writeKitImage(dir, files) {
-    const layout = await OciLayout.open(dir);
-    const diffId = (await sha256OfFile(files.tarFile)).digest;
-    const blob = await sha256OfFile(files.gzFile);
-    const staging = layout.stagingPath();
-    await (0,external_node_fs_promises_namespaceObject.rename)(files.gzFile, staging);
-    await layout.commitBlob(staging, blob.digest);
-    const layer = { mediaType: MediaType.layerGzip, digest: blob.digest, size: blob.size };
-    // A fixed creation time: the digest depends on the packages alone.
-    const created = '1970-01-01T00:00:00Z';
-    const config = serializeJson(imageConfig({
-        architecture: ociArch(files.arch),
-        created,
-        diffIds: [diffId],
-        history: ['kernel-action boot-kit: Xen, dom0 and its userland from Debian packages'],
-    }), MediaType.config);
-    const manifest = serializeJson(imageManifest({
-        config: await layout.writeJsonBlob(config),
-        layers: [layer],
-        annotations: {
-            'org.opencontainers.image.title': `${KIT_TITLE} (${files.arch})`,
-            'org.opencontainers.image.created': created,
-            [PACKAGES_ANNOTATION]: packagesAnnotation(files.packages),
-        },
-    }), MediaType.manifest);
-    const descriptor = await layout.writeJsonBlob(manifest);
-    await layout.tag({ ...descriptor, platform: { architecture: ociArch(files.arch), os: 'linux' } }, [kitTag(files.arch)]);
-    return { digest: descriptor.digest, layerBytes: blob.size };
-}
-/** Input `boot-kit` / `--boot-kit`: empty (the pinned kit) or a reference the image reader takes, checked up front. */
-function checkKitReference(text) {
-    if (text === '')
-        return '';
-    try {
-        parseImageReference(text);
-    }
-    catch (error) {
-        throw new errors_InputError(`boot-kit: ${error.message}`);
-    }
-    return text;
-}
-/** The digest a reference pins (`...@sha256:...`), if any: the cache can answer before any request. */
-function pinnedDigest(reference) {
-    return parseImageReference(reference).digest;
-}
-/** Fetches the manifest `reference` names (an index is narrowed to `arch`), and no blob until `open()`. */
-async function resolveKit(reference, arch, log) {
-    const parsed = parseImageReference(reference);
-    const store = await openImageStore(parsed, { log });
-    let fetched = await store.fetchManifest(startingPoint(parsed) ?? '');
-    if (fetched === undefined)
-        throw new errors_InputError(`boot-kit: ${reference} does not exist`);
-    let indexDigest;
-    const document = parseDocument(fetched, reference);
-    if (isIndexDocument(fetched.mediaType, document)) {
-        const index = checkIndexDocument(document, `${reference}@${fetched.digest}`);
-        const child = pickPlatform(index, arch);
-        if (child === undefined)
-            throw new errors_InputError(`boot-kit: ${reference} has no linux/${ociArch(arch)} kit`);
-        indexDigest = fetched.digest;
-        fetched = await store.fetchManifest(child.digest);
-        if (fetched === undefined)
-            throw new errors_InputError(`boot-kit: ${reference} names ${child.digest}, which ${store.name} does not have`);
-    }
-    const manifest = fetched;
-    return {
-        digest: manifest.digest,
-        open: async () => {
-            const image = await openManifest(store, reference, manifest, indexDigest);
-            if (image.layers.length !== 1)
-                throw new errors_InputError(`boot-kit: ${reference} has ${image.layers.length} layers; a boot kit has one`);
-            const layer = image.layers[0];
-            return {
-                digest: image.digest,
-                architecture: image.config.architecture,
-                walk: (onEntry) => readLayer(image, layer, onEntry, `boot-kit ${reference}`),
-            };
-        },
-    };
 }
 
 ;// CONCATENATED MODULE: external "node:readline"
@@ -6473,78 +6555,6 @@ async function sharedLibraries(programs) {
     return [...libs].sort();
 }
 
-;// CONCATENATED MODULE: ./src/boot/dom0-bringup.ts
-// What dom0 must bring up before xl can run a zone, stage by stage, and which kernel modules each stage loads first.
-// Pure: modules.dep and modules.builtin come in as text, load lists go out. The kit's own dom0 kernel and a user's host
-// kernel (issue 20: `target: host`) go through the same stages; only where the modules come from differs.
-
-/** The drivers of each stage (xenstored has none: it needs the three devices before it). */
-const DOM0_DRIVERS = [
-    { stage: 'evtchn', modules: ['xen-evtchn'], options: ['CONFIG_XEN_DEV_EVTCHN'] },
-    { stage: 'gntdev', modules: ['xen-gntdev'], optional: ['xen-gntalloc'], options: ['CONFIG_XEN_GNTDEV'] },
-    { stage: 'privcmd', modules: ['xen-privcmd'], options: ['CONFIG_XEN_PRIVCMD'] },
-    { stage: 'xenfs', modules: ['xenfs'], options: ['CONFIG_XENFS'] },
-    // Loop devices carry the zone's disk images (as krata's own loopdev does); blkback serves them.
-    { stage: 'blkback', modules: ['loop', 'xen-blkback'], options: ['CONFIG_XEN_BLKDEV_BACKEND', 'CONFIG_BLK_DEV_LOOP'] },
-    { stage: 'netback', modules: ['xen-netback'], options: ['CONFIG_XEN_NETDEV_BACKEND'] },
-];
-/** The kit's dom0 kernel: its seven modules, by stage (it brings no netback, and its zone boots need none). */
-function kitDom0Loads(modules) {
-    const files = Object.entries(modules).map(([name, source]) => ({ name: `${moduleNameOf(name)}.ko`, source }));
-    const byStage = {};
-    for (const driver of DOM0_DRIVERS) {
-        const names = [...driver.modules, ...(driver.optional ?? [])].filter((m) => m in modules).map((m) => `${moduleNameOf(m)}.ko`);
-        if (names.length > 0)
-            byStage[driver.stage] = names;
-    }
-    return { files, byStage, absent: {} };
-}
-/**
- * Which modules a host kernel's dom0 loads from its addons: for each stage's drivers that modules.dep lists, the
- * module after everything it depends on (modules.dep lists a module's dependencies, and theirs, on its line; they load
- * in reverse of that order), each module once over all stages. A driver neither in modules.dep nor in modules.builtin is
- * absent: its stage fails naming it. Without modules.builtin (or without addons) a driver not in modules.dep is taken to
- * be built in, and the boot says whether it is.
- */
-function planHostDom0(dep, builtin) {
-    const modules = [];
-    const taken = new Set();
-    const byStage = {};
-    const absent = {};
-    const take = (path) => {
-        const file = `${moduleNameOf(path)}.ko`;
-        if (!taken.has(path)) {
-            taken.add(path);
-            modules.push({ path, file });
-        }
-        return file;
-    };
-    for (const driver of DOM0_DRIVERS) {
-        const load = [];
-        const missing = [];
-        for (const [name, required] of [...driver.modules.map((m) => [m, true]), ...(driver.optional ?? []).map((m) => [m, false])]) {
-            const key = moduleNameOf(name);
-            const entry = dep?.byName.get(key);
-            if (entry) {
-                for (const path of [...entry.deps].reverse())
-                    load.push(take(path));
-                load.push(take(entry.path));
-            }
-            else if (required && builtin !== undefined && !builtin.has(key)) {
-                missing.push(`${name}.ko`);
-            }
-        }
-        const unique = [...new Set(load)];
-        if (unique.length > 0)
-            byStage[driver.stage] = unique;
-        if (missing.length > 0) {
-            absent[driver.stage] =
-                `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} neither built in (modules.builtin) nor in the addons' modules.dep;`;
-        }
-    }
-    return { modules, byStage, absent };
-}
-
 ;// CONCATENATED MODULE: ./src/boot/addons-modules.ts
 // Reads what a boot needs from an addons image, in-process (src/addons/): the module a guest loads to prove its addons,
 // and, for a host kernel, the modules dom0 loads from its own addons, taken out uncompressed into the work folder.
@@ -6965,6 +6975,7 @@ async function bootCommand(args, io) {
 // packages (apt-get download + dpkg-deb -x through scripts/debian-package.sh; nothing is installed) into an OCI image
 // layout tagged with the arch. Runs on a Debian build machine (apt, dpkg-deb, readelf, mksquashfs, tar, gzip); the
 // machines that boot from the kit need none of these. The same packages always give the same digest.
+
 
 
 

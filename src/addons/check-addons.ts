@@ -3,7 +3,8 @@
 // must have been built for the kernel's own release. Any other layout is one line naming what was found.
 import { InputError } from '../errors.js'
 import { MissingProgramError, moduleDecompressor } from './decompress.js'
-import { moduleVermagic, releaseOfVermagic, vermagicMatches } from './modinfo.js'
+import type { KernelArch } from '../arch.js'
+import { archOfMachine, ELF_MACHINES, moduleVermagic, releaseOfVermagic, vermagicMatches } from './modinfo.js'
 import { parseModulesDep } from './modules-dep.js'
 import type { AddonsTree, TreeEntry } from './tree.js'
 
@@ -13,6 +14,8 @@ export interface AddonsExpectation {
   file: string
   /** The kernel's `uname -r`, read from its image. */
   release: string
+  /** The kernel's architecture, read from its image: the modules' ELF machine must be the same. */
+  arch?: KernelArch
   /** The image it was read from, for messages. */
   image: string
   /** CONFIG_MODULES is set (or unknown): a kernel without module support may have addons without modules/. */
@@ -110,6 +113,13 @@ async function checkModule(tree: AddonsTree, path: string, fromDep: boolean, exp
     const which = fromDep ? `modules/${path}, listed in modules.dep` : `modules/${path}`
     throw new InputError(
       `${where} holds modules built for ${release} (vermagic of ${which}), but ${expected.image} is ${expected.release}; modprobe refuses modules of another release`,
+    )
+  }
+  // One release, two builds: a multi-arch matrix can hand one leg the other's addons (the samples share 6.1.192-sample).
+  if (expected.arch !== undefined && found.machine !== ELF_MACHINES[expected.arch]) {
+    const which = fromDep ? `modules/${path}, listed in modules.dep` : `modules/${path}`
+    throw new InputError(
+      `${where} holds modules built for ${archOfMachine(found.machine)} (ELF machine of ${which}), but ${expected.image} is an ${expected.arch} kernel; the kernel refuses modules of another architecture`,
     )
   }
   return { path, vermagic: found.vermagic }

@@ -1,8 +1,17 @@
 // A kernel module's `vermagic`: the `vermagic=` string of its `.modinfo` ELF section (include/linux/vermagic.h:
 // the release, then "SMP preempt mod_unload ..."), which the kernel compares before it loads the module. Pure.
+import type { KernelArch } from '../arch.js'
 
-/** What a module's bytes say of its vermagic: the string, or why there is none. */
-export type Vermagic = { vermagic: string } | { problem: string }
+/** What a module's bytes say of its vermagic: the string and the ELF machine it was built for, or why there is none. */
+export type Vermagic = { vermagic: string; machine: number } | { problem: string }
+
+/** ELF e_machine of each architecture kernel-action knows (elf.h: EM_X86_64, EM_AARCH64). */
+export const ELF_MACHINES: Readonly<Record<KernelArch, number>> = { x86_64: 62, aarch64: 183 }
+
+/** The architecture an ELF machine number is, or the number itself for one kernel-action does not know. */
+export function archOfMachine(machine: number): string {
+  return (Object.keys(ELF_MACHINES) as KernelArch[]).find((arch) => ELF_MACHINES[arch] === machine) ?? `ELF machine ${machine}`
+}
 
 /** The `vermagic=` value of the ELF object `elf` (32/64-bit, either byte order). */
 export function moduleVermagic(elf: Buffer): Vermagic {
@@ -35,7 +44,7 @@ export function moduleVermagic(elf: Buffer): Vermagic {
     if (!inside(candidate)) return { problem: 'has its .modinfo section past its end' }
     // .modinfo is a run of NUL-terminated "key=value" strings.
     for (const field of elf.toString('latin1', candidate.offset, candidate.offset + candidate.size).split('\0')) {
-      if (field.startsWith('vermagic=')) return { vermagic: field.slice('vermagic='.length) }
+      if (field.startsWith('vermagic=')) return { vermagic: field.slice('vermagic='.length), machine: u16(18) }
     }
     return { problem: 'has no vermagic= in its .modinfo section' }
   }

@@ -37,7 +37,7 @@ export interface PreparedAddons {
 export async function prepareAddons(request: PrepareAddonsRequest): Promise<PreparedAddons | undefined> {
   if (!request.addons && !request.modules) return undefined
   if (request.addons && request.modules) throw new InternalError('prepareAddons: both addons and modules given (getInputs refuses that)')
-  const { release } = await inspectKernelImage(request.image)
+  const { release, arch } = await inspectKernelImage(request.image)
   let file = request.addons ?? ''
   let builtFrom: string | undefined
   if (request.modules) {
@@ -50,7 +50,7 @@ export async function prepareAddons(request: PrepareAddonsRequest): Promise<Prep
   const input = builtFrom ? 'modules' : 'addons'
   const tree = await openAddons(file, input, request.reader)
   try {
-    const report = await checkAddonsTree(tree, { input, file: builtFrom ?? file, release, image: request.image, modular: request.modular })
+    const report = await checkAddonsTree(tree, { input, file: builtFrom ?? file, release, arch, image: request.image, modular: request.modular })
     return { file, ...(builtFrom ? { builtFrom } : {}), release, report, checkMs: performance.now() - started }
   } catch (error) {
     if (builtFrom) await fs.rm(file, { force: true })

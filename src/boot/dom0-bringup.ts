@@ -2,9 +2,12 @@
 // Pure: modules.dep and modules.builtin come in as text, load lists go out. The kit's own dom0 kernel and a user's host
 // kernel (issue 20: `target: host`) go through the same stages; only where the modules come from differs.
 import { moduleNameOf, type ModulesDep } from '../addons/modules-dep.js'
-import type { Dom0Module } from './plan.js'
 
 /** The bring-up stages dom0's init reports, in order (stage ids shared with stages.ts). */
+/** The kit's dom0 kernel's Xen modules, in load order (xenfs uses xen-privcmd), with loop and blkback for the disks. */
+export const DOM0_MODULES = ['xen-evtchn', 'xen-gntdev', 'xen-gntalloc', 'xen-privcmd', 'xenfs', 'loop', 'xen-blkback'] as const
+export type Dom0Module = (typeof DOM0_MODULES)[number]
+
 export type BringUpStage = 'evtchn' | 'gntdev' | 'privcmd' | 'xenfs' | 'xenstored' | 'blkback' | 'netback'
 
 export interface Dom0Driver {

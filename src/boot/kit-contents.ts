@@ -2,7 +2,7 @@
 // one OCI image per architecture whose single layer unpacks to the files kit.json lists, relative to the kit folder.
 import { archNames, type KernelArch } from '../arch.js'
 import { InputError } from '../errors.js'
-import { DOM0_MODULES, type Dom0Module } from './plan.js'
+import { DOM0_MODULES, type Dom0Module } from './dom0-bringup.js'
 
 /** The kit's index file, at the top of its layer. */
 export const KIT_INDEX = 'kit.json'

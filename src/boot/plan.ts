@@ -9,10 +9,6 @@ import type { Dom0Loads } from './dom0-bringup.js'
  * command line. Paths on the host come in; text and argument lists go out. The I/O lives in run-boot.ts.
  */
 
-/** The Xen drivers dom0 needs, in load order (xenfs uses xen-privcmd), with loop and blkback for the disks. */
-export const DOM0_MODULES = ['xen-evtchn', 'xen-gntdev', 'xen-gntalloc', 'xen-privcmd', 'xenfs', 'loop', 'xen-blkback'] as const
-export type Dom0Module = (typeof DOM0_MODULES)[number]
-
 /** The guest's name in xl, and where dom0 keeps the guest's files. */
 const GUEST_NAME = 'zone'
 const GUEST_DIR = '/guest'
