@@ -11,6 +11,8 @@ import { planHostDom0, type Dom0Loads } from './dom0-bringup.js'
 
 const INDEX_MAX_BYTES = 64 << 20
 const MODULE_MAX_BYTES = 256 << 20
+/** All of dom0's modules together (Debian's Xen drivers with their dependencies: about 1 MiB); they live in its RAM. */
+const DOM0_MODULES_MAX_BYTES = 64 << 20
 
 interface AddonsIndex {
   dep?: ModulesDep
@@ -61,17 +63,22 @@ export async function hostDom0Loads(addons: string | undefined, input: string, d
     const plan = planHostDom0(dep, builtin)
     await mkdir(dir, { recursive: true })
     const files = []
+    let total = 0
     for (const module of plan.modules) {
-      let bytes = await tree.read(`modules/${module.path}`, MODULE_MAX_BYTES)
+      // Each module within its own bound and all of them within dom0's: a tiny image of hard links or sparse files must
+      // not be able to fill the disk (or dom0's RAM) with copies.
+      const room = Math.min(MODULE_MAX_BYTES, DOM0_MODULES_MAX_BYTES - total)
+      let bytes = await tree.read(`modules/${module.path}`, room)
       if (bytes === undefined) throw new InputError(`${input}: ${addons}: modules/modules.dep names ${module.path}, which is not a file in modules/`)
       const decompressor = moduleDecompressor(module.path)
       if (decompressor) {
-        bytes = await decompressor.decompress(bytes, MODULE_MAX_BYTES).catch((error: Error) => {
+        bytes = await decompressor.decompress(bytes, room).catch((error: Error) => {
           throw error instanceof DecompressError
             ? new InputError(`${input}: ${addons}: modules/${module.path} does not decompress (${error.message})`)
             : error
         })
       }
+      total += bytes.length
       const source = path.join(dir, module.file)
       await writeFile(source, bytes)
       files.push({ name: module.file, source })

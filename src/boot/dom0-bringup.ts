@@ -81,10 +81,11 @@ export function planHostDom0(dep: ModulesDep | undefined, builtin: Set<string> |
   const taken = new Set<string>()
   const byStage: Partial<Record<BringUpStage, string[]>> = {}
   const absent: Partial<Record<BringUpStage, string>> = {}
+  // One file per module name: `kernel//x.ko` and `kernel/x.ko` are one module, loaded once.
   const take = (path: string): string => {
     const file = `${moduleNameOf(path)}.ko`
-    if (!taken.has(path)) {
-      taken.add(path)
+    if (!taken.has(file)) {
+      taken.add(file)
       modules.push({ path, file })
     }
     return file
@@ -98,15 +99,21 @@ export function planHostDom0(dep: ModulesDep | undefined, builtin: Set<string> |
       if (entry) {
         for (const path of [...entry.deps].reverse()) load.push(take(path))
         load.push(take(entry.path))
-      } else if (required && builtin !== undefined && !builtin.has(key)) {
+      } else if (required && !builtin?.has(key)) {
         missing.push(`${name}.ko`)
       }
     }
     const unique = [...new Set(load)]
     if (unique.length > 0) byStage[driver.stage] = unique
+    // Shown only when the stage fails: then a module that could not be had is the likely cause, and the line says so.
     if (missing.length > 0) {
+      const are = missing.length === 1 ? 'is' : 'are'
       absent[driver.stage] =
-        `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} neither built in (modules.builtin) nor in the addons' modules.dep;`
+        dep === undefined
+          ? `${missing.join(', ')} cannot be loaded: no addons (or no modules.dep in them) to load ${missing.length === 1 ? 'it' : 'them'} from;`
+          : builtin === undefined
+            ? `${missing.join(', ')} ${are} not in the addons' modules.dep (and the addons have no modules.builtin to say what is built in);`
+            : `${missing.join(', ')} ${are} neither built in (modules.builtin) nor in the addons' modules.dep;`
     }
   }
   return { modules, byStage, absent }

@@ -146,7 +146,9 @@ function dom0InitScript(xenBinDir: string, guestTimeoutSeconds: number, kind: Do
 /bin/busybox --install -s /bin
 export PATH=/bin:/usr/bin:${xenBinDir}
 say() { echo "${D}$*"; }
-${host ? 'say "ok dom0 $(uname -r)"\n' : ''}mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+mount -t proc proc /proc; mount -t sysfs sysfs /sys
+# Without devtmpfs no /dev/xen node ever appears: that is the dom0 stage failing, not evtchn.
+if mount -t devtmpfs devtmpfs /dev 2>/tmp/devtmpfs; then ${host ? 'say "ok dom0 $(uname -r)"' : ':'}; else say "fail dom0 devtmpfs: $(cat /tmp/devtmpfs)"; fi
 mkdir -p /dev/pts /var/run/xen /var/log/xen /var/lib/xen /var/lock /run
 mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /var/run/xen
 # stage NAME CHECK...: load the stage's modules (unless loaded already), then CHECK decides; the failure line says why.
