@@ -37,10 +37,28 @@ describe('modules.dep and modules.builtin (pure)', () => {
     const sample = parseModulesDep(
       'kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/video/fbdev/xen-fbfront.ko: kernel/drivers/video/fbdev/core/fb_sys_fops.ko\nkernel/drivers/xen/xen-gntalloc.ko:\n',
     )
-    expect(moduleToLoad(sample)).toBe('xen_fbfront')
-    expect(moduleToLoad(parseModulesDep('kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/xen/xen-gntalloc.ko:\n'))).toBe('xen_gntalloc')
-    expect(moduleToLoad(parseModulesDep('kernel/drivers/net/e1000.ko:\nkernel/lib/crc-itu-t.ko:\nkernel/crypto/aegis128.ko:\n'))).toBe('aegis128')
-    expect(moduleToLoad(parseModulesDep('kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/net/e1000.ko:\n'))).toBeUndefined()
+    expect(moduleToLoad(sample)).toEqual({ module: 'xen_fbfront' })
+    expect(moduleToLoad(parseModulesDep('kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/xen/xen-gntalloc.ko:\n'))).toEqual({
+      module: 'xen_gntalloc',
+    })
+    expect(
+      moduleToLoad(parseModulesDep('kernel/drivers/net/e1000.ko:\nkernel/lib/test_bpf.ko:\nkernel/lib/crc-itu-t.ko:\nkernel/crypto/aegis128.ko:\n')),
+    ).toEqual({
+      module: 'aegis128',
+    })
+    expect(moduleToLoad(parseModulesDep('kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/net/e1000.ko:\n'))).toEqual({
+      none: 'none loaded: the addons hold no module known to be safe to load in a zone',
+    })
+  })
+
+  it("skips modules busybox's modprobe cannot read (zstd), with their dependencies, and says so when only those are left", () => {
+    const zstd = parseModulesDep(
+      'kernel/drivers/video/fbdev/xen-fbfront.ko.xz: kernel/drivers/video/fbdev/core/fb_sys_fops.ko.zst\nkernel/drivers/xen/xen-gntalloc.ko.xz:\n',
+    )
+    expect(moduleToLoad(zstd)).toEqual({ module: 'xen_gntalloc' })
+    expect(moduleToLoad(parseModulesDep('kernel/drivers/xen/xen-gntalloc.ko.zst:\nkernel/lib/crc-itu-t.ko.zst:\n'))).toEqual({
+      none: "none loaded: busybox's modprobe (the boot test's) cannot read zstd modules",
+    })
   })
 })
 

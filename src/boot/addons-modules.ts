@@ -4,7 +4,7 @@ import { writeFile, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { InputError } from '../errors.js'
 import { DecompressError, moduleDecompressor } from '../addons/decompress.js'
-import { moduleToLoad, parseModulesBuiltin, parseModulesDep, type ModulesDep } from '../addons/modules-dep.js'
+import { moduleToLoad, parseModulesBuiltin, parseModulesDep, type ModuleChoice, type ModulesDep } from '../addons/modules-dep.js'
 import { openAddons } from '../addons/open-addons.js'
 import type { AddonsTree } from '../addons/tree.js'
 import { planHostDom0, type Dom0Loads } from './dom0-bringup.js'
@@ -41,14 +41,14 @@ async function withAddons<T>(file: string, input: string, use: (tree: AddonsTree
  * The module the guest loads with modprobe from these addons: `named` (input `named.input`) when given, which
  * modules.dep must list; else one chosen by moduleToLoad, or undefined when they hold none safe to load.
  */
-export async function guestModuleOf(addons: string, input: string, named?: { module: string; input: string }): Promise<string | undefined> {
+export async function guestModuleOf(addons: string, input: string, named?: { module: string; input: string }): Promise<ModuleChoice> {
   return withAddons(addons, input, async (tree) => {
     const { dep } = await readIndex(tree)
-    if (named === undefined) return dep && moduleToLoad(dep)
+    if (named === undefined) return dep ? moduleToLoad(dep) : { none: 'none loaded: the addons hold no modules.dep' }
     if (!dep?.byName.has(named.module)) {
       throw new InputError(`${named.input}: ${named.module} is not in ${input} ${addons} (its modules/modules.dep does not list it)`)
     }
-    return named.module
+    return { module: named.module }
   })
 }
 

@@ -16,19 +16,17 @@ export interface Dom0Driver {
   modules: readonly string[]
   /** Modules loaded when the addons hold them, never missed (xl works without gntalloc). */
   optional?: readonly string[]
-  /** The options that build those drivers: what a failure names. */
-  options: readonly string[]
 }
 
 /** The drivers of each stage (xenstored has none: it needs the three devices before it). */
 const DOM0_DRIVERS: readonly Dom0Driver[] = [
-  { stage: 'evtchn', modules: ['xen-evtchn'], options: ['CONFIG_XEN_DEV_EVTCHN'] },
-  { stage: 'gntdev', modules: ['xen-gntdev'], optional: ['xen-gntalloc'], options: ['CONFIG_XEN_GNTDEV'] },
-  { stage: 'privcmd', modules: ['xen-privcmd'], options: ['CONFIG_XEN_PRIVCMD'] },
-  { stage: 'xenfs', modules: ['xenfs'], options: ['CONFIG_XENFS'] },
+  { stage: 'evtchn', modules: ['xen-evtchn'] },
+  { stage: 'gntdev', modules: ['xen-gntdev'], optional: ['xen-gntalloc'] },
+  { stage: 'privcmd', modules: ['xen-privcmd'] },
+  { stage: 'xenfs', modules: ['xenfs'] },
   // Loop devices carry the zone's disk images (as krata's own loopdev does); blkback serves them.
-  { stage: 'blkback', modules: ['loop', 'xen-blkback'], options: ['CONFIG_XEN_BLKDEV_BACKEND', 'CONFIG_BLK_DEV_LOOP'] },
-  { stage: 'netback', modules: ['xen-netback'], options: ['CONFIG_XEN_NETDEV_BACKEND'] },
+  { stage: 'blkback', modules: ['loop', 'xen-blkback'] },
+  { stage: 'netback', modules: ['xen-netback'] },
 ]
 
 /** A module file dom0 loads: its file name in dom0's initramfs and the host file holding it (uncompressed). */
