@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
 import { moduleNameOf, moduleToLoad, parseModulesBuiltin, parseModulesDep } from '../src/addons/modules-dep.js'
 import { planHostDom0 } from '../src/boot/dom0-bringup.js'
+import { hostDom0Loads } from '../src/boot/addons-modules.js'
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { firstFailure, readStages, stageSpecs } from '../src/boot/stages.js'
 import { parseKernelConfig } from '../src/check/kernel-config.js'
 
@@ -32,10 +37,28 @@ describe('modules.dep and modules.builtin (pure)', () => {
     const sample = parseModulesDep(
       'kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/video/fbdev/xen-fbfront.ko: kernel/drivers/video/fbdev/core/fb_sys_fops.ko\nkernel/drivers/xen/xen-gntalloc.ko:\n',
     )
-    expect(moduleToLoad(sample)).toBe('xen_fbfront')
-    expect(moduleToLoad(parseModulesDep('kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/xen/xen-gntalloc.ko:\n'))).toBe('xen_gntalloc')
-    expect(moduleToLoad(parseModulesDep('kernel/drivers/net/e1000.ko:\nkernel/lib/crc-itu-t.ko:\nkernel/crypto/aegis128.ko:\n'))).toBe('aegis128')
-    expect(moduleToLoad(parseModulesDep('kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/net/e1000.ko:\n'))).toBeUndefined()
+    expect(moduleToLoad(sample)).toEqual({ module: 'xen_fbfront' })
+    expect(moduleToLoad(parseModulesDep('kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/xen/xen-gntalloc.ko:\n'))).toEqual({
+      module: 'xen_gntalloc',
+    })
+    expect(
+      moduleToLoad(parseModulesDep('kernel/drivers/net/e1000.ko:\nkernel/lib/test_bpf.ko:\nkernel/lib/crc-itu-t.ko:\nkernel/crypto/aegis128.ko:\n')),
+    ).toEqual({
+      module: 'aegis128',
+    })
+    expect(moduleToLoad(parseModulesDep('kernel/drivers/xen/xen-acpi-processor.ko:\nkernel/drivers/net/e1000.ko:\n'))).toEqual({
+      none: 'none loaded: the addons hold no module known to be safe to load in a zone',
+    })
+  })
+
+  it("skips modules busybox's modprobe cannot read (zstd), with their dependencies, and says so when only those are left", () => {
+    const zstd = parseModulesDep(
+      'kernel/drivers/video/fbdev/xen-fbfront.ko.xz: kernel/drivers/video/fbdev/core/fb_sys_fops.ko.zst\nkernel/drivers/xen/xen-gntalloc.ko.xz:\n',
+    )
+    expect(moduleToLoad(zstd)).toEqual({ module: 'xen_gntalloc' })
+    expect(moduleToLoad(parseModulesDep('kernel/drivers/xen/xen-gntalloc.ko.zst:\nkernel/lib/crc-itu-t.ko.zst:\n'))).toEqual({
+      none: "none loaded: busybox's modprobe (the boot test's) cannot read zstd modules",
+    })
   })
 })
 
@@ -72,9 +95,19 @@ describe("a host kernel's dom0 modules (pure)", () => {
       blkback: "loop.ko, xen-blkback.ko are neither built in (modules.builtin) nor in the addons' modules.dep;",
       netback: "xen-netback.ko is neither built in (modules.builtin) nor in the addons' modules.dep;",
     })
-    // Without modules.builtin nothing can be called absent: the boot says what is there.
-    expect(planHostDom0(dep, undefined).absent).toEqual({})
-    expect(planHostDom0(undefined, undefined)).toEqual({ modules: [], byStage: {}, absent: {} })
+    // Without modules.builtin (or without addons) a driver not in modules.dep may be built in: the phrase says what is
+    // known, and shows only if its stage fails.
+    expect(planHostDom0(dep, undefined).absent.evtchn).toBe(
+      "xen-evtchn.ko is not in the addons' modules.dep (and the addons have no modules.builtin to say what is built in);",
+    )
+    expect(planHostDom0(undefined, undefined).absent.blkback).toBe(
+      'loop.ko, xen-blkback.ko cannot be loaded: no addons (or no modules.dep in them) to load them from;',
+    )
+  })
+
+  it('takes each module once by name, however modules.dep spells its path', () => {
+    const plan = planHostDom0(parseModulesDep('kernel/drivers/xen/xen-evtchn.ko: kernel/z/a.ko kernel//z/a.ko kernel/y/a.ko\n'), new Set())
+    expect(plan.modules.map((m) => m.file)).toEqual(['a.ko', 'xen_evtchn.ko'])
   })
 })
 
@@ -146,5 +179,32 @@ describe('host boot stages (pure)', () => {
     expect(firstFailure(toolstack, parseKernelConfig('CONFIG_XEN_BACKEND=y\n# CONFIG_FILE_LOCKING is not set\n', 'h.config'), specs)).toBe(
       "boot failed at xenstored: dom0's toolstack did not start: cannot store stub json config for domain 0: CONFIG_FILE_LOCKING is not set in h.config, krata needs it built in (=y)",
     )
+  })
+})
+
+describe("a host kernel's dom0 modules, taken out of a hostile addons image", () => {
+  it('refuses sparse modules that would come to more than dom0 holds, before writing them all (a 4 KiB image, 3 x 40 MiB)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dom0-bomb-'))
+    try {
+      const modules = path.join(dir, 'tree', 'modules')
+      fs.mkdirSync(path.join(modules, 'kernel', 'z'), { recursive: true })
+      for (const name of ['a', 'b', 'c']) {
+        fs.writeFileSync(path.join(modules, 'kernel', 'z', `${name}.ko`), '')
+        fs.truncateSync(path.join(modules, 'kernel', 'z', `${name}.ko`), 40 << 20) // zeros: squashfs stores none of them
+      }
+      fs.writeFileSync(path.join(modules, 'kernel', 'z', 'xen-evtchn.ko'), 'x')
+      fs.writeFileSync(path.join(modules, 'modules.dep'), 'kernel/z/xen-evtchn.ko: kernel/z/a.ko kernel/z/b.ko kernel/z/c.ko\n')
+      const image = path.join(dir, 'bomb.squashfs')
+      execFileSync('mksquashfs', [path.join(dir, 'tree'), image, '-noappend', '-all-root', '-quiet', '-no-progress'])
+      expect(fs.statSync(image).size).toBeLessThanOrEqual(4096)
+      const out = path.join(dir, 'out')
+      await expect(hostDom0Loads(image, 'addons', out)).rejects.toThrow(
+        /^addons: .*bomb\.squashfs holds modules\/kernel\/z\/\w\.ko of 41943040 bytes, more than the \d+ a file there can be$/,
+      )
+      const written = fs.readdirSync(out).reduce((n, f) => n + fs.statSync(path.join(out, f)).size, 0)
+      expect(written).toBeLessThanOrEqual(64 << 20)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -231,7 +231,7 @@ describe('boot stages (pure)', () => {
       '-accel tcg -cpu Haswell-noTSX -m 902 -smp 2 -nographic -nodefaults -no-reboot -serial stdio -kernel /c/xen -append console=com1 dom0_mem=518M dom0_max_vcpus=1 bootscrub=0 noreboot -initrd /c/vmlinuz console=hvc0 quiet,/w/dom0.cpio',
     )
     expect(() => qemuArgs({ arch: 'x86_64', accel: 'kvm', xen: '/a,b/xen', dom0Kernel: 'k', dom0Initramfs: 'i', guestBytes: 0 })).toThrow(
-      "/a,b/xen: QEMU's multiboot module list cannot hold a path with a comma",
+      "/a,b/xen: QEMU's multiboot module list cannot hold a path with a comma or a blank (choose another --out)",
     )
   })
 })

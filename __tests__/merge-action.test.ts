@@ -120,7 +120,7 @@ describe('the index takes created from its images, not from the merge job (issue
     const built = checkout()
     const push = (extra: Record<string, string>) =>
       runAction({ repository, 'push-by-digest': 'true', 'boot-test': 'false', ...extra }, { workspace: built })
-    // One kernel release for both architectures (the samples are two releases): crafted images of 6.1.192.
+    // One kernel release for both architectures: crafted images of 6.1.192.
     fs.writeFileSync(path.join(built, 'bzImage'), craftBzImage())
     fs.writeFileSync(path.join(built, 'Image'), craftArm64Image())
     const amd64 = push({ config: ZONE_CONFIG, image: 'bzImage' })

@@ -1853,20 +1853,26 @@ function parseModulesBuiltin(text) {
  * dependencies, so loading it also proves modules.dep.
  */
 const SAFE_IN_A_ZONE = ['xen_fbfront', 'xen_kbdfront', 'xen_gntalloc', 'xen_gntdev'];
+/** busybox's modprobe (the guest's) reads plain, gzip and xz modules; it has no zstd. */
+const BUSYBOX_READS = /\.ko(\.(gz|xz))?$/;
 /**
  * The module a guest loads to prove its addons work (issue 20: `modprobe` by name, from modules.dep): the first of
- * SAFE_IN_A_ZONE the addons hold, else the first pure library module (lib/, crypto/) by name. Undefined when they hold
- * neither: loading an arbitrary driver in a zone could hang it (xen-acpi-processor refuses to load in one), so the boot
- * says the load was skipped and why.
+ * SAFE_IN_A_ZONE the addons hold, else the first pure library module (lib/, crypto/, not a test_ one) by name, of
+ * those busybox's modprobe can read with all their dependencies. None when the addons hold no such module: loading an
+ * arbitrary driver in a zone could hang it (xen-acpi-processor refuses to load in one).
  */
 function moduleToLoad(dep) {
-    const known = SAFE_IN_A_ZONE.find((name) => dep.byName.has(name));
-    if (known !== undefined)
-        return known;
-    return dep.entries
-        .filter((e) => /^kernel\/(lib|crypto)\//.test(e.path))
-        .map((e) => moduleNameOf(e.path))
-        .sort()[0];
+    const readable = (e) => [e.path, ...e.deps].every((p) => BUSYBOX_READS.test(p));
+    const known = SAFE_IN_A_ZONE.map((name) => dep.byName.get(name)).filter((e) => e !== undefined);
+    const library = dep.entries
+        .filter((e) => /^kernel\/(lib|crypto)\//.test(e.path) && !/^test_/.test(moduleNameOf(e.path)))
+        .sort((a, b) => moduleNameOf(a.path).localeCompare(moduleNameOf(b.path)));
+    const chosen = [...known, ...library].find(readable);
+    if (chosen !== undefined)
+        return { module: moduleNameOf(chosen.path) };
+    if ([...known, ...library].length > 0)
+        return { none: "none loaded: busybox's modprobe (the boot test's) cannot read zstd modules" };
+    return { none: 'none loaded: the addons hold no module known to be safe to load in a zone' };
 }
 /** A module name as a user gives it (`xen-fbfront`), checked and written the kernel's way (`xen_fbfront`); '' stays ''. */
 function checkModuleName(input, value) {
@@ -5247,13 +5253,13 @@ async function inflatedSha256(body, maxBytes, what) {
 const DOM0_MODULES = ['xen-evtchn', 'xen-gntdev', 'xen-gntalloc', 'xen-privcmd', 'xenfs', 'loop', 'xen-blkback'];
 /** The drivers of each stage (xenstored has none: it needs the three devices before it). */
 const DOM0_DRIVERS = [
-    { stage: 'evtchn', modules: ['xen-evtchn'], options: ['CONFIG_XEN_DEV_EVTCHN'] },
-    { stage: 'gntdev', modules: ['xen-gntdev'], optional: ['xen-gntalloc'], options: ['CONFIG_XEN_GNTDEV'] },
-    { stage: 'privcmd', modules: ['xen-privcmd'], options: ['CONFIG_XEN_PRIVCMD'] },
-    { stage: 'xenfs', modules: ['xenfs'], options: ['CONFIG_XENFS'] },
+    { stage: 'evtchn', modules: ['xen-evtchn'] },
+    { stage: 'gntdev', modules: ['xen-gntdev'], optional: ['xen-gntalloc'] },
+    { stage: 'privcmd', modules: ['xen-privcmd'] },
+    { stage: 'xenfs', modules: ['xenfs'] },
     // Loop devices carry the zone's disk images (as krata's own loopdev does); blkback serves them.
-    { stage: 'blkback', modules: ['loop', 'xen-blkback'], options: ['CONFIG_XEN_BLKDEV_BACKEND', 'CONFIG_BLK_DEV_LOOP'] },
-    { stage: 'netback', modules: ['xen-netback'], options: ['CONFIG_XEN_NETDEV_BACKEND'] },
+    { stage: 'blkback', modules: ['loop', 'xen-blkback'] },
+    { stage: 'netback', modules: ['xen-netback'] },
 ];
 /** The kit's dom0 kernel: its seven modules, by stage (it brings no netback, and its zone boots need none). */
 function kitDom0Loads(modules) {
@@ -5278,10 +5284,11 @@ function planHostDom0(dep, builtin) {
     const taken = new Set();
     const byStage = {};
     const absent = {};
+    // One file per module name: `kernel//x.ko` and `kernel/x.ko` are one module, loaded once.
     const take = (path) => {
         const file = `${moduleNameOf(path)}.ko`;
-        if (!taken.has(path)) {
-            taken.add(path);
+        if (!taken.has(file)) {
+            taken.add(file);
             modules.push({ path, file });
         }
         return file;
@@ -5297,16 +5304,22 @@ function planHostDom0(dep, builtin) {
                     load.push(take(path));
                 load.push(take(entry.path));
             }
-            else if (required && builtin !== undefined && !builtin.has(key)) {
+            else if (required && !builtin?.has(key)) {
                 missing.push(`${name}.ko`);
             }
         }
         const unique = [...new Set(load)];
         if (unique.length > 0)
             byStage[driver.stage] = unique;
+        // Shown only when the stage fails: then a module that could not be had is the likely cause, and the line says so.
         if (missing.length > 0) {
+            const are = missing.length === 1 ? 'is' : 'are';
             absent[driver.stage] =
-                `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} neither built in (modules.builtin) nor in the addons' modules.dep;`;
+                dep === undefined
+                    ? `${missing.join(', ')} cannot be loaded: no addons (or no modules.dep in them) to load ${missing.length === 1 ? 'it' : 'them'} from;`
+                    : builtin === undefined
+                        ? `${missing.join(', ')} ${are} not in the addons' modules.dep (and the addons have no modules.builtin to say what is built in);`
+                        : `${missing.join(', ')} ${are} neither built in (modules.builtin) nor in the addons' modules.dep;`;
         }
     }
     return { modules, byStage, absent };
@@ -5823,7 +5836,7 @@ overlay() { mount -t tmpfs tmpfs /overlay && mkdir -p /overlay/upper /overlay/wo
 modules() {
   r=$(uname -r); m=/newroot/lib/modules/$r
   mkdir -p "$m" && mount --bind /newroot/addons/modules "$m" && mount -o remount,bind,ro "$m" || return 1
-  [ -s /probe-module ] || { echo "none loaded: the addons hold no module known to be safe to load in a zone"; return 0; }
+  [ -s /probe-module ] || { cat /probe-none 2>/dev/null; return 0; }
   # modprobe reads modules.dep below its own root's /lib/modules: the ramdisk's, bound to the same tree.
   name=$(cat /probe-module); mkdir -p /lib/modules/$r && mount --bind /newroot/addons/modules /lib/modules/$r || return 1
   if modprobe "$name" 2>/tmp/modprobe && [ -d "/sys/module/$name" ]; then echo "loaded $name"; return 0; fi
@@ -5853,7 +5866,7 @@ poweroff -f
  * The guest's ramdisk: an uncompressed newc cpio, as krata's is, with busybox as init running the boot check, and the
  * name of the module it loads from the addons (addons-modules.ts chooses it).
  */
-function guestRamdiskEntries(busybox, probeModule) {
+function guestRamdiskEntries(busybox, probe) {
     return [
         ...['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'image', 'overlay', 'newroot'].map((name) => ({ kind: 'dir', name })),
         { kind: 'char', name: 'dev/console', major: 5, minor: 1 },
@@ -5862,7 +5875,15 @@ function guestRamdiskEntries(busybox, probeModule) {
         { kind: 'symlink', name: 'init', target: 'bin/busybox' },
         { kind: 'file', name: 'etc/inittab', data: '::sysinit:/bin/sh /boot-check\n' },
         { kind: 'file', name: 'boot-check', mode: 0o755, data: guestCheckScript() },
-        ...(probeModule === undefined ? [] : [{ kind: 'file', name: 'probe-module', data: `${probeModule}\n` }]),
+        ...(probe === undefined
+            ? []
+            : [
+                {
+                    kind: 'file',
+                    name: 'module' in probe ? 'probe-module' : 'probe-none',
+                    data: `${'module' in probe ? probe.module : probe.none}\n`,
+                },
+            ]),
     ];
 }
 /** The tiny root image krata would mount from xvda: the directories its init mounts on, and nothing else. */
@@ -5911,19 +5932,23 @@ function dom0InitScript(xenBinDir, guestTimeoutSeconds, kind) {
 /bin/busybox --install -s /bin
 export PATH=/bin:/usr/bin:${xenBinDir}
 say() { echo "${D}$*"; }
-${host ? 'say "ok dom0 $(uname -r)"\n' : ''}mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+mount -t proc proc /proc; mount -t sysfs sysfs /sys
+# Without devtmpfs no /dev/xen node ever appears: that is the dom0 stage failing, not evtchn.
+if mount -t devtmpfs devtmpfs /dev 2>/tmp/devtmpfs; then ${host ? 'say "ok dom0 $(uname -r)"' : ':'}; else say "fail dom0 devtmpfs: $(cat /tmp/devtmpfs)"; fi
 mkdir -p /dev/pts /var/run/xen /var/log/xen /var/lib/xen /var/lock /run
 mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /var/run/xen
 # stage NAME CHECK...: load the stage's modules (unless loaded already), then CHECK decides; the failure line says why.
 stage() {
   name=$1; shift; : >/tmp/why
-  for f in $(cat ${DOM0_DIR}/$name.load 2>/dev/null); do
-    [ -d "/sys/module/\${f%.ko}" ] || insmod ${DOM0_DIR}/modules/$f 2>/tmp/insmod || echo "insmod $f: $(cat /tmp/insmod)" >>/tmp/why
-  done
+  # One file name per line, written by dom0-bringup.ts; read as lines, never globbed or split further.
+  [ -f "${DOM0_DIR}/$name.load" ] && while IFS= read -r f; do
+    [ -d "/sys/module/\${f%.ko}" ] || insmod "${DOM0_DIR}/modules/$f" 2>/tmp/insmod || echo "insmod $f: $(cat /tmp/insmod)" >>/tmp/why
+  done <"${DOM0_DIR}/$name.load"
   if "$@" >>/tmp/why 2>&1; then say "ok $name"; return 0; fi
   say "fail $name $(cat ${DOM0_DIR}/$name.absent /tmp/why 2>/dev/null | tr '\\n' ' ' | head -c 400)"; return 1
 }
-device() { [ -c "$1" ] || { echo "no $1"; return 1; }; }
+# The stage's own line names the device; a failure adds only what dom0 saw (insmod errors, a missing module).
+device() { [ -c "$1" ]; }
 toolstack() {
   xenstored || return 1
   xen-init-dom0 >/tmp/init-dom0 2>&1 || { tail -n 1 /tmp/init-dom0; return 1; }
@@ -6040,8 +6065,9 @@ function qemuArgs(plan) {
  */
 function qemuArgsX86(plan) {
     for (const p of [plan.xen, plan.dom0Kernel, plan.dom0Initramfs]) {
-        if (p.includes(','))
-            throw new errors_InputError(`${p}: QEMU's multiboot module list cannot hold a path with a comma`);
+        // QEMU splits its multiboot list at commas and a module's command line at blanks.
+        if (/[,\s]/.test(p))
+            throw new errors_InputError(`${p}: QEMU's multiboot module list cannot hold a path with a comma or a blank (choose another --out)`);
     }
     const dom0 = dom0MiB(512, plan.guestBytes);
     return [
@@ -6567,6 +6593,8 @@ async function sharedLibraries(programs) {
 
 const addons_modules_INDEX_MAX_BYTES = 64 << 20;
 const addons_modules_MODULE_MAX_BYTES = 256 << 20;
+/** All of dom0's modules together (Debian's Xen drivers with their dependencies: about 1 MiB); they live in its RAM. */
+const DOM0_MODULES_MAX_BYTES = 64 << 20;
 async function readIndex(tree) {
     const dep = await tree.read('modules/modules.dep', addons_modules_INDEX_MAX_BYTES);
     const builtin = await tree.read('modules/modules.builtin', addons_modules_INDEX_MAX_BYTES);
@@ -6592,11 +6620,11 @@ async function guestModuleOf(addons, input, named) {
     return withAddons(addons, input, async (tree) => {
         const { dep } = await readIndex(tree);
         if (named === undefined)
-            return dep && moduleToLoad(dep);
+            return dep ? moduleToLoad(dep) : { none: 'none loaded: the addons hold no modules.dep' };
         if (!dep?.byName.has(named.module)) {
             throw new errors_InputError(`${named.input}: ${named.module} is not in ${input} ${addons} (its modules/modules.dep does not list it)`);
         }
-        return named.module;
+        return { module: named.module };
     });
 }
 /**
@@ -6611,18 +6639,23 @@ async function hostDom0Loads(addons, input, dir) {
         const plan = planHostDom0(dep, builtin);
         await (0,external_node_fs_promises_namespaceObject.mkdir)(dir, { recursive: true });
         const files = [];
+        let total = 0;
         for (const module of plan.modules) {
-            let bytes = await tree.read(`modules/${module.path}`, addons_modules_MODULE_MAX_BYTES);
+            // Each module within its own bound and all of them within dom0's: a tiny image of hard links or sparse files must
+            // not be able to fill the disk (or dom0's RAM) with copies.
+            const room = Math.min(addons_modules_MODULE_MAX_BYTES, DOM0_MODULES_MAX_BYTES - total);
+            let bytes = await tree.read(`modules/${module.path}`, room);
             if (bytes === undefined)
                 throw new errors_InputError(`${input}: ${addons}: modules/modules.dep names ${module.path}, which is not a file in modules/`);
             const decompressor = moduleDecompressor(module.path);
             if (decompressor) {
-                bytes = await decompressor.decompress(bytes, addons_modules_MODULE_MAX_BYTES).catch((error) => {
+                bytes = await decompressor.decompress(bytes, room).catch((error) => {
                     throw error instanceof DecompressError
                         ? new errors_InputError(`${input}: ${addons}: modules/${module.path} does not decompress (${error.message})`)
                         : error;
                 });
             }
+            total += bytes.length;
             const source = external_node_path_default().join(dir, module.file);
             await (0,external_node_fs_promises_namespaceObject.writeFile)(source, bytes);
             files.push({ name: module.file, source });
@@ -6702,9 +6735,9 @@ async function runBootTest(options) {
         if (options.module && (reference || !guestAddons)) {
             throw new errors_InputError(`${options.module.input}: ${reference ? 'with a host kernel the guest is the bundled sample zone' : 'no addons to load it from'}`);
         }
-        const probeModule = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input, options.module) : undefined;
+        const probe = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input, options.module) : undefined;
         const guestRamdisk = external_node_path_default().join(work, 'guest-initrd.cpio');
-        await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox, probeModule));
+        await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox, probe));
         const root = host.rootImage ?? (await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS));
         const addons = guestAddons?.file ?? host.emptyAddons ?? (await squashfsOfDirs(host, work, 'empty-addons', []));
         const guestFiles = { kernel: reference?.image ?? options.image, ramdisk: guestRamdisk, root, addons };
@@ -6724,7 +6757,11 @@ async function runBootTest(options) {
             guestType: guestTypeOf(info.arch),
             guestTimeoutSeconds: Math.max(30, timeoutSeconds - 60),
         }));
-        const plan = { arch: info.arch, xen: host.xen, dom0Kernel: reference ? options.image : host.dom0Kernel, dom0Initramfs, guestBytes };
+        // A host kernel is QEMU's multiboot module on x86_64: linked into the work folder, its own path may hold anything.
+        const dom0Kernel = reference ? external_node_path_default().join(work, 'dom0-kernel') : host.dom0Kernel;
+        if (reference)
+            await (0,external_node_fs_promises_namespaceObject.symlink)(external_node_path_default().resolve(options.image), dom0Kernel);
+        const plan = { arch: info.arch, xen: host.xen, dom0Kernel, dom0Initramfs, guestBytes };
         const device = options.kvmDevice ?? '/dev/kvm';
         const accels = planAccels(options.accel ?? 'auto', await kvmAccess(device, info.arch), device);
         let accelNote = accels.kvmSkipped && `KVM not tried: ${accels.kvmSkipped}`;

@@ -63,19 +63,28 @@ export function parseModulesBuiltin(text: string): Set<string> {
  */
 const SAFE_IN_A_ZONE = ['xen_fbfront', 'xen_kbdfront', 'xen_gntalloc', 'xen_gntdev']
 
+/** The module the guest loads, or why none is (the guest says it, and the stage passes). */
+export type ModuleChoice = { module: string } | { none: string }
+
+/** busybox's modprobe (the guest's) reads plain, gzip and xz modules; it has no zstd. */
+const BUSYBOX_READS = /\.ko(\.(gz|xz))?$/
+
 /**
  * The module a guest loads to prove its addons work (issue 20: `modprobe` by name, from modules.dep): the first of
- * SAFE_IN_A_ZONE the addons hold, else the first pure library module (lib/, crypto/) by name. Undefined when they hold
- * neither: loading an arbitrary driver in a zone could hang it (xen-acpi-processor refuses to load in one), so the boot
- * says the load was skipped and why.
+ * SAFE_IN_A_ZONE the addons hold, else the first pure library module (lib/, crypto/, not a test_ one) by name, of
+ * those busybox's modprobe can read with all their dependencies. None when the addons hold no such module: loading an
+ * arbitrary driver in a zone could hang it (xen-acpi-processor refuses to load in one).
  */
-export function moduleToLoad(dep: ModulesDep): string | undefined {
-  const known = SAFE_IN_A_ZONE.find((name) => dep.byName.has(name))
-  if (known !== undefined) return known
-  return dep.entries
-    .filter((e) => /^kernel\/(lib|crypto)\//.test(e.path))
-    .map((e) => moduleNameOf(e.path))
-    .sort()[0]
+export function moduleToLoad(dep: ModulesDep): ModuleChoice {
+  const readable = (e: ModuleDep): boolean => [e.path, ...e.deps].every((p) => BUSYBOX_READS.test(p))
+  const known = SAFE_IN_A_ZONE.map((name) => dep.byName.get(name)).filter((e): e is ModuleDep => e !== undefined)
+  const library = dep.entries
+    .filter((e) => /^kernel\/(lib|crypto)\//.test(e.path) && !/^test_/.test(moduleNameOf(e.path)))
+    .sort((a, b) => moduleNameOf(a.path).localeCompare(moduleNameOf(b.path)))
+  const chosen = [...known, ...library].find(readable)
+  if (chosen !== undefined) return { module: moduleNameOf(chosen.path) }
+  if ([...known, ...library].length > 0) return { none: "none loaded: busybox's modprobe (the boot test's) cannot read zstd modules" }
+  return { none: 'none loaded: the addons hold no module known to be safe to load in a zone' }
 }
 
 /** A module name as a user gives it (`xen-fbfront`), checked and written the kernel's way (`xen_fbfront`); '' stays ''. */

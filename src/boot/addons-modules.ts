@@ -4,13 +4,15 @@ import { writeFile, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { InputError } from '../errors.js'
 import { DecompressError, moduleDecompressor } from '../addons/decompress.js'
-import { moduleToLoad, parseModulesBuiltin, parseModulesDep, type ModulesDep } from '../addons/modules-dep.js'
+import { moduleToLoad, parseModulesBuiltin, parseModulesDep, type ModuleChoice, type ModulesDep } from '../addons/modules-dep.js'
 import { openAddons } from '../addons/open-addons.js'
 import type { AddonsTree } from '../addons/tree.js'
 import { planHostDom0, type Dom0Loads } from './dom0-bringup.js'
 
 const INDEX_MAX_BYTES = 64 << 20
 const MODULE_MAX_BYTES = 256 << 20
+/** All of dom0's modules together (Debian's Xen drivers with their dependencies: about 1 MiB); they live in its RAM. */
+const DOM0_MODULES_MAX_BYTES = 64 << 20
 
 interface AddonsIndex {
   dep?: ModulesDep
@@ -39,14 +41,14 @@ async function withAddons<T>(file: string, input: string, use: (tree: AddonsTree
  * The module the guest loads with modprobe from these addons: `named` (input `named.input`) when given, which
  * modules.dep must list; else one chosen by moduleToLoad, or undefined when they hold none safe to load.
  */
-export async function guestModuleOf(addons: string, input: string, named?: { module: string; input: string }): Promise<string | undefined> {
+export async function guestModuleOf(addons: string, input: string, named?: { module: string; input: string }): Promise<ModuleChoice> {
   return withAddons(addons, input, async (tree) => {
     const { dep } = await readIndex(tree)
-    if (named === undefined) return dep && moduleToLoad(dep)
+    if (named === undefined) return dep ? moduleToLoad(dep) : { none: 'none loaded: the addons hold no modules.dep' }
     if (!dep?.byName.has(named.module)) {
       throw new InputError(`${named.input}: ${named.module} is not in ${input} ${addons} (its modules/modules.dep does not list it)`)
     }
-    return named.module
+    return { module: named.module }
   })
 }
 
@@ -61,17 +63,22 @@ export async function hostDom0Loads(addons: string | undefined, input: string, d
     const plan = planHostDom0(dep, builtin)
     await mkdir(dir, { recursive: true })
     const files = []
+    let total = 0
     for (const module of plan.modules) {
-      let bytes = await tree.read(`modules/${module.path}`, MODULE_MAX_BYTES)
+      // Each module within its own bound and all of them within dom0's: a tiny image of hard links or sparse files must
+      // not be able to fill the disk (or dom0's RAM) with copies.
+      const room = Math.min(MODULE_MAX_BYTES, DOM0_MODULES_MAX_BYTES - total)
+      let bytes = await tree.read(`modules/${module.path}`, room)
       if (bytes === undefined) throw new InputError(`${input}: ${addons}: modules/modules.dep names ${module.path}, which is not a file in modules/`)
       const decompressor = moduleDecompressor(module.path)
       if (decompressor) {
-        bytes = await decompressor.decompress(bytes, MODULE_MAX_BYTES).catch((error: Error) => {
+        bytes = await decompressor.decompress(bytes, room).catch((error: Error) => {
           throw error instanceof DecompressError
             ? new InputError(`${input}: ${addons}: modules/${module.path} does not decompress (${error.message})`)
             : error
         })
       }
+      total += bytes.length
       const source = path.join(dir, module.file)
       await writeFile(source, bytes)
       files.push({ name: module.file, source })

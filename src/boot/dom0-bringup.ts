@@ -16,19 +16,17 @@ export interface Dom0Driver {
   modules: readonly string[]
   /** Modules loaded when the addons hold them, never missed (xl works without gntalloc). */
   optional?: readonly string[]
-  /** The options that build those drivers: what a failure names. */
-  options: readonly string[]
 }
 
 /** The drivers of each stage (xenstored has none: it needs the three devices before it). */
 const DOM0_DRIVERS: readonly Dom0Driver[] = [
-  { stage: 'evtchn', modules: ['xen-evtchn'], options: ['CONFIG_XEN_DEV_EVTCHN'] },
-  { stage: 'gntdev', modules: ['xen-gntdev'], optional: ['xen-gntalloc'], options: ['CONFIG_XEN_GNTDEV'] },
-  { stage: 'privcmd', modules: ['xen-privcmd'], options: ['CONFIG_XEN_PRIVCMD'] },
-  { stage: 'xenfs', modules: ['xenfs'], options: ['CONFIG_XENFS'] },
+  { stage: 'evtchn', modules: ['xen-evtchn'] },
+  { stage: 'gntdev', modules: ['xen-gntdev'], optional: ['xen-gntalloc'] },
+  { stage: 'privcmd', modules: ['xen-privcmd'] },
+  { stage: 'xenfs', modules: ['xenfs'] },
   // Loop devices carry the zone's disk images (as krata's own loopdev does); blkback serves them.
-  { stage: 'blkback', modules: ['loop', 'xen-blkback'], options: ['CONFIG_XEN_BLKDEV_BACKEND', 'CONFIG_BLK_DEV_LOOP'] },
-  { stage: 'netback', modules: ['xen-netback'], options: ['CONFIG_XEN_NETDEV_BACKEND'] },
+  { stage: 'blkback', modules: ['loop', 'xen-blkback'] },
+  { stage: 'netback', modules: ['xen-netback'] },
 ]
 
 /** A module file dom0 loads: its file name in dom0's initramfs and the host file holding it (uncompressed). */
@@ -81,10 +79,11 @@ export function planHostDom0(dep: ModulesDep | undefined, builtin: Set<string> |
   const taken = new Set<string>()
   const byStage: Partial<Record<BringUpStage, string[]>> = {}
   const absent: Partial<Record<BringUpStage, string>> = {}
+  // One file per module name: `kernel//x.ko` and `kernel/x.ko` are one module, loaded once.
   const take = (path: string): string => {
     const file = `${moduleNameOf(path)}.ko`
-    if (!taken.has(path)) {
-      taken.add(path)
+    if (!taken.has(file)) {
+      taken.add(file)
       modules.push({ path, file })
     }
     return file
@@ -98,15 +97,21 @@ export function planHostDom0(dep: ModulesDep | undefined, builtin: Set<string> |
       if (entry) {
         for (const path of [...entry.deps].reverse()) load.push(take(path))
         load.push(take(entry.path))
-      } else if (required && builtin !== undefined && !builtin.has(key)) {
+      } else if (required && !builtin?.has(key)) {
         missing.push(`${name}.ko`)
       }
     }
     const unique = [...new Set(load)]
     if (unique.length > 0) byStage[driver.stage] = unique
+    // Shown only when the stage fails: then a module that could not be had is the likely cause, and the line says so.
     if (missing.length > 0) {
+      const are = missing.length === 1 ? 'is' : 'are'
       absent[driver.stage] =
-        `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} neither built in (modules.builtin) nor in the addons' modules.dep;`
+        dep === undefined
+          ? `${missing.join(', ')} cannot be loaded: no addons (or no modules.dep in them) to load ${missing.length === 1 ? 'it' : 'them'} from;`
+          : builtin === undefined
+            ? `${missing.join(', ')} ${are} not in the addons' modules.dep (and the addons have no modules.builtin to say what is built in);`
+            : `${missing.join(', ')} ${are} neither built in (modules.builtin) nor in the addons' modules.dep;`
     }
   }
   return { modules, byStage, absent }

@@ -2,6 +2,7 @@ import type { CpioEntry } from './cpio.js'
 import { DOM0_PREFIX, GUEST_PREFIX, GUEST_STAGE_PREFIX } from './stages.js'
 import type { KernelArch } from '../arch.js'
 import { InputError } from '../errors.js'
+import type { ModuleChoice } from '../addons/modules-dep.js'
 import type { Dom0Loads } from './dom0-bringup.js'
 
 /**
@@ -46,7 +47,7 @@ overlay() { mount -t tmpfs tmpfs /overlay && mkdir -p /overlay/upper /overlay/wo
 modules() {
   r=$(uname -r); m=/newroot/lib/modules/$r
   mkdir -p "$m" && mount --bind /newroot/addons/modules "$m" && mount -o remount,bind,ro "$m" || return 1
-  [ -s /probe-module ] || { echo "none loaded: the addons hold no module known to be safe to load in a zone"; return 0; }
+  [ -s /probe-module ] || { cat /probe-none 2>/dev/null; return 0; }
   # modprobe reads modules.dep below its own root's /lib/modules: the ramdisk's, bound to the same tree.
   name=$(cat /probe-module); mkdir -p /lib/modules/$r && mount --bind /newroot/addons/modules /lib/modules/$r || return 1
   if modprobe "$name" 2>/tmp/modprobe && [ -d "/sys/module/$name" ]; then echo "loaded $name"; return 0; fi
@@ -77,7 +78,7 @@ poweroff -f
  * The guest's ramdisk: an uncompressed newc cpio, as krata's is, with busybox as init running the boot check, and the
  * name of the module it loads from the addons (addons-modules.ts chooses it).
  */
-export function guestRamdiskEntries(busybox: string, probeModule?: string): CpioEntry[] {
+export function guestRamdiskEntries(busybox: string, probe?: ModuleChoice): CpioEntry[] {
   return [
     ...['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'image', 'overlay', 'newroot'].map((name): CpioEntry => ({ kind: 'dir', name })),
     { kind: 'char', name: 'dev/console', major: 5, minor: 1 },
@@ -86,7 +87,15 @@ export function guestRamdiskEntries(busybox: string, probeModule?: string): Cpio
     { kind: 'symlink', name: 'init', target: 'bin/busybox' },
     { kind: 'file', name: 'etc/inittab', data: '::sysinit:/bin/sh /boot-check\n' },
     { kind: 'file', name: 'boot-check', mode: 0o755, data: guestCheckScript() },
-    ...(probeModule === undefined ? [] : [{ kind: 'file' as const, name: 'probe-module', data: `${probeModule}\n` }]),
+    ...(probe === undefined
+      ? []
+      : [
+          {
+            kind: 'file' as const,
+            name: 'module' in probe ? 'probe-module' : 'probe-none',
+            data: `${'module' in probe ? probe.module : probe.none}\n`,
+          },
+        ]),
   ]
 }
 
@@ -146,19 +155,23 @@ function dom0InitScript(xenBinDir: string, guestTimeoutSeconds: number, kind: Do
 /bin/busybox --install -s /bin
 export PATH=/bin:/usr/bin:${xenBinDir}
 say() { echo "${D}$*"; }
-${host ? 'say "ok dom0 $(uname -r)"\n' : ''}mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+mount -t proc proc /proc; mount -t sysfs sysfs /sys
+# Without devtmpfs no /dev/xen node ever appears: that is the dom0 stage failing, not evtchn.
+if mount -t devtmpfs devtmpfs /dev 2>/tmp/devtmpfs; then ${host ? 'say "ok dom0 $(uname -r)"' : ':'}; else say "fail dom0 devtmpfs: $(cat /tmp/devtmpfs)"; fi
 mkdir -p /dev/pts /var/run/xen /var/log/xen /var/lib/xen /var/lock /run
 mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /var/run/xen
 # stage NAME CHECK...: load the stage's modules (unless loaded already), then CHECK decides; the failure line says why.
 stage() {
   name=$1; shift; : >/tmp/why
-  for f in $(cat ${DOM0_DIR}/$name.load 2>/dev/null); do
-    [ -d "/sys/module/\${f%.ko}" ] || insmod ${DOM0_DIR}/modules/$f 2>/tmp/insmod || echo "insmod $f: $(cat /tmp/insmod)" >>/tmp/why
-  done
+  # One file name per line, written by dom0-bringup.ts; read as lines, never globbed or split further.
+  [ -f "${DOM0_DIR}/$name.load" ] && while IFS= read -r f; do
+    [ -d "/sys/module/\${f%.ko}" ] || insmod "${DOM0_DIR}/modules/$f" 2>/tmp/insmod || echo "insmod $f: $(cat /tmp/insmod)" >>/tmp/why
+  done <"${DOM0_DIR}/$name.load"
   if "$@" >>/tmp/why 2>&1; then say "ok $name"; return 0; fi
   say "fail $name $(cat ${DOM0_DIR}/$name.absent /tmp/why 2>/dev/null | tr '\\n' ' ' | head -c 400)"; return 1
 }
-device() { [ -c "$1" ] || { echo "no $1"; return 1; }; }
+# The stage's own line names the device; a failure adds only what dom0 saw (insmod errors, a missing module).
+device() { [ -c "$1" ]; }
 toolstack() {
   xenstored || return 1
   xen-init-dom0 >/tmp/init-dom0 2>&1 || { tail -n 1 /tmp/init-dom0; return 1; }
@@ -315,7 +328,8 @@ export function qemuArgs(plan: QemuPlan): string[] {
  */
 function qemuArgsX86(plan: QemuPlan): string[] {
   for (const p of [plan.xen, plan.dom0Kernel, plan.dom0Initramfs]) {
-    if (p.includes(',')) throw new InputError(`${p}: QEMU's multiboot module list cannot hold a path with a comma`)
+    // QEMU splits its multiboot list at commas and a module's command line at blanks.
+    if (/[,\s]/.test(p)) throw new InputError(`${p}: QEMU's multiboot module list cannot hold a path with a comma or a blank (choose another --out)`)
   }
   const dom0 = dom0MiB(512, plan.guestBytes)
   return [

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
-import { access, constants, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises'
+import { access, constants, mkdir, mkdtemp, rename, rm, stat, symlink } from 'node:fs/promises'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
@@ -93,9 +93,9 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
         `${options.module.input}: ${reference ? 'with a host kernel the guest is the bundled sample zone' : 'no addons to load it from'}`,
       )
     }
-    const probeModule = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input, options.module) : undefined
+    const probe = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input, options.module) : undefined
     const guestRamdisk = path.join(work, 'guest-initrd.cpio')
-    await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox, probeModule))
+    await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox, probe))
     const root = host.rootImage ?? (await squashfsOfDirs(host, work, 'root', ROOT_IMAGE_DIRS))
     const addons = guestAddons?.file ?? host.emptyAddons ?? (await squashfsOfDirs(host, work, 'empty-addons', []))
     const guestFiles = { kernel: reference?.image ?? options.image, ramdisk: guestRamdisk, root, addons }
@@ -118,7 +118,10 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
         guestTimeoutSeconds: Math.max(30, timeoutSeconds - 60),
       }),
     )
-    const plan = { arch: info.arch, xen: host.xen, dom0Kernel: reference ? options.image : host.dom0Kernel, dom0Initramfs, guestBytes }
+    // A host kernel is QEMU's multiboot module on x86_64: linked into the work folder, its own path may hold anything.
+    const dom0Kernel = reference ? path.join(work, 'dom0-kernel') : host.dom0Kernel
+    if (reference) await symlink(path.resolve(options.image), dom0Kernel)
+    const plan = { arch: info.arch, xen: host.xen, dom0Kernel, dom0Initramfs, guestBytes }
     const device = options.kvmDevice ?? '/dev/kvm'
     const accels = planAccels(options.accel ?? 'auto', await kvmAccess(device, info.arch), device)
     let accelNote = accels.kvmSkipped && `KVM not tried: ${accels.kvmSkipped}`
