@@ -8,8 +8,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ROOT } from './support/run-action.js'
-import { spawnCli } from './support/cli.js'
-import { testBootKit } from './support/boot-kit.js'
+import { bootWithKit, stageLine, testBootKit } from './support/boot-kit.js'
 import { runCliBundle, runCliBundleSync } from './support/cli.js'
 import type { KernelArch } from '../src/arch.js'
 import { stageSpecs } from '../src/boot/stages.js'
@@ -19,21 +18,8 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'boot-host-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 const sample = path.join(ROOT, 'assets', 'sample')
 
-function bootOn(arch: KernelArch, name: string, ...args: string[]): Promise<{ status: number | null; stdout: string; out: string }> {
-  const out = path.join(dir, name)
-  return new Promise((resolve) => {
-    const child = spawnCli(['boot', '--out', out, '--boot-kit', testBootKit(arch), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    let stdout = ''
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.on('close', (status) => resolve({ status, stdout, out }))
-  })
-}
-
+const bootOn = (arch: KernelArch, name: string, ...args: string[]) => bootWithKit(arch, path.join(dir, name), args)
 const boot = (name: string, ...args: string[]) => bootOn('x86_64', name, ...args)
-
-/** The line `kernel-action boot` prints for a stage, by its state. */
-const stageLine = (state: 'ok' | 'failed', title: string): RegExp =>
-  new RegExp(`^ *[0-9.]+s ${state.padEnd(7)} ${title.replace(/[$()]/g, '\\$&')}`, 'm')
 
 let debian: { addons: string; release: string; image: string; config: string }
 beforeAll(() => {

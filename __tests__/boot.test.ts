@@ -4,8 +4,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ROOT } from './support/run-action.js'
-import { runCli, spawnCli } from './support/cli.js'
-import { testBootKit } from './support/boot-kit.js'
+import { runCli } from './support/cli.js'
+import { bootWithKit, stageLine } from './support/boot-kit.js'
 import { craftBzImage } from './support/crafted-kernel.js'
 import type { KernelArch } from '../src/arch.js'
 import { parseKernelConfig } from '../src/check/kernel-config.js'
@@ -20,15 +20,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 const sample = path.join(ROOT, 'assets', 'sample')
 
 /** `kernel-action boot` with Xen, dom0 and its userland from the kit of the kernel's architecture, built by npm run boot-kit. */
-function bootOn(arch: KernelArch, name: string, ...args: string[]): Promise<{ status: number | null; stdout: string; out: string }> {
-  const out = path.join(dir, name)
-  return new Promise((resolve) => {
-    const child = spawnCli(['boot', '--out', out, '--boot-kit', testBootKit(arch), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    let stdout = ''
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.on('close', (status) => resolve({ status, stdout, out }))
-  })
-}
+const bootOn = (arch: KernelArch, name: string, ...args: string[]) => bootWithKit(arch, path.join(dir, name), args)
 
 function debianKernel(spec = 'linux-image-amd64'): { image: string; config: string } {
   const pkg = execFileSync('bash', [path.join(ROOT, 'scripts', 'debian-package.sh'), spec], { encoding: 'utf8' }).trim()
@@ -50,8 +42,7 @@ function debianKernel(spec = 'linux-image-amd64'): { image: string; config: stri
 const boot = (name: string, ...args: string[]) => bootOn('x86_64', name, ...args)
 const bootArm64 = (name: string, ...args: string[]) => bootOn('aarch64', name, ...args)
 
-/** The line `kernel-action boot` prints for a stage that happened. */
-const okLine = (title: string): RegExp => new RegExp(`^ *[0-9.]+s ok {6}${title.replace(/[$()]/g, '\\$&')}`, 'm')
+const okLine = (title: string): RegExp => stageLine('ok', title)
 
 describe('kernel-action boot (Xen PV guest in QEMU)', () => {
   it(

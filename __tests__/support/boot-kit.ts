@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { KernelArch } from '../../src/arch.js'
 import { ROOT } from './run-action.js'
+import { spawnCli } from './cli.js'
 
 /** What decides a kit's bytes: the code that assembles it and the script that fetches the packages. */
 const KIT_SOURCES = ['src/boot/kit-build.ts', 'src/boot/kit-contents.ts', 'src/boot/kit-oci-adapter.ts', 'scripts/debian-package.sh']
@@ -45,3 +46,24 @@ export function testBootKit(arch: KernelArch = 'x86_64'): string {
   built.set(arch, reference)
   return reference
 }
+
+/** What `kernel-action boot` gave: its exit status, its stdout, and the --out folder (logs). */
+export interface BootRun {
+  status: number | null
+  stdout: string
+  out: string
+}
+
+/** `kernel-action boot --out <outDir> ...args` with Xen, dom0 and its userland from the test kit of `arch` (stderr shown). */
+export function bootWithKit(arch: KernelArch, out: string, args: readonly string[]): Promise<BootRun> {
+  return new Promise((resolve) => {
+    const child = spawnCli(['boot', '--out', out, '--boot-kit', testBootKit(arch), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let stdout = ''
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.on('close', (status) => resolve({ status, stdout, out }))
+  })
+}
+
+/** The line `kernel-action boot` prints for a stage in that state, its title at the start. */
+export const stageLine = (state: 'ok' | 'failed', title: string): RegExp =>
+  new RegExp(`^ *[0-9.]+s ${state.padEnd(7)} ${title.replace(/[$()]/g, '\\$&')}`, 'm')
