@@ -46,7 +46,7 @@ describe('boot-test input (action)', () => {
   )
 
   it(
-    'boots a target: host kernel as dom0 (the x86_64 sample: it comes up, but its toolstack needs file locking) and publishes nothing',
+    'boots a target: host kernel as dom0 (the x86_64 sample: it comes up, but has no block backend) and publishes nothing',
     async () => {
       const sample = path.join(ROOT, 'assets', 'sample')
       const r = await runActionAsync(
@@ -64,7 +64,7 @@ describe('boot-test input (action)', () => {
       )
       expect(r.outputs.boot).toBe('failed')
       expect(r.commands.find((c) => c.startsWith('::error::'))).toMatch(
-        /^::error::boot failed at xenstored: dom0's toolstack did not start: cannot store stub json config for domain 0: CONFIG_FILE_LOCKING is not set in .*config, krata needs it built in \(=y\)$/,
+        /^::error::boot failed at blkback: no block backend to serve the zone its disks: .*: CONFIG_XEN_BLKDEV_BACKEND is not set in .*config, a krata host needs it \(=y, or =m with the module in the addons\); CONFIG_BLK_DEV_LOOP is not set in .*$/,
       )
       expect(r.summary).toMatch(/dom0, with the bundled sample zone kernel as its guest, under Xen in QEMU/)
       expect(r.summary).toMatch(/\| ✅ \| the kernel came up as dom0 and ran init \| ok: 6\.1\.192-sample \| \d+\.\d s \|/)

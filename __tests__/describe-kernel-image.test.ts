@@ -241,7 +241,7 @@ describe('kernel files are what they claim (issue 9)', () => {
   it('refuses a 100 KB prefix of the sample bzImage: shorter than setup + syssize', async () => {
     const file = await fileWith('sample-prefix', (await readFile(sampleImage)).subarray(0, 100 * 1024))
     expect(await inputErrorOf(inspectKernelImage(file))).toBe(
-      `image: ${file} is truncated: its boot header says 2765824 bytes (setup + syssize) but the file has 102400`,
+      `image: ${file} is truncated: its boot header says 2774016 bytes (setup + syssize) but the file has 102400`,
     )
   })
 
