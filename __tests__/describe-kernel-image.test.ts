@@ -77,7 +77,7 @@ describe('inspectKernelImage on the sample bzImage (a real 6.1.192 build)', () =
       release: '6.1.192-sample',
       versionString: '6.1.192-sample (krata@kernel-action) #1 SMP Thu Jan  1 00:00:00 UTC 1970',
       payloadCompression: 'gzip',
-      size: 2_765_824,
+      size: 2_774_016,
     })
   })
 })
