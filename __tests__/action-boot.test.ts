@@ -16,6 +16,7 @@ describe('boot-test input (action)', () => {
     expect(r.status).toBe(0)
     expect(r.outputs.boot).toBe('skipped')
     expect(r.outputs['boot-log']).toBe('')
+    expect(r.outputs['boot-serial-log']).toBe('')
     expect(r.summary).not.toContain('Boot test')
   })
 
@@ -63,6 +64,8 @@ describe('boot-test input (action)', () => {
         { workspace, timeoutMs: 15 * 60 * 1000 },
       )
       expect(r.outputs.boot).toBe('failed')
+      // The host kernel's own console is in the serial log, with the stage lines of dom0's init.
+      expect(fs.readFileSync(r.outputs['boot-serial-log'], 'utf8')).toMatch(/ka-dom0: ok dom0 6\.1\.192-sample\n/)
       expect(r.commands.find((c) => c.startsWith('::error::'))).toMatch(
         /^::error::boot failed at blkback: no block backend to serve the zone its disks: .*: CONFIG_XEN_BLKDEV_BACKEND is not set in .*config, a krata host needs it \(=y, or =m with the module in the addons\); CONFIG_BLK_DEV_LOOP is not set in .*$/,
       )

@@ -51,7 +51,7 @@ const EVERY_STAGE: ActionResult = {
     tags: ['6.1.192', 'latest'],
     kernel: { release: '6.1.192-zone' },
   },
-  boot: { status: 'passed', log: '/t/guest-console.log' },
+  boot: { status: 'passed', log: '/t/guest-console.log', serialLog: '/t/qemu-serial.log' },
   drift: { configChanged: 3, reportPath: '/t/kernel-drift.json' },
 }
 
@@ -113,6 +113,7 @@ describe('action.yml, README and src/action/inputs.ts agree', () => {
       passed: undefined,
       boot: 'skipped',
       'boot-log': '',
+      'boot-serial-log': '',
     })
   })
 

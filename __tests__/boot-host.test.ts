@@ -10,6 +10,7 @@ import path from 'node:path'
 import { ROOT } from './support/run-action.js'
 import { bootWithKit, stageLine, testBootKit } from './support/boot-kit.js'
 import { runCliBundle, runCliBundleSync } from './support/cli.js'
+import { craftArm64Image } from './support/crafted-kernel.js'
 import type { KernelArch } from '../src/arch.js'
 import { stageSpecs } from '../src/boot/stages.js'
 
@@ -96,6 +97,30 @@ describe('kernel-action boot --target host (the kernel as dom0)', () => {
 })
 
 describe('kernel-action boot --target host on aarch64', () => {
+  it('refuses, before booting, an arm64 host image larger than the room guest-loader leaves for it', async () => {
+    const image = path.join(dir, 'huge-Image')
+    const header = craftArm64Image()
+    const size = 113 * 2 ** 20
+    header.writeBigUInt64LE(BigInt(size), 16) // image_size: the header agrees with the file
+    fs.writeFileSync(image, header)
+    fs.truncateSync(image, size)
+    const r = await runCliBundle([
+      'boot',
+      '--target',
+      'host',
+      '--boot-kit',
+      testBootKit('aarch64'),
+      '--out',
+      path.join(dir, 'huge'),
+      '--image',
+      image,
+    ])
+    expect({ status: r.status, stderr: r.stderr }).toEqual({
+      status: 2,
+      stderr: `kernel-action: image: ${image} is 113 MiB; the boot test places an arm64 dom0 kernel in 112 MiB (give Image.gz)\n`,
+    })
+  })
+
   it(
     "boots Debian's arm64 kernel as dom0 with addons built by `kernel-action addons --modules` from its Xen and block modules",
     async () => {

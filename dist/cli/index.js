@@ -6096,6 +6096,8 @@ function qemuArgsX86(plan) {
 const ARM64_DOM0_KERNEL_AT = 0x49000000;
 const ARM64_DOM0_INITRAMFS_AT = 0x50000000;
 const ARM64_RAM_AT = 0x40000000;
+/** The room guest-loader leaves for dom0's kernel file (Image or Image.gz, as stored) below the initramfs: 112 MiB. */
+const ARM64_DOM0_KERNEL_MAX_BYTES = ARM64_DOM0_INITRAMFS_AT - ARM64_DOM0_KERNEL_AT;
 /**
  * aarch64 (xen-arm64-in-qemu.md): Xen (an arm64 Image) boots at EL2, which needs `virtualization=on` (without it QEMU
  * prints nothing at all); dom0's kernel and initramfs are placed by QEMU's guest-loader device, which also writes the
@@ -6759,8 +6761,13 @@ async function runBootTest(options) {
         }));
         // A host kernel is QEMU's multiboot module on x86_64: linked into the work folder, its own path may hold anything.
         const dom0Kernel = reference ? external_node_path_default().join(work, 'dom0-kernel') : host.dom0Kernel;
-        if (reference)
+        if (reference) {
+            const { size } = await (0,external_node_fs_promises_namespaceObject.stat)(options.image);
+            if (info.arch === 'aarch64' && size > ARM64_DOM0_KERNEL_MAX_BYTES) {
+                throw new errors_InputError(`image: ${options.image} is ${Math.ceil(size / 2 ** 20)} MiB; the boot test places an arm64 dom0 kernel in ${ARM64_DOM0_KERNEL_MAX_BYTES / 2 ** 20} MiB (give Image.gz)`);
+            }
             await (0,external_node_fs_promises_namespaceObject.symlink)(external_node_path_default().resolve(options.image), dom0Kernel);
+        }
         const plan = { arch: info.arch, xen: host.xen, dom0Kernel, dom0Initramfs, guestBytes };
         const device = options.kvmDevice ?? '/dev/kvm';
         const accels = planAccels(options.accel ?? 'auto', await kvmAccess(device, info.arch), device);

@@ -46,7 +46,7 @@ export async function bootStep(inputs: CheckInputs | PublishInputs, context: Run
       module: inputs.bootModule ? { module: inputs.bootModule, input: 'boot-module' } : undefined,
     }),
   )
-  const boot = { status: outcome.status, log: outcome.consoleLog, reason: outcome.reason }
+  const boot = { status: outcome.status, log: outcome.consoleLog, serialLog: outcome.serialLog, reason: outcome.reason }
   const summary = renderBootSummary(outcome)
   if (outcome.status === 'failed') return { boot, summary, failure: outcome.reason ?? 'boot failed' }
   log.info(`boot-test: passed in ${outcome.seconds.toFixed(0)} s (${outcome.accel?.toUpperCase()})`)

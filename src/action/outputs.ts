@@ -22,6 +22,7 @@ export const OUTPUTS = [
   'uname-r',
   'boot',
   'boot-log',
+  'boot-serial-log',
   'config-changed',
   'drift-report',
 ] as const
@@ -43,7 +44,7 @@ export interface ActionResult {
    * The boot test: a check or publish run always has one (`skipped` while it has not run), `failed` with the reason
    * when the kernel did not boot or the harness itself could not run it. A merge has none; its output says `skipped`.
    */
-  boot?: { status: BootStatus; log: string; reason?: string }
+  boot?: { status: BootStatus; log: string; reason?: string; serialLog?: string }
   /** The comparison with `compare-to`, when there was a kernel to compare with. */
   drift?: { configChanged: number; reportPath: string }
 }
@@ -70,6 +71,7 @@ export function outputValues(result: ActionResult): Record<OutputName, string | 
     'uname-r': result.publish && (result.publish.kernel.release ?? ''),
     boot: boot?.status,
     'boot-log': boot?.log,
+    'boot-serial-log': boot && (boot.serialLog ?? ''),
     'config-changed': result.drift && String(result.drift.configChanged),
     'drift-report': result.drift?.reportPath,
   }

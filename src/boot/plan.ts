@@ -359,6 +359,8 @@ function qemuArgsX86(plan: QemuPlan): string[] {
 const ARM64_DOM0_KERNEL_AT = 0x49000000
 const ARM64_DOM0_INITRAMFS_AT = 0x50000000
 const ARM64_RAM_AT = 0x40000000
+/** The room guest-loader leaves for dom0's kernel file (Image or Image.gz, as stored) below the initramfs: 112 MiB. */
+export const ARM64_DOM0_KERNEL_MAX_BYTES = ARM64_DOM0_INITRAMFS_AT - ARM64_DOM0_KERNEL_AT
 
 /**
  * aarch64 (xen-arm64-in-qemu.md): Xen (an arm64 Image) boots at EL2, which needs `virtualization=on` (without it QEMU

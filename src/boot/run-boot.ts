@@ -11,7 +11,7 @@ import { kvmFailureIn, kvmGivenUp, KVM_PROBE_SECONDS, planAccels, type KvmAccess
 import { InputError, InternalError } from '../errors.js'
 import { writeCpio } from './cpio.js'
 import { findBootHost, type BootHost } from './host-tools.js'
-import { dom0InitramfsEntries, guestRamdiskEntries, guestTypeOf, qemuArgs, ROOT_IMAGE_DIRS, type Accel } from './plan.js'
+import { ARM64_DOM0_KERNEL_MAX_BYTES, dom0InitramfsEntries, guestRamdiskEntries, guestTypeOf, qemuArgs, ROOT_IMAGE_DIRS, type Accel } from './plan.js'
 import { bootPassed, firstFailure, GUEST_PREFIX, readStages, stageSpecs, type BootTarget, type ConsoleLine, type StageResult } from './stages.js'
 import { guestModuleOf, hostDom0Loads } from './addons-modules.js'
 import { kitDom0Loads } from './dom0-bringup.js'
@@ -120,7 +120,15 @@ export async function runBootTest(options: BootOptions): Promise<BootOutcome> {
     )
     // A host kernel is QEMU's multiboot module on x86_64: linked into the work folder, its own path may hold anything.
     const dom0Kernel = reference ? path.join(work, 'dom0-kernel') : host.dom0Kernel
-    if (reference) await symlink(path.resolve(options.image), dom0Kernel)
+    if (reference) {
+      const { size } = await stat(options.image)
+      if (info.arch === 'aarch64' && size > ARM64_DOM0_KERNEL_MAX_BYTES) {
+        throw new InputError(
+          `image: ${options.image} is ${Math.ceil(size / 2 ** 20)} MiB; the boot test places an arm64 dom0 kernel in ${ARM64_DOM0_KERNEL_MAX_BYTES / 2 ** 20} MiB (give Image.gz)`,
+        )
+      }
+      await symlink(path.resolve(options.image), dom0Kernel)
+    }
     const plan = { arch: info.arch, xen: host.xen, dom0Kernel, dom0Initramfs, guestBytes }
     const device = options.kvmDevice ?? '/dev/kvm'
     const accels = planAccels(options.accel ?? 'auto', await kvmAccess(device, info.arch), device)
