@@ -75,7 +75,7 @@ describe('output boot, once the inputs hold', () => {
     expect(run.status).toBe(1)
     expect(run.commands).toHaveLength(1)
     expect(run.commands[0]).toMatch(/^::error::.*not-kconfig\.config:2: /)
-    expect(run.outputs).toEqual({ boot: 'skipped', 'boot-log': '' })
+    expect(run.outputs).toEqual({ boot: 'skipped', 'boot-log': '', 'boot-serial-log': '' })
   })
 
   it('is failed, with the reason as the step failure, when the boot harness itself cannot run', () => {
