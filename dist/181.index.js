@@ -10820,9 +10820,16 @@ async function runBootTest(options) {
     const serialLog = external_node_path_default().join(options.outDir, 'qemu-serial.log');
     const info = await inspectKernelImage(options.image);
     const config = options.config ? await readKernelConfig(options.config) : undefined;
+    const target = options.target ?? 'zone';
+    // What the inputs alone can refuse is refused before QEMU or the kit are looked for.
+    if (options.module && (target === 'host' || !options.addons)) {
+        throw new InputError(`${options.module.input}: ${target === 'host' ? 'with a host kernel the guest is the bundled sample zone' : 'no addons to load it from'}`);
+    }
+    if (target === 'host' && info.arch === 'aarch64' && info.size > ARM64_DOM0_KERNEL_MAX_BYTES) {
+        throw new InputError(`image: ${options.image} is ${Math.ceil(info.size / 2 ** 20)} MiB; the boot test places an arm64 dom0 kernel in ${ARM64_DOM0_KERNEL_MAX_BYTES / 2 ** 20} MiB (give Image.gz)`);
+    }
     await options.prepare?.(info.arch);
     const host = await findBootHost(info.arch, { kit: options.bootKit, log });
-    const target = options.target ?? 'zone';
     const work = await (0,promises_.mkdtemp)(external_node_path_default().join(options.outDir, 'work-'));
     try {
         // A host kernel is dom0, loading its drivers from its own addons; the bundled sample is the zone it must run.
@@ -10833,9 +10840,6 @@ async function runBootTest(options) {
             : options.addons
                 ? { file: options.addons, input: 'addons' }
                 : undefined;
-        if (options.module && (reference || !guestAddons)) {
-            throw new InputError(`${options.module.input}: ${reference ? 'with a host kernel the guest is the bundled sample zone' : 'no addons to load it from'}`);
-        }
         const probe = guestAddons ? await guestModuleOf(guestAddons.file, guestAddons.input, options.module) : undefined;
         const guestRamdisk = external_node_path_default().join(work, 'guest-initrd.cpio');
         await writeCpio(guestRamdisk, guestRamdiskEntries(host.busybox, probe));
@@ -10860,13 +10864,8 @@ async function runBootTest(options) {
         }));
         // A host kernel is QEMU's multiboot module on x86_64: linked into the work folder, its own path may hold anything.
         const dom0Kernel = reference ? external_node_path_default().join(work, 'dom0-kernel') : host.dom0Kernel;
-        if (reference) {
-            const { size } = await (0,promises_.stat)(options.image);
-            if (info.arch === 'aarch64' && size > ARM64_DOM0_KERNEL_MAX_BYTES) {
-                throw new InputError(`image: ${options.image} is ${Math.ceil(size / 2 ** 20)} MiB; the boot test places an arm64 dom0 kernel in ${ARM64_DOM0_KERNEL_MAX_BYTES / 2 ** 20} MiB (give Image.gz)`);
-            }
+        if (reference)
             await (0,promises_.symlink)(external_node_path_default().resolve(options.image), dom0Kernel);
-        }
         const plan = { arch: info.arch, xen: host.xen, dom0Kernel, dom0Initramfs, guestBytes };
         const device = options.kvmDevice ?? '/dev/kvm';
         const accels = planAccels(options.accel ?? 'auto', await kvmAccess(device, info.arch), device);
